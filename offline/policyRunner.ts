@@ -1,0 +1,275 @@
+/**
+ * Runs the policy pack's policies over recorded resources the way the Pulumi engine and
+ * @pulumi/policy's analyzer server do, without starting the gRPC server (`new PolicyPack` would).
+ *
+ * Mirrors, in order:
+ *  - the engine's ReconcilePolicyPackConfig: configSchema defaults, then `all`'s enforcement level,
+ *    then each policy's entry (enforcementLevel and properties merged key by key), then schema validation;
+ *  - server.js analyze: resource policies see inputs (`props`), `opts`, `stackTags`, `getConfig`
+ *    (config without enforcementLevel), `notApplicable` (throws; the policy is skipped for that resource);
+ *  - server.js analyzeStack: stack policies see outputs, with parent/dependencies resolved to resources;
+ *  - "disabled" skips the policy, "remediate" reports as mandatory.
+ */
+import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema } from "@pulumi/policy/policy";
+import { lessonsOf } from "../policy/lessons";
+
+// TODO(H2): import { RecordedResource } from "./runProgram" once it exists; structurally identical meanwhile.
+export interface RecordedResource {
+    urn: string; type: string; name: string; custom: boolean;
+    inputs: Record<string, any>;
+    outputs: Record<string, any>;
+    parent?: string;
+    options: { protect?: boolean; ignoreChanges?: string[]; replaceOnChanges?: string[]; dependsOn: string[];
+               deleteBeforeReplace?: boolean; retainOnDelete?: boolean; customTimeouts?: Record<string, string>;
+               provider?: string; };
+}
+
+export interface Violation {
+    policy: string;
+    lessons: string[];
+    level: "mandatory" | "advisory";
+    /** "<type>::<name>" of the resource the violation is about ("stack" when a stack policy names none) */
+    resource: string;
+    /** the message the policy reported (the engine prints the description above it) */
+    message: string;
+}
+
+export interface PolicyRunOptions {
+    /** default: the pack's own list from policy/policies.ts */
+    policies?: Policies;
+    /** the --policy-pack-config JSON: keyed by policy name and "all"; a level string or {enforcementLevel?, ...config} */
+    packConfig?: Record<string, any>;
+    stackTags?: Record<string, string>;
+}
+
+type Policy = ResourceValidationPolicy | StackValidationPolicy;
+interface EffectiveConfig { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
+
+const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+class NotApplicable extends Error {}
+
+export async function runPolicies(resources: RecordedResource[], opts: PolicyRunOptions = {}): Promise<Violation[]> {
+    const policies: Policies = opts.policies ?? (await import("../policy/policies")).policies;
+    const config = reconcileConfig(policies, opts.packConfig ?? {});
+    const stackTags = readonlyMap(opts.stackTags ?? {});
+    const label = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const violations: Violation[] = [];
+
+    for (const policy of policies) {
+        const { enforcementLevel } = config.get(policy.name)!;
+        if (enforcementLevel === "disabled") {
+            continue;
+        }
+        const level = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
+        const getConfig = <T extends object>() => structuredClone(config.get(policy.name)!.properties) as T;
+        const report = (resource: string): ReportViolation => (message, urn) => {
+            const target = urn === undefined ? resource : byUrn.get(urn);
+            violations.push({
+                policy: policy.name,
+                lessons: lessonsOf(policy),
+                level,
+                resource: typeof target === "string" ? target : target ? label(target) : urn!,
+                message,
+            });
+        };
+
+        if ("validateResource" in policy && policy.validateResource) {
+            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+            for (const r of resources) {
+                const args: ResourceValidationArgs = {
+                    type: r.type,
+                    props: structuredClone(r.inputs),
+                    urn: r.urn,
+                    name: r.name,
+                    opts: policyOptions(r),
+                    stackTags,
+                    isType: cls => isTypeOf(r.type, cls),
+                    asType: ((cls: any) => (isTypeOf(r.type, cls) ? args.props : undefined)) as ResourceValidationArgs["asType"],
+                    getConfig,
+                    notApplicable: throwNotApplicable,
+                };
+                for (const validation of validations) {
+                    await guard(policy.name, () => validation(args, report(label(r))));
+                }
+            }
+        } else if ("validateStack" in policy) {
+            const args: StackValidationArgs = {
+                resources: policyResources(resources),
+                stackTags,
+                getConfig,
+                notApplicable: throwNotApplicable,
+            };
+            await guard(policy.name, () => policy.validateStack(args, report("stack")));
+        }
+    }
+    return violations;
+}
+
+async function guard(policyName: string, run: () => void | Promise<void>): Promise<void> {
+    try {
+        await run();
+    } catch (e) {
+        if (e instanceof NotApplicable) {
+            return;
+        }
+        throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`);
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicable(reason ?? "Policy does not apply");
+}
+
+/** The engine's ReconcilePolicyPackConfig (pkg/resource/analyzer/config.go), including its schema validation. */
+export function reconcileConfig(policies: Policies, packConfig: Record<string, any>): Map<string, EffectiveConfig> {
+    const given = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
+    for (const [key, value] of Object.entries(packConfig)) {
+        if (typeof value === "string") {
+            given.set(key, { enforcementLevel: checkLevel(key, value), properties: {} });
+        } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+            const { enforcementLevel, ...properties } = value;
+            given.set(key, { enforcementLevel: enforcementLevel === undefined ? undefined : checkLevel(key, enforcementLevel), properties });
+        } else {
+            throw new Error(`policy pack config "${key}": ${JSON.stringify(value)} is not a valid value; must be an enforcement level string or an object`);
+        }
+    }
+    const all = given.get("all")?.enforcementLevel;
+    const result = new Map<string, EffectiveConfig>();
+    const errors: string[] = [];
+    for (const policy of policies) {
+        const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {})
+            .filter(([, schema]) => (schema as any).default !== undefined)
+            .map(([key, schema]) => [key, (schema as any).default]));
+        const own = given.get(policy.name);
+        const properties = { ...defaults, ...own?.properties };
+        // PolicyPack's own default level is "advisory" when a policy sets none.
+        const enforcementLevel = own?.enforcementLevel ?? all ?? policy.enforcementLevel ?? "advisory";
+        errors.push(...validateAgainstSchema(policy.configSchema, properties).map(e => `${policy.name}: ${e}`));
+        result.set(policy.name, { enforcementLevel, properties });
+    }
+    if (errors.length > 0) {
+        throw new Error(`policy pack config is invalid: ${errors.join("; ")}`);
+    }
+    return result;
+}
+
+function checkLevel(key: string, level: unknown): EnforcementLevel {
+    if (typeof level !== "string" || !LEVELS.includes(level)) {
+        throw new Error(`policy pack config "${key}": ${JSON.stringify(level)} is not a valid enforcement level. Fix: use one of ${LEVELS.join(", ")}`);
+    }
+    return level as EnforcementLevel;
+}
+
+/** The subset of JSON Schema our configSchemas use: required, type (incl. array items), enum, minimum. */
+function validateAgainstSchema(schema: PolicyConfigSchema | undefined, config: Record<string, unknown>): string[] {
+    if (!schema) {
+        return [];
+    }
+    const errors = (schema.required ?? []).filter(key => config[key] === undefined).map(key => `${key} is required`);
+    for (const [key, propSchema] of Object.entries(schema.properties)) {
+        if (config[key] !== undefined) {
+            errors.push(...checkValue(key, propSchema as any, config[key]));
+        }
+    }
+    return errors;
+}
+
+function checkValue(path: string, schema: any, value: unknown): string[] {
+    const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
+    const type: string | undefined = schema.type;
+    const typeOk = type === undefined || type === actual || (type === "integer" && Number.isInteger(value));
+    if (!typeOk) {
+        return [`${path}: expected ${type}, got ${JSON.stringify(value)}`];
+    }
+    if (schema.enum && !schema.enum.includes(value)) {
+        return [`${path}: must be one of ${JSON.stringify(schema.enum)}, got ${JSON.stringify(value)}`];
+    }
+    if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) {
+        return [`${path}: must be >= ${schema.minimum}, got ${value}`];
+    }
+    if (Array.isArray(value) && schema.items) {
+        return value.flatMap((item, i) => checkValue(`${path}[${i}]`, schema.items, item));
+    }
+    return [];
+}
+
+function policyOptions(r: RecordedResource): PolicyResourceOptions {
+    const seconds = (d: string | undefined) => (d === undefined ? 0 : durationSeconds(d));
+    const timeouts = r.options.customTimeouts ?? {};
+    const opts: PolicyResourceOptions = {
+        protect: r.options.protect ?? false,
+        ignoreChanges: [...(r.options.ignoreChanges ?? [])],
+        aliases: [],
+        customTimeouts: { createSeconds: seconds(timeouts.create), updateSeconds: seconds(timeouts.update), deleteSeconds: seconds(timeouts.delete) },
+        additionalSecretOutputs: [],
+    };
+    if (r.options.deleteBeforeReplace !== undefined) {
+        opts.deleteBeforeReplace = r.options.deleteBeforeReplace;
+    }
+    if (r.parent) {
+        opts.parent = r.parent;
+    }
+    return opts;
+}
+
+/** Go-style durations as Pulumi accepts them in customTimeouts ("5m", "1h30m", "90s"). */
+function durationSeconds(duration: string): number {
+    const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+    let total = 0;
+    for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+        total += Number(amount) * units[unit];
+    }
+    return total;
+}
+
+/** Stack-policy view: outputs as props, parent and dependencies resolved to the same objects (as server.js does). */
+function policyResources(resources: RecordedResource[]): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const out = resources.map(r => {
+        const props = structuredClone(r.outputs);
+        const resource: PolicyResource = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: policyOptions(r),
+            dependencies: [],
+            // Not recorded by the mock harness; the engine fills it from the program's property dependencies.
+            propertyDependencies: {},
+            isType: cls => isTypeOf(r.type, cls),
+            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        byUrn.set(r.urn, resource);
+        return resource;
+    });
+    resources.forEach((r, i) => {
+        const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
+        if (parent) {
+            out[i].parent = parent;
+        }
+        out[i].dependencies = r.options.dependsOn.map(urn => byUrn.get(urn)).filter((d): d is PolicyResource => d !== undefined);
+    });
+    return out;
+}
+
+/** server.js isTypeOf: the class's __pulumiType, else its static isInstance. */
+function isTypeOf(type: string, resourceClass: any): boolean {
+    const pulumiType = resourceClass?.__pulumiType;
+    if (typeof pulumiType === "string" && pulumiType.length > 0) {
+        return type === pulumiType;
+    }
+    return typeof resourceClass?.isInstance === "function" && resourceClass.isInstance({ __pulumiType: type }) === true;
+}
+
+/** A read-only view like server.js's freezeMap: policies cannot add tags. */
+function readonlyMap(tags: Record<string, string>): ReadonlyMap<string, string> {
+    const map = new Map(Object.entries(tags));
+    return Object.freeze({
+        get: (k: string) => map.get(k), has: (k: string) => map.has(k), size: map.size,
+        forEach: map.forEach.bind(map), entries: map.entries.bind(map), keys: map.keys.bind(map),
+        values: map.values.bind(map), [Symbol.iterator]: map[Symbol.iterator].bind(map),
+    }) as ReadonlyMap<string, string>;
+}

@@ -1,0 +1,52 @@
+import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import { TYPES } from "./k8s";
+import { subject, validateTypes } from "./validate";
+
+export interface ConfigMapSizeConfig {
+    /** size in bytes above which the ConfigMap is reported */
+    maxBytes: number;
+}
+
+function utf8Length(text: string): number {
+    let bytes = 0;
+    for (const ch of text) {
+        const code = ch.codePointAt(0)!;
+        bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    }
+    return bytes;
+}
+
+function base64DecodedLength(encoded: string): number {
+    const clean = encoded.replace(/\s/g, "");
+    const padding = clean.endsWith("==") ? 2 : clean.endsWith("=") ? 1 : 0;
+    return Math.floor((clean.length * 3) / 4) - padding;
+}
+
+/** Bytes of keys and values in data and (decoded) binaryData: what counts against the 1 MiB object limit. */
+export function configMapBytes(props: Record<string, any>): number {
+    const data: Record<string, string> = props.data ?? {};
+    const binary: Record<string, string> = props.binaryData ?? {};
+    return Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v ?? ""), 0)
+        + Object.entries(binary).reduce((n, [k, v]) => n + utf8Length(k) + base64DecodedLength(v ?? ""), 0);
+}
+
+/** The L08 size check at one threshold; the pack has an advisory and a mandatory instance. */
+export function configMapSizePolicy(name: string, level: EnforcementLevel, defaultMaxBytes: number, why: string): ResourceValidationPolicy {
+    return {
+        name,
+        description: `[L08] ConfigMaps hold configuration, not content: ${why}. Fix: serve site content and media from a volume (PVC) or a content image.`,
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                maxBytes: { type: "integer", minimum: 1, default: defaultMaxBytes, description: "Reported when data + binaryData exceed this many bytes." },
+            },
+        },
+        validateResource: validateTypes([TYPES.configMap], (props, args, report) => {
+            const { maxBytes } = args.getConfig<ConfigMapSizeConfig>();
+            const bytes = configMapBytes(props);
+            if (bytes > maxBytes) {
+                report(`${subject(args.type, props, args.name)} (data/binaryData): ${bytes} bytes exceeds ${maxBytes} bytes. Fix: move the content to a PersistentVolumeClaim or a content image and keep only configuration in the ConfigMap.`);
+            }
+        }),
+    };
+}

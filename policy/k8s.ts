@@ -1,0 +1,125 @@
+/**
+ * The Kubernetes shapes and type tokens the policies read. Declared here (not imported from
+ * @pulumi/kubernetes) so the pack depends only on @pulumi/policy and @pulumi/pulumi and loads fast.
+ */
+
+export const TYPES = {
+    pod: "kubernetes:core/v1:Pod",
+    service: "kubernetes:core/v1:Service",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    namespace: "kubernetes:core/v1:Namespace",
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    daemonSet: "kubernetes:apps/v1:DaemonSet",
+    replicaSet: "kubernetes:apps/v1:ReplicaSet",
+    job: "kubernetes:batch/v1:Job",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    hpaV2: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    hpaV1: "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+    /** OpenShift Route, declared as a k8s.apiextensions.CustomResource. */
+    route: "kubernetes:route.openshift.io/v1:Route",
+} as const;
+
+export interface ObjectMeta {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+export interface LabelSelector {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export interface ContainerPort { containerPort: number; name?: string; protocol?: string }
+
+export interface Probe {
+    httpGet?: { port: number | string; path?: string };
+    tcpSocket?: { port: number | string };
+    grpc?: { port: number };
+    exec?: { command?: string[] };
+}
+
+export interface SecurityContext {
+    privileged?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    capabilities?: { add?: string[]; drop?: string[] };
+    seccompProfile?: { type?: string };
+}
+
+export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
+
+export interface Container {
+    name: string;
+    image?: string;
+    command?: string[];
+    args?: string[];
+    ports?: ContainerPort[];
+    env?: EnvVar[];
+    volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
+    readinessProbe?: Probe;
+    livenessProbe?: Probe;
+    startupProbe?: Probe;
+    securityContext?: SecurityContext;
+}
+
+export interface Volume {
+    name: string;
+    persistentVolumeClaim?: { claimName: string };
+    [source: string]: unknown;
+}
+
+export interface PodSpec {
+    containers?: Container[];
+    initContainers?: Container[];
+    volumes?: Volume[];
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    securityContext?: SecurityContext & { seccompProfile?: { type?: string } };
+}
+
+/** Kubernetes object name: metadata.name when set, else the Pulumi resource name (auto-naming adds a suffix). */
+export function objectName(props: Record<string, any>, resourceName: string): string {
+    return props.metadata?.name ?? resourceName;
+}
+
+/** Unset namespaces fall back to the provider's default namespace, which we call "default". */
+export function objectNamespace(props: Record<string, any>): string {
+    return props.metadata?.namespace ?? "default";
+}
+
+/** Kind part of a type token: "kubernetes:apps/v1:Deployment" -> "Deployment". */
+export function kindOf(type: string): string {
+    return type.slice(type.lastIndexOf(":") + 1);
+}
+
+/** True when every requirement of `selector` holds for `labels` (matchLabels and matchExpressions). */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+    for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+        if (labels[key] !== value) {
+            return false;
+        }
+    }
+    for (const expr of selector.matchExpressions ?? []) {
+        const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
+        const values = expr.values ?? [];
+        const ok = expr.operator === "In" ? has && values.includes(labels[expr.key])
+            : expr.operator === "NotIn" ? !has || !values.includes(labels[expr.key])
+            : expr.operator === "Exists" ? has
+            : expr.operator === "DoesNotExist" ? !has
+            : false;
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}

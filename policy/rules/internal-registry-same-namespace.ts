@@ -1,0 +1,39 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { parseImage } from "../images";
+import { fieldOf, validateWorkloads } from "../validate";
+
+export interface InternalRegistryConfig {
+    /** host[:port] of the cluster-internal registry, whose first path segment is a namespace */
+    internalRegistries: string[];
+}
+
+export const internalRegistrySameNamespace: ResourceValidationPolicy = {
+    name: "internal-registry-same-namespace",
+    description: "[L06] An image from the cluster-internal registry comes from the workload's own namespace; pods cannot pull another namespace's image stream by default (ImagePullBackOff). Fix: build/push the image in this namespace or take the image reference from stack config.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            internalRegistries: {
+                type: "array",
+                items: { type: "string" },
+                description: "Hosts of the cluster-internal registry (image path = <host>/<namespace>/<name>).",
+                default: ["image-registry.openshift-image-registry.svc:5000"],
+            },
+        },
+    },
+    validateResource: validateWorkloads((workload, args, report, who) => {
+        const namespace: string | undefined = args.props.metadata?.namespace;
+        if (namespace === undefined) {
+            return; // the provider's default namespace is not visible to policies, so there is nothing to compare
+        }
+        const { internalRegistries } = args.getConfig<InternalRegistryConfig>();
+        for (const ref of workload.containers) {
+            const image = ref.container.image ?? "";
+            const { registry, repository } = parseImage(image);
+            const imageNamespace = repository.split("/")[0];
+            if (internalRegistries.includes(registry) && imageNamespace !== namespace) {
+                report(`${fieldOf(who, ref, "image")}: "${image}" is in namespace "${imageNamespace}" of the internal registry but the workload runs in "${namespace}". Fix: use ${registry}/${namespace}/<image> (build it here) or an external registry reference from stack config.`);
+            }
+        }
+    }),
+};

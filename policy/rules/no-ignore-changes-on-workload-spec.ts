@@ -1,0 +1,18 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { validateWorkloads } from "../validate";
+
+/** Paths that hide pod template or image changes from Pulumi; spec.replicas (HPA-managed) stays allowed. */
+function hidesPodTemplate(path: string): boolean {
+    return path === "spec" || /^spec\.(template|jobTemplate)\b/.test(path) || /containers|image/i.test(path);
+}
+
+export const noIgnoreChangesOnWorkloadSpec: ResourceValidationPolicy = {
+    name: "no-ignore-changes-on-workload-spec",
+    description: "[L14] Workloads have no `ignoreChanges` on spec, the pod template, containers or image: ignored drift means updates sometimes apply and sometimes not. Fix: remove those ignoreChanges entries and catch drift with `pulumi preview --refresh --expect-no-changes`.",
+    enforcementLevel: "mandatory",
+    validateResource: validateWorkloads((_workload, args, report, who) => {
+        for (const path of args.opts.ignoreChanges.filter(hidesPodTemplate)) {
+            report(`${who} (resource option ignoreChanges): "${path}" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "${path}" from ignoreChanges.`);
+        }
+    }),
+};

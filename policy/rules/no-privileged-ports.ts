@@ -1,0 +1,21 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { fieldOf, validateWorkloads } from "../validate";
+
+export const noPrivilegedPorts: ResourceValidationPolicy = {
+    name: "no-privileged-ports",
+    description: "[L02] Non-root containers declare no port below 1024: a non-root process cannot bind it (OpenShift always runs non-root). Fix: listen on a port >= 1024 (e.g. 8080) and map 80 on the Service.",
+    enforcementLevel: "mandatory",
+    validateResource: validateWorkloads((workload, _args, report, who) => {
+        const podUser = workload.podSpec.securityContext?.runAsUser;
+        for (const ref of workload.containers) {
+            if ((ref.container.securityContext?.runAsUser ?? podUser) === 0) {
+                continue; // explicitly root: no-privileged-pods / pod-security-restricted report that instead
+            }
+            (ref.container.ports ?? []).forEach((port, i) => {
+                if (port.containerPort < 1024) {
+                    report(`${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below 1024 and cannot be bound by a non-root process. Fix: listen on a port >= 1024 (e.g. 8080) and expose 80 through the Service's port/targetPort.`);
+                }
+            });
+        }
+    }),
+};

@@ -1,0 +1,42 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { globMatches } from "../images";
+import { fieldOf, validateWorkloads } from "../validate";
+
+export interface PortEnvConfig {
+    /** env names (globs) that set the container's own listen port */
+    portEnvNames: string[];
+    /** env names (globs) that point at other services' ports and are not checked */
+    ignoredEnvNames: string[];
+}
+
+export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
+    name: "port-env-matches-container-port",
+    description: "[L18] An env var PORT / *_PORT with a literal number names one of the container's declared ports; otherwise the server listens where no probe or Service looks. Fix: feed containerPort, the PORT env, probes and Service targetPort from one value.",
+    enforcementLevel: "advisory",
+    configSchema: {
+        properties: {
+            portEnvNames: { type: "array", items: { type: "string" }, default: ["PORT", "*_PORT", "*_PORT_*"], description: "Env names (globs) that set the container's listen port." },
+            ignoredEnvNames: {
+                type: "array",
+                items: { type: "string" },
+                default: ["REDIS_*", "VALKEY_*", "DB_*", "DATABASE_*", "POSTGRES*", "PG*", "MYSQL_*", "MONGO*", "NATS_*", "NEO4J_*", "*_SERVICE_PORT*"],
+                description: "Env names (globs) that point at other services and are not checked.",
+            },
+        },
+    },
+    validateResource: validateWorkloads((workload, args, report, who) => {
+        const { portEnvNames, ignoredEnvNames } = args.getConfig<PortEnvConfig>();
+        const matches = (patterns: string[], name: string) => patterns.some(p => globMatches(p.toUpperCase(), name.toUpperCase()));
+        for (const ref of workload.containers) {
+            const ports = (ref.container.ports ?? []).map(p => p.containerPort);
+            (ref.container.env ?? []).forEach((env, i) => {
+                if (env.value === undefined || !/^\d+$/.test(env.value) || !matches(portEnvNames, env.name) || matches(ignoredEnvNames, env.name)) {
+                    return;
+                }
+                if (!ports.includes(Number(env.value))) {
+                    report(`${fieldOf(who, ref, `env[${i}]`)}: ${env.name}=${env.value} is not among the container's ports (${ports.join(", ") || "none declared"}). Fix: use the same port value for ${env.name}, containerPort, probes and the Service targetPort.`);
+                }
+            });
+        }
+    }),
+};

@@ -1,0 +1,36 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { Container } from "../k8s";
+import { fieldOf, validateWorkloads } from "../validate";
+
+const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
+
+/** The probe's port and where it sits, e.g. [50053, "httpGet.port"]. */
+function probePort(probe: any): [number | string, string] | undefined {
+    for (const handler of ["httpGet", "tcpSocket", "grpc"]) {
+        if (probe?.[handler]?.port !== undefined) {
+            return [probe[handler].port, `${handler}.port`];
+        }
+    }
+    return undefined;
+}
+
+export function declaresPort(container: Container, port: number | string): boolean {
+    return (container.ports ?? []).some(p => (typeof port === "number" ? p.containerPort === port : p.name === port));
+}
+
+export const probePortsDeclared: ResourceValidationPolicy = {
+    name: "probe-ports-declared",
+    description: "[L18] Every probe port (number or name) is a port the container declares; a probe on another port keeps the pod Running but never Ready. Fix: derive containerPort, the PORT env and every probe from one port value.",
+    enforcementLevel: "mandatory",
+    validateResource: validateWorkloads((workload, _args, report, who) => {
+        for (const ref of workload.containers) {
+            for (const probe of PROBES) {
+                const found = probePort(ref.container[probe]);
+                if (found && !declaresPort(ref.container, found[0])) {
+                    const declared = (ref.container.ports ?? []).map(p => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`)).join(", ") || "none";
+                    report(`${fieldOf(who, ref, `${probe}.${found[1]}`)}: probe port ${JSON.stringify(found[0])} is not a declared container port (declared: ${declared}). Fix: probe the port the server listens on and declare it in ports.`);
+                }
+            }
+        }
+    }),
+};

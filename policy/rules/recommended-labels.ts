@@ -1,0 +1,35 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { kindOf } from "../k8s";
+import { subject } from "../validate";
+import { workloadOf } from "../workloads";
+
+export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(k => `app.kubernetes.io/${k}`);
+
+/** Kubernetes API objects: "kubernetes:<group>/<version>:<Kind>", not components (helm, yaml, kustomize) nor *Patch resources. */
+function isKubernetesObject(type: string): boolean {
+    const match = /^kubernetes:([^/:]+)\/[^:]+:([A-Za-z]+)$/.exec(type);
+    return match !== null && !["helm.sh", "yaml", "kustomize"].includes(match[1]) && !match[2].endsWith("Patch") && !match[2].endsWith("List");
+}
+
+export const recommendedLabels: ResourceValidationPolicy = {
+    name: "recommended-labels",
+    description: "[L16] Every Kubernetes object (and every pod template) carries the app.kubernetes.io/{name,instance,component,part-of,managed-by} labels, so ownership is clear and stale objects can be found. Fix: add the missing labels (managed-by: pulumi).",
+    enforcementLevel: "advisory",
+    validateResource: (args, report) => {
+        if (!isKubernetesObject(args.type)) {
+            args.notApplicable("Policy only applies to Kubernetes objects");
+        }
+        const who = subject(args.type, args.props, args.name);
+        const check = (labels: Record<string, string> | undefined, path: string) => {
+            const missing = RECOMMENDED_LABELS.filter(key => !labels?.[key]);
+            if (missing.length > 0) {
+                report(`${who} (${path}): missing ${missing.join(", ")}. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`);
+            }
+        };
+        check(args.props.metadata?.labels, "metadata.labels");
+        const workload = workloadOf(args.type, args.props);
+        if (workload && kindOf(args.type) !== "Pod") {
+            check(workload.podLabels, workload.podLabelsPath);
+        }
+    },
+};

@@ -1,0 +1,36 @@
+import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { kindOf, objectName } from "./k8s";
+import { Workload, WORKLOAD_TYPES, workloadOf } from "./workloads";
+
+/** `Deployment "api"`: how every message names the object (auto-named objects show their resource name). */
+export function subject(type: string, props: Record<string, any>, resourceName: string): string {
+    return `${kindOf(type)} "${objectName(props, resourceName)}"`;
+}
+
+/** A resource validation for the given type tokens; other types are reported not applicable, as validateResourceOfType does. */
+export function validateTypes(
+    types: readonly string[],
+    check: (props: Record<string, any>, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
+    return (args, report) => {
+        if (!types.includes(args.type)) {
+            args.notApplicable(`Policy only applies to resources of type ${types.join(", ")}`);
+        }
+        check(args.props, args, report);
+    };
+}
+
+/** A resource validation over the pod template of every workload kind (Pod, Deployment, ... CronJob). */
+export function validateWorkloads(
+    check: (workload: Workload, args: ResourceValidationArgs, report: ReportViolation, who: string) => void,
+): ResourceValidation {
+    return validateTypes(WORKLOAD_TYPES, (props, args, report) => {
+        const workload = workloadOf(args.type, props)!;
+        check(workload, args, report, subject(args.type, props, args.name));
+    });
+}
+
+/** `Deployment "api" container "web" (spec.template.spec.containers[0].image)`: the object, the container and the field. */
+export function fieldOf(who: string, ref: { container: { name: string }; path: string; init: boolean }, field: string): string {
+    return `${who} ${ref.init ? "initContainer" : "container"} "${ref.container.name}" (${ref.path}.${field})`;
+}

@@ -1,0 +1,73 @@
+import { Container, PodSpec, TYPES, kindOf } from "./k8s";
+
+/** One container of a workload with the field path a violation message should name. */
+export interface ContainerRef {
+    container: Container;
+    /** e.g. "spec.template.spec.initContainers[0]" */
+    path: string;
+    init: boolean;
+}
+
+/** The pod template of any workload kind, normalised so every policy reads it the same way. */
+export interface Workload {
+    kind: string;
+    podSpec: PodSpec;
+    /** Path of the pod spec inside the object, e.g. "spec.template.spec". */
+    podSpecPath: string;
+    /** Labels the pods get (the template's labels; a bare Pod's own labels). */
+    podLabels: Record<string, string>;
+    /** Path of those labels, e.g. "spec.template.metadata.labels". */
+    podLabelsPath: string;
+    /** Pods running at once: spec.replicas (default 1), Job parallelism; undefined for a DaemonSet (one per node). */
+    replicas: number | undefined;
+    /** True for controllers that keep pods running (everything but Job and CronJob). */
+    longRunning: boolean;
+    /** containers then initContainers */
+    containers: ContainerRef[];
+}
+
+const POD_SPEC_PATHS: Record<string, string> = {
+    [TYPES.pod]: "spec",
+    [TYPES.deployment]: "spec.template.spec",
+    [TYPES.statefulSet]: "spec.template.spec",
+    [TYPES.daemonSet]: "spec.template.spec",
+    [TYPES.replicaSet]: "spec.template.spec",
+    [TYPES.job]: "spec.template.spec",
+    [TYPES.cronJob]: "spec.jobTemplate.spec.template.spec",
+};
+
+export const WORKLOAD_TYPES: readonly string[] = Object.keys(POD_SPEC_PATHS);
+
+function at(obj: any, path: string): any {
+    return path.split(".").reduce((o, key) => (o == null ? undefined : o[key]), obj);
+}
+
+/** The workload view of a resource, or undefined when the type has no pod template. */
+export function workloadOf(type: string, props: Record<string, any>): Workload | undefined {
+    const podSpecPath = POD_SPEC_PATHS[type];
+    if (podSpecPath === undefined) {
+        return undefined;
+    }
+    const podSpec: PodSpec = at(props, podSpecPath) ?? {};
+    const templatePath = podSpecPath.replace(/\.?spec$/, "");
+    const podLabels = (templatePath === "" ? props.metadata?.labels : at(props, templatePath)?.metadata?.labels) ?? {};
+    const replicas = type === TYPES.daemonSet ? undefined
+        : type === TYPES.pod ? 1
+        : type === TYPES.job ? props.spec?.parallelism ?? 1
+        : type === TYPES.cronJob ? props.spec?.jobTemplate?.spec?.parallelism ?? 1
+        : props.spec?.replicas ?? 1;
+    const containers: ContainerRef[] = [
+        ...(podSpec.containers ?? []).map((container, i) => ({ container, path: `${podSpecPath}.containers[${i}]`, init: false })),
+        ...(podSpec.initContainers ?? []).map((container, i) => ({ container, path: `${podSpecPath}.initContainers[${i}]`, init: true })),
+    ];
+    return {
+        kind: kindOf(type),
+        podSpec,
+        podSpecPath,
+        podLabels,
+        podLabelsPath: templatePath === "" ? "metadata.labels" : `${templatePath}.metadata.labels`,
+        replicas,
+        longRunning: type !== TYPES.job && type !== TYPES.cronJob,
+        containers,
+    };
+}
