@@ -1,0 +1,41 @@
+/**
+ * What a Pulumi type token says about the Kubernetes object behind it.
+ * Typed classes use `kubernetes:<group>/<version>:<Kind>` (core group spelled "core");
+ * CustomResource uses `kubernetes:<apiVersion>:<Kind>` with the real apiVersion.
+ */
+export interface KubernetesTypeInfo {
+    /** apiVersion as the API server spells it ("v1" for the core group). */
+    apiVersion: string;
+    /** Group ("" for core) and version, used to find the schema model. */
+    group: string;
+    version: string;
+    kind: string;
+}
+
+const OBJECT_TOKEN = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/;
+
+/**
+ * Returns the object's apiVersion/kind, or undefined for tokens that are not one applied object:
+ * providers, components (yaml, helm), `...List` wrappers and server-side-apply `...Patch` resources
+ * (partial by design: they cannot be rendered or validated as whole objects).
+ */
+export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefined {
+    const match = OBJECT_TOKEN.exec(token);
+    if (!match) {
+        return undefined;
+    }
+    const [, groupVersion, kind] = match;
+    if (kind.endsWith("Patch") || kind.endsWith("List") || !groupVersion.includes("/") && groupVersion !== "v1") {
+        return undefined;
+    }
+    const slash = groupVersion.lastIndexOf("/");
+    const group = slash < 0 ? "" : groupVersion.slice(0, slash);
+    const version = groupVersion.slice(slash + 1);
+    const coreGroup = group === "core" || group === "";
+    return {
+        apiVersion: coreGroup ? version : `${group}/${version}`,
+        group: coreGroup ? "" : group,
+        version,
+        kind,
+    };
+}

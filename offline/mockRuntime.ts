@@ -1,0 +1,471 @@
+/**
+ * In-process engine of the offline harness: runs code that declares Pulumi resources under
+ * `pulumi.runtime.setMocks`, inside a root Stack (as `pulumi up` does), and records every resource with
+ * its resolved inputs, the mock's outputs, its parent and its resource options.
+ *
+ * Where the data comes from (checked against @pulumi/pulumi 3.270 sources):
+ * - options: the RegisterResourceRequest the SDK sends to the mock monitor carries the effective
+ *   protect / ignoreChanges / replaceOnChanges / deleteBeforeReplace / retainOnDelete / customTimeouts /
+ *   provider (the Mocks interface never sees them, so we wrap `monitor.registerResource`);
+ * - dependsOn: the request only has all dependencies mixed with property dependencies and components
+ *   expanded to their children, so the explicit list is captured by a legacy stack transformation and
+ *   turned into URNs once everything is registered;
+ * - secrets: raw request/response structs still carry the secret signature, so we can list every secret
+ *   plain value (ProgramRun.secretValues) and redact secret stack outputs.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { REDACTED, StackConfig } from "./stackConfig";
+import type { InvokeHandler, ProgramRun, RecordedResource } from "./runProgram";
+
+// SDK internals used on purpose (not in the .d.ts files); see the header comment.
+const sdkSettings = require("@pulumi/pulumi/runtime/settings") as {
+    getMonitor(): MockMonitorLike | undefined;
+    waitForRPCs(): Promise<void>;
+};
+const sdkDependsOn = require("@pulumi/pulumi/runtime/dependsOn") as {
+    gatherExplicitDependencies(dependsOn: unknown): Promise<pulumi.Resource[]>;
+};
+const sdkRpc = require("@pulumi/pulumi/runtime/rpc") as {
+    unknownValue: string;
+    specialSigKey: string;
+    specialSecretSig: string;
+    specialResourceSig: string;
+    specialAssetSig: string;
+    specialArchiveSig: string;
+};
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage";
+const RANDOM_WITH_RESULT = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"]);
+
+/** The program (not the harness) failed: it threw, or a resource/invoke it needed could not be answered. */
+export class ProgramError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ProgramError";
+    }
+}
+
+export interface InProcessOptions {
+    stack: string;
+    project: string;
+    config?: StackConfig;
+    invoke?: InvokeHandler;
+}
+
+/** Project name for a program: `name` in the Pulumi.yaml beside it, else Pulumi's mock default. */
+export function projectNameFor(dir: string): string {
+    const file = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) {
+        return "project";
+    }
+    const name = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}).name;
+    return typeof name === "string" && name !== "" ? name : "project";
+}
+
+/** Loads a program's entry module inside the current (mocked) stack, as the Pulumi language host does. */
+export async function runProgramInProcess(program: string, opts: InProcessOptions): Promise<ProgramRun> {
+    const entry = path.resolve(program);
+    if (!fs.existsSync(entry)) {
+        throw new Error(`program ${program} does not exist. Fix: pass the entry .ts file of a Pulumi program`);
+    }
+    return recordRun(async () => {
+        let exported = require(entry);
+        if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
+            exported = exported.default;
+        }
+        return exported instanceof Function ? await exported() : exported;
+    }, opts);
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `body` as the program of a fresh mocked stack and records what it declares. Calls are serialized. */
+export function recordRun(body: () => unknown, opts: InProcessOptions): Promise<ProgramRun> {
+    const run = queue.then(() => recordRunNow(body, opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+interface Registration {
+    req: RegisterRequest;
+    urn: string;
+    outputsRaw: Record<string, unknown>;
+}
+
+async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promise<ProgramRun> {
+    const secretValues = new Set<string>();
+    const failures: unknown[] = [];
+    let failNow: (err: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (failNow = reject));
+    failed.catch(() => undefined);
+    const fail = (err: unknown) => {
+        failures.push(err);
+        failNow(err);
+    };
+
+    const registrations: Registration[] = [];
+    const componentOutputs = new Map<string, Record<string, unknown>>();
+    const explicitDependsOn = new Map<pulumi.Resource, unknown>();
+    let pendingRequest: RegisterRequest | undefined;
+
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const req = pendingRequest;
+            pendingRequest = undefined;
+            if (!req || req.getName() !== args.name || req.getType() !== args.type) {
+                throw new Error(`offline harness: lost track of the registration of ${args.type}::${args.name}`);
+            }
+            return mockResource(args, req, urnFor(opts, req.getParent(), args.type, args.name));
+        },
+        async call(args) {
+            try {
+                const inputs = unwrap(args.inputs, secretValues, false, false) as Record<string, any>;
+                const answer = opts.invoke ? await opts.invoke(args.token, inputs) : undefined;
+                return answer ?? defaultInvoke(args.token, inputs);
+            } catch (err) {
+                fail(err);
+                throw err;
+            }
+        },
+    };
+
+    const restoreRejectionHandlers = captureUnhandledRejections(fail);
+    try {
+        pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false, "organization");
+        const config = opts.config ?? { config: {}, secretKeys: [] };
+        pulumi.runtime.setAllConfig(config.config, config.secretKeys);
+        addSecretConfigValues(config, secretValues);
+        const monitor = sdkSettings.getMonitor();
+        if (!monitor || typeof monitor.registerResource !== "function") {
+            throw new Error("offline harness: the Pulumi SDK did not install the mock monitor (SDK version changed?)");
+        }
+        monitor.newUrn = (parent, type, name) => urnFor(opts, parent, type, name);
+        const registerResource = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            pendingRequest = req;
+            return registerResource(req, (err, resp) => {
+                if (err) {
+                    fail(err);
+                } else if (resp) {
+                    registrations.push({ req, urn: resp.getUrn(), outputsRaw: structToJs(resp.getObject()) });
+                }
+                callback(err, resp);
+            });
+        };
+        const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req, callback) => {
+            componentOutputs.set(req.getUrn(), structToJs(req.getOutputs()));
+            return registerResourceOutputs(req, callback);
+        };
+
+        const program = pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                if (args.opts.dependsOn !== undefined) {
+                    explicitDependsOn.set(args.resource, args.opts.dependsOn);
+                }
+                return undefined;
+            });
+            return body();
+        });
+        const programFailed = (err: unknown): never => {
+            throw asProgramError(err);
+        };
+        await Promise.race([program, failed]).catch(programFailed);
+        await Promise.race([sdkSettings.waitForRPCs(), failed]).catch(programFailed);
+        // Rejections of outputs nobody awaited are reported on a later turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) {
+            throw asProgramError(failures[0]);
+        }
+        const dependsOnByUrn = await resolveDependsOn(explicitDependsOn);
+
+        const resources: RecordedResource[] = registrations.map(({ req, urn, outputsRaw }) => {
+            const custom = req.getCustom();
+            const outputs = custom ? outputsRaw : (componentOutputs.get(urn) ?? outputsRaw);
+            return {
+                urn,
+                type: req.getType(),
+                name: req.getName(),
+                custom,
+                inputs: unwrap(structToJs(req.getObject()), secretValues, false, false) as Record<string, any>,
+                outputs: unwrap(outputs, secretValues, false, false) as Record<string, any>,
+                ...(req.getParent() ? { parent: req.getParent() } : {}),
+                options: optionsOf(req, dependsOnByUrn.get(urn) ?? []),
+            };
+        });
+        const stack = registrations.find((r) => r.req.getType() === ROOT_STACK_TYPE);
+        const stackOutputs = stack
+            ? (unwrap(componentOutputs.get(stack.urn) ?? {}, secretValues, false, true) as Record<string, unknown>)
+            : {};
+        secretValues.delete(REDACTED);
+        return { resources, stackOutputs, secretValues: [...secretValues].sort() };
+    } finally {
+        restoreRejectionHandlers();
+    }
+}
+
+// ---- the mock provider -------------------------------------------------------------------------
+
+function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterRequest, urn: string): pulumi.runtime.MockResourceResult {
+    const state: Record<string, any> = { ...args.inputs };
+    const k8s = args.custom ? kubernetesTypeInfo(args.type) : undefined;
+    if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
+        state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state) };
+    }
+    if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined) {
+        state.result = standInRandom(urn, typeof state.length === "number" ? state.length : 16);
+    }
+    // The engine marks these outputs secret (e.g. RandomPassword.result); the mock monitor does not.
+    for (const key of req.getAdditionalsecretoutputsList()) {
+        if (key in state && !isSecretWrapper(state[key])) {
+            state[key] = { [sdkRpc.specialSigKey]: sdkRpc.specialSecretSig, value: state[key] };
+        }
+    }
+    const name = k8s && isPlainObject(state.metadata) ? state.metadata.name : undefined;
+    const namespace = k8s && isPlainObject(state.metadata) ? state.metadata.namespace : undefined;
+    const id = typeof name === "string" ? (typeof namespace === "string" ? `${namespace}/${name}` : name) : `${args.name}-id`;
+    return { id, state };
+}
+
+/**
+ * The name the provider would generate for an auto-named object, made deterministic: logical name plus
+ * a hash of the URN, and for ConfigMap/Secret also of the data (they are replaced when data changes).
+ */
+function standInName(logicalName: string, urn: string, kind: string, state: Record<string, any>): string {
+    const hash = crypto.createHash("sha256").update(urn);
+    if (kind === "ConfigMap" || kind === "Secret") {
+        hash.update(stableJson({ data: state.data, binaryData: state.binaryData, stringData: state.stringData }));
+    }
+    return `${logicalName}-${hash.digest("hex").slice(0, 7)}`;
+}
+
+function standInRandom(urn: string, length: number): string {
+    let out = "";
+    for (let i = 0; out.length < length; i++) {
+        out += crypto.createHash("sha256").update(`${urn}#${i}`).digest("base64url");
+    }
+    return out.slice(0, length);
+}
+
+function defaultInvoke(token: string, inputs: Record<string, any>): Record<string, any> {
+    if (token === GET_REGISTRY_IMAGE) {
+        const name = String(inputs.name);
+        const digest = /@(sha256:[0-9a-f]{64})$/.exec(name);
+        if (!digest) {
+            throw new Error(`cannot know the digest of ${name} offline: pin it as repo@sha256:…`);
+        }
+        return { id: name, name, sha256Digest: digest[1], insecureSkipVerify: inputs.insecureSkipVerify ?? false };
+    }
+    throw new Error(`no offline answer for invoke ${token} (inputs ${JSON.stringify(Object.keys(inputs))}). Fix: pass an invoke handler`);
+}
+
+/** URNs as the engine builds them: the root stack's type is not part of its children's type chain. */
+function urnFor(opts: InProcessOptions, parent: string, type: string, name: string): string {
+    let qualified = type;
+    if (parent) {
+        const parentType = parent.split("::")[2];
+        if (parentType !== ROOT_STACK_TYPE) {
+            qualified = `${parentType}$${type}`;
+        }
+    }
+    return `urn:pulumi:${opts.stack}::${opts.project}::${qualified}::${name}`;
+}
+
+// ---- options, secrets, plumbing ------------------------------------------------------------------
+
+function optionsOf(req: RegisterRequest, dependsOn: string[]): RecordedResource["options"] {
+    const options: RecordedResource["options"] = { dependsOn };
+    if (req.hasProtect()) {
+        options.protect = req.getProtect();
+    }
+    if (req.getIgnorechangesList().length > 0) {
+        options.ignoreChanges = req.getIgnorechangesList();
+    }
+    if (req.getReplaceonchangesList().length > 0) {
+        options.replaceOnChanges = req.getReplaceonchangesList();
+    }
+    if (req.getDeletebeforereplacedefined()) {
+        options.deleteBeforeReplace = req.getDeletebeforereplace();
+    }
+    if (req.hasRetainondelete()) {
+        options.retainOnDelete = req.getRetainondelete();
+    }
+    const timeouts = req.getCustomtimeouts();
+    if (timeouts) {
+        const set: Record<string, string> = {};
+        for (const [key, value] of [["create", timeouts.getCreate()], ["update", timeouts.getUpdate()], ["delete", timeouts.getDelete()]]) {
+            if (value) {
+                set[key] = value;
+            }
+        }
+        if (Object.keys(set).length > 0) {
+            options.customTimeouts = set;
+        }
+    }
+    const provider = req.getProvider();
+    if (provider) {
+        // A provider reference is "<urn>::<id>".
+        options.provider = provider.slice(0, provider.lastIndexOf("::"));
+    }
+    return options;
+}
+
+async function resolveDependsOn(captured: Map<pulumi.Resource, unknown>): Promise<Map<string, string[]>> {
+    const byUrn = new Map<string, string[]>();
+    for (const [resource, dependsOn] of captured) {
+        const dependencies = await sdkDependsOn.gatherExplicitDependencies(dependsOn);
+        const urns = await Promise.all(dependencies.map(urnOf));
+        byUrn.set(await urnOf(resource), [...new Set(urns)]);
+    }
+    return byUrn;
+}
+
+function urnOf(resource: pulumi.Resource): Promise<string> {
+    return (resource.urn as unknown as { promise(): Promise<string> }).promise();
+}
+
+/**
+ * Converts wire values to plain JSON: secrets unwrapped (their strings collected into `secrets`, or
+ * replaced by the marker when `redact`), resource references → URN, unknowns dropped.
+ */
+function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact: boolean): unknown {
+    if (typeof value === "string") {
+        if (value === sdkRpc.unknownValue) {
+            return undefined;
+        }
+        if (inSecret && value !== "") {
+            secrets.add(value);
+        }
+        return value;
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => unwrap(v, secrets, inSecret, redact) ?? null);
+    }
+    if (!isPlainObject(value)) {
+        return value;
+    }
+    switch (value[sdkRpc.specialSigKey]) {
+        case sdkRpc.specialSecretSig: {
+            const plain = unwrap(value.value, secrets, true, false);
+            return redact ? REDACTED : plain;
+        }
+        case sdkRpc.specialResourceSig:
+            return value.urn;
+        case sdkRpc.specialAssetSig:
+        case sdkRpc.specialArchiveSig: {
+            const { [sdkRpc.specialSigKey]: _sig, ...rest } = value;
+            return unwrap(rest, secrets, inSecret, redact);
+        }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+        const plain = unwrap(v, secrets, inSecret, redact);
+        if (plain !== undefined) {
+            out[key] = plain;
+        }
+    }
+    return out;
+}
+
+function addSecretConfigValues(config: StackConfig, secrets: Set<string>): void {
+    for (const key of config.secretKeys) {
+        const raw = config.config[key];
+        if (raw === undefined || raw === REDACTED) {
+            continue;
+        }
+        secrets.add(raw);
+        try {
+            unwrap(JSON.parse(raw), secrets, true, false);
+        } catch {
+            // not JSON: the raw string is the whole secret
+        }
+    }
+}
+
+function asProgramError(err: unknown): ProgramError {
+    if (err instanceof ProgramError) {
+        return err;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const programError = new ProgramError(message);
+    if (err instanceof Error && err.stack) {
+        programError.stack = err.stack;
+    }
+    return programError;
+}
+
+/** While a run is in flight its unhandled rejections are program failures, not the test runner's business. */
+function captureUnhandledRejections(onRejection: (reason: unknown) => void): () => void {
+    const previous = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", onRejection);
+    return () => {
+        process.removeListener("unhandledRejection", onRejection);
+        for (const listener of previous) {
+            process.on("unhandledRejection", listener);
+        }
+    };
+}
+
+function structToJs(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, unknown> {
+    return struct ? struct.toJavaScript() : {};
+}
+
+function isPlainObject(value: unknown): value is Record<string, any> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function isSecretWrapper(value: unknown): boolean {
+    return isPlainObject(value) && value[sdkRpc.specialSigKey] === sdkRpc.specialSecretSig;
+}
+
+/** JSON with sorted keys, so equal data always hashes the same. */
+export function stableJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    ) ?? "undefined";
+}
+
+// ---- the slice of the SDK's generated gRPC types we touch ----------------------------------------
+
+interface Struct {
+    toJavaScript(): Record<string, unknown>;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Struct | undefined;
+    hasProtect(): boolean;
+    getProtect(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    hasRetainondelete(): boolean;
+    getRetainondelete(): boolean;
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getProvider(): string;
+    getAdditionalsecretoutputsList(): string[];
+}
+interface RegisterResponse {
+    getUrn(): string;
+    getObject(): Struct | undefined;
+}
+interface RegisterOutputsRequest {
+    getUrn(): string;
+    getOutputs(): Struct | undefined;
+}
+type Callback<T> = (err: Error | null, resp?: T) => void;
+interface MockMonitorLike {
+    newUrn(parent: string, type: string, name: string): string;
+    registerResource(req: RegisterRequest, callback: Callback<RegisterResponse>): unknown;
+    registerResourceOutputs(req: RegisterOutputsRequest, callback: Callback<unknown>): unknown;
+}

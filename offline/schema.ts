@@ -1,0 +1,231 @@
+/**
+ * Turns recorded resources into the Kubernetes objects the provider would apply, and validates them the
+ * way the API server would: the OpenAPI schema (kubernetes-models), the name/label syntax rules the
+ * server enforces outside the schema, and a schema for OpenShift's Route (no typed model exists).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { kubernetesTypeInfo } from "./kubernetesTokens";
+import type { RecordedResource } from "./runProgram";
+
+/** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
+export function toKubernetesObject(r: RecordedResource): Record<string, any> | undefined {
+    const info = r.custom ? kubernetesTypeInfo(r.type) : undefined;
+    if (!info) {
+        return undefined;
+    }
+    const { apiVersion, kind, metadata, ...rest } = structuredClone(r.outputs);
+    return { apiVersion: apiVersion ?? info.apiVersion, kind: kind ?? info.kind, metadata: metadata ?? {}, ...rest };
+}
+
+/** Problems the API server would reject the object for; [] when valid. Each names the field path. */
+export function validateKubernetesObject(obj: Record<string, any>): string[] {
+    const apiVersion = obj.apiVersion;
+    const kind = obj.kind;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") {
+        return [`apiVersion/kind: both must be strings (got ${JSON.stringify(apiVersion)}/${JSON.stringify(kind)})`];
+    }
+    const problems = serverSideNameRules(obj);
+    if (apiVersion === "route.openshift.io/v1" && kind === "Route") {
+        return [...problems, ...validateRoute(obj)];
+    }
+    const model = kubernetesModel(apiVersion, kind);
+    if (model) {
+        try {
+            new model(obj).validate();
+        } catch (err) {
+            problems.push(...describeSchemaErrors(err));
+        }
+    }
+    return problems;
+}
+
+// ---- kubernetes-models -----------------------------------------------------------------------------
+
+type ModelClass = new (data: Record<string, any>) => { validate(): void };
+
+// kubernetes-models is ESM-only and its "exports" map only has "import" conditions; Node ≥ 20.19 can
+// require() ESM by file path, which keeps this API synchronous.
+const MODELS_ROOT = path.dirname(require.resolve("kubernetes-models/package.json"));
+const modelCache = new Map<string, ModelClass | undefined>();
+
+function kubernetesModel(apiVersion: string, kind: string): ModelClass | undefined {
+    const key = `${apiVersion}/${kind}`;
+    if (!modelCache.has(key)) {
+        const file = path.join(MODELS_ROOT, ...apiVersion.split("/"), `${kind}.js`);
+        modelCache.set(key, fs.existsSync(file) ? (require(file)[kind] as ModelClass | undefined) : undefined);
+    }
+    return modelCache.get(key);
+}
+
+function describeSchemaErrors(err: unknown): string[] {
+    const errors = (err as { errors?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }> }).errors;
+    if (!Array.isArray(errors)) {
+        return [(err as Error).message ?? String(err)];
+    }
+    return errors.map((e) => {
+        const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params!.allowedValues)}` : "";
+        return `${fieldPath(e.instancePath)}: ${e.message ?? "invalid"}${allowed}`;
+    });
+}
+
+/** "/spec/template/spec/containers/0/image" → "spec.template.spec.containers[0].image" */
+function fieldPath(instancePath: string): string {
+    const parts = instancePath.split("/").slice(1);
+    if (parts.length === 0) {
+        return "(object)";
+    }
+    return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+}
+
+// ---- rules the API server applies outside the OpenAPI schema ----------------------------------------
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+/** Kinds whose names must be DNS labels (they become DNS names or env var prefixes). */
+const DNS_LABEL_KINDS = new Set(["Namespace", "Service"]);
+
+function serverSideNameRules(obj: Record<string, any>): string[] {
+    const problems: string[] = [];
+    const metadata = obj.metadata ?? {};
+    const name = metadata.name;
+    if (typeof name !== "string" || name === "") {
+        problems.push(`metadata.name: required (got ${JSON.stringify(name)}). Fix: set a name or let the provider auto-name it`);
+    } else if (DNS_LABEL_KINDS.has(obj.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
+        const rule = DNS_LABEL_KINDS.has(obj.kind) ? "a DNS-1123 label (lower case, digits, '-', ≤ 63)" : "a DNS-1123 subdomain (lower case, digits, '-', '.', ≤ 253)";
+        problems.push(`metadata.name: ${JSON.stringify(name)} is not ${rule}`);
+    }
+    if (metadata.namespace !== undefined && !(typeof metadata.namespace === "string" && isDnsLabel(metadata.namespace))) {
+        problems.push(`metadata.namespace: ${JSON.stringify(metadata.namespace)} is not a DNS-1123 label`);
+    }
+    problems.push(...labelProblems("metadata.labels", metadata.labels));
+    const template = obj.spec?.template ?? obj.spec?.jobTemplate?.spec?.template;
+    const templatePath = obj.spec?.template ? "spec.template" : "spec.jobTemplate.spec.template";
+    if (template) {
+        problems.push(...labelProblems(`${templatePath}.metadata.labels`, template.metadata?.labels));
+    }
+    const podSpec = obj.kind === "Pod" ? obj.spec : template?.spec;
+    const podSpecPath = obj.kind === "Pod" ? "spec" : `${templatePath}.spec`;
+    for (const list of ["initContainers", "containers"]) {
+        const containers = podSpec?.[list];
+        if (!Array.isArray(containers)) {
+            continue;
+        }
+        containers.forEach((c: Record<string, any>, i: number) => {
+            const at = `${podSpecPath}.${list}[${i}]`;
+            if (typeof c?.name === "string" && !isDnsLabel(c.name)) {
+                problems.push(`${at}.name: ${JSON.stringify(c.name)} is not a DNS-1123 label`);
+            }
+            (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, any>, j: number) => {
+                if (typeof p?.name === "string" && !isPortName(p.name)) {
+                    problems.push(`${at}.ports[${j}].name: ${JSON.stringify(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`);
+                }
+            });
+        });
+    }
+    return problems;
+}
+
+function labelProblems(at: string, labels: unknown): string[] {
+    if (labels === undefined || labels === null || typeof labels !== "object") {
+        return [];
+    }
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(labels)) {
+        const slash = key.lastIndexOf("/");
+        const prefix = slash < 0 ? undefined : key.slice(0, slash);
+        const name = key.slice(slash + 1);
+        if ((prefix !== undefined && !isDnsSubdomain(prefix)) || name.length > 63 || !LABEL_NAME.test(name)) {
+            problems.push(`${at}: key ${JSON.stringify(key)} is not a valid label key`);
+        }
+        if (typeof value === "string" && (value.length > 63 || !LABEL_VALUE.test(value))) {
+            problems.push(`${at}[${JSON.stringify(key)}]: value ${JSON.stringify(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`);
+        }
+    }
+    return problems;
+}
+
+function isDnsLabel(s: string): boolean {
+    return s.length <= 63 && DNS_LABEL.test(s);
+}
+
+function isDnsSubdomain(s: string): boolean {
+    return s.length <= 253 && DNS_SUBDOMAIN.test(s);
+}
+
+function isPortName(s: string): boolean {
+    return s.length <= 15 && PORT_NAME.test(s) && /[a-z]/.test(s) && !s.includes("--");
+}
+
+// ---- OpenShift Route (route.openshift.io/v1), after the CRD in openshift/api --------------------------
+
+const routeBackend = z.strictObject({
+    kind: z.literal("Service"),
+    name: z.string().min(1),
+    weight: z.number().int().min(0).max(256).optional(),
+});
+
+const routeSchema = z
+    .strictObject({
+        apiVersion: z.literal("route.openshift.io/v1"),
+        kind: z.literal("Route"),
+        metadata: z.looseObject({
+            labels: z.record(z.string(), z.string()).optional(),
+            annotations: z.record(z.string(), z.string()).optional(),
+        }),
+        spec: z.strictObject({
+            host: z.string().max(253).regex(DNS_SUBDOMAIN, "must be a DNS-1123 subdomain").optional(),
+            subdomain: z.string().optional(),
+            path: z.string().startsWith("/").optional(),
+            to: routeBackend,
+            alternateBackends: z.array(routeBackend).max(3).optional(),
+            port: z.strictObject({ targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]) }).optional(),
+            tls: z
+                .strictObject({
+                    termination: z.enum(["edge", "passthrough", "reencrypt"]),
+                    insecureEdgeTerminationPolicy: z.enum(["Allow", "None", "Redirect", ""]).optional(),
+                    certificate: z.string().optional(),
+                    key: z.string().optional(),
+                    caCertificate: z.string().optional(),
+                    destinationCACertificate: z.string().optional(),
+                    externalCertificate: z.strictObject({ name: z.string() }).optional(),
+                })
+                .optional(),
+            wildcardPolicy: z.enum(["None", "Subdomain"]).optional(),
+            httpHeaders: z.looseObject({}).optional(),
+        }),
+        status: z.unknown().optional(),
+    })
+    .superRefine((route, ctx) => {
+        const tls = route.spec.tls;
+        if (tls?.termination !== "passthrough") {
+            return;
+        }
+        // The router cannot look inside passthrough TLS, so the API rejects anything that needs to.
+        if (route.spec.path !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["spec", "path"], message: "passthrough termination does not support paths" });
+        }
+        if (tls.insecureEdgeTerminationPolicy === "Allow") {
+            ctx.addIssue({ code: "custom", path: ["spec", "tls", "insecureEdgeTerminationPolicy"], message: "passthrough termination does not support Allow (use None or Redirect)" });
+        }
+        for (const field of ["certificate", "key", "caCertificate", "destinationCACertificate"] as const) {
+            if (tls[field] !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["spec", "tls", field], message: "passthrough termination does not take certificates" });
+            }
+        }
+    });
+
+function validateRoute(obj: Record<string, any>): string[] {
+    const result = routeSchema.safeParse(obj);
+    if (result.success) {
+        return [];
+    }
+    return result.error.issues.map((issue) => {
+        const at = issue.path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
+        return `${at || "(object)"}: ${issue.message}`;
+    });
+}
