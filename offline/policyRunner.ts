@@ -14,16 +14,7 @@ import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions,
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import { lessonsOf } from "../policy/lessons";
 
-// TODO(H2): import { RecordedResource } from "./runProgram" once it exists; structurally identical meanwhile.
-export interface RecordedResource {
-    urn: string; type: string; name: string; custom: boolean;
-    inputs: Record<string, any>;
-    outputs: Record<string, any>;
-    parent?: string;
-    options: { protect?: boolean; ignoreChanges?: string[]; replaceOnChanges?: string[]; dependsOn: string[];
-               deleteBeforeReplace?: boolean; retainOnDelete?: boolean; customTimeouts?: Record<string, string>;
-               provider?: string; };
-}
+import type { RecordedResource } from "./runProgram";
 
 export interface Violation {
     policy: string;
@@ -41,6 +32,8 @@ export interface PolicyRunOptions {
     /** the --policy-pack-config JSON: keyed by policy name and "all"; a level string or {enforcementLevel?, ...config} */
     packConfig?: Record<string, any>;
     stackTags?: Record<string, string>;
+    /** called when a policy declares itself not applicable (args.notApplicable) to a resource or the stack */
+    onNotApplicable?: (policy: string, resource: string, reason: string) => void;
 }
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -92,7 +85,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                     notApplicable: throwNotApplicable,
                 };
                 for (const validation of validations) {
-                    await guard(policy.name, () => validation(args, report(label(r))));
+                    await guard(policy.name, label(r), opts, () => validation(args, report(label(r))));
                 }
             }
         } else if ("validateStack" in policy) {
@@ -102,17 +95,18 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                 getConfig,
                 notApplicable: throwNotApplicable,
             };
-            await guard(policy.name, () => policy.validateStack(args, report("stack")));
+            await guard(policy.name, "stack", opts, () => policy.validateStack(args, report("stack")));
         }
     }
     return violations;
 }
 
-async function guard(policyName: string, run: () => void | Promise<void>): Promise<void> {
+async function guard(policyName: string, resource: string, opts: PolicyRunOptions, run: () => void | Promise<void>): Promise<void> {
     try {
         await run();
     } catch (e) {
         if (e instanceof NotApplicable) {
+            opts.onNotApplicable?.(policyName, resource, e.message);
             return;
         }
         throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`);
