@@ -1,0 +1,219 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { REGISTRY_LOOKUP_TOKEN, RegistryCredential, resolveImage, ResolveOptions } from "../../components/images";
+import { InvokeHandler, recordResources, RecordedResource } from "../../offline/runProgram";
+
+const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;
+const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
+
+interface Lookup { name: string }
+
+/** A fake registry: known "repo:tag" → digest; knows every digest it serves by content. */
+function fakeRegistry(tags: Record<string, string>, lookups: Lookup[] = []): InvokeHandler {
+    return (token, inputs) => {
+        assert.strictEqual(token, REGISTRY_LOOKUP_TOKEN);
+        const name = String(inputs.name);
+        lookups.push({ name });
+        const pinned = /@(sha256:[0-9a-f]{64})$/.exec(name);
+        const served = pinned ? Object.values(tags).find((d) => d === pinned[1]) : tags[name];
+        if (served === undefined) {
+            // What the docker provider reports for a build that was never pushed (postmortem 003).
+            throw new Error(`Got error when attempting to fetch image version ${name} from registry: Got bad response from registry: 404 Not Found: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`);
+        }
+        return { id: name, name, sha256Digest: served };
+    };
+}
+
+/**
+ * Resolves one image in a bare mocked program and returns how the Output settled. The offline harness stops a
+ * recording at the first failed invoke with the provider's raw message; the engine instead hands the failure
+ * to the program, which is where resolveImage turns it into an error naming the config key, so these cases
+ * install their own mocks.
+ */
+async function settleUnderMocks(ref: string, opts: Omit<ResolveOptions, "parent">, invoke: InvokeHandler): Promise<string> {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+            call: async (args) => {
+                try {
+                    return (await invoke(args.token, args.inputs)) ?? {};
+                } catch (err) {
+                    // The engine answers a failed invoke with a gRPC error whose `details` carry the provider's message.
+                    throw Object.assign(new Error((err as Error).message), { details: (err as Error).message });
+                }
+            },
+        },
+        "webstack",
+        "dev",
+        true,
+    );
+    const deployed = resolveImage({ ref, field: "api.image" }, opts);
+    // Output.promise() is internal, but it is the only way to observe a rejected Output.
+    return (deployed as unknown as { promise(): Promise<string> }).promise();
+}
+
+/** Resolves one image inside a component, as WebStack does, and returns the deployed ref plus what was registered. */
+async function resolveUnderMocks(
+    ref: string,
+    opts: Omit<ResolveOptions, "parent">,
+    invoke: InvokeHandler,
+): Promise<{ deployed?: string; resources: RecordedResource[] }> {
+    let deployed: string | undefined;
+    const resources = await recordResources(
+        () => {
+            const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {});
+            resolveImage({ ref, field: "api.image" }, { ...opts, parent }).apply((value) => (deployed = value));
+        },
+        { invoke },
+    );
+    return { deployed, resources };
+}
+
+describe("resolveImage: tags are resolved to digests at preview (L12, L28)", () => {
+    it("L12: a tag-only reference deploys repo@sha256 of what the tag points to now", async () => {
+        const lookups: Lookup[] = [];
+        const { deployed, resources } = await resolveUnderMocks(
+            "ghcr.io/org/api:main",
+            {},
+            fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups),
+        );
+        assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+        assert.deepStrictEqual(lookups, [{ name: "ghcr.io/org/api:main" }]);
+        const provider = resources.find((r) => r.type === "pulumi:providers:docker");
+        assert.ok(provider, "an explicit docker provider is registered");
+        assert.strictEqual(provider.name, "shop-registry");
+        assert.match(provider.parent ?? "", /ImageTest::shop$/);
+        assert.ok([true, "true"].includes(provider.inputs.disableDockerDaemonCheck), "no Docker daemon needed at preview");
+    });
+
+    it("L12: after the tag moves, the next preview deploys the new digest", async () => {
+        const before = await resolveUnderMocks("ghcr.io/org/api:main", {}, fakeRegistry({ "ghcr.io/org/api:main": OLD_DIGEST }));
+        const after = await resolveUnderMocks("ghcr.io/org/api:main", {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }));
+        assert.strictEqual(before.deployed, `ghcr.io/org/api@${OLD_DIGEST}`);
+        assert.strictEqual(after.deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+    });
+
+    it("L12: requireDigest (qa) rejects a tag outright, before any registry lookup", async () => {
+        const lookups: Lookup[] = [];
+        await assert.rejects(
+            resolveUnderMocks("ghcr.io/org/api:main", { requireDigest: true }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups)),
+            /api\.image: image "ghcr.io\/org\/api:main" has no digest, and this stack sets requireDigest \(got tag "main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
+        );
+        assert.deepStrictEqual(lookups, []);
+    });
+
+    it("L12: requireDigest accepts a pinned digest", async () => {
+        const { deployed } = await resolveUnderMocks(
+            `ghcr.io/org/api@${MAIN_DIGEST}`,
+            { requireDigest: true },
+            fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }),
+        );
+        assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+    });
+
+    it("L12: a malformed reference fails the preview naming the config key", async () => {
+        await assert.rejects(
+            resolveUnderMocks("ghcr.io/Org/api:main", {}, fakeRegistry({})),
+            /api\.image: image reference has path segment "Org" with upper-case letters/,
+        );
+    });
+});
+
+describe("resolveImage: pinned digests are verified against the registry (L17)", () => {
+    it("L17: a pinned digest the registry serves deploys as pinned (tag dropped)", async () => {
+        const lookups: Lookup[] = [];
+        const { deployed } = await resolveUnderMocks(
+            `ghcr.io/org/api:main@${MAIN_DIGEST}`,
+            {},
+            fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups),
+        );
+        assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+        assert.deepStrictEqual(lookups, [{ name: `ghcr.io/org/api:main@${MAIN_DIGEST}` }]);
+    });
+
+    it("L17: a tag whose build failed (manifest unknown) fails the preview naming the image and the key", async () => {
+        await assert.rejects(
+            settleUnderMocks("ghcr.io/org/api:sha-39a4e17", {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST })),
+            (err: Error) => {
+                assert.match(err.message, /api\.image: image "ghcr\.io\/org\/api:sha-39a4e17" does not exist in registry ghcr\.io \(.*manifest unknown.*\)/);
+                assert.match(err.message, /Fix: push it first \(a failed build leaves no manifest\) or correct the tag\/digest in api\.image; nothing was deployed \[L17\]/);
+                return true;
+            },
+        );
+    });
+
+    it("L17: a pinned digest that was never pushed fails the preview", async () => {
+        await assert.rejects(
+            settleUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST })),
+            /api\.image: image "ghcr\.io\/org\/api@sha256:0{64}" does not exist in registry ghcr\.io/,
+        );
+    });
+
+    it("L17: a registry answer with a different digest than the pin fails the preview", async () => {
+        const lying: InvokeHandler = (_token, inputs) => ({ id: inputs.name, name: inputs.name, sha256Digest: OLD_DIGEST });
+        await assert.rejects(
+            settleUnderMocks(`ghcr.io/org/api@${MAIN_DIGEST}`, {}, lying),
+            /api\.image: registry ghcr\.io serves sha256:0{64} for "ghcr\.io\/org\/api@sha256:1{64}", not the pinned sha256:1{64}\. Fix: pin the digest the registry serves/,
+        );
+    });
+
+    it("L17: a registry answer without a digest fails the preview", async () => {
+        const empty: InvokeHandler = (_token, inputs) => ({ id: inputs.name, name: inputs.name, sha256Digest: "" });
+        await assert.rejects(settleUnderMocks("ghcr.io/org/api:main", {}, empty), /api\.image: the registry lookup of "ghcr\.io\/org\/api:main" returned no sha256 digest \(got ""\)/);
+    });
+
+    it("L17: an unauthorized lookup asks for registry credentials", async () => {
+        const denied: InvokeHandler = () => {
+            throw new Error("Got bad response from registry: 401 Unauthorized");
+        };
+        await assert.rejects(
+            settleUnderMocks("registry.example.com:5000/team/api:main", {}, denied),
+            /api\.image: registry registry\.example\.com:5000 refused the lookup .*Fix: give credentials for registry\.example\.com:5000 in the secret config registryAuth/,
+        );
+    });
+
+    it("L17: an unreachable registry fails the preview rather than deploying a tag", async () => {
+        const down: InvokeHandler = () => {
+            throw new Error("dial tcp: lookup ghcr.io: no such host");
+        };
+        await assert.rejects(
+            settleUnderMocks("ghcr.io/org/api:main", {}, down),
+            /api\.image: could not look up image "ghcr\.io\/org\/api:main" in registry ghcr\.io \(.*no such host\).*a tag cannot be deployed without its digest/,
+        );
+    });
+
+    it("L17: verifyDigest false deploys a pinned digest without a lookup (air-gapped preview)", async () => {
+        const lookups: Lookup[] = [];
+        const { deployed, resources } = await resolveUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, { verifyDigest: false }, fakeRegistry({}, lookups));
+        assert.strictEqual(deployed, `ghcr.io/org/api@${OLD_DIGEST}`);
+        assert.deepStrictEqual(lookups, []);
+        assert.ok(!resources.some((r) => r.type === "pulumi:providers:docker"), "no provider needed without lookups");
+    });
+
+    it("L17: verifyDigest false does not let a tag through without a lookup", async () => {
+        const lookups: Lookup[] = [];
+        const { deployed } = await resolveUnderMocks("ghcr.io/org/api:main", { verifyDigest: false }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups));
+        assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+        assert.strictEqual(lookups.length, 1);
+    });
+});
+
+describe("resolveImage: the docker provider for registry lookups (L19)", () => {
+    it("L19: registry credentials reach the lookup provider unchanged; one provider per component", async () => {
+        const credentials: RegistryCredential[] = [{ address: "ghcr.io", username: "ci-bot", password: pulumi.secret("s3cr3t-token") as unknown as string }];
+        const resources = await recordResources(
+            () => {
+                const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {});
+                for (const field of ["api.image", "nginx.image"]) {
+                    resolveImage({ ref: `ghcr.io/org/${field.split(".")[0]}@${MAIN_DIGEST}`, field }, { parent, registryAuth: credentials });
+                }
+            },
+            { invoke: fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }) },
+        );
+        const providers = resources.filter((r) => r.type === "pulumi:providers:docker");
+        assert.strictEqual(providers.length, 1);
+        const auth = providers[0].inputs.registryAuth;
+        const parsed = typeof auth === "string" ? JSON.parse(auth) : auth;
+        assert.deepStrictEqual(parsed, [{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]);
+    });
+});
