@@ -232,9 +232,9 @@ export async function expectMessages(policy: Policy, resources: RecordedResource
 }
 
 /** Resource types the policy declared itself not applicable to, over the compliant stack. */
-export async function notApplicableTypes(policy: Policy, resources: RecordedResource[] = compliantStack()): Promise<Set<string>> {
+export async function notApplicableTypes(policy: Policy, resources: RecordedResource[] = compliantStack(), options: Omit<PolicyRunOptions, "policies"> = {}): Promise<Set<string>> {
     const types = new Set<string>();
-    await runPolicies(resources, { policies: [policy], onNotApplicable: (_p, resource) => types.add(resource.split("::")[0]) });
+    await runPolicies(resources, { ...options, policies: [policy], onNotApplicable: (_p, resource) => types.add(resource.split("::")[0]) });
     return types;
 }
 
@@ -260,9 +260,9 @@ export const POD_SPEC_PATH: Record<string, string> = {
 };
 
 /** Asserts, over the compliant stack, that the policy ran on exactly `types` and declared every other type not applicable. */
-export async function assertAppliesOnlyTo(policy: Policy, types: readonly string[]): Promise<void> {
+export async function assertAppliesOnlyTo(policy: Policy, types: readonly string[], options: Omit<PolicyRunOptions, "policies"> = {}): Promise<void> {
     const stack = compliantStack();
-    const skipped = await notApplicableTypes(policy, stack);
+    const skipped = await notApplicableTypes(policy, stack, options);
     const expected = new Set(stack.map(r => r.type).filter(t => !types.includes(t)));
     assert.deepEqual([...skipped].sort(), [...expected].sort());
 }

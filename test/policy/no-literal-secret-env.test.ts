@@ -1,0 +1,37 @@
+import { TYPES } from "../../policy/k8s";
+import { noLiteralSecretEnv as policy } from "../../policy/rules/no-literal-secret-env";
+import { WORKLOAD_TYPES, assertAppliesOnlyTo, compliantStack, expectMessages, stackWith } from "./fixtures";
+
+const fix = "looks like a secret and is set as a literal value (readable in the spec and the state). Fix: put it in a Kubernetes Secret (from `pulumi config set --secret`) and use valueFrom.secretKeyRef.";
+
+describe("policy no-literal-secret-env [L19]", () => {
+    it("[L19] passes the baseline (API_TOKEN from secretKeyRef) and *_FILE paths", async () => {
+        await expectMessages(policy, compliantStack(), []);
+        await expectMessages(policy, stackWith(TYPES.deployment, "web", o => {
+            o.spec.template.spec.containers[0].env.push({ name: "DB_PASSWORD_FILE", value: "/run/secrets/db" });
+        }), []);
+    });
+
+    it("[L19] rejects a literal NEO4J_PASSWORD (the committed secrets file)", async () => {
+        await expectMessages(policy, stackWith(TYPES.deployment, "web", o => {
+            o.spec.template.spec.containers[0].env.push({ name: "NEO4J_PASSWORD", value: "hunter2" });
+        }), [`Deployment "web" container "app" (spec.template.spec.containers[0].env[2].value): NEO4J_PASSWORD ${fix}`]);
+    });
+
+    it("[L19] checks initContainers and matches names case-insensitively", async () => {
+        await expectMessages(policy, stackWith(TYPES.statefulSet, "redis", o => {
+            o.spec.template.spec.initContainers = [{ name: "init", image: "x", env: [{ name: "hf_token", value: "abc" }] }];
+        }), [`StatefulSet "redis" initContainer "init" (spec.template.spec.initContainers[0].env[0].value): hf_token ${fix}`]);
+    });
+
+    it("[L19] secret-like names are configurable", async () => {
+        const stack = stackWith(TYPES.pod, "debug", o => { o.spec.containers[0].env.push({ name: "PASSPHRASE", value: "x" }); });
+        await expectMessages(policy, stack, []);
+        await expectMessages(policy, stack, [`Pod "debug" container "app" (spec.containers[0].env[2].value): PASSPHRASE ${fix}`],
+            { packConfig: { "no-literal-secret-env": { secretEnvNames: ["*PASSPHRASE*"] } } });
+    });
+
+    it("[L19] is not applicable to non-workload types", async () => {
+        await assertAppliesOnlyTo(policy, WORKLOAD_TYPES);
+    });
+});
