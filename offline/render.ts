@@ -1,0 +1,119 @@
+/**
+ * Renders Kubernetes objects as `kubectl apply -f`-able YAML files, with secrets redacted and output that
+ * only changes when the objects change (sorted keys, no line folding).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { REDACTED } from "./stackConfig";
+
+/** Kinds without a namespace; they are filed under "cluster". */
+const CLUSTER_SCOPED_KINDS = new Set([
+    "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+    "PriorityClass", "IngressClass", "RuntimeClass", "CSIDriver", "VolumeAttachment", "APIService",
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+]);
+/** base64 of the marker, so redacted Secret `data` is still valid base64 and the object still applies. */
+const REDACTED_BASE64 = Buffer.from(REDACTED).toString("base64");
+/** Secrets shorter than this are only replaced where a whole string equals them (a short one would shred text). */
+const MIN_SUBSTRING_SECRET = 4;
+
+export function isClusterScoped(kind: string): boolean {
+    return CLUSTER_SCOPED_KINDS.has(kind);
+}
+
+/** `<namespace>-<kind>-<name>.yaml`, lower case; "cluster" for cluster-scoped kinds, "default" when unset. */
+export function fileNameFor(obj: Record<string, any>): string {
+    const namespace = obj.metadata?.namespace ?? (isClusterScoped(obj.kind) ? "cluster" : "default");
+    return `${namespace}-${obj.kind}-${obj.metadata?.name}.yaml`.toLowerCase();
+}
+
+/**
+ * A copy with every secret gone: Secret `data`/`stringData` values replaced (keys kept, so a diff still
+ * shows which keys exist), and every known secret value replaced wherever it appears.
+ */
+export function redactObject<T>(obj: T, secretValues: readonly string[]): T {
+    const copy = scrub(structuredClone(obj), secretValues) as T;
+    const o = copy as Record<string, any>;
+    if (o && o.kind === "Secret" && o.apiVersion === "v1") {
+        for (const [field, marker] of [["data", REDACTED_BASE64], ["stringData", REDACTED]] as const) {
+            if (o[field] && typeof o[field] === "object") {
+                o[field] = Object.fromEntries(Object.keys(o[field]).map((key) => [key, marker]));
+            }
+        }
+    }
+    return copy;
+}
+
+/** Replaces known secret values inside every string of a value (texts, messages, objects). */
+export function scrub(value: unknown, secretValues: readonly string[]): unknown {
+    if (typeof value === "string") {
+        return scrubText(value, secretValues);
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => scrub(v, secretValues));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubText(k, secretValues), scrub(v, secretValues)]));
+    }
+    return value;
+}
+
+function scrubText(text: string, secretValues: readonly string[]): string {
+    let out = text;
+    // Longest first, so a secret that contains another is replaced whole.
+    for (const secret of [...secretValues].sort((a, b) => b.length - a.length)) {
+        if (secret === "") {
+            continue;
+        }
+        if (out === secret) {
+            return REDACTED;
+        }
+        if (secret.length >= MIN_SUBSTRING_SECRET) {
+            out = out.split(secret).join(REDACTED);
+        }
+    }
+    return out;
+}
+
+/** One YAML document; YAML 1.1 quoting because kubectl's parser reads `yes`/`on` unquoted as booleans. */
+export function renderObjectYaml(obj: Record<string, any>): string {
+    const { apiVersion, kind, metadata, ...rest } = obj;
+    const ordered = { apiVersion, kind, metadata: sortKeys(metadata), ...(sortKeys(rest) as Record<string, unknown>) };
+    return YAML.stringify(ordered, { version: "1.1", lineWidth: 0, minContentWidth: 0 });
+}
+
+function sortKeys(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(sortKeys);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    }
+    return value;
+}
+
+/** Marks a directory as written by `check`, so files of objects that disappeared can be removed safely. */
+const OUT_MARKER = ".webstack-check";
+
+/**
+ * Writes one file per object into `dir` (created if needed). Stale `.yaml` files are removed only from a
+ * directory an earlier run wrote (it carries the marker file); a foreign non-empty directory is refused.
+ */
+export function writeObjects(dir: string, files: Map<string, string>): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const existing = fs.readdirSync(dir);
+    const ours = existing.includes(OUT_MARKER);
+    if (!ours && existing.length > 0) {
+        throw new Error(`--out ${dir} is not empty and was not written by check. Fix: pass a new or empty directory`);
+    }
+    for (const file of existing) {
+        if (file.endsWith(".yaml") && !files.has(file)) {
+            fs.rmSync(path.join(dir, file));
+        }
+    }
+    fs.writeFileSync(path.join(dir, OUT_MARKER), "Written by `npm run check -- --out`; .yaml files here are replaced on every run.\n");
+    for (const [file, text] of files) {
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+}
