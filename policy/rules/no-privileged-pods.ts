@@ -9,7 +9,7 @@ export const noPrivilegedPods: ResourceValidationPolicy = {
         const spec = workload.podSpec;
         for (const host of ["hostNetwork", "hostPID", "hostIPC"] as const) {
             if (spec[host] === true) {
-                report(`${who} (${workload.podSpecPath}.${host}): true shares the node's ${host.slice(4)} namespace with the pod. Fix: remove ${host}.`);
+                report(`${who} (${workload.podSpecPath}.${host}): true shares the node's ${host.slice(4).toLowerCase()} namespace with the pod. Fix: remove ${host}.`);
             }
         }
         (spec.volumes ?? []).forEach((volume, i) => {
