@@ -1,0 +1,167 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as path from "path";
+import { checkLiveVersion, findStalePods, main, PodList } from "../scripts/verify";
+
+const FIXTURES = path.join(__dirname, "images", "fixtures");
+const deployed = JSON.parse(fs.readFileSync(path.join(FIXTURES, "images-deployed.json"), "utf8")) as Record<string, string>;
+const podList = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as PodList;
+
+/** A local stand-in for the public route: answers with whatever version header `versionFor(n)` gives request n. */
+async function serve(versionFor: (request: number) => string | undefined): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+    let count = 0;
+    const server = http.createServer((_req, res) => {
+        count += 1;
+        const version = versionFor(count);
+        res.writeHead(200, version === undefined ? { "Content-Type": "text/html" } : { "Content-Type": "text/html", "X-Webstack-Version": version });
+        res.end("<html></html>");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}/`,
+        requests: () => count,
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+}
+
+const quick = { header: "X-Webstack-Version", timeoutMs: 600, intervalMs: 100, requestTimeoutMs: 2000 };
+
+describe("verify: the live version header (L24)", () => {
+    it("L24: passes at once when the live header equals the expected version", async () => {
+        const site = await serve(() => "v-3f2a");
+        try {
+            const result = await checkLiveVersion({ ...quick, url: site.url, expected: "v-3f2a" });
+            assert.strictEqual(result.ok, true, result.message);
+            assert.strictEqual(result.attempts, 1);
+            assert.match(result.message, /serves X-Webstack-Version: v-3f2a as expected/);
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("L24: fails naming both versions when the live header differs, after retrying for the bounded time", async () => {
+        const site = await serve(() => "v-old");
+        try {
+            const started = Date.now();
+            const result = await checkLiveVersion({ ...quick, url: site.url, expected: "v-new" });
+            assert.strictEqual(result.ok, false);
+            assert.ok(result.attempts >= 3 && site.requests() === result.attempts, `attempts ${result.attempts}, requests ${site.requests()}`);
+            assert.ok(Date.now() - started < 2000, "stops near the timeout");
+            assert.match(result.message, /serves X-Webstack-Version: v-old, not the expected v-new, after \d+ attempt\(s\)/);
+            assert.match(result.message, /Fix: the rollout has not finished or stale pods still serve.*\[L24\]$/);
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("L24: fails when the header is missing (postmortem 004: the old binary had no version header)", async () => {
+        const site = await serve(() => undefined);
+        try {
+            const result = await checkLiveVersion({ ...quick, url: site.url, expected: "v-new" });
+            assert.strictEqual(result.ok, false);
+            assert.match(result.message, /answered HTTP 200 without a X-Webstack-Version header .* expected v-new/);
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("L24: keeps retrying while the rollout finishes and passes once the new version is served", async () => {
+        const site = await serve((n) => (n < 3 ? "v-old" : "v-new"));
+        try {
+            const result = await checkLiveVersion({ ...quick, timeoutMs: 5000, url: site.url, expected: "v-new" });
+            assert.strictEqual(result.ok, true, result.message);
+            assert.strictEqual(result.attempts, 3);
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("L24: reads the header name case-insensitively and honours a custom name", async () => {
+        const server = http.createServer((_req, res) => {
+            res.writeHead(200, { "x-shop-release": "r7" });
+            res.end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        try {
+            const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+            const result = await checkLiveVersion({ ...quick, header: "X-Shop-Release", url, expected: "r7" });
+            assert.strictEqual(result.ok, true, result.message);
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+    });
+
+    it("L24: an unreachable URL fails with the connection error", async () => {
+        const site = await serve(() => "v");
+        await site.close(); // the port is now closed
+        const result = await checkLiveVersion({ ...quick, timeoutMs: 200, url: site.url, expected: "v" });
+        assert.strictEqual(result.ok, false);
+        assert.match(result.message, /could not be reached \(.*ECONNREFUSED.*\)/);
+    });
+});
+
+describe("verify: running pods against the deployed digests (L12, L24)", () => {
+    it("L12: a recorded pod list where every running container runs a deployed digest has no stale pods", () => {
+        assert.deepStrictEqual(findStalePods(podList("pods-current.json"), Object.values(deployed)), []);
+    });
+
+    it("L12: names every stale pod: old ReplicaSet, runtime digest differing from the template, not yet pulled", () => {
+        const stale = findStalePods(podList("pods-stale.json"), Object.values(deployed));
+        assert.deepStrictEqual(stale.map((s) => s.pod), ["shop-api-66cd8f5d9-r8wtn", "shop-api-7d8bbc7bc4-zz9k1", "shop-api-7d8bbc7bc4-p0d4q"]);
+        assert.match(stale[0].reason, /template asks for ghcr\.io\/org\/shop-api@sha256:8f54f5f991cd0+, which this stack no longer deploys/);
+        assert.match(stale[1].reason, /runs sha256:8f54f5f991cd0+, not a deployed digest \(template asks for sha256:b74988961c2a/);
+        assert.match(stale[2].reason, /reports no image digest yet .*phase Pending/);
+    });
+
+    it("L23: after a rollback the pods of the newer release are the stale ones", () => {
+        const rolledBack = Object.values(deployed).map((ref) => ref.replace(/sha256:b74988961c2aa*/, `sha256:8f54f5f991cd${"0".repeat(52)}`));
+        const stale = findStalePods(podList("pods-current.json"), rolledBack);
+        assert.deepStrictEqual(stale.map((s) => s.pod), ["shop-api-7d8bbc7bc4-jgqlg", "shop-api-7d8bbc7bc4-x2mzp"]);
+    });
+});
+
+describe("verify: command line (L24)", () => {
+    it("L24: exits 0 when the header and every pod match, 1 naming the stale pods otherwise", async () => {
+        const site = await serve(() => "v-new");
+        try {
+            const lines: string[] = [];
+            const args = ["--url", site.url, "--expect", "v-new", "--images", path.join(FIXTURES, "images-deployed.json"), "--timeout", "1", "--interval", "0.1"];
+            assert.strictEqual(await main([...args, "--pods", path.join(FIXTURES, "pods-current.json")], (l) => lines.push(l)), 0, lines.join("\n"));
+            assert.match(lines.join("\n"), /all 5 pod\(s\) run deployed digests/);
+            lines.length = 0;
+            assert.strictEqual(await main([...args, "--pods", path.join(FIXTURES, "pods-stale.json")], (l) => lines.push(l)), 1);
+            const out = lines.join("\n");
+            for (const pod of ["shop-api-66cd8f5d9-r8wtn", "shop-api-7d8bbc7bc4-zz9k1", "shop-api-7d8bbc7bc4-p0d4q"]) {
+                assert.match(out, new RegExp(`stale pod ${pod} \\(container api\\)`));
+            }
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("L24: exits 1 when the live version differs even if the pods look right", async () => {
+        const site = await serve(() => "v-old");
+        try {
+            const lines: string[] = [];
+            const code = await main(
+                ["--url", site.url, "--expect", "v-new", "--timeout", "0.3", "--interval", "0.1", "--images", path.join(FIXTURES, "images-deployed.json"), "--pods", path.join(FIXTURES, "pods-current.json")],
+                (l) => lines.push(l),
+            );
+            assert.strictEqual(code, 1);
+            assert.match(lines[0], /serves X-Webstack-Version: v-old, not the expected v-new/);
+        } finally {
+            await site.close();
+        }
+    });
+
+    it("rejects a call without --stack or --url/--expect with the usage", async () => {
+        await assert.rejects(main(["--url", "http://127.0.0.1:9/"]), /give --stack, or both --url and --expect\.\nusage: npm run verify/);
+    });
+
+    it("rejects a non-numeric --timeout naming the flag", async () => {
+        await assert.rejects(main(["--url", "http://127.0.0.1:9/", "--expect", "v", "--timeout", "soon"]), /--timeout: must be a number of seconds \(got "soon"\)/);
+    });
+});
