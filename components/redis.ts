@@ -1,0 +1,182 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { rejectProblems } from "./errors";
+import { resolveImage } from "./images";
+import { recommendedLabels, selectorLabels } from "./labels";
+import { probesFor } from "./probes";
+import { REDIS_DEFAULT_DATA_DIR, REDIS_DEFAULT_PORT, RedisConfOptions, renderRedisConf } from "./redisConf";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
+import { quantityProblems } from "./storage";
+
+export const REDIS_DEFAULT_IMAGE =
+  "docker.io/valkey/valkey:8-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec";
+export const REDIS_DEFAULT_STORAGE_SIZE = "1Gi";
+/** Key of the password inside the Redis Secret. */
+export const REDIS_PASSWORD_KEY = "password";
+const CONF_DIR = "/etc/webstack-redis";
+
+export interface RedisArgs {
+  /** Namespace of every object. Required. */
+  namespace: string;
+  /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
+  image?: string;
+  /** Config path of `image`, for error messages. Default "image". */
+  imageField?: string;
+  /** Reject image references without a digest (L12). Default false. */
+  requireDigest?: boolean;
+  /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
+  storageSize?: string;
+  /** StorageClass of the data volume. Default: the cluster's default class. */
+  storageClassName?: string;
+  /** maxmemory / eviction policy for the generated redis.conf. Default: renderRedisConf's ("256mb", noeviction). */
+  conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
+  /** Container resources. Default: requests 50m CPU / 128Mi, limit 512Mi. */
+  resources?: k8s.types.input.core.v1.ResourceRequirements;
+  /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+  partOf?: string;
+}
+
+/** Everything a client needs to reach this Redis; the password only ever as a Secret reference (L19). */
+export interface RedisConnection {
+  host: string;
+  port: number;
+  /** Name of the Secret holding the password under {@link REDIS_PASSWORD_KEY}. */
+  passwordSecretName: pulumi.Output<string>;
+  /** The StatefulSet, for clients that must start after it is ready. */
+  server: pulumi.Resource;
+  /** Pod selector of the server, for NetworkPolicies. */
+  selector: Record<string, string>;
+}
+
+/** valkey images ship valkey-server/valkey-cli; redis images redis-server/redis-cli. */
+function binaries(imageRef: string): { server: string; cli: string } {
+  return /valkey/.test(imageRef) ? { server: "valkey-server", cli: "valkey-cli" } : { server: "redis-server", cli: "redis-cli" };
+}
+
+/**
+ * A single Redis-protocol server (StatefulSet of 1) holding the stack's state and pub/sub (L10): append-only
+ * persistence on its own PersistentVolumeClaim (L26), a generated password that exists only as a Pulumi secret
+ * and a Kubernetes Secret (L19), probes that authenticate.
+ */
+export class Redis extends pulumi.ComponentResource {
+  readonly connection: RedisConnection;
+  /** The deployed image, digest-pinned. */
+  readonly image: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("webstack:index:Redis", name, {}, opts);
+    const storageSize = args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE;
+    rejectProblems(quantityProblems(storageSize, "storageSize"));
+    const imageRef = args.image ?? REDIS_DEFAULT_IMAGE;
+    this.image = resolveImage({ ref: imageRef, field: args.imageField ?? "image" }, { requireDigest: args.requireDigest, parent: this });
+    const identity = { name, component: "redis", partOf: args.partOf };
+    const labels = recommendedLabels(identity);
+    const selector = selectorLabels(identity);
+    const port = REDIS_DEFAULT_PORT;
+    const { server, cli } = binaries(imageRef);
+
+    const password = new random.RandomPassword(name, { length: 32, special: false }, { parent: this });
+    const secret = new k8s.core.v1.Secret(
+      name,
+      {
+        metadata: { namespace: args.namespace, labels },
+        type: "Opaque",
+        stringData: { [REDIS_PASSWORD_KEY]: pulumi.secret(password.result) },
+      },
+      { parent: this },
+    );
+    // Auto-named: new content ⇒ new name ⇒ new pod template ⇒ the server restarts with it.
+    const conf = new k8s.core.v1.ConfigMap(
+      name,
+      {
+        metadata: { namespace: args.namespace, labels },
+        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DEFAULT_DATA_DIR, ...args.conf }) },
+      },
+      { parent: this },
+    );
+
+    const service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: {
+          // Headless: the StatefulSet's governing Service; clients resolve the one pod directly.
+          clusterIP: "None",
+          selector,
+          ports: [{ name: "redis", port, targetPort: port }],
+        },
+      },
+      { parent: this },
+    );
+
+    const passwordEnv = { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } } };
+    // The CLI reads $REDIS_PASSWORD from the environment at probe time; the password is never in the pod spec.
+    const ping = { exec: { command: ["sh", "-c", `${cli} --no-auth-warning -a "$REDIS_PASSWORD" -p ${port} ping | grep -q PONG`] } };
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+      name,
+      {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: {
+          replicas: 1,
+          serviceName: service.metadata.name,
+          selector: { matchLabels: selector },
+          revisionHistoryLimit: 3,
+          // The data claim outlives the StatefulSet and scale-downs (L32).
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+          template: {
+            metadata: { labels },
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(),
+              terminationGracePeriodSeconds: 30,
+              containers: [
+                {
+                  name: "redis",
+                  image: this.image,
+                  imagePullPolicy: "IfNotPresent",
+                  // $(REDIS_PASSWORD) is expanded by the kubelet from the Secret (L19).
+                  command: [server, `${CONF_DIR}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
+                  env: [passwordEnv],
+                  ports: [{ name: "redis", containerPort: port }],
+                  ...probesFor(ping, 300),
+                  resources: args.resources ?? { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [
+                    { name: "data", mountPath: REDIS_DEFAULT_DATA_DIR },
+                    { name: "conf", mountPath: CONF_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "conf", configMap: { name: conf.metadata.name } },
+                { name: "tmp", emptyDir: {} },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: "data", labels },
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: args.storageClassName,
+                resources: { requests: { storage: storageSize } },
+              },
+            },
+          ],
+        },
+      },
+      { parent: this, customTimeouts: { create: "5m", update: "5m", delete: "2m" } },
+    );
+
+    this.connection = {
+      host: `${name}.${args.namespace}.svc`,
+      port,
+      passwordSecretName: secret.metadata.name,
+      server: statefulSet,
+      selector,
+    };
+    this.registerOutputs({ image: this.image, host: this.connection.host, passwordSecretName: secret.metadata.name });
+  }
+}

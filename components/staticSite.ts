@@ -1,0 +1,224 @@
+import * as crypto from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { FieldProblem, rejectProblems } from "./errors";
+import { resolveImage } from "./images";
+import { recommendedLabels, selectorLabels } from "./labels";
+import { ApiRouting, NGINX_DEFAULT_HEALTH_PATH, NGINX_DEFAULT_PORT, NginxConfOptions, renderNginxConf } from "./nginxConf";
+import { probesFor } from "./probes";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
+import { consumerPlan, consumerProblems, Storage } from "./storage";
+import { Autoscaling, autoscalingProblems, createScalingCompanions, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+
+export const NGINX_DEFAULT_IMAGE =
+  "docker.io/nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0";
+export const CONTENT_IMAGE_DEFAULT_PATH = "/site";
+export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
+const CONTENT_ROOT = "/usr/share/nginx/html";
+
+/** Where the static files come from (L08: never from ConfigMaps). */
+export type SiteContent =
+  /** A PersistentVolumeClaim, mounted read-only. ReadWriteOnce forces 1 replica + Recreate (L03). */
+  | { storage: Storage }
+  /** An image whose `path` holds the files; an initContainer copies them into an emptyDir, so any replica count works. */
+  | { image: string; path?: string };
+
+export interface StaticSiteArgs extends WorkloadTuning {
+  /** Namespace of every object. Required. */
+  namespace: string;
+  /** Where the files come from (volume or content image). Required. */
+  content: SiteContent;
+  /** API upstream as "host:port" that nginx proxies to. Required. */
+  apiUpstream: string;
+  /** nginx image reference, resolved to a digest (L12). Default nginx-unprivileged 1.27-alpine, digest-pinned (L02). */
+  image?: string;
+  /** Config path prefix for error messages, e.g. "site.". Default "" (argument names). */
+  configPath?: string;
+  /** Reject image references without a digest (L12). Default false. */
+  requireDigest?: boolean;
+  /** Fixed replica count, ignored when `autoscaling` is set. Default 1. */
+  replicas?: number;
+  /** HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03). Default: none. */
+  autoscaling?: Autoscaling;
+  /** Which requests go to the API. Default `{ mode: "fallback" }`: every non-static path (L04). */
+  apiRouting?: ApiRouting;
+  /** Server-Sent Events paths proxied unbuffered (L11). Default: renderNginxConf's (["/events"]). */
+  ssePaths?: string[];
+  /** Origins allowed for CORS preflight (L25). Default: none. */
+  corsOrigins?: string[];
+  /** Name of the version response header (L24). Default "X-Webstack-Version". */
+  versionHeaderName?: string;
+  /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+  partOf?: string;
+}
+
+/** The Service a Route/Ingress must point at: always the site's own selector Service (L05). */
+export interface ServiceTarget {
+  serviceName: string;
+  portName: string;
+  port: number;
+}
+
+/** Rules for the StaticSite's arguments; `prefix` is the config path ("site.") or "". */
+export function staticSiteProblems(
+  args: { replicas?: number; autoscaling?: Autoscaling; accessMode?: Storage["accessMode"] } & WorkloadTuning,
+  prefix: string,
+  accessModeField: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (args.autoscaling) {
+    problems.push(...autoscalingProblems(args.autoscaling, `${prefix}autoscaling`, 1));
+  } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 1)) {
+    problems.push({ field: `${prefix}replicas`, problem: "must be an integer ≥ 1", got: args.replicas, fix: `pulumi config set --path ${prefix}replicas 1` });
+  }
+  if (args.accessMode) {
+    problems.push(
+      ...consumerProblems(
+        args.accessMode,
+        { replicas: args.autoscaling ? args.autoscaling.min : args.replicas ?? 1, maxReplicas: args.autoscaling?.max },
+        { replicas: `${prefix}${args.autoscaling ? "autoscaling.min" : "replicas"}`, maxReplicas: `${prefix}autoscaling.max`, accessMode: accessModeField },
+      ),
+    );
+  }
+  problems.push(...workloadProblems(args, prefix));
+  return problems;
+}
+
+/** First 16 hex of sha256 over the parts; stable across runs, changes when any part changes. */
+function fingerprint(parts: string[]): string {
+  return crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16);
+}
+
+/**
+ * nginx-unprivileged serving static files and proxying the rest to the API. Runs under any UID with a read-only
+ * root filesystem (L02, L26); its generated nginx.conf sits in an auto-named ConfigMap, so a config change gets a
+ * new ConfigMap name, a new pod template and a rollout. Every response carries a version header (L24) computed
+ * from nginx's own inputs: its image, its content source and its config.
+ */
+export class StaticSite extends pulumi.ComponentResource {
+  readonly serviceTarget: ServiceTarget;
+  /** Pod selector, for NetworkPolicies. */
+  readonly selector: Record<string, string>;
+  /** Value of the version header this deployment serves (L24). */
+  readonly version: pulumi.Output<string>;
+  /** Deployed image refs by role ("nginx", "content"), digest-pinned. */
+  readonly images: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("webstack:index:StaticSite", name, {}, opts);
+    const prefix = args.configPath ?? "";
+    const storage = "storage" in args.content ? args.content.storage : undefined;
+    rejectProblems(staticSiteProblems({ ...args, accessMode: storage?.accessMode }, prefix, `${prefix}content.volume.accessMode`));
+
+    const identity = { name, component: "static-site", partOf: args.partOf };
+    const labels = recommendedLabels(identity);
+    this.selector = selectorLabels(identity);
+    const nginxImage = resolveImage({ ref: args.image ?? NGINX_DEFAULT_IMAGE, field: `${prefix}image` }, { requireDigest: args.requireDigest, parent: this });
+    this.images = { nginx: nginxImage };
+
+    const tmp = { name: "tmp", emptyDir: {} };
+    let contentVolume: k8s.types.input.core.v1.Volume;
+    let contentSource: pulumi.Output<string>;
+    const initContainers: k8s.types.input.core.v1.Container[] = [];
+    if (storage) {
+      contentVolume = { name: "content", persistentVolumeClaim: { claimName: storage.claimName, readOnly: true } };
+      contentSource = pulumi.interpolate`pvc:${args.namespace}/${storage.claimName}`;
+    } else {
+      const content = args.content as { image: string; path?: string };
+      const contentImage = resolveImage({ ref: content.image, field: `${prefix}content.image` }, { requireDigest: args.requireDigest, parent: this });
+      this.images.content = contentImage;
+      contentVolume = { name: "content", emptyDir: {} };
+      contentSource = contentImage;
+      initContainers.push({
+        name: "content",
+        image: contentImage,
+        imagePullPolicy: "IfNotPresent",
+        command: ["cp", "-R", `${content.path ?? CONTENT_IMAGE_DEFAULT_PATH}/.`, "/content/"],
+        resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [{ name: "content", mountPath: "/content" }],
+      });
+    }
+
+    const confOptions: NginxConfOptions = {
+      listenPort: NGINX_DEFAULT_PORT,
+      apiUpstream: args.apiUpstream,
+      apiRouting: args.apiRouting,
+      ssePaths: args.ssePaths,
+      corsOrigins: args.corsOrigins,
+      healthPath: NGINX_DEFAULT_HEALTH_PATH,
+      contentRoot: CONTENT_ROOT,
+      tempDir: "/tmp",
+    };
+    const rendered = pulumi.all([nginxImage, contentSource]).apply(([image, source]) => {
+      // The version is computed over the config without the header, then the header is added: no circularity.
+      const version = fingerprint([image, source, renderNginxConf(confOptions)]);
+      const conf = renderNginxConf({ ...confOptions, versionHeader: { name: args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME, value: version } });
+      return { version, conf };
+    });
+    this.version = rendered.version;
+
+    // Auto-named: changed data ⇒ new name ⇒ new pod template ⇒ rolling update onto the new config.
+    const conf = new k8s.core.v1.ConfigMap(
+      name,
+      { metadata: { namespace: args.namespace, labels }, data: { "nginx.conf": rendered.conf } },
+      { parent: this },
+    );
+
+    const replicas = args.replicas ?? 1;
+    const plan = storage ? consumerPlan(storage.accessMode, replicas) : { replicas, strategy: "RollingUpdate" as const };
+    const scaling: HorizontalScaling = args.autoscaling ? { autoscaling: args.autoscaling } : { replicas: plan.replicas };
+    const rollout = rolloutSettings(args, scaling, plan.strategy, this.selector);
+    const port = NGINX_DEFAULT_PORT;
+    const deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: {
+          ...rollout.deploymentSpec,
+          selector: { matchLabels: this.selector },
+          template: {
+            metadata: { labels },
+            spec: {
+              ...rollout.podSpec,
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(),
+              initContainers,
+              containers: [
+                {
+                  name: "nginx",
+                  image: nginxImage,
+                  imagePullPolicy: "IfNotPresent",
+                  ports: [{ name: "http", containerPort: port }],
+                  ...probesFor({ httpGet: { port, path: NGINX_DEFAULT_HEALTH_PATH } }, 60),
+                  resources: args.resources ?? { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [
+                    // The finished config replaces the image's: the entrypoint's template rendering cannot run on a read-only root.
+                    { name: "conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+                    { name: "content", mountPath: CONTENT_ROOT, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, contentVolume, tmp],
+            },
+          },
+        },
+      },
+      { parent: this, customTimeouts: rollout.customTimeouts },
+    );
+
+    new k8s.core.v1.Service(
+      name,
+      {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: "http", port, targetPort: port }] },
+      },
+      { parent: this },
+    );
+    createScalingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, scaling, deployment });
+    this.serviceTarget = { serviceName: name, portName: "http", port };
+    this.registerOutputs({ version: this.version, images: this.images, serviceName: name });
+  }
+}
