@@ -41,7 +41,7 @@ export class StackIndex {
             const kind = kindOf(resource.type);
             const object: IndexedObject = { resource, kind, name, namespace: objectNamespace(resource.props), who: `${kind} "${name}"` };
             this.objects.set(key(resource.type, object.namespace, name), object);
-            this.byType.set(resource.type, [...(this.byType.get(resource.type) ?? []), object]);
+            push(this.byType, resource.type, object);
             const workload = workloadOf(resource.type, resource.props);
             if (workload) {
                 this.addWorkload({ ...object, workload });
@@ -58,8 +58,7 @@ export class StackIndex {
         }
         ns.all.push(w);
         for (const [k, v] of Object.entries(w.workload.podLabels)) {
-            const label = `${k}=${v}`;
-            ns.byLabel.set(label, [...(ns.byLabel.get(label) ?? []), w]);
+            push(ns.byLabel, `${k}=${v}`, w);
         }
     }
 
@@ -90,6 +89,15 @@ export class StackIndex {
             }
         }
         return candidates.filter(w => selectorMatches(selector, w.workload.podLabels));
+    }
+}
+
+function push<T>(map: Map<string, T[]>, k: string, value: T): void {
+    const list = map.get(k);
+    if (list) {
+        list.push(value);
+    } else {
+        map.set(k, [value]);
     }
 }
 
