@@ -1,0 +1,200 @@
+// Promotion (L12, L23, L06): write the digests one stack actually deployed into another stack's config, so
+// the target runs exactly what the source tested. The stack file keeps its comments and other keys.
+//
+//   npm run promote -- --from dev --to qa [--outputs dev-outputs.json] [--retag-internal] [--dry-run]
+//
+// Images in the cluster-internal registry (OpenShift image streams) live in the source's namespace, which
+// the target's pods cannot pull from (L06). Promotion refuses them unless --retag-internal is given: then the
+// reference is rewritten to the same digest in the target's namespace and the `oc tag` commands that make
+// it exist there are printed. The target's preview checks that the digest exists (L17), so a forgotten
+// `oc tag` fails the preview, not the rollout.
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import * as YAML from "yaml";
+import { digestOf, parseImageRef } from "../components/imageRef";
+import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stackOutputs";
+
+/** Config key (path inside the project's config) of each role in the stack output `images`. */
+export const CONFIG_KEY_OF_ROLE: Record<string, string> = {
+    api: "api.image",
+    migration: "migration.image",
+    nginx: "site.image",
+    content: "site.content.image",
+    redis: "redis.image",
+};
+
+/** OpenShift's cluster-internal registry; the first path segment of an image there is a namespace. */
+export const DEFAULT_INTERNAL_REGISTRIES = ["image-registry.openshift-image-registry.svc:5000"];
+
+export interface PromoteRequest {
+    from: string;
+    to: string;
+    /** The source's deployed images by role (output `images`). */
+    images: Record<string, string>;
+    /** Text of the target's Pulumi.<to>.yaml. */
+    stackFile: string;
+    /** Project name (Pulumi.yaml `name`): config keys are "<project>:<key>". */
+    project: string;
+    internalRegistries: string[];
+    /** Rewrite internal-registry images into the target's namespace instead of refusing them. */
+    retagInternal: boolean;
+}
+
+export interface PromoteResult {
+    /** The new stack file text. */
+    stackFile: string;
+    /** "api.image: old → new" per key. */
+    changes: string[];
+    /** Commands to run before `pulumi up` of the target (oc tag for internal images). */
+    commands: string[];
+}
+
+/** Computes the new target stack file; throws with the fix when an image cannot be promoted as is. */
+export function promote(req: PromoteRequest): PromoteResult {
+    let text = req.stackFile;
+    const targetNamespace = parseStackFile(text, req.to).getIn(["config", `${req.project}:namespace`]);
+    const changes: string[] = [];
+    const commands: string[] = [];
+    for (const [role, deployed] of Object.entries(req.images)) {
+        const key = CONFIG_KEY_OF_ROLE[role];
+        if (key === undefined) {
+            throw new Error(
+                `images.${role}: no config key is known for this image role (got ${JSON.stringify(deployed)}). ` +
+                `Fix: add the role to CONFIG_KEY_OF_ROLE in scripts/promote.ts`,
+            );
+        }
+        const [top, ...rest] = key.split(".");
+        const yamlPath = ["config", `${req.project}:${top}`, ...rest];
+        const doc = parseStackFile(text, req.to);
+        // The migration runs the API image unless configured otherwise (L13): keep it that way when it still does.
+        if (role === "migration" && deployed === req.images.api && !doc.hasIn(yamlPath)) {
+            continue;
+        }
+        const value = targetRef(role, deployed, req, targetNamespace, commands);
+        const before = doc.getIn(yamlPath, true);
+        if (YAML.isScalar(before) && before.value === value) {
+            continue;
+        }
+        text = withValue(text, doc, yamlPath, before, value);
+        changes.push(`${key}: ${YAML.isScalar(before) ? String(before.value) : "(unset)"} → ${value}`);
+    }
+    return { stackFile: text, changes, commands };
+}
+
+function parseStackFile(text: string, stack: string): YAML.Document {
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) {
+        throw new Error(`Pulumi.${stack}.yaml is not valid YAML: ${doc.errors[0].message}`);
+    }
+    return doc;
+}
+
+/**
+ * Replaces an existing value in place (only its characters change, so comments, quoting elsewhere and
+ * layout stay as written); adds a missing key through the Document API.
+ */
+function withValue(text: string, doc: YAML.Document, yamlPath: string[], before: unknown, value: string): string {
+    if (YAML.isScalar(before) && before.range) {
+        const quoted = before.type === "QUOTE_DOUBLE" || before.type === "QUOTE_SINGLE" ? JSON.stringify(value) : value;
+        return text.slice(0, before.range[0]) + quoted + text.slice(before.range[1]);
+    }
+    doc.setIn(yamlPath, value);
+    return doc.toString();
+}
+
+/** The reference the target deploys: the same digest, moved into the target's namespace for internal images. */
+function targetRef(role: string, deployed: string, req: PromoteRequest, targetNamespace: unknown, commands: string[]): string {
+    const ref = parseImageRef(deployed, `images.${role}`);
+    if (!req.internalRegistries.includes(ref.registry)) {
+        return deployed;
+    }
+    const [sourceNamespace, ...name] = ref.path.split("/");
+    if (typeof targetNamespace !== "string" || targetNamespace === "") {
+        throw new Error(
+            `images.${role}: ${deployed} is in the cluster-internal registry, but Pulumi.${req.to}.yaml sets no namespace (got ${JSON.stringify(targetNamespace)}). ` +
+            `Fix: pulumi config set namespace <ns> --stack ${req.to} [L06]`,
+        );
+    }
+    if (sourceNamespace === targetNamespace) {
+        return deployed;
+    }
+    const digest = digestOf(deployed)!;
+    const stream = name.join("/");
+    const tagCommand = `oc tag ${sourceNamespace}/${stream}@${digest} ${targetNamespace}/${stream}:promoted-${req.from}`;
+    if (!req.retagInternal) {
+        throw new Error(
+            `images.${role}: ${deployed} lives in namespace ${sourceNamespace}'s internal registry; pods in ${targetNamespace} cannot pull it (ImagePullBackOff, L06). ` +
+            `Fix: push the image to a shared registry, or run ${tagCommand} and promote again with --retag-internal`,
+        );
+    }
+    commands.push(tagCommand);
+    return `${ref.registry}/${targetNamespace}/${stream}@${digest}`;
+}
+
+const USAGE = "usage: npm run promote -- --from <stack> --to <stack> [--outputs <json file>] [--retag-internal] [--internal-registry <host:port>]... [--dry-run]";
+
+/** Command line; returns the process exit code. */
+export function main(argv: string[], cwd = process.cwd(), log: (line: string) => void = console.log): number {
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            from: { type: "string" },
+            to: { type: "string" },
+            outputs: { type: "string" },
+            "retag-internal": { type: "boolean", default: false },
+            "internal-registry": { type: "string", multiple: true },
+            "dry-run": { type: "boolean", default: false },
+        },
+        strict: true,
+    });
+    if (!values.from || !values.to) {
+        throw new Error(`--from and --to are required.\n${USAGE}`);
+    }
+    if (values.from === values.to) {
+        throw new Error(`--from and --to are both "${values.to}". Fix: promote from one stack to another, e.g. --from dev --to qa`);
+    }
+    const source = values.outputs ?? `pulumi stack output --json --stack ${values.from}`;
+    const outputs = values.outputs !== undefined ? readStackOutputsFile(values.outputs) : readStackOutputs(values.from);
+    const stackPath = path.join(cwd, `Pulumi.${values.to}.yaml`);
+    if (!fs.existsSync(stackPath)) {
+        throw new Error(`${stackPath} does not exist. Fix: pulumi stack init ${values.to} and commit its stack file first`);
+    }
+    const project = YAML.parse(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8"))?.name;
+    const result = promote({
+        from: values.from,
+        to: values.to,
+        images: deployedImages(outputs, source),
+        stackFile: fs.readFileSync(stackPath, "utf8"),
+        project: typeof project === "string" ? project : "webstack",
+        internalRegistries: values["internal-registry"] ?? DEFAULT_INTERNAL_REGISTRIES,
+        retagInternal: values["retag-internal"] ?? false,
+    });
+    if (result.changes.length === 0) {
+        log(`promote: ${values.to} already runs the digests ${values.from} deployed; nothing to change`);
+        return 0;
+    }
+    for (const change of result.changes) {
+        log(`promote: ${change}`);
+    }
+    if (values["dry-run"]) {
+        log(`promote: --dry-run, ${stackPath} not written`);
+        return 0;
+    }
+    fs.writeFileSync(stackPath, result.stackFile);
+    log(`promote: wrote ${stackPath}`);
+    for (const command of result.commands) {
+        log(`promote: before pulumi up, run: ${command}`);
+    }
+    log(`promote: next: git diff ${path.basename(stackPath)} && pulumi preview --stack ${values.to}, then commit (rollback = git revert of that commit + pulumi up, L23)`);
+    return 0;
+}
+
+if (require.main === module) {
+    try {
+        process.exit(main(process.argv.slice(2)));
+    } catch (err) {
+        console.error(`promote: ${(err as Error).message}`);
+        process.exit(2);
+    }
+}
