@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runPolicies, Violation } from "./policyRunner";
-import { fileNameFor, isClusterScoped, redactObject, renderObjectYaml, scrub, writeObjects } from "./render";
+import { assertOutDirUsable, fileNameFor, isClusterScoped, redactObject, renderObjectYaml, scrub, writeObjects } from "./render";
 import { ProgramError, projectNameFor, runProgramInProcess } from "./mockRuntime";
 import type { RecordedResource } from "./runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
@@ -84,6 +84,13 @@ export async function check(args: CheckArgs): Promise<{ report: CheckReport; fil
         throw new UsageError(`--config ${args.config}: no such file`);
     }
     const packConfig = args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig);
+    if (args.out !== undefined) {
+        try {
+            assertOutDirUsable(args.out);
+        } catch (err) {
+            throw new UsageError((err as Error).message);
+        }
+    }
     const config = configFile === undefined ? undefined : loadStackConfigFile(configFile, project);
 
     const run = await runProgramInProcess(program, { stack: args.stack, project, config });
@@ -118,7 +125,7 @@ export async function check(args: CheckArgs): Promise<{ report: CheckReport; fil
         resources: run.resources.length,
         objects,
         violations: sortViolations(violations),
-        schemaErrors,
+        schemaErrors: [...schemaErrors].sort((a, b) => compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`)),
     };
     return {
         report: scrub(report, secretValues) as CheckReport,
@@ -169,7 +176,11 @@ const LEVEL_ORDER = { mandatory: 0, advisory: 1 };
 
 function sortViolations(violations: Violation[]): Violation[] {
     const key = (v: Violation) => [v.policy, v.resource, v.message].join("\u0000");
-    return [...violations].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return [...violations].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || compare(key(a), key(b)));
+}
+
+function compare(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function failed(report: CheckReport): boolean {

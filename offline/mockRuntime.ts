@@ -187,14 +187,22 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
 
         const resources: RecordedResource[] = registrations.map(({ req, urn, outputsRaw }) => {
             const custom = req.getCustom();
+            // A mock's outputs went through the SDK's deserializer, which widens secretness to whole
+            // top-level properties; only the engine-secret ones are secrets in their own right.
             const outputs = custom ? outputsRaw : (componentOutputs.get(urn) ?? outputsRaw);
+            const outputSecrets = custom ? new Set<string>() : secretValues;
+            if (custom) {
+                for (const key of req.getAdditionalsecretoutputsList()) {
+                    unwrap(outputs[key], secretValues, true, false);
+                }
+            }
             return {
                 urn,
                 type: req.getType(),
                 name: req.getName(),
                 custom,
                 inputs: unwrap(structToJs(req.getObject()), secretValues, false, false) as Record<string, any>,
-                outputs: unwrap(outputs, secretValues, false, false) as Record<string, any>,
+                outputs: unwrap(outputs, outputSecrets, false, false) as Record<string, any>,
                 ...(req.getParent() ? { parent: req.getParent() } : {}),
                 options: optionsOf(req, dependsOnByUrn.get(urn) ?? []),
             };

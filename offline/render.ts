@@ -96,18 +96,22 @@ function sortKeys(value: unknown): unknown {
 /** Marks a directory as written by `check`, so files of objects that disappeared can be removed safely. */
 const OUT_MARKER = ".webstack-check";
 
+/** Throws unless `dir` is absent, empty, or written by an earlier run (checked before any work is done). */
+export function assertOutDirUsable(dir: string): void {
+    const existing = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    if (existing.length > 0 && !existing.includes(OUT_MARKER)) {
+        throw new Error(`--out ${dir} is not empty and was not written by check. Fix: pass a new or empty directory`);
+    }
+}
+
 /**
  * Writes one file per object into `dir` (created if needed). Stale `.yaml` files are removed only from a
  * directory an earlier run wrote (it carries the marker file); a foreign non-empty directory is refused.
  */
 export function writeObjects(dir: string, files: Map<string, string>): void {
+    assertOutDirUsable(dir);
     fs.mkdirSync(dir, { recursive: true });
-    const existing = fs.readdirSync(dir);
-    const ours = existing.includes(OUT_MARKER);
-    if (!ours && existing.length > 0) {
-        throw new Error(`--out ${dir} is not empty and was not written by check. Fix: pass a new or empty directory`);
-    }
-    for (const file of existing) {
+    for (const file of fs.readdirSync(dir)) {
         if (file.endsWith(".yaml") && !files.has(file)) {
             fs.rmSync(path.join(dir, file));
         }

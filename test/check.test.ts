@@ -1,0 +1,194 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { fileNameFor } from "../offline/render";
+import { runProgram } from "../offline/runProgram";
+import { validateKubernetesObject } from "../offline/schema";
+import { loadStackConfigFile } from "../offline/stackConfig";
+
+const ROOT = path.join(__dirname, "..");
+const FIXTURES = path.join(__dirname, "fixtures", "programs");
+const fixture = (name: string) => path.join(FIXTURES, name, "index.ts");
+
+interface CheckRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** The command exactly as users run it (-s: without npm's own banner on stdout). */
+function check(...args: string[]): CheckRun {
+    const result = spawnSync("npm", ["run", "-s", "check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function checkJson(...args: string[]): { status: number | null; report: any; stderr: string } {
+    const run = check(...args, "--json");
+    let report: any;
+    assert.doesNotThrow(() => (report = JSON.parse(run.stdout)), `stdout must be one JSON object, got: ${run.stdout}\n${run.stderr}`);
+    return { status: run.status, report, stderr: run.stderr };
+}
+
+function tempDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "check-out-"));
+}
+
+function readDir(dir: string): Map<string, string> {
+    return new Map(fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+}
+
+describe("npm run check (issue 4)", function () {
+    this.timeout(180_000);
+
+    describe("our stacks", () => {
+        for (const stack of ["dev", "qa"]) {
+            it(`pass on stack ${stack}: no mandatory violation, no schema error`, function () {
+                if (!fs.existsSync(path.join(ROOT, "index.ts")) || !fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
+                    this.skip(); // index.ts / Pulumi.<stack>.yaml are not in the tree yet
+                }
+                const { status, report, stderr } = checkJson("--stack", stack);
+                assert.deepEqual(report.schemaErrors, [], stderr);
+                assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
+                assert.ok(report.objects > 0);
+                assert.equal(status, 0, stderr);
+            });
+        }
+    });
+
+    it("passes a compliant program: exit 0, summary line with counts, exactly the contract's JSON fields", () => {
+        const human = check("--program", fixture("compliant"));
+        assert.equal(human.status, 0, human.stdout + human.stderr);
+        assert.equal(
+            human.stdout,
+            "check dev: 8 resources, 6 Kubernetes objects; 0 schema errors, 0 mandatory and 0 advisory violations: PASS\n",
+        );
+        const { status, report } = checkJson("--program", fixture("compliant"));
+        assert.equal(status, 0);
+        assert.deepEqual(Object.keys(report), ["stack", "resources", "objects", "violations", "schemaErrors"]);
+        assert.deepEqual(report, { stack: "dev", resources: 8, objects: 6, violations: [], schemaErrors: [] });
+    });
+
+    it("exits 1 on mandatory violations and names policy and lessons (L12 mutable tag, L32 unprotected PVC)", () => {
+        const human = check("--program", fixture("violation"));
+        assert.equal(human.status, 1);
+        assert.match(human.stdout, /^mandatory +images-digest-pinned \[L12, L28\] kubernetes:apps\/v1:Deployment::web: .*nginx-unprivileged:1\.27.* is not pinned by digest/m);
+        assert.match(human.stdout, /^mandatory +pvc-protected \[L32\] kubernetes:core\/v1:PersistentVolumeClaim::uploads: /m);
+        assert.match(human.stdout.trimEnd().split("\n").pop()!, /^check dev: 4 resources, 3 Kubernetes objects; 0 schema errors, 2 mandatory and 1 advisory violation: FAIL$/);
+        const { report } = checkJson("--program", fixture("violation"));
+        assert.deepEqual(
+            report.violations.filter((v: any) => v.level === "mandatory").map((v: any) => [v.policy, v.lessons, v.resource]),
+            [
+                ["images-digest-pinned", ["L12", "L28"], "kubernetes:apps/v1:Deployment::web"],
+                ["pvc-protected", ["L32"], "kubernetes:core/v1:PersistentVolumeClaim::uploads"],
+            ],
+        );
+    });
+
+    it("applies --policy-config enforcement levels (same JSON as pulumi preview --policy-pack-config)", () => {
+        const dir = tempDir();
+        const relaxed = path.join(dir, "relaxed.json");
+        fs.writeFileSync(relaxed, JSON.stringify({ "images-digest-pinned": "advisory", "pvc-protected": { enforcementLevel: "disabled" } }));
+        const { status, report } = checkJson("--program", fixture("violation"), "--policy-config", relaxed);
+        assert.equal(status, 0);
+        assert.deepEqual(report.violations.find((v: any) => v.policy === "images-digest-pinned")?.level, "advisory");
+        assert.equal(report.violations.some((v: any) => v.policy === "pvc-protected"), false);
+    });
+
+    it("exits 1 on schema-invalid objects with resource and field path, even when every policy passes", () => {
+        const { status, report } = checkJson("--program", fixture("invalid"));
+        assert.equal(status, 1);
+        assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
+        assert.deepEqual(report.schemaErrors, [
+            { resource: "kubernetes:apps/v1:Deployment::web", message: "spec.replicas: must be integer" },
+            { resource: "kubernetes:core/v1:Service::web", message: `metadata.name: "Web_Front" is not a DNS-1123 label (lower case, digits, '-', ≤ 63)` },
+        ]);
+        assert.match(check("--program", fixture("invalid")).stdout, /^schema +kubernetes:apps\/v1:Deployment::web: spec\.replicas: must be integer$/m);
+    });
+
+    it("exits 2 with the program's own message when the program throws, and prints no report", () => {
+        const run = check("--program", fixture("throws"), "--json");
+        assert.equal(run.status, 2);
+        assert.equal(run.stdout, "");
+        assert.match(run.stderr, /check: the program failed: webstack:api\.port: must be between 1 and 65535 \(got 0\)\. Fix: set a real port \[L18\]/);
+    });
+
+    it("exits 2 on usage errors, naming the bad argument", () => {
+        const cases: Array<[string[], RegExp]> = [
+            [["--bogus"], /unknown argument "--bogus"/],
+            [["--stack"], /--stack needs a value/],
+            [["--program", "nope/index.ts"], /--program nope\/index\.ts: no such file/],
+            [["--program", fixture("compliant"), "--config", "nope.yaml"], /--config nope\.yaml: no such file/],
+            [["--program", fixture("compliant"), "--policy-config", fixture("compliant")], /--policy-config .* is not valid JSON/],
+        ];
+        for (const [args, message] of cases) {
+            const run = check(...args);
+            assert.equal(run.status, 2, args.join(" "));
+            assert.match(run.stderr, message);
+            assert.match(run.stderr, /usage: npm run check --/);
+        }
+    });
+
+    it("--out writes one applyable, schema-valid YAML per object, byte-identical across runs, diffs on change", () => {
+        const out = tempDir();
+        assert.equal(check("--program", fixture("compliant"), "--out", out).status, 0);
+        const first = readDir(out);
+        assert.deepEqual([...first.keys()].map((f) => f.replace(/-[0-9a-f]{7}\.yaml$/, "")), [
+            "shop-configmap-settings",
+            "shop-deployment-web",
+            "shop-networkpolicy-web",
+            "shop-route-web",
+            "shop-secret-app-secrets",
+            "shop-service-web",
+        ]);
+        for (const [file, text] of first) {
+            const docs = YAML.parseAllDocuments(text, { version: "1.1" });
+            assert.equal(docs.length, 1, file);
+            const obj = docs[0].toJS();
+            assert.equal(fileNameFor(obj), file);
+            assert.deepEqual(validateKubernetesObject(obj), [], file);
+        }
+        assert.equal(check("--program", fixture("compliant"), "--out", out).status, 0);
+        assert.deepEqual(readDir(out), first, "same program and config, same bytes");
+
+        const canary = path.join(FIXTURES, "compliant", "Pulumi.qa.yaml");
+        assert.equal(check("--program", fixture("compliant"), "--config", canary, "--out", out).status, 0);
+        const qa = readDir(out);
+        const changed = [...new Set([...first.keys(), ...qa.keys()])].filter((f) => first.get(f) !== qa.get(f));
+        assert.equal(changed.length, 2, `only the ConfigMap (mode prod → canary) is renamed: ${changed}`);
+        assert.ok(changed.every((f) => f.startsWith("shop-configmap-settings-")));
+        assert.match([...qa].find(([f]) => f.startsWith("shop-configmap"))![1], /mode: canary/);
+    });
+
+    it("--out refuses a foreign non-empty directory", () => {
+        const out = tempDir();
+        fs.writeFileSync(path.join(out, "keep.txt"), "mine");
+        const run = check("--program", fixture("compliant"), "--out", out);
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /is not empty and was not written by check/);
+        assert.deepEqual(fs.readdirSync(out), ["keep.txt"]);
+    });
+
+    it("never prints a secret: not in stdout, stderr, JSON or rendered YAML (L19)", async () => {
+        const program = fixture("compliant");
+        const config = loadStackConfigFile(path.join(FIXTURES, "compliant", "Pulumi.dev.yaml"), "shopfront");
+        const { secretValues } = await runProgram({ program, stack: "dev", config });
+        const ciphertext = YAML.parse(fs.readFileSync(path.join(FIXTURES, "compliant", "Pulumi.dev.yaml"), "utf8")).config["shopfront:apiToken"].secure;
+        const password = secretValues.find((s) => /^[A-Za-z0-9_-]{32}$/.test(s));
+        assert.ok(password, `the generated password is among the secret values: ${secretValues.length} found`);
+        assert.ok(secretValues.some((s) => s.startsWith("redis://:")), "the secret copied into the ConfigMap is tracked too");
+
+        const out = tempDir();
+        const human = check("--program", program, "--out", out);
+        const json = check("--program", program, "--json");
+        const rendered = [...readDir(out).values()].join("\n");
+        const everything = [human.stdout, human.stderr, json.stdout, json.stderr, rendered].join("\n");
+        for (const secret of [...secretValues, ciphertext]) {
+            assert.ok(!everything.includes(secret), `secret value leaked: ${secret.slice(0, 4)}…`);
+        }
+        assert.match(rendered, /redisPassword: "\[secret\]"/);
+        assert.match(rendered, /redisUrl: "\[secret\]"/);
+    });
+});
