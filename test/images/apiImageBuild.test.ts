@@ -1,0 +1,97 @@
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ApiImageBuild, ApiImageBuildArgs } from "../../components/apiImageBuild";
+
+interface Registered { type: string; name: string; inputs: Record<string, any> }
+
+/**
+ * Runs the build under mocks where the docker provider "pushes": repoDigest = repository@sha256 of the
+ * context's Dockerfile, as a registry would answer (the offline harness echoes inputs, which have no repoDigest).
+ */
+async function build(args: ApiImageBuildArgs, push: (imageName: string, dockerfile: string) => string | undefined = pushed): Promise<{ registered: Registered[]; imageRef: string }> {
+    const registered: Registered[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (a) => {
+                registered.push({ type: a.type, name: a.name, inputs: a.inputs });
+                const state = a.type === "docker:index/image:Image" ? { ...a.inputs, repoDigest: push(a.inputs.imageName, a.inputs.build.dockerfile) } : a.inputs;
+                return { id: `${a.name}-id`, state };
+            },
+            call: () => ({}),
+        },
+        "webstack",
+        "dev",
+        false,
+    );
+    const component = new ApiImageBuild("shop-api-build", args);
+    // Output.promise() is internal, but it is the only way to observe a rejected Output.
+    const imageRef = await (component.imageRef as unknown as { promise(): Promise<string> }).promise();
+    return { registered, imageRef };
+}
+
+function pushed(imageName: string, dockerfile: string): string {
+    const digest = crypto.createHash("sha256").update(fs.readFileSync(dockerfile)).digest("hex");
+    return `${imageName.replace(/:[^:/]+$/, "")}@sha256:${digest}`;
+}
+
+describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => {
+    let context: string;
+    before(() => {
+        context = fs.mkdtempSync(path.join(os.tmpdir(), "api-build-"));
+        fs.writeFileSync(path.join(context, "Dockerfile"), "FROM registry.access.redhat.com/ubi9/python-311\nCMD [\"gunicorn\"]\n");
+        fs.writeFileSync(path.join(context, "Containerfile.prod"), "FROM scratch\n");
+    });
+    after(() => fs.rmSync(context, { recursive: true, force: true }));
+
+    it("L12: deploys repository@sha256 of the push, never the tag", async () => {
+        const { registered, imageRef } = await build({ context, repository: "ghcr.io/org/shop-api" });
+        assert.strictEqual(imageRef, pushed("ghcr.io/org/shop-api:dev", path.join(context, "Dockerfile")));
+        assert.doesNotMatch(imageRef, /:dev/);
+        const image = registered.find((r) => r.type === "docker:index/image:Image");
+        assert.ok(image);
+        assert.strictEqual(image.name, "shop-api-build-image");
+        assert.strictEqual(image.inputs.imageName, "ghcr.io/org/shop-api:dev");
+        assert.deepStrictEqual(image.inputs.build, { context, dockerfile: path.join(context, "Dockerfile"), platform: "linux/amd64" });
+        assert.strictEqual(image.inputs.skipPush, false);
+    });
+
+    it("passes the Dockerfile (relative to the context), tag and target to the build", async () => {
+        const { registered, imageRef } = await build({ context, repository: "ghcr.io/org/shop-api", dockerfile: "Containerfile.prod", tag: "feature-x", target: "runtime" });
+        const image = registered.find((r) => r.type === "docker:index/image:Image")!;
+        assert.strictEqual(image.inputs.imageName, "ghcr.io/org/shop-api:feature-x");
+        assert.strictEqual(image.inputs.build.dockerfile, path.join(context, "Containerfile.prod"));
+        assert.strictEqual(image.inputs.build.target, "runtime");
+        assert.match(imageRef, /^ghcr\.io\/org\/shop-api@sha256:[0-9a-f]{64}$/);
+    });
+
+    it("L19: push credentials go to the image's registry settings, as a secret", async () => {
+        const { registered } = await build({ context, repository: "ghcr.io/org/shop-api", registryAuth: { address: "ghcr.io", username: "bot", password: pulumi.secret("tok") as unknown as string } });
+        const image = registered.find((r) => r.type === "docker:index/image:Image")!;
+        // The whole registry block reaches the provider wrapped as a secret (Pulumi's secret signature).
+        const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+        assert.deepStrictEqual(image.inputs.registry, { [rpc.specialSigKey]: rpc.specialSecretSig, value: { server: "ghcr.io", username: "bot", password: "tok" } });
+    });
+
+    it("L17: a push that reports no digest fails instead of deploying the tag", async () => {
+        await assert.rejects(
+            build({ context, repository: "ghcr.io/org/shop-api" }, () => undefined),
+            /api\.build\.repository: the build of ghcr\.io\/org\/shop-api produced no pushed digest \(got undefined\)/,
+        );
+    });
+
+    it("L12: rejects a repository written with a tag, naming the field and the fix", async () => {
+        await assert.rejects(
+            build({ context, repository: "ghcr.io/org/shop-api:main" }),
+            /api\.build\.repository: must name the repository only, without tag or digest \(got "ghcr\.io\/org\/shop-api:main"\)\. Fix: set api\.build\.repository to ghcr\.io\/org\/shop-api/,
+        );
+    });
+
+    it("L22: rejects a missing context or Dockerfile before any build", async () => {
+        await assert.rejects(build({ context: path.join(context, "nope"), repository: "ghcr.io/org/shop-api" }), /api\.build\.context: is not a directory/);
+        await assert.rejects(build({ context, dockerfile: "Dockerfile.missing", repository: "ghcr.io/org/shop-api" }), /api\.build\.dockerfile: does not exist in .* \(got "Dockerfile\.missing"\)/);
+    });
+});
