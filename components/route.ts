@@ -51,7 +51,7 @@ export function routeProblems(args: { host?: string; timeout?: string; kind?: Ro
  * selector Service (L05), terminates TLS at the edge and redirects plain HTTP, and allows long SSE responses (L11).
  */
 export class Route extends pulumi.ComponentResource {
-  /** https://<host>; on OpenShift without a configured host, the host the router assigned. */
+  /** https://<host>; on OpenShift without a configured host, the host the router assigned; "" while unknown. */
   readonly url: pulumi.Output<string>;
 
   constructor(name: string, args: RouteArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -82,8 +82,9 @@ export class Route extends pulumi.ComponentResource {
         { parent: this },
       );
       // CustomResource exposes the object's fields as untyped outputs; the router writes spec.host when we did not.
+      // Empty until the router has assigned one (first `pulumi up`).
       const spec = (route as unknown as { spec: pulumi.Output<{ host?: string } | undefined> }).spec;
-      this.url = args.host ? pulumi.output(`https://${args.host}`) : pulumi.output(spec).apply((s) => `https://${s?.host ?? ""}`);
+      this.url = args.host ? pulumi.output(`https://${args.host}`) : pulumi.output(spec).apply((s) => (s?.host ? `https://${s.host}` : ""));
     } else {
       new k8s.networking.v1.Ingress(
         name,
@@ -106,7 +107,7 @@ export class Route extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.url = pulumi.output(`${args.tlsSecretName ? "https" : "http"}://${args.host ?? ""}`);
+      this.url = pulumi.output(args.host ? `${args.tlsSecretName ? "https" : "http"}://${args.host}` : "");
     }
     this.registerOutputs({ url: this.url });
   }

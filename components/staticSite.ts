@@ -150,9 +150,11 @@ export class StaticSite extends pulumi.ComponentResource {
       contentRoot: CONTENT_ROOT,
       tempDir: "/tmp",
     };
+    // Rendered now, not in apply, so bad options fail the preview at construction with their field names.
+    const confWithoutVersion = renderNginxConf(confOptions);
     const rendered = pulumi.all([nginxImage, contentSource]).apply(([image, source]) => {
       // The version is computed over the config without the header, then the header is added: no circularity.
-      const version = fingerprint([image, source, renderNginxConf(confOptions)]);
+      const version = fingerprint([image, source, confWithoutVersion]);
       const conf = renderNginxConf({ ...confOptions, versionHeader: { name: args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME, value: version } });
       return { version, conf };
     });

@@ -1,0 +1,32 @@
+// The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
+// WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
+import { WebStack } from "./components/webStack";
+
+const config = new pulumi.Config();
+
+/** The project's config as plain values; unknown `webstack:*` keys are kept so the parser can name typos. */
+function readRawConfig(): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    raw[key] = OBJECT_CONFIG_KEYS.includes(key) ? config.getObject(key) : key === "requireImageDigests" ? config.getBoolean(key) : config.get(key);
+  }
+  // Keys the program does not know (typos such as `webstack:namspace`) are passed on so the parser names them.
+  const prefix = `${pulumi.getProject()}:`;
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const key = fullKey.slice(prefix.length);
+    if (fullKey.startsWith(prefix) && !(key in raw)) {
+      raw[key] = config.get(key);
+    }
+  }
+  return raw;
+}
+
+const { appName, ...args } = parseStackConfig(readRawConfig());
+const stack = new WebStack(appName, args);
+
+export const url = stack.url;
+export const namespace = stack.namespace;
+export const images = stack.images;
+export const version = stack.version;
