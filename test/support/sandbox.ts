@@ -1,0 +1,173 @@
+// Starts real servers the way OpenShift runs them: an arbitrary UID in group 0, no capabilities, and a
+// read-only root filesystem in which only the given directories are writable (L02, L26). The tests run as
+// root; each server gets its own mount namespace (util-linux `unshare`) and drops to the UID with `setpriv`.
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+
+/** A UID from an OpenShift namespace range: no passwd entry, not root, group 0. */
+export const ARBITRARY_UID = 1000770000;
+
+// Runs inside the new mount namespace as root: keep the writable dirs writable, make / read-only, drop to the UID.
+const SANDBOX_SCRIPT = [
+  "set -e",
+  'IFS=:; for d in $WEBSTACK_RW_DIRS; do mount --bind "$d" "$d"; done; unset IFS',
+  "mount -o remount,bind,ro /",
+  'exec setpriv --reuid="$WEBSTACK_UID" --regid=0 --clear-groups -- "$@"',
+].join("\n");
+
+export interface SandboxSpec {
+  /** Command and arguments run as {@link ARBITRARY_UID}. */
+  command: string[];
+  /** The only directories the process may write (group-0 writable, as an emptyDir or PVC would be). */
+  writableDirs: string[];
+  /** Where the process's stdout and stderr go (created owned by the UID, like the container's log pipe). */
+  logFile: string;
+}
+
+function sandboxInvocation(spec: SandboxSpec): { args: string[]; env: NodeJS.ProcessEnv } {
+  return {
+    args: ["--mount", "--", "sh", "-c", SANDBOX_SCRIPT, "sandbox", ...spec.command],
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", WEBSTACK_UID: String(ARBITRARY_UID), WEBSTACK_RW_DIRS: spec.writableDirs.join(":") },
+  };
+}
+
+function openLog(logFile: string): number {
+  const fd = fs.openSync(logFile, "a", 0o660);
+  fs.fchownSync(fd, ARBITRARY_UID, 0);
+  return fd;
+}
+
+/** A fresh directory owned by root, group 0, mode 0770: writable only through group 0, as on OpenShift. */
+export function makeGroupWritableDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chownSync(dir, 0, 0);
+  fs.chmodSync(dir, 0o770);
+  return dir;
+}
+
+/** A fresh root-owned directory the UID can read but not write (content, config). */
+export function makeReadOnlyDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Runs a command to completion in the sandbox (e.g. `nginx -t`); returns exit status and output. */
+export function runSandboxed(spec: SandboxSpec): { status: number | null; output: string } {
+  const fd = openLog(spec.logFile);
+  const before = fs.statSync(spec.logFile).size;
+  try {
+    const { args, env } = sandboxInvocation(spec);
+    const result = spawnSync("unshare", args, { env, stdio: ["ignore", fd, fd], timeout: 20_000 });
+    const output = fs.readFileSync(spec.logFile).subarray(before).toString();
+    return { status: result.status, output };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface SandboxedProcess {
+  /** pid of the server itself (unshare, sh and setpriv exec into it) and of its process group. */
+  pid: number;
+  child: ChildProcess;
+  /** Resolves once the process has exited. */
+  exited: Promise<void>;
+  /** Everything the process wrote to stdout/stderr so far. */
+  log(): string;
+  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when gone. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the process group (a crash, L10); resolves when gone. */
+  kill9(): Promise<void>;
+}
+
+export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
+  const fd = openLog(spec.logFile);
+  const { args, env } = sandboxInvocation(spec);
+  // detached: its own process group, so stopping it also stops nginx workers or a Redis rewrite child.
+  const child = spawn("unshare", args, { env, stdio: ["ignore", fd, fd], detached: true });
+  fs.closeSync(fd);
+  if (child.pid === undefined) {
+    throw new Error(`could not start ${spec.command.join(" ")}`);
+  }
+  const pid = child.pid;
+  let running = true;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => {
+    running = false;
+    resolve();
+  }));
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async (graceMs = 3000): Promise<void> => {
+    if (!running) {
+      return;
+    }
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+    signal("SIGKILL"); // leftovers of the group, e.g. workers of a master that died first
+  };
+  const kill9 = async (): Promise<void> => {
+    signal("SIGKILL");
+    await exited;
+  };
+  return { pid, child, exited, log: () => fs.readFileSync(spec.logFile, "utf8"), stop, kill9 };
+}
+
+/** The real and effective UID and GID of a running process, read from /proc. */
+export function processIdentity(pid: number): { uids: number[]; gids: number[] } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string): number[] => (new RegExp(`^${name}:\\s+(.*)$`, "m").exec(status)?.[1] ?? "").trim().split(/\s+/).map(Number);
+  return { uids: field("Uid"), gids: field("Gid") };
+}
+
+/** pids of the children of a process (nginx workers, for instance). */
+export function childPids(pid: number): number[] {
+  const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+  return text === "" ? [] : text.split(/\s+/).map(Number);
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until something accepts TCP connections on 127.0.0.1:port; fails early if `proc` exits. */
+export async function waitForPort(port: number, proc: SandboxedProcess, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error(`server exited before listening on ${port}:\n${proc.log()}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listened on ${port} within ${timeoutMs} ms:\n${proc.log()}`);
+}
