@@ -1,0 +1,113 @@
+/**
+ * The path `pulumi preview --policy-pack policy` takes, minus the CLI: the Node language host's
+ * run-policy-pack loads policy/ (package.json main, ts-node with type checking, no tsconfig from the
+ * repo root) in a child process, which serves the analyzer gRPC API. We speak that API the way the engine
+ * does: GetAnalyzerInfo, Configure (reconciled config), Analyze, AnalyzeStack.
+ * The PolicyPack is constructed only in that child process, never in the test process.
+ */
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { reconcileConfig } from "../../offline/policyRunner";
+import { policies } from "../../policy/policies";
+import { TYPES } from "../../policy/k8s";
+import { kinds } from "./fixtures";
+
+const PACK_DIR = path.join(__dirname, "..", "..", "policy");
+const LEVELS: Record<string, analyzer.EnforcementLevel> = {
+    advisory: analyzer.EnforcementLevel.ADVISORY,
+    mandatory: analyzer.EnforcementLevel.MANDATORY,
+    disabled: analyzer.EnforcementLevel.DISABLED,
+    remediate: analyzer.EnforcementLevel.REMEDIATE,
+};
+
+function call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => method(req, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+function options(protect = false): analyzer.AnalyzerResourceOptions {
+    return new analyzer.AnalyzerResourceOptions().setProtect(protect).setIgnorechangesList([]);
+}
+
+describe("policy pack under the real run-policy-pack host (the `--policy-pack policy` path)", function () {
+    this.timeout(120_000);
+    let child: ChildProcess;
+    let client: AnalyzerClient;
+
+    before(async () => {
+        const host = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+        child = spawn(process.execPath, [host, "127.0.0.1:1", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", chunk => { stderr += chunk; });
+        const port = await new Promise<string>((resolve, reject) => {
+            child.stdout!.once("data", chunk => resolve(String(chunk).trim()));
+            child.once("exit", code => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
+        });
+        assert.match(port, /^\d+$/);
+        client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        // The engine configures the pack with its reconciled config (schema defaults filled in).
+        const request = new analyzer.ConfigureAnalyzerRequest();
+        for (const [name, config] of reconcileConfig(policies, {})) {
+            request.getPolicyconfigMap().set(name, new analyzer.PolicyConfig()
+                .setEnforcementlevel(LEVELS[config.enforcementLevel])
+                .setProperties(Struct.fromJavaScript(config.properties as any)));
+        }
+        await call(client.configure.bind(client), request);
+    });
+
+    after(() => {
+        client?.close();
+        child?.kill();
+    });
+
+    it("describes the webstack pack: every policy with its lesson-cited description and level", async () => {
+        const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
+        assert.equal(info.getName(), "webstack");
+        assert.equal(info.getVersion(), "0.1.0");
+        const served = info.getPoliciesList().map(p => [p.getName(), p.getEnforcementlevel(), /^\[L\d{2}/.test(p.getDescription())]);
+        assert.deepEqual(served, policies.map(p => [p.name, LEVELS[p.enforcementLevel!], true]));
+    });
+
+    it("[L12] Analyze rejects a :main image on a Deployment (mandatory, message names field and fix)", async () => {
+        const deployment = kinds.deployment();
+        deployment.spec.template.spec.containers[0].image = "ghcr.io/acme/worker:main";
+        const request = new analyzer.AnalyzeRequest()
+            .setType(TYPES.deployment).setName("web").setUrn(`urn:pulumi:dev::webstack::${TYPES.deployment}::web`)
+            .setProperties(Struct.fromJavaScript(deployment)).setOptions(options());
+        const response = await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), request);
+        const diagnostics = response.getDiagnosticsList().map(d => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()] as const);
+        assert.deepEqual(diagnostics.map(d => d[0]), ["images-digest-pinned"]);
+        assert.equal(diagnostics[0][1], analyzer.EnforcementLevel.MANDATORY);
+        assert.match(diagnostics[0][2], /spec\.template\.spec\.containers\[0\]\.image\): "ghcr\.io\/acme\/worker:main" is not pinned by digest.*Fix:/);
+    });
+
+    it("[L32] Analyze sees resource options: an unprotected PVC is rejected, a protected one passes", async () => {
+        const request = (protect: boolean) => new analyzer.AnalyzeRequest()
+            .setType(TYPES.pvc).setName("content").setUrn(`urn:pulumi:dev::webstack::${TYPES.pvc}::content`)
+            .setProperties(Struct.fromJavaScript(kinds.pvc())).setOptions(options(protect));
+        const names = async (protect: boolean) => (await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), request(protect)))
+            .getDiagnosticsList().map(d => d.getPolicyname());
+        assert.deepEqual(await names(false), ["pvc-protected"]);
+        assert.deepEqual(await names(true), []);
+    });
+
+    it("[L05] AnalyzeStack rejects a Route to an ExternalName Service, reported against the Route", async () => {
+        const resource = (type: string, name: string, props: Record<string, any>) => new analyzer.AnalyzerResource()
+            .setType(type).setName(name).setUrn(`urn:pulumi:dev::webstack::${type}::${name}`)
+            .setProperties(Struct.fromJavaScript(props)).setOptions(options());
+        const service = kinds.service();
+        service.spec = { type: "ExternalName", externalName: "nginx.qr-demo-dev.svc.cluster.local" };
+        const request = new analyzer.AnalyzeStackRequest().setResourcesList([
+            resource(TYPES.service, "web", service),
+            resource(TYPES.route, "web", kinds.route()),
+        ]);
+        const response = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack.bind(client), request);
+        const diagnostics = response.getDiagnosticsList().map(d => [d.getPolicyname(), d.getUrn()]);
+        assert.deepEqual(diagnostics, [["route-backend-selects-pods", `urn:pulumi:dev::webstack::${TYPES.route}::web`]]);
+    });
+});
