@@ -21,8 +21,11 @@ export interface ApiImageBuildArgs {
     platform?: string;
     /** Stage of a multi-stage Dockerfile to build. Default: the last stage. */
     target?: string;
-    /** Push credentials for the repository's registry (password from secret config, L19). Default: the local docker login. */
-    registryAuth?: RegistryCredential;
+    /**
+     * Registry credentials (the stack's `registryAuth`, from secret config, L19); the entry whose address is the
+     * repository's registry is used for the push. Default: the local docker login.
+     */
+    registryAuth?: pulumi.Input<RegistryCredential[]>;
     /** Config path of these args for error messages. Default "api.build.". */
     configPath?: string;
 }
@@ -37,13 +40,19 @@ export class ApiImageBuild extends pulumi.ComponentResource {
         const prefix = args.configPath ?? "api.build.";
         const repository = checkedRepository(args, prefix);
         const dockerfile = path.join(args.context, args.dockerfile ?? "Dockerfile");
-        const auth = args.registryAuth;
+        const registry = repository.slice(0, repository.indexOf("/"));
+        const pushAuth = args.registryAuth === undefined
+            ? undefined
+            : pulumi.output(args.registryAuth).apply((credentials) => {
+                const match = credentials.find((c) => c.address === registry);
+                return match && { server: match.address, username: match.username, password: match.password };
+            });
         const image = new docker.Image(
             `${name}-image`,
             {
                 imageName: `${repository}:${args.tag ?? "dev"}`,
                 build: { context: args.context, dockerfile, platform: args.platform ?? "linux/amd64", target: args.target },
-                registry: auth ? { server: auth.address, username: auth.username, password: auth.password } : undefined,
+                registry: pushAuth,
                 skipPush: false,
             },
             { parent: this },

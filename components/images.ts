@@ -6,37 +6,65 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./imageRef";
 
 export interface ImageRequest {
-    /** The reference as written in config: `registry[:port]/path[:tag][@sha256:<64 hex>]`. Required. */
-    ref: string;
+    /**
+     * The reference as written in config, `registry[:port]/path[:tag][@sha256:<64 hex>]`, or the Output of a
+     * build (ApiImageBuild.imageRef), which must carry a digest. Required.
+     */
+    ref: pulumi.Input<string>;
     /** The config key it came from, for error messages, e.g. "api.image". Required. */
     field: string;
 }
 
-/** Credentials for one private registry; pass the password from secret config (L19). */
+/** Credentials for one private registry; pass them from secret config (L19). */
 export interface RegistryCredential {
     /** Registry host[:port] as it appears in image references, e.g. "ghcr.io". Required. */
     address: string;
     /** User name. Required. */
     username: string;
-    /** Password or token; a secret Output from `config.requireSecret`. Required. */
+    /** Password or token. Required. */
     password: pulumi.Input<string>;
+}
+
+export interface ImageRegistryArgs {
+    /** Credentials for private registries (config `registryAuth`, secret). Default none: anonymous lookups. */
+    registryAuth?: pulumi.Input<RegistryCredential[]>;
+    /**
+     * Look pinned digests up in the registry too, so a digest that was never pushed (or was garbage-collected)
+     * fails the preview instead of the rollout (L17). Default true.
+     */
+    verifyDigests?: boolean;
+    /**
+     * Registry host → host to query instead, for registries that are not reachable from where `pulumi preview`
+     * runs, e.g. OpenShift's internal "image-registry.openshift-image-registry.svc:5000" → its external route.
+     * Digests are content addresses, so both answer the same; the deployed reference keeps the original host.
+     * Default none.
+     */
+    lookupHosts?: Record<string, string>;
+}
+
+/**
+ * The docker provider that performs registry lookups, with the stack's lookup settings. It never needs a
+ * Docker daemon (lookups go straight to the registry API). Pass it to a component with
+ * `{ providers: [registry] }`: every image resolved beneath it uses it.
+ */
+export class ImageRegistry extends docker.Provider {
+    readonly verifyDigests: boolean;
+    readonly lookupHosts: Record<string, string>;
+
+    constructor(name: string, args: ImageRegistryArgs = {}, opts?: pulumi.ResourceOptions) {
+        super(name, { disableDockerDaemonCheck: true, registryAuth: args.registryAuth }, opts);
+        this.verifyDigests = args.verifyDigests ?? true;
+        this.lookupHosts = args.lookupHosts ?? {};
+    }
 }
 
 export interface ResolveOptions {
     /** Reject references without a digest outright (qa: only promoted digests run). Default false. */
     requireDigest?: boolean;
     /**
-     * Look pinned digests up in the registry too, so a digest that was never pushed (or was garbage-collected)
-     * fails the preview instead of the rollout (L17). Needs the registry reachable from where `pulumi preview`
-     * runs. Default true.
+     * Parent of the lookup; its inherited ImageRegistry (`providers` option of an ancestor) performs it.
+     * Without one, a default ImageRegistry is created as the parent's child. Default none.
      */
-    verifyDigest?: boolean;
-    /**
-     * Credentials for private registries, used by the registry lookups. All images resolved under one parent
-     * share one docker provider, so pass the same list for each of them. Default none (anonymous lookups).
-     */
-    registryAuth?: pulumi.Input<RegistryCredential[]>;
-    /** Parent of the docker provider that performs the lookups. Default none (a provider per image). */
     parent?: pulumi.Resource;
 }
 
@@ -49,26 +77,40 @@ export const REGISTRY_LOOKUP_TOKEN = "docker:index/getRegistryImage:getRegistryI
  * or disagree with the pinned digest. Every error names `req.field` and the fix.
  */
 export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulumi.Output<string> {
+    if (typeof req.ref !== "string") {
+        return pulumi.output(req.ref).apply((built) => builtRef(built, req.field));
+    }
     const ref = parseImageRef(req.ref, req.field);
     if (ref.digest === undefined && opts.requireDigest) {
         throw new Error(
-            `${req.field}: image "${req.ref}" has no digest, and this stack sets requireDigest (got tag ${JSON.stringify(ref.tag ?? "latest")}). ` +
+            `${req.field}: image "${req.ref}" has no digest, and this stack requires digests (got tag ${JSON.stringify(ref.tag ?? "latest")}). ` +
             `Fix: promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex> [L12]`,
         );
     }
-    if (ref.digest !== undefined && opts.verifyDigest === false) {
+    const registry = registryFor(req.field, opts.parent);
+    if (ref.digest !== undefined && !registry.verifyDigests) {
         return pulumi.output(pinnedRef(ref, ref.digest));
     }
-    const provider = registryProvider(req.field, opts);
+    const lookupHost = registry.lookupHosts[ref.registry];
+    const name = lookupHost === undefined ? req.ref : `${lookupHost}/${ref.path}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
     const lookup = docker
-        .getRegistryImage({ name: req.ref }, { provider, parent: opts.parent })
+        .getRegistryImage({ name }, { provider: registry, parent: opts.parent })
         .then(
             (found) => pinnedRef(ref, checkedDigest(req, ref, found.sha256Digest)),
             (err: unknown) => {
-                throw lookupError(req, ref, err);
+                throw lookupError(req, ref, name, err);
             },
         );
     return pulumi.output(lookup);
+}
+
+/** A reference produced by a build is pinned by the push itself; it only has to carry the digest. */
+function builtRef(built: string, field: string): string {
+    const ref = parseImageRef(built, field);
+    if (ref.digest === undefined) {
+        throw new Error(`${field}: the built image "${built}" has no digest. Fix: deploy the build's repoDigest, never its tag [L12]`);
+    }
+    return pinnedRef(ref, ref.digest);
 }
 
 function checkedDigest(req: ImageRequest, ref: ImageRef, reported: unknown): string {
@@ -87,46 +129,44 @@ function checkedDigest(req: ImageRequest, ref: ImageRef, reported: unknown): str
     return reported;
 }
 
-function lookupError(req: ImageRequest, ref: ImageRef, err: unknown): Error {
+function lookupError(req: ImageRequest, ref: ImageRef, queried: string, err: unknown): Error {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
     const detail = message === "" ? "the provider gave no detail" : message;
+    const via = queried === req.ref ? "" : ` (queried as ${queried})`;
     if (/manifest unknown|not found|404|name unknown/i.test(detail)) {
         return new Error(
-            `${req.field}: image "${req.ref}" does not exist in registry ${ref.registry} (${detail}). ` +
+            `${req.field}: image "${req.ref}"${via} does not exist in registry ${ref.registry} (${detail}). ` +
             `Fix: push it first (a failed build leaves no manifest) or correct the tag/digest in ${req.field}; nothing was deployed [L17]`,
         );
     }
     if (/unauthori[sz]ed|denied|forbidden|401|403/i.test(detail)) {
         return new Error(
-            `${req.field}: registry ${ref.registry} refused the lookup of "${req.ref}" (${detail}). ` +
+            `${req.field}: registry ${ref.registry} refused the lookup of "${req.ref}"${via} (${detail}). ` +
             `Fix: give credentials for ${ref.registry} in the secret config registryAuth [L17, L19]`,
         );
     }
     return new Error(
-        `${req.field}: could not look up image "${req.ref}" in registry ${ref.registry} (${detail}). ` +
-        `Fix: make the registry reachable from where pulumi preview runs; a tag cannot be deployed without its digest [L17]`,
+        `${req.field}: could not look up image "${req.ref}"${via} in registry ${ref.registry} (${detail}). ` +
+        `Fix: make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest [L17]`,
     );
 }
 
-const providersByParent = new WeakMap<pulumi.Resource, docker.Provider>();
+const defaultRegistries = new WeakMap<pulumi.Resource, ImageRegistry>();
 
-/**
- * An explicit docker provider that never needs a Docker daemon (lookups go straight to the registry API).
- * One per parent component; without a parent, one per image field.
- */
-function registryProvider(field: string, opts: ResolveOptions): docker.Provider {
-    const cached = opts.parent && providersByParent.get(opts.parent);
+/** The ImageRegistry a parent inherited, else a default one: per parent, or per image field without a parent. */
+function registryFor(field: string, parent: pulumi.Resource | undefined): ImageRegistry {
+    const inherited = parent?.getProvider(REGISTRY_LOOKUP_TOKEN);
+    if (inherited instanceof ImageRegistry) {
+        return inherited;
+    }
+    const cached = parent && defaultRegistries.get(parent);
     if (cached) {
         return cached;
     }
-    const name = opts.parent ? `${pulumi.resourceName(opts.parent)}-registry` : `${field.replace(/[^A-Za-z0-9-]+/g, "-")}-registry`;
-    const provider = new docker.Provider(
-        name,
-        { disableDockerDaemonCheck: true, registryAuth: opts.registryAuth },
-        { parent: opts.parent },
-    );
-    if (opts.parent) {
-        providersByParent.set(opts.parent, provider);
+    const name = parent ? `${pulumi.resourceName(parent)}-registry` : `${field.replace(/[^A-Za-z0-9-]+/g, "-")}-registry`;
+    const registry = new ImageRegistry(name, {}, { parent });
+    if (parent) {
+        defaultRegistries.set(parent, registry);
     }
-    return provider;
+    return registry;
 }

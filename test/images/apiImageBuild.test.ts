@@ -68,8 +68,11 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         assert.match(imageRef, /^ghcr\.io\/org\/shop-api@sha256:[0-9a-f]{64}$/);
     });
 
-    it("L19: push credentials go to the image's registry settings, as a secret", async () => {
-        const { registered } = await build({ context, repository: "ghcr.io/org/shop-api", registryAuth: { address: "ghcr.io", username: "bot", password: pulumi.secret("tok") as unknown as string } });
+    it("L19: the credential for the repository's registry goes to the push, as a secret", async () => {
+        const { registered } = await build({ context, repository: "ghcr.io/org/shop-api", registryAuth: pulumi.secret([
+            { address: "registry.example.com", username: "other", password: "nope" },
+            { address: "ghcr.io", username: "bot", password: "tok" },
+        ]) });
         const image = registered.find((r) => r.type === "docker:index/image:Image")!;
         // The whole registry block reaches the provider wrapped as a secret (Pulumi's secret signature).
         const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { REGISTRY_LOOKUP_TOKEN, RegistryCredential, resolveImage, ResolveOptions } from "../../components/images";
+import { ImageRegistry, ImageRegistryArgs, REGISTRY_LOOKUP_TOKEN, resolveImage } from "../../components/images";
 import { InvokeHandler, recordResources, RecordedResource } from "../../offline/runProgram";
 
 const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;
@@ -30,7 +30,16 @@ function fakeRegistry(tags: Record<string, string>, lookups: Lookup[] = []): Inv
  * to the program, which is where resolveImage turns it into an error naming the config key, so these cases
  * install their own mocks.
  */
-async function settleUnderMocks(ref: string, opts: Omit<ResolveOptions, "parent">, invoke: InvokeHandler): Promise<string> {
+/** requireDigest as the components pass it; `registry` set → an ImageRegistry given to the parent component. */
+interface Settings { requireDigest?: boolean; registry?: ImageRegistryArgs }
+
+function resolveInComponent(ref: string, settings: Settings): pulumi.Output<string> {
+    const providers = settings.registry ? [new ImageRegistry("stack-registry", settings.registry)] : [];
+    const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {}, { providers });
+    return resolveImage({ ref, field: "api.image" }, { requireDigest: settings.requireDigest, parent });
+}
+
+async function settleUnderMocks(ref: string, settings: Settings, invoke: InvokeHandler): Promise<string> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
@@ -47,7 +56,7 @@ async function settleUnderMocks(ref: string, opts: Omit<ResolveOptions, "parent"
         "dev",
         true,
     );
-    const deployed = resolveImage({ ref, field: "api.image" }, opts);
+    const deployed = resolveInComponent(ref, settings);
     // Output.promise() is internal, but it is the only way to observe a rejected Output.
     return (deployed as unknown as { promise(): Promise<string> }).promise();
 }
@@ -55,14 +64,13 @@ async function settleUnderMocks(ref: string, opts: Omit<ResolveOptions, "parent"
 /** Resolves one image inside a component, as WebStack does, and returns the deployed ref plus what was registered. */
 async function resolveUnderMocks(
     ref: string,
-    opts: Omit<ResolveOptions, "parent">,
+    settings: Settings,
     invoke: InvokeHandler,
 ): Promise<{ deployed?: string; resources: RecordedResource[] }> {
     let deployed: string | undefined;
     const resources = await recordResources(
         () => {
-            const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {});
-            resolveImage({ ref, field: "api.image" }, { ...opts, parent }).apply((value) => (deployed = value));
+            resolveInComponent(ref, settings).apply((value) => (deployed = value));
         },
         { invoke },
     );
@@ -97,7 +105,7 @@ describe("resolveImage: tags are resolved to digests at preview (L12, L28)", () 
         const lookups: Lookup[] = [];
         await assert.rejects(
             resolveUnderMocks("ghcr.io/org/api:main", { requireDigest: true }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups)),
-            /api\.image: image "ghcr.io\/org\/api:main" has no digest, and this stack sets requireDigest \(got tag "main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
+            /api\.image: image "ghcr.io\/org\/api:main" has no digest, and this stack requires digests \(got tag "main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
         );
         assert.deepStrictEqual(lookups, []);
     });
@@ -182,38 +190,72 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
         );
     });
 
-    it("L17: verifyDigest false deploys a pinned digest without a lookup (air-gapped preview)", async () => {
+    it("L17: verifyDigests false deploys a pinned digest without a lookup (air-gapped preview)", async () => {
         const lookups: Lookup[] = [];
-        const { deployed, resources } = await resolveUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, { verifyDigest: false }, fakeRegistry({}, lookups));
+        const { deployed } = await resolveUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, { registry: { verifyDigests: false } }, fakeRegistry({}, lookups));
         assert.strictEqual(deployed, `ghcr.io/org/api@${OLD_DIGEST}`);
         assert.deepStrictEqual(lookups, []);
-        assert.ok(!resources.some((r) => r.type === "pulumi:providers:docker"), "no provider needed without lookups");
     });
 
-    it("L17: verifyDigest false does not let a tag through without a lookup", async () => {
+    it("L17: verifyDigests false does not let a tag through without a lookup", async () => {
         const lookups: Lookup[] = [];
-        const { deployed } = await resolveUnderMocks("ghcr.io/org/api:main", { verifyDigest: false }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups));
+        const { deployed } = await resolveUnderMocks("ghcr.io/org/api:main", { registry: { verifyDigests: false } }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups));
         assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
         assert.strictEqual(lookups.length, 1);
     });
 });
 
-describe("resolveImage: the docker provider for registry lookups (L19)", () => {
-    it("L19: registry credentials reach the lookup provider unchanged; one provider per component", async () => {
-        const credentials: RegistryCredential[] = [{ address: "ghcr.io", username: "ci-bot", password: pulumi.secret("s3cr3t-token") as unknown as string }];
+describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", () => {
+    it("L19: the stack's ImageRegistry (credentials from secret config) serves every image below the component", async () => {
+        const lookups: Lookup[] = [];
         const resources = await recordResources(
             () => {
-                const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {});
-                for (const field of ["api.image", "nginx.image"]) {
-                    resolveImage({ ref: `ghcr.io/org/${field.split(".")[0]}@${MAIN_DIGEST}`, field }, { parent, registryAuth: credentials });
-                }
+                const registry = new ImageRegistry("north-registry", {
+                    registryAuth: pulumi.secret([{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]),
+                });
+                const stack = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {}, { providers: [registry] });
+                const api = new pulumi.ComponentResource("webstack:index:ImageChild", "shop-api", {}, { parent: stack });
+                resolveImage({ ref: `ghcr.io/org/api@${MAIN_DIGEST}`, field: "api.image" }, { parent: api });
+                resolveImage({ ref: "ghcr.io/org/nginx:1.27", field: "site.image" }, { parent: stack });
             },
-            { invoke: fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }) },
+            { invoke: fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST, "ghcr.io/org/nginx:1.27": OLD_DIGEST }, lookups) },
         );
         const providers = resources.filter((r) => r.type === "pulumi:providers:docker");
-        assert.strictEqual(providers.length, 1);
+        assert.deepStrictEqual(providers.map((p) => p.name), ["north-registry"]);
         const auth = providers[0].inputs.registryAuth;
-        const parsed = typeof auth === "string" ? JSON.parse(auth) : auth;
-        assert.deepStrictEqual(parsed, [{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]);
+        assert.deepStrictEqual(typeof auth === "string" ? JSON.parse(auth) : auth, [{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]);
+        assert.strictEqual(lookups.length, 2);
+    });
+
+    it("L17: lookupHosts queries an unreachable registry through its route, and deploys the original host", async () => {
+        const lookups: Lookup[] = [];
+        const internal = "image-registry.openshift-image-registry.svc:5000";
+        const route = "default-route-openshift-image-registry.apps.example.com";
+        const { deployed } = await resolveUnderMocks(
+            `${internal}/shop-dev/api:latest`,
+            { registry: { lookupHosts: { [internal]: route } } },
+            fakeRegistry({ [`${route}/shop-dev/api:latest`]: MAIN_DIGEST }, lookups),
+        );
+        assert.deepStrictEqual(lookups, [{ name: `${route}/shop-dev/api:latest` }]);
+        assert.strictEqual(deployed, `${internal}/shop-dev/api@${MAIN_DIGEST}`);
+    });
+
+    it("L12: a built image's reference (an Output) deploys its digest without a lookup; one without a digest fails", async () => {
+        const lookups: Lookup[] = [];
+        let deployed: string | undefined;
+        await recordResources(
+            () => {
+                resolveImage({ ref: pulumi.output(`ghcr.io/org/api@${MAIN_DIGEST}`), field: "api.build" }).apply((v) => (deployed = v));
+            },
+            { invoke: fakeRegistry({}, lookups) },
+        );
+        assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
+        assert.deepStrictEqual(lookups, []);
+        await assert.rejects(
+            recordResources(() => {
+                resolveImage({ ref: pulumi.output("ghcr.io/org/api:dev"), field: "api.build" });
+            }),
+            /api\.build: the built image "ghcr\.io\/org\/api:dev" has no digest/,
+        );
     });
 });
