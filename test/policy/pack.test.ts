@@ -1,0 +1,67 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { lessonsOf } from "../../policy/lessons";
+import { policies } from "../../policy/policies";
+
+/** The "policy" column of LESSONS.md: every M/A row and the level(s) its policies must have by default. */
+const LESSON_LEVELS: Record<string, ("mandatory" | "advisory")[]> = {
+    L01: ["mandatory"], L02: ["mandatory"], L03: ["mandatory", "advisory"], L05: ["mandatory"], L06: ["mandatory"],
+    L08: ["advisory", "mandatory"], L10: ["advisory"], L12: ["mandatory"], L13: ["advisory"], L14: ["mandatory"],
+    L15: ["advisory"], L16: ["advisory"], L18: ["mandatory", "advisory"], L19: ["mandatory"], L20: ["mandatory"],
+    L21: ["advisory"], L26: ["advisory"], L27: ["advisory"], L29: ["advisory"], L30: ["mandatory", "advisory"],
+    L31: ["advisory"], L32: ["mandatory"],
+};
+
+describe("policy pack contents", () => {
+    it("lessonsOf reads the bracketed ids at the start of a description", () => {
+        assert.deepEqual(lessonsOf({ description: "[L12, L28] pin digests" }), ["L12", "L28"]);
+        assert.deepEqual(lessonsOf({ description: "pin digests [L12]" }), []);
+        assert.deepEqual(lessonsOf({}), []);
+    });
+
+    it("every M/A lesson has a policy at its default level (its first cited lesson)", () => {
+        const levels = new Map<string, Set<string>>();
+        for (const p of policies) {
+            const lesson = lessonsOf(p)[0];
+            levels.set(lesson, new Set([...(levels.get(lesson) ?? []), p.enforcementLevel!]));
+        }
+        for (const [lesson, expected] of Object.entries(LESSON_LEVELS)) {
+            assert.deepEqual([...(levels.get(lesson) ?? [])].sort(), [...expected].sort(), lesson);
+        }
+        assert.deepEqual([...levels.keys()].filter(l => !(l in LESSON_LEVELS)), []);
+    });
+
+    it("one policy per file: rules/<name>.ts, kebab-case names, descriptions that cite lessons and name the fix", () => {
+        const files = fs.readdirSync(path.join(__dirname, "..", "..", "policy", "rules")).map(f => f.replace(/\.ts$/, "")).sort();
+        assert.deepEqual(policies.map(p => p.name).sort(), files);
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+            assert.ok(lessonsOf(p).length > 0, p.name);
+            assert.match(p.description, /Fix: /, p.name);
+            assert.ok(fs.existsSync(path.join(__dirname, `${p.name}.test.ts`)), `test/policy/${p.name}.test.ts`);
+        }
+    });
+
+    it("the pack imports nothing outside policy/ except npm packages (users point at it from other repos)", () => {
+        const root = path.join(__dirname, "..", "..", "policy");
+        const sources = [root, path.join(root, "rules")].flatMap(dir => fs.readdirSync(dir).filter(f => f.endsWith(".ts")).map(f => path.join(dir, f)));
+        for (const file of sources) {
+            for (const [, spec] of fs.readFileSync(file, "utf8").matchAll(/from "([^"]+)"/g)) {
+                if (spec.startsWith(".")) {
+                    assert.ok(path.resolve(path.dirname(file), spec).startsWith(root + path.sep), `${file} imports ${spec}`);
+                } else {
+                    assert.ok(spec.startsWith("@pulumi/policy") || spec.startsWith("@pulumi/pulumi"), `${file} imports ${spec}, not a dependency of policy/package.json`);
+                }
+            }
+        }
+    });
+
+    it("policy-config.example.json names only real policies and valid config", async () => {
+        const { reconcileConfig } = await import("../../offline/policyRunner");
+        const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy-config.example.json"), "utf8"));
+        const names = new Set(policies.map(p => p.name));
+        assert.deepEqual(Object.keys(example).filter(k => k !== "all" && !names.has(k)), []);
+        assert.doesNotThrow(() => reconcileConfig(policies, example));
+    });
+});
