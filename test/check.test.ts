@@ -49,11 +49,16 @@ describe("npm run check (issue 4)", function () {
                 if (!fs.existsSync(path.join(ROOT, "index.ts")) || !fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
                     this.skip(); // index.ts / Pulumi.<stack>.yaml are not in the tree yet
                 }
-                const { status, report, stderr } = checkJson("--stack", stack);
+                const out = tempDir();
+                const { status, report, stderr } = checkJson("--stack", stack, "--out", out);
                 assert.deepEqual(report.schemaErrors, [], stderr);
                 assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
-                assert.ok(report.objects > 0);
                 assert.equal(status, 0, stderr);
+                const rendered = readDir(out);
+                assert.equal(rendered.size, report.objects);
+                for (const [file, text] of rendered) {
+                    assert.deepEqual(validateKubernetesObject(YAML.parse(text, { version: "1.1" })), [], file);
+                }
             });
         }
     });
