@@ -11,7 +11,7 @@ export interface PortEnvConfig {
 
 export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
     name: "port-env-matches-container-port",
-    description: "[L18] An env var PORT / *_PORT with a literal number names one of the container's declared ports; otherwise the server listens where no probe or Service looks. Fix: feed containerPort, the PORT env, probes and Service targetPort from one value.",
+    description: "[L18] An env var PORT / *_PORT with a literal number names one of the declared ports of its container (containers that declare none serve nothing and are skipped); otherwise the server listens where no probe or Service looks. Fix: feed containerPort, the PORT env, probes and Service targetPort from one value.",
     enforcementLevel: "advisory",
     configSchema: {
         properties: {
@@ -29,12 +29,15 @@ export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
         const matches = (patterns: string[], name: string) => patterns.some(p => globMatches(p.toUpperCase(), name.toUpperCase()));
         for (const ref of workload.containers) {
             const ports = (ref.container.ports ?? []).map(p => p.containerPort);
+            if (ports.length === 0) {
+                continue; // serves nothing (e.g. a migration Job sharing the API's env): no probe or Service can miss it
+            }
             (ref.container.env ?? []).forEach((env, i) => {
                 if (env.value === undefined || !/^\d+$/.test(env.value) || !matches(portEnvNames, env.name) || matches(ignoredEnvNames, env.name)) {
                     return;
                 }
                 if (!ports.includes(Number(env.value))) {
-                    report(`${fieldOf(who, ref, `env[${i}]`)}: ${env.name}=${env.value} is not among the container's ports (${ports.join(", ") || "none declared"}). Fix: use the same port value for ${env.name}, containerPort, probes and the Service targetPort.`);
+                    report(`${fieldOf(who, ref, `env[${i}]`)}: ${env.name}=${env.value} is not among the container's ports (${ports.join(", ")}). Fix: use the same port value for ${env.name}, containerPort, probes and the Service targetPort.`);
                 }
             });
         }

@@ -19,10 +19,8 @@ describe("policy port-env-matches-container-port [L18]", () => {
         ]);
     });
 
-    it("[L18] warns about PORT when the container declares no ports", async () => {
-        await expectMessages(policy, stackWith(TYPES.job, "migrate", o => { delete o.spec.template.spec.containers[0].ports; }), [
-            `Job "migrate" container "app" (spec.template.spec.containers[0].env[0]): PORT=8080 is not among the container's ports (none declared). Fix: use the same port value for PORT, containerPort, probes and the Service targetPort.`,
-        ]);
+    it("[L18] a container that declares no ports (a migration Job sharing the API env) serves nothing and is skipped", async () => {
+        await expectMessages(policy, stackWith(TYPES.job, "migrate", o => { delete o.spec.template.spec.containers[0].ports; }), []);
     });
 
     it("[L18] is not applicable to non-workload types", async () => {
