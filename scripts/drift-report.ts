@@ -1,0 +1,190 @@
+// Drift report (L14): which resources of a stack differ from the live cluster, from the JSON of
+//   pulumi preview --stack <s> --refresh --expect-no-changes --policy-pack policy --json > preview.json
+// Postmortem 002: manual kubectl edits went unnoticed for days because nobody looked. The scheduled
+// drift workflow runs this after the preview and fails naming each drifted resource and property.
+//
+//   npx ts-node --transpile-only scripts/drift-report.ts --stack dev --preview-exit-code 255 preview.json
+//
+// Exit codes: 0 no drift and the preview succeeded, 1 drift or a failed preview, 2 usage error.
+import * as fs from "fs";
+import { parseArgs } from "util";
+
+/** One step of `pulumi preview --json` (PreviewStep in pulumi/sdk/go/common/display/json.go). */
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    diffReasons?: string[];
+    replaceReasons?: string[];
+    detailedDiff?: Record<string, { kind: string; inputDiff?: boolean }> | null;
+}
+
+/** The document `pulumi preview --json` prints (PreviewDigest); only the fields the report reads. */
+export interface PreviewDigest {
+    steps?: PreviewStep[];
+    diagnostics?: { urn?: string; message?: string; severity?: string }[];
+    changeSummary?: Record<string, number>;
+}
+
+export interface DriftedResource {
+    /** Engine operation that would reconcile the program and the live object: update, replace, create, delete… */
+    op: string;
+    type: string;
+    name: string;
+    urn: string;
+    /** Property paths that differ (detailedDiff keys, else diffReasons/replaceReasons); empty when the engine gave none. */
+    properties: string[];
+}
+
+export interface DriftReport {
+    failed: boolean;
+    drifted: DriftedResource[];
+    /** Plain text for the job log; the first line says the verdict. */
+    text: string;
+    /** The same as a Markdown table for $GITHUB_STEP_SUMMARY. */
+    markdown: string;
+}
+
+// Steps that change nothing live: `same`, reads of external resources, and the refresh itself (its
+// effect shows up in the step that follows for the same resource).
+const UNCHANGED_OPS = new Set(["same", "read", "refresh"]);
+
+/** urn:pulumi:<stack>::<project>::<parent types $ separated>$<type>::<name> → its type and name. */
+export function typeAndName(urn: string): { type: string; name: string } {
+    const parts = urn.split("::");
+    if (parts.length < 4 || !parts[0].startsWith("urn:pulumi:")) {
+        return { type: "?", name: urn };
+    }
+    const qualifiedType = parts[2];
+    return { type: qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1), name: parts.slice(3).join("::") };
+}
+
+export function driftedResources(digest: PreviewDigest): DriftedResource[] {
+    return (digest.steps ?? [])
+        .filter((step) => !UNCHANGED_OPS.has(step.op))
+        .map((step) => {
+            const detailed = Object.keys(step.detailedDiff ?? {});
+            const reasons = [...(step.diffReasons ?? []), ...(step.replaceReasons ?? [])];
+            return {
+                op: step.op,
+                ...typeAndName(step.urn),
+                urn: step.urn,
+                properties: [...new Set(detailed.length > 0 ? detailed : reasons)].sort(),
+            };
+        });
+}
+
+/**
+ * The verdict for one stack. `previewExitCode` is the CLI's exit status: with --expect-no-changes it is
+ * non-zero on drift, and also when the preview itself failed (policy violation, unreachable cluster).
+ */
+export function driftReport(stack: string, digest: PreviewDigest | undefined, previewExitCode: number): DriftReport {
+    const drifted = digest ? driftedResources(digest) : [];
+    const lines: string[] = [];
+    let markdown: string;
+    if (drifted.length > 0) {
+        lines.push(`drift: stack ${stack} has ${drifted.length} resource(s) that differ from the live cluster [L14]`);
+        for (const r of drifted) {
+            lines.push(`  ${r.op} ${r.type} "${r.name}"${r.properties.length ? `: ${r.properties.join(", ")}` : ""}`);
+        }
+        lines.push(
+            "Fix: if the live change was deliberate, put it in the program or Pulumi.<stack>.yaml and deploy through a PR; " +
+            `otherwise run pulumi up --stack ${stack} to restore the declared state. Never ignoreChanges it away [L14]`,
+        );
+        markdown = [
+            `### Drift in stack \`${stack}\` (L14)`,
+            "",
+            "| operation | type | name | differing properties |",
+            "| --- | --- | --- | --- |",
+            ...drifted.map((r) => `| ${r.op} | \`${r.type}\` | \`${r.name}\` | ${r.properties.map((p) => `\`${p}\``).join(", ") || "—"} |`),
+        ].join("\n");
+    } else if (!digest) {
+        lines.push(
+            `drift: stack ${stack}: pulumi preview printed no JSON (exit code ${previewExitCode}), so drift is unknown. ` +
+            "Fix: read the preview's errors above (login, passphrase, cluster credentials)",
+        );
+        markdown = `### Stack \`${stack}\`: preview failed before reporting (exit code ${previewExitCode})`;
+    } else if (previewExitCode !== 0) {
+        const errors = (digest.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => `  ${d.urn ? `${typeAndName(d.urn).name}: ` : ""}${(d.message ?? "").trim()}`);
+        lines.push(
+            `drift: stack ${stack}: pulumi preview failed (exit code ${previewExitCode}) without proposing changes. ` +
+            "Fix: read its errors (a mandatory policy violation also fails it)",
+            ...errors,
+        );
+        markdown = `### Stack \`${stack}\`: preview failed (exit code ${previewExitCode}) without proposing changes`;
+    } else {
+        lines.push(`drift: stack ${stack} matches the live cluster (${(digest.steps ?? []).length} resources checked)`);
+        markdown = `### Stack \`${stack}\`: no drift`;
+    }
+    const failed = drifted.length > 0 || !digest || previewExitCode !== 0;
+    return { failed, drifted, text: lines.join("\n"), markdown };
+}
+
+/** Reads the preview JSON; undefined when the file is empty (the CLI failed before printing it). */
+export function readPreviewDigest(file: string): PreviewDigest | undefined {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new Error(`${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`);
+    }
+    if (text.trim() === "") {
+        return undefined;
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (err) {
+        throw new Error(`${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new Error(`${file}: expected the JSON object of pulumi preview --json (got ${JSON.stringify(value)?.slice(0, 80)})`);
+    }
+    return value as PreviewDigest;
+}
+
+const USAGE = "usage: drift-report.ts --stack <name> [--preview-exit-code <n>] <preview.json>";
+
+export function main(argv: string[]): number {
+    let stack: string;
+    let exitCode: number;
+    let file: string;
+    try {
+        const { values, positionals } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, "preview-exit-code": { type: "string", default: "0" } },
+            allowPositionals: true,
+        });
+        if (!values.stack || positionals.length !== 1) {
+            throw new Error("--stack and one preview JSON file are required");
+        }
+        if (!/^\d+$/.test(values["preview-exit-code"] ?? "")) {
+            throw new Error(`--preview-exit-code must be a whole number (got ${JSON.stringify(values["preview-exit-code"])})`);
+        }
+        stack = values.stack;
+        exitCode = Number(values["preview-exit-code"]);
+        file = positionals[0];
+    } catch (err) {
+        console.error(`drift-report: ${(err as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    let report: DriftReport;
+    try {
+        report = driftReport(stack, readPreviewDigest(file), exitCode);
+    } catch (err) {
+        console.error(`drift-report: ${(err as Error).message}`);
+        return 1;
+    }
+    (report.failed ? console.error : console.log)(report.text);
+    for (const r of report.drifted) {
+        // One annotation per resource so the run page lists them without opening the log.
+        console.log(`::error title=Drift in ${stack}::${r.op} ${r.type} ${r.name}${r.properties.length ? `: ${r.properties.join(", ")}` : ""}`);
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+    }
+    return report.failed ? 1 : 0;
+}
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}
