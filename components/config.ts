@@ -132,7 +132,7 @@ const EXAMPLES: Record<string, { example: string; lessons?: string[] }> = {
   "api.port": { example: "5000", lessons: ["L18"] },
   "api.replicas": { example: "2", lessons: ["L10"] },
   "api.env.*": { example: "<string value>" },
-  "apiSecrets.*": { example: "<value> --secret", lessons: ["L19"] },
+  "apiSecrets.*": { example: "--secret --path 'apiSecrets.<NAME>' <value>", lessons: ["L19"] },
   "migration.command": { example: "flask (as 'migration.command[0]', then db, upgrade)", lessons: ["L13"] },
   "site.content": { example: "--path site.content.volume.accessMode ReadWriteMany (or site.content.image <repo>@sha256:<digest>)", lessons: ["L08"] },
   "site.content.volume.accessMode": { example: "ReadWriteMany", lessons: ["L03"] },
@@ -216,7 +216,7 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
     const known = EXAMPLES[patternOf(issue.path)];
     const missing = got === undefined ? "is required; " : "";
     const example = known?.example ?? "<value>";
-    const fix = example.startsWith("--path")
+    const fix = example.startsWith("--")
       ? `pulumi config set ${example}`
       : `pulumi config set --path '${field}' ${example}`;
     problems.push({ field, problem: `${missing}${issue.message.replace(/^Invalid input: /, "")}`, got, fix, lessons: known?.lessons });
@@ -224,14 +224,15 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
   return problems;
 }
 
-/** Runs a renderer only to collect its problems, re-keyed under the config prefix. */
+/** Runs a renderer only to collect its problems, re-keyed under the config prefix (`rename`: option → config field prefix). */
 function rendererProblems(render: () => void, prefix: string, rename: Record<string, string> = {}): FieldProblem[] {
   try {
     render();
     return [];
   } catch (err) {
     if (err instanceof WebStackArgError) {
-      return err.problems.map((p) => ({ ...p, field: `${prefix}${rename[p.field.split(/[.[]/)[0]] ?? p.field}` }));
+      const renamed = (field: string) => Object.entries(rename).reduce((f, [from, to]) => (f.startsWith(from) ? to + f.slice(from.length) : f), field);
+      return err.problems.map((p) => ({ ...p, field: `${prefix}${renamed(p.field)}` }));
     }
     throw err;
   }
@@ -288,7 +289,7 @@ function ruleProblems(c: RawConfig): FieldProblem[] {
     ...rendererProblems(
       () => renderNginxConf({ apiUpstream: "api.invalid:5000", apiRouting: c.site.apiRoutes ? { mode: "routes", routes: c.site.apiRoutes } : undefined, ssePaths: c.site.ssePaths, corsOrigins: c.site.corsOrigins }),
       "site.",
-      { routes: "apiRoutes" },
+      { "apiRouting.routes": "apiRoutes" },
     ),
   );
 

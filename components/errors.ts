@@ -26,7 +26,7 @@ export function describeValue(value: unknown): string {
     return "nothing";
   }
   const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
 }
 
 export function formatProblem(p: FieldProblem): string {
