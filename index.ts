@@ -2,6 +2,7 @@
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
+import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
 import { WebStack } from "./components/webStack";
 
 const config = new pulumi.Config();
@@ -16,7 +17,7 @@ function readRawConfig(): Record<string, unknown> {
   const prefix = `${pulumi.getProject()}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
     const key = fullKey.slice(prefix.length);
-    if (fullKey.startsWith(prefix) && !(key in raw)) {
+    if (fullKey.startsWith(prefix) && !(key in raw) && !IMAGE_REGISTRY_CONFIG_KEYS.includes(key)) {
       raw[key] = config.get(key);
     }
   }
@@ -24,7 +25,19 @@ function readRawConfig(): Record<string, unknown> {
 }
 
 const { appName, ...args } = parseStackConfig(readRawConfig());
-const stack = new WebStack(appName, args);
+// Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
+// isConfigSecret is internal to the SDK: it tells whether the key was stored with --secret (L19).
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+const registry = new ImageRegistry(
+  `${appName}-registry`,
+  imageRegistryArgs({
+    registryAuth: config.getObject("registryAuth"),
+    verifyImageDigests: config.getObject("verifyImageDigests"),
+    registryLookupHosts: config.getObject("registryLookupHosts"),
+    registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
+  }),
+);
+const stack = new WebStack(appName, args, { providers: [registry] });
 
 export const url = stack.url;
 export const namespace = stack.namespace;
