@@ -40,6 +40,8 @@ const sdkRpc = require("@pulumi/pulumi/runtime/rpc") as {
 };
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+/** After a failure, how long in-flight registrations get to settle (a failed one may never signal done). */
+const SETTLE_AFTER_FAILURE_MS = 2000;
 const GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage";
 const RANDOM_WITH_RESULT = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"]);
 
@@ -173,13 +175,17 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
             });
             return body();
         });
-        const programFailed = (err: unknown): never => {
+        try {
+            await Promise.race([program, failed]);
+            await Promise.race([sdkSettings.waitForRPCs(), failed]);
+        } catch (err) {
+            // Let registrations still in flight fail here, while their rejections are ours, not the caller's.
+            await Promise.race([sdkSettings.waitForRPCs(), new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_FAILURE_MS))]);
             throw asProgramError(err);
-        };
-        await Promise.race([program, failed]).catch(programFailed);
-        await Promise.race([sdkSettings.waitForRPCs(), failed]).catch(programFailed);
-        // Rejections of outputs nobody awaited are reported on a later turn of the event loop.
-        await new Promise((resolve) => setImmediate(resolve));
+        } finally {
+            // Rejections of outputs nobody awaited are reported on a later turn of the event loop.
+            await new Promise((resolve) => setImmediate(resolve));
+        }
         if (failures.length > 0) {
             throw asProgramError(failures[0]);
         }
