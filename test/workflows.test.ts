@@ -166,9 +166,9 @@ function checkPermissions(wf: Workflow): Finding[] {
 
 // ---- rule: a concurrency group per stack on every job that touches a stack ----
 
-/** CLI commands that read or change a stack's live state (the offline `npm run check` does not). */
 /** A shell command at command position: line start, or after ; && || | $( then do. */
 const AT_COMMAND = String.raw`(?:^|[;&|(]|\bthen|\bdo)\s*`;
+/** CLI commands that read or change a stack's live state (the offline `npm run check` does not). */
 const STACK_COMMAND = new RegExp(`${AT_COMMAND}(?:pulumi\\s+(?:preview|up|update|refresh|destroy|import|cancel|stack|config)|npm\\s+run\\s+verify)\\b`);
 const PREVIEW_OR_UP_COMMAND = new RegExp(`${AT_COMMAND}pulumi\\s+(?:preview|up|update)\\b`);
 const STACK_FLAG = /(?:--stack(?:=|\s+)|\s-s\s+)(["']?)(\$\{\{[^}]*\}\}|[^\s"']+)\1/;
@@ -191,7 +191,7 @@ function stacksTouched(job: any): { stacks: string[]; unnamed: string[] } {
                 const flag = STACK_FLAG.exec(line);
                 if (flag) {
                     stacks.push(normaliseExpressions(flag[2]));
-                } else if (!/\bpulumi\s+(login|version)\b/.test(line)) {
+                } else {
                     unnamed.push(`${stepLabel(step, i)}: ${line.trim()}`);
                 }
             }
@@ -294,7 +294,38 @@ function checkPolicyPack(wf: Workflow): Finding[] {
     return findings;
 }
 
-const RULES = [checkActionsPinned, checkImagesPinned, checkPermissions, checkStackConcurrency, checkNoPlainSecrets, checkPolicyPack];
+// ---- rule: pulumi/actions inputs exist ----
+
+/**
+ * Inputs of pulumi/actions (its README's "Configuration" list; v7 kept v6's inputs). actionlint knows the
+ * inputs of popular actions only by tag, not by SHA, and a misspelt input (policy-packs for policyPacks) is
+ * silently ignored by the runner: the preview would run without the policy pack.
+ */
+const PULUMI_ACTION_INPUTS = new Set([
+    "command", "stack-name", "work-dir", "cloud-url", "comment-on-pr", "comment-on-summary", "github-token", "refresh",
+    "secrets-provider", "color", "log-verbosity", "log-flow", "debug", "config-map", "diff", "comment-on-pr-number",
+    "edit-pr-comment", "expect-no-changes", "message", "parallel", "policyPacks", "policyPackConfigs", "pulumi-version",
+    "pulumi-version-file", "remove", "replace", "target", "target-dependents", "upsert", "exclude-protected",
+    "suppress-outputs", "suppress-progress", "omit-stdout", "plan", "always-include-summary", "continue-on-error",
+    "exclude", "exclude-dependents",
+]);
+
+function checkPulumiActionInputs(wf: Workflow): Finding[] {
+    const findings: Finding[] = [];
+    for (const [jobId, job] of jobsOf(wf)) {
+        stepsOf(job).forEach((step, i) => {
+            if (!isPulumiAction(step?.uses)) {
+                return;
+            }
+            for (const input of Object.keys(step.with ?? {}).filter((k) => !PULUMI_ACTION_INPUTS.has(k))) {
+                findings.push({ rule: "action-inputs", where: `${wf.file} jobs.${jobId} "${stepLabel(step, i)}"`, message: `pulumi/actions has no input "${input}", the runner would ignore it. Fix: see its README (e.g. policyPacks, not policy-packs)` });
+            }
+        });
+    }
+    return findings;
+}
+
+const RULES = [checkActionsPinned, checkImagesPinned, checkPermissions, checkStackConcurrency, checkNoPlainSecrets, checkPolicyPack, checkPulumiActionInputs];
 const allFindings = (wf: Workflow): Finding[] => RULES.flatMap((rule) => rule(wf));
 const describeFindings = (findings: Finding[]): string => findings.map((f) => `${f.rule} ${f.where}: ${f.message}`).join("\n");
 
@@ -341,6 +372,7 @@ jobs:
         with:
           command: up
           stack-name: qa
+          policy-packs: policy
       - run: |
           export GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789
           pulumi preview --stack dev
@@ -396,7 +428,7 @@ jobs:
     });
 
     for (const wf of repositoryWorkflows()) {
-        it(`${wf.file} passes the pipeline rules (pinning L12, permissions, per-stack concurrency, secrets, policy pack)`, () => {
+        it(`${wf.file} passes the pipeline rules (pinning L12, permissions, per-stack concurrency, secrets, policy pack, action inputs)`, () => {
             assert.strictEqual(describeFindings(allFindings(wf)), "");
         });
     }
@@ -491,10 +523,11 @@ jobs:
         it("a literal passphrase in env and a token in a script", () => {
             const found = findingsOf(checkNoPlainSecrets);
             assert.match(found, /env\.PULUMI_CONFIG_PASSPHRASE: PULUMI_CONFIG_PASSPHRASE is set to a literal/);
-            assert.match(found, /bad\.yml:21: looks like a GitHub token in plain text/);
+            assert.match(found, /bad\.yml:22: looks like a GitHub token in plain text/);
         });
 
-        it("a preview without the policy pack", () => {
+        it("a preview without the policy pack, and the pack given through a misspelt input", () => {
+            assert.match(findingsOf(checkPulumiActionInputs), /pulumi\/actions has no input "policy-packs"/);
             const found = findingsOf(checkPolicyPack);
             assert.match(found, /"pulumi preview --stack dev" runs without the policy pack/);
             assert.match(found, /pulumi up without the policy pack/);
