@@ -4,9 +4,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import * as zlib from "zlib";
-import { ApiRouting, LONG_CACHE_CONTROL, NGINX_DEFAULT_HEALTH_PATH, renderNginxConf, REVALIDATE_CACHE_CONTROL } from "../components/nginxConf";
+import { ApiRouting, LONG_CACHE_CONTROL, NGINX_DEFAULT_HEALTH_PATH, NginxConfOptions, renderNginxConf, REVALIDATE_CACHE_CONTROL } from "../components/nginxConf";
 import { request } from "./support/http";
-import { nginxDirs, RunningNginx, startNginx } from "./support/nginx";
+import { checkNginxConf, nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "./support/nginx";
 import { ARBITRARY_UID, childPids, freePort, makeReadOnlyDir, processIdentity } from "./support/sandbox";
 import { HASHED_BUNDLE, VIDEO, writeSiteContent } from "./support/siteContent";
 import { REALISTIC_API_PATHS, REALISTIC_API_ROUTES, SSE_STREAM_MS, startStubApi, StubApi, STUB_OWN_HEADERS } from "./support/stubApi";
@@ -81,6 +81,23 @@ describe("nginx.conf on a real nginx as an arbitrary UID (L02, L04, L07, L09, L1
   });
 
   const port = (mode: string): number => servers[mode].port;
+
+  it("[L02] every option combination passes nginx -t as the arbitrary UID (no CORS, no version, SSE prefixes, SSE path among routes)", function () {
+    const variants: Partial<NginxConfOptions>[] = [
+      {},
+      { apiRouting: { mode: "routes", routes: ["/events", "/telemetry", "/stream/"] }, ssePaths: ["/events", "/stream/"] },
+      { corsOrigins: ["https://a.example.com", "http://localhost:3000"], versionHeader: { name: "X-Relay-Version", value: "sha256:3f2a9c1b" } },
+      { longCachePrefixes: ["/static/"], workerProcesses: "auto", upstreamKeepalive: 8, sseReadTimeoutSeconds: 86400, healthPath: "/_webstack/ready" },
+    ];
+    for (const variant of variants) {
+      const dirs = nginxDirs();
+      try {
+        checkNginxConf(renderNginxConf({ apiUpstream: "127.0.0.1:5000", contentRoot, tempDir: dirs.tempDir, ...variant }), dirs);
+      } finally {
+        removeNginxDirs(dirs);
+      }
+    }
+  });
   const stubSaw = (path: string): boolean => stub.seen.some((r) => r.url === path);
 
   it("[L02] passes nginx -t and runs as the arbitrary UID in group 0 with only its temp dir writable, logging to stdout", async function () {

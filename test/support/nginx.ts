@@ -23,17 +23,29 @@ export function nginxDirs(): { tempDir: string; confDir: string } {
   return { tempDir: makeGroupWritableDir("webstack-nginx-tmp-"), confDir: makeReadOnlyDir("webstack-nginx-conf-") };
 }
 
-/** Writes `conf`, checks it with `nginx -t` as the UID, starts nginx and waits for `port`. */
-export async function startNginx(conf: string, port: number, dirs: { tempDir: string; confDir: string }): Promise<RunningNginx> {
+/** Writes `conf` into the config dir and runs `nginx -t` on it as the UID; throws with nginx's output if rejected. */
+export function checkNginxConf(conf: string, dirs: { tempDir: string; confDir: string }): { confFile: string; logFile: string; output: string } {
   const confFile = path.join(dirs.confDir, "nginx.conf");
   fs.writeFileSync(confFile, conf, { mode: 0o644 });
   const logFile = path.join(dirs.tempDir, "nginx.log");
-  const base = { writableDirs: [dirs.tempDir], logFile };
-  const check = runSandboxed({ ...base, command: [NGINX_BIN, "-t", "-q", "-c", confFile] });
+  const check = runSandboxed({ writableDirs: [dirs.tempDir], logFile, command: [NGINX_BIN, "-t", "-q", "-c", confFile] });
   if (check.status !== 0) {
     throw new Error(`nginx -t rejected ${confFile} (exit ${check.status}):\n${check.output}`);
   }
-  const proc = startSandboxed({ ...base, command: [NGINX_BIN, "-c", confFile, "-g", "daemon off;"] });
+  return { confFile, logFile, output: check.output };
+}
+
+/** Removes what {@link nginxDirs} created. */
+export function removeNginxDirs(dirs: { tempDir: string; confDir: string }): void {
+  for (const dir of [dirs.tempDir, dirs.confDir]) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Checks `conf` with `nginx -t` as the UID, starts nginx and waits for `port`. */
+export async function startNginx(conf: string, port: number, dirs: { tempDir: string; confDir: string }): Promise<RunningNginx> {
+  const { confFile, logFile, output } = checkNginxConf(conf, dirs);
+  const proc = startSandboxed({ writableDirs: [dirs.tempDir], logFile, command: [NGINX_BIN, "-c", confFile, "-g", "daemon off;"] });
   try {
     await waitForPort(port, proc);
   } catch (e) {
@@ -42,9 +54,7 @@ export async function startNginx(conf: string, port: number, dirs: { tempDir: st
   }
   const stop = async (): Promise<void> => {
     await proc.stop();
-    for (const dir of [dirs.tempDir, dirs.confDir]) {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    removeNginxDirs(dirs);
   };
-  return { port, process: proc, tempDir: dirs.tempDir, confFile, testOutput: check.output, stop };
+  return { port, process: proc, tempDir: dirs.tempDir, confFile, testOutput: output, stop };
 }

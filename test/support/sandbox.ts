@@ -83,6 +83,18 @@ export interface SandboxedProcess {
   kill9(): Promise<void>;
 }
 
+/** Process groups started here and not yet exited: killed if this process exits first (a test run aborted). */
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
   const fd = openLog(spec.logFile);
   const { args, env } = sandboxInvocation(spec);
@@ -93,11 +105,15 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     throw new Error(`could not start ${spec.command.join(" ")}`);
   }
   const pid = child.pid;
+  liveGroups.add(pid);
   let running = true;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => {
-    running = false;
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running = false;
+      liveGroups.delete(pid); // never signal a process group id that may be reused
+      resolve();
+    }),
+  );
   const signal = (sig: NodeJS.Signals): void => {
     try {
       process.kill(-pid, sig);
