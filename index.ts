@@ -1,6 +1,7 @@
 // The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
 import * as pulumi from "@pulumi/pulumi";
+import { ApiImageBuild } from "./components/apiImageBuild";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
 import { WebStack } from "./components/webStack";
@@ -24,20 +25,22 @@ function readRawConfig(): Record<string, unknown> {
   return raw;
 }
 
-const { appName, ...args } = parseStackConfig(readRawConfig());
+const { appName, apiBuild, ...args } = parseStackConfig(readRawConfig());
 // Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
 // isConfigSecret is internal to the SDK: it tells whether the key was stored with --secret (L19).
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
-const registry = new ImageRegistry(
-  `${appName}-registry`,
-  imageRegistryArgs({
-    registryAuth: config.getObject("registryAuth"),
-    verifyImageDigests: config.getObject("verifyImageDigests"),
-    registryLookupHosts: config.getObject("registryLookupHosts"),
-    registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
-  }),
-);
-const stack = new WebStack(appName, args, { providers: [registry] });
+const registryArgs = imageRegistryArgs({
+  registryAuth: config.getObject("registryAuth"),
+  verifyImageDigests: config.getObject("verifyImageDigests"),
+  registryLookupHosts: config.getObject("registryLookupHosts"),
+  registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
+});
+const registry = new ImageRegistry(`${appName}-registry`, registryArgs);
+// api.build (dev stacks): deploy the digest the push produced, never the tag (L12).
+const apiImage = apiBuild
+  ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
+  : args.api.image;
+const stack = new WebStack(appName, { ...args, api: { ...args.api, image: apiImage } }, { providers: [registry] });
 
 export const url = stack.url;
 export const namespace = stack.namespace;

@@ -27,8 +27,8 @@ export interface ApiMigration {
 export interface ApiArgs extends WorkloadTuning {
   /** Namespace of every object. Required. */
   namespace: string;
-  /** Image reference from config, resolved to a digest (L12). Required: there is no sensible default API. */
-  image: string;
+  /** Image reference from config, resolved to a digest (L12), or the pushed digest of a build (ApiImageBuild.imageRef). Required: there is no sensible default API. */
+  image: pulumi.Input<string>;
   /** Config path of `image` (and prefix for other fields) in error messages. Default "" (argument names). */
   configPath?: string;
   /** Reject image references without a digest (L12). Default false. */

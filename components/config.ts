@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { apiProblems } from "./api";
+import type { ApiImageBuildArgs } from "./apiImageBuild";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
 import { migrationProblems } from "./migrationJob";
 import { renderNginxConf } from "./nginxConf";
@@ -11,12 +12,16 @@ import { renderRedisConf } from "./redisConf";
 import { routeProblems } from "./route";
 import { staticSiteProblems } from "./staticSite";
 import { quantityProblems } from "./storage";
-import { defaultRouteKind, WebStackArgs } from "./webStack";
+import { defaultRouteKind, WebStackApiArgs, WebStackArgs } from "./webStack";
 
 /** What a stack's config yields: the WebStack's name (prefix of every object) and its arguments. */
 export interface ParsedStackConfig extends WebStackArgs {
   /** `webstack:appName`: name of the WebStack component and prefix of every object name. Default "web". */
   appName: string;
+  /** The API image as configured; with `api.build` it names the build's repository (the digest comes from the push). */
+  api: WebStackApiArgs & { image: string };
+  /** `webstack:api.build`: build and push the API image in this (dev) stack. Default: none. */
+  apiBuild?: Omit<ApiImageBuildArgs, "registryAuth" | "configPath">;
 }
 
 export const DEFAULT_APP_NAME = "web";
@@ -52,7 +57,17 @@ const tuning = {
 };
 
 const apiSchema = z.strictObject({
-  image: imageRef,
+  image: imageRef.optional(),
+  build: z
+    .strictObject({
+      context: z.string(),
+      dockerfile: z.string().optional(),
+      repository: imageRef,
+      tag: z.string().optional(),
+      platform: z.string().optional(),
+      target: z.string().optional(),
+    })
+    .optional(),
   command: z.array(z.string()),
   args: z.array(z.string()).optional(),
   port: int.optional(),
@@ -127,6 +142,8 @@ const EXAMPLES: Record<string, { example: string; lessons?: string[] }> = {
   platform: { example: "openshift" },
   requireImageDigests: { example: "true", lessons: ["L12"] },
   "api.image": { example: "<repo>@sha256:<digest>", lessons: ["L12"] },
+  "api.build.context": { example: "./api", lessons: ["L22"] },
+  "api.build.repository": { example: "<registry>/<path> (no tag)", lessons: ["L12"] },
   "api.command": { example: "'[\"gunicorn\",\"-b\",\"0.0.0.0:5000\",\"app:app\"]' (or --path 'api.command[0]' gunicorn ...)", lessons: ["L01"] },
   "api.command[]": { example: "gunicorn", lessons: ["L01"] },
   "api.port": { example: "5000", lessons: ["L18"] },
@@ -263,6 +280,12 @@ function ruleProblems(c: RawConfig): FieldProblem[] {
     }
   }
 
+  if ((c.api.image === undefined) === (c.api.build === undefined)) {
+    problems.push({ field: "api.image", problem: "needs exactly one of api.image or api.build", got: c.api.image, fix: `${API_IMAGE_FIX}; or build it in a dev stack: pulumi config set --path api.build.context ./api and --path api.build.repository <registry>/<path>`, lessons: ["L12"] });
+  }
+  if (c.api.build && c.requireImageDigests) {
+    problems.push({ field: "api.build", problem: "builds in a stack that only deploys promoted digests (requireImageDigests is true)", got: c.api.build, fix: "pulumi config rm --path api.build and promote the digest dev built: npm run promote -- --from dev --to <this stack>", lessons: ["L12", "L23"] });
+  }
   problems.push(...apiProblems({ ...c.api, secretEnv: c.apiSecrets }, "api."));
   if (c.api.autoscaling && c.api.replicas !== undefined) {
     problems.push({ field: "api.replicas", problem: "conflicts with api.autoscaling (the HPA owns the replica count)", got: c.api.replicas, fix: "pulumi config rm --path api.replicas" });
@@ -317,12 +340,14 @@ function toArgs(c: RawConfig): ParsedStackConfig {
   const { content, apiRoutes, ...site } = c.site;
   const { ingressNamespace, ...route } = c.route ?? {};
   const secrets = c.apiSecrets;
+  const { build, ...apiWithoutBuild } = c.api;
   return {
     appName: c.appName ?? DEFAULT_APP_NAME,
     namespace: c.namespace,
     platform: c.platform,
     requireImageDigests: c.requireImageDigests,
-    api: c.api,
+    api: { ...apiWithoutBuild, image: c.api.image ?? build?.repository ?? "" },
+    apiBuild: build,
     // Wrapped at once: from here on the values only exist as Pulumi secrets (L19).
     apiSecrets: secrets ? Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)])) : undefined,
     migration: c.migration,

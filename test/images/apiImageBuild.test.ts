@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 import { ApiImageBuild, ApiImageBuildArgs } from "../../components/apiImageBuild";
+import { parseStackConfig } from "../../components/config";
 
 interface Registered { type: string; name: string; inputs: Record<string, any> }
 
@@ -96,5 +98,47 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
     it("L22: rejects a missing context or Dockerfile before any build", async () => {
         await assert.rejects(build({ context: path.join(context, "nope"), repository: "ghcr.io/org/shop-api" }), /api\.build\.context: is not a directory/);
         await assert.rejects(build({ context, dockerfile: "Dockerfile.missing", repository: "ghcr.io/org/shop-api" }), /api\.build\.dockerfile: does not exist in .* \(got "Dockerfile\.missing"\)/);
+    });
+});
+
+describe("api.build in stack config (L12, L22, L23)", () => {
+    /** A stack file's config as the program reads it: unqualified keys, structured values. */
+    function rawConfig(stack: string): Record<string, any> {
+        const file = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")).config as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^webstack:/, ""), v]));
+    }
+    const build = { context: "./api", repository: "ghcr.io/org/north-api", tag: "feature-x" };
+
+    it("L12: a dev stack may build the API instead of naming an image; the build's repository stands in until the push", () => {
+        const raw = rawConfig("dev");
+        delete raw.api.image;
+        raw.api.build = build;
+        const parsed = parseStackConfig(raw);
+        assert.deepStrictEqual(parsed.apiBuild, build);
+        assert.strictEqual(parsed.api.image, "ghcr.io/org/north-api");
+        assert.ok(!("build" in parsed.api), "the Api component never sees the build settings");
+    });
+
+    it("L23: a stack that requires digests (qa) refuses to build: it deploys what dev built and promote wrote", () => {
+        const raw = rawConfig("qa");
+        delete raw.api.image;
+        raw.api.build = build;
+        assert.throws(() => parseStackConfig(raw), /api\.build: builds in a stack that only deploys promoted digests \(requireImageDigests is true\) .*Fix: pulumi config rm --path api\.build and promote the digest dev built: npm run promote -- --from dev --to <this stack> \[L12, L23\]/);
+    });
+
+    it("L12: api.image and api.build together are ambiguous, and neither is an error", () => {
+        const both = rawConfig("dev");
+        both.api.build = build;
+        assert.throws(() => parseStackConfig(both), /api\.image: needs exactly one of api\.image or api\.build/);
+        const neither = rawConfig("dev");
+        delete neither.api.image;
+        assert.throws(() => parseStackConfig(neither), /api\.image: needs exactly one of api\.image or api\.build/);
+    });
+
+    it("L22: a build without a context fails naming the key", () => {
+        const raw = rawConfig("dev");
+        delete raw.api.image;
+        raw.api.build = { repository: "ghcr.io/org/north-api" };
+        assert.throws(() => parseStackConfig(raw), /api\.build\.context: is required/);
     });
 });
