@@ -27,6 +27,24 @@ export interface SandboxSpec {
   logFile: string;
 }
 
+let sandboxChecked = false;
+
+/** Fails once, clearly, where the sandbox cannot work, instead of leaving a server log to decipher. */
+function requireSandbox(): void {
+  if (sandboxChecked) {
+    return;
+  }
+  const probe = spawnSync("unshare", ["--mount", "--", "setpriv", `--reuid=${ARBITRARY_UID}`, "--regid=0", "--clear-groups", "--", "true"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    throw new Error(
+      `the real-server tests start nginx and redis-server as UID ${ARBITRARY_UID} in a private mount namespace and need ` +
+        `root with CAP_SYS_ADMIN plus util-linux (unshare, setpriv): ${probe.error?.message ?? probe.stderr.trim()}. ` +
+        "Run them as root on a VM or in a privileged container (CI runs them as root).",
+    );
+  }
+  sandboxChecked = true;
+}
+
 function sandboxInvocation(spec: SandboxSpec): { args: string[]; env: NodeJS.ProcessEnv } {
   return {
     args: ["--mount", "--", "sh", "-c", SANDBOX_SCRIPT, "sandbox", ...spec.command],
@@ -57,6 +75,7 @@ export function makeReadOnlyDir(prefix: string): string {
 
 /** Runs a command to completion in the sandbox (e.g. `nginx -t`); returns exit status and output. */
 export function runSandboxed(spec: SandboxSpec): { status: number | null; output: string } {
+  requireSandbox();
   const fd = openLog(spec.logFile);
   const before = fs.statSync(spec.logFile).size;
   try {
@@ -96,6 +115,7 @@ process.on("exit", () => {
 });
 
 export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
+  requireSandbox();
   const fd = openLog(spec.logFile);
   const { args, env } = sandboxInvocation(spec);
   // detached: its own process group, so stopping it also stops nginx workers or a Redis rewrite child.
