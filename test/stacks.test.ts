@@ -311,6 +311,6 @@ describe("stacks (index.ts under mocks)", function () {
   it("L22 a stack without the API image fails before creating anything, saying how to set it", async () => {
     const base = stackConfig("dev");
     const { image: _image, ...api } = configObject(base, "api");
-    await assert.rejects(run("dev", withConfigOverrides(base, { "webstack:api": api })), /api\.image: is required.*pulumi config set --path api\.image <repo>@sha256:<digest>/);
+    await assert.rejects(run("dev", withConfigOverrides(base, { "webstack:api": api })), /api\.image: .*\(got nothing\)\. Fix: pulumi config set --path api\.image <repo>@sha256:<digest>/);
   });
 });
