@@ -100,7 +100,8 @@ function withValue(text: string, doc: YAML.Document, yamlPath: string[], before:
         return text.slice(0, before.range[0]) + quoted + text.slice(before.range[1]);
     }
     doc.setIn(yamlPath, value);
-    return doc.toString();
+    // As the stack files are written: no padding inside [ ], no folding of long lines.
+    return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 /** The reference the target deploys: the same digest, moved into the target's namespace for internal images. */

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { runProgram } from "../offline/runProgram";
+import { loadStackConfigFile, withConfigOverrides } from "../offline/stackConfig";
 import { main, promote, PromoteRequest } from "../scripts/promote";
 
 const API_NEW = `ghcr.io/org/shop-api@sha256:${"b".repeat(64)}`;
@@ -159,5 +161,45 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         assert.throws(() => main(["--from", "dev", "--to", "prod", "--outputs", path.join(dir, "dev-outputs.json")], dir), /Pulumi\.prod\.yaml does not exist/);
         assert.throws(() => main(["--from", "qa", "--to", "qa"], dir), /--from and --to are both "qa"/);
         assert.throws(() => main(["--to", "qa"], dir), /--from and --to are required/);
+    });
+});
+
+describe("promote: end to end with the real program and stack files (L06, L12, L23)", function () {
+    this.timeout(180_000);
+
+    it("L12/L23: after promotion qa deploys exactly the digests dev deployed (internal images moved to qa's namespace)", async () => {
+        const root = path.join(__dirname, "..");
+        const newApi = `sha256:${"5".repeat(64)}`;
+        const devBase = loadStackConfigFile(path.join(root, "Pulumi.dev.yaml"), "webstack");
+        const devApi = JSON.parse(devBase.config["webstack:api"]);
+        const devRun = await runProgram({
+            program: path.join(root, "index.ts"),
+            stack: "dev",
+            config: withConfigOverrides(devBase, { "webstack:api": { ...devApi, image: `${INTERNAL}/qr-demo-dev/north-api@${newApi}` } }),
+        });
+
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-e2e-"));
+        try {
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(root, "Pulumi.qa.yaml"), path.join(dir, "Pulumi.qa.yaml"));
+            fs.writeFileSync(path.join(dir, "dev-outputs.json"), JSON.stringify(devRun.stackOutputs));
+            const args = ["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")];
+            assert.throws(() => main(args, dir, () => undefined), /qr-demo-dev's internal registry; pods in qr-demo-qa cannot pull it/);
+            const lines: string[] = [];
+            assert.strictEqual(main([...args, "--retag-internal"], dir, (l) => lines.push(l)), 0);
+            assert.match(lines.join("\n"), new RegExp(`run: oc tag qr-demo-dev/north-api@${newApi} qr-demo-qa/north-api:promoted-dev`));
+
+            const promoted = fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8");
+            const original = fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8");
+            const removed = original.split("\n").filter((line) => !promoted.split("\n").includes(line));
+            assert.deepStrictEqual(removed.map((l) => l.trim().split(":")[0]), ["image"], "only the api image line changed; comments and keys kept");
+
+            const qaRun = await runProgram({ program: path.join(root, "index.ts"), stack: "qa", config: loadStackConfigFile(path.join(dir, "Pulumi.qa.yaml"), "webstack") });
+            const toQa = (ref: string) => ref.replace(`${INTERNAL}/qr-demo-dev/`, `${INTERNAL}/qr-demo-qa/`);
+            const devImages = devRun.stackOutputs.images as Record<string, string>;
+            assert.deepStrictEqual(qaRun.stackOutputs.images, Object.fromEntries(Object.entries(devImages).map(([role, ref]) => [role, toQa(ref)])));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
