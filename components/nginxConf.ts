@@ -44,6 +44,8 @@ export interface NginxConfOptions {
   upstreamKeepalive?: number;
   /** Seconds an SSE stream may stay silent before nginx closes it (L11). Default 3600. */
   sseReadTimeoutSeconds?: number;
+  /** Seconds nginx waits for an API response before answering JSON 504. Default 60. */
+  apiReadTimeoutSeconds?: number;
 }
 
 export const NGINX_DEFAULT_PORT = 8080;
@@ -61,7 +63,6 @@ export const LONG_CACHE_CONTROL = "public, max-age=31536000, immutable";
 export const REVALIDATE_CACHE_CONTROL = "no-cache";
 
 const API_CONNECT_TIMEOUT = "2s"; // an unreachable API answers JSON 502/504 within seconds, not after 60 s
-const API_READ_TIMEOUT = "60s";
 const CORS_ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 const CORS_MAX_AGE_SECONDS = 600;
 
@@ -88,6 +89,7 @@ interface ResolvedOptions {
   longCachePrefixes: string[];
   upstreamKeepalive: number;
   sseReadTimeoutSeconds: number;
+  apiReadTimeoutSeconds: number;
 }
 
 function pathProblem(field: string, path: unknown, fix: string): FieldProblem | undefined {
@@ -233,6 +235,8 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
   problems.push(integerProblem("upstreamKeepalive", upstreamKeepalive, 1, 1024, "use the default 32", []));
   const sseReadTimeoutSeconds = opts.sseReadTimeoutSeconds ?? 3600;
   problems.push(integerProblem("sseReadTimeoutSeconds", sseReadTimeoutSeconds, 61, 86400, "keep it above the API's heartbeat interval, e.g. 3600", ["L11"]));
+  const apiReadTimeoutSeconds = opts.apiReadTimeoutSeconds ?? 60;
+  problems.push(integerProblem("apiReadTimeoutSeconds", apiReadTimeoutSeconds, 1, 3600, "use the default 60; long-lived responses belong in ssePaths", ["L11"]));
 
   const found = problems.filter((p): p is FieldProblem => p !== undefined);
   if (found.length === 0 && routing.mode === "routes") {
@@ -259,6 +263,7 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
     longCachePrefixes,
     upstreamKeepalive,
     sseReadTimeoutSeconds,
+    apiReadTimeoutSeconds,
   };
 }
 
@@ -348,7 +353,7 @@ function apiLocations(o: ResolvedOptions): string[] {
   if (o.routing.mode === "routes") {
     lines.push("# The API's declared routes, every one of them (L04).");
     for (const route of o.routing.routes.filter((r) => !o.ssePaths.includes(r))) {
-      lines.push(...location(locationMatch(route), proxyDirectives(o, API_READ_TIMEOUT)));
+      lines.push(...location(locationMatch(route), proxyDirectives(o, `${o.apiReadTimeoutSeconds}s`)));
     }
   }
   return lines;
@@ -366,7 +371,7 @@ function staticLocation(o: ResolvedOptions): string[] {
     lines.push(
       "# L04: an allow-list of API prefixes forgot /telemetry, /log, /state...; here every path that is not a",
       "# static file reaches the API, so a new API route works without touching this file.",
-      ...location("@webstack_api", proxyDirectives(o, API_READ_TIMEOUT)),
+      ...location("@webstack_api", proxyDirectives(o, `${o.apiReadTimeoutSeconds}s`)),
     );
   }
   return lines;

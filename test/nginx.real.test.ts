@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import * as zlib from "zlib";
 import { ApiRouting, LONG_CACHE_CONTROL, NGINX_DEFAULT_HEALTH_PATH, NginxConfOptions, renderNginxConf, REVALIDATE_CACHE_CONTROL } from "../components/nginxConf";
 import { request } from "./support/http";
@@ -295,6 +296,37 @@ describe("nginx.conf on a real nginx as an arbitrary UID (L02, L04, L07, L09, L1
       assert.equal(r.headers["server"], "nginx", `${path}: no version in Server`);
     }
     assert.equal((await request(port("fallback"), "/.git/config")).status, 404, "dotfiles are not served");
+  });
+
+  it("[L24] an API that accepts but never answers gets a JSON 504 after apiReadTimeoutSeconds, with the version header", async function () {
+    // Accepts connections and reads requests, never writes a byte.
+    const silent = net.createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const dirs = nginxDirs();
+    const nginxPort = await freePort();
+    const conf = renderNginxConf({
+      listenPort: nginxPort,
+      listenAddress: "127.0.0.1",
+      apiUpstream: `127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+      apiReadTimeoutSeconds: 1,
+      versionHeader: { value: VERSION },
+      contentRoot,
+      tempDir: dirs.tempDir,
+      workerProcesses: 1,
+    });
+    const silentApiNginx = await startNginx(conf, nginxPort, dirs);
+    try {
+      const r = await request(nginxPort, "/state");
+      assert.equal(r.status, 504);
+      assert.match(String(r.headers["content-type"]), /^application\/json/);
+      assert.equal(JSON.parse(r.body.toString()).error, "api_timeout");
+      assert.equal(r.headers["x-webstack-version"], VERSION);
+      assert.ok(r.ms >= 900 && r.ms < 3000, `answered after ${r.ms} ms`);
+      assert.equal((await request(nginxPort, "/present-blackjack")).status, 200, "static still served");
+    } finally {
+      await silentApiNginx.stop();
+      silent.close();
+    }
   });
 
   // Last: stops the stub API.
