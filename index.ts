@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiImageBuild } from "./components/apiImageBuild";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
+import { VERSION_HEADER_DEFAULT_NAME } from "./components/staticSite";
 import { WebStack } from "./components/webStack";
 
 const config = new pulumi.Config();
@@ -46,3 +47,5 @@ export const url = stack.url;
 export const namespace = stack.namespace;
 export const images = stack.images;
 export const version = stack.version;
+/** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */
+export const versionHeader = args.site.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;

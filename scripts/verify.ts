@@ -9,10 +9,8 @@ import * as http from "http";
 import * as https from "https";
 import { parseArgs } from "util";
 import { digestOf } from "../components/imageRef";
+import { NGINX_DEFAULT_VERSION_HEADER } from "../components/nginxConf";
 import { deployedImages, readStackOutputs, StackOutputs, stringOutput } from "./stackOutputs";
-
-/** Header nginx sets when the stack does not export another name (output `versionHeader`). */
-export const DEFAULT_VERSION_HEADER = "X-Webstack-Version";
 
 export interface LiveVersionCheck {
     url: string;
@@ -217,7 +215,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     }
     const url = values.url ?? stringOutput(outputs, "url", source);
     const expected = values.expect ?? stringOutput(outputs, "version", source);
-    const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : DEFAULT_VERSION_HEADER);
+    const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : NGINX_DEFAULT_VERSION_HEADER);
 
     const live = await checkLiveVersion({ url, expected, header, timeoutMs: seconds("timeout"), intervalMs: seconds("interval"), requestTimeoutMs: 10_000 });
     log(live.message);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import * as os from "os";
 import * as path from "path";
 import { checkLiveVersion, findStalePods, main, PodList } from "../scripts/verify";
 
@@ -154,6 +155,35 @@ describe("verify: command line (L24)", () => {
             assert.match(lines[0], /serves X-Webstack-Version: v-old, not the expected v-new/);
         } finally {
             await site.close();
+        }
+    });
+
+    it("L24: --stack reads url, version, header name and images from pulumi stack output --json", async () => {
+        const server = http.createServer((_req, res) => {
+            res.writeHead(200, { "X-Shop-Release": "v-9" });
+            res.end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+        const savedPath = process.env.PATH;
+        try {
+            const outputs = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, version: "v-9", versionHeader: "X-Shop-Release", namespace: "shop-dev", images: deployed };
+            // A stand-in for the pulumi CLI that answers only the command verify must run.
+            fs.writeFileSync(
+                path.join(bin, "pulumi"),
+                `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat <<'JSON'\n${JSON.stringify(outputs)}\nJSON\n`,
+                { mode: 0o755 },
+            );
+            process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+            const lines: string[] = [];
+            const code = await main(["--stack", "dev", "--pods", path.join(FIXTURES, "pods-stale.json"), "--timeout", "1"], (l) => lines.push(l));
+            assert.strictEqual(code, 1, lines.join("\n"));
+            assert.match(lines[0], /serves X-Shop-Release: v-9 as expected/);
+            assert.match(lines.join("\n"), /stale pod shop-api-66cd8f5d9-r8wtn/);
+        } finally {
+            process.env.PATH = savedPath;
+            fs.rmSync(bin, { recursive: true, force: true });
+            await new Promise((resolve) => server.close(resolve));
         }
     });
 
