@@ -51,7 +51,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
 
     policy("default-deny", { podSelector: { matchLabels: args.stackSelector }, policyTypes: ["Ingress"] });
 
-    const ingressNamespace =
+    const ingressNamespace: { matchLabels: Record<string, string> } =
       (args.platform ?? "openshift") === "openshift"
         ? { matchLabels: { [OPENSHIFT_INGRESS_NAMESPACE_LABEL]: "" } }
         : { matchLabels: { "kubernetes.io/metadata.name": args.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE } };

@@ -115,7 +115,8 @@ export class WebStack extends pulumi.ComponentResource {
 
     this.url = route.url;
     this.namespace = pulumi.output(namespace);
-    this.images = pulumi.output({ ...api.images, ...site.images, redis: redis.image });
+    const imagesByRole: Record<string, pulumi.Output<string>> = { ...api.images, ...site.images, redis: redis.image };
+    this.images = pulumi.all(imagesByRole);
     this.version = site.version;
     this.registerOutputs({ url: this.url, namespace: this.namespace, images: this.images, version: this.version });
   }
