@@ -178,15 +178,15 @@ export function main(argv: string[], cwd = process.cwd(), log: (line: string) =>
     for (const change of result.changes) {
         log(`promote: ${change}`);
     }
+    for (const command of result.commands) {
+        log(`promote: before pulumi up, run: ${command}`);
+    }
     if (values["dry-run"]) {
         log(`promote: --dry-run, ${stackPath} not written`);
         return 0;
     }
     fs.writeFileSync(stackPath, result.stackFile);
     log(`promote: wrote ${stackPath}`);
-    for (const command of result.commands) {
-        log(`promote: before pulumi up, run: ${command}`);
-    }
     log(`promote: next: git diff ${path.basename(stackPath)} && pulumi preview --stack ${values.to}, then commit (rollback = git revert of that commit + pulumi up, L23)`);
     return 0;
 }
