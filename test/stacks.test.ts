@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { ProgramRun, RecordedResource, runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, StackConfig, withConfigOverrides } from "../offline/stackConfig";
+import { loadStackConfigFile, secretConfig, StackConfig, withConfigOverrides } from "../offline/stackConfig";
 import {
   assertRestricted, assertSchemaValid, containersOf, DIGEST_PINNED, envOf, kubeObjects, ofKind, one, podTemplates,
   RECOMMENDED_LABELS, selects, stringsIn,
@@ -306,6 +306,36 @@ describe("stacks (index.ts under mocks)", function () {
       assert.strictEqual(apiChanged.stackOutputs.version, runs.dev.stackOutputs.version);
       assert.strictEqual(nginxConf(apiChanged.resources).name, nginxConf(runs.dev.resources).name);
     });
+  });
+
+  it("plain Kubernetes, content image, secret API env: Ingress, ingress-namespace policy, content role, secrets by reference only (L05, L08, L19, L31)", async () => {
+    const base = stackConfig("dev");
+    const contentImage = `quay.io/acme/north-site@sha256:${"9".repeat(64)}`;
+    const secretValue = "flask-secret-never-in-plain-text";
+    const r = await run("dev", withConfigOverrides(base, {
+      "webstack:platform": "kubernetes",
+      "webstack:route": { host: "north.example.com", tlsSecretName: "north-tls", ingressNamespace: "traefik" },
+      "webstack:site": { replicas: 3, content: { image: contentImage } },
+      "webstack:apiSecrets": secretConfig({ FLASK_SECRET_KEY: secretValue }),
+    }));
+    assertSchemaValid(r.resources);
+    assert.strictEqual(ofKind(r.resources, "Route").length, 0);
+    const ingress = one(r.resources, "Ingress", "north-route").obj;
+    assert.strictEqual(ingress.spec.rules[0].http.paths[0].backend.service.name, "north-site");
+    assert.strictEqual(r.stackOutputs.url, "https://north.example.com");
+    const fromIngress = one(r.resources, "NetworkPolicy", "north-netpol-site-from-ingress").obj.spec.ingress[0].from;
+    assert.deepStrictEqual(fromIngress, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }]);
+    assert.strictEqual((r.stackOutputs.images as any).content, contentImage);
+    assert.strictEqual(ofKind(r.resources, "PersistentVolumeClaim").length, 0);
+    assert.strictEqual(one(r.resources, "Deployment", "north-site").obj.spec.replicas, 3);
+    const secret = one(r.resources, "Secret", "north-api");
+    assert.strictEqual(secret.resource.inputs.stringData.FLASK_SECRET_KEY, secretValue);
+    assert.ok(r.secretValues.includes(secretValue));
+    assert.strictEqual(envOf(apiContainer(r.resources), "FLASK_SECRET_KEY"), `secretKeyRef:${secret.obj.metadata.name}/FLASK_SECRET_KEY`);
+    for (const { resource, obj } of kubeObjects(r.resources)) {
+      if (obj.kind !== "Secret") assert.ok(!stringsIn(obj).some((t) => t.includes(secretValue)), `${obj.kind} ${resource.name}`);
+    }
+    assert.ok(!JSON.stringify(r.stackOutputs).includes(secretValue));
   });
 
   it("L22 a stack without the API image fails before creating anything, saying how to set it", async () => {
