@@ -61,19 +61,19 @@ describe("promote: dev's deployed digests into Pulumi.qa.yaml (L12, L23)", () =>
         assert.strictEqual(withOwn["webstack:migration"].image, separate);
     });
 
-    it("keeps comments, secure values and other keys byte for byte", () => {
+    it("L23: keeps comments, secure values and other keys byte for byte", () => {
         const { stackFile } = promote(request({ images: { api: API_NEW } }));
         assert.strictEqual(stackFile, QA_FILE.replace(API_OLD, API_NEW));
     });
 
-    it("changes nothing when qa already runs the digests dev deployed", () => {
+    it("L14: changes nothing when qa already runs the digests dev deployed", () => {
         const once = promote(request());
         const twice = promote(request({ stackFile: once.stackFile }));
         assert.deepStrictEqual(twice.changes, []);
         assert.strictEqual(twice.stackFile, once.stackFile);
     });
 
-    it("rejects an image role it cannot map to a config key, naming it", () => {
+    it("L22: rejects an image role it cannot map to a config key, naming it", () => {
         assert.throws(() => promote(request({ images: { worker: API_NEW } })), /images\.worker: no config key is known for this image role/);
     });
 });
@@ -128,7 +128,7 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
 
-    it("--dry-run reports the change and leaves the file alone", () => {
+    it("L23: --dry-run reports the change and leaves the file alone", () => {
         const lines: string[] = [];
         main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json"), "--dry-run"], dir, (l) => lines.push(l));
         assert.match(lines.join("\n"), new RegExp(`api\\.image: ${API_OLD.replace(/[.]/g, "\\.")} → `));
@@ -144,7 +144,7 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
 
-    it("without --outputs asks the pulumi CLI and explains how to do without it", () => {
+    it("L22: without --outputs asks the pulumi CLI and explains how to do without it", () => {
         const cli = process.env.PATH;
         process.env.PATH = dir; // no pulumi binary here
         try {
@@ -157,7 +157,7 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         }
     });
 
-    it("rejects a missing target stack file and identical stacks", () => {
+    it("L22: rejects a missing target stack file and identical stacks", () => {
         assert.throws(() => main(["--from", "dev", "--to", "prod", "--outputs", path.join(dir, "dev-outputs.json")], dir), /Pulumi\.prod\.yaml does not exist/);
         assert.throws(() => main(["--from", "qa", "--to", "qa"], dir), /--from and --to are both "qa"/);
         assert.throws(() => main(["--to", "qa"], dir), /--from and --to are required/);

@@ -187,11 +187,11 @@ describe("verify: command line (L24)", () => {
         }
     });
 
-    it("rejects a call without --stack or --url/--expect with the usage", async () => {
+    it("L22: rejects a call without --stack or --url/--expect with the usage", async () => {
         await assert.rejects(main(["--url", "http://127.0.0.1:9/"]), /give --stack, or both --url and --expect\.\nusage: npm run verify/);
     });
 
-    it("rejects a non-numeric --timeout naming the flag", async () => {
+    it("L22: rejects a non-numeric --timeout naming the flag", async () => {
         await assert.rejects(main(["--url", "http://127.0.0.1:9/", "--expect", "v", "--timeout", "soon"]), /--timeout: must be a number of seconds \(got "soon"\)/);
     });
 });

@@ -61,7 +61,7 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         assert.strictEqual(image.inputs.skipPush, false);
     });
 
-    it("passes the Dockerfile (relative to the context), tag and target to the build", async () => {
+    it("L22: passes the Dockerfile (relative to the context), tag and target to the build", async () => {
         const { registered, imageRef } = await build({ context, repository: "ghcr.io/org/shop-api", dockerfile: "Containerfile.prod", tag: "feature-x", target: "runtime" });
         const image = registered.find((r) => r.type === "docker:index/image:Image")!;
         assert.strictEqual(image.inputs.imageName, "ghcr.io/org/shop-api:feature-x");

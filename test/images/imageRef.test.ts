@@ -63,7 +63,7 @@ describe("image references: parsing (L12, L22)", () => {
 });
 
 describe("image references: the deployed form (L12, L28)", () => {
-    it("pins the fully qualified repository with the digest and drops the tag", () => {
+    it("L12/L28: pins the fully qualified repository with the digest and drops the tag", () => {
         assert.strictEqual(pinnedRef(parseImageRef("nginx:1.27", "f"), DIGEST), `docker.io/library/nginx@${DIGEST}`);
         assert.strictEqual(
             pinnedRef(parseImageRef(`registry.example.com:5000/team/api:main@${DIGEST}`, "f"), DIGEST),
@@ -71,11 +71,11 @@ describe("image references: the deployed form (L12, L28)", () => {
         );
     });
 
-    it("refuses to pin to something that is not a sha256 digest", () => {
+    it("L12: refuses to pin to something that is not a sha256 digest", () => {
         assert.throws(() => pinnedRef(parseImageRef("ghcr.io/org/app:1", "f"), "main"), /cannot pin ghcr.io\/org\/app to "main"/);
     });
 
-    it("reads the digest from a reference or a kubelet imageID", () => {
+    it("L24: reads the digest from a reference or a kubelet imageID", () => {
         assert.strictEqual(digestOf(`docker-pullable://ghcr.io/org/app@${DIGEST}`), DIGEST);
         assert.strictEqual(digestOf("ghcr.io/org/app:1"), undefined);
         assert.strictEqual(repositoryOf(parseImageRef("ghcr.io/org/app:1", "f")), "ghcr.io/org/app");

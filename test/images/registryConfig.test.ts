@@ -52,7 +52,7 @@ describe("image registry config: registryAuth, verifyImageDigests, registryLooku
         );
     });
 
-    it("defaults: no credentials, digests verified, no lookup hosts", () => {
+    it("L17: defaults: no credentials, digests verified, no lookup hosts", () => {
         assert.deepStrictEqual(imageRegistryArgs({ registryAuthIsSecret: false }), { registryAuth: undefined, verifyDigests: undefined, lookupHosts: undefined });
     });
 });
