@@ -39,7 +39,10 @@ export function migrationProblems(args: { command?: string[]; backoffLimit?: num
   if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
     problems.push({
       field: `${prefix}command`, problem: "the migration needs an explicit, non-empty command", got: args.command,
-      fix: `pulumi config set --path '${prefix}command[0]' flask (then [1] db, [2] upgrade)`, lessons: ["L13", "L01"],
+      fix: prefix
+        ? `pulumi config set --path '${prefix}command[0]' flask (then [1] db, [2] upgrade)`
+        : `pass command, e.g. ["flask", "db", "upgrade"]`,
+      lessons: ["L13", "L01"],
     });
   }
   if (args.backoffLimit !== undefined && !(Number.isInteger(args.backoffLimit) && args.backoffLimit >= 0 && args.backoffLimit <= 6)) {

@@ -8,7 +8,9 @@ export const DEFAULT_INGRESS_NAMESPACE = "ingress-nginx";
 
 /** A set of pods by their selector labels, and the port they listen on. */
 export interface PodGroup {
+  /** Labels that select the pods. */
   selector: Record<string, string>;
+  /** TCP port the pods accept traffic on. */
   port: number;
 }
 

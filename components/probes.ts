@@ -8,8 +8,11 @@ export type ProbeCheck =
   | { exec: { command: string[] } };
 
 export interface ContainerProbes {
+  /** Gates Service traffic (L15). */
   readinessProbe: Probe;
+  /** Restarts a hung container (L27). */
   livenessProbe: Probe;
+  /** Holds liveness off while the container starts. */
   startupProbe: Probe;
 }
 

@@ -39,7 +39,9 @@ export interface RedisArgs {
 
 /** Everything a client needs to reach this Redis; the password only ever as a Secret reference (L19). */
 export interface RedisConnection {
+  /** Cluster DNS name of the headless Service, e.g. "web-redis.qr-demo-dev.svc". */
   host: string;
+  /** Port the server listens on (6379). */
   port: number;
   /** Name of the Secret holding the password under {@link REDIS_PASSWORD_KEY}. */
   passwordSecretName: pulumi.Output<string>;

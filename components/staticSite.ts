@@ -54,8 +54,11 @@ export interface StaticSiteArgs extends WorkloadTuning {
 
 /** The Service a Route/Ingress must point at: always the site's own selector Service (L05). */
 export interface ServiceTarget {
+  /** Name of the site's ClusterIP Service (it selects the nginx pods). */
   serviceName: string;
+  /** Name of the Service port ("http"), which a Route's targetPort refers to. */
   portName: string;
+  /** Number of that port (8080). */
   port: number;
 }
 

@@ -26,7 +26,9 @@ export interface StorageArgs {
 
 /** How a workload that mounts the claim must roll out. */
 export interface ConsumerPlan {
+  /** Replica count the consumer runs (1 with ReadWriteOnce). */
   replicas: number;
+  /** Deployment strategy (Recreate with ReadWriteOnce). */
   strategy: "Recreate" | "RollingUpdate";
 }
 
