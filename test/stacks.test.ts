@@ -2,6 +2,7 @@
 // every lesson this project prevents by construction visible in what would be applied.
 import * as assert from "assert";
 import * as path from "path";
+import { runPolicies } from "../offline/policyRunner";
 import { ProgramRun, RecordedResource, runProgram } from "../offline/runProgram";
 import { loadStackConfigFile, secretConfig, StackConfig, withConfigOverrides } from "../offline/stackConfig";
 import {
@@ -45,6 +46,10 @@ describe("stacks (index.ts under mocks)", function () {
   for (const stack of ["dev", "qa"]) {
     describe(`${stack}`, () => {
       const resources = () => runs[stack].resources;
+
+      it("the policy pack (every policy at its default level) finds no violation", async () => {
+        assert.deepStrictEqual(await runPolicies(resources()), []);
+      });
 
       it("every Kubernetes object is schema-valid (kubernetes-models; Route schema)", () => {
         assert.ok(assertSchemaValid(resources()) >= 15, "too few objects validated");
