@@ -8,8 +8,7 @@
  * Every measurement is a fresh process (as users run it), the variants of one repetition run back to back
  * (order alternating between repetitions) so background load hits them alike; medians are reported.
  * Last line: `ratios: check_vs_floor=<x> scale_100_vs_1=<y>` from wall-clock medians (goals: ≤ 1.5 and ≤ 110);
- * the line before gives the same ratios from CPU time, which a busy machine distorts much less (check's
- * CPU includes its worker thread, so on an idle multi-core machine its wall ratio is the lower one).
+ * the line before gives the same ratios from CPU time, which a busy machine distorts much less.
  *
  * Usage: npm run bench:check [-- --reps <n>]        (default 3)
  */
