@@ -6,13 +6,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CheckJob, CheckWorker } from "./checkWorker";
-import type { Violation } from "./policyRunner";
+import { runPolicies, Violation } from "./policyRunner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, redactObject, renderObjectYaml, scrub, writeObjects } from "./render";
 import { ProgramError, projectNameFor, runProgramInProcess } from "./mockRuntime";
 import type { RecordedResource } from "./runProgram";
-import { toKubernetesObject } from "./schema";
-import { loadStackConfigFile, StackConfig } from "./stackConfig";
+import { toKubernetesObject, validateKubernetesObject } from "./schema";
+import { loadStackConfigFile } from "./stackConfig";
 
 const USAGE =
     "usage: npm run check -- [--stack <name>] [--program <entry .ts file>] [--config <stack yaml>]\n" +
@@ -94,36 +93,23 @@ export async function check(args: CheckArgs): Promise<{ report: CheckReport; fil
     }
     const config = configFile === undefined ? undefined : loadStackConfigFile(configFile, project);
 
-    const worker = new CheckWorker();
-    try {
-        return await checkWith(worker, args, { program, project, config, packConfig });
-    } finally {
-        worker.stop();
-    }
-}
-
-interface Inputs {
-    program: string;
-    project: string;
-    config?: StackConfig;
-    packConfig: Record<string, unknown>;
-}
-
-async function checkWith(worker: CheckWorker, args: CheckArgs, { program, project, config, packConfig }: Inputs) {
     const run = await runProgramInProcess(program, { stack: args.stack, project, config });
     const secretValues = run.secretValues;
 
     const schemaErrors: SchemaError[] = [];
-    const objects: CheckJob["objects"] = [];
     const files = new Map<string, { owner: string; text: string }>();
+    let objects = 0;
     for (const resource of run.resources) {
         const obj = toKubernetesObject(resource);
         if (!obj) {
             continue;
         }
+        objects++;
         const label = resourceLabel(resource);
         applyProviderNamespace(obj, resource, run.resources);
-        objects.push({ resource: label, obj });
+        for (const message of validateKubernetesObject(obj)) {
+            schemaErrors.push({ resource: label, message });
+        }
         const file = fileNameFor(obj);
         const earlier = files.get(file);
         if (earlier) {
@@ -133,17 +119,13 @@ async function checkWith(worker: CheckWorker, args: CheckArgs, { program, projec
         files.set(file, { owner: label, text: args.out === undefined ? "" : renderObjectYaml(redactObject(obj, secretValues)) });
     }
 
-    const checked = await worker.run({
-        resources: run.resources,
-        objects,
-        policyOptions: { packConfig, stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" } },
-    });
+    const violations = await runPolicies(run.resources, { packConfig, stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" } });
     const report: CheckReport = {
         stack: args.stack,
         resources: run.resources.length,
-        objects: objects.length,
-        violations: sortViolations(checked.violations),
-        schemaErrors: [...schemaErrors, ...checked.schemaErrors].sort((a, b) => compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`)),
+        objects,
+        violations: sortViolations(violations),
+        schemaErrors: [...schemaErrors].sort((a, b) => compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`)),
     };
     return {
         report: scrub(report, secretValues) as CheckReport,
