@@ -6,8 +6,8 @@ import { recommendedLabels, selectorLabels } from "./labels";
 import { DEFAULT_RESOURCES, MigrationJob } from "./migrationJob";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
-import { Autoscaling, autoscalingProblems, createScalingCompanions, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { restrictedContainerSecurityContext } from "./securityContext";
+import { Autoscaling, autoscalingProblems, createScalingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
 
 export const API_DEFAULT_PORT = 5000;
 export const API_DEFAULT_REPLICAS = 2;
@@ -185,38 +185,28 @@ export class Api extends pulumi.ComponentResource {
     const probes = probesFor({ httpGet: { port, path: args.healthPath ?? API_DEFAULT_HEALTH_PATH } });
     const deployment = new k8s.apps.v1.Deployment(
       name,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: {
-          ...rollout.deploymentSpec,
-          selector: { matchLabels: this.selector },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...rollout.podSpec,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(),
-              containers: [
-                {
-                  name: "api",
-                  image,
-                  imagePullPolicy: "IfNotPresent",
-                  command: args.command,
-                  args: args.args,
-                  ports: [{ name: "http", containerPort: port }],
-                  env,
-                  ...probes,
-                  resources: args.resources ?? DEFAULT_RESOURCES,
-                  securityContext: restrictedContainerSecurityContext(),
-                  // gunicorn and most runtimes need a writable /tmp; the root filesystem stays read-only (L26).
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                },
-              ],
-              volumes: [{ name: "tmp", emptyDir: {} }],
+      deploymentArgsFor(
+        { name, namespace: args.namespace, labels, selector: this.selector, rollout },
+        {
+          containers: [
+            {
+              name: "api",
+              image,
+              imagePullPolicy: "IfNotPresent",
+              command: args.command,
+              args: args.args,
+              ports: [{ name: "http", containerPort: port }],
+              env,
+              ...probes,
+              resources: args.resources ?? DEFAULT_RESOURCES,
+              securityContext: restrictedContainerSecurityContext(),
+              // gunicorn and most runtimes need a writable /tmp; the root filesystem stays read-only (L26).
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
-          },
+          ],
+          volumes: [{ name: "tmp", emptyDir: {} }],
         },
-      },
+      ),
       // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13).
       { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
     );

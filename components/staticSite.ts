@@ -6,9 +6,9 @@ import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { ApiRouting, NGINX_DEFAULT_HEALTH_PATH, NGINX_DEFAULT_PORT, NginxConfOptions, renderNginxConf } from "./nginxConf";
 import { probesFor } from "./probes";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
+import { restrictedContainerSecurityContext } from "./securityContext";
 import { consumerPlan, consumerProblems, Storage } from "./storage";
-import { Autoscaling, autoscalingProblems, createScalingCompanions, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { Autoscaling, autoscalingProblems, createScalingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
 
 export const NGINX_DEFAULT_IMAGE =
   "docker.io/nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0";
@@ -177,40 +177,30 @@ export class StaticSite extends pulumi.ComponentResource {
     const port = NGINX_DEFAULT_PORT;
     const deployment = new k8s.apps.v1.Deployment(
       name,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: {
-          ...rollout.deploymentSpec,
-          selector: { matchLabels: this.selector },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...rollout.podSpec,
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(),
-              initContainers,
-              containers: [
-                {
-                  name: "nginx",
-                  image: nginxImage,
-                  imagePullPolicy: "IfNotPresent",
-                  ports: [{ name: "http", containerPort: port }],
-                  ...probesFor({ httpGet: { port, path: NGINX_DEFAULT_HEALTH_PATH } }, 60),
-                  resources: args.resources ?? { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                  securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [
-                    // The finished config replaces the image's: the entrypoint's template rendering cannot run on a read-only root.
-                    { name: "conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
-                    { name: "content", mountPath: CONTENT_ROOT, readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
+      deploymentArgsFor(
+        { name, namespace: args.namespace, labels, selector: this.selector, rollout },
+        {
+          initContainers,
+          containers: [
+            {
+              name: "nginx",
+              image: nginxImage,
+              imagePullPolicy: "IfNotPresent",
+              ports: [{ name: "http", containerPort: port }],
+              ...probesFor({ httpGet: { port, path: NGINX_DEFAULT_HEALTH_PATH } }, 60),
+              resources: args.resources ?? { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [
+                // The finished config replaces the image's: the entrypoint's template rendering cannot run on a read-only root.
+                { name: "conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+                { name: "content", mountPath: CONTENT_ROOT, readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
               ],
-              volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, contentVolume, tmp],
             },
-          },
+          ],
+          volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, contentVolume, tmp],
         },
-      },
+      ),
       { parent: this, customTimeouts: rollout.customTimeouts },
     );
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem } from "./errors";
+import { restrictedPodSecurityContext } from "./securityContext";
 
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 180;
@@ -95,6 +96,41 @@ export function rolloutSettings(
     },
     // Longer than progressDeadlineSeconds, so the provider reports the Deployment's own failure reason first (L15).
     customTimeouts: { create: "10m", update: "10m", delete: "5m" },
+  };
+}
+
+/** What differs between the components' pods; everything else in the Deployment is shared. */
+export type PodParts = Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | "containers" | "volumes">;
+
+/**
+ * Deployment args common to every component: rollout settings, the restricted pod security context (L30) and
+ * no service-account token (no pod talks to the Kubernetes API). `pod` supplies the containers and volumes.
+ */
+export function deploymentArgsFor(
+  w: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+    rollout: ReturnType<typeof rolloutSettings>;
+  },
+  pod: PodParts,
+): k8s.apps.v1.DeploymentArgs {
+  return {
+    metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+    spec: {
+      ...w.rollout.deploymentSpec,
+      selector: { matchLabels: w.selector },
+      template: {
+        metadata: { labels: w.labels },
+        spec: {
+          ...w.rollout.podSpec,
+          automountServiceAccountToken: false,
+          securityContext: restrictedPodSecurityContext(),
+          ...pod,
+        },
+      },
+    },
   };
 }
 
