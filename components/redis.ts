@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { rejectProblems } from "./errors";
+import { FieldProblem, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
@@ -12,6 +12,9 @@ import { quantityProblems } from "./storage";
 export const REDIS_DEFAULT_IMAGE =
   "docker.io/valkey/valkey:8-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec";
 export const REDIS_DEFAULT_STORAGE_SIZE = "1Gi";
+/** UID and GID of the `valkey` user in the official valkey alpine image (its Dockerfile: `addgroup -g 1000 valkey; adduser -u 999`). */
+export const REDIS_IMAGE_UID = 999;
+export const REDIS_IMAGE_GID = 1000;
 /** Key of the password inside the Redis Secret. */
 export const REDIS_PASSWORD_KEY = "password";
 const CONF_DIR = "/etc/webstack-redis";
@@ -35,6 +38,15 @@ export interface RedisArgs {
   resources?: k8s.types.input.core.v1.ResourceRequirements;
   /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
   partOf?: string;
+  /**
+   * Non-zero UID the server runs as, for plain Kubernetes: the official valkey image declares USER root,
+   * which runAsNonRoot refuses to start (L30). Also sets runAsGroup and fsGroup to `runAsGroup` so the data
+   * volume is writable. Default: unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets
+   * 999 (the image's valkey user) on platform "kubernetes".
+   */
+  runAsUser?: number;
+  /** Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it. Default 1000 (the image's valkey group). */
+  runAsGroup?: number;
 }
 
 /** Everything a client needs to reach this Redis; the password only ever as a Secret reference (L19). */
@@ -49,6 +61,30 @@ export interface RedisConnection {
   server: pulumi.Resource;
   /** Pod selector of the server, for NetworkPolicies. */
   selector: Record<string, string>;
+}
+
+function identityProblems(args: RedisArgs): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const field of ["runAsUser", "runAsGroup"] as const) {
+    const value = args[field];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      problems.push({ field, problem: "must be a positive integer: 0 is root, which Pod Security \"restricted\" forbids", got: value, fix: `set ${field}: ${field === "runAsUser" ? REDIS_IMAGE_UID : REDIS_IMAGE_GID}`, lessons: ["L30"] });
+    }
+  }
+  if (args.runAsGroup !== undefined && args.runAsUser === undefined) {
+    problems.push({ field: "runAsGroup", problem: "only applies with runAsUser (a fixed fsGroup outside the namespace range is rejected on OpenShift)", got: args.runAsGroup, fix: `remove runAsGroup, or also set runAsUser: ${REDIS_IMAGE_UID} on plain Kubernetes`, lessons: ["L30"] });
+  }
+  return problems;
+}
+
+/** Pod securityContext: "restricted", plus a fixed identity only when one is asked for (plain Kubernetes). */
+function podSecurityContext(args: RedisArgs): k8s.types.input.core.v1.PodSecurityContext {
+  if (args.runAsUser === undefined) {
+    return restrictedPodSecurityContext();
+  }
+  const group = args.runAsGroup ?? REDIS_IMAGE_GID;
+  // OnRootMismatch: the kubelet re-owns the volume once, not on every restart of a large data set.
+  return { ...restrictedPodSecurityContext(), runAsUser: args.runAsUser, runAsGroup: group, fsGroup: group, fsGroupChangePolicy: "OnRootMismatch" };
 }
 
 /** valkey images ship valkey-server/valkey-cli; redis images redis-server/redis-cli. */
@@ -69,7 +105,7 @@ export class Redis extends pulumi.ComponentResource {
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:Redis", name, {}, opts);
     const storageSize = args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE;
-    rejectProblems(quantityProblems(storageSize, "storageSize"));
+    rejectProblems([...quantityProblems(storageSize, "storageSize"), ...identityProblems(args)]);
     const imageRef = args.image ?? REDIS_DEFAULT_IMAGE;
     this.image = resolveImage({ ref: imageRef, field: args.imageField ?? "image" }, { requireDigest: args.requireDigest, parent: this });
     const identity = { name, component: "redis", partOf: args.partOf };
@@ -130,7 +166,7 @@ export class Redis extends pulumi.ComponentResource {
             metadata: { labels },
             spec: {
               automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(),
+              securityContext: podSecurityContext(args),
               terminationGracePeriodSeconds: 30,
               containers: [
                 {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Api, ApiArgs, ApiMigration } from "./api";
 import { stackSelector } from "./labels";
 import { NetworkPolicies } from "./networkPolicies";
-import { Redis, RedisArgs } from "./redis";
+import { Redis, REDIS_IMAGE_UID, RedisArgs } from "./redis";
 import { Route, RouteArgs, RouteKind } from "./route";
 import { StaticSite, StaticSiteArgs } from "./staticSite";
 import { Storage, StorageArgs } from "./storage";
@@ -72,7 +72,9 @@ export class WebStack extends pulumi.ComponentResource {
     const namespace = args.namespace;
     const common = { partOf: name, requireDigest: args.requireImageDigests ?? false };
 
-    const redis = new Redis(`${name}-redis`, { ...args.redis, namespace, imageField: "redis.image", ...common }, { parent: this });
+    // Plain Kubernetes does not assign a UID and the valkey image's USER is root: run as its valkey user (L30).
+    const redisIdentity = platform === "kubernetes" ? { runAsUser: REDIS_IMAGE_UID } : {};
+    const redis = new Redis(`${name}-redis`, { ...redisIdentity, ...args.redis, namespace, imageField: "redis.image", ...common }, { parent: this });
     const api = new Api(
       `${name}-api`,
       { ...args.api, namespace, configPath: "api.", redis: redis.connection, migration: args.migration, secretEnv: args.apiSecrets, ...common },

@@ -2,8 +2,24 @@
 // authenticate.
 import * as assert from "assert";
 import { Redis } from "../../components/redis";
-import { recordResources } from "../../offline/runProgram";
-import { assertRestricted, assertSchemaValid, envOf, one } from "./support";
+import { Platform, WebStack } from "../../components/webStack";
+import { runPolicies } from "../../offline/policyRunner";
+import { RecordedResource, recordResources } from "../../offline/runProgram";
+import { assertRestricted, assertSchemaValid, containersOf, envOf, one } from "./support";
+
+const PINNED = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;
+
+function stackOn(platform: Platform): Promise<RecordedResource[]> {
+  return recordResources(() => {
+    new WebStack("shop", {
+      namespace: "demo",
+      platform,
+      api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
+      site: { content: { image: PINNED("quay.io/acme/site", "b") } },
+      route: { host: "shop.example.com" },
+    });
+  });
+}
 
 describe("Redis (components/redis.ts)", () => {
   it("valkey by default: valkey-server with the generated config and --requirepass from the Secret", async () => {
@@ -39,5 +55,40 @@ describe("Redis (components/redis.ts)", () => {
     const server = one(resources, "StatefulSet", "cache").obj.spec.template.spec.containers[0];
     assert.strictEqual(server.command[0], "redis-server");
     assert.match(server.readinessProbe.exec.command[2], /^redis-cli --no-auth-warning -a "\$REDIS_PASSWORD" -p 6379 ping/);
+  });
+
+  it("L30 plain Kubernetes runs valkey as its non-root user (runAsUser 999, fsGroup for the claim); OpenShift gets no fixed UID anywhere", async () => {
+    const kubernetes = await stackOn("kubernetes");
+    assertSchemaValid(kubernetes);
+    const pod = one(kubernetes, "StatefulSet", "shop-redis").obj.spec.template.spec;
+    // The image's USER is root, so without a numeric UID the kubelet refuses runAsNonRoot.
+    assert.deepStrictEqual(
+      [pod.securityContext.runAsNonRoot, pod.securityContext.runAsUser, pod.securityContext.runAsGroup, pod.securityContext.fsGroup],
+      [true, 999, 1000, 1000],
+    );
+    assert.deepStrictEqual(await runPolicies(kubernetes), [], "policy pack flags the fixed non-root UID");
+
+    const openshift = await stackOn("openshift");
+    const ocPod = one(openshift, "StatefulSet", "shop-redis").obj.spec.template.spec;
+    assertRestricted("redis on openshift", ocPod);
+    const fixedIds = [ocPod.securityContext, ...containersOf(ocPod).map((c) => c.securityContext)].flatMap((sc) =>
+      ["runAsUser", "runAsGroup", "fsGroup"].filter((k) => sc?.[k] !== undefined),
+    );
+    assert.deepStrictEqual(fixedIds, []);
+  });
+
+  it("L30 runAsUser 0 or a runAsGroup without runAsUser is rejected, naming the field and the fix", async () => {
+    await assert.rejects(
+      recordResources(() => {
+        new Redis("cache", { namespace: "demo", runAsUser: 0 });
+      }),
+      /runAsUser: must be a positive integer.*\(got 0\)\. Fix: set runAsUser: 999/,
+    );
+    await assert.rejects(
+      recordResources(() => {
+        new Redis("cache", { namespace: "demo", runAsGroup: 1000 });
+      }),
+      /runAsGroup: only applies with runAsUser.*\(got 1000\)\. Fix: remove runAsGroup/,
+    );
   });
 });
