@@ -7,7 +7,7 @@ import { DEFAULT_RESOURCES, MigrationJob } from "./migrationJob";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
 import { restrictedContainerSecurityContext } from "./securityContext";
-import { Autoscaling, autoscalingProblems, createScalingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { Autoscaling, autoscalingProblems, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
 
 export const API_DEFAULT_PORT = 5000;
 export const API_DEFAULT_REPLICAS = 2;
@@ -211,15 +211,7 @@ export class Api extends pulumi.ComponentResource {
       { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
     );
 
-    new k8s.core.v1.Service(
-      name,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: "http", port, targetPort: port }] },
-      },
-      { parent: this },
-    );
-    createScalingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, scaling, deployment });
+    createServingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, port, scaling, deployment });
     this.registerOutputs({ serviceName: this.serviceName, images: this.images });
   }
 }

@@ -8,7 +8,7 @@ import { ApiRouting, NGINX_DEFAULT_HEALTH_PATH, NGINX_DEFAULT_PORT, NginxConfOpt
 import { probesFor } from "./probes";
 import { restrictedContainerSecurityContext } from "./securityContext";
 import { consumerPlan, consumerProblems, Storage } from "./storage";
-import { Autoscaling, autoscalingProblems, createScalingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { Autoscaling, autoscalingProblems, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
 
 export const NGINX_DEFAULT_IMAGE =
   "docker.io/nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0";
@@ -204,15 +204,7 @@ export class StaticSite extends pulumi.ComponentResource {
       { parent: this, customTimeouts: rollout.customTimeouts },
     );
 
-    new k8s.core.v1.Service(
-      name,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: "http", port, targetPort: port }] },
-      },
-      { parent: this },
-    );
-    createScalingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, scaling, deployment });
+    createServingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, port, scaling, deployment });
     this.serviceTarget = { serviceName: name, portName: "http", port };
     this.registerOutputs({ version: this.version, images: this.images, serviceName: name });
   }

@@ -134,18 +134,31 @@ export function deploymentArgsFor(
   };
 }
 
-/** PodDisruptionBudget when at least 2 pods run (L21) and the HPA when autoscaling is set. */
-export function createScalingCompanions(
+/**
+ * What serves a Deployment: its ClusterIP Service on the named port "http" (the one port that also feeds the
+ * container and its probes, L18), a PodDisruptionBudget when at least 2 pods run (L21) and the HPA when
+ * autoscaling is set.
+ */
+export function createServingCompanions(
   parent: pulumi.Resource,
   w: {
     name: string;
     namespace: string;
     labels: Record<string, string>;
     selector: Record<string, string>;
+    port: number;
     scaling: HorizontalScaling;
     deployment: k8s.apps.v1.Deployment;
   },
 ): void {
+  new k8s.core.v1.Service(
+    w.name,
+    {
+      metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+      spec: { type: "ClusterIP", selector: w.selector, ports: [{ name: "http", port: w.port, targetPort: w.port }] },
+    },
+    { parent },
+  );
   if (minReplicas(w.scaling) >= 2) {
     new k8s.policy.v1.PodDisruptionBudget(
       w.name,
