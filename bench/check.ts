@@ -10,7 +10,7 @@
  * Last line: `ratios: check_vs_floor=<x> scale_100_vs_1=<y>` from wall-clock medians (goals: ≤ 1.5 and ≤ 110);
  * the line before gives the same ratios from CPU time, which a busy machine distorts much less.
  *
- * Usage: npm run bench:check [-- --reps <n>]        (default 3)
+ * Usage: npm run bench:check [-- --reps <n>]        (default 3; --help for all flags)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { projectNameFor, runProgramInProcess } from "../offline/mockRuntime";
 import { loadStackConfigFile } from "../offline/stackConfig";
+import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 
 const ROOT = path.join(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
@@ -27,7 +28,12 @@ const SCALES = [1, 100];
 interface Command {
     label: string;
     args: string[];
+    /** Extra environment of the process. */
+    env?: Record<string, string>;
 }
+
+/** Set in the floor's process: run the program under the mocks and nothing else (args: program, stack, config). */
+const FLOOR_ENV = "BENCH_CHECK_FLOOR";
 
 interface Timing {
     /** Wall-clock seconds: what the user waits. */
@@ -42,7 +48,7 @@ interface Timing {
  */
 function timeProcess(command: Command): Timing {
     const timed = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&3; } 3>&2 2>&1';
-    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...command.env } });
     if (result.status !== 0) {
         throw new Error(`${command.label} exited ${result.status}: ${result.stderr.trim()}`);
     }
@@ -55,7 +61,7 @@ function checkCommand(label: string, program: string, stack: string, config: str
 }
 
 function floorCommand(label: string, program: string, stack: string, config: string): Command {
-    return { label, args: [__filename, "--floor", program, stack, config] };
+    return { label, args: [__filename, program, stack, config], env: { [FLOOR_ENV]: "1" } };
 }
 
 /** A program with `count` WebStacks built from the dev config, in a temporary project directory. */
@@ -135,9 +141,22 @@ async function floor(program: string, stack: string, configFile: string): Promis
     await runProgramInProcess(program, { stack, project, config: loadStackConfigFile(configFile, project) });
 }
 
-function main(argv: string[]): void {
-    if (argv[0] === "--floor") {
-        const [, program, stack, config] = argv;
+export const BENCH_CHECK_COMMAND = {
+    name: "npm run bench:check --",
+    summary:
+        "Times `npm run check` against the bare mock run of the same program (floor) on both stacks, and 100 WebStacks " +
+        "against 1; prints medians and the ratios (goals: check_vs_floor <= 1.5, scale_100_vs_1 <= 110). Not a test.",
+    flags: {
+        reps: { type: "string", valueName: "<n>", default: "3", description: "repetitions of every measurement (medians are reported)" },
+    },
+    exitCodes: { 0: "measured (the ratios are printed, not judged)", 1: "a measured command failed", 2: "usage error" },
+    example: "npm run bench:check -- --reps 5",
+} satisfies CommandSpec;
+
+/** The command line; returns the exit code (the floor mode exits by itself when its run ends). */
+export function main(argv: string[], log: (text: string) => void = console.log, error: (text: string) => void = console.error): number | undefined {
+    if (process.env[FLOOR_ENV] === "1") {
+        const [program, stack, config] = argv;
         floor(program, stack, config).then(
             () => process.exit(0),
             (err) => {
@@ -145,15 +164,29 @@ function main(argv: string[]): void {
                 process.exit(2);
             },
         );
-        return;
+        return undefined;
     }
-    const repsFlag = argv.indexOf("--reps");
-    const reps = repsFlag < 0 ? 3 : Number(argv[repsFlag + 1]);
-    if (!Number.isInteger(reps) || reps < 1 || argv.length !== (repsFlag < 0 ? 0 : 2)) {
-        process.stderr.write(`usage: npm run bench:check [-- --reps <n ≥ 1>] (got ${JSON.stringify(argv)})\n`);
-        process.exit(2);
+    try {
+        const parsed = parseCommandLine(BENCH_CHECK_COMMAND, argv);
+        if (parsed.help) {
+            log(helpText(BENCH_CHECK_COMMAND));
+            return 0;
+        }
+        const reps = Number(parsed.flags.reps);
+        if (!Number.isInteger(reps) || reps < 1) {
+            throw new UsageError(`--reps must be a whole number >= 1 (got ${JSON.stringify(parsed.flags.reps)}). Fix: e.g. --reps 3`);
+        }
+        bench(reps);
+        return 0;
+    } catch (err) {
+        error(`bench:check: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run bench:check -- --help lists the flags)" : ""}`);
+        return err instanceof UsageError ? 2 : 1;
     }
-    bench(reps);
 }
 
-main(process.argv.slice(2));
+if (require.main === module) {
+    const code = main(process.argv.slice(2));
+    if (code !== undefined) {
+        process.exitCode = code;
+    }
+}

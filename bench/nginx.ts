@@ -2,21 +2,38 @@
 // side on one machine: same content, same stub API, same nginx binary and worker count, load from wrk on
 // loopback, bounded in time, several alternating rounds, medians compared. Needs root (nginx is dropped to an
 // arbitrary UID, as in the tests) and wrk (Debian package "wrk").
-// Env: BENCH_SECONDS per load run (default 4), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 32).
+// Flags: --seconds per load run (default 4), --rounds (default 3), --connections (default 32); --help.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderNginxConf } from "../components/nginxConf";
+import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { request } from "../test/support/http";
 import { nginxDirs, RunningNginx, startNginx } from "../test/support/nginx";
 import { freePort, makeReadOnlyDir } from "../test/support/sandbox";
 import { writeSiteContent } from "../test/support/siteContent";
 import { startStubApi } from "../test/support/stubApi";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+export const BENCH_NGINX_COMMAND = {
+  name: "npm run bench:nginx --",
+  summary:
+    "Real nginx under wrk: the generated nginx.conf against the postmortem-000 config, same content, stub API and workers, " +
+    "alternating rounds; prints medians and ratios (goals: api_rps >= 1.3, html_bytes <= 0.35, static_rps >= 0.95). Needs root and wrk. Not a test.",
+  flags: {
+    seconds: { type: "string", valueName: "<n>", default: "4", description: "length of one wrk load run in seconds" },
+    rounds: { type: "string", valueName: "<n>", default: "3", description: "alternating rounds (medians are reported)" },
+    connections: { type: "string", valueName: "<n>", default: "32", description: "open connections of wrk (wrk -c)" },
+  },
+  exitCodes: { 0: "measured (the ratios are printed, not judged)", 1: "not root, or nginx/wrk failed", 2: "usage error" },
+  example: "npm run bench:nginx -- --seconds 10 --rounds 5",
+} satisfies CommandSpec;
+
+interface LoadSettings {
+  seconds: number;
+  rounds: number;
+  connections: number;
+}
 const WORKERS = Math.max(1, Math.min(4, os.cpus().length));
 const BROWSER_HEADERS = ["Accept-Encoding: gzip, deflate, br", "Accept: */*"];
 
@@ -87,14 +104,14 @@ end
 `;
 
 /** Runs wrk without blocking this process: the stub API answering the proxied requests lives here too. */
-function runWrk(port: number, target: Target, scriptFile: string): Promise<LoadResult> {
-  const args = ["-t", "2", "-c", String(CONNECTIONS), "-d", `${SECONDS}s`, "-s", scriptFile, ...BROWSER_HEADERS.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}${TARGETS[target]}`];
+function runWrk(port: number, target: Target, scriptFile: string, load: LoadSettings): Promise<LoadResult> {
+  const args = ["-t", "2", "-c", String(load.connections), "-d", `${load.seconds}s`, "-s", scriptFile, ...BROWSER_HEADERS.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}${TARGETS[target]}`];
   return new Promise((resolve, reject) => {
     const wrk = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     wrk.stdout.on("data", (c: Buffer) => (output += c.toString()));
     wrk.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => wrk.kill("SIGKILL"), (SECONDS + 15) * 1000);
+    const timer = setTimeout(() => wrk.kill("SIGKILL"), (load.seconds + 15) * 1000);
     wrk.on("error", (e) => reject(new Error(`wrk failed to run (${e.message}); install it: apt-get install wrk`)));
     wrk.on("close", () => {
       clearTimeout(timer);
@@ -115,7 +132,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-async function main(): Promise<void> {
+async function bench(load: LoadSettings): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error("bench:nginx starts nginx as an arbitrary UID in its own mount namespace: run it as root (as CI does)");
   }
@@ -142,17 +159,17 @@ async function main(): Promise<void> {
         }
       }
     }
-    console.log(`nginx bench: ${ROUNDS} rounds × ${SECONDS}s per run, wrk -t2 -c${CONNECTIONS}, ${WORKERS} nginx workers each, stub API on ${upstream}`);
+    console.log(`nginx bench: ${load.rounds} rounds × ${load.seconds}s per run, wrk -t2 -c${load.connections}, ${WORKERS} nginx workers each, stub API on ${upstream}`);
     const results: Record<ConfigName, Record<Target, LoadResult[]>> = {
       generated: { api: [], html: [], static: [] },
       postmortem: { api: [], html: [], static: [] },
     };
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= load.rounds; round++) {
       for (const target of Object.keys(TARGETS) as Target[]) {
         // Alternate which config goes first, so warm-up and drift do not favour one side.
         const order: ConfigName[] = round % 2 ? ["generated", "postmortem"] : ["postmortem", "generated"];
         for (const name of order) {
-          const r = await runWrk(servers[name]!.port, target, scriptFile);
+          const r = await runWrk(servers[name]!.port, target, scriptFile, load);
           results[name][target].push(r);
           console.log(
             `round ${round} ${target.padEnd(6)} ${name.padEnd(10)} ${r.rps.toFixed(0).padStart(7)} req/s  ${r.bytesPerResponse.toFixed(0).padStart(6)} B/response  ${r.requests} requests, ${r.errors} errors`,
@@ -181,7 +198,37 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+/** Parses the command line; exit code 2 on a usage error, 1 when the bench fails. */
+export async function main(argv: string[], log: (text: string) => void = console.log, error: (text: string) => void = console.error): Promise<number> {
+  let load: LoadSettings;
+  try {
+    const parsed = parseCommandLine(BENCH_NGINX_COMMAND, argv);
+    if (parsed.help) {
+      log(helpText(BENCH_NGINX_COMMAND));
+      return 0;
+    }
+    const whole = (name: "seconds" | "rounds" | "connections"): number => {
+      const n = Number(parsed.flags[name]);
+      if (!Number.isInteger(n) || n < 1) {
+        throw new UsageError(`--${name} must be a whole number >= 1 (got ${JSON.stringify(parsed.flags[name])}). Fix: e.g. --${name} ${BENCH_NGINX_COMMAND.flags[name].default}`);
+      }
+      return n;
+    };
+    load = { seconds: whole("seconds"), rounds: whole("rounds"), connections: whole("connections") };
+  } catch (err) {
+    error(`bench:nginx: ${(err as Error).message}\n(npm run bench:nginx -- --help lists the flags)`);
+    return 2;
+  }
+  await bench(load);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}

@@ -7,7 +7,7 @@
 //
 // Exit codes: 0 no drift and the preview succeeded, 1 drift or a failed preview, 2 usage error.
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { CommandSpec, helpText, parseCommandLine } from "./cli";
 
 /** One step of `pulumi preview --json` (PreviewStep in pulumi/sdk/go/common/display/json.go). */
 export interface PreviewStep {
@@ -142,29 +142,46 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
     return value as PreviewDigest;
 }
 
-const USAGE = "usage: drift-report.ts --stack <name> [--preview-exit-code <n>] <preview.json>";
+export const DRIFT_REPORT_COMMAND = {
+    name: "npx ts-node --transpile-only scripts/drift-report.ts",
+    summary:
+        "Names every resource of a stack that differs from the live cluster, from the JSON of " +
+        "`pulumi preview --refresh --expect-no-changes --json`; prints ::error annotations and appends a table to $GITHUB_STEP_SUMMARY (L14).",
+    flags: {
+        stack: { type: "string", valueName: "<stack>", description: "stack the preview ran for (required)" },
+        "preview-exit-code": { type: "string", valueName: "<n>", default: "0", description: "exit status of that pulumi preview (non-zero: drift or a failed preview)" },
+    },
+    positionals: "<preview.json>",
+    exitCodes: {
+        0: "no drift and the preview succeeded",
+        1: "drift, a failed preview, or an unreadable preview file",
+        2: "usage error",
+    },
+    example: "npx ts-node --transpile-only scripts/drift-report.ts --stack dev --preview-exit-code 255 preview.json",
+} satisfies CommandSpec;
 
 export function main(argv: string[]): number {
     let stack: string;
     let exitCode: number;
     let file: string;
     try {
-        const { values, positionals } = parseArgs({
-            args: argv,
-            options: { stack: { type: "string" }, "preview-exit-code": { type: "string", default: "0" } },
-            allowPositionals: true,
-        });
-        if (!values.stack || positionals.length !== 1) {
-            throw new Error("--stack and one preview JSON file are required");
+        const parsed = parseCommandLine(DRIFT_REPORT_COMMAND, argv);
+        if (parsed.help) {
+            console.log(helpText(DRIFT_REPORT_COMMAND));
+            return 0;
         }
-        if (!/^\d+$/.test(values["preview-exit-code"] ?? "")) {
-            throw new Error(`--preview-exit-code must be a whole number (got ${JSON.stringify(values["preview-exit-code"])})`);
+        const { flags, positionals } = parsed;
+        if (!flags.stack || positionals.length !== 1) {
+            throw new Error(`--stack and one preview JSON file are required (got ${flags.stack === undefined ? "no --stack" : `--stack ${flags.stack}`}, ${positionals.length} file(s))`);
         }
-        stack = values.stack;
-        exitCode = Number(values["preview-exit-code"]);
+        if (!/^\d+$/.test(flags["preview-exit-code"])) {
+            throw new Error(`--preview-exit-code must be a whole number (got ${JSON.stringify(flags["preview-exit-code"])})`);
+        }
+        stack = flags.stack;
+        exitCode = Number(flags["preview-exit-code"]);
         file = positionals[0];
     } catch (err) {
-        console.error(`drift-report: ${(err as Error).message}\n${USAGE}`);
+        console.error(`drift-report: ${(err as Error).message}\n(--help lists the flags)`);
         return 2;
     }
     let report: DriftReport;

@@ -10,9 +10,9 @@
 // `oc tag` fails the preview, not the rollout.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { digestOf, parseImageRef } from "../components/imageRef";
+import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stackOutputs";
 
 /** Config key (path inside the project's config) of each role in the stack output `images`. */
@@ -133,24 +133,36 @@ function targetRef(role: string, deployed: string, req: PromoteRequest, targetNa
     return `${ref.registry}/${targetNamespace}/${stream}@${digest}`;
 }
 
-const USAGE = "usage: npm run promote -- --from <stack> --to <stack> [--outputs <json file>] [--retag-internal] [--internal-registry <host:port>]... [--dry-run]";
+export const PROMOTE_COMMAND = {
+    name: "npm run promote --",
+    summary:
+        "Writes the image digests one stack deployed (its `images` output) into another stack's Pulumi.<to>.yaml, " +
+        "in place, comments and other keys kept (L12, L23); internal-registry images need --retag-internal (L06).",
+    flags: {
+        from: { type: "string", valueName: "<stack>", description: "stack whose deployed digests are promoted (required)" },
+        to: { type: "string", valueName: "<stack>", description: "stack whose Pulumi.<stack>.yaml is rewritten (required)" },
+        outputs: { type: "string", valueName: "<json file>", description: "the source's outputs saved with `pulumi stack output --json` (default: run that command for --from)" },
+        "retag-internal": { type: "boolean", description: "move internal-registry images into the target's namespace and print the `oc tag` commands (L06)" },
+        "internal-registry": { type: "string", multiple: true, valueName: "<host:port>", description: `registry whose first path segment is a namespace (default: ${DEFAULT_INTERNAL_REGISTRIES.join(", ")})` },
+        "dry-run": { type: "boolean", description: "print the changes, write nothing" },
+    },
+    exitCodes: {
+        0: "promoted, or nothing to change",
+        2: "usage error, unreadable outputs, or an image that cannot be promoted as is (the message says the fix)",
+    },
+    example: "npm run promote -- --from dev --to qa --outputs dev-outputs.json --retag-internal",
+} satisfies CommandSpec;
 
-/** Command line; returns the process exit code. */
+/** Command line; returns the process exit code. Throws UsageError/Error for exit 2. */
 export function main(argv: string[], cwd = process.cwd(), log: (line: string) => void = console.log): number {
-    const { values } = parseArgs({
-        args: argv,
-        options: {
-            from: { type: "string" },
-            to: { type: "string" },
-            outputs: { type: "string" },
-            "retag-internal": { type: "boolean", default: false },
-            "internal-registry": { type: "string", multiple: true },
-            "dry-run": { type: "boolean", default: false },
-        },
-        strict: true,
-    });
+    const parsed = parseCommandLine(PROMOTE_COMMAND, argv);
+    if (parsed.help) {
+        log(helpText(PROMOTE_COMMAND));
+        return 0;
+    }
+    const values = parsed.flags;
     if (!values.from || !values.to) {
-        throw new Error(`--from and --to are required.\n${USAGE}`);
+        throw new UsageError(`--from and --to are required (got ${values.from === undefined ? "no --from" : `--from ${values.from}`}, ${values.to === undefined ? "no --to" : `--to ${values.to}`}). Fix: e.g. ${PROMOTE_COMMAND.example}`);
     }
     if (values.from === values.to) {
         throw new Error(`--from and --to are both "${values.to}". Fix: promote from one stack to another, e.g. --from dev --to qa`);
@@ -195,7 +207,7 @@ if (require.main === module) {
     try {
         process.exit(main(process.argv.slice(2)));
     } catch (err) {
-        console.error(`promote: ${(err as Error).message}`);
+        console.error(`promote: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run promote -- --help lists the flags)" : ""}`);
         process.exit(2);
     }
 }

@@ -3,14 +3,15 @@
 //
 //   npm run verify -- --stack dev [--pods pods.json] [--timeout 120] [--interval 5]
 //   npm run verify -- --url https://shop.example.com/ --expect 3f2a… [--header X-Webstack-Version]
+//   npm run verify -- --help
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { parseArgs } from "util";
 import { digestOf } from "../components/imageRef";
 import { NGINX_DEFAULT_VERSION_HEADER } from "../components/nginxConf";
-import { deployedImages, readStackOutputs, StackOutputs, stringOutput } from "./stackOutputs";
+import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
+import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stackOutputs";
 
 export interface LiveVersionCheck {
     url: string;
@@ -23,6 +24,8 @@ export interface LiveVersionCheck {
     intervalMs: number;
     /** Limit for one request. */
     requestTimeoutMs: number;
+    /** Called once per failed attempt that will be retried, with what was served and the time left. */
+    progress?: (line: string) => void;
 }
 
 export interface LiveVersionResult {
@@ -46,9 +49,12 @@ export async function checkLiveVersion(check: LiveVersionCheck): Promise<LiveVer
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
             return { ok: true, attempts, message: `verify: ${check.url} serves ${check.header}: ${check.expected} as expected (${attempts} attempt(s), ${seconds} s)` };
         }
-        if (Date.now() - started + check.intervalMs > check.timeoutMs) {
+        const elapsed = Date.now() - started;
+        if (elapsed + check.intervalMs > check.timeoutMs) {
             break;
         }
+        const left = Math.max(0, Math.round((check.timeoutMs - elapsed) / 1000));
+        check.progress?.(`verify: attempt ${attempts}: ${describeAttempt(last, check.header)}, expected ${check.expected}; retrying in ${check.intervalMs / 1000} s (${left} s left)`);
         await new Promise((resolve) => setTimeout(resolve, check.intervalMs));
     }
     const tried = `after ${attempts} attempt(s) over ${Math.round((Date.now() - started) / 1000)} s`;
@@ -63,6 +69,14 @@ export async function checkLiveVersion(check: LiveVersionCheck): Promise<LiveVer
             `Fix: the rollout has not finished or stale pods still serve; run with --pods (or kubectl access) to name them`;
     }
     return { ok: false, attempts, message: `verify: ${check.url} ${problem} [L24]` };
+}
+
+/** What one attempt saw, for the progress line. */
+function describeAttempt(attempt: Attempt, header: string): string {
+    if ("error" in attempt) {
+        return `unreachable (${attempt.error})`;
+    }
+    return attempt.value === undefined ? `HTTP ${attempt.status} without ${header}` : `${header}: ${attempt.value}`;
 }
 
 function requestVersion(check: LiveVersionCheck): Promise<Attempt> {
@@ -178,61 +192,83 @@ function kubectlPresent(): boolean {
 
 // ---- command line ----------------------------------------------------------------------------------
 
-const USAGE = `usage: npm run verify -- --stack <name> [--pods <file>|kubectl] [--selector <labels>] [--timeout <s>] [--interval <s>]
-       npm run verify -- --url <url> --expect <version> [--header <name>] [--images <json file>] [--pods <file>|kubectl]`;
+export const VERIFY_COMMAND = {
+    name: "npm run verify --",
+    summary:
+        "Checks that the live URL serves the version the stack deployed (response header, retried until the timeout) " +
+        "and that every running pod runs a deployed digest (L24, L12). Give --stack or --outputs, or --url with --expect.",
+    flags: {
+        stack: { type: "string", valueName: "<stack>", description: "read url, version, versionHeader, namespace and images from `pulumi stack output --json --stack <stack>`" },
+        outputs: { type: "string", valueName: "<json file>", description: "read them from a file saved with `pulumi stack output --json` instead (no pulumi CLI needed)" },
+        url: { type: "string", valueName: "<url>", description: "URL to request (default: the stack's url output)" },
+        expect: { type: "string", valueName: "<version>", description: "version the header must carry (default: the stack's version output)" },
+        header: { type: "string", valueName: "<name>", description: `response header carrying the version (default: the stack's versionHeader output, else ${NGINX_DEFAULT_VERSION_HEADER})` },
+        images: { type: "string", valueName: "<json file>", description: "deployed images (role → repo@sha256:…) to compare pods with, when not taken from the stack" },
+        pods: { type: "string", valueName: "<file>|kubectl", description: "pod list (`kubectl get pods -o json` saved to a file), or kubectl to ask the cluster (default: kubectl when installed)" },
+        selector: { type: "string", valueName: "<labels>", default: "app.kubernetes.io/managed-by=pulumi", description: "label selector of the stack's pods when asking kubectl" },
+        timeout: { type: "string", valueName: "<seconds>", default: "120", description: "give up on the version header after this long (a rollout may still be replacing pods)" },
+        interval: { type: "string", valueName: "<seconds>", default: "5", description: "pause between attempts; one progress line per retry" },
+    },
+    exitCodes: {
+        0: "the live version and every pod match",
+        1: "the live version differs (or the URL is unreachable) or a pod runs a stale digest",
+        2: "usage error or unreadable input (outputs, pod list, images file)",
+    },
+    example: "npm run verify -- --stack qa --timeout 300",
+} satisfies CommandSpec;
 
-/** Runs the checks the arguments ask for; returns the process exit code. */
+/** Runs the checks the arguments ask for; returns the process exit code. Throws UsageError/Error for exit 2. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
-    const { values } = parseArgs({
-        args: argv,
-        options: {
-            stack: { type: "string" },
-            url: { type: "string" },
-            expect: { type: "string" },
-            header: { type: "string" },
-            images: { type: "string" },
-            pods: { type: "string" },
-            selector: { type: "string", default: "app.kubernetes.io/managed-by=pulumi" },
-            timeout: { type: "string", default: "120" },
-            interval: { type: "string", default: "5" },
-        },
-        strict: true,
-    });
+    const parsed = parseCommandLine(VERIFY_COMMAND, argv);
+    if (parsed.help) {
+        log(helpText(VERIFY_COMMAND));
+        return 0;
+    }
+    const values = parsed.flags;
     const seconds = (name: "timeout" | "interval"): number => {
         const n = Number(values[name]);
-        if (!Number.isFinite(n) || n < 0) {
-            throw new Error(`--${name}: must be a number of seconds (got ${JSON.stringify(values[name])}). Fix: e.g. --${name} 60`);
+        if (values[name].trim() === "" || !Number.isFinite(n) || n < 0) {
+            throw new UsageError(`--${name}: must be a number of seconds (got ${JSON.stringify(values[name])}). Fix: e.g. --${name} 60`);
         }
         return n * 1000;
     };
+    const timeoutMs = seconds("timeout");
+    const intervalMs = seconds("interval");
+    if (values.stack !== undefined && values.outputs !== undefined) {
+        throw new UsageError(`give --stack or --outputs, not both (got --stack ${values.stack} --outputs ${values.outputs}). Fix: drop --stack to use the saved file`);
+    }
     let outputs: StackOutputs = {};
     let source = "command line";
     if (values.stack !== undefined) {
         outputs = readStackOutputs(values.stack);
         source = `stack ${values.stack}`;
+    } else if (values.outputs !== undefined) {
+        outputs = readStackOutputsFile(values.outputs);
+        source = values.outputs;
     } else if (values.url === undefined || values.expect === undefined) {
-        throw new Error(`give --stack, or both --url and --expect.\n${USAGE}`);
+        throw new UsageError("give --stack (or --outputs <file>), or both --url and --expect. Fix: e.g. npm run verify -- --stack dev");
     }
+    const fromStack = source !== "command line";
     const url = values.url ?? stringOutput(outputs, "url", source);
     const expected = values.expect ?? stringOutput(outputs, "version", source);
     const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : NGINX_DEFAULT_VERSION_HEADER);
 
-    const live = await checkLiveVersion({ url, expected, header, timeoutMs: seconds("timeout"), intervalMs: seconds("interval"), requestTimeoutMs: 10_000 });
+    const live = await checkLiveVersion({ url, expected, header, timeoutMs, intervalMs, requestTimeoutMs: 10_000, progress: log });
     log(live.message);
     let ok = live.ok;
 
     const podSource = values.pods ?? (kubectlPresent() ? "kubectl" : undefined);
     const images = values.images !== undefined
         ? deployedImages({ images: JSON.parse(fs.readFileSync(values.images, "utf8")) }, values.images)
-        : values.stack !== undefined ? deployedImages(outputs, source) : undefined;
+        : fromStack ? deployedImages(outputs, source) : undefined;
     if (podSource === undefined || images === undefined) {
-        log("verify: pod digests not compared (needs --pods <file> or kubectl, and --stack or --images)");
+        log("verify: pod digests not compared (needs --pods <file> or kubectl, and --stack, --outputs or --images)");
         return ok ? 0 : 1;
     }
     const namespace = typeof outputs.namespace === "string" ? outputs.namespace : undefined;
     let pods: PodList;
     try {
-        pods = readPodList(podSource, namespace, values.selector!);
+        pods = readPodList(podSource, namespace, values.selector);
     } catch (err) {
         if (values.pods !== undefined) {
             throw err;
@@ -258,7 +294,7 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (err: Error) => {
-            console.error(`verify: ${err.message}`);
+            console.error(`verify: ${err.message}${err instanceof UsageError ? "\n(npm run verify -- --help lists the flags)" : ""}`);
             process.exit(2);
         },
     );
