@@ -171,15 +171,30 @@ export function childPids(pid: number): number[] {
   return text === "" ? [] : text.split(/\s+/).map(Number);
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
+/**
+ * A TCP port free on 127.0.0.1 right now, for a server started a moment later (nginx, redis-server).
+ * Chosen at random below the kernel's ephemeral range: a port the kernel handed out (listen on 0) can be
+ * taken in between as the source port of any outgoing connection on a busy machine, and random choice keeps
+ * parallel test workers apart.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [ephemeralLow] = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+  const high = Math.min(ephemeralLow || 32768, 32768);
+  const low = high - 12_000;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) {
+      return port;
+    }
+  }
+  throw new Error(`no free TCP port found on 127.0.0.1 between ${low} and ${high} after 50 tries`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
