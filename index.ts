@@ -1,10 +1,12 @@
 // The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiImageBuild } from "./components/apiImageBuild";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
 import { VERSION_HEADER_DEFAULT_NAME } from "./components/staticSite";
+import { stackFileProblem } from "./components/stackFile";
 import { WebStack } from "./components/webStack";
 
 const config = new pulumi.Config();
@@ -26,10 +28,19 @@ function readRawConfig(): Record<string, unknown> {
   return raw;
 }
 
-const { appName, apiBuild, ...args } = parseStackConfig(readRawConfig());
-// Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
 // isConfigSecret is internal to the SDK: it tells whether the key was stored with --secret (L19).
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+const rawConfig = readRawConfig();
+const { appName, apiBuild, ...args } = parseStackConfig(rawConfig, {
+  stack: pulumi.getStack(),
+  secretKeys: CONFIG_KEYS.filter((key) => isConfigSecret(`${pulumi.getProject()}:${key}`)),
+  // Only looked at when nothing is set: the stack file beside Pulumi.yaml (a missing file, an empty one or a
+  // misspelt `config:` root all reach the program as "no config at all").
+  stackFileProblem: Object.values(rawConfig).every((v) => v === undefined)
+    ? stackFileProblem(path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`), pulumi.getProject())
+    : undefined,
+});
+// Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
 const registryArgs = imageRegistryArgs({
   registryAuth: config.getObject("registryAuth"),
   verifyImageDigests: config.getObject("verifyImageDigests"),

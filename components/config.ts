@@ -3,6 +3,7 @@
 // once and a bad value fails with "<key>: <problem> (got <value>). Fix: <how> [Lxx]".
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { closestMatch } from "../policy/didYouMean";
 import { apiProblems } from "./api";
 import type { ApiImageBuildArgs } from "./apiImageBuild";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
@@ -32,8 +33,38 @@ export const CONFIG_KEYS = [
 /** Keys whose values are objects (read with getObject). */
 export const OBJECT_CONFIG_KEYS: readonly string[] = ["api", "apiSecrets", "migration", "site", "redis", "route"];
 
+/** Keys whose values must be stored with `pulumi config set --secret` (L19); registryAuth is checked by imageRegistryArgs. */
+export const SECRET_CONFIG_KEYS: readonly string[] = ["apiSecrets"];
+
 export const INTERNAL_REGISTRY = "image-registry.openshift-image-registry.svc:5000";
-const API_IMAGE_FIX = "pulumi config set --path api.image <repo>@sha256:<digest> (the digest of your API build, e.g. from `oc get istag north-api:latest -o jsonpath='{.image.dockerImageReference}'`)";
+
+/** What the program knows about the stack beyond the values; every field optional (unit tests pass none). */
+export interface StackConfigContext {
+  /** Stack name, for fixes (`--stack <name>`) and messages. */
+  stack?: string;
+  /** Top-level keys stored as secrets (`secure:` in the stack file). When given, {@link SECRET_CONFIG_KEYS} must be among them if set. */
+  secretKeys?: readonly string[];
+  /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (components/stackFile.ts). */
+  stackFileProblem?: string;
+}
+
+/** The stack's own names for fix texts: its namespace and app name when they are valid, else placeholders. */
+function stackNames(raw: Record<string, unknown>): { namespace: string; appName: string } {
+  const valid = (v: unknown) => (typeof v === "string" && DNS_LABEL.test(v) ? v : undefined);
+  return { namespace: valid(raw.namespace) ?? "<namespace>", appName: valid(raw.appName) ?? DEFAULT_APP_NAME };
+}
+
+function apiImageFix(raw: Record<string, unknown>): string {
+  const { namespace, appName } = stackNames(raw);
+  return `pulumi config set --path api.image <repo>@sha256:<digest> (the digest of your API build, e.g. from \`oc get istag ${appName}-api:latest -n ${namespace} -o jsonpath='{.image.dockerImageReference}'\`)`;
+}
+
+/** A value made into a DNS label the way a user most likely meant it ("QR_Demo" → "qr-demo"), for fix texts. */
+function asDnsLabel(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const label = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+  return DNS_LABEL.test(label) ? label : undefined;
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -137,8 +168,6 @@ type RawConfig = z.infer<typeof configSchema>;
 
 /** Example values used in fixes for shape errors, by field path ("[]" for any index, "*" for any map key). */
 const EXAMPLES: Record<string, { example: string; lessons?: string[] }> = {
-  namespace: { example: "qr-demo-dev" },
-  appName: { example: "north" },
   platform: { example: "openshift" },
   requireImageDigests: { example: "true", lessons: ["L12"] },
   "api.image": { example: "<repo>@sha256:<digest>", lessons: ["L12"] },
@@ -178,20 +207,6 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** Closest known key, for "did you mean". */
-function closest(word: string, candidates: string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  const best = candidates.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
-}
-
 /** Known keys of the object schema at `path`, for unknown-key suggestions. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   let schema: z.ZodType = configSchema;
@@ -214,7 +229,7 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
       for (const key of issue.keys) {
         const path = [...issue.path, key];
         const field = displayPath(path);
-        const suggestion = closest(key, known);
+        const suggestion = closestMatch(key, known);
         const rm = issue.path.length === 0 ? `pulumi config rm ${key}` : `pulumi config rm --path ${field}`;
         problems.push({
           field, problem: "is not a known setting", got: valueAt(raw, path),
@@ -227,18 +242,37 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
     const field = displayPath(issue.path);
     const got = issue.path[0] === "apiSecrets" ? HIDDEN : valueAt(raw, issue.path);
     if ((field === "api" || field === "api.image") && got === undefined) {
-      problems.push({ field: "api.image", problem: "is required: the API image has no default", got, fix: `${API_IMAGE_FIX}; also set api.command`, lessons: ["L12", "L01"] });
+      problems.push({ field: "api.image", problem: "is required: the API image has no default", got, fix: `${apiImageFix(raw)}; also set api.command`, lessons: ["L12", "L01"] });
       continue;
     }
     const known = EXAMPLES[patternOf(issue.path)];
+    if (issue.code === "invalid_value" && typeof got === "string") {
+      // An enum value with a typo (ReadWriteOne): name the value meant, not a generic example.
+      const meant = closestMatch(got, issue.values.map(String));
+      if (meant !== undefined) {
+        problems.push({ field, problem: `is not one of ${issue.values.join(", ")}; did you mean ${meant}?`, got, fix: `pulumi config set --path '${field}' ${meant}`, lessons: known?.lessons });
+        continue;
+      }
+    }
     const missing = got === undefined ? "is required; " : "";
-    const example = known?.example ?? "<value>";
+    const example = known?.example ?? ownExample(field, got, raw) ?? (issue.code === "invalid_value" ? issue.values.join("|") : "<value>");
     const fix = example.startsWith("--")
       ? `pulumi config set ${example}`
       : `pulumi config set --path '${field}' ${example}`;
     problems.push({ field, problem: `${missing}${issue.message.replace(/^Invalid input: /, "")}`, got, fix, lessons: known?.lessons });
   }
   return problems;
+}
+
+/** Examples for the keys that name the stack itself, built from what the stack holds rather than a sample app's names. */
+function ownExample(field: string, got: unknown, raw: Record<string, unknown>): string | undefined {
+  if (field === "namespace") {
+    return asDnsLabel(got) ?? (raw.appName !== undefined && asDnsLabel(raw.appName) ? `${asDnsLabel(raw.appName)}-dev` : "<namespace>");
+  }
+  if (field === "appName") {
+    return asDnsLabel(got)?.slice(0, 40).replace(/-+$/, "") ?? DEFAULT_APP_NAME;
+  }
+  return undefined;
 }
 
 /** Runs a renderer only to collect its problems, re-keyed under the config prefix (`rename`: option → config field prefix). */
@@ -281,7 +315,7 @@ function ruleProblems(c: RawConfig): FieldProblem[] {
   }
 
   if ((c.api.image === undefined) === (c.api.build === undefined)) {
-    problems.push({ field: "api.image", problem: "needs exactly one of api.image or api.build", got: c.api.image, fix: `${API_IMAGE_FIX}; or build it in a dev stack: pulumi config set --path api.build.context ./api and --path api.build.repository <registry>/<path>`, lessons: ["L12"] });
+    problems.push({ field: "api.image", problem: "needs exactly one of api.image or api.build", got: c.api.image, fix: `${apiImageFix(c)}; or build it in a dev stack: pulumi config set --path api.build.context ./api and --path api.build.repository <registry>/<path>`, lessons: ["L12"] });
   }
   if (c.api.build && c.requireImageDigests) {
     problems.push({ field: "api.build", problem: "builds in a stack that only deploys promoted digests (requireImageDigests is true)", got: c.api.build, fix: "pulumi config rm --path api.build and promote the digest dev built: npm run promote -- --from dev --to <this stack>", lessons: ["L12", "L23"] });
@@ -361,16 +395,53 @@ function toArgs(c: RawConfig): ParsedStackConfig {
   };
 }
 
+/** Nothing of the program's config is set: one message naming the cause, instead of every required key. */
+function noConfigProblem(context: StackConfigContext): FieldProblem {
+  const stack = context.stack ?? "<stack>";
+  const cause = context.stackFileProblem ? `: ${context.stackFileProblem}` : "";
+  return {
+    field: "config",
+    problem: `stack "${stack}" sets none of the webstack keys${cause}`,
+    got: undefined,
+    fix: `select the intended stack (pulumi stack select / --stack), or create Pulumi.${stack}.yaml with a \`config:\` mapping of webstack:namespace, webstack:api and webstack:site (copy Pulumi.dev.yaml and adapt it)`,
+    lessons: ["L22"],
+  };
+}
+
+/** Values under keys that must be secret (L19) but are stored in plain text: one problem per entry, with the exact command. */
+function plainSecretProblems(raw: Record<string, unknown>, secretKeys: readonly string[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const key of SECRET_CONFIG_KEYS) {
+    const value = raw[key];
+    if (value === undefined || secretKeys.includes(key)) continue;
+    const entries = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+    for (const entry of entries.length > 0 ? entries : ["<NAME>"]) {
+      problems.push({
+        field: entries.length > 0 ? `${key}.${entry}` : key,
+        problem: "is stored in plain text in the stack file; secrets only with --secret",
+        got: HIDDEN,
+        fix: `pulumi config rm ${key}, then pulumi config set --secret --path '${key}.${entry}' <value> (and rotate the value: it was committed in plain text)`,
+        lessons: ["L19"],
+      });
+    }
+  }
+  return problems;
+}
+
 /**
  * Validates the project's config (unqualified keys: `{ namespace, api: {...}, ... }`) and returns the
  * WebStack's arguments. Throws a {@link WebStackArgError} listing every problem at once.
  */
-export function parseStackConfig(raw: Record<string, unknown>): ParsedStackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, context: StackConfigContext = {}): ParsedStackConfig {
+  if (Object.values(raw).every((value) => value === undefined)) {
+    throw new WebStackArgError([noConfigProblem(context)]);
+  }
+  const secretProblems = context.secretKeys ? plainSecretProblems(raw, context.secretKeys) : [];
   const shape = configSchema.safeParse(raw);
   if (!shape.success) {
-    throw new WebStackArgError(shapeProblems(shape.error.issues, raw));
+    throw new WebStackArgError([...secretProblems, ...shapeProblems(shape.error.issues, raw)]);
   }
-  const problems = ruleProblems(shape.data);
+  const problems = [...secretProblems, ...ruleProblems(shape.data)];
   if (problems.length > 0) {
     throw new WebStackArgError(problems);
   }

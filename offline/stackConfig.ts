@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
+import { stackFileProblem } from "../components/stackFile";
 
 /** Marker that stands in for every secret value we cannot or must not show. */
 export const REDACTED = "[secret]";
@@ -41,11 +42,12 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
     } catch (err) {
         throw new Error(`${yamlPath} is not valid YAML: ${(err as Error).message}`);
     }
-    const root = (doc ?? {}) as Record<string, unknown>;
-    if (typeof root !== "object" || Array.isArray(root)) {
-        throw new Error(`${yamlPath}: expected a mapping with a "config" key (got ${JSON.stringify(doc)})`);
+    // An empty file, or one whose `config:` root is missing or misspelt, gives the program no config at all:
+    // say so here, naming what the file holds, rather than letting every required key fail on its own.
+    if (doc === null || doc === undefined || typeof doc !== "object" || Array.isArray(doc) || (doc as Record<string, unknown>).config == null) {
+        throw new Error(`${stackFileProblem(yamlPath, project) ?? `${yamlPath} has no config`}. Fix: give it a \`config:\` mapping of ${project}:<key> values, as in Pulumi.dev.yaml`);
     }
-    const rawConfig = root.config ?? {};
+    const rawConfig = (doc as Record<string, unknown>).config;
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
         throw new Error(`${yamlPath}: "config" must be a mapping of key → value (got ${JSON.stringify(rawConfig)})`);
     }

@@ -90,7 +90,7 @@ const BAD: BadCase[] = [
   { title: "content volume size not a quantity", change: (c) => (c.site.content.volume.size = "5 gigs"), field: "site.content.volume.size", got: '"5 gigs"', fix: '"1Gi"' },
   { title: "L22 typo in a top-level key suggests the right one", change: (c) => (c.namspace = "qr-demo-dev"), field: "namspace", got: '"qr-demo-dev"', fix: "did you mean namespace?", lesson: "L22" },
   { title: "L22 typo in a nested key suggests the right one", change: (c) => (c.api.replica = 2), field: "api.replica", got: "2", fix: "did you mean api.replicas?", lesson: "L22" },
-  { title: "namespace not a DNS label", change: (c) => (c.namespace = "QR_Demo"), field: "namespace", got: '"QR_Demo"', fix: "pulumi config set --path 'namespace' qr-demo-dev" },
+  { title: "namespace not a DNS label", change: (c) => (c.namespace = "QR_Demo"), field: "namespace", got: '"QR_Demo"', fix: "pulumi config set --path 'namespace' qr-demo" },
   { title: "L13 migration without a command", change: (c) => (c.migration = {}), field: "migration.command", got: "nothing", fix: "pulumi config set --path 'migration.command'", lesson: "L13" },
   { title: "L13 migration deadline out of range", change: (c) => (c.migration.activeDeadlineSeconds = 5), field: "migration.activeDeadlineSeconds", got: "5", fix: "e.g. 600", lesson: "L13" },
   { title: "L15 progress deadline too long to fail fast", change: (c) => (c.api.progressDeadlineSeconds = 7200), field: "api.progressDeadlineSeconds", got: "7200", fix: "pulumi config set --path api.progressDeadlineSeconds 180", lesson: "L15" },
