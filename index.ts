@@ -58,5 +58,7 @@ export const url = stack.url;
 export const namespace = stack.namespace;
 export const images = stack.images;
 export const version = stack.version;
+/** Selects this stack's pods only; `npm run verify` passes it to kubectl instead of every pod Pulumi manages. */
+export const podSelector = stack.podSelector;
 /** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */
 export const versionHeader = args.site.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;

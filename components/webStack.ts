@@ -65,6 +65,8 @@ export class WebStack extends pulumi.ComponentResource {
   readonly images: pulumi.Output<Record<string, string>>;
   /** Version header value nginx serves (L24). */
   readonly version: pulumi.Output<string>;
+  /** Label selector (`kubectl -l`) of exactly this stack's pods: what `npm run verify` compares with the deployed digests. */
+  readonly podSelector: string;
 
   constructor(name: string, args: WebStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:WebStack", name, {}, opts);
@@ -120,6 +122,7 @@ export class WebStack extends pulumi.ComponentResource {
     const imagesByRole: Record<string, pulumi.Output<string>> = { ...api.images, ...site.images, redis: redis.image };
     this.images = pulumi.all(imagesByRole);
     this.version = site.version;
-    this.registerOutputs({ url: this.url, namespace: this.namespace, images: this.images, version: this.version });
+    this.podSelector = Object.entries(stackSelector(name)).map(([key, value]) => `${key}=${value}`).join(",");
+    this.registerOutputs({ url: this.url, namespace: this.namespace, images: this.images, version: this.version, podSelector: this.podSelector });
   }
 }

@@ -192,6 +192,9 @@ function kubectlPresent(): boolean {
 
 // ---- command line ----------------------------------------------------------------------------------
 
+/** Selector for stacks deployed before they exported podSelector: every pod Pulumi manages in the namespace. */
+const FALLBACK_POD_SELECTOR = "app.kubernetes.io/managed-by=pulumi";
+
 export const VERIFY_COMMAND = {
     name: "npm run verify --",
     summary:
@@ -205,7 +208,7 @@ export const VERIFY_COMMAND = {
         header: { type: "string", valueName: "<name>", description: `response header carrying the version (default: the stack's versionHeader output, else ${NGINX_DEFAULT_VERSION_HEADER})` },
         images: { type: "string", valueName: "<json file>", description: "deployed images (role → repo@sha256:…) to compare pods with, when not taken from the stack" },
         pods: { type: "string", valueName: "<file>|kubectl", description: "pod list (`kubectl get pods -o json` saved to a file), or kubectl to ask the cluster (default: kubectl when installed)" },
-        selector: { type: "string", valueName: "<labels>", default: "app.kubernetes.io/managed-by=pulumi", description: "label selector of the stack's pods when asking kubectl" },
+        selector: { type: "string", valueName: "<labels>", description: `label selector of the stack's pods when asking kubectl (default: the stack's podSelector output, else ${FALLBACK_POD_SELECTOR})` },
         timeout: { type: "string", valueName: "<seconds>", default: "120", description: "give up on the version header after this long (a rollout may still be replacing pods)" },
         interval: { type: "string", valueName: "<seconds>", default: "5", description: "pause between attempts; one progress line per retry" },
     },
@@ -268,7 +271,8 @@ export async function main(argv: string[], log: (line: string) => void = console
     const namespace = typeof outputs.namespace === "string" ? outputs.namespace : undefined;
     let pods: PodList;
     try {
-        pods = readPodList(podSource, namespace, values.selector);
+        const selector = values.selector ?? (typeof outputs.podSelector === "string" && outputs.podSelector !== "" ? outputs.podSelector : FALLBACK_POD_SELECTOR);
+        pods = readPodList(podSource, namespace, selector);
     } catch (err) {
         if (values.pods !== undefined) {
             throw err;

@@ -66,6 +66,18 @@ describe("stacks (index.ts under mocks)", function () {
         assert.deepStrictEqual([...deployed].sort(), [...new Set(Object.values(out.images) as string[])].sort());
       });
 
+      it("L24 exports a podSelector that selects every pod template of this stack, and only its own (instance = app-stack)", () => {
+        const selector = (runs[stack].stackOutputs as Record<string, any>).podSelector as string;
+        const required = Object.fromEntries(selector.split(",").map((pair) => pair.split("=")));
+        assert.strictEqual(required["app.kubernetes.io/instance"], `north-${stack}`);
+        const templates = podTemplates(resources());
+        assert.ok(templates.length >= 3);
+        for (const { template } of templates) {
+          const labels = template.metadata?.labels ?? {};
+          for (const [key, value] of Object.entries(required)) assert.strictEqual(labels[key], value, `${key} of ${JSON.stringify(labels)}`);
+        }
+      });
+
       it("L12/L28 every container and initContainer image is digest-pinned, pulled IfNotPresent", () => {
         const all = podTemplates(resources()).flatMap((p) => containersOf(p.template.spec).map((c) => ({ where: `${p.where}/${c.name}`, c })));
         assert.ok(all.length >= 4);

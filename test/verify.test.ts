@@ -207,6 +207,32 @@ describe("verify: command line (L24)", () => {
         }
     });
 
+    it("L24: asks kubectl for the pods of the stack's own podSelector output, not every pod Pulumi manages", async () => {
+        const site = await serve(() => "v-9");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-selector-"));
+        const savedPath = process.env.PATH;
+        try {
+            const selector = "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-qa";
+            const file = path.join(dir, "qa-outputs.json");
+            fs.writeFileSync(file, JSON.stringify({ url: site.url, version: "v-9", namespace: "shop-qa", images: deployed, podSelector: selector }));
+            // A stand-in kubectl that answers only the pod query verify must make (and `version --client`).
+            fs.writeFileSync(
+                path.join(dir, "kubectl"),
+                `#!/bin/sh\n[ "$1" = version ] && exit 0\n[ "$*" = "get pods -o json -l ${selector} -n shop-qa" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat ${path.join(FIXTURES, "pods-current.json")}\n`,
+                { mode: 0o755 },
+            );
+            process.env.PATH = `${dir}${path.delimiter}${savedPath}`;
+            const lines: string[] = [];
+            const code = await main(["--outputs", file, "--pods", "kubectl", "--timeout", "1"], (l) => lines.push(l));
+            assert.strictEqual(code, 0, lines.join("\n"));
+            assert.match(lines.join("\n"), /all 5 pod\(s\) run deployed digests/);
+        } finally {
+            process.env.PATH = savedPath;
+            fs.rmSync(dir, { recursive: true, force: true });
+            await site.close();
+        }
+    });
+
     it("L24: prints one progress line per retry with what was served and the time left", async () => {
         const site = await serve((n) => (n < 3 ? "v-old" : "v-new"));
         try {
