@@ -12,6 +12,7 @@
  */
 import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
+import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/lessons";
 
 import type { RecordedResource } from "./runProgram";
@@ -132,12 +133,14 @@ export function reconcileConfig(policies: Policies, packConfig: Record<string, a
     }
     const all = given.get("all")?.enforcementLevel;
     const result = new Map<string, EffectiveConfig>();
-    const errors: string[] = [];
+    // Misspelt names and properties are errors, not silently ignored entries (the engine would ignore them).
+    const errors: string[] = unknownPolicyErrors(policies, packConfig);
     for (const policy of policies) {
         const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {})
             .filter(([, schema]) => (schema as any).default !== undefined)
             .map(([key, schema]) => [key, (schema as any).default]));
         const own = given.get(policy.name);
+        errors.push(...unknownPropertyErrors(policy, own?.properties ?? {}));
         const properties = { ...defaults, ...own?.properties };
         // PolicyPack's own default level is "advisory" when a policy sets none.
         const enforcementLevel = own?.enforcementLevel ?? all ?? policy.enforcementLevel ?? "advisory";

@@ -1,4 +1,5 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "./config";
 import { TYPES } from "./k8s";
 import { subject, validateTypes } from "./validate";
 
@@ -36,11 +37,9 @@ export function configMapSizePolicy(name: string, level: EnforcementLevel, defau
         name,
         description: `[L08] ConfigMaps hold configuration, not content: ${why}. Fix: serve site content and media from a volume (PVC) or a content image.`,
         enforcementLevel: level,
-        configSchema: {
-            properties: {
-                maxBytes: { type: "integer", minimum: 1, default: defaultMaxBytes, description: "Reported when data + binaryData exceed this many bytes." },
-            },
-        },
+        configSchema: closedSchema({
+            maxBytes: { type: "integer", minimum: 1, default: defaultMaxBytes, description: "Reported when data + binaryData exceed this many bytes." },
+        }),
         validateResource: validateTypes([TYPES.configMap], (props, args, report) => {
             const { maxBytes } = args.getConfig<ConfigMapSizeConfig>();
             const bytes = configMapBytes(props);

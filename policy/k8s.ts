@@ -7,6 +7,10 @@ export const TYPES = {
     pod: "kubernetes:core/v1:Pod",
     service: "kubernetes:core/v1:Service",
     configMap: "kubernetes:core/v1:ConfigMap",
+    secret: "kubernetes:core/v1:Secret",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     pvc: "kubernetes:core/v1:PersistentVolumeClaim",
     namespace: "kubernetes:core/v1:Namespace",
     deployment: "kubernetes:apps/v1:Deployment",
@@ -36,15 +40,19 @@ export interface LabelSelector {
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-export interface ContainerPort { containerPort: number; name?: string; protocol?: string }
+export interface ContainerPort { containerPort: number; name?: string; protocol?: string; hostPort?: number }
 
 export interface Probe {
-    httpGet?: { port: number | string; path?: string };
-    tcpSocket?: { port: number | string };
+    httpGet?: { port: number | string; path?: string; host?: string };
+    tcpSocket?: { port: number | string; host?: string };
     grpc?: { port: number };
     exec?: { command?: string[] };
 }
 
+/** postStart/preStop handlers: the same host fields as probes. */
+export type LifecycleHandler = Pick<Probe, "httpGet" | "tcpSocket" | "exec">;
+
+/** Fields shared by the pod and the container securityContext. */
 export interface SecurityContext {
     privileged?: boolean;
     allowPrivilegeEscalation?: boolean;
@@ -52,7 +60,11 @@ export interface SecurityContext {
     runAsNonRoot?: boolean;
     runAsUser?: number;
     capabilities?: { add?: string[]; drop?: string[] };
-    seccompProfile?: { type?: string };
+    seccompProfile?: { type?: string; localhostProfile?: string };
+    appArmorProfile?: { type?: string; localhostProfile?: string };
+    seLinuxOptions?: { type?: string; user?: string; role?: string; level?: string };
+    procMount?: string;
+    windowsOptions?: { hostProcess?: boolean };
 }
 
 export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
@@ -68,7 +80,10 @@ export interface Container {
     readinessProbe?: Probe;
     livenessProbe?: Probe;
     startupProbe?: Probe;
+    lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
     securityContext?: SecurityContext;
+    resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+    envFrom?: { configMapRef?: { name?: string; optional?: boolean }; secretRef?: { name?: string; optional?: boolean } }[];
 }
 
 export interface Volume {
@@ -80,11 +95,19 @@ export interface Volume {
 export interface PodSpec {
     containers?: Container[];
     initContainers?: Container[];
+    /** Added to running pods through the ephemeralcontainers subresource; Pod Security checks them too. */
+    ephemeralContainers?: Container[];
     volumes?: Volume[];
     hostNetwork?: boolean;
     hostPID?: boolean;
     hostIPC?: boolean;
-    securityContext?: SecurityContext & { seccompProfile?: { type?: string } };
+    /** false: the pod runs in its own user namespace, which relaxes some Pod Security controls */
+    hostUsers?: boolean;
+    os?: { name?: string };
+    serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
+    imagePullSecrets?: { name?: string }[];
+    securityContext?: SecurityContext & { sysctls?: { name: string; value?: string }[] };
 }
 
 /** Kubernetes object name: metadata.name when set, else the Pulumi resource name (auto-naming adds a suffix). */

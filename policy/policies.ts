@@ -3,10 +3,17 @@
  * offline runner can load the policies without constructing a PolicyPack (which starts a gRPC server).
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { withConfigCheck } from "./config";
 import { allowedImagePrefixes } from "./rules/allowed-image-prefixes";
+import { apiVersionDeprecated } from "./rules/api-version-deprecated";
+import { apiVersionRemoved } from "./rules/api-version-removed";
+import { automountServiceAccountToken } from "./rules/automount-service-account-token";
 import { configMapSizeAdvisory } from "./rules/configmap-size-advisory";
 import { configMapSizeLimit } from "./rules/configmap-size-limit";
+import { containerResources } from "./rules/container-resources";
+import { hpaTargetExists } from "./rules/hpa-target-exists";
 import { imagesDigestPinned } from "./rules/images-digest-pinned";
+import { ingressTls } from "./rules/ingress-tls";
 import { internalRegistrySameNamespace } from "./rules/internal-registry-same-namespace";
 import { jobBoundedRetries } from "./rules/job-bounded-retries";
 import { jobNoTtlAfterFinished } from "./rules/job-no-ttl-after-finished";
@@ -14,9 +21,12 @@ import { livenessProbeSet } from "./rules/liveness-probe-set";
 import { namespaceHasNetworkPolicy } from "./rules/namespace-has-network-policy";
 import { noIgnoreChangesOnWorkloadSpec } from "./rules/no-ignore-changes-on-workload-spec";
 import { noLiteralSecretEnv } from "./rules/no-literal-secret-env";
-import { noPrivilegedPods } from "./rules/no-privileged-pods";
 import { noPrivilegedPorts } from "./rules/no-privileged-ports";
 import { noRootOnlyImages } from "./rules/no-root-only-images";
+import { noSecretValues } from "./rules/no-secret-values";
+import { pdbAllowsDisruption } from "./rules/pdb-allows-disruption";
+import { podReferencesDeclared } from "./rules/pod-references-declared";
+import { podSecurityBaseline } from "./rules/pod-security-baseline";
 import { podSecurityRestricted } from "./rules/pod-security-restricted";
 import { portEnvMatchesContainerPort } from "./rules/port-env-matches-container-port";
 import { probePortsDeclared } from "./rules/probe-ports-declared";
@@ -31,37 +41,48 @@ import { routeBackendSelectsPods } from "./rules/route-backend-selects-pods";
 import { rwoVolumeRecreateStrategy } from "./rules/rwo-volume-recreate-strategy";
 import { rwoVolumeSingleReplica } from "./rules/rwo-volume-single-replica";
 import { s2iBuilderCommandSet } from "./rules/s2i-builder-command-set";
+import { serviceSelectsPods } from "./rules/service-selects-pods";
 import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matches-pods";
 
-/** In lesson order (L01 ... L32). */
-export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+/** In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts). */
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = ([
     s2iBuilderCommandSet,            // L01
     noRootOnlyImages,                // L02
     noPrivilegedPorts,               // L02
     rwoVolumeSingleReplica,          // L03
     rwoVolumeRecreateStrategy,       // L03
     routeBackendSelectsPods,         // L05
+    serviceSelectsPods,              // L05
     internalRegistrySameNamespace,   // L06
     configMapSizeAdvisory,           // L08
     configMapSizeLimit,              // L08
     redisDataPersistent,             // L10
+    hpaTargetExists,                 // L10
     imagesDigestPinned,              // L12
     jobBoundedRetries,               // L13
     jobNoTtlAfterFinished,           // L13
     noIgnoreChangesOnWorkloadSpec,   // L14
     readinessProbeSet,               // L15
+    podReferencesDeclared,           // L15
+    apiVersionRemoved,               // L15
+    apiVersionDeprecated,            // L15
     recommendedLabels,               // L16
     probePortsDeclared,              // L18
     serviceTargetPortMatchesPods,    // L18
     portEnvMatchesContainerPort,     // L18
     noLiteralSecretEnv,              // L19
+    noSecretValues,                  // L19
     allowedImagePrefixes,            // L20
     replicatedWorkloadHasPdb,        // L21
+    pdbAllowsDisruption,             // L21
+    containerResources,              // L21
     readOnlyRootFilesystem,          // L26
     livenessProbeSet,                // L27
     rollingUpdateZeroUnavailable,    // L29
-    noPrivilegedPods,                // L30
+    podSecurityBaseline,             // L30
     podSecurityRestricted,           // L30
+    automountServiceAccountToken,    // L30
     namespaceHasNetworkPolicy,       // L31
+    ingressTls,                      // L31
     pvcProtected,                    // L32
-];
+] as (ResourceValidationPolicy | StackValidationPolicy)[]).map(withConfigCheck);

@@ -1,6 +1,6 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { kindOf, objectName } from "./k8s";
-import { Workload, WORKLOAD_TYPES, workloadOf } from "./workloads";
+import { ContainerRef, Workload, WORKLOAD_TYPES, workloadOf } from "./workloads";
 
 /** `Deployment "api"`: how every message names the object (auto-named objects show their resource name). */
 export function subject(type: string, props: Record<string, any>, resourceName: string): string {
@@ -30,7 +30,12 @@ export function validateWorkloads(
     });
 }
 
-/** `Deployment "api" container "web" (spec.template.spec.containers[0].image)`: the object, the container and the field. */
-export function fieldOf(who: string, ref: { container: { name: string }; path: string; init: boolean }, field: string): string {
-    return `${who} ${ref.init ? "initContainer" : "container"} "${ref.container.name}" (${ref.path}.${field})`;
+/**
+ * `Deployment "api" container "web" (spec.template.spec.containers[0].image)`: the object, the container and the
+ * field. A container without a name (the API server would reject it, but a policy still sees it) is named by its
+ * position, never "undefined".
+ */
+export function fieldOf(who: string, ref: Pick<ContainerRef, "container" | "path" | "role">, field: string): string {
+    const name = typeof ref.container.name === "string" && ref.container.name !== "" ? `"${ref.container.name}"` : "(unnamed)";
+    return `${who} ${ref.role} ${name} (${ref.path}.${field})`;
 }

@@ -1,11 +1,15 @@
 import { Container, PodSpec, TYPES, kindOf } from "./k8s";
 
+/** Which list of the pod spec a container comes from; messages name it ("initContainer \"migrate\""). */
+export type ContainerRole = "container" | "initContainer" | "ephemeralContainer";
+
 /** One container of a workload with the field path a violation message should name. */
 export interface ContainerRef {
     container: Container;
     /** e.g. "spec.template.spec.initContainers[0]" */
     path: string;
     init: boolean;
+    role: ContainerRole;
 }
 
 /** The pod template of any workload kind, normalised so every policy reads it the same way. */
@@ -24,6 +28,10 @@ export interface Workload {
     longRunning: boolean;
     /** containers then initContainers */
     containers: ContainerRef[];
+    /** containers, initContainers and ephemeralContainers: what Pod Security admission checks */
+    allContainers: ContainerRef[];
+    /** The pod's own annotations (the template's; a bare Pod's metadata): AppArmor and seccomp annotations live there. */
+    podAnnotations: Record<string, string>;
 }
 
 const POD_SPEC_PATHS: Record<string, string> = {
@@ -50,16 +58,16 @@ export function workloadOf(type: string, props: Record<string, any>): Workload |
     }
     const podSpec: PodSpec = at(props, podSpecPath) ?? {};
     const templatePath = podSpecPath.replace(/\.?spec$/, "");
-    const podLabels = (templatePath === "" ? props.metadata?.labels : at(props, templatePath)?.metadata?.labels) ?? {};
+    const podMetadata = (templatePath === "" ? props.metadata : at(props, templatePath)?.metadata) ?? {};
+    const podLabels = podMetadata.labels ?? {};
     const replicas = type === TYPES.daemonSet ? undefined
         : type === TYPES.pod ? 1
         : type === TYPES.job ? props.spec?.parallelism ?? 1
         : type === TYPES.cronJob ? props.spec?.jobTemplate?.spec?.parallelism ?? 1
         : props.spec?.replicas ?? 1;
-    const containers: ContainerRef[] = [
-        ...(podSpec.containers ?? []).map((container, i) => ({ container, path: `${podSpecPath}.containers[${i}]`, init: false })),
-        ...(podSpec.initContainers ?? []).map((container, i) => ({ container, path: `${podSpecPath}.initContainers[${i}]`, init: true })),
-    ];
+    const refs = (role: ContainerRole, list: Container[] | undefined): ContainerRef[] =>
+        (list ?? []).map((container, i) => ({ container, path: `${podSpecPath}.${role}s[${i}]`, init: role === "initContainer", role }));
+    const containers = [...refs("container", podSpec.containers), ...refs("initContainer", podSpec.initContainers)];
     return {
         kind: kindOf(type),
         podSpec,
@@ -69,5 +77,7 @@ export function workloadOf(type: string, props: Record<string, any>): Workload |
         replicas,
         longRunning: type !== TYPES.job && type !== TYPES.cronJob,
         containers,
+        allContainers: [...containers, ...refs("ephemeralContainer", podSpec.ephemeralContainers)],
+        podAnnotations: podMetadata.annotations ?? {},
     };
 }

@@ -189,7 +189,7 @@ describe("npm run check (issue 4)", function () {
         const ciphertext = YAML.parse(fs.readFileSync(path.join(FIXTURES, "compliant", "Pulumi.dev.yaml"), "utf8")).config["shopfront:apiToken"].secure;
         const password = secretValues.find((s) => /^[A-Za-z0-9_-]{32}$/.test(s));
         assert.ok(password, `the generated password is among the secret values: ${secretValues.length} found`);
-        assert.ok(secretValues.some((s) => s.startsWith("redis://:")), "the secret copied into the ConfigMap is tracked too");
+        assert.ok(secretValues.some((s) => s.startsWith("redis://:")), "the secret interpolated into a URL is tracked too");
 
         const out = tempDir();
         const human = check("--program", program, "--out", out);

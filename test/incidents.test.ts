@@ -34,7 +34,7 @@ const incidents: Incident[] = [
     { incident: "000 ISSUE-005 Route to an ExternalName Service (503)", program: "000-route-externalname", lesson: "L05", policy: "route-backend-selects-pods", level: "mandatory", resource: "kubernetes:route.openshift.io/v1:Route::north-v2-test", field: "spec.to.name" },
     { incident: "000 ISSUE-006 qr-demo-qa pulling qr-demo-dev's internal image", program: "000-cross-namespace-image", lesson: "L06", policy: "internal-registry-same-namespace", level: "mandatory", resource: `${DEPLOYMENT}::north-api`, field: "containers[0].image" },
     { incident: "000 manual route cutover: 2 replicas, default maxUnavailable", program: "000-manual-cutover", lesson: "L29", policy: "rolling-update-zero-unavailable", level: "advisory", resource: `${DEPLOYMENT}::nginx`, field: "maxUnavailable" },
-    { incident: "000 containers with default (root-capable) security", program: "000-manual-cutover", lesson: "L30", policy: "pod-security-restricted", level: "advisory", resource: `${DEPLOYMENT}::nginx`, field: "securityContext.runAsNonRoot" },
+    { incident: "000 containers with default (root-capable) security", program: "000-manual-cutover", lesson: "L30", policy: "pod-security-restricted", level: "mandatory", resource: `${DEPLOYMENT}::nginx`, field: "securityContext.runAsNonRoot" },
     { incident: "000/001 Redis reachable by anything in the cluster", program: "000-manual-cutover", lesson: "L31", policy: "namespace-has-network-policy", level: "advisory", resource: `${DEPLOYMENT}::redis`, field: "spec.template.metadata.labels" },
     { incident: "000/002 static-files PVC replaced (deleted) on an access-mode change", program: "000-manual-cutover", lesson: "L32", policy: "pvc-protected", level: "mandatory", resource: "kubernetes:core/v1:PersistentVolumeClaim::static-files", field: "protect" },
     { incident: "001 site and 3 MB videos stuffed into a ConfigMap", program: "001-site-in-configmap", lesson: "L08", policy: "configmap-size-limit", level: "mandatory", resource: "kubernetes:core/v1:ConfigMap::north-site", field: "data/binaryData" },
@@ -54,7 +54,7 @@ const incidents: Incident[] = [
     { incident: "004 sha-39a4e17 deployed as a tag with imagePullPolicy Always", program: "004-stale-relay-daemonset", lesson: "L12", policy: "images-digest-pinned", level: "mandatory", resource: "kubernetes:apps/v1:DaemonSet::relay", field: "containers[0].image" },
     { incident: "004 data cloned into the container filesystem", program: "004-stale-relay-daemonset", lesson: "L26", policy: "read-only-root-filesystem", level: "advisory", resource: "kubernetes:apps/v1:DaemonSet::relay", field: "readOnlyRootFilesystem" },
     { incident: "004 no liveness probe", program: "004-stale-relay-daemonset", lesson: "L27", policy: "liveness-probe-set", level: "advisory", resource: "kubernetes:apps/v1:DaemonSet::relay", field: "livenessProbe" },
-    { incident: "004 proposed fix mounts a hostPath", program: "004-stale-relay-daemonset", lesson: "L30", policy: "no-privileged-pods", level: "mandatory", resource: "kubernetes:apps/v1:DaemonSet::relay", field: "volumes[1].hostPath" },
+    { incident: "004 proposed fix mounts a hostPath", program: "004-stale-relay-daemonset", lesson: "L30", policy: "pod-security-baseline", level: "mandatory", resource: "kubernetes:apps/v1:DaemonSet::relay", field: "volumes[1].hostPath" },
 ];
 
 // In-process rather than one forked child per program: 16 children each loading @pulumi/kubernetes cost more CPU

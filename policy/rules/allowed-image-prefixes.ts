@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
 import { imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -11,16 +12,14 @@ export const allowedImagePrefixes: ResourceValidationPolicy = {
     name: "allowed-image-prefixes",
     description: "[L20] When allowed image prefixes are configured, every image starts with one of them, so two registry namespaces (swe-fleet vs swe-ai-fleet) cannot be in use at once. Fix: use the configured registry/namespace, or add it to allowedPrefixes in the policy config.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            allowedPrefixes: {
-                type: "array",
-                items: { type: "string" },
-                default: [],
-                description: "Allowed image prefixes, matched against the image as written and as registry/repository (docker.io/library/... for Docker Hub). Empty: no restriction.",
-            },
+    configSchema: closedSchema({
+        allowedPrefixes: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "Allowed image prefixes, matched against the image as written and as registry/repository (docker.io/library/... for Docker Hub). Empty: no restriction.",
         },
-    },
+    }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { allowedPrefixes } = args.getConfig<AllowedImagePrefixesConfig>();
         if (allowedPrefixes.length === 0) {

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
 import { parseImage } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -11,16 +12,14 @@ export const internalRegistrySameNamespace: ResourceValidationPolicy = {
     name: "internal-registry-same-namespace",
     description: "[L06] An image from the cluster-internal registry comes from the workload's own namespace; pods cannot pull another namespace's image stream by default (ImagePullBackOff). Fix: build/push the image in this namespace or take the image reference from stack config.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            internalRegistries: {
-                type: "array",
-                items: { type: "string" },
-                description: "Hosts of the cluster-internal registry (image path = <host>/<namespace>/<name>).",
-                default: ["image-registry.openshift-image-registry.svc:5000"],
-            },
+    configSchema: closedSchema({
+        internalRegistries: {
+            type: "array",
+            items: { type: "string" },
+            description: "Hosts of the cluster-internal registry (image path = <host>/<namespace>/<name>).",
+            default: ["image-registry.openshift-image-registry.svc:5000"],
         },
-    },
+    }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const namespace: string | undefined = args.props.metadata?.namespace;
         if (namespace === undefined) {

@@ -2,18 +2,27 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../k8s";
 import { IndexedWorkload, StackIndex } from "../stackIndex";
 
+/**
+ * True when the NetworkPolicy restricts ingress: its policyTypes include Ingress, or it sets none (then
+ * Kubernetes defaults them to Ingress, plus Egress when the policy has egress rules). An Egress-only policy
+ * leaves the selected pods open to every client.
+ */
+export function restrictsIngress(spec: { policyTypes?: string[] } | undefined): boolean {
+    return spec?.policyTypes === undefined || spec.policyTypes.includes("Ingress");
+}
+
 export const namespaceHasNetworkPolicy: StackValidationPolicy = {
     name: "namespace-has-network-policy",
-    description: "[L31] Every long-running workload's pods are selected by a NetworkPolicy of the stack in its namespace, so e.g. Redis is not reachable by anything in the cluster. Fix: add NetworkPolicies (Redis only from the API, the API only from nginx, nginx from the router).",
+    description: "[L31] Every long-running workload's pods are selected by a NetworkPolicy of the stack in its namespace that restricts Ingress (an Egress-only policy does not count), so e.g. Redis is not reachable by anything in the cluster. Fix: add NetworkPolicies (Redis only from the API, the API only from nginx, nginx from the router).",
     enforcementLevel: "advisory",
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const covered = new Set<IndexedWorkload>();
-        for (const policy of index.ofType(TYPES.networkPolicy)) {
+        for (const policy of index.ofType(TYPES.networkPolicy).filter(p => restrictsIngress(p.resource.props.spec))) {
             index.selectWorkloads(policy.namespace, policy.resource.props.spec?.podSelector ?? {}).forEach(w => covered.add(w));
         }
         for (const w of index.workloads.filter(w => w.workload.longRunning && !covered.has(w))) {
-            report(`${w.who} (${w.workload.podLabelsPath}): no NetworkPolicy in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`, w.resource.urn);
+            report(`${w.who} (${w.workload.podLabelsPath}): no NetworkPolicy restricting Ingress in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`, w.resource.urn);
         }
     },
 };

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
 import { globMatches } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -13,22 +14,22 @@ export const noLiteralSecretEnv: ResourceValidationPolicy = {
     name: "no-literal-secret-env",
     description: "[L19] An env var whose name looks secret (PASSWORD, TOKEN, SECRET, API_KEY...) is set with valueFrom.secretKeyRef, never a literal `value` (policies see secrets unwrapped, so how the value is supplied is what counts). Fix: store it with `pulumi config set --secret` or random.RandomPassword in a Kubernetes Secret and reference it with valueFrom.secretKeyRef.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            secretEnvNames: {
-                type: "array",
-                items: { type: "string" },
-                default: ["*PASSWORD*", "*PASSWD*", "*SECRET*", "*TOKEN*", "*API_KEY*", "*APIKEY*", "*PRIVATE_KEY*", "*CREDENTIAL*", "*ACCESS_KEY*"],
-                description: "Env names (case-insensitive globs) that hold secrets.",
-            },
-            allowedEnvNames: {
-                type: "array",
-                items: { type: "string" },
-                default: ["*_FILE", "*_PATH"],
-                description: "Env names (globs) that point at a mounted secret file and may be literal.",
-            },
+    configSchema: closedSchema({
+        secretEnvNames: {
+            type: "array",
+            items: { type: "string" },
+            default: ["*PASSWORD*", "*PASSWD*", "*SECRET*", "*TOKEN*", "*API_KEY*", "*APIKEY*", "*PRIVATE_KEY*", "*CREDENTIAL*", "*ACCESS_KEY*"],
+            description: "Env names (case-insensitive globs) that hold secrets.",
         },
-    },
+        allowedEnvNames: {
+            type: "array",
+            items: { type: "string" },
+            // Names that point at a secret or a service rather than hold one; a credential inside such a value
+            // (a password in a *_URL) is no-secret-values' to find.
+            default: ["*_FILE", "*_PATH", "*_URL", "*_URI", "*_ENDPOINT", "*_NAME", "*_PREFIX"],
+            description: "Env names (globs) that point at a secret (a mounted file, a Secret's name, a service URL) and may be literal.",
+        },
+    }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { secretEnvNames, allowedEnvNames } = args.getConfig<SecretEnvConfig>();
         const matches = (patterns: string[], name: string) => patterns.some(p => globMatches(p.toUpperCase(), name.toUpperCase()));

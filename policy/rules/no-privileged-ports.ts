@@ -9,7 +9,7 @@ export const noPrivilegedPorts: ResourceValidationPolicy = {
         const podUser = workload.podSpec.securityContext?.runAsUser;
         for (const ref of workload.containers) {
             if ((ref.container.securityContext?.runAsUser ?? podUser) === 0) {
-                continue; // explicitly root: no-privileged-pods / pod-security-restricted report that instead
+                continue; // explicitly root: pod-security-restricted reports that instead
             }
             (ref.container.ports ?? []).forEach((port, i) => {
                 if (port.containerPort < 1024) {

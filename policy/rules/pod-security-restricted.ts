@@ -1,41 +1,14 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { fieldOf, validateWorkloads } from "../validate";
+import { RESTRICTED } from "../podSecurity";
+import { podSecurityPolicy } from "../podSecurityPolicy";
 
-/** Volume sources Pod Security "restricted" allows (hostPath is reported by no-privileged-pods). */
-const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret", "hostPath"];
-const SECCOMP_TYPES = ["RuntimeDefault", "Localhost"];
-
-export const podSecurityRestricted: ResourceValidationPolicy = {
-    name: "pod-security-restricted",
-    description: "[L30] Pods meet the rest of Pod Security \"restricted\": allowPrivilegeEscalation: false, runAsNonRoot: true (never runAsUser 0; no fixed UID required), seccompProfile RuntimeDefault, capabilities drop ALL, only restricted volume types. Fix: set these in the pod and container securityContext.",
-    enforcementLevel: "advisory",
-    validateResource: validateWorkloads((workload, _args, report, who) => {
-        const pod = workload.podSpec.securityContext ?? {};
-        for (const ref of workload.containers) {
-            const sc = ref.container.securityContext ?? {};
-            const field = (name: string) => fieldOf(who, ref, `securityContext.${name}`);
-            if (sc.allowPrivilegeEscalation === undefined) {
-                report(`${field("allowPrivilegeEscalation")}: not set (defaults to true). Fix: set allowPrivilegeEscalation: false.`);
-            }
-            if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) {
-                report(`${field("runAsNonRoot")}: not true in the container or pod securityContext. Fix: set runAsNonRoot: true (leave runAsUser unset on OpenShift).`);
-            }
-            if ((sc.runAsUser ?? pod.runAsUser) === 0) {
-                report(`${field("runAsUser")}: 0 runs the container as root. Fix: remove runAsUser (OpenShift assigns a UID) or use a non-zero UID.`);
-            }
-            const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
-            if (seccomp === undefined || !SECCOMP_TYPES.includes(seccomp)) {
-                report(`${field("seccompProfile.type")}: ${seccomp === undefined ? "not set" : `"${seccomp}"`} in the container or pod securityContext. Fix: set seccompProfile.type: RuntimeDefault.`);
-            }
-            if (!(sc.capabilities?.drop ?? []).includes("ALL")) {
-                report(`${field("capabilities.drop")}: does not include ALL. Fix: set capabilities.drop: ["ALL"].`);
-            }
-        }
-        (workload.podSpec.volumes ?? []).forEach((volume, i) => {
-            const source = Object.keys(volume).find(key => key !== "name");
-            if (source !== undefined && !RESTRICTED_VOLUMES.includes(source)) {
-                report(`${who} (${workload.podSpecPath}.volumes[${i}].${source}): volume "${volume.name}" uses ${source}, which Pod Security "restricted" forbids. Fix: use configMap, secret, emptyDir, projected, downwardAPI, csi, ephemeral or persistentVolumeClaim.`);
-            }
-        });
-    }),
-};
+/**
+ * Lesson L30: containers ran as root by default. Pod Security "restricted" (PSA enforce=restricted, OpenShift's
+ * restricted-v2 SCC) rejects a pod that may run as root, escalate privileges, keep capabilities, run without a
+ * seccomp profile or mount a volume type outside the list, so these are mandatory: preview fails instead of the
+ * rollout. The controls restricted adds to baseline (run pod-security-baseline too); no fixed runAsUser is
+ * required, which is what OpenShift needs. Remediation: the components' restrictedPodSecurityContext() and
+ * restrictedContainerSecurityContext().
+ */
+export const podSecurityRestricted = podSecurityPolicy("pod-security-restricted",
+    `[L30] Pods meet the controls Pod Security "restricted" adds to baseline (${RESTRICTED.map(c => c.name).join(", ")}): allowPrivilegeEscalation: false, runAsNonRoot: true, never runAsUser 0, seccompProfile RuntimeDefault or Localhost, capabilities drop ["ALL"] (only NET_BIND_SERVICE added), only restricted volume types. Fix: set these in the pod and container securityContext (leave runAsUser unset on OpenShift).`,
+    RESTRICTED);

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
 import { globMatches } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -13,17 +14,15 @@ export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
     name: "port-env-matches-container-port",
     description: "[L18] An env var PORT / *_PORT with a literal number names one of the declared ports of its container (containers that declare none serve nothing and are skipped); otherwise the server listens where no probe or Service looks. Fix: feed containerPort, the PORT env, probes and Service targetPort from one value.",
     enforcementLevel: "advisory",
-    configSchema: {
-        properties: {
-            portEnvNames: { type: "array", items: { type: "string" }, default: ["PORT", "*_PORT", "*_PORT_*"], description: "Env names (globs) that set the container's listen port." },
-            ignoredEnvNames: {
-                type: "array",
-                items: { type: "string" },
-                default: ["REDIS_*", "VALKEY_*", "DB_*", "DATABASE_*", "POSTGRES*", "PG*", "MYSQL_*", "MONGO*", "NATS_*", "NEO4J_*", "*_SERVICE_PORT*"],
-                description: "Env names (globs) that point at other services and are not checked.",
-            },
+    configSchema: closedSchema({
+        portEnvNames: { type: "array", items: { type: "string" }, default: ["PORT", "*_PORT", "*_PORT_*"], description: "Env names (globs) that set the container's listen port." },
+        ignoredEnvNames: {
+            type: "array",
+            items: { type: "string" },
+            default: ["REDIS_*", "VALKEY_*", "DB_*", "DATABASE_*", "POSTGRES*", "PG*", "MYSQL_*", "MONGO*", "NATS_*", "NEO4J_*", "*_SERVICE_PORT*"],
+            description: "Env names (globs) that point at other services and are not checked.",
         },
-    },
+    }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { portEnvNames, ignoredEnvNames } = args.getConfig<PortEnvConfig>();
         const matches = (patterns: string[], name: string) => patterns.some(p => globMatches(p.toUpperCase(), name.toUpperCase()));

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
 import { globMatches, imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -14,16 +15,14 @@ export const s2iBuilderCommandSet: ResourceValidationPolicy = {
     name: "s2i-builder-command-set",
     description: "[L01] Containers running an S2I builder image (ubi9/python-311 and the like) set an explicit `command`; otherwise the image's S2I run script replaces the app's start command. Fix: set `command` to the real entrypoint (e.g. gunicorn).",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            builderImages: {
-                type: "array",
-                items: { type: "string" },
-                description: "Globs matched against registry/repository of each image; matching images are S2I builders.",
-                default: REDHAT_REGISTRIES.flatMap(registry => BUILDERS.map(builder => `${registry}/ubi*/${builder}`)),
-            },
+    configSchema: closedSchema({
+        builderImages: {
+            type: "array",
+            items: { type: "string" },
+            description: "Globs matched against registry/repository of each image; matching images are S2I builders.",
+            default: REDHAT_REGISTRIES.flatMap(registry => BUILDERS.map(builder => `${registry}/ubi*/${builder}`)),
         },
-    },
+    }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { builderImages } = args.getConfig<S2iConfig>();
         for (const ref of workload.containers) {

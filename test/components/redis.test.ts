@@ -16,7 +16,8 @@ function stackOn(platform: Platform): Promise<RecordedResource[]> {
       platform,
       api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
       site: { content: { image: PINNED("quay.io/acme/site", "b") } },
-      route: { host: "shop.example.com" },
+      // With TLS, so the pack's zero-violation check below is about the pods (ingress-tls would flag a plain-HTTP Ingress).
+      route: { host: "shop.example.com", tlsSecretName: "shop-tls" },
     });
   });
 }

@@ -55,12 +55,14 @@ export function container(name = "app", image = APP_IMAGE, port = 8080): Json {
             capabilities: { drop: ["ALL"] },
         },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     };
 }
 
 export function podSpec(c: Json = container()): Json {
     return {
         securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        automountServiceAccountToken: false,
         containers: [c],
         volumes: [{ name: "tmp", emptyDir: {} }],
     };
@@ -140,17 +142,22 @@ export const kinds = {
         spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
     }),
     configMap: (): Json => ({ metadata: meta("config"), data: { "app.conf": "listen 8080\n" } }),
+    /** The Secret every fixture container reads API_TOKEN from. */
+    secret: (): Json => ({ metadata: meta("api"), type: "Opaque", stringData: { token: "not-a-real-token" } }),
     pdb: (): Json => ({ metadata: meta("web"), spec: { maxUnavailable: 1, selector: { matchLabels: selector("web") } } }),
     networkPolicy: (): Json => ({ metadata: meta("default"), spec: { podSelector: {}, policyTypes: ["Ingress"] } }),
     route: (): Json => ({
         apiVersion: "route.openshift.io/v1",
         kind: "Route",
         metadata: meta("web"),
-        spec: { to: { kind: "Service", name: "web" }, port: { targetPort: "http" } },
+        spec: { to: { kind: "Service", name: "web" }, port: { targetPort: "http" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } },
     }),
     ingress: (): Json => ({
         metadata: meta("web"),
-        spec: { rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] } }] },
+        spec: {
+            tls: [{ hosts: ["shop.example.com"], secretName: "shop-tls" }],
+            rules: [{ host: "shop.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] } }],
+        },
     }),
     hpa: (): Json => ({
         metadata: meta("web"),
@@ -196,6 +203,7 @@ export function compliantStack(): RecordedResource[] {
         record(TYPES.service, "web", kinds.service()),
         record(TYPES.pvc, "content", kinds.pvc(), { protect: true }),
         record(TYPES.configMap, "config", kinds.configMap()),
+        record(TYPES.secret, "api", kinds.secret()),
         record(TYPES.pdb, "web", kinds.pdb()),
         record(TYPES.networkPolicy, "default", kinds.networkPolicy()),
         record(TYPES.route, "web", kinds.route()),

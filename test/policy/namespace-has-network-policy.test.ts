@@ -3,7 +3,7 @@ import { namespaceHasNetworkPolicy as policy } from "../../policy/rules/namespac
 import { compliantStack, expectMessages, labels, selector, stackWith } from "./fixtures";
 
 const open = (who: string, path: string, component: string) =>
-    `${who} (${path}): no NetworkPolicy in namespace "shop" selects its pods ${JSON.stringify(labels(component))}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`;
+    `${who} (${path}): no NetworkPolicy restricting Ingress in namespace "shop" selects its pods ${JSON.stringify(labels(component))}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`;
 
 describe("policy namespace-has-network-policy [L31] (stack)", () => {
     it("[L31] passes the baseline (a NetworkPolicy selecting every pod of the namespace)", async () => {
@@ -19,6 +19,15 @@ describe("policy namespace-has-network-policy [L31] (stack)", () => {
             open(`ReplicaSet "legacy"`, "spec.template.metadata.labels", "legacy"),
             open(`Pod "debug"`, "metadata.labels", "debug"),
         ]);
+    });
+
+    it("[L31] an Egress-only NetworkPolicy does not cover the pods; unset policyTypes (defaults to Ingress) and [Ingress, Egress] do", async () => {
+        const only = (types: string[] | undefined) => stackWith(TYPES.networkPolicy, "default", o => {
+            if (types === undefined) { delete o.spec.policyTypes; } else { o.spec.policyTypes = types; }
+        }).filter(r => r.type === TYPES.networkPolicy || r.name === "redis");
+        await expectMessages(policy, only(["Egress"]), [open(`StatefulSet "redis"`, "spec.template.metadata.labels", "redis")]);
+        await expectMessages(policy, only(undefined), []);
+        await expectMessages(policy, only(["Ingress", "Egress"]), []);
     });
 
     it("[L31] a NetworkPolicy only covers the pods it selects, in its own namespace", async () => {

@@ -18,6 +18,14 @@ describe("policy no-literal-secret-env [L19]", () => {
         }), [`Deployment "web" container "app" (spec.template.spec.containers[0].env[2].value): NEO4J_PASSWORD ${fix}`]);
     });
 
+    it("[L19] names that point at a secret or a service are not secrets: TOKEN_URL, SECRET_NAME, API_KEY_PREFIX, AUTH_TOKEN_ENDPOINT", async () => {
+        await expectMessages(policy, stackWith(TYPES.deployment, "web", o => {
+            o.spec.template.spec.containers[0].env.push(
+                { name: "TOKEN_URL", value: "https://auth.example.com/oauth/token" }, { name: "DB_SECRET_NAME", value: "db" },
+                { name: "API_KEY_PREFIX", value: "sk_" }, { name: "AUTH_TOKEN_ENDPOINT", value: "https://auth.example.com" }, { name: "PASSWORD_URI", value: "vault://db" });
+        }), []);
+    });
+
     it("[L19] checks initContainers and matches names case-insensitively", async () => {
         await expectMessages(policy, stackWith(TYPES.statefulSet, "redis", o => {
             o.spec.template.spec.initContainers = [{ name: "init", image: "x", env: [{ name: "hf_token", value: "abc" }] }];

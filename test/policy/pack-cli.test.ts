@@ -86,6 +86,28 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
         assert.match(diagnostics[0][2], /spec\.template\.spec\.containers\[0\]\.image\): "ghcr\.io\/acme\/worker:main" is not pinned by digest.*Fix:/);
     });
 
+    it("a misspelt config property reaches the pack (the engine drops additionalProperties) and fails the analysis, naming the closest one", async () => {
+        const configure = (extra: Record<string, unknown>) => {
+            const request = new analyzer.ConfigureAnalyzerRequest();
+            for (const [name, config] of reconcileConfig(policies, {})) {
+                request.getPolicyconfigMap().set(name, new analyzer.PolicyConfig()
+                    .setEnforcementlevel(LEVELS[config.enforcementLevel])
+                    .setProperties(Struct.fromJavaScript({ ...config.properties, ...(name === "configmap-size-limit" ? extra : {}) } as any)));
+            }
+            return call(client.configure.bind(client), request);
+        };
+        const analyze = () => call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), new analyzer.AnalyzeRequest()
+            .setType(TYPES.configMap).setName("config").setUrn(`urn:pulumi:dev::webstack::${TYPES.configMap}::config`)
+            .setProperties(Struct.fromJavaScript(kinds.configMap())).setOptions(options()));
+        await configure({ maxByte: 10 });
+        try {
+            await assert.rejects(analyze(), /policy config "configmap-size-limit": unknown property "maxByte"\. Did you mean "maxBytes"\?/);
+        } finally {
+            await configure({});
+        }
+        assert.deepEqual((await analyze()).getDiagnosticsList().map(d => d.getPolicyname()), []);
+    });
+
     it("[L32] Analyze sees resource options: an unprotected PVC is rejected, a protected one passes", async () => {
         const request = (protect: boolean) => new analyzer.AnalyzeRequest()
             .setType(TYPES.pvc).setName("content").setUrn(`urn:pulumi:dev::webstack::${TYPES.pvc}::content`)

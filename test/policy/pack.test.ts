@@ -6,9 +6,11 @@ import { policies } from "../../policy/policies";
 
 /** The "policy" column of LESSONS.md: every M/A row and the level(s) its policies must have by default. */
 const LESSON_LEVELS: Record<string, ("mandatory" | "advisory")[]> = {
-    L01: ["mandatory"], L02: ["mandatory"], L03: ["mandatory", "advisory"], L05: ["mandatory"], L06: ["mandatory"],
+    L01: ["mandatory"], L02: ["mandatory"], L03: ["mandatory", "advisory"], L05: ["mandatory", "advisory"], L06: ["mandatory"],
     L08: ["advisory", "mandatory"], L10: ["advisory"], L12: ["mandatory"], L13: ["advisory"], L14: ["mandatory"],
-    L15: ["advisory"], L16: ["advisory"], L18: ["mandatory", "advisory"], L19: ["mandatory"], L20: ["mandatory"],
+    // L15 gained api-version-removed (M): a removed API fails the update at apply, like the hang it prevents.
+    L15: ["advisory", "mandatory"], L16: ["advisory"], L18: ["mandatory", "advisory"], L19: ["mandatory"], L20: ["mandatory"],
+    // L30: all of Pod Security (baseline + restricted) is mandatory since an enforcing cluster rejects the pod (issue 10).
     L21: ["advisory"], L26: ["advisory"], L27: ["advisory"], L29: ["advisory"], L30: ["mandatory", "advisory"],
     L31: ["advisory"], L32: ["mandatory"],
 };
@@ -41,6 +43,42 @@ describe("policy pack contents", () => {
             assert.match(p.description, /Fix: /, p.name);
             assert.ok(fs.existsSync(path.join(__dirname, `${p.name}.test.ts`)), `test/policy/${p.name}.test.ts`);
         }
+    });
+
+    it("every configSchema is closed (additionalProperties: false) and every policy rejects undeclared properties itself", async () => {
+        for (const p of policies.filter(p => p.configSchema !== undefined)) {
+            assert.equal((p.configSchema as { additionalProperties?: unknown }).additionalProperties, false, p.name);
+        }
+        // The engine drops additionalProperties, so the pack checks: a typo in the config throws from the policy.
+        const { kinds, record } = await import("./fixtures");
+        const { runPolicies } = await import("../../offline/policyRunner");
+        const { TYPES } = await import("../../policy/k8s");
+        const limit = policies.find(p => p.name === "configmap-size-limit")!;
+        const args: any = { type: TYPES.configMap, props: kinds.configMap(), name: "config", getConfig: () => ({ maxBytes: 10, maxByte: 1 }), notApplicable: () => undefined };
+        assert.throws(() => (limit as any).validateResource[0](args, () => undefined),
+            /policy config "configmap-size-limit": unknown property "maxByte"\. Did you mean "maxBytes"\? Fix: use one of maxBytes, enforcementLevel\./);
+        const baseline = policies.find(p => p.name === "pod-security-baseline")!;
+        assert.throws(() => (baseline as any).validateResource[0]({ ...args, getConfig: () => ({ profile: "x" }) }, () => undefined),
+            /policy config "pod-security-baseline": unknown property "profile"\. Fix: this policy takes only enforcementLevel\./);
+        assert.deepEqual(await runPolicies([record(TYPES.configMap, "config", kinds.configMap())], { policies: [limit] }), []);
+    });
+
+    it("no message of any policy says \"undefined\", even for containers without a name or objects without metadata", async () => {
+        const { compliantStack, record, kinds } = await import("./fixtures");
+        const { runPolicies } = await import("../../offline/policyRunner");
+        const { TYPES } = await import("../../policy/k8s");
+        const { workloadOf } = await import("../../policy/workloads");
+        const stack = compliantStack().map(r => {
+            const w = workloadOf(r.type, r.inputs);
+            w?.allContainers.forEach(ref => { delete (ref.container as { name?: string }).name; ref.container.securityContext = {}; delete ref.container.resources; });
+            return w ? record(r.type, r.name, r.inputs) : r;
+        });
+        stack.push(record(TYPES.deployment, "bare", { spec: { template: { spec: { containers: [{ image: "x" }], initContainers: [{}], ephemeralContainers: [{}] } } } }),
+            record(TYPES.pdb, "bare", { spec: {} }), record(TYPES.hpaV2, "bare", { spec: {} }), record(TYPES.service, "bare", { spec: { selector: { a: "b" } } }),
+            record(TYPES.ingress, "bare", { spec: {} }), record(TYPES.configMap, "bare", { data: { k: kinds.configMap().data["app.conf"] } }));
+        const violations = await runPolicies(stack);
+        assert.ok(violations.length > 50, `the broken stack should violate a lot: ${violations.length}`);
+        assert.deepEqual(violations.filter(v => /undefined/.test(v.message)).map(v => `${v.policy}: ${v.message}`), []);
     });
 
     it("the pack imports nothing outside policy/ except npm packages (users point at it from other repos)", () => {

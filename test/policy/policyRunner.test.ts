@@ -73,6 +73,22 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         assert.throws(() => reconcileConfig(policies, { a: 3 }), /policy pack config "a": 3 is not a valid value/);
     });
 
+    it("a misspelt policy name or property is an error naming the closest match, not an ignored entry", async () => {
+        const policies = [probe("configmap-size-limit", "mandatory")];
+        assert.throws(() => reconcileConfig(policies, { "configmap-size-limt": "disabled" }),
+            /policy config "configmap-size-limt": no policy of the pack has this name, so the entry would be ignored\. Did you mean "configmap-size-limit"\?/);
+        assert.throws(() => reconcileConfig(policies, { "configmap-size-limit": { limits: 4 } }),
+            /policy config "configmap-size-limit": unknown property "limits"\. Did you mean "limit"\? Fix: use one of limit, names, enforcementLevel\./);
+        assert.throws(() => reconcileConfig(policies, { "configmap-size-limit": { enforcementLvel: "advisory" } }), /Did you mean "enforcementLevel"\?/);
+        assert.doesNotThrow(() => reconcileConfig(policies, { all: "advisory", "configmap-size-limit": { limit: 4, enforcementLevel: "mandatory" } }));
+    });
+
+    it("the pack's own policy names are checked too (--policy-config against policy/policies.ts)", async () => {
+        const { policies } = await import("../../policy/policies");
+        assert.throws(() => reconcileConfig(policies, { "pod-security-restriced": "advisory" }), /Did you mean "pod-security-restricted"\?/);
+        assert.throws(() => reconcileConfig(policies, { "configmap-size-advisory": { maxByte: 1 } }), /unknown property "maxByte"\. Did you mean "maxBytes"\?/);
+    });
+
     it("each policy gets its own copy of the inputs (a mutating policy cannot affect the next)", async () => {
         const mutate: ResourceValidationPolicy = { name: "m", description: "[L99] mutates", enforcementLevel: "advisory", validateResource: args => { args.props.spec = null; } };
         const seen: any[] = [];

@@ -1,0 +1,37 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { TYPES } from "../k8s";
+import { StackIndex } from "../stackIndex";
+
+/** Scale targets an HPA can point at, by "apiGroup/Kind" (apiGroup without version). */
+const SCALABLE: Record<string, string> = {
+    "apps/Deployment": TYPES.deployment,
+    "apps/StatefulSet": TYPES.statefulSet,
+    "apps/ReplicaSet": TYPES.replicaSet,
+};
+
+/**
+ * Lesson L10: state moved to Redis so the API could scale horizontally. An HorizontalPodAutoscaler whose
+ * scaleTargetRef names a workload that does not exist (renamed Deployment, wrong kind or apiVersion, other
+ * namespace) applies cleanly and then never scales anything: the API stays at its fixed replica count under
+ * load. Advisory: the target may come from outside the program. Remediation: take the name from the workload
+ * object itself (deployment.metadata.name), not from a string.
+ */
+export const hpaTargetExists: StackValidationPolicy = {
+    name: "hpa-target-exists",
+    description: "[L10] Every HorizontalPodAutoscaler's scaleTargetRef names a Deployment, StatefulSet or ReplicaSet of the stack in the HPA's namespace; otherwise it scales nothing. Fix: set scaleTargetRef (apiVersion apps/v1, kind, name) from the workload object.",
+    enforcementLevel: "advisory",
+    validateStack: (args, report) => {
+        const index = new StackIndex(args.resources);
+        for (const hpa of index.ofType(TYPES.hpaV2, TYPES.hpaV1)) {
+            const ref = hpa.resource.props.spec?.scaleTargetRef ?? {};
+            const group = String(ref.apiVersion ?? "").split("/").slice(0, -1).join("/");
+            const type = SCALABLE[`${group}/${ref.kind}`];
+            const problem = type === undefined ? `${ref.apiVersion ?? "(no apiVersion)"} ${ref.kind ?? "(no kind)"} is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet)`
+                : index.find(type, hpa.namespace, ref.name) === undefined ? `${ref.kind} "${ref.name}" does not exist in namespace "${hpa.namespace}" of this stack`
+                : undefined;
+            if (problem !== undefined) {
+                report(`${hpa.who} (spec.scaleTargetRef): ${problem}, so the autoscaler scales nothing. Fix: point scaleTargetRef at the workload (apiVersion apps/v1, its kind and metadata.name).`, hpa.resource.urn);
+            }
+        }
+    },
+};

@@ -1,0 +1,52 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { closedSchema } from "../config";
+import { TYPES } from "../k8s";
+import { EntropyOptions, secretKind } from "../secretValues";
+import { fieldOf, subject } from "../validate";
+import { WORKLOAD_TYPES, workloadOf } from "../workloads";
+
+const FIX = "Fix: put the value in a Kubernetes Secret (from `pulumi config set --secret` or random.RandomPassword) and use valueFrom.secretKeyRef or a secret volume.";
+
+/**
+ * Lesson L19: a secrets file was committed to git. no-literal-secret-env judges env vars by name; this judges
+ * literal env values and ConfigMap data by value, which catches what names miss: a private key under DATA, an
+ * AWS key under CONFIG, a password inside DATABASE_URL, a bearer token pasted into a ConfigMap. Recognised:
+ * private key blocks, AWS/GitHub/GitLab/Slack/Google/Stripe key formats, JSON Web Tokens, credentials in URLs
+ * ($(VAR) and ${VAR} references are fine), and tokens that mix cases and digits above an entropy threshold
+ * (certificates and public keys are skipped). Messages name the kind of secret, never the value.
+ * Remediation: a Secret and secretKeyRef.
+ */
+export const noSecretValues: ResourceValidationPolicy = {
+    name: "no-secret-values",
+    description: "[L19] No literal env value or ConfigMap data value looks like a secret by its value (private key blocks, cloud/API key formats, JSON Web Tokens, passwords in URLs, high-entropy tokens): it would be readable in the spec, the state and git. Fix: move it to a Kubernetes Secret and reference it with valueFrom.secretKeyRef or a secret volume.",
+    enforcementLevel: "mandatory",
+    configSchema: closedSchema({
+        entropyThreshold: { type: "number", minimum: 0, default: 4.5, description: "Bits per character at or above which a token (mixed case and digits) counts as random." },
+        minTokenLength: { type: "integer", minimum: 8, default: 24, description: "Tokens shorter than this are not checked for entropy." },
+    }),
+    validateResource: (args, report) => {
+        const options = args.getConfig<EntropyOptions>();
+        if (args.type === TYPES.configMap) {
+            for (const [key, value] of Object.entries<unknown>(args.props.data ?? {})) {
+                const kind = typeof value === "string" ? secretKind(value, options) : undefined;
+                if (kind !== undefined) {
+                    report(`${subject(args.type, args.props, args.name)} (data["${key}"]): contains ${kind}; ConfigMaps are readable by anyone who can read the namespace. ${FIX}`);
+                }
+            }
+            return;
+        }
+        if (!WORKLOAD_TYPES.includes(args.type)) {
+            args.notApplicable(`Policy only applies to ConfigMaps and resources of type ${WORKLOAD_TYPES.join(", ")}`);
+        }
+        const workload = workloadOf(args.type, args.props)!;
+        const who = subject(args.type, args.props, args.name);
+        for (const ref of workload.containers) {
+            (ref.container.env ?? []).forEach((env, i) => {
+                const kind = typeof env.value === "string" ? secretKind(env.value, options) : undefined;
+                if (kind !== undefined) {
+                    report(`${fieldOf(who, ref, `env[${i}].value`)}: ${env.name} contains ${kind} as a literal value. ${FIX}`);
+                }
+            });
+        }
+    },
+};

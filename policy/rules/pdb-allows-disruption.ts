@@ -1,0 +1,51 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { TYPES } from "../k8s";
+import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stackIndex";
+
+/** Pods the PDB's minAvailable keeps, for `pods` selected pods ("50%" rounds up, as the disruption controller does). */
+function keeps(minAvailable: number | string, pods: number): number {
+    return typeof minAvailable === "number" ? minAvailable : Math.ceil((pods * parseFloat(minAvailable)) / 100);
+}
+
+/** maxUnavailable as a count of `pods` ("25%" rounds up). */
+function mayTake(maxUnavailable: number | string, pods: number): number {
+    return typeof maxUnavailable === "number" ? maxUnavailable : Math.ceil((pods * parseFloat(maxUnavailable)) / 100);
+}
+
+/**
+ * Lesson L21: zombie pods after a node reboot, no PDB. A PodDisruptionBudget protects serving capacity during
+ * drains, but a wrong one is worse than none: with maxUnavailable 0, or minAvailable at (or above) the number of
+ * pods the workload runs (its replicas, or the HPA's minReplicas when that is higher), no pod may ever be
+ * evicted, so `kubectl drain` and cluster upgrades hang on the node until someone deletes the PDB by hand.
+ * A PDB that selects no pod of the stack protects nothing (a typo in the selector). Remediation:
+ * maxUnavailable: 1 with the workload's pod labels as selector.
+ */
+export const pdbAllowsDisruption: StackValidationPolicy = {
+    name: "pdb-allows-disruption",
+    description: "[L21] Every PodDisruptionBudget selects pods of the stack and lets at least one of them be evicted: maxUnavailable 0, or minAvailable >= the workload's replicas (or HPA minReplicas), blocks every node drain. Fix: use maxUnavailable: 1 and the workload's pod labels as selector.",
+    enforcementLevel: "advisory",
+    validateStack: (args, report) => {
+        const index = new StackIndex(args.resources);
+        const hpa = hpaBounds(index);
+        const fewestPods = (w: IndexedWorkload) => Math.max(w.workload.replicas ?? 1, hpa.get(hpaKey(w))?.min ?? 0);
+        for (const pdb of index.ofType(TYPES.pdb)) {
+            const spec = pdb.resource.props.spec ?? {};
+            // policy/v1: a missing selector selects nothing, {} selects every pod of the namespace.
+            const selected = spec.selector === undefined ? [] : index.selectWorkloads(pdb.namespace, spec.selector);
+            const fix = "Fix: set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.";
+            if (selected.length === 0) {
+                report(`${pdb.who} (spec.selector): ${spec.selector === undefined ? "not set, which selects no pods" : `${JSON.stringify(spec.selector)} selects no pod template in namespace "${pdb.namespace}"`}, so it protects nothing. ${fix}`, pdb.resource.urn);
+                continue;
+            }
+            // A DaemonSet's pod count is the node count, unknown here: only the fixed-size workloads can be summed.
+            const counted = selected.filter(w => w.workload.replicas !== undefined);
+            const pods = counted.reduce((n, w) => n + fewestPods(w), 0);
+            const names = selected.map(w => w.who).join(", ");
+            if (spec.maxUnavailable !== undefined && mayTake(spec.maxUnavailable, pods) === 0) {
+                report(`${pdb.who} (spec.maxUnavailable): ${JSON.stringify(spec.maxUnavailable)} allows no eviction of ${names}, so every node drain hangs. ${fix}`, pdb.resource.urn);
+            } else if (spec.minAvailable !== undefined && counted.length === selected.length && keeps(spec.minAvailable, pods) >= pods) {
+                report(`${pdb.who} (spec.minAvailable): ${JSON.stringify(spec.minAvailable)} keeps all ${pods} pod(s) of ${names}, so no pod can be evicted and node drains hang. ${fix}`, pdb.resource.urn);
+            }
+        }
+    },
+};

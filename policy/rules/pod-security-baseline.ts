@@ -1,0 +1,13 @@
+import { BASELINE } from "../podSecurity";
+import { podSecurityPolicy } from "../podSecurityPolicy";
+
+/**
+ * Lesson L30: containers ran as root and privileged by default, and the relay DaemonSet's proposed fix mounted
+ * a hostPath. Pod Security "baseline" is what every namespace of a cluster enforces at the least (OpenShift's
+ * restricted-v2 SCC is stricter): a pod breaking one of its controls is rejected at admission, so the rollout
+ * hangs with no new pods. Every control of the profile, on pods and every pod template, for containers,
+ * initContainers and ephemeralContainers. Remediation: remove the host access or privilege the message names.
+ */
+export const podSecurityBaseline = podSecurityPolicy("pod-security-baseline",
+    `[L30] Pods meet every control of Pod Security "baseline" (${BASELINE.map(c => c.name).join(", ")}): a namespace enforcing baseline or restricted rejects them otherwise. Fix: remove the privilege or host access named in the message.`,
+    BASELINE);
