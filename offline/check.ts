@@ -118,7 +118,15 @@ interface Target {
     stack: string;
     source: string;
     stackTags: Record<string, string>;
+    /** Policies that do not apply to this kind of input. */
+    skipPolicies: string[];
 }
+
+/**
+ * Policies that judge a Pulumi resource option the object must have (`protect` on a PVC): plain manifests
+ * have no resource options, so for them the finding would be about Pulumi, not about the YAML.
+ */
+const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 
 /** Runs the program (or reads the manifests), validates the objects, runs the policies. */
 export async function check(args: CheckArgs): Promise<CheckResult> {
@@ -178,7 +186,7 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
         return r ? target.location(r) : undefined;
     };
     const violations: ReportedViolation[] = [
-        ...(await runPolicies(all, { policies, packConfig, stackTags: target.stackTags })),
+        ...(await runPolicies(all, { policies: policies.filter((p) => !target.skipPolicies.includes(p.name)), packConfig, stackTags: target.stackTags })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, ...located(v) }));
     const report: CheckReport = {
@@ -240,6 +248,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
         stack: args.stack,
         source: display(program),
         stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" },
+        skipPolicies: [],
     };
 }
 
@@ -270,11 +279,12 @@ function readManifestTarget(args: CheckArgs, fromCaller: (p: string) => string):
         // A patch or a List-only type in a manifest is as invisible to the check as in a program.
         unchecked: [],
         secretValues: secretValuesOf(resources.map((r) => r.inputs)),
-        notes: [],
+        notes: [`${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`],
         location: (r) => locations.get(r.urn),
         stack: "",
         source: source === "-" ? "stdin" : displayPath(args.callerDir)(fromCaller(source)),
         stackTags: {},
+        skipPolicies: RESOURCE_OPTION_POLICIES,
     };
 }
 
