@@ -3,11 +3,16 @@
  *
  * - check vs floor, on both stacks: the floor is the same program run under the same mocks in the same
  *   kind of process, without schema validation and policies (`--floor` mode of this script);
- * - scale: check on a generated program with 100 WebStacks vs one with 1 WebStack.
+ * - scale: check on a generated program with 100 WebStacks vs one with 1 WebStack;
+ * - manifests vs program: `check --manifests` on the dev stack's objects (rendered once with `--out`) vs
+ *   `check --stack dev` on the program that declares them.
+ * The program runs skip the type check (`--skip-type-check`): it is the TypeScript compiler's cost, not
+ * the check's, and the floor has none.
  *
  * Every measurement is a fresh process (as users run it), the variants of one repetition run back to back
  * (order alternating between repetitions) so background load hits them alike; medians are reported.
- * Last line: `ratios: check_vs_floor=<x> scale_100_vs_1=<y>` from wall-clock medians (goals: ≤ 1.5 and ≤ 110);
+ * Last line: `ratios: check_vs_floor=<x> scale_100_vs_1=<y> manifests_vs_program=<z>` from wall-clock medians
+ * (goals: ≤ 1.5, ≤ 110 and ≤ 1: reading YAML must not cost more than running the program);
  * the line before gives the same ratios from CPU time, which a busy machine distorts much less.
  *
  * Usage: npm run bench:check [-- --reps <n>]        (default 3; --help for all flags)
@@ -57,7 +62,21 @@ function timeProcess(command: Command): Timing {
 }
 
 function checkCommand(label: string, program: string, stack: string, config: string): Command {
-    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--program", program, "--stack", stack, "--config", config, "--json"] };
+    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--program", program, "--stack", stack, "--config", config, "--json", "--skip-type-check"] };
+}
+
+function manifestsCommand(label: string, dir: string): Command {
+    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--manifests", dir, "--json"] };
+}
+
+/** The stack's objects as plain YAML files (what `--manifests` reads), written by check itself. */
+function renderStack(dir: string, stack: string): string {
+    const out = path.join(dir, `manifests-${stack}`);
+    const rendered = spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "offline", "check.ts"), "--stack", stack, "--out", out, "--skip-type-check"], { cwd: ROOT, encoding: "utf8" });
+    if (rendered.status !== 0) {
+        throw new Error(`rendering ${stack} for the manifests bench exited ${rendered.status}: ${rendered.stderr.trim()}`);
+    }
+    return out;
 }
 
 function floorCommand(label: string, program: string, stack: string, config: string): Command {
@@ -104,12 +123,13 @@ function bench(reps: number): void {
         checkCommand(`check ${stack}`, program, stack, path.join(ROOT, `Pulumi.${stack}.yaml`)),
     ]);
     const scaled = SCALES.map((count) => checkCommand(`check ${count} WebStack${count === 1 ? "" : "s"}`, generateProgram(tmp, count), "dev", devConfig));
-    const commands = [...pairs.flat(), ...scaled];
+    const manifests = manifestsCommand("manifests dev", renderStack(tmp, "dev"));
+    const commands = [...pairs.flat(), ...scaled, manifests];
     const times = new Map<string, Timing[]>(commands.map((c) => [c.label, []]));
 
     console.log(`bench:check: ${reps} repetitions, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     for (let rep = 0; rep < reps; rep++) {
-        const order = rep % 2 === 0 ? commands : [...pairs.map(([floor, check]) => [check, floor]).flat(), ...[...scaled].reverse()];
+        const order = rep % 2 === 0 ? commands : [manifests, ...pairs.map(([floor, check]) => [check, floor]).flat(), ...[...scaled].reverse()];
         const line: string[] = [];
         for (const command of order) {
             const timing = timeProcess(command);
@@ -128,7 +148,8 @@ function bench(reps: number): void {
         const floorTotal = STACKS.reduce((sum, s) => sum + med(`floor ${s}`, of), 0);
         const checkTotal = STACKS.reduce((sum, s) => sum + med(`check ${s}`, of), 0);
         const scale = med(scaled[1].label, of) / med(scaled[0].label, of);
-        return `check_vs_floor=${(checkTotal / floorTotal).toFixed(2)} scale_100_vs_1=${scale.toFixed(2)}`;
+        const manifestsVsProgram = med(manifests.label, of) / med("check dev", of);
+        return `check_vs_floor=${(checkTotal / floorTotal).toFixed(2)} scale_100_vs_1=${scale.toFixed(2)} manifests_vs_program=${manifestsVsProgram.toFixed(2)}`;
     };
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`cpu ratios: ${ratios("cpu")}`);

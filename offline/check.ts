@@ -1,158 +1,340 @@
 /**
- * `npm run check`: what will this Pulumi program deploy, is every object valid Kubernetes, and does it
- * pass the policy pack? Offline: no Pulumi CLI, backend, cluster or registry (see issue 4 for the contract).
+ * `npm run check`: what will this Pulumi program (or this set of manifests) deploy, is every object valid
+ * Kubernetes, and does it pass the policy pack? Offline: no Pulumi CLI, backend, cluster or registry.
+ * Everything a program declares is checked or listed as not checked (see offline/expand.ts).
  *
- * Exit codes: 0 clean, 1 a mandatory violation or a schema error, 2 usage error or the program failed.
+ * Exit codes: 0 clean, 1 a mandatory violation, a schema error or a resource not checked, 2 the check could
+ * not run (usage error, unreadable input, the program failed or does not type-check).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies, Violation } from "./policyRunner";
-import { assertOutDirUsable, fileNameFor, isClusterScoped, redactObject, renderObjectYaml, scrub, writeObjects } from "./render";
+import type { Policies } from "@pulumi/policy";
+import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
+import { checkPatches, expandProviderComponents } from "./expand";
+import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
 import { ProgramError, projectNameFor, runProgramInProcess } from "./mockRuntime";
+import { reconcileConfig, runPolicies } from "./policyRunner";
+import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
+import { CheckReport, failed, Format, FORMATS, githubReport, markdownReport, ReportedViolation, SchemaError, sarifReport, SourceLocation, textReport, Unchecked } from "./report";
 import type { RecordedResource } from "./runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stackConfig";
+import { TypeCheckError, typeCheckProgram } from "./typeCheck";
 
-const USAGE =
-    "usage: npm run check -- [--stack <name>] [--program <entry .ts file>] [--config <stack yaml>]\n" +
-    "                        [--policy-config <json>] [--out <dir>] [--json]";
+export { UsageError } from "../scripts/cli";
+export type { CheckReport } from "./report";
+
+export const CHECK_COMMAND = {
+    name: "npm run check --",
+    summary:
+        "Runs a Pulumi TypeScript program under mocks (or reads plain Kubernetes YAML), validates every Kubernetes object " +
+        "against its schema and runs the policy pack; resources whose objects it cannot see are listed as not checked.",
+    flags: {
+        stack: { type: "string", default: "dev", valueName: "<name>", description: "stack whose config Pulumi.<stack>.yaml (beside the program) is read" },
+        program: { type: "string", default: "./index.ts", valueName: "<file.ts>", description: "entry .ts file of the Pulumi program" },
+        config: { type: "string", valueName: "<file>", description: "stack config file instead of Pulumi.<stack>.yaml" },
+        manifests: { type: "string", valueName: "<file|dir|->", description: "check plain Kubernetes YAML instead of a program: a file, a directory, or - for stdin" },
+        namespace: { type: "string", default: "default", valueName: "<name>", description: "namespace of --manifests objects that set none" },
+        "policy-config": { type: "string", valueName: "<file.json>", description: "policy pack config, the JSON pulumi preview --policy-pack-config takes" },
+        out: { type: "string", valueName: "<dir>", description: "write every object as YAML into this directory (Secret data redacted)" },
+        format: { type: "string", valueName: "<text|json|sarif|markdown|github>", description: "report format (default: github under GITHUB_ACTIONS, else text)" },
+        json: { type: "boolean", description: "same as --format json" },
+        "allow-unchecked": { type: "boolean", description: "exit 0 even when resources were not checked (they are still listed)" },
+        "skip-type-check": { type: "boolean", description: "do not type-check the program first (as PULUMI_NODEJS_TRANSPILE_ONLY=true does for pulumi)" },
+    },
+    exitCodes: {
+        0: "every object checked: no schema error, no mandatory violation, nothing unchecked (or --allow-unchecked)",
+        1: "a schema error, a mandatory violation, or a resource not checked",
+        2: "the check could not run: usage error, unreadable input, the program failed or does not type-check",
+    },
+    example: "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
+} satisfies CommandSpec;
 
 export interface CheckArgs {
     stack: string;
+    /** --stack was given (a missing Pulumi.<stack>.yaml is then an error, not "no config"). */
+    stackGiven: boolean;
     program: string;
-    /** Explicit stack config file; default Pulumi.<stack>.yaml beside the program when it exists. */
+    /** --program was given (resolved against the caller's directory; the default against the project). */
+    programGiven: boolean;
     config?: string;
+    manifests?: string;
+    namespace: string;
     policyConfig?: string;
     out?: string;
-    json: boolean;
+    format: Format;
+    allowUnchecked: boolean;
+    skipTypeCheck: boolean;
+    /** Where relative paths the user typed are resolved: the directory npm was run from (INIT_CWD), else cwd. */
+    callerDir: string;
 }
 
-export interface SchemaError {
-    resource: string;
-    message: string;
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CheckArgs | "help" {
+    const { help, flags } = parseCommandLine(CHECK_COMMAND, argv);
+    if (help) {
+        return "help";
+    }
+    if (flags.format !== undefined && !(FORMATS as readonly string[]).includes(flags.format)) {
+        throw new UsageError(`--format ${flags.format}: not a format. Fix: use one of ${FORMATS.join(", ")}`);
+    }
+    if (flags.json && flags.format !== undefined && flags.format !== "json") {
+        throw new UsageError(`--json and --format ${flags.format} contradict each other. Fix: pass one of them`);
+    }
+    if (flags.manifests !== undefined && (argv.some((a) => /^--(program|stack|config)\b/.test(a)))) {
+        throw new UsageError("--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests");
+    }
+    const format = (flags.format as Format | undefined) ?? (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
+    return {
+        stack: flags.stack,
+        stackGiven: argv.some((a) => a === "--stack" || a.startsWith("--stack=")),
+        program: flags.program,
+        programGiven: argv.some((a) => a === "--program" || a.startsWith("--program=")),
+        config: flags.config,
+        manifests: flags.manifests,
+        namespace: flags.namespace,
+        policyConfig: flags["policy-config"],
+        out: flags.out,
+        format,
+        allowUnchecked: flags["allow-unchecked"] ?? false,
+        skipTypeCheck: flags["skip-type-check"] ?? false,
+        callerDir: env.INIT_CWD && fs.existsSync(env.INIT_CWD) ? env.INIT_CWD : process.cwd(),
+    };
 }
 
-/** The --json object, field for field. */
-export interface CheckReport {
+export interface CheckResult {
+    report: CheckReport;
+    /** File name → YAML text, for --out. */
+    files: Map<string, string>;
+}
+
+interface Target {
+    resources: RecordedResource[];
+    /** Objects the provider creates from components (yaml/v2), checked like the program's own. */
+    children: RecordedResource[];
+    unchecked: Unchecked[];
+    secretValues: string[];
+    notes: string[];
+    location: (r: RecordedResource) => SourceLocation | undefined;
     stack: string;
-    resources: number;
-    objects: number;
-    violations: Violation[];
-    schemaErrors: SchemaError[];
+    source: string;
+    stackTags: Record<string, string>;
+    /** Policies that do not apply to this kind of input. */
+    skipPolicies: string[];
 }
 
-/** Bad command line or unreadable input: exit 2 with the usage. */
-export class UsageError extends Error {}
+/**
+ * Policies that judge a Pulumi resource option the object must have (`protect` on a PVC): plain manifests
+ * have no resource options, so for them the finding would be about Pulumi, not about the YAML.
+ */
+const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 
-const VALUE_FLAGS: Record<string, keyof CheckArgs> = {
-    "--stack": "stack",
-    "--program": "program",
-    "--config": "config",
-    "--policy-config": "policyConfig",
-    "--out": "out",
-};
-
-export function parseArgs(argv: string[]): CheckArgs {
-    const args: CheckArgs = { stack: "dev", program: "./index.ts", json: false };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const [name, inline] = flag.startsWith("--") && flag.includes("=") ? [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)] : [flag, undefined];
-        if (name === "--json" && inline === undefined) {
-            args.json = true;
-        } else if (name in VALUE_FLAGS) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
-                throw new UsageError(`${name} needs a value`);
-            }
-            (args as unknown as Record<string, string>)[VALUE_FLAGS[name]] = value;
-        } else {
-            throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
-        }
-    }
-    return args;
-}
-
-/** Runs the program, validates its objects, runs the policies; renders the YAML files when asked. */
-export async function check(args: CheckArgs): Promise<{ report: CheckReport; files: Map<string, string> }> {
-    const program = path.resolve(args.program);
-    if (!fs.existsSync(program) || !fs.statSync(program).isFile()) {
-        throw new UsageError(`--program ${args.program}: no such file. Fix: pass the program's entry .ts file`);
-    }
-    const project = projectNameFor(path.dirname(program));
-    const configFile = args.config ?? defaultConfigFile(program, args.stack);
-    if (args.config !== undefined && !fs.existsSync(args.config)) {
-        throw new UsageError(`--config ${args.config}: no such file`);
-    }
-    const packConfig = args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig);
-    if (args.out !== undefined) {
+/** Runs the program (or reads the manifests), validates the objects, runs the policies. */
+export async function check(args: CheckArgs): Promise<CheckResult> {
+    const fromCaller = (p: string) => path.resolve(args.callerDir, p);
+    const packConfig = args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
+    const out = args.out === undefined ? undefined : fromCaller(args.out);
+    if (out !== undefined) {
         try {
-            assertOutDirUsable(args.out);
+            assertOutDirUsable(out, args.out!);
         } catch (err) {
             throw new UsageError((err as Error).message);
         }
     }
-    const config = configFile === undefined ? undefined : loadStackConfigFile(configFile, project);
-
-    const run = await runProgramInProcess(program, { stack: args.stack, project, config });
-    const secretValues = run.secretValues;
+    const policies: Policies = (await import("../policy/policies")).policies;
+    try {
+        // Checked before the program runs, as the engine reconciles it before the preview starts.
+        reconcileConfig(policies, packConfig);
+    } catch (err) {
+        throw new InputError(`--policy-config ${args.policyConfig}: ${(err as Error).message}`);
+    }
+    const target = args.manifests !== undefined ? readManifestTarget(args, fromCaller) : await runProgramTarget(args, fromCaller);
+    const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
     const files = new Map<string, { owner: string; text: string }>();
     let objects = 0;
-    for (const resource of run.resources) {
+    let redactedSecrets = 0;
+    for (const resource of all) {
         const obj = toKubernetesObject(resource);
         if (!obj) {
             continue;
         }
         objects++;
         const label = resourceLabel(resource);
-        applyProviderNamespace(obj, resource, run.resources);
+        const at = target.location(resource);
+        applyProviderNamespace(obj, resource, all);
         for (const message of validateKubernetesObject(obj)) {
-            schemaErrors.push({ resource: label, message });
+            schemaErrors.push({ resource: label, message, ...at });
         }
         const file = fileNameFor(obj);
         const earlier = files.get(file);
         if (earlier) {
-            schemaErrors.push({ resource: label, message: `same object as ${earlier.owner} (${file}): two resources would fight over it` });
+            schemaErrors.push({ resource: label, message: `same object as ${earlier.owner} (${file}): two resources would fight over it`, ...at });
             continue;
         }
-        files.set(file, { owner: label, text: args.out === undefined ? "" : renderObjectYaml(redactObject(obj, secretValues)) });
+        let text = "";
+        if (out !== undefined) {
+            const rendered = renderObjectFile(obj, target.secretValues);
+            text = rendered.text;
+            redactedSecrets += rendered.redacted ? 1 : 0;
+        }
+        files.set(file, { owner: label, text });
     }
 
-    const violations = await runPolicies(run.resources, { packConfig, stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" } });
+    const located = (v: { resource: string }) => {
+        const r = all.find((x) => resourceLabel(x) === v.resource);
+        return r ? target.location(r) : undefined;
+    };
+    const violations: ReportedViolation[] = [
+        ...(await runPolicies(all, { policies: policies.filter((p) => !target.skipPolicies.includes(p.name)), packConfig, stackTags: target.stackTags })),
+        ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
+    ].map((v) => ({ ...v, ...located(v) }));
     const report: CheckReport = {
-        stack: args.stack,
-        resources: run.resources.length,
+        stack: target.stack,
+        source: target.source,
+        resources: all.length,
         objects,
         violations: sortViolations(violations),
         schemaErrors: [...schemaErrors].sort((a, b) => compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`)),
+        unchecked: [...target.unchecked].sort((a, b) => compare(a.resource, b.resource)),
+        redactedSecrets,
+        notes: target.notes,
     };
     return {
-        report: scrub(report, secretValues) as CheckReport,
+        report: scrub(report, target.secretValues) as CheckReport,
         files: new Map([...files].map(([file, { text }]) => [file, text])),
     };
 }
 
-function defaultConfigFile(program: string, stack: string): string | undefined {
-    const file = path.join(path.dirname(program), `Pulumi.${stack}.yaml`);
-    return fs.existsSync(file) ? file : undefined;
+async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => string): Promise<Target> {
+    // The default program is the project's own; a path the user typed is relative to where they typed it.
+    const program = args.programGiven ? fromCaller(args.program) : path.resolve(args.program);
+    if (!fs.existsSync(program) || !fs.statSync(program).isFile()) {
+        throw new UsageError(`--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`);
+    }
+    const programDir = path.dirname(program);
+    const project = projectNameFor(programDir);
+    const configFile = stackConfigFile(args, program, fromCaller);
+    let config;
+    try {
+        config = configFile === undefined ? undefined : loadStackConfigFile(configFile, project);
+    } catch (err) {
+        throw new InputError((err as Error).message);
+    }
+    if (!args.skipTypeCheck) {
+        typeCheckProgram(program);
+    }
+    const run = await runProgramInProcess(program, { stack: args.stack, project, config });
+    const display = displayPath(args.callerDir);
+    const providerNamespace = (r: RecordedResource) => {
+        const namespace = run.resources.find((p) => p.urn === r.options.provider)?.inputs.namespace;
+        return typeof namespace === "string" && namespace !== "" ? namespace : undefined;
+    };
+    let expansion;
+    try {
+        expansion = expandProviderComponents(run.resources, { stack: args.stack, project, programDir, displayPath: display, providerNamespace });
+    } catch (err) {
+        throw err instanceof ManifestError ? new ProgramError(err.message) : err;
+    }
+    const childLocations = new Map(expansion.children.map((c) => [c.resource.urn, c.location]));
+    const programLocation = { file: display(program) };
+    return {
+        resources: run.resources,
+        children: expansion.children.map((c) => c.resource),
+        unchecked: expansion.unchecked,
+        secretValues: [...run.secretValues, ...expansion.secretValues],
+        notes: run.notes,
+        location: (r) => (childLocations.has(r.urn) ? childLocations.get(r.urn) : programLocation),
+        stack: args.stack,
+        source: display(program),
+        stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" },
+        skipPolicies: [],
+    };
 }
 
-function readPolicyConfig(file: string): Record<string, unknown> {
+function readManifestTarget(args: CheckArgs, fromCaller: (p: string) => string): Target {
+    const source = args.manifests!;
+    let registered;
+    try {
+        const manifests = readManifests(source, source === "-" ? "-" : fromCaller(source));
+        if (manifests.length === 0) {
+            throw new ManifestError(
+                `--manifests ${source}: no Kubernetes objects in it (empty input; did the command before the pipe fail?). ` +
+                    "Fix: pass YAML with at least one object; with helm template, run it alone first to see its error",
+            );
+        }
+        const display = displayPath(args.callerDir);
+        registered = registerObjects(manifests, { resourcePrefix: "", defaultNamespace: args.namespace, stack: "manifests", project: "manifests" }, (m) => ({
+            file: m.file === "-" ? "-" : display(fromCaller(m.file)),
+            line: m.line,
+        }));
+    } catch (err) {
+        throw err instanceof ManifestError ? new InputError(err.message) : err;
+    }
+    const locations = new Map(registered.map((r) => [r.resource.urn, r.location]));
+    const resources = registered.map((r) => r.resource);
+    return {
+        resources,
+        children: [],
+        // A patch or a List-only type in a manifest is as invisible to the check as in a program.
+        unchecked: [],
+        secretValues: secretValuesOf(resources.map((r) => r.inputs)),
+        notes: [`${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`],
+        location: (r) => locations.get(r.urn),
+        stack: "",
+        source: source === "-" ? "stdin" : displayPath(args.callerDir)(fromCaller(source)),
+        stackTags: {},
+        skipPolicies: RESOURCE_OPTION_POLICIES,
+    };
+}
+
+/** Explicit --config; else Pulumi.<stack>.yaml beside the program. An explicit --stack must have its file. */
+function stackConfigFile(args: CheckArgs, program: string, fromCaller: (p: string) => string): string | undefined {
+    if (args.config !== undefined) {
+        const file = fromCaller(args.config);
+        if (!fs.existsSync(file)) {
+            throw new UsageError(`--config ${args.config}: no such file (looked at ${file}). Fix: pass an existing stack config file`);
+        }
+        return file;
+    }
+    const dir = path.dirname(program);
+    const file = path.join(dir, `Pulumi.${args.stack}.yaml`);
+    if (fs.existsSync(file)) {
+        return file;
+    }
+    if (args.stackGiven) {
+        const stacks = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+        throw new UsageError(
+            `--stack ${args.stack}: Pulumi.${args.stack}.yaml does not exist in ${dir} (stacks there: ${stacks.length > 0 ? stacks.join(", ") : "none"}). ` +
+                `Fix: ${stacks.length > 0 ? `pass --stack ${stacks.join(" or --stack ")}` : "create it with pulumi stack init"}, or pass --config <file>`,
+        );
+    }
+    return undefined;
+}
+
+/** Paths in reports are relative to where the check was run (the repository root in CI), with "/". */
+function displayPath(callerDir: string): (file: string) => string {
+    return (file) => {
+        const relative = path.relative(callerDir, file);
+        return (relative.startsWith("..") || path.isAbsolute(relative) ? file : relative).split(path.sep).join("/");
+    };
+}
+
+function readPolicyConfig(given: string, file: string): Record<string, unknown> {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new UsageError(`--policy-config ${file}: no such file`);
+        throw new UsageError(`--policy-config ${given}: no such file`);
     }
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch (err) {
-        throw new UsageError(`--policy-config ${file} is not valid JSON: ${(err as Error).message}`);
+        throw new UsageError(`--policy-config ${given} is not valid JSON: ${(err as Error).message}`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new UsageError(`--policy-config ${file}: expected an object keyed by policy name (got ${JSON.stringify(parsed)})`);
+        throw new UsageError(`--policy-config ${given}: expected an object keyed by policy name (got ${JSON.stringify(parsed)})`);
     }
     return parsed as Record<string, unknown>;
 }
@@ -174,8 +356,8 @@ function resourceLabel(r: RecordedResource): string {
 
 const LEVEL_ORDER = { mandatory: 0, advisory: 1 };
 
-function sortViolations(violations: Violation[]): Violation[] {
-    const key = (v: Violation) => [v.policy, v.resource, v.message].join("\u0000");
+function sortViolations<V extends ReportedViolation>(violations: V[]): V[] {
+    const key = (v: V) => [v.policy, v.resource, v.message].join("\u0000");
     return [...violations].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || compare(key(a), key(b)));
 }
 
@@ -183,61 +365,97 @@ function compare(a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function failed(report: CheckReport): boolean {
-    return report.schemaErrors.length > 0 || report.violations.some((v) => v.level === "mandatory");
+/** Input the check cannot use (manifests, stack config): exit 2, like a usage error, but not about flags. */
+export class InputError extends Error {}
+
+/** Error and fix, as printed (and as the {error, fix} JSON under --format json). */
+export function describeFailure(err: unknown): { error: string; fix: string } {
+    const message = err instanceof Error ? err.message : String(err);
+    const [what, fix] = splitFix(message);
+    if (err instanceof UsageError) {
+        return { error: `usage error: ${what}`, fix: fix ?? "see npm run check -- --help" };
+    }
+    if (err instanceof InputError) {
+        return { error: `input error: ${what}`, fix: fix ?? "correct the input named above" };
+    }
+    if (err instanceof TypeCheckError) {
+        return { error: `the program does not type-check, so pulumi preview would refuse it too: ${what}`, fix: fix ?? "correct the type errors" };
+    }
+    if (err instanceof ProgramError) {
+        return { error: `the program failed (it threw while running under the offline mocks): ${what}`, fix: fix ?? "correct the program; pulumi preview fails the same way" };
+    }
+    return { error: `internal error of the check (not your input): ${what}`, fix: "report it with the command line that caused it" };
 }
 
-export function humanReport(report: CheckReport): string {
-    const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
-    const lines = report.violations.map((v) =>
-        `${v.level.padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(v.message)}`,
-    );
-    lines.push(...report.schemaErrors.map((e) => `${"schema".padEnd(9)} ${e.resource}: ${oneLine(e.message)}`));
-    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
-    const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
-    lines.push(
-        `check ${report.stack}: ${count(report.resources, "resource")}, ${count(report.objects, "Kubernetes object")}; ` +
-            `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ` +
-            `${report.violations.length - mandatory} advisory violation${report.violations.length - mandatory === 1 ? "" : "s"}: ` +
-            (failed(report) ? "FAIL" : "PASS"),
-    );
-    return lines.join("\n") + "\n";
+function splitFix(message: string): [string, string | undefined] {
+    const at = message.search(/\.?\s+Fix: /);
+    if (at < 0) {
+        return [message, undefined];
+    }
+    return [message.slice(0, at), message.slice(at).replace(/^\.?\s+Fix: /, "")];
 }
 
-async function main(argv: string[]): Promise<number> {
+export function formatReport(report: CheckReport, args: Pick<CheckArgs, "format" | "allowUnchecked">, policies: Policies, programFile: string): string {
+    const opts = { allowUnchecked: args.allowUnchecked };
+    switch (args.format) {
+        case "json":
+            return JSON.stringify(report) + "\n";
+        case "sarif":
+            return sarifReport(report, opts, policies, programFile);
+        case "markdown":
+            return markdownReport(report, opts);
+        case "github":
+            return githubReport(report, opts);
+        case "text":
+            return textReport(report, opts);
+    }
+}
+
+/** Writes and resolves once the data is handed to the OS: a pipe gets all of it before we exit. */
+function writeFully(write: typeof process.stdout.write, text: string): Promise<void> {
+    return new Promise((resolve, reject) => write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+/** The format to answer in even when the command line itself is bad (so scripts still get JSON). */
+function requestedFormat(argv: string[]): string | undefined {
+    const at = argv.findIndex((a) => a === "--format" || a.startsWith("--format="));
+    if (argv.includes("--json")) {
+        return "json";
+    }
+    return at < 0 ? undefined : argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
     // Our stdout carries only the report; whatever the program prints goes to stderr.
-    const writeOut = process.stdout.write.bind(process.stdout);
+    const writeOut = process.stdout.write.bind(process.stdout) as typeof process.stdout.write;
     process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
     try {
-        if (argv.includes("--help") || argv.includes("-h")) {
-            writeOut(USAGE + "\n");
+        const args = parseArgs(argv, env);
+        if (args === "help") {
+            await writeFully(writeOut, helpText(CHECK_COMMAND));
             return 0;
         }
-        const args = parseArgs(argv);
         const { report, files } = await check(args);
         if (args.out !== undefined) {
-            writeObjects(args.out, files);
+            writeObjects(path.resolve(args.callerDir, args.out), files);
         }
-        writeOut(args.json ? JSON.stringify(report) + "\n" : humanReport(report));
-        return failed(report) ? 1 : 0;
+        const policies: Policies = (await import("../policy/policies")).policies;
+        await writeFully(writeOut, formatReport(report, args, policies, report.source));
+        return failed(report, { allowUnchecked: args.allowUnchecked }) ? 1 : 0;
     } catch (err) {
         // Offline, secret config is only ever the marker, so a failure message cannot carry a real secret.
-        const message = (err as Error)?.message ?? String(err);
-        if (err instanceof UsageError) {
-            process.stderr.write(`check: ${message}\n${USAGE}\n`);
-        } else if (err instanceof ProgramError) {
-            process.stderr.write(`check: the program failed: ${message}\n`);
-        } else {
-            process.stderr.write(`check: ${message}\n`);
+        const { error, fix } = describeFailure(err);
+        if (requestedFormat(argv) === "json") {
+            await writeFully(writeOut, JSON.stringify({ error, fix }) + "\n");
         }
+        await writeFully(process.stderr.write.bind(process.stderr) as typeof process.stdout.write, `check: ${error}\nFix: ${fix}\n`);
         return 2;
     }
 }
 
 if (require.main === module) {
     main(process.argv.slice(2)).then((code) => {
-        // Exit explicitly: the Pulumi runtime keeps handles open.
-        process.exitCode = code;
-        process.stderr.write("", () => process.exit(code));
+        // Exit explicitly (the Pulumi runtime keeps handles open), once stdout and stderr are flushed.
+        process.exit(code);
     });
 }

@@ -12,12 +12,14 @@ export interface KubernetesTypeInfo {
     kind: string;
 }
 
+const PROVIDER_NAMESPACES = ["helm.sh/", "yaml/", "kustomize/"];
 const OBJECT_TOKEN = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/;
 
 /**
  * Returns the object's apiVersion/kind, or undefined for tokens that are not one applied object:
  * providers, components (yaml, helm), `...List` wrappers and server-side-apply `...Patch` resources
- * (partial by design: they cannot be rendered or validated as whole objects).
+ * (partial by design: they cannot be rendered or validated as whole objects), and the provider's own
+ * resources in the helm.sh/yaml/kustomize namespaces (a helm.v3.Release is custom but is no object).
  */
 export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefined {
     const match = OBJECT_TOKEN.exec(token);
@@ -25,6 +27,9 @@ export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefine
         return undefined;
     }
     const [, groupVersion, kind] = match;
+    if (PROVIDER_NAMESPACES.some((prefix) => groupVersion.startsWith(prefix))) {
+        return undefined;
+    }
     if (kind.endsWith("Patch") || kind.endsWith("List") || !groupVersion.includes("/") && groupVersion !== "v1") {
         return undefined;
     }

@@ -43,6 +43,9 @@ const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** After a failure, how long in-flight registrations get to settle (a failed one may never signal done). */
 const SETTLE_AFTER_FAILURE_MS = 2000;
 const GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage";
+const YAML_DECODE = "kubernetes:yaml:decode";
+/** A docker build: pushed at `pulumi up`; offline it gets a stand-in digest so the program can run on. */
+const DOCKER_IMAGE = "docker:index/image:Image";
 const RANDOM_WITH_RESULT = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"]);
 
 /** The program (not the harness) failed: it threw, or a resource/invoke it needed could not be answered. */
@@ -102,6 +105,7 @@ interface Registration {
 
 async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promise<ProgramRun> {
     const secretValues = new Set<string>();
+    const notes: string[] = [];
     const failures: unknown[] = [];
     let failNow: (err: unknown) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => (failNow = reject));
@@ -123,13 +127,13 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
             if (!req || req.getName() !== args.name || req.getType() !== args.type) {
                 throw new Error(`offline harness: lost track of the registration of ${args.type}::${args.name}`);
             }
-            return mockResource(args, req, urnFor(opts, req.getParent(), args.type, args.name));
+            return mockResource(args, req, urnFor(opts, req.getParent(), args.type, args.name), opts, notes);
         },
         async call(args) {
             try {
                 const inputs = unwrap(args.inputs, secretValues, false, false) as Record<string, any>;
                 const answer = opts.invoke ? await opts.invoke(args.token, inputs) : undefined;
-                return answer ?? defaultInvoke(args.token, inputs);
+                return answer ?? defaultInvoke(args.token, inputs, opts.config);
             } catch (err) {
                 fail(err);
                 throw err;
@@ -218,7 +222,7 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
             ? (unwrap(componentOutputs.get(stack.urn) ?? {}, secretValues, false, true) as Record<string, unknown>)
             : {};
         secretValues.delete(REDACTED);
-        return { resources, stackOutputs, secretValues: [...secretValues].sort() };
+        return { resources, stackOutputs, secretValues: [...secretValues].sort(), notes };
     } finally {
         restoreRejectionHandlers();
     }
@@ -226,8 +230,17 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
 
 // ---- the mock provider -------------------------------------------------------------------------
 
-function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterRequest, urn: string): pulumi.runtime.MockResourceResult {
+function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterRequest, urn: string, opts: InProcessOptions, notes: string[]): pulumi.runtime.MockResourceResult {
     const state: Record<string, any> = { ...args.inputs };
+    if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string") {
+        state.repoDigest = standInRepoDigest(state.imageName, urn, state.build);
+        const repository = state.repoDigest.split("@")[0];
+        const key = opts.config && configPathOf(opts.config, repository);
+        notes.push(
+            `${key ? key.replace(/\.repository$/, "") : `docker.Image ${args.name}`}: the image ${state.imageName} is built and pushed only by pulumi up; ` +
+                `offline the program deployed the stand-in digest ${state.repoDigest}, so the objects using it were checked with that digest`,
+        );
+    }
     const k8s = args.custom ? kubernetesTypeInfo(args.type) : undefined;
     if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
         state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state) };
@@ -259,6 +272,14 @@ function standInName(logicalName: string, urn: string, kind: string, state: Reco
     return `${logicalName}-${hash.digest("hex").slice(0, 7)}`;
 }
 
+/** `<repository>@sha256:<hash of the resource and its build args>`: stable for the same build, never a real image. */
+function standInRepoDigest(imageName: string, urn: string, build: unknown): string {
+    const lastSlash = imageName.lastIndexOf("/");
+    const tagAt = imageName.indexOf(":", lastSlash + 1);
+    const repository = tagAt < 0 ? imageName : imageName.slice(0, tagAt);
+    return `${repository}@sha256:${crypto.createHash("sha256").update(urn).update(stableJson(build)).digest("hex")}`;
+}
+
 function standInRandom(urn: string, length: number): string {
     let out = "";
     for (let i = 0; out.length < length; i++) {
@@ -267,16 +288,71 @@ function standInRandom(urn: string, length: number): string {
     return out.slice(0, length);
 }
 
-function defaultInvoke(token: string, inputs: Record<string, any>): Record<string, any> {
+/** Invokes of pulumi-kubernetes whose objects the offline check lists instead (offline/expand.ts): no objects. */
+const RENDERED_BY_PROVIDER = new Set(["kubernetes:helm:template", "kubernetes:kustomize:directory"]);
+
+function defaultInvoke(token: string, inputs: Record<string, any>, config: StackConfig | undefined): Record<string, any> {
     if (token === GET_REGISTRY_IMAGE) {
         const name = String(inputs.name);
         const digest = /@(sha256:[0-9a-f]{64})$/.exec(name);
         if (!digest) {
-            throw new Error(`cannot know the digest of ${name} offline: pin it as repo@sha256:…`);
+            const key = config && configPathOf(config, name);
+            throw new Error(
+                `${key ?? "image"}: cannot know the digest of "${name}" offline (a tag is resolved against the registry at preview). ` +
+                    `Fix: pin it by digest${key ? ` (pulumi config set --path ${key} <repo>@sha256:<64 hex>)` : " as <repo>@sha256:<64 hex>"}, or run pulumi preview where the registry is reachable [L12]`,
+            );
         }
         return { id: name, name, sha256Digest: digest[1], insecureSkipVerify: inputs.insecureSkipVerify ?? false };
     }
+    if (token === YAML_DECODE) {
+        // The provider's decode: every document of the stream, empty ones skipped; the SDK expands Lists itself.
+        const documents = YAML.parseAllDocuments(String(inputs.text ?? ""), { version: "1.1" });
+        const result: unknown[] = [];
+        for (const doc of Array.isArray(documents) ? documents : []) {
+            if (doc.errors.length > 0) {
+                throw new Error(`kubernetes:yaml:decode: the YAML is not valid: ${doc.errors[0].message.split("\n")[0]}`);
+            }
+            const value = doc.toJS();
+            if (value !== null && value !== undefined && !(typeof value === "object" && Object.keys(value).length === 0)) {
+                result.push(value);
+            }
+        }
+        return { result };
+    }
+    if (RENDERED_BY_PROVIDER.has(token)) {
+        return { result: [] };
+    }
     throw new Error(`no offline answer for invoke ${token} (inputs ${JSON.stringify(Object.keys(inputs))}). Fix: pass an invoke handler`);
+}
+
+/** The stack config key ("api.image") whose value is `value`, to name it in errors. */
+function configPathOf(config: StackConfig, value: string): string | undefined {
+    const find = (v: unknown, at: string): string | undefined => {
+        if (v === value) {
+            return at;
+        }
+        if (Array.isArray(v)) {
+            return v.map((item, i) => find(item, `${at}[${i}]`)).find((p) => p !== undefined);
+        }
+        if (isPlainObject(v)) {
+            return Object.entries(v).map(([k, item]) => find(item, `${at}.${k}`)).find((p) => p !== undefined);
+        }
+        return undefined;
+    };
+    for (const [key, raw] of Object.entries(config.config)) {
+        const short = key.slice(key.indexOf(":") + 1);
+        let parsed: unknown = raw;
+        try {
+            parsed = JSON.parse(raw);
+        } catch {
+            // a plain string value
+        }
+        const found = find(parsed, short);
+        if (found !== undefined) {
+            return found;
+        }
+    }
+    return undefined;
 }
 
 /** URNs as the engine builds them: the root stack's type is not part of its children's type chain. */

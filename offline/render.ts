@@ -76,6 +76,19 @@ function scrubText(text: string, secretValues: readonly string[]): string {
     return out;
 }
 
+/** Heads every rendered Secret that had data: `kubectl apply -f` of the file would store the marker as the value. */
+export const REDACTED_SECRET_NOTE =
+    "# The data of this Secret is redacted: every value below is the placeholder " + JSON.stringify(REDACTED) + " (base64 in `data`),\n" +
+    "# not the real one. The values come from the stack (secret config, generated passwords): deploy with `pulumi up`,\n" +
+    "# never `kubectl apply` this file as it is.\n";
+
+/** The file `--out` writes for one object: secrets redacted, a redacted Secret headed by REDACTED_SECRET_NOTE. */
+export function renderObjectFile(obj: Record<string, any>, secretValues: readonly string[]): { text: string; redacted: boolean } {
+    const redacted = obj.kind === "Secret" && obj.apiVersion === "v1" && [obj.data, obj.stringData].some((d) => d && typeof d === "object" && Object.keys(d).length > 0);
+    const text = renderObjectYaml(redactObject(obj, secretValues));
+    return { text: redacted ? REDACTED_SECRET_NOTE + text : text, redacted };
+}
+
 /** One YAML document; YAML 1.1 quoting because kubectl's parser reads `yes`/`on` unquoted as booleans. */
 export function renderObjectYaml(obj: Record<string, any>): string {
     const { apiVersion, kind, metadata, ...rest } = obj;
@@ -97,10 +110,13 @@ function sortKeys(value: unknown): unknown {
 const OUT_MARKER = ".webstack-check";
 
 /** Throws unless `dir` is absent, empty, or written by an earlier run (checked before any work is done). */
-export function assertOutDirUsable(dir: string): void {
+export function assertOutDirUsable(dir: string, given: string = dir): void {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+        throw new Error(`--out ${given} is a file, not a directory. Fix: pass a new or empty directory (e.g. out/dev)`);
+    }
     const existing = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
     if (existing.length > 0 && !existing.includes(OUT_MARKER)) {
-        throw new Error(`--out ${dir} is not empty and was not written by check. Fix: pass a new or empty directory`);
+        throw new Error(`--out ${given} is not empty and was not written by check. Fix: pass a new or empty directory`);
     }
 }
 

@@ -42,6 +42,8 @@ export interface ProgramRun {
     stackOutputs: Record<string, unknown>;
     /** Every plain secret string seen (secret config, secret inputs/outputs): must never be printed. */
     secretValues: string[];
+    /** What the mocks stood in for (a build's digest, ...), for the report to say. */
+    notes: string[];
 }
 
 /** Answers an invoke (e.g. a registry lookup); return undefined to fall back to the default answers. */

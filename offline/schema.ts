@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { closestMatch } from "../policy/didYouMean";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
 import type { RecordedResource } from "./runProgram";
 
@@ -30,40 +31,113 @@ export function validateKubernetesObject(obj: Record<string, any>): string[] {
     if (apiVersion === "route.openshift.io/v1" && kind === "Route") {
         return [...problems, ...validateRoute(obj)];
     }
-    const model = kubernetesModel(apiVersion, kind);
-    if (model) {
-        try {
-            new model(obj).validate();
-        } catch (err) {
-            problems.push(...describeSchemaErrors(err));
+    const validate = schemaValidator(apiVersion, kind);
+    if (validate) {
+        // The API server treats an explicit null as "unset" (a YAML `secretRef:` with no value is one).
+        const tracked = trackAccess(withoutNulls(obj));
+        if (!validate(tracked.proxy)) {
+            problems.push(...describeSchemaErrors(validate.errors));
         }
+        problems.push(...tracked.unknownFields());
     }
     return problems;
 }
 
 // ---- kubernetes-models -----------------------------------------------------------------------------
 
-type ModelClass = new (data: Record<string, any>) => { validate(): void };
+interface AjvError {
+    instancePath: string;
+    message?: string;
+    params?: Record<string, unknown>;
+}
+type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-// kubernetes-models is ESM-only and its "exports" map only has "import" conditions; Node ≥ 20.19 can
-// require() ESM by file path, which keeps this API synchronous.
+// kubernetes-models is ESM-only and its "exports" map only has "import" conditions; Node >= 20.19 can
+// require() ESM by file path, which keeps this API synchronous. Each model module imports the compiled
+// (ajv standalone) validator of its schema: we call that validator directly, on a proxy that records
+// which properties it reads (trackAccess), and word its errors as kubernetes-models does (ajv-i18n).
 const MODELS_ROOT = path.dirname(require.resolve("kubernetes-models/package.json"));
-const modelCache = new Map<string, ModelClass | undefined>();
+const localizeEn = require("ajv-i18n/localize/en") as (errors: AjvError[]) => void;
+const validatorCache = new Map<string, Validator | undefined>();
 
-function kubernetesModel(apiVersion: string, kind: string): ModelClass | undefined {
+function schemaValidator(apiVersion: string, kind: string): Validator | undefined {
     const key = `${apiVersion}/${kind}`;
-    if (!modelCache.has(key)) {
+    if (!validatorCache.has(key)) {
         const file = path.join(MODELS_ROOT, ...apiVersion.split("/"), `${kind}.js`);
-        modelCache.set(key, fs.existsSync(file) ? (require(file)[kind] as ModelClass | undefined) : undefined);
+        const schema = fs.existsSync(file) ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
+        validatorCache.set(key, schema === undefined ? undefined : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)).validate as Validator));
     }
-    return modelCache.get(key);
+    return validatorCache.get(key);
 }
 
-function describeSchemaErrors(err: unknown): string[] {
-    const errors = (err as { errors?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }> }).errors;
-    if (!Array.isArray(errors)) {
-        return [(err as Error).message ?? String(err)];
+function withoutNulls(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutNulls);
     }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+    }
+    return value;
+}
+
+/**
+ * Strict field validation, as the API server's (and kubeconform -strict): the compiled validator reads every
+ * property its schema defines, so a key it never read is not in the schema. Objects it enumerates (maps such
+ * as labels) or never looks into (free-form fields) have no fixed set of keys and are left alone.
+ */
+function trackAccess(root: unknown): { proxy: unknown; unknownFields: () => string[] } {
+    interface Seen { value: Record<string, unknown>; path: string; read: Set<string>; enumerated: boolean }
+    const seen: Seen[] = [];
+    const wrap = (value: unknown, at: string): unknown => {
+        if (value === null || typeof value !== "object") {
+            return value;
+        }
+        const record: Seen = { value: value as Record<string, unknown>, path: at, read: new Set(), enumerated: false };
+        if (!Array.isArray(value)) {
+            seen.push(record);
+        }
+        const children = new Map<string, unknown>();
+        return new Proxy(value as object, {
+            get(target, key, receiver) {
+                const v = Reflect.get(target, key, receiver);
+                if (typeof key !== "string") {
+                    return v;
+                }
+                record.read.add(key);
+                if (!Object.prototype.hasOwnProperty.call(target, key)) {
+                    return v;
+                }
+                if (!children.has(key)) {
+                    children.set(key, wrap(v, Array.isArray(value) ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`));
+                }
+                return children.get(key);
+            },
+            ownKeys(target) {
+                record.enumerated = true;
+                return Reflect.ownKeys(target);
+            },
+        });
+    };
+    const proxy = wrap(root, "");
+    const unknownFields = () =>
+        seen
+            .filter((s) => !s.enumerated && s.read.size > 0)
+            .flatMap((s) =>
+                Object.keys(s.value)
+                    .filter((key) => !s.read.has(key))
+                    .map((key) => {
+                        const suggestion = closestMatch(key, s.read);
+                        return `${s.path === "" ? key : `${s.path}.${key}`}: unknown field (not in the Kubernetes schema; the API server rejects it under strict field validation)${suggestion ? `. Did you mean ${suggestion}?` : ""}`;
+                    }),
+            );
+    return { proxy, unknownFields };
+}
+
+function describeSchemaErrors(errors: AjvError[] | null | undefined): string[] {
+    if (!Array.isArray(errors)) {
+        return ["(object): does not match the schema"];
+    }
+    localizeEn(errors);
     return errors.map((e) => {
         const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params!.allowedValues)}` : "";
         return `${fieldPath(e.instancePath)}: ${e.message ?? "invalid"}${allowed}`;

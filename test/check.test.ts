@@ -19,9 +19,12 @@ interface CheckRun {
     stderr: string;
 }
 
+/** Without GITHUB_ACTIONS, which switches the default format to annotations (tests run in CI too). */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "GITHUB_ACTIONS"));
+
 /** The command exactly as users run it (-s: without npm's own banner on stdout). */
 function check(...args: string[]): CheckRun {
-    const result = spawnSync("npm", ["run", "-s", "check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const result = spawnSync("npm", ["run", "-s", "check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 170_000, env: ENV });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -67,19 +70,29 @@ describe("npm run check (issue 4)", function () {
             human.stdout,
             "check dev: 8 resources, 6 Kubernetes objects; 0 schema errors, 0 mandatory and 0 advisory violations: PASS\n",
         );
-        const { status, report } = checkJson("--program", fixture("compliant"));
+        const { status, report } = checkJson("--program", fixture("compliant"), "--skip-type-check");
         assert.equal(status, 0);
-        assert.deepEqual(Object.keys(report), ["stack", "resources", "objects", "violations", "schemaErrors"]);
-        assert.deepEqual(report, { stack: "dev", resources: 8, objects: 6, violations: [], schemaErrors: [] });
+        assert.deepEqual(Object.keys(report), ["stack", "source", "resources", "objects", "violations", "schemaErrors", "unchecked", "redactedSecrets", "notes"]);
+        assert.deepEqual(report, {
+            stack: "dev",
+            source: "test/fixtures/programs/compliant/index.ts",
+            resources: 8,
+            objects: 6,
+            violations: [],
+            schemaErrors: [],
+            unchecked: [],
+            redactedSecrets: 0,
+            notes: [],
+        });
     });
 
     it("exits 1 on mandatory violations and names policy and lessons (L12 mutable tag, L32 unprotected PVC)", () => {
-        const human = check("--program", fixture("violation"));
+        const human = check("--program", fixture("violation"), "--skip-type-check");
         assert.equal(human.status, 1);
         assert.match(human.stdout, /^mandatory +images-digest-pinned \[L12, L28\] kubernetes:apps\/v1:Deployment::web: .*nginx-unprivileged:1\.27.* is not pinned by digest/m);
         assert.match(human.stdout, /^mandatory +pvc-protected \[L32\] kubernetes:core\/v1:PersistentVolumeClaim::uploads: /m);
         assert.match(human.stdout.trimEnd().split("\n").pop()!, /^check dev: 4 resources, 3 Kubernetes objects; 0 schema errors, 2 mandatory and 1 advisory violation: FAIL$/);
-        const { report } = checkJson("--program", fixture("violation"));
+        const { report } = checkJson("--program", fixture("violation"), "--skip-type-check");
         assert.deepEqual(
             report.violations.filter((v: any) => v.level === "mandatory").map((v: any) => [v.policy, v.lessons, v.resource]),
             [
@@ -93,58 +106,65 @@ describe("npm run check (issue 4)", function () {
         const dir = tempDir();
         const relaxed = path.join(dir, "relaxed.json");
         fs.writeFileSync(relaxed, JSON.stringify({ "images-digest-pinned": "advisory", "pvc-protected": { enforcementLevel: "disabled" } }));
-        const { status, report } = checkJson("--program", fixture("violation"), "--policy-config", relaxed);
+        const { status, report } = checkJson("--program", fixture("violation"), "--policy-config", relaxed, "--skip-type-check");
         assert.equal(status, 0);
         assert.deepEqual(report.violations.find((v: any) => v.policy === "images-digest-pinned")?.level, "advisory");
         assert.equal(report.violations.some((v: any) => v.policy === "pvc-protected"), false);
     });
 
     it("exits 1 on schema-invalid objects with resource and field path, even when every policy passes", () => {
-        const { status, report } = checkJson("--program", fixture("invalid"));
+        const { status, report } = checkJson("--program", fixture("invalid"), "--skip-type-check");
         assert.equal(status, 1);
         assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
+        const file = "test/fixtures/programs/invalid/index.ts";
         assert.deepEqual(report.schemaErrors, [
-            { resource: "kubernetes:apps/v1:Deployment::web", message: "spec.replicas: must be integer" },
-            { resource: "kubernetes:core/v1:Service::web", message: `metadata.name: "Web_Front" is not a DNS-1123 label (lower case, digits, '-', ≤ 63)` },
+            { resource: "kubernetes:apps/v1:Deployment::web", message: "spec.replicas: must be integer", file },
+            { resource: "kubernetes:core/v1:Service::web", message: `metadata.name: "Web_Front" is not a DNS-1123 label (lower case, digits, '-', ≤ 63)`, file },
         ]);
-        assert.match(check("--program", fixture("invalid")).stdout, /^schema +kubernetes:apps\/v1:Deployment::web: spec\.replicas: must be integer$/m);
+        assert.match(check("--program", fixture("invalid"), "--skip-type-check").stdout, /^schema +kubernetes:apps\/v1:Deployment::web: spec\.replicas: must be integer \(test\/fixtures\/programs\/invalid\/index\.ts\)$/m);
     });
 
-    it("exits 2 with the program's own message when the program throws, and prints no report", () => {
-        const run = check("--program", fixture("throws"), "--json");
+    it("exits 2 with the program's own message when the program throws: {error, fix} on stdout under --json, a crash not a usage error", () => {
+        const run = check("--program", fixture("throws"), "--json", "--skip-type-check");
         assert.equal(run.status, 2);
-        assert.equal(run.stdout, "");
-        assert.match(run.stderr, /check: the program failed: webstack:api\.port: must be between 1 and 65535 \(got 0\)\. Fix: set a real port \[L18\]/);
+        assert.deepEqual(JSON.parse(run.stdout), {
+            error: "the program failed (it threw while running under the offline mocks): webstack:api.port: must be between 1 and 65535 (got 0)",
+            fix: "set a real port [L18]",
+        });
+        assert.match(run.stderr, /^check: the program failed \(it threw while running under the offline mocks\): webstack:api\.port: must be between 1 and 65535 \(got 0\)\nFix: set a real port \[L18\]$/m);
+        assert.doesNotMatch(run.stderr, /usage error/);
     });
 
-    it("exits 2 on usage errors, naming the bad argument", () => {
+    it("exits 2 on usage errors, naming the bad argument and the fix (a usage error, not a program failure)", () => {
         const cases: Array<[string[], RegExp]> = [
-            [["--bogus"], /unknown argument "--bogus"/],
-            [["--stack"], /--stack needs a value/],
-            [["--program", "nope/index.ts"], /--program nope\/index\.ts: no such file/],
-            [["--program", fixture("compliant"), "--config", "nope.yaml"], /--config nope\.yaml: no such file/],
-            [["--program", fixture("compliant"), "--policy-config", fixture("compliant")], /--policy-config .* is not valid JSON/],
+            [["--bogus"], /usage error: unknown flag --bogus\./],
+            [["--stak", "qa"], /usage error: unknown flag --stak\. Did you mean --stack\?/],
+            [["--stack"], /usage error: .*--stack/],
+            [["--format", "xml"], /usage error: --format xml: not a format\nFix: use one of text, json, sarif, markdown, github/],
+            [["--program", "nope/index.ts"], /usage error: --program nope\/index\.ts: no such file/],
+            [["--program", fixture("compliant"), "--config", "nope.yaml"], /usage error: --config nope\.yaml: no such file/],
+            [["--program", fixture("compliant"), "--policy-config", fixture("compliant")], /usage error: --policy-config .* is not valid JSON/],
         ];
         for (const [args, message] of cases) {
             const run = check(...args);
             assert.equal(run.status, 2, args.join(" "));
             assert.match(run.stderr, message);
-            assert.match(run.stderr, /usage: npm run check --/);
+            assert.doesNotMatch(run.stderr, /the program failed/);
         }
     });
 
     it("exits 2 when the policy config does not fit the pack, naming the key and the fix", () => {
         const bad = path.join(tempDir(), "bad.json");
         fs.writeFileSync(bad, JSON.stringify({ "pvc-protected": "strict" }));
-        const run = check("--program", fixture("compliant"), "--policy-config", bad, "--json");
+        const run = check("--program", fixture("compliant"), "--policy-config", bad, "--json", "--skip-type-check");
         assert.equal(run.status, 2);
-        assert.equal(run.stdout, "");
-        assert.match(run.stderr, /policy pack config "pvc-protected": "strict" is not a valid enforcement level\. Fix: use one of advisory, mandatory, remediate, disabled/);
+        assert.match(JSON.parse(run.stdout).fix, /^use one of advisory, mandatory, remediate, disabled/);
+        assert.match(run.stderr, /^check: input error: --policy-config .*bad\.json: policy pack config "pvc-protected": "strict" is not a valid enforcement level\nFix: use one of advisory, mandatory, remediate, disabled/m);
     });
 
     it("--out writes one applyable, schema-valid YAML per object, byte-identical across runs, diffs on change", () => {
         const out = tempDir();
-        assert.equal(check("--program", fixture("compliant"), "--out", out).status, 0);
+        assert.equal(check("--program", fixture("compliant"), "--out", out, "--skip-type-check").status, 0);
         const first = readDir(out);
         assert.deepEqual([...first.keys()].map((f) => f.replace(/-[0-9a-f]{7}\.yaml$/, "")), [
             "shop-configmap-settings",
@@ -161,11 +181,11 @@ describe("npm run check (issue 4)", function () {
             assert.equal(fileNameFor(obj), file);
             assert.deepEqual(validateKubernetesObject(obj), [], file);
         }
-        assert.equal(check("--program", fixture("compliant"), "--out", out).status, 0);
+        assert.equal(check("--program", fixture("compliant"), "--out", out, "--skip-type-check").status, 0);
         assert.deepEqual(readDir(out), first, "same program and config, same bytes");
 
         const canary = path.join(FIXTURES, "compliant", "Pulumi.qa.yaml");
-        assert.equal(check("--program", fixture("compliant"), "--config", canary, "--out", out).status, 0);
+        assert.equal(check("--program", fixture("compliant"), "--config", canary, "--out", out, "--skip-type-check").status, 0);
         const qa = readDir(out);
         const changed = [...new Set([...first.keys(), ...qa.keys()])].filter((f) => first.get(f) !== qa.get(f));
         assert.equal(changed.length, 2, `only the ConfigMap (mode prod → canary) is renamed: ${changed}`);
@@ -173,13 +193,17 @@ describe("npm run check (issue 4)", function () {
         assert.match([...qa].find(([f]) => f.startsWith("shop-configmap"))![1], /mode: canary/);
     });
 
-    it("--out refuses a foreign non-empty directory", () => {
+    it("--out refuses a foreign non-empty directory, and a file with a clean message (no raw ENOTDIR)", () => {
         const out = tempDir();
         fs.writeFileSync(path.join(out, "keep.txt"), "mine");
-        const run = check("--program", fixture("compliant"), "--out", out);
+        const run = check("--program", fixture("compliant"), "--out", out, "--skip-type-check");
         assert.equal(run.status, 2);
         assert.match(run.stderr, /is not empty and was not written by check/);
         assert.deepEqual(fs.readdirSync(out), ["keep.txt"]);
+        const onFile = check("--program", fixture("compliant"), "--out", "README.md", "--skip-type-check");
+        assert.equal(onFile.status, 2);
+        assert.match(onFile.stderr, /^check: usage error: --out README\.md is a file, not a directory\nFix: pass a new or empty directory/m);
+        assert.doesNotMatch(onFile.stderr, /ENOTDIR/);
     });
 
     it("never prints a secret: not in stdout, stderr, JSON or rendered YAML (L19)", async () => {
@@ -192,8 +216,8 @@ describe("npm run check (issue 4)", function () {
         assert.ok(secretValues.some((s) => s.startsWith("redis://:")), "the secret interpolated into a URL is tracked too");
 
         const out = tempDir();
-        const human = check("--program", program, "--out", out);
-        const json = check("--program", program, "--json");
+        const human = check("--program", program, "--out", out, "--skip-type-check");
+        const json = check("--program", program, "--json", "--skip-type-check");
         const rendered = [...readDir(out).values()].join("\n");
         const everything = [human.stdout, human.stderr, json.stdout, json.stderr, rendered].join("\n");
         for (const secret of [...secretValues, ciphertext]) {
@@ -201,5 +225,12 @@ describe("npm run check (issue 4)", function () {
         }
         assert.match(rendered, /redisPassword: "\[secret\]"/);
         assert.match(rendered, /redisUrl: "\[secret\]"/);
+        // issue 11: the redacted Secret says so in its file, and the summary counts it.
+        const secretFile = [...readDir(out)].find(([f]) => f.startsWith("shop-secret-app-secrets-"))![1];
+        assert.match(secretFile, /^# The data of this Secret is redacted: every value below is the placeholder "\[secret\]"/);
+        assert.match(secretFile, /never `kubectl apply` this file as it is/);
+        assert.equal([...readDir(out)].filter(([, text]) => text.startsWith("# The data of this Secret is redacted")).length, 1, "only the Secret carries the note");
+        assert.match(human.stdout, /; 1 Secret redacted in the rendered files: PASS\n$/);
+        assert.equal(JSON.parse(json.stdout).redactedSecrets, 0, "nothing rendered without --out");
     });
 });

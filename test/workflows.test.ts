@@ -122,6 +122,10 @@ const WRITE_SCOPE_REASONS: Record<string, { needs: string; present: (job: any) =
         needs: "a pulumi/actions step with comment-on-pr: true",
         present: (job) => stepsOf(job).some((s) => isPulumiAction(s?.uses) && String(s.with?.["comment-on-pr"]) === "true"),
     },
+    "security-events": {
+        needs: "a github/codeql-action/upload-sarif step",
+        present: (job) => stepsOf(job).some((s) => typeof s?.uses === "string" && s.uses.startsWith("github/codeql-action/upload-sarif@")),
+    },
 };
 
 function checkPermissions(wf: Workflow): Finding[] {
@@ -365,6 +369,7 @@ jobs:
     permissions:
       contents: write
       pull-requests: write
+      security-events: write
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@49933ea
@@ -489,9 +494,23 @@ jobs:
         assert.ok(environments.length > 0 && environments.every((e) => normaliseExpressions(String(e)) === "${{ inputs.stack }}"), `environments: ${JSON.stringify(environments)}`);
     });
 
+    it("PR: the offline check's SARIF goes to code scanning per stack, security-events: write on that job only, markdown in the summary (issue 14)", () => {
+        const pr = workflow("pr.yml");
+        const writers = jobsOf(pr).filter(([, job]) => job?.permissions?.["security-events"] === "write").map(([id]) => id);
+        assert.deepStrictEqual(writers, ["check-reports"]);
+        const job = jobsOf(pr).find(([id]) => id === "check-reports")![1];
+        assert.deepStrictEqual([...job.strategy.matrix.stack].sort(), stacksIn(workflow("drift.yml")));
+        const run = stepsOf(job).map((s) => s.run ?? "").join("\n");
+        assert.match(run, /npm run -s check -- --stack "\$STACK" --format sarif > check\.sarif/);
+        assert.match(run, /--format markdown >> "\$GITHUB_STEP_SUMMARY"/);
+        const upload = stepsOf(job).find((s) => String(s.uses).startsWith("github/codeql-action/upload-sarif@"));
+        assert.equal(upload?.with?.sarif_file, "check.sarif");
+        assert.match(String(upload?.with?.category), /\$\{\{ matrix\.stack \}\}/, "one category per stack, so the two uploads do not replace each other");
+    });
+
     it("every `npm run <script>` the workflows call exists in package.json", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts ?? {};
-        const called = new Set(repositoryWorkflows().flatMap((wf) => [...wf.text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])));
+        const called = new Set(repositoryWorkflows().flatMap((wf) => [...wf.text.matchAll(/npm run (?:-s |--silent )?([\w:-]+)/g)].map((m) => m[1])));
         assert.deepStrictEqual([...called].filter((s) => !(s in scripts)), []);
     });
 
@@ -509,6 +528,7 @@ jobs:
             assert.match(found, /top-level permissions is "write-all"/);
             assert.match(found, /jobs\.up: grants contents: write but no step of this pipeline needs it/);
             assert.match(found, /jobs\.up: grants pull-requests: write but has no a pulumi\/actions step with comment-on-pr: true/);
+            assert.match(found, /jobs\.up: grants security-events: write but has no a github\/codeql-action\/upload-sarif step/);
             const missing = parseWorkflow("x.yml", "on: push\njobs: {}\n");
             assert.match(findingsOf(checkPermissions, missing), /no top-level permissions/);
         });
@@ -523,7 +543,7 @@ jobs:
         it("a literal passphrase in env and a token in a script", () => {
             const found = findingsOf(checkNoPlainSecrets);
             assert.match(found, /env\.PULUMI_CONFIG_PASSPHRASE: PULUMI_CONFIG_PASSPHRASE is set to a literal/);
-            assert.match(found, /bad\.yml:22: looks like a GitHub token in plain text/);
+            assert.match(found, /bad\.yml:23: looks like a GitHub token in plain text/);
         });
 
         it("a preview without the policy pack, and the pack given through a misspelt input", () => {

@@ -103,7 +103,8 @@ describe("offline harness: runProgram", function () {
         assert.equal(pinned.stackOutputs.pinned, `web@${DIGEST}`);
         await assert.rejects(
             runProgram({ program: registry, stack: "dev", config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": "web:main" }) }),
-            /cannot know the digest of web:main offline: pin it as repo@sha256:/,
+            // Names the config key that holds the tag (issue 11: `api.image` named in every image error).
+            /: image: cannot know the digest of "web:main" offline .*Fix: pin it by digest \(pulumi config set --path image <repo>@sha256:<64 hex>\)/,
         );
     });
 
@@ -166,7 +167,7 @@ describe("offline harness: recordResources", () => {
                 const digest = docker.getRegistryImageOutput({ name: "ghcr.io/acme/api:main" }).sha256Digest;
                 new k8s.core.v1.ConfigMap("pinned", { data: { digest } });
             }),
-            (err: Error) => err instanceof ProgramError && /cannot know the digest of ghcr\.io\/acme\/api:main offline/.test(err.message),
+            (err: Error) => err instanceof ProgramError && /cannot know the digest of "ghcr\.io\/acme\/api:main" offline/.test(err.message),
         );
     });
 });

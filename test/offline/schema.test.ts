@@ -75,6 +75,30 @@ describe("offline schema: Kubernetes objects", () => {
         assert.deepEqual(validateKubernetesObject(route({ to: { kind: "Service", name: "web" }, hots: "x" })), ['spec: Unrecognized key: "hots"']);
     });
 
+    it("rejects fields the schema does not define, like the API server's strict field validation, with the right spelling (L15)", () => {
+        const deployment = (container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "web", labels: { "any.label/key": "v" }, annotations: { free: "form" } },
+            spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "x", ...container }] } }, ...extra },
+        });
+        assert.deepEqual(validateKubernetesObject(deployment({ readinessProbe: { httpGet: { path: "/", port: 80 } } })), [], "maps (labels, annotations, matchLabels) take any key");
+        assert.deepEqual(validateKubernetesObject(deployment({ readinesProbe: { httpGet: { path: "/", port: 80 } } })), [
+            "spec.template.spec.containers[0].readinesProbe: unknown field (not in the Kubernetes schema; the API server rejects it under strict field validation). Did you mean readinessProbe?",
+        ]);
+        assert.deepEqual(validateKubernetesObject(deployment({}, { replicaz: 2 })), [
+            "spec.replicaz: unknown field (not in the Kubernetes schema; the API server rejects it under strict field validation). Did you mean replicas?",
+        ]);
+        assert.deepEqual(validateKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, dataa: { a: "b" } }), [
+            "dataa: unknown field (not in the Kubernetes schema; the API server rejects it under strict field validation). Did you mean data?",
+        ]);
+    });
+
+    it("treats an explicit null as unset, as the API server does (a bare `secretRef:` in YAML)", () => {
+        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", envFrom: [{ secretRef: null, configMapRef: { name: "cm" } }], resources: null }] } };
+        assert.deepEqual(validateKubernetesObject(pod), []);
+    });
+
     it("checks names of kinds it has no schema for, and nothing else", () => {
         assert.deepEqual(validateKubernetesObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec: { anything: 1 } }), []);
         assert.deepEqual(validateKubernetesObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: {} }), [

@@ -1,0 +1,249 @@
+/**
+ * The report of `npm run check` in the formats CI systems read: text (people), json (scripts), sarif
+ * (GitHub code scanning), markdown (a PR comment) and github (workflow-command annotations).
+ */
+import * as crypto from "crypto";
+import type { Policies } from "@pulumi/policy";
+import { lessonsOf } from "../policy/lessons";
+import type { Violation } from "./policyRunner";
+
+/** Where an object came from: the manifest file and line of its document, or the program's entry file. */
+export interface SourceLocation {
+    /** Relative to the directory the check was run from, with "/" separators (SARIF/GitHub want that). */
+    file: string;
+    line?: number;
+}
+
+export type ReportedViolation = Violation & Partial<SourceLocation>;
+
+export interface SchemaError extends Partial<SourceLocation> {
+    resource: string;
+    message: string;
+}
+
+/** A resource that yields Kubernetes objects this run did not see (Helm charts without a renderer, patches, ...). */
+export interface Unchecked {
+    resource: string;
+    type: string;
+    reason: string;
+    fix: string;
+}
+
+/** The --format json object, field for field. */
+export interface CheckReport {
+    stack: string;
+    /** What was checked: the program's entry file, or the --manifests argument. */
+    source: string;
+    resources: number;
+    objects: number;
+    violations: ReportedViolation[];
+    schemaErrors: SchemaError[];
+    unchecked: Unchecked[];
+    /** Secrets whose data was replaced in the files written by --out (0 without --out). */
+    redactedSecrets: number;
+    /** What the check stood in for offline (a build's digest, ...). */
+    notes: string[];
+}
+
+export const FORMATS = ["text", "json", "sarif", "markdown", "github"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface FailOptions {
+    allowUnchecked: boolean;
+}
+
+export function failed(report: CheckReport, opts: FailOptions): boolean {
+    return (
+        report.schemaErrors.length > 0 ||
+        report.violations.some((v) => v.level === "mandatory") ||
+        (report.unchecked.length > 0 && !opts.allowUnchecked)
+    );
+}
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
+
+/** The last line of text/github output: every count, then PASS or FAIL. */
+export function summaryLine(report: CheckReport, opts: FailOptions): string {
+    const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
+    const advisory = report.violations.length - mandatory;
+    const parts = [
+        `check ${report.stack === "" ? report.source : report.stack}: ${count(report.resources, "resource")}, ${count(report.objects, "Kubernetes object")}`,
+        `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}`,
+    ];
+    if (report.unchecked.length > 0) {
+        parts.push(`${count(report.unchecked.length, "resource")} not checked${opts.allowUnchecked ? " (allowed by --allow-unchecked)" : ""}`);
+    }
+    if (report.redactedSecrets > 0) {
+        parts.push(`${count(report.redactedSecrets, "Secret")} redacted in the rendered files`);
+    }
+    return `${parts.join("; ")}: ${failed(report, opts) ? "FAIL" : "PASS"}`;
+}
+
+function nothingChecked(report: CheckReport): string[] {
+    const notes = report.notes.map((n) => `note: ${n}`);
+    return report.objects === 0
+        ? [`note: 0 Kubernetes objects were checked: ${report.source} declares none that the check can see${report.unchecked.length > 0 ? " (see the resources not checked above)" : ""}.`, ...notes]
+        : notes;
+}
+
+function locationSuffix(at: Partial<SourceLocation>): string {
+    return at.file === undefined ? "" : ` (${at.file}${at.line === undefined ? "" : `:${at.line}`})`;
+}
+
+export function textReport(report: CheckReport, opts: FailOptions): string {
+    const lines = report.violations.map(
+        (v) => `${v.level.padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(v.message)}${locationSuffix(v)}`,
+    );
+    lines.push(...report.schemaErrors.map((e) => `${"schema".padEnd(9)} ${e.resource}: ${oneLine(e.message)}${locationSuffix(e)}`));
+    lines.push(...report.unchecked.map((u) => `${"unchecked".padEnd(9)} ${u.resource}: ${u.reason}. Fix: ${u.fix}`));
+    lines.push(...nothingChecked(report), summaryLine(report, opts));
+    return lines.join("\n") + "\n";
+}
+
+// ---- GitHub workflow commands ------------------------------------------------------------------------
+
+/** Escaping of workflow commands (actions/toolkit command.ts): data escapes %, CR, LF; properties also : and ,. */
+const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+function annotation(level: "error" | "warning", title: string, message: string, at: Partial<SourceLocation>): string {
+    const properties = [
+        ...(at.file === undefined ? [] : [`file=${escapeProperty(at.file)}`]),
+        ...(at.line === undefined ? [] : [`line=${at.line}`]),
+        `title=${escapeProperty(title)}`,
+    ];
+    return `::${level} ${properties.join(",")}::${escapeData(message)}`;
+}
+
+export function githubReport(report: CheckReport, opts: FailOptions): string {
+    const lines = report.violations.map((v) =>
+        annotation(v.level === "mandatory" ? "error" : "warning", `${v.policy} [${v.lessons.join(", ")}]`, `${v.resource}: ${v.message}`, v),
+    );
+    lines.push(...report.schemaErrors.map((e) => annotation("error", "schema", `${e.resource}: ${e.message}`, e)));
+    lines.push(
+        ...report.unchecked.map((u) =>
+            annotation(opts.allowUnchecked ? "warning" : "error", "not checked", `${u.resource}: ${u.reason}. Fix: ${u.fix}`, {}),
+        ),
+    );
+    lines.push(...nothingChecked(report), summaryLine(report, opts));
+    return lines.join("\n") + "\n";
+}
+
+// ---- Markdown (a PR comment or $GITHUB_STEP_SUMMARY) -----------------------------------------------
+
+const cell = (s: string) => oneLine(s).replace(/\|/g, "\\|");
+
+export function markdownReport(report: CheckReport, opts: FailOptions): string {
+    const out = [`### ${failed(report, opts) ? "❌" : "✅"} \`npm run check\`: ${report.stack === "" ? report.source : `stack ${report.stack}`}`, "", summaryLine(report, opts), ""];
+    if (report.violations.length > 0) {
+        out.push("| Level | Policy | Lessons | Resource | Message |", "|---|---|---|---|---|");
+        out.push(...report.violations.map((v) => `| ${v.level} | \`${v.policy}\` | ${v.lessons.join(", ")} | \`${cell(v.resource)}\`${cell(locationSuffix(v))} | ${cell(v.message)} |`));
+        out.push("");
+    }
+    if (report.schemaErrors.length > 0) {
+        out.push("| Schema error | Resource |", "|---|---|");
+        out.push(...report.schemaErrors.map((e) => `| ${cell(e.message)} | \`${cell(e.resource)}\`${cell(locationSuffix(e))} |`));
+        out.push("");
+    }
+    if (report.unchecked.length > 0) {
+        out.push("| Not checked | Type | Why | Fix |", "|---|---|---|---|");
+        out.push(...report.unchecked.map((u) => `| \`${cell(u.resource)}\` | \`${u.type}\` | ${cell(u.reason)} | ${cell(u.fix)} |`));
+        out.push("");
+    }
+    out.push(...nothingChecked(report).map((line) => `${line}\n`));
+    return out.join("\n");
+}
+
+// ---- SARIF 2.1.0 -----------------------------------------------------------------------------------
+
+const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+/** Rules that are not policies of the pack: what the check itself reports. */
+const CHECK_RULES = [
+    {
+        id: "schema",
+        description: "The object is not valid Kubernetes: the API server would reject it (OpenAPI schema, strict fields, name rules). Fix: correct the field named in the message.",
+    },
+    {
+        id: "not-checked",
+        description: "The resource yields Kubernetes objects this offline check could not see (a Helm chart without a renderer, a patch, ...). Fix: run the command named in the message.",
+    },
+];
+
+/** Same finding, same fingerprint: policy, resource and message, never the position in the report. */
+function fingerprint(...parts: string[]): string {
+    return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+}
+
+function sarifLocation(at: Partial<SourceLocation>, fallback: string): object[] {
+    const file = at.file ?? fallback;
+    return [
+        {
+            physicalLocation: {
+                artifactLocation: { uri: file, uriBaseId: "%SRCROOT%" },
+                // GitHub code scanning needs a region; an object without a known line points at the file's start.
+                region: { startLine: at.line ?? 1 },
+            },
+        },
+    ];
+}
+
+export function sarifReport(report: CheckReport, opts: FailOptions, policies: Policies, programFile: string): string {
+    const rules = [
+        ...policies.map((p) => ({
+            id: p.name,
+            name: p.name,
+            shortDescription: { text: p.description.replace(/^\s*\[[^\]]*\]\s*/, "").split(/(?<=\.)\s/)[0] },
+            fullDescription: { text: p.description },
+            help: { text: p.description },
+            defaultConfiguration: { level: p.enforcementLevel === "advisory" ? "warning" : "error" },
+            properties: { lessons: lessonsOf(p), tags: lessonsOf(p) },
+        })),
+        ...CHECK_RULES.map((r) => ({
+            id: r.id,
+            name: r.id,
+            shortDescription: { text: r.description.split(/(?<=\.)\s/)[0] },
+            fullDescription: { text: r.description },
+            help: { text: r.description },
+            defaultConfiguration: { level: "error" },
+        })),
+    ];
+    const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+    const results = [
+        ...report.violations.map((v) => ({
+            ruleId: v.policy,
+            ruleIndex: ruleIndex.get(v.policy),
+            level: v.level === "mandatory" ? "error" : "warning",
+            message: { text: `${v.resource}: ${v.message}` },
+            locations: sarifLocation(v, programFile),
+            partialFingerprints: { "webstackCheck/v1": fingerprint(v.policy, v.resource, v.message) },
+        })),
+        ...report.schemaErrors.map((e) => ({
+            ruleId: "schema",
+            ruleIndex: ruleIndex.get("schema"),
+            level: "error",
+            message: { text: `${e.resource}: ${e.message}` },
+            locations: sarifLocation(e, programFile),
+            partialFingerprints: { "webstackCheck/v1": fingerprint("schema", e.resource, e.message) },
+        })),
+        ...report.unchecked.map((u) => ({
+            ruleId: "not-checked",
+            ruleIndex: ruleIndex.get("not-checked"),
+            level: opts.allowUnchecked ? "warning" : "error",
+            message: { text: `${u.resource}: ${u.reason}. Fix: ${u.fix}` },
+            locations: sarifLocation({}, programFile),
+            partialFingerprints: { "webstackCheck/v1": fingerprint("not-checked", u.resource) },
+        })),
+    ];
+    const sarif = {
+        $schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: [
+            {
+                tool: { driver: { name: "webstack-check", rules } },
+                results,
+            },
+        ],
+    };
+    return JSON.stringify(sarif, null, 2) + "\n";
+}
