@@ -25,7 +25,7 @@ const YAML_V2 = new Set(["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:Co
 const EXPANDED_BY_THE_SDK = new Set(["kubernetes:yaml:ConfigFile", "kubernetes:yaml:ConfigGroup"]);
 const HELM = new Set(["kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
 /** Policies whose findings hold for a patch on its own: they judge what the patch sets, never what it lacks. */
-const PATCH_POLICIES = ["images-digest-pinned", "no-privileged-pods"];
+const PATCH_POLICIES = ["images-digest-pinned", "pod-security-baseline"];
 /** Node >= 22 has fs.globSync; the @types/node this repo pins (20) does not declare it yet. */
 const globSync = (fs as unknown as { globSync(pattern: string): string[] }).globSync;
 
@@ -175,7 +175,7 @@ export async function checkPatches(resources: RecordedResource[], policies: Poli
     const run = (names: string[], targets: RecordedResource[]) =>
         runPolicies(targets, { policies: policies.filter((p) => names.includes(p.name)), packConfig, stackTags });
     const violations = [
-        ...(await run(["no-privileged-pods"], asObjects)),
+        ...(await run(["pod-security-baseline"], asObjects)),
         ...(await run(["images-digest-pinned"], asObjects.map((r) => ({ ...r, inputs: withoutImagelessContainers(r.inputs) })))),
     ];
     return violations.map((v) => ({ ...v, resource: patchLabel.get(v.resource) ?? v.resource }));

@@ -85,7 +85,7 @@ describe("npm run check: every input kind (issue 14)", function () {
                 assert.equal(resource.urn, `urn:pulumi:dev::shopfront::kubernetes:yaml/v2:ConfigGroup$${resource.type}::${resource.name}`);
                 assert.equal(location!.file, "test/fixtures/manifests/compliant/web.yaml");
             }
-            assert.deepEqual(children.map((c) => c.location!.line), [2, 80, 103, 128], "the line each document starts on");
+            assert.deepEqual(children.map((c) => c.location!.line), [2, 87, 110, 135], "the line each document starts on");
             // yaml v1: the decode invoke was answered, so the SDK registered the List's items itself.
             const v1 = recorded.resources.find((r) => r.type === "kubernetes:yaml:ConfigGroup")!;
             assert.deepEqual(recorded.resources.filter((r) => r.parent === v1.urn).map((r) => r.type).sort(), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret"]);
@@ -98,7 +98,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.deepEqual(mandatory, [
                 ["images-digest-pinned", "kubernetes:apps/v1:Deployment::app:default/web", "test/fixtures/programs/yaml-violation/bad.yaml", 7],
                 ["images-digest-pinned", "kubernetes:apps/v1:DeploymentPatch::legacy", "test/fixtures/programs/yaml-violation/index.ts", undefined],
-                ["no-privileged-pods", "kubernetes:apps/v1:DeploymentPatch::legacy", "test/fixtures/programs/yaml-violation/index.ts", undefined],
+                ["pod-security-baseline", "kubernetes:apps/v1:DeploymentPatch::legacy", "test/fixtures/programs/yaml-violation/index.ts", undefined],
             ]);
             // Strict fields: the misspelt probe is a schema error with the right spelling; `secretRef: null` is not one.
             assert.deepEqual(report.schemaErrors.map((e: any) => [e.resource, e.message, e.line]), [[

@@ -19,7 +19,7 @@ function references(w: IndexedWorkload): Reference[] {
     const found: Reference[] = [];
     const add = (kind: Reference["kind"], ref: { name?: string; secretName?: string; optional?: boolean } | undefined, where: string, symptom: string) => {
         const name = ref?.name ?? ref?.secretName;
-        if (ref !== undefined && ref.optional !== true && typeof name === "string") {
+        if (ref != null && ref.optional !== true && typeof name === "string") {
             found.push({ kind, name, where, symptom });
         }
     };
