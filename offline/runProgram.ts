@@ -65,8 +65,11 @@ export interface RunOptions {
     invoke?: InvokeHandler;
 }
 
-/** How long a program may run before we give up on it. */
-const PROGRAM_TIMEOUT_MS = 120_000;
+/**
+ * How long a program may run before we give up on it: a guard against a hung program, so generous enough for
+ * a busy 2-core machine (16 children started together once needed more than 120 s each).
+ */
+const PROGRAM_TIMEOUT_MS = 300_000;
 const CHILD_SCRIPT = path.join(__dirname, `mockChild${path.extname(__filename)}`);
 
 /**

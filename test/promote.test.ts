@@ -165,7 +165,8 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
 });
 
 describe("promote: end to end with the real program and stack files (L06, L12, L23)", function () {
-    this.timeout(180_000);
+    // Two program runs one after the other on a possibly loaded machine.
+    this.timeout(600_000);
 
     it("L12/L23: after promotion qa deploys exactly the digests dev deployed (internal images moved to qa's namespace)", async () => {
         const root = path.join(__dirname, "..");

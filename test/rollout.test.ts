@@ -57,7 +57,8 @@ function podImages(run: ProgramRun): Array<{ resource: string; image: string }> 
 }
 
 describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", function () {
-    this.timeout(120_000);
+    // 4 parallel program runs, then 1 more: two child lifetimes on a loaded machine (failed once at 120 s, load 33).
+    this.timeout(600_000);
     let v1: ProgramRun;
     let v1Again: ProgramRun;
     let v2: ProgramRun;

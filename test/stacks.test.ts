@@ -35,7 +35,8 @@ function nginxConf(resources: RecordedResource[]): { name: string; conf: string 
 }
 
 describe("stacks (index.ts under mocks)", function () {
-  this.timeout(240_000);
+  // Program runs in child processes (dev and qa together in the before hook); on a loaded machine one can take minutes.
+  this.timeout(600_000);
   const runs: Record<string, ProgramRun> = {};
   before(async () => {
     const [dev, qa] = await Promise.all([run("dev"), run("qa")]);

@@ -58,7 +58,8 @@ describe("image registry config: registryAuth, verifyImageDigests, registryLooku
 });
 
 describe("image registry config in the real program (L12, L17, L19)", function () {
-    this.timeout(120_000);
+    // Program runs in child processes; on a loaded 2-core machine one can take minutes.
+    this.timeout(300_000);
 
     function devConfig(overrides: Record<string, unknown>) {
         return withConfigOverrides(loadStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"), "webstack"), overrides);

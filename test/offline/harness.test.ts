@@ -18,7 +18,8 @@ function byName(run: ProgramRun | RecordedResource[], name: string): RecordedRes
 }
 
 describe("offline harness: runProgram", function () {
-    this.timeout(120_000);
+    // Program runs in child processes; on a loaded 2-core machine one can take minutes.
+    this.timeout(300_000);
     const devConfig = loadStackConfigFile(path.join(FIXTURES, "options", "Pulumi.dev.yaml"), "fixture");
     let dev: ProgramRun;
     before(async () => {
