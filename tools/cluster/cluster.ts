@@ -318,7 +318,7 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
         "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=RBAC",
         `--admission-control-config-file=${podSecurity}`, "--profiling=false",
     ]);
-    await waitFor("kube-apiserver /readyz", 120_000, () => apiReady(bins), "kube-apiserver");
+    await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver");
 
     start("kube-controller-manager", path.join(bins.kubeDir, "kube-controller-manager"), [
         `--kubeconfig=${paths.kubeconfig}`, "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
@@ -338,16 +338,16 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
 
     start("kwok", bins.kwok, [
         `--kubeconfig=${paths.kubeconfig}`, `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
-        "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
         "--node-port=0", "--node-lease-duration-seconds=40",
     ]);
     start("attach", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "attach.ts"), paths.kubeconfig]);
 
-    await waitFor("every kwok node Ready", 120_000, () =>
+    await waitFor("every kwok node Ready", 180_000, () =>
         kubectl(bins, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])
             .trim().split("\n").filter((s) => s === "True").length === options.nodes, "kwok");
     // Pods need their namespace's default ServiceAccount and the kube-root-ca.crt ConfigMap (controller-manager).
-    await waitFor("default ServiceAccounts and kube-root-ca.crt in the stack namespaces", 120_000, () =>
+    await waitFor("default ServiceAccounts and kube-root-ca.crt in the stack namespaces", 180_000, () =>
         STACK_NAMESPACES.every((ns) => {
             kubectl(bins, ["get", "-n", ns, "serviceaccount/default", "configmap/kube-root-ca.crt", "-o", "name"]);
             return true;

@@ -1,0 +1,82 @@
+// The suite's cluster: a fresh local control plane per run (cluster:up), always torn down (cluster:down --purge),
+// and the checks that nothing is left running and nothing listened beyond 127.0.0.1. With WEBSTACK_TEST_KUBECONFIG
+// the suite uses that cluster instead and starts nothing (a disposable namespace on OpenShift or kind, README).
+import * as fs from "fs";
+import { clusterDown, clusterUp, ClusterState } from "../../../tools/cluster/cluster";
+
+/** Local TCP listeners of the given pids, from /proc (no ss/netstat needed): "address:port" strings. */
+export function listenersOf(pids: number[]): string[] {
+    const inodes = new Set<string>();
+    for (const pid of pids) {
+        let fds: string[] = [];
+        try {
+            fds = fs.readdirSync(`/proc/${pid}/fd`);
+        } catch {
+            continue;
+        }
+        for (const fd of fds) {
+            try {
+                const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+                const m = /^socket:\[(\d+)\]$/.exec(target);
+                if (m) {
+                    inodes.add(m[1]);
+                }
+            } catch {
+                // closed meanwhile
+            }
+        }
+    }
+    const listeners: string[] = [];
+    for (const [file, v6] of [["/proc/net/tcp", false], ["/proc/net/tcp6", true]] as const) {
+        const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(1) : [];
+        for (const line of lines) {
+            const cols = line.trim().split(/\s+/);
+            const [local, , state, , , , , , , inode] = cols;
+            if (state !== "0A" || !inodes.has(inode)) { // 0A = LISTEN
+                continue;
+            }
+            const [hexAddr, hexPort] = local.split(":");
+            listeners.push(`${v6 ? decodeV6(hexAddr) : decodeV4(hexAddr)}:${parseInt(hexPort, 16)}`);
+        }
+    }
+    return listeners;
+}
+
+function decodeV4(hex: string): string {
+    return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
+}
+
+function decodeV6(hex: string): string {
+    if (hex === "00000000000000000000000000000000") {
+        return "[::]";
+    }
+    if (hex === "00000000000000000000000001000000") {
+        return "[::1]";
+    }
+    if (hex.startsWith("0000000000000000FFFF0000")) {
+        return `[::ffff:${decodeV4(hex.slice(24))}]`;
+    }
+    return `[${hex}]`;
+}
+
+export const isLoopback = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
+
+export function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+export const usingExternalCluster = () => process.env.WEBSTACK_TEST_KUBECONFIG !== undefined;
+
+export async function startLocalCluster(): Promise<ClusterState> {
+    await clusterDown({ purge: true }); // fresh etcd, fresh static volumes
+    return clusterUp({ nodes: 2 });
+}
+
+export async function stopLocalCluster(): Promise<void> {
+    await clusterDown({ purge: true });
+}
