@@ -167,9 +167,10 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
             assert.ok(owners.has(name), `a ${name} pod was admitted into ${DEV_NS}`);
         }
         // The control: the same admission refuses what `restricted` forbids, so the pods above really passed it.
+        // A pod with no securityContext at all: may run as root, may escalate, keeps its capabilities.
         const rootPod = JSON.stringify({
             apiVersion: "v1", kind: "Pod", metadata: { name: "psa-control", namespace: DEV_NS },
-            spec: { containers: [{ name: "c", image: "registry.invalid/x@" + fakeDigest("psa"), securityContext: { privileged: true } }] },
+            spec: { containers: [{ name: "c", image: "registry.invalid/x@" + fakeDigest("psa") }] },
         });
         const run = spawnSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"], { input: rootPod, encoding: "utf8" });
         assert.notStrictEqual(run.status, 0);

@@ -165,6 +165,9 @@ function startProcess(name: string, command: string, args: string[]): ChildProce
     return child;
 }
 
+/** Thrown by a wait check when waiting longer cannot help (the process died). */
+class FatalWaitError extends Error {}
+
 async function waitFor(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>, logName?: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -172,7 +175,10 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean | P
             if (await check()) {
                 return;
             }
-        } catch {
+        } catch (err) {
+            if (err instanceof FatalWaitError) {
+                throw err;
+            }
             // not yet
         }
         if (Date.now() > deadline) {
@@ -343,9 +349,13 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
     ]);
     start("attach", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "attach.ts"), paths.kubeconfig]);
 
-    await waitFor("every kwok node Ready", 180_000, () =>
-        kubectl(bins, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])
-            .trim().split("\n").filter((s) => s === "True").length === options.nodes, "kwok");
+    await waitFor("every kwok node Ready", 180_000, () => {
+        if (!isRunning(state.pids.kwok, "kwok")) {
+            throw new FatalWaitError(`kwok exited:\n${tailOf("kwok")}`);
+        }
+        return kubectl(bins, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])
+            .trim().split("\n").filter((s) => s === "True").length === options.nodes;
+    }, "kwok");
     // Pods need their namespace's default ServiceAccount and the kube-root-ca.crt ConfigMap (controller-manager).
     await waitFor("default ServiceAccounts and kube-root-ca.crt in the stack namespaces", 180_000, () =>
         STACK_NAMESPACES.every((ns) => {
@@ -371,7 +381,7 @@ export async function clusterDown(options: { purge: boolean }): Promise<void> {
                 }
             }
         }
-        const deadline = Date.now() + 15_000;
+        const deadline = Date.now() + 30_000; // kube-apiserver drains requests for a while
         while (names.some((n) => isRunning(state.pids[n], processBinary[n])) && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 200));
         }

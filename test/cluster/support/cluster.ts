@@ -1,6 +1,5 @@
 // The suite's cluster: a fresh local control plane per run (cluster:up), always torn down (cluster:down --purge),
-// and the checks that nothing is left running and nothing listened beyond 127.0.0.1. With WEBSTACK_TEST_KUBECONFIG
-// the suite uses that cluster instead and starts nothing (a disposable namespace on OpenShift or kind, README).
+// and the checks that nothing is left running and nothing listens beyond 127.0.0.1.
 import * as fs from "fs";
 import { clusterDown, clusterUp, ClusterState } from "../../../tools/cluster/cluster";
 
@@ -70,8 +69,6 @@ export function processAlive(pid: number): boolean {
     }
 }
 
-export const usingExternalCluster = () => process.env.WEBSTACK_TEST_KUBECONFIG !== undefined;
-
 export async function startLocalCluster(): Promise<ClusterState> {
     await clusterDown({ purge: true }); // fresh etcd, fresh static volumes
     return clusterUp({ nodes: 2 });
@@ -80,3 +77,31 @@ export async function startLocalCluster(): Promise<ClusterState> {
 export async function stopLocalCluster(): Promise<void> {
     await clusterDown({ purge: true });
 }
+
+let running: ClusterState | undefined;
+
+/** The running suite cluster's state (set by the root hooks below). */
+export function suiteCluster(): ClusterState {
+    if (!running) {
+        throw new Error("the local cluster is not up: run the suite with `npm run test:cluster` (its mocha config loads the root hooks)");
+    }
+    return running;
+}
+
+/** Mocha root hooks (test/cluster/.mocharc.json requires this file): one fresh cluster for every test file. */
+export const mochaHooks = {
+    async beforeAll(this: Mocha.Context) {
+        this.timeout(30 * 60_000); // a cold run builds the control plane first (tools/cluster/build.sh)
+        running = await startLocalCluster();
+    },
+    async afterAll(this: Mocha.Context) {
+        this.timeout(120_000);
+        const pids = Object.values(running?.pids ?? {});
+        await stopLocalCluster();
+        running = undefined;
+        const left = pids.filter(processAlive);
+        if (left.length > 0) {
+            throw new Error(`cluster:down left processes running: ${left.join(", ")}`);
+        }
+    },
+};
