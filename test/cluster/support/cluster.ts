@@ -30,7 +30,7 @@ export function listenersOf(pids: number[]): string[] {
         const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(1) : [];
         for (const line of lines) {
             const cols = line.trim().split(/\s+/);
-            const [local, , state, , , , , , , inode] = cols;
+            const [, local, , state, , , , , , inode] = cols; // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
             if (state !== "0A" || !inodes.has(inode)) { // 0A = LISTEN
                 continue;
             }
@@ -60,10 +60,11 @@ function decodeV6(hex: string): string {
 
 export const isLoopback = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
 
+/** True while the process exists and is not a zombie (a killed child of this process waits to be reaped). */
 export function processAlive(pid: number): boolean {
     try {
-        process.kill(pid, 0);
-        return true;
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
     } catch {
         return false;
     }

@@ -117,3 +117,9 @@ export function kubectl(...args: string[]): string {
 export function kubectlJson<T = any>(...args: string[]): T {
     return JSON.parse(kubectl(...args, "-o", "json")) as T;
 }
+
+/** `kubectl apply --server-side` of objects given as values. */
+export function kubectlApply(objects: object[]): void {
+    execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "apply", "--server-side", "-f", "-"],
+        { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }), stdio: ["pipe", "ignore", "pipe"] });
+}
