@@ -1,0 +1,327 @@
+// `pulumi up` of the real program against a real kube-apiserver (local control plane: tools/cluster/, README
+// "Local cluster"): server-side validation, Pod Security admission, the Route CRD's own schema, rollouts the
+// controllers really perform and the provider really awaits, Jobs that complete or fail, drift on live objects.
+// kwok stands in for kubelets (no containers run), so image digests are made up and never pulled: every stack
+// here sets verifyImageDigests false (the registry lookup is test:engine's and the offline suite's business).
+import * as assert from "assert";
+import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import * as pulumi from "@pulumi/pulumi";
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kubeApi";
+import { KUBECONFIG_PATH, kubectlPath } from "../../tools/cluster/cluster";
+import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
+import { suiteCluster } from "./support/cluster";
+import { committedStackConfig, eventLog, kubectl, kubectlJson, programFile, REPO_ROOT, setStackConfig, testStack, TestStack, removeStackDirs } from "./support/pulumi";
+import { nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "../support/nginx";
+
+const INDEX = path.join(REPO_ROOT, "index.ts");
+const RWO_INCIDENT = path.join(REPO_ROOT, "test", "incidents", "000-rwo-multi-attach.ts");
+const DEV_NS = "qr-demo-dev";
+const QA_NS = "qr-demo-qa";
+
+/** A made-up digest per label: kwok runs no container, so nothing is pulled. */
+const fakeDigest = (label: string) => `sha256:${createHash("sha256").update(label).digest("hex")}`;
+const apiImage = (ns: string, label: string) => `image-registry.openshift-image-registry.svc:5000/${ns}/north-api@${fakeDigest(label)}`;
+
+/** The committed stack config with the test's API image, migration command, and no registry lookups. */
+function stackConfig(stack: "dev" | "qa", image: string, migrationCommand?: string[]): Record<string, unknown> {
+    const config = structuredClone(committedStackConfig(stack));
+    const api = config["webstack:api"] as Record<string, unknown>;
+    api.image = image;
+    if (migrationCommand) {
+        (config["webstack:migration"] as Record<string, unknown>).command = migrationCommand;
+    }
+    config["webstack:verifyImageDigests"] = false;
+    return config;
+}
+
+interface Step { kind: "pre" | "outputs" | "failed"; op?: OpType; urn: string; type: string }
+
+/** The engine's resource steps in the order it reported them. */
+function steps(events: EngineEvent[]): Step[] {
+    const out: Step[] = [];
+    for (const e of events) {
+        const md = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
+        if (md) {
+            out.push({ kind: e.resourcePreEvent ? "pre" : e.resOutputsEvent ? "outputs" : "failed", op: md.op, urn: md.urn, type: md.type });
+        }
+    }
+    return out;
+}
+
+const byName = (name: string) => (s: Step) => s.urn.endsWith(`::${name}`);
+const isType = (type: string) => (s: Step) => s.type === type;
+
+function deploymentImage(ns: string, name: string): string {
+    return kubectl("get", "deployment", name, "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}");
+}
+
+async function readyPods(conn: KubeConnection, ns: string, selector: string): Promise<number> {
+    const pods = await kubeRequest<{ items: any[] }>(conn, "GET", `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
+    return pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length;
+}
+
+/** Samples the Ready count of `selector`'s pods until `until` settles; resolves with every sample. */
+async function sampleWhile<T>(conn: KubeConnection, ns: string, selector: string, until: Promise<T>): Promise<{ result: T; samples: number[] }> {
+    const samples: number[] = [];
+    let done = false;
+    const settled = until.finally(() => { done = true; });
+    while (!done) {
+        samples.push(await readyPods(conn, ns, selector));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return { result: await settled, samples };
+}
+
+/** Digest of `pulumi preview --json`'s steps, from the same engine events the CLI prints them from. */
+function previewDigest(events: EngineEvent[]): PreviewDigest {
+    const digestSteps: PreviewStep[] = [];
+    for (const e of events) {
+        const md = e.resourcePreEvent?.metadata;
+        if (md && md.op !== "same") {
+            digestSteps.push({ op: md.op, urn: md.urn, diffReasons: md.diffs, detailedDiff: md.detailedDiff as PreviewStep["detailedDiff"] });
+        }
+    }
+    return { steps: digestSteps, diagnostics: events.flatMap((e) => e.diagnosticEvent ? [{ urn: e.diagnosticEvent.urn, message: e.diagnosticEvent.message, severity: e.diagnosticEvent.severity }] : []) };
+}
+
+/** The drift workflow's report command on a preview; returns its exit code and output. */
+function driftReportCommand(stack: string, digest: PreviewDigest, previewExitCode: number): { status: number; output: string } {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webstack-drift-")), "preview.json");
+    fs.writeFileSync(file, JSON.stringify(digest));
+    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "drift-report.ts"),
+        "--stack", stack, "--preview-exit-code", String(previewExitCode), file], { cwd: REPO_ROOT, encoding: "utf8" });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+}
+
+describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", function () {
+    let conn: KubeConnection;
+    let clusterPids: number[] = [];
+    const stacks: TestStack[] = [];
+    let dev: TestStack;
+    let qa: TestStack;
+    let devImage = apiImage(DEV_NS, "dev-1");
+
+    before(function () {
+        clusterPids = Object.values(suiteCluster().pids); // started by the root hooks (support/cluster.ts)
+        conn = connectionFromKubeconfig(KUBECONFIG_PATH);
+    });
+
+    after(async function () {
+        this.timeout(120_000);
+        for (const s of stacks) {
+            await s.stack.workspace.removeStack(s.stack.name, { force: true }).catch(() => undefined);
+        }
+        removeStackDirs(stacks);
+    });
+
+    it("dev: pulumi up awaits every rollout; the migration Job completes before the API Deployment is created (L13, L15)", async function () {
+        dev = await testStack("dev", stackConfig("dev", devImage), programFile(INDEX));
+        stacks.push(dev);
+        const log = eventLog();
+        const result = await dev.stack.up({ onEvent: log.onEvent });
+        assert.strictEqual(result.summary.result, "succeeded");
+
+        const order = steps(log.events);
+        const jobDone = order.findIndex((s) => s.kind === "outputs" && isType("kubernetes:batch/v1:Job")(s));
+        const apiStart = order.findIndex((s) => s.kind === "pre" && byName("north-api")(s) && isType("kubernetes:apps/v1:Deployment")(s));
+        assert.ok(jobDone >= 0 && apiStart >= 0, "both the Job and the API Deployment appear in the engine's events");
+        assert.ok(jobDone < apiStart, `the Job finished (event ${jobDone}) before the API Deployment started (event ${apiStart})`);
+
+        const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items;
+        assert.strictEqual(jobs.length, 1);
+        assert.ok(jobs[0].status.conditions.some((c: any) => c.type === "Complete" && c.status === "True"), "the migration Job is Complete");
+        for (const name of ["north-api", "north-site"]) {
+            const d = kubectlJson("get", "deployment", name, "-n", DEV_NS);
+            assert.strictEqual(d.status.readyReplicas, d.spec.replicas, `${name}: every replica Ready when pulumi up returned`);
+            assert.strictEqual(d.status.updatedReplicas, d.spec.replicas, `${name}: rollout complete`);
+        }
+        const redis = kubectlJson("get", "statefulset", "north-redis", "-n", DEV_NS);
+        assert.strictEqual(redis.status.readyReplicas, redis.spec.replicas, "Redis StatefulSet Ready");
+        const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS).items;
+        assert.deepStrictEqual(claims.map((c) => `${c.metadata.name}:${c.status.phase}`).sort(), ["data-north-redis-0:Bound", "north-content:Bound"]);
+    });
+
+    it("dev: Pod Security admission `restricted` admitted every pod, and rejects a pod that breaks it (L30)", function () {
+        const ns = kubectlJson("get", "namespace", DEV_NS);
+        assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS).items;
+        const owners = new Set(pods.map((p) => p.metadata.labels["app.kubernetes.io/name"]));
+        for (const name of ["north-api", "north-site", "north-redis"]) {
+            assert.ok(owners.has(name), `a ${name} pod was admitted into ${DEV_NS}`);
+        }
+        // The control: the same admission refuses what `restricted` forbids, so the pods above really passed it.
+        // A pod with no securityContext at all: may run as root, may escalate, keeps its capabilities.
+        const rootPod = JSON.stringify({
+            apiVersion: "v1", kind: "Pod", metadata: { name: "psa-control", namespace: DEV_NS },
+            spec: { containers: [{ name: "c", image: "registry.invalid/x@" + fakeDigest("psa") }] },
+        });
+        const run = spawnSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"], { input: rootPod, encoding: "utf8" });
+        assert.notStrictEqual(run.status, 0);
+        assert.match(run.stderr, /violates PodSecurity "restricted:latest"/);
+    });
+
+    it("dev: the Route was accepted by OpenShift's Route CRD, whose validation rejects a bad Route (L05)", function () {
+        const route = kubectlJson("get", "route.route.openshift.io", "north-route", "-n", DEV_NS);
+        assert.strictEqual(route.spec.to.name, "north-site");
+        const bad = JSON.stringify({ ...route, metadata: { name: "bad-route", namespace: DEV_NS }, spec: { ...route.spec, tls: { termination: "bogus" } }, status: undefined });
+        const run = spawnSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"], { input: bad, encoding: "utf8" });
+        assert.notStrictEqual(run.status, 0);
+        assert.match(run.stderr, /spec\.tls\.termination: Unsupported value: "bogus"/);
+    });
+
+    it("qa: pulumi up (RWX content, HPA-owned API replicas) rolls out and binds its ReadWriteMany claim (L03, L10)", async function () {
+        qa = await testStack("qa", stackConfig("qa", apiImage(QA_NS, "qa-1")), programFile(INDEX));
+        stacks.push(qa);
+        const result = await qa.stack.up();
+        assert.strictEqual(result.summary.result, "succeeded");
+        const content = kubectlJson("get", "pvc", "north-content", "-n", QA_NS);
+        assert.deepStrictEqual([content.status.phase, content.spec.accessModes], ["Bound", ["ReadWriteMany"]]);
+        const site = kubectlJson("get", "deployment", "north-site", "-n", QA_NS);
+        assert.strictEqual(site.status.readyReplicas, 2);
+        const api = kubectlJson("get", "deployment", "north-api", "-n", QA_NS);
+        assert.ok(api.status.readyReplicas >= 2, `HPA min 2 held (ready ${api.status.readyReplicas})`);
+        const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", QA_NS).items;
+        assert.ok(jobs.every((j) => j.status.succeeded === 1), "qa's migration Job completed");
+    });
+
+    it("dev: a new API digest rolls the API with maxUnavailable 0 held throughout and re-runs the migration first (L12, L13, L29)", async function () {
+        const before = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items.map((j) => j.metadata.name);
+        devImage = apiImage(DEV_NS, "dev-2");
+        await setStackConfig(dev, stackConfig("dev", devImage));
+        const log = eventLog();
+        const { result, samples } = await sampleWhile(conn, DEV_NS, "app.kubernetes.io/name=north-api", dev.stack.up({ onEvent: log.onEvent }));
+        assert.strictEqual(result.summary.result, "succeeded");
+        assert.ok(samples.length >= 3, `sampled the rollout (${samples.length} samples)`);
+        assert.ok(Math.min(...samples) >= 2, `Ready API pods never fell below 2 while rolling: ${samples.join(",")}`);
+
+        assert.strictEqual(deploymentImage(DEV_NS, "north-api"), devImage);
+        const sets = kubectlJson<{ items: any[] }>("get", "replicasets", "-n", DEV_NS, "-l", "app.kubernetes.io/name=north-api").items;
+        const current = sets.filter((rs) => rs.spec.template.spec.containers[0].image === devImage);
+        const old = sets.filter((rs) => rs.spec.template.spec.containers[0].image !== devImage);
+        assert.strictEqual(current.length, 1);
+        assert.strictEqual(current[0].status.readyReplicas, 2);
+        assert.ok(old.length >= 1 && old.every((rs) => rs.spec.replicas === 0), "the old ReplicaSet is scaled to 0");
+
+        const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items;
+        const rerun = jobs.filter((j) => !before.includes(j.metadata.name));
+        assert.strictEqual(rerun.length, 1, "a new migration Job ran");
+        assert.strictEqual(rerun[0].spec.template.spec.containers[0].image, devImage, "the migration runs the new digest");
+        assert.strictEqual(rerun[0].status.succeeded, 1);
+        const order = steps(log.events);
+        const jobDone = order.findIndex((s) => s.kind === "outputs" && isType("kubernetes:batch/v1:Job")(s) && s.op !== "same");
+        const apiStart = order.findIndex((s) => s.kind === "pre" && s.op === "update" && byName("north-api")(s) && isType("kubernetes:apps/v1:Deployment")(s));
+        assert.ok(jobDone >= 0 && apiStart > jobDone, `new Job finished (event ${jobDone}) before the API update began (event ${apiStart})`);
+    });
+
+    it("dev: a failing migration Job fails pulumi up and the API keeps running the old digest (L13)", async function () {
+        const running = devImage;
+        // kwok's stage fails Job pods whose command is `false` (tools/cluster/kwok-stages.yaml), as a real run would.
+        await setStackConfig(dev, stackConfig("dev", apiImage(DEV_NS, "dev-3-broken"), ["false"]));
+        await assert.rejects(dev.stack.up(), (err: Error) => {
+            assert.match(err.message, /Job|failed|BackoffLimitExceeded/i);
+            return true;
+        });
+        assert.strictEqual(deploymentImage(DEV_NS, "north-api"), running, "the API Deployment was not touched");
+        const failed = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items
+            .filter((j) => j.status.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"));
+        assert.strictEqual(failed.length, 1, "the broken migration Job is Failed");
+        assert.strictEqual(await readyPods(conn, DEV_NS, "app.kubernetes.io/name=north-api"), 2, "both old API pods still Ready");
+        // Back to the good config for the next tests.
+        await setStackConfig(dev, stackConfig("dev", running));
+        assert.strictEqual((await dev.stack.up()).summary.result, "succeeded");
+    });
+
+    it("dev: drift from kubectl scale / kubectl set image fails the drift command naming resource and field; pulumi up restores it (L14)", async function () {
+        kubectl("scale", "deployment/north-api", "-n", DEV_NS, "--replicas=4");
+        kubectl("set", "image", "deployment/north-site", "-n", DEV_NS, `nginx=registry.invalid/hand-edit@${fakeDigest("hand")}`);
+        const log = eventLog();
+        let previewExit = 0;
+        try {
+            await dev.stack.preview({ refresh: true, expectNoChanges: true, onEvent: log.onEvent });
+        } catch {
+            previewExit = 255;
+        }
+        assert.strictEqual(previewExit, 255, "preview --refresh --expect-no-changes fails on drift");
+        const report = driftReportCommand("dev", previewDigest(log.events), previewExit);
+        assert.strictEqual(report.status, 1, report.output);
+        assert.match(report.output, /north-api[^\n]*spec\.replicas/);
+        assert.match(report.output, /north-site[^\n]*spec\.template\.spec\.containers/);
+
+        assert.strictEqual((await dev.stack.up({ refresh: true })).summary.result, "succeeded");
+        assert.strictEqual(kubectl("get", "deployment", "north-api", "-n", DEV_NS, "-o", "jsonpath={.spec.replicas}"), "2");
+        assert.doesNotMatch(deploymentImage(DEV_NS, "north-site"), /hand-edit/);
+        const clean = eventLog();
+        await dev.stack.preview({ refresh: true, expectNoChanges: true, onEvent: clean.onEvent });
+        assert.strictEqual(driftReportCommand("dev", previewDigest(clean.events), 0).status, 0);
+    });
+
+    it("dev: npm run verify compares the pods' images with the stack outputs through the API, and the live config's version header (L24)", async function () {
+        // The version header check is pointed at a real nginx serving the live ConfigMap's nginx.conf (kwok runs no pods).
+        const cm = kubectlJson<{ items: any[] }>("get", "configmap", "-n", DEV_NS, "-l", "app.kubernetes.io/name=north-site").items[0];
+        const dirs = nginxDirs();
+        const port = 18080 + Math.floor(Math.random() * 1000);
+        const conf = String(cm.data["nginx.conf"])
+            .replace(/listen 8080;/g, `listen 127.0.0.1:${port};`)
+            .replace(/server north-api\.[^;]+;/, "server 127.0.0.1:9;")
+            .replace(/root \/usr\/share\/nginx\/html;/g, `root ${dirs.tempDir};`)
+            .replace(/\/tmp\//g, `${dirs.tempDir}/`);
+        let nginx: RunningNginx | undefined;
+        try {
+            nginx = await startNginx(conf, port, dirs);
+            const run = (args: string[]) => spawnSync("npm", ["run", "-s", "verify", "--", ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, ...dev.env } });
+            const verifyArgs = ["--stack", "dev", "--url", `http://127.0.0.1:${port}/healthz`, "--timeout", "10", "--interval", "1"];
+            // pulumi stack output reads the stack from the backend: select the test's stack in its work dir.
+            const ok = run([...verifyArgs]);
+            assert.strictEqual(ok.status, 0, ok.stdout + ok.stderr);
+            assert.match(ok.stdout, /all \d+ pod\(s\) run deployed digests/);
+
+            // A pod running a digest the stack does not deploy is named.
+            kubectl("set", "image", "deployment/north-api", "-n", DEV_NS, `api=${apiImage(DEV_NS, "not-deployed")}`);
+            kubectl("rollout", "status", "deployment/north-api", "-n", DEV_NS, "--timeout=120s");
+            const stale = run([...verifyArgs]);
+            assert.strictEqual(stale.status, 1, stale.stdout + stale.stderr);
+            assert.match(stale.stdout, /stale pod north-api-/);
+            assert.strictEqual((await dev.stack.up({ refresh: true })).summary.result, "succeeded");
+        } finally {
+            await nginx?.stop();
+            removeNginxDirs(dirs);
+        }
+    });
+
+    it("incident 000 (RWO claim, 3 replicas): with the pack it never reaches the cluster; without it the pods on the second node never start (L03)", async function () {
+        const incident = await testStack("incident-rwo", {}, programFile(RWO_INCIDENT));
+        stacks.push(incident);
+        // `pulumi up --policy-pack` previews first and stops on a mandatory violation, stack policies included.
+        await assert.rejects(incident.stack.preview({ policyPacks: [process.env.WEBSTACK_POLICY_PACK!] }), /rwo-volume-single-replica/);
+        assert.throws(() => kubectl("get", "deployment", "nginx", "-n", DEV_NS), /NotFound/, "nothing was created");
+        assert.throws(() => kubectl("get", "pvc", "static-files", "-n", DEV_NS), /NotFound/);
+
+        // Without the pack: what postmortem 000 saw. The Deployment await gives up after 90 s instead of 10 min.
+        const withTimeout = programFile(RWO_INCIDENT, () => pulumi.runtime.registerStackTransformation((args) =>
+            args.type === "kubernetes:apps/v1:Deployment" ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }) } : undefined));
+        const bare = await testStack("incident-rwo", {}, withTimeout);
+        await assert.rejects(bare.stack.up(), /nginx/);
+        const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS, "-l", "app=nginx").items;
+        assert.strictEqual(pods.length, 3);
+        const ready = pods.filter((p) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+        const stuck = pods.filter((p) => !ready.includes(p));
+        assert.ok(ready.length >= 1 && stuck.length >= 1, `some pods Ready, some stuck: ${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status.phase}`).join(", ")}`);
+        assert.strictEqual(new Set(ready.map((p) => p.spec.nodeName)).size, 1, "the Ready pods share one node");
+        assert.ok(stuck.every((p) => p.status.phase === "Pending" && p.spec.nodeName !== ready[0].spec.nodeName), "the stuck pods are Pending on the other node");
+        const events = kubectl("get", "events", "-n", DEV_NS, "--field-selector", `involvedObject.name=${stuck[0].metadata.name}`, "-o", "jsonpath={.items[*].message}");
+        assert.match(events, /Multi-Attach error for volume/);
+        await bare.stack.destroy();
+    });
+
+    it("dev: pulumi destroy stops at the protected content claim; the content and Redis claims survive (L32)", async function () {
+        await assert.rejects(dev.stack.destroy(), /protect/);
+        const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS).items.map((c) => `${c.metadata.name}:${c.status.phase}`).sort();
+        assert.deepStrictEqual(claims, ["data-north-redis-0:Bound", "north-content:Bound"]);
+    });
+});

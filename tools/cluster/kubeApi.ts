@@ -1,0 +1,79 @@
+// A minimal Kubernetes API client for the local cluster's helpers (attach.ts, the cluster tests): JSON over
+// HTTPS with the client certificate of a kubeconfig. Only what those need; kubectl does the rest.
+import * as fs from "fs";
+import * as https from "https";
+import { parse as parseYaml } from "yaml";
+
+export interface KubeConnection {
+    server: string;
+    ca: Buffer;
+    cert: Buffer;
+    key: Buffer;
+}
+
+interface KubeconfigFile {
+    "current-context"?: string;
+    clusters?: { name: string; cluster: { server: string; "certificate-authority-data"?: string } }[];
+    users?: { name: string; user: { "client-certificate-data"?: string; "client-key-data"?: string } }[];
+    contexts?: { name: string; context: { cluster: string; user: string } }[];
+}
+
+/** Reads the current context of a kubeconfig that embeds its CA and client certificate (as cluster:up writes). */
+export function connectionFromKubeconfig(path: string): KubeConnection {
+    const config = parseYaml(fs.readFileSync(path, "utf8")) as KubeconfigFile;
+    const context = config.contexts?.find((c) => c.name === config["current-context"])?.context;
+    const cluster = config.clusters?.find((c) => c.name === context?.cluster)?.cluster;
+    const user = config.users?.find((u) => u.name === context?.user)?.user;
+    const ca = cluster?.["certificate-authority-data"];
+    const cert = user?.["client-certificate-data"];
+    const key = user?.["client-key-data"];
+    if (!cluster || !ca || !cert || !key) {
+        throw new Error(`kubeconfig ${path}: the current context needs a server, certificate-authority-data and client-certificate-data/client-key-data. ` +
+            "Fix: use the kubeconfig `npm run cluster:up` prints");
+    }
+    const decode = (data: string) => Buffer.from(data, "base64");
+    return { server: cluster.server, ca: decode(ca), cert: decode(cert), key: decode(key) };
+}
+
+export class KubeApiError extends Error {
+    constructor(readonly status: number, message: string) {
+        super(message);
+    }
+}
+
+/** One API request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
+export function kubeRequest<T = any>(conn: KubeConnection, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+    const url = new URL(path, conn.server);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+        const req = https.request(url, {
+            method,
+            ca: conn.ca,
+            cert: conn.cert,
+            key: conn.key,
+            headers: { accept: "application/json", ...(payload ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) } : {}) },
+            timeout: 30_000,
+        }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => {
+                const text = Buffer.concat(chunks).toString("utf8");
+                if ((res.statusCode ?? 0) >= 300) {
+                    reject(new KubeApiError(res.statusCode ?? 0, `${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`));
+                    return;
+                }
+                try {
+                    resolve(text ? JSON.parse(text) : undefined);
+                } catch (err) {
+                    reject(err);
+                }
+            });
+        });
+        req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
+        req.on("error", reject);
+        if (payload) {
+            req.write(payload);
+        }
+        req.end();
+    });
+}
