@@ -61,6 +61,8 @@ export interface RunOptions {
     config?: StackConfig;
     /** Extra invoke answers. */
     invoke?: InvokeHandler;
+    /** Run as a new stack's first preview: see InProcessOptions.preview. Default false. */
+    preview?: boolean;
 }
 
 /** How long a program may run before we give up on it. */
@@ -81,6 +83,7 @@ export function runProgram(opts: RunOptions): Promise<ProgramRun> {
             stack: opts.stack,
             project: opts.project ?? projectNameFor(path.dirname(program)),
             config: opts.config,
+            preview: opts.preview,
         },
         forwardInvokes: opts.invoke !== undefined,
     };
