@@ -45,7 +45,8 @@ const random: provider.Provider = {
         return { changes: changed.length > 0, replaces: changed };
     },
     async create(urn, inputs) {
-        if (!urn.endsWith("random:index/randomPassword:RandomPassword")) {
+        // urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>
+        if (!urn.split("::")[2].endsWith("random:index/randomPassword:RandomPassword")) {
             throw new Error(`random stand-in: ${urn.split("::")[2]} is not implemented, only RandomPassword`);
         }
         return { id: `standin-${randomInt(1e9)}`, outs: { ...inputs, result: randomPassword(inputs) } };
