@@ -61,6 +61,12 @@ export interface InProcessOptions {
     project: string;
     config?: StackConfig;
     invoke?: InvokeHandler;
+    /**
+     * Run as the first `pulumi preview` of a new stack does: values known only after apply (RandomPassword.result,
+     * build outputs) stay unknown, and inputs that depend on one keep the SDK's unknown marker so the policy runner
+     * reports "can't run ... during preview" as the engine's analyzer does. Default false (as `pulumi up`).
+     */
+    preview?: boolean;
 }
 
 /** Project name for a program: `name` in the Pulumi.yaml beside it, else Pulumi's mock default. */
@@ -143,7 +149,7 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
 
     const restoreRejectionHandlers = captureUnhandledRejections(fail);
     try {
-        pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false, "organization");
+        pulumi.runtime.setMocks(mocks, opts.project, opts.stack, opts.preview ?? false, "organization");
         const config = opts.config ?? { config: {}, secretKeys: [] };
         pulumi.runtime.setAllConfig(config.config, config.secretKeys);
         addSecretConfigValues(config, secretValues);
@@ -211,7 +217,7 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
                 type: req.getType(),
                 name: req.getName(),
                 custom,
-                inputs: unwrap(structToJs(req.getObject()), secretValues, false, false) as Record<string, any>,
+                inputs: unwrap(structToJs(req.getObject()), secretValues, false, false, opts.preview) as Record<string, any>,
                 outputs: unwrap(outputs, outputSecrets, false, false) as Record<string, any>,
                 ...(req.getParent() ? { parent: req.getParent() } : {}),
                 options: optionsOf(req, dependsOnByUrn.get(urn) ?? []),
@@ -231,6 +237,7 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
 // ---- the mock provider -------------------------------------------------------------------------
 
 function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterRequest, urn: string, opts: InProcessOptions, notes: string[]): pulumi.runtime.MockResourceResult {
+    const preview = opts.preview ?? false;
     const state: Record<string, any> = { ...args.inputs };
     if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string") {
         state.repoDigest = standInRepoDigest(state.imageName, urn, state.build);
@@ -245,7 +252,7 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterReques
     if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
         state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state) };
     }
-    if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined) {
+    if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined && !preview) {
         state.result = standInRandom(urn, typeof state.length === "number" ? state.length : 16);
     }
     // The engine marks these outputs secret (e.g. RandomPassword.result); the mock monitor does not.
@@ -422,12 +429,12 @@ function urnOf(resource: pulumi.Resource): Promise<string> {
 
 /**
  * Converts wire values to plain JSON: secrets unwrapped (their strings collected into `secrets`, or
- * replaced by the marker when `redact`), resource references → URN, unknowns dropped.
+ * replaced by the marker when `redact`), resource references → URN, unknowns dropped (kept when `keepUnknowns`).
  */
-function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact: boolean): unknown {
+function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact: boolean, keepUnknowns = false): unknown {
     if (typeof value === "string") {
         if (value === sdkRpc.unknownValue) {
-            return undefined;
+            return keepUnknowns ? value : undefined;
         }
         if (inSecret && value !== "") {
             secrets.add(value);
@@ -435,14 +442,14 @@ function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact:
         return value;
     }
     if (Array.isArray(value)) {
-        return value.map((v) => unwrap(v, secrets, inSecret, redact) ?? null);
+        return value.map((v) => unwrap(v, secrets, inSecret, redact, keepUnknowns) ?? null);
     }
     if (!isPlainObject(value)) {
         return value;
     }
     switch (value[sdkRpc.specialSigKey]) {
         case sdkRpc.specialSecretSig: {
-            const plain = unwrap(value.value, secrets, true, false);
+            const plain = unwrap(value.value, secrets, true, false, keepUnknowns);
             return redact ? REDACTED : plain;
         }
         case sdkRpc.specialResourceSig:
@@ -450,12 +457,12 @@ function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact:
         case sdkRpc.specialAssetSig:
         case sdkRpc.specialArchiveSig: {
             const { [sdkRpc.specialSigKey]: _sig, ...rest } = value;
-            return unwrap(rest, secrets, inSecret, redact);
+            return unwrap(rest, secrets, inSecret, redact, keepUnknowns);
         }
     }
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-        const plain = unwrap(v, secrets, inSecret, redact);
+        const plain = unwrap(v, secrets, inSecret, redact, keepUnknowns);
         if (plain !== undefined) {
             out[key] = plain;
         }

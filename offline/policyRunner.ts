@@ -44,6 +44,25 @@ const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabl
 
 class NotApplicable extends Error {}
 
+// @pulumi/policy's analyzer wraps props in a proxy that throws when a policy reads a value unknown during preview,
+// and reports that policy as advisory "can't run ... during preview" (server.js). Internal: not in its .d.ts.
+const policyProxy = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T>(props: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+
+/** The SDK's marker of a value unknown during preview (kept in inputs by the mock harness's preview mode). */
+const UNKNOWN = require("@pulumi/pulumi/runtime/rpc").unknownValue as string;
+
+function containsUnknown(value: unknown): boolean {
+    return value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown));
+}
+
+/** Props as the analyzer gives them: behind the unknown-checking proxy only when something is unknown. */
+function withUnknownChecks<T extends object>(props: T): T {
+    return containsUnknown(props) ? policyProxy.unknownCheckingProxy(props) : props;
+}
+
 export async function runPolicies(resources: RecordedResource[], opts: PolicyRunOptions = {}): Promise<Violation[]> {
     const policies: Policies = opts.policies ?? (await import("../policy/policies")).policies;
     const config = reconcileConfig(policies, opts.packConfig ?? {});
@@ -59,12 +78,13 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
         }
         const level = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
         const getConfig = <T extends object>() => structuredClone(config.get(policy.name)!.properties) as T;
-        const report = (resource: string): ReportViolation => (message, urn) => {
+        // Advisory whatever the policy's level when the policy could not run (a value unknown during preview).
+        const report = (resource: string, reportedLevel: Violation["level"] = level): ReportViolation => (message, urn) => {
             const target = urn === undefined ? resource : byUrn.get(urn);
             violations.push({
                 policy: policy.name,
                 lessons: lessonsOf(policy),
-                level,
+                level: reportedLevel,
                 resource: typeof target === "string" ? target : target ? label(target) : urn!,
                 message,
             });
@@ -75,7 +95,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
             for (const r of resources) {
                 const args: ResourceValidationArgs = {
                     type: r.type,
-                    props: structuredClone(r.inputs),
+                    props: withUnknownChecks(structuredClone(r.inputs)),
                     urn: r.urn,
                     name: r.name,
                     opts: policyOptions(r),
@@ -86,7 +106,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                     notApplicable: throwNotApplicable,
                 };
                 for (const validation of validations) {
-                    await guard(policy.name, label(r), opts, () => validation(args, report(label(r))));
+                    await guard(policy.name, label(r), opts, () => validation(args, report(label(r))), (message) => report(label(r), "advisory")(message));
                 }
             }
         } else if ("validateStack" in policy) {
@@ -102,12 +122,16 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
     return violations;
 }
 
-async function guard(policyName: string, resource: string, opts: PolicyRunOptions, run: () => void | Promise<void>): Promise<void> {
+async function guard(policyName: string, resource: string, opts: PolicyRunOptions, run: () => void | Promise<void>, reportUnknown?: (message: string) => void): Promise<void> {
     try {
         await run();
     } catch (e) {
         if (e instanceof NotApplicable) {
             opts.onNotApplicable?.(policyName, resource, e.message);
+            return;
+        }
+        if (reportUnknown && e instanceof policyProxy.UnknownValueError) {
+            reportUnknown(`can't run policy '${policyName}' during preview: ${e.message}`);
             return;
         }
         throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`);

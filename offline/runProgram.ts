@@ -63,6 +63,8 @@ export interface RunOptions {
     config?: StackConfig;
     /** Extra invoke answers. */
     invoke?: InvokeHandler;
+    /** Run as a new stack's first preview: see InProcessOptions.preview. Default false. */
+    preview?: boolean;
 }
 
 /**
@@ -86,6 +88,7 @@ export function runProgram(opts: RunOptions): Promise<ProgramRun> {
             stack: opts.stack,
             project: opts.project ?? projectNameFor(path.dirname(program)),
             config: opts.config,
+            preview: opts.preview,
         },
         forwardInvokes: opts.invoke !== undefined,
     };

@@ -1,0 +1,223 @@
+/**
+ * The dev stack through its life under the real engine, in render mode: `pulumi up`, the rollouts it plans,
+ * its secrets, drift, and `pulumi destroy` against protect. The `it`s run in order on one stack (each CLI run
+ * costs tens of seconds on this machine); every one that changes config puts it back.
+ */
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CliResult, EngineStack, policyPack, ROOT, stepName } from "./engine";
+
+const DATABASE_URL = "postgres://north:s3cr3t-engine-test-value@db.internal:5432/north";
+const NEW_API_DIGEST = "sha256:" + "1".repeat(64);
+
+interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown }
+
+function readObjects(dir: string): K8sObject[] {
+    const files: string[] = [];
+    const walk = (d: string) => {
+        for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+            const full = path.join(d, entry.name);
+            entry.isDirectory() ? walk(full) : entry.name.endsWith(".yaml") && files.push(full);
+        }
+    };
+    walk(dir);
+    return files.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, "utf8")).map((d) => d.toJS()).filter(Boolean));
+}
+
+const key = (o: K8sObject, name = o.metadata.name) => `${o.kind}/${o.metadata.namespace ?? ""}/${name}`;
+
+/** Non-`same` steps of a preview as "op type::name". */
+function changes(steps: { op: string; urn: string }[]): string[] {
+    return steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${stepName(s)}`).sort();
+}
+
+describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and destroy (render mode)", function () {
+    this.timeout(900_000);
+    let stack: EngineStack;
+    let up: CliResult;
+    let committedStackFile: string;
+
+    before(async () => {
+        stack = await EngineStack.create({ stack: "dev" });
+        await stack.cli(["config", "set", "--secret", "--path", "apiSecrets.DATABASE_URL", DATABASE_URL, "--stack", "dev"]);
+        committedStackFile = fs.readFileSync(stack.stackFile, "utf8");
+        up = await stack.withProgram(["up", "--yes", "--policy-pack", policyPack()]);
+    });
+    after(() => stack?.remove());
+
+    /** Runs `body` with the stack's config as it was after `up`, restoring the file afterwards. */
+    async function withConfigChange<T>(args: string[][], body: () => Promise<T>): Promise<T> {
+        try {
+            for (const a of args) {
+                await stack.cli(["config", "set", ...a, "--stack", "dev"]);
+            }
+            return await body();
+        } finally {
+            fs.writeFileSync(stack.stackFile, committedStackFile);
+        }
+    }
+
+    it("[L22] pulumi up of dev renders one YAML file per object; they equal npm run check -- --out object for object, apart from the stand-in names", () => {
+        const rendered = readObjects(stack.renderDir);
+        const checkOut = path.join(stack.dir, "check-out");
+        execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", "dev", "--config", stack.stackFile, "--out", checkOut], { cwd: ROOT, stdio: "pipe" });
+        const checked = readObjects(checkOut);
+        assert.equal(rendered.length, checked.length);
+
+        // Auto-named objects (no metadata.name in the program) get `<logical name>-<random suffix>` from the
+        // provider and a deterministic `<logical name>-<hash>` from the check: pair them by kind and logical name.
+        const logical = (name: string) => name.replace(/-[0-9a-z]{7,8}$/, "");
+        const renames = new Map<string, string>();
+        for (const o of rendered) {
+            const twin = checked.find((c) => c.kind === o.kind && c.metadata.namespace === o.metadata.namespace &&
+                (c.metadata.name === o.metadata.name || logical(c.metadata.name) === logical(o.metadata.name)));
+            assert.ok(twin, `rendered ${key(o)} has no counterpart in npm run check --out`);
+            if (twin.metadata.name !== o.metadata.name) {
+                renames.set(o.metadata.name, twin.metadata.name);
+            }
+        }
+        // Which names differ, and why: exactly the objects the program leaves unnamed (auto-named by the provider).
+        assert.ok(renames.size > 0);
+        for (const [engineName] of renames) {
+            assert.match(engineName, /-[0-9a-z]{8}$/, `${engineName} differs from the check's name but is not a provider auto-name`);
+        }
+
+        const normalise = (o: K8sObject, redactSecrets: boolean): unknown => {
+            let text = JSON.stringify(o);
+            for (const [from, to] of renames) {
+                text = text.split(`"${from}"`).join(`"${to}"`);
+            }
+            const copy = JSON.parse(text);
+            // The provider marks what it named; the check has no provider.
+            delete copy.metadata.annotations?.["pulumi.com/autonamed"];
+            if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+            // The check redacts Secret data (it cannot decrypt the stack's secrets); render mode writes it in plain text.
+            if (o.kind === "Secret" && redactSecrets) {
+                for (const field of ["data", "stringData"]) {
+                    for (const k of Object.keys(copy[field] ?? {})) copy[field][k] = "<secret>";
+                }
+            }
+            return copy;
+        };
+        const byKey = new Map(checked.map((c) => [key(c), c]));
+        for (const o of rendered) {
+            const twin = byKey.get(key(o, renames.get(o.metadata.name) ?? o.metadata.name))!;
+            assert.deepEqual(normalise(o, true), normalise(twin, true), `${key(o)} differs`);
+        }
+    });
+
+    it("[L12, L13] a new API digest in config: the engine plans exactly an update of the API Deployment and a replace of the migration Job", async () => {
+        const image = (YAML.parse(committedStackFile).config["webstack:api"].image as string).replace(/sha256:[0-9a-f]{64}$/, NEW_API_DIGEST);
+        const { digest } = await withConfigChange([["--path", "api.image", image]], () => stack.previewJson());
+        const planned = changes(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
+        assert.deepEqual(planned.map((c) => c.replace(/::.*/, "")), ["replace kubernetes:batch/v1:Job", "update kubernetes:apps/v1:Deployment"], planned.join("\n"));
+        assert.match(planned.find((c) => c.startsWith("update"))!, /::north-api$/);
+        assert.match(planned.find((c) => c.startsWith("replace"))!, /migrat/);
+    });
+
+    it("[L07, L08] an nginx config change: a new ConfigMap and an update of the site Deployment, nothing else", async () => {
+        const { digest } = await withConfigChange([["--path", "site.corsOrigins[0]", "https://north.example.test"]], () => stack.previewJson());
+        const planned = changes(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
+        assert.deepEqual(planned.map((c) => c.replace(/::.*/, "")), ["replace kubernetes:core/v1:ConfigMap", "update kubernetes:apps/v1:Deployment"], planned.join("\n"));
+        assert.match(planned.find((c) => c.startsWith("update"))!, /::north-site$/);
+    });
+
+    it("[L14] the same config again: the engine plans no change (pulumi preview --expect-no-changes exits 0)", async () => {
+        const result = await stack.withProgram(["preview", "--expect-no-changes", "--json"]);
+        assert.deepEqual(changes(JSON.parse(result.stdout).steps), []);
+    });
+
+    it("[L19] pulumi config set --secret: encrypted in Pulumi.dev.yaml and in the state file, in no CLI output; render mode writes it in plain text", async () => {
+        const stackFile = fs.readFileSync(stack.stackFile, "utf8");
+        assert.ok(!stackFile.includes(DATABASE_URL) && !stackFile.includes("s3cr3t"));
+        assert.match(stackFile, /DATABASE_URL:\s*\n\s*secure: v1:/);
+
+        const stateFiles = readFilesUnder(path.join(stack.dir, "state"), ".json");
+        assert.ok(stateFiles.length > 0);
+        const redisPassword = secretValueRendered(stack.renderDir, "north-redis");
+        for (const [file, text] of stateFiles) {
+            for (const secret of [DATABASE_URL, redisPassword]) {
+                assert.ok(!text.includes(secret), `${file} holds a secret in plain text`);
+                assert.ok(!text.includes(Buffer.from(secret).toString("base64")), `${file} holds a secret in base64`);
+            }
+            assert.match(text, /"ciphertext"/);
+        }
+        const preview = await stack.withProgram(["preview", "--diff"]);
+        for (const output of [up.stdout, up.stderr, preview.stdout, preview.stderr]) {
+            assert.ok(!output.includes(DATABASE_URL) && !output.includes(redisPassword));
+        }
+        // The documented exception: render mode writes Secret data in plain text, here inside the temp dir.
+        assert.ok(stack.renderDir.startsWith(stack.dir));
+        assert.ok(secretValues(stack.renderDir).includes(DATABASE_URL), "render mode was expected to write the Secret in plain text");
+    });
+
+    it("[L14] drift: pulumi preview --refresh --expect-no-changes exits 0 unchanged, non-zero after a change behind Pulumi's back, and drift-report names the resource", async () => {
+        const clean = await stack.withProgram(["preview", "--refresh", "--expect-no-changes", "--json", "--policy-pack", policyPack()]);
+        assert.equal(clean.code, 0);
+
+        // As if someone ran `kubectl scale --replicas=5` on the API Deployment: the state now says 5.
+        const state = await stack.exportState();
+        const api = state.deployment.resources.find((r: any) => r.type === "kubernetes:apps/v1:Deployment" && r.urn.endsWith("::north-api"));
+        assert.ok(api, "no north-api Deployment in the state");
+        api.inputs.spec.replicas = 5;
+        api.outputs.spec.replicas = 5;
+        await stack.importState(state);
+
+        const drifted = await stack.withProgram(["preview", "--refresh", "--expect-no-changes", "--json", "--policy-pack", policyPack()], { allowFailure: true });
+        assert.notEqual(drifted.code, 0);
+        const previewFile = path.join(stack.dir, "preview.json");
+        fs.writeFileSync(previewFile, drifted.stdout);
+        const report = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/drift-report.ts", "--stack", "dev", "--preview-exit-code", String(drifted.code), previewFile], { cwd: ROOT, encoding: "utf8" });
+        assert.equal(report.status, 1, report.stdout + report.stderr);
+        assert.match(report.stdout, /north-api/);
+        assert.match(report.stdout, /replicas/);
+    });
+
+    it("[L32] protect: pulumi destroy fails on the content PVC until it is unprotected", async () => {
+        const refused = await stack.cli(["destroy", "--yes", "--stack", "dev"], { allowFailure: true });
+        assert.notEqual(refused.code, 0);
+        const state = await stack.exportState();
+        const protectedUrns: string[] = state.deployment.resources.filter((r: any) => r.protect).map((r: any) => r.urn);
+        const content = protectedUrns.find((u) => u.includes("PersistentVolumeClaim") && u.includes("content"));
+        assert.ok(content, `no protected content PVC among ${protectedUrns.join(", ")}`);
+        assert.match(refused.stdout + refused.stderr, /protect/i);
+        assert.ok((refused.stdout + refused.stderr).includes(content.split("::").pop()!), refused.stdout + refused.stderr);
+        // Nothing was deleted: the refusal came before any step.
+        assert.equal((await stack.exportState()).deployment.resources.length, state.deployment.resources.length);
+
+        for (const urn of protectedUrns) {
+            await stack.cli(["state", "unprotect", urn, "--yes", "--stack", "dev"]);
+        }
+        await stack.cli(["destroy", "--yes", "--stack", "dev"]);
+        assert.deepEqual(readObjects(stack.renderDir), []);
+    });
+});
+
+function readFilesUnder(dir: string, suffix: string): [string, string][] {
+    const out: [string, string][] = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+        const full = path.join(entry.parentPath, entry.name);
+        if (entry.isFile() && entry.name.endsWith(suffix)) out.push([full, fs.readFileSync(full, "utf8")]);
+    }
+    return out;
+}
+
+/** Every value of every rendered Secret, decoded. */
+function secretValues(renderDir: string): string[] {
+    return readObjects(renderDir).filter((o) => o.kind === "Secret").flatMap((o: any) => [
+        ...Object.values<string>(o.stringData ?? {}),
+        ...Object.values<string>(o.data ?? {}).map((v) => Buffer.from(v, "base64").toString()),
+    ]);
+}
+
+/** The single value of the rendered Secret whose name starts with `prefix`. */
+function secretValueRendered(renderDir: string, prefix: string): string {
+    const secret: any = readObjects(renderDir).find((o) => o.kind === "Secret" && o.metadata.name.startsWith(prefix) && !o.metadata.name.includes("api"));
+    assert.ok(secret, `no rendered Secret ${prefix}*`);
+    const values = [...Object.values<string>(secret.stringData ?? {}), ...Object.values<string>(secret.data ?? {}).map((v) => Buffer.from(v, "base64").toString())];
+    assert.equal(values.length, 1);
+    return values[0];
+}
