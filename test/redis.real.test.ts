@@ -157,6 +157,8 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
 
     await start();
     const after = await client();
+    // AUTH is accepted while the AOF is still loading; data commands answer -LOADING until it is done.
+    await waitFor("the restarted server to finish loading its AOF", async () => (await after.command("PING")) === "PONG");
     const keys = ackedAt.map((_, i) => `load:${i}`);
     const values = (await after.command("MGET", ...keys)) as (string | null)[];
     after.close();
