@@ -40,16 +40,16 @@ export function unknownPolicyErrors(policies: Policies, packConfig: Record<strin
  * engine reports "Error validating ... with policy '<name>': policy config ...: unknown property ..." and fails.
  */
 export function withConfigCheck<P extends Policy>(policy: P): P {
-    const check = (getConfig: () => object) => {
-        const errors = unknownPropertyErrors(policy, getConfig() as Record<string, unknown>);
+    const check = (config: object) => {
+        const errors = unknownPropertyErrors(policy, config as Record<string, unknown>);
         if (errors.length > 0) {
             throw new Error(errors.join(" "));
         }
     };
     if ("validateStack" in policy) {
         const validateStack = policy.validateStack;
-        return { ...policy, validateStack: (args, report) => { check(args.getConfig); return validateStack(args, report); } };
+        return { ...policy, validateStack: (args, report) => { check(args.getConfig()); return validateStack(args, report); } };
     }
     const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-    return { ...policy, validateResource: validations.map(validate => (args, report) => { check(args.getConfig); return validate(args, report); }) };
+    return { ...policy, validateResource: validations.map(validate => (args, report) => { check(args.getConfig()); return validate(args, report); }) };
 }

@@ -1,6 +1,6 @@
 import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
 import { closedSchema } from "./config";
-import { TYPES } from "./k8s";
+import { ConfigMapProps, TYPES } from "./k8s";
 import { subject, validateTypes } from "./validate";
 
 export interface ConfigMapSizeConfig {
@@ -24,7 +24,7 @@ function base64DecodedLength(encoded: string): number {
 }
 
 /** Bytes of keys and values in data and (decoded) binaryData: what counts against the 1 MiB object limit. */
-export function configMapBytes(props: Record<string, any>): number {
+export function configMapBytes(props: ConfigMapProps): number {
     const data: Record<string, string> = props.data ?? {};
     const binary: Record<string, string> = props.binaryData ?? {};
     return Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v ?? ""), 0)

@@ -67,7 +67,10 @@ export interface SecurityContext {
     windowsOptions?: { hostProcess?: boolean };
 }
 
-export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
+/** A reference to a ConfigMap/Secret (or one of its keys) from a volume or an env var. */
+export interface ObjectRef { name?: string; secretName?: string; optional?: boolean }
+
+export interface EnvVar { name: string; value?: string; valueFrom?: { configMapKeyRef?: ObjectRef; secretKeyRef?: ObjectRef; [source: string]: unknown } }
 
 export interface Container {
     name: string;
@@ -89,6 +92,9 @@ export interface Container {
 export interface Volume {
     name: string;
     persistentVolumeClaim?: { claimName: string };
+    configMap?: ObjectRef;
+    secret?: ObjectRef;
+    projected?: { sources?: { configMap?: ObjectRef; secret?: ObjectRef }[] };
     [source: string]: unknown;
 }
 
@@ -110,13 +116,117 @@ export interface PodSpec {
     securityContext?: SecurityContext & { sysctls?: { name: string; value?: string }[] };
 }
 
+/**
+ * Resource props as the policies read them. The engine hands them over as untyped JSON (`Record<string, any>`);
+ * these shapes declare the fields the policies read, all optional: a policy sees whatever the program declared.
+ */
+export interface KubeObject {
+    metadata?: ObjectMeta;
+}
+
+/** The fields the policies read outside the pod template of the workload kinds (each kind has some of them). */
+export interface WorkloadProps extends KubeObject {
+    spec?: JobSpec & {
+        replicas?: number;
+        strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
+        volumeClaimTemplates?: KubeObject[];
+        jobTemplate?: { spec?: JobSpec };
+    };
+}
+
+export interface JobSpec {
+    parallelism?: number;
+    backoffLimit?: number;
+    activeDeadlineSeconds?: number;
+    ttlSecondsAfterFinished?: number;
+}
+
+export interface ServiceProps extends KubeObject {
+    spec?: { type?: string; selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] };
+}
+
+export interface ConfigMapProps extends KubeObject {
+    data?: Record<string, string>;
+    binaryData?: Record<string, string>;
+}
+
+export interface ServiceAccountProps extends KubeObject {
+    automountServiceAccountToken?: boolean;
+}
+
+export interface RoleBindingProps extends KubeObject {
+    subjects?: { kind?: string; name?: string; namespace?: string }[];
+}
+
+export interface PvcProps extends KubeObject {
+    spec?: { accessModes?: string[] };
+}
+
+export interface PdbProps extends KubeObject {
+    spec?: { selector?: LabelSelector; maxUnavailable?: number | string; minAvailable?: number | string };
+}
+
+export interface NetworkPolicyProps extends KubeObject {
+    spec?: { policyTypes?: string[]; podSelector?: LabelSelector };
+}
+
+export interface HpaProps extends KubeObject {
+    spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
+}
+
+/** A Service backend of an Ingress. */
+interface IngressBackend { service?: { name?: string } }
+
+export interface IngressProps extends KubeObject {
+    spec?: {
+        tls?: { hosts?: string[] }[];
+        defaultBackend?: IngressBackend;
+        rules?: { host?: string; http?: { paths?: { backend?: IngressBackend }[] } }[];
+    };
+}
+
+export interface RouteProps extends KubeObject {
+    spec?: { tls?: unknown; to?: { kind?: string; name: string }; alternateBackends?: { name: string }[] };
+}
+
+/** The props shape of each type token whose fields the policies read beyond metadata. */
+interface PropsByType {
+    [TYPES.pod]: WorkloadProps;
+    [TYPES.deployment]: WorkloadProps;
+    [TYPES.statefulSet]: WorkloadProps;
+    [TYPES.daemonSet]: WorkloadProps;
+    [TYPES.replicaSet]: WorkloadProps;
+    [TYPES.job]: WorkloadProps;
+    [TYPES.cronJob]: WorkloadProps;
+    [TYPES.service]: ServiceProps;
+    [TYPES.configMap]: ConfigMapProps;
+    [TYPES.serviceAccount]: ServiceAccountProps;
+    [TYPES.roleBinding]: RoleBindingProps;
+    [TYPES.clusterRoleBinding]: RoleBindingProps;
+    [TYPES.pvc]: PvcProps;
+    [TYPES.pdb]: PdbProps;
+    [TYPES.networkPolicy]: NetworkPolicyProps;
+    [TYPES.hpaV2]: HpaProps;
+    [TYPES.hpaV1]: HpaProps;
+    [TYPES.ingress]: IngressProps;
+    [TYPES.route]: RouteProps;
+}
+
+/** The props shape of a resource of type `T` (a union of type tokens gives the union of their shapes). */
+export type PropsOf<T extends string> = T extends keyof PropsByType ? PropsByType[T] : KubeObject;
+
+/** `props` of a resource of type `type`, read as that type's shape: the one place the engine's untyped JSON gets a type. */
+export function propsAs<T extends string>(type: T, props: object): PropsOf<T> {
+    return props as PropsOf<T>;
+}
+
 /** Kubernetes object name: metadata.name when set, else the Pulumi resource name (auto-naming adds a suffix). */
-export function objectName(props: Record<string, any>, resourceName: string): string {
+export function objectName(props: KubeObject, resourceName: string): string {
     return props.metadata?.name ?? resourceName;
 }
 
 /** Unset namespaces fall back to the provider's default namespace, which we call "default". */
-export function objectNamespace(props: Record<string, any>): string {
+export function objectNamespace(props: KubeObject): string {
     return props.metadata?.namespace ?? "default";
 }
 

@@ -126,7 +126,7 @@ export const BASELINE: PodSecurityControl[] = [
         profile: "baseline",
         check(w, who) {
             return w.allContainers.flatMap(ref => handlers(ref.container).flatMap(([field, handler]) => (["httpGet", "tcpSocket"] as const)
-                .filter(kind => typeof handler?.[kind]?.host === "string" && handler[kind]!.host !== "")
+                .filter(kind => typeof handler?.[kind]?.host === "string" && handler[kind].host !== "")
                 .map(kind => message(fieldOf(who, ref, `${field}.${kind}.host`), this,
                     `"${handler![kind]!.host}" makes the kubelet connect to another host, which can reach the node's network`, `remove ${field}.${kind}.host (the kubelet then probes the pod's IP)`))));
         },

@@ -17,11 +17,11 @@ const KNOWN_FORMATS: [string, RegExp][] = [
 ];
 
 /** scheme://user:password@host; the password group is checked against references like $(VAR) and ${VAR}. */
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@\/?#]*:([^\s@\/?#]+)@/gi;
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:([^\s@/?#]+)@/gi;
 const REFERENCE = /^(?:\$\(.+\)|\$\{.+\}|<.+>|\*+|x+|\.\.\.)$/i;
 /** Certificates and public keys are meant to be shared; their base64 body would look like random tokens. */
 const PUBLIC_PEM = /-----BEGIN ([A-Z0-9 ]*?(?:CERTIFICATE|PUBLIC KEY)[A-Z0-9 ]*)-----[\s\S]*?-----END \1-----/g;
-const TOKEN = /[A-Za-z0-9+\/_\-.=]+/g;
+const TOKEN = /[A-Za-z0-9+/_\-.=]+/g;
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {

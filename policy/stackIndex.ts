@@ -1,10 +1,12 @@
 import { PolicyResource } from "@pulumi/policy";
-import { LabelSelector, TYPES, kindOf, objectName, objectNamespace, selectorMatches } from "./k8s";
+import { KubeObject, LabelSelector, PropsOf, PvcProps, TYPES, WorkloadProps, kindOf, objectName, objectNamespace, propsAs, selectorMatches } from "./k8s";
 import { Workload, workloadOf } from "./workloads";
 
 /** A Kubernetes object of the stack with its resolved name and namespace (from outputs: auto-names are filled in). */
-export interface IndexedObject {
+export interface IndexedObject<P extends KubeObject = KubeObject> {
     resource: PolicyResource;
+    /** resource.props in the shape of its type */
+    props: P;
     kind: string;
     name: string;
     namespace: string;
@@ -12,7 +14,7 @@ export interface IndexedObject {
     who: string;
 }
 
-export interface IndexedWorkload extends IndexedObject {
+export interface IndexedWorkload extends IndexedObject<WorkloadProps> {
     workload: Workload;
 }
 
@@ -37,12 +39,13 @@ export class StackIndex {
             if (!resource.type.startsWith("kubernetes:")) {
                 continue;
             }
-            const name = objectName(resource.props, resource.name);
+            const props = propsAs(resource.type, resource.props);
+            const name = objectName(props, resource.name);
             const kind = kindOf(resource.type);
-            const object: IndexedObject = { resource, kind, name, namespace: objectNamespace(resource.props), who: `${kind} "${name}"` };
+            const object: IndexedObject = { resource, props, kind, name, namespace: objectNamespace(props), who: `${kind} "${name}"` };
             this.objects.set(key(resource.type, object.namespace, name), object);
             push(this.byType, resource.type, object);
-            const workload = workloadOf(resource.type, resource.props);
+            const workload = workloadOf(resource.type, props);
             if (workload) {
                 this.addWorkload({ ...object, workload });
             }
@@ -62,12 +65,13 @@ export class StackIndex {
         }
     }
 
-    ofType(...types: string[]): IndexedObject[] {
-        return types.flatMap(type => this.byType.get(type) ?? []);
+    /** Objects are stored by their type token, so each one's props have the shape of `T`. */
+    ofType<T extends string>(...types: T[]): IndexedObject<PropsOf<T>>[] {
+        return types.flatMap(type => this.byType.get(type) ?? []) as IndexedObject<PropsOf<T>>[];
     }
 
-    find(type: string, namespace: string, name: string): IndexedObject | undefined {
-        return this.objects.get(key(type, namespace, name));
+    find<T extends string>(type: T, namespace: string, name: string): IndexedObject<PropsOf<T>> | undefined {
+        return this.objects.get(key(type, namespace, name)) as IndexedObject<PropsOf<T>> | undefined;
     }
 
     /** Workloads in `namespace` whose pods match `selector` (an empty selector matches all of them). */
@@ -109,7 +113,7 @@ function key(type: string, namespace: string, name: string): string {
 export function hpaBounds(index: StackIndex): Map<string, { min: number; max: number }> {
     const bounds = new Map<string, { min: number; max: number }>();
     for (const hpa of index.ofType(TYPES.hpaV2, TYPES.hpaV1)) {
-        const spec = hpa.resource.props.spec ?? {};
+        const spec = hpa.props.spec ?? {};
         const target = `${hpa.namespace}/${spec.scaleTargetRef?.kind}/${spec.scaleTargetRef?.name}`;
         const previous = bounds.get(target);
         const min = spec.minReplicas ?? 1;
@@ -124,8 +128,8 @@ export function hpaKey(w: IndexedWorkload): string {
 }
 
 /** True when the claim can be attached to one node only. */
-export function isReadWriteOnce(pvc: IndexedObject): boolean {
-    const modes: string[] = pvc.resource.props.spec?.accessModes ?? [];
+export function isReadWriteOnce(pvc: IndexedObject<PvcProps>): boolean {
+    const modes = pvc.props.spec?.accessModes ?? [];
     return !modes.includes("ReadWriteMany") && (modes.includes("ReadWriteOnce") || modes.includes("ReadWriteOncePod"));
 }
 

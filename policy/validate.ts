@@ -1,28 +1,33 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
-import { kindOf, objectName } from "./k8s";
+import { KubeObject, PropsOf, WorkloadProps, kindOf, objectName } from "./k8s";
 import { ContainerRef, Workload, WORKLOAD_TYPES, workloadOf } from "./workloads";
 
 /** `Deployment "api"`: how every message names the object (auto-named objects show their resource name). */
-export function subject(type: string, props: Record<string, any>, resourceName: string): string {
+export function subject(type: string, props: KubeObject, resourceName: string): string {
     return `${kindOf(type)} "${objectName(props, resourceName)}"`;
 }
 
+/** ResourceValidationArgs with props in the shape `P` the policy reads. */
+export type KubeValidationArgs<P> = Omit<ResourceValidationArgs, "props"> & { props: P };
+
 /** A resource validation for the given type tokens; other types are reported not applicable, as validateResourceOfType does. */
-export function validateTypes(
-    types: readonly string[],
-    check: (props: Record<string, any>, args: ResourceValidationArgs, report: ReportViolation) => void,
+export function validateTypes<T extends string>(
+    types: readonly T[],
+    check: (props: PropsOf<T>, args: KubeValidationArgs<PropsOf<T>>, report: ReportViolation) => void,
 ): ResourceValidation {
     return (args, report) => {
-        if (!types.includes(args.type)) {
+        if (!types.some(type => type === args.type)) {
             args.notApplicable(`Policy only applies to resources of type ${types.join(", ")}`);
         }
-        check(args.props, args, report);
+        // The engine's props are untyped JSON: read them in the shape of the checked types.
+        const typed = args as KubeValidationArgs<PropsOf<T>>;
+        check(typed.props, typed, report);
     };
 }
 
 /** A resource validation over the pod template of every workload kind (Pod, Deployment, ... CronJob). */
 export function validateWorkloads(
-    check: (workload: Workload, args: ResourceValidationArgs, report: ReportViolation, who: string) => void,
+    check: (workload: Workload, args: KubeValidationArgs<WorkloadProps>, report: ReportViolation, who: string) => void,
 ): ResourceValidation {
     return validateTypes(WORKLOAD_TYPES, (props, args, report) => {
         const workload = workloadOf(args.type, props)!;

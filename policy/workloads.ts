@@ -1,4 +1,4 @@
-import { Container, PodSpec, TYPES, kindOf } from "./k8s";
+import { Container, ObjectMeta, PodSpec, TYPES, WorkloadProps, kindOf } from "./k8s";
 
 /** Which list of the pod spec a container comes from; messages name it ("initContainer \"migrate\""). */
 export type ContainerRole = "container" | "initContainer" | "ephemeralContainer";
@@ -46,19 +46,20 @@ const POD_SPEC_PATHS: Record<string, string> = {
 
 export const WORKLOAD_TYPES: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
-function at(obj: any, path: string): any {
-    return path.split(".").reduce((o, key) => (o == null ? undefined : o[key]), obj);
+/** The value at a dotted path of the props, read as the shape `T` the caller knows it has. */
+function at<T>(obj: object, path: string): T | undefined {
+    return path.split(".").reduce<unknown>((o, key) => (o == null ? undefined : (o as Record<string, unknown>)[key]), obj) as T | undefined;
 }
 
 /** The workload view of a resource, or undefined when the type has no pod template. */
-export function workloadOf(type: string, props: Record<string, any>): Workload | undefined {
+export function workloadOf(type: string, props: WorkloadProps): Workload | undefined {
     const podSpecPath = POD_SPEC_PATHS[type];
     if (podSpecPath === undefined) {
         return undefined;
     }
-    const podSpec: PodSpec = at(props, podSpecPath) ?? {};
+    const podSpec = at<PodSpec>(props, podSpecPath) ?? {};
     const templatePath = podSpecPath.replace(/\.?spec$/, "");
-    const podMetadata = (templatePath === "" ? props.metadata : at(props, templatePath)?.metadata) ?? {};
+    const podMetadata = (templatePath === "" ? props.metadata : at<{ metadata?: ObjectMeta }>(props, templatePath)?.metadata) ?? {};
     const podLabels = podMetadata.labels ?? {};
     const replicas = type === TYPES.daemonSet ? undefined
         : type === TYPES.pod ? 1

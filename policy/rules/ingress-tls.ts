@@ -16,15 +16,15 @@ export const ingressTls: StackValidationPolicy = {
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route)) {
-            if (route.resource.props.spec?.tls === undefined) {
+            if (route.props.spec?.tls === undefined) {
                 report(`${route.who} (spec.tls): not set, so the route serves plain HTTP. Fix: set spec.tls: { termination: edge, insecureEdgeTerminationPolicy: Redirect }.`, route.resource.urn);
             }
         }
         for (const ingress of index.ofType(TYPES.ingress)) {
-            const spec = ingress.resource.props.spec ?? {};
-            const tls: { hosts?: string[] }[] = spec.tls ?? [];
+            const spec = ingress.props.spec ?? {};
+            const tls = spec.tls ?? [];
             const secured = new Set(tls.flatMap(t => t.hosts ?? []));
-            const hosts: string[] = (spec.rules ?? []).map((r: { host?: string }) => r.host).filter((h: unknown): h is string => typeof h === "string");
+            const hosts = (spec.rules ?? []).map(r => r.host).filter((h): h is string => typeof h === "string");
             const plain = hosts.filter(h => !secured.has(h));
             if (tls.length === 0) {
                 report(`${ingress.who} (spec.tls): not set, so ${hosts.length > 0 ? hosts.join(", ") : "the Ingress"} is served over plain HTTP. Fix: add spec.tls with the hosts and a certificate Secret (components: route.host + route.tlsSecretName).`, ingress.resource.urn);

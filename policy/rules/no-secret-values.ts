@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { closedSchema } from "../config";
-import { TYPES } from "../k8s";
+import { TYPES, propsAs } from "../k8s";
 import { EntropyOptions, secretKind } from "../secretValues";
 import { fieldOf, subject } from "../validate";
 import { WORKLOAD_TYPES, workloadOf } from "../workloads";
@@ -27,7 +27,7 @@ export const noSecretValues: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         const options = args.getConfig<EntropyOptions>();
         if (args.type === TYPES.configMap) {
-            for (const [key, value] of Object.entries<unknown>(args.props.data ?? {})) {
+            for (const [key, value] of Object.entries<unknown>(propsAs(TYPES.configMap, args.props).data ?? {})) {
                 const kind = typeof value === "string" ? secretKind(value, options) : undefined;
                 if (kind !== undefined) {
                     report(`${subject(args.type, args.props, args.name)} (data["${key}"]): contains ${kind}; ConfigMaps are readable by anyone who can read the namespace. ${FIX}`);

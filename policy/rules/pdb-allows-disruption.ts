@@ -29,7 +29,7 @@ export const pdbAllowsDisruption: StackValidationPolicy = {
         const hpa = hpaBounds(index);
         const fewestPods = (w: IndexedWorkload) => Math.max(w.workload.replicas ?? 1, hpa.get(hpaKey(w))?.min ?? 0);
         for (const pdb of index.ofType(TYPES.pdb)) {
-            const spec = pdb.resource.props.spec ?? {};
+            const spec = pdb.props.spec ?? {};
             // policy/v1: a missing selector selects nothing, {} selects every pod of the namespace.
             const selected = spec.selector === undefined ? [] : index.selectWorkloads(pdb.namespace, spec.selector);
             const fix = "Fix: set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.";

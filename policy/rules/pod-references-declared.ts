@@ -28,17 +28,17 @@ function references(w: IndexedWorkload): Reference[] {
     if (w.workload.podSpec.serviceAccountName !== undefined && w.workload.podSpec.serviceAccountName !== "default") {
         add("ServiceAccount", { name: w.workload.podSpec.serviceAccountName }, `${w.who} (${podSpecPath}.serviceAccountName)`, ACCOUNT);
     }
-    (w.workload.podSpec.volumes ?? []).forEach((v: Record<string, any>, i) => {
+    (w.workload.podSpec.volumes ?? []).forEach((v, i) => {
         add("ConfigMap", v.configMap, `${w.who} (${podSpecPath}.volumes[${i}].configMap.name)`, VOLUME);
         add("Secret", v.secret, `${w.who} (${podSpecPath}.volumes[${i}].secret.secretName)`, VOLUME);
-        (v.projected?.sources ?? []).forEach((s: Record<string, any>, j: number) => {
+        (v.projected?.sources ?? []).forEach((s, j) => {
             add("ConfigMap", s.configMap, `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].configMap.name)`, VOLUME);
             add("Secret", s.secret, `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].secret.name)`, VOLUME);
         });
     });
     for (const ref of w.workload.containers) {
         (ref.container.env ?? []).forEach((env, k) => {
-            const from = env.valueFrom as Record<string, any> | undefined;
+            const from = env.valueFrom;
             add("ConfigMap", from?.configMapKeyRef, fieldOf(w.who, ref, `env[${k}].valueFrom.configMapKeyRef.name`), ENV);
             add("Secret", from?.secretKeyRef, fieldOf(w.who, ref, `env[${k}].valueFrom.secretKeyRef.name`), ENV);
         });

@@ -5,8 +5,8 @@ import { fieldOf, validateWorkloads } from "../validate";
 const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
 
 /** The probe's port and where it sits, e.g. [50053, "httpGet.port"]. */
-function probePort(probe: any): [number | string, string] | undefined {
-    for (const handler of ["httpGet", "tcpSocket", "grpc"]) {
+function probePort(probe: Container["readinessProbe"]): [number | string, string] | undefined {
+    for (const handler of ["httpGet", "tcpSocket", "grpc"] as const) {
         if (probe?.[handler]?.port !== undefined) {
             return [probe[handler].port, `${handler}.port`];
         }

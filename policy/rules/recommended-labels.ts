@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { kindOf } from "../k8s";
+import { kindOf, propsAs } from "../k8s";
 import { subject } from "../validate";
 import { workloadOf } from "../workloads";
 
@@ -26,7 +26,7 @@ export const recommendedLabels: ResourceValidationPolicy = {
                 report(`${who} (${path}): missing ${missing.join(", ")}. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`);
             }
         };
-        check(args.props.metadata?.labels, "metadata.labels");
+        check(propsAs(args.type, args.props).metadata?.labels, "metadata.labels");
         const workload = workloadOf(args.type, args.props);
         if (workload && kindOf(args.type) !== "Pod") {
             check(workload.podLabels, workload.podLabelsPath);

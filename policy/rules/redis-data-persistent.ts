@@ -20,9 +20,9 @@ export const redisDataPersistent: ResourceValidationPolicy = {
     description: "[L10, L26] A Redis/Valkey container mounts a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at its data directory, so state survives restarts. Fix: mount a PVC at the data dir (/data for the official images) and enable AOF.",
     enforcementLevel: "advisory",
     validateResource: validateWorkloads((workload, args, report, who) => {
-        const persistentVolumes = new Set<string>([
+        const persistentVolumes = new Set<string | undefined>([
             ...(workload.podSpec.volumes ?? []).filter(v => v.persistentVolumeClaim).map(v => v.name),
-            ...(args.props.spec?.volumeClaimTemplates ?? []).map((t: any) => t.metadata?.name),
+            ...(args.props.spec?.volumeClaimTemplates ?? []).map(t => t.metadata?.name),
         ]);
         for (const ref of workload.containers.filter(r => !r.init)) {
             const image = ref.container.image ?? "";

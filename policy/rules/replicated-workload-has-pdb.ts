@@ -12,7 +12,7 @@ export const replicatedWorkloadHasPdb: StackValidationPolicy = {
         const index = new StackIndex(args.resources);
         const covered = new Set<IndexedWorkload>();
         for (const pdb of index.ofType(TYPES.pdb)) {
-            const selector = pdb.resource.props.spec?.selector;
+            const selector = pdb.props.spec?.selector;
             if (selector !== undefined) { // policy/v1: a missing selector selects nothing, {} selects every pod
                 index.selectWorkloads(pdb.namespace, selector).forEach(w => covered.add(w));
             }

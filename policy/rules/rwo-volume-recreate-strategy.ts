@@ -9,7 +9,7 @@ export const rwoVolumeRecreateStrategy: StackValidationPolicy = {
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const w of index.workloads.filter(w => w.resource.type === TYPES.deployment)) {
-            const strategy = w.resource.props.spec?.strategy?.type ?? "RollingUpdate";
+            const strategy = w.props.spec?.strategy?.type ?? "RollingUpdate";
             if (strategy === "Recreate") {
                 continue;
             }

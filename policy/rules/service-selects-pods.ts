@@ -16,7 +16,7 @@ export const serviceSelectsPods: StackValidationPolicy = {
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const service of index.ofType(TYPES.service)) {
-            const spec = service.resource.props.spec ?? {};
+            const spec = service.props.spec ?? {};
             const selector: Record<string, string> = spec.selector ?? {};
             // ExternalName and selector-less Services have their endpoints managed elsewhere, on purpose.
             if (spec.type === "ExternalName" || Object.keys(selector).length === 0) {

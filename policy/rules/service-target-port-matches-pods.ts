@@ -10,12 +10,12 @@ export const serviceTargetPortMatchesPods: StackValidationPolicy = {
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const service of index.ofType(TYPES.service)) {
-            const spec = service.resource.props.spec ?? {};
+            const spec = service.props.spec ?? {};
             if (spec.type === "ExternalName" || Object.keys(spec.selector ?? {}).length === 0) {
                 continue;
             }
             const selected = index.selectWorkloads(service.namespace, { matchLabels: spec.selector });
-            (spec.ports ?? []).forEach((port: any, i: number) => {
+            (spec.ports ?? []).forEach((port, i) => {
                 const target: number | string = port.targetPort ?? port.port;
                 for (const w of selected) {
                     const containers = w.workload.containers.filter(r => !r.init).map(r => r.container);
