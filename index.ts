@@ -2,6 +2,7 @@
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
 import { ApiImageBuild } from "./components/apiImageBuild";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
@@ -28,8 +29,10 @@ function readRawConfig(): Record<string, unknown> {
   return raw;
 }
 
-// isConfigSecret is internal to the SDK: it tells whether the key was stored with --secret (L19).
-const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+// isConfigSecret is internal to the SDK (its typings omit it): it tells whether the key was stored with --secret (L19).
+declare module "@pulumi/pulumi/runtime/config" {
+  export function isConfigSecret(key: string): boolean;
+}
 const rawConfig = readRawConfig();
 const { appName, apiBuild, ...args } = parseStackConfig(rawConfig, {
   stack: pulumi.getStack(),

@@ -184,7 +184,7 @@ async function bench(load: LoadSettings): Promise<void> {
         `  ${target.padEnd(6)} generated ${med("generated", target, "rps").toFixed(0)} req/s, ${med("generated", target, "bytesPerResponse").toFixed(0)} B | postmortem ${med("postmortem", target, "rps").toFixed(0)} req/s, ${med("postmortem", target, "bytesPerResponse").toFixed(0)} B`,
       );
     }
-    const errors = (Object.values(results) as Record<Target, LoadResult[]>[]).flatMap((t) => Object.values(t).flat()).reduce((n, r) => n + r.errors, 0);
+    const errors = Object.values<Record<Target, LoadResult[]>>(results).flatMap((t) => Object.values(t).flat()).reduce((n, r) => n + r.errors, 0);
     if (errors > 0) {
       console.log(`warning: ${errors} failed requests (non-2xx/3xx or socket errors) across all runs`);
     }
@@ -192,7 +192,7 @@ async function bench(load: LoadSettings): Promise<void> {
     console.log("goals: api_rps >= 1.3, html_bytes <= 0.35, static_rps >= 0.95");
     console.log(`ratios: api_rps=${ratio("api", "rps")} html_bytes=${ratio("html", "bytesPerResponse")} static_rps=${ratio("static", "rps")}`);
   } finally {
-    await Promise.all(Object.values(servers).map((s) => s!.stop()));
+    await Promise.all(Object.values(servers).map((s) => s.stop()));
     await stub.stop();
     fs.rmSync(contentRoot, { recursive: true, force: true });
   }

@@ -89,7 +89,7 @@ export function imageRegistryArgs(raw: ImageRegistryConfig): ImageRegistryArgs {
         if (hosts === null || typeof hosts !== "object" || Array.isArray(hosts)) {
             hostProblem(hosts);
         } else {
-            for (const [from, to] of Object.entries(hosts)) {
+            for (const [from, to] of Object.entries(hosts as Record<string, unknown>)) {
                 if (typeof to !== "string" || !isRegistryHost(from) || !isRegistryHost(to)) {
                     hostProblem({ [from]: to });
                 }
@@ -142,13 +142,20 @@ export interface ResolveOptions {
 /** Invoke token of the registry lookup; mocks answer it in tests. */
 export const REGISTRY_LOOKUP_TOKEN = "docker:index/getRegistryImage:getRegistryImage";
 
+/** A request whose reference is written out (config), not the Output of a build. */
+type WrittenImageRequest = ImageRequest & { ref: string };
+
+function isWritten(req: ImageRequest): req is WrittenImageRequest {
+    return typeof req.ref === "string";
+}
+
 /**
  * Returns `registry/path@sha256:<digest>` for the request. Throws at once (failing the preview) for malformed
  * references and, with `requireDigest`, for tags; the returned Output fails for registry lookups that fail
  * or disagree with the pinned digest. Every error names `req.field` and the fix.
  */
 export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulumi.Output<string> {
-    if (typeof req.ref !== "string") {
+    if (!isWritten(req)) {
         return pulumi.output(req.ref).apply((built) => builtRef(built, req.field));
     }
     const ref = parseImageRef(req.ref, req.field);
@@ -184,7 +191,7 @@ function builtRef(built: string, field: string): string {
     return pinnedRef(ref, ref.digest);
 }
 
-function checkedDigest(req: ImageRequest, ref: ImageRef, reported: unknown): string {
+function checkedDigest(req: WrittenImageRequest, ref: ImageRef, reported: unknown): string {
     if (typeof reported !== "string" || !SHA256_DIGEST.test(reported)) {
         throw new Error(
             `${req.field}: the registry lookup of "${req.ref}" returned no sha256 digest (got ${JSON.stringify(reported)}). ` +
@@ -200,7 +207,7 @@ function checkedDigest(req: ImageRequest, ref: ImageRef, reported: unknown): str
     return reported;
 }
 
-function lookupError(req: ImageRequest, ref: ImageRef, queried: string, err: unknown): Error {
+function lookupError(req: WrittenImageRequest, ref: ImageRef, queried: string, err: unknown): Error {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
     const detail = message === "" ? "the provider gave no detail" : message;
     const via = queried === req.ref ? "" : ` (queried as ${queried})`;

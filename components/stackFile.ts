@@ -42,7 +42,7 @@ export function stackFileProblem(file: string, project: string): string | undefi
   if (typeof root.config !== "object" || Array.isArray(root.config)) {
     return `${name}: \`config:\` is not a mapping of key → value (got ${JSON.stringify(root.config).slice(0, 80)})`;
   }
-  const keys = Object.keys(root.config as Record<string, unknown>);
+  const keys = Object.keys(root.config);
   if (keys.some((key) => key.startsWith(`${project}:`) || !key.includes(":"))) {
     return undefined;
   }

@@ -95,7 +95,7 @@ export function helpText(spec: CommandSpec): string {
     const labels = Object.entries(spec.flags).map(([name, flag]) => flagLabel(name, flag));
     labels.push("-h, --help");
     const width = Math.max(...labels.map((l) => l.length));
-    const flagLines = Object.entries(spec.flags).map(([name, flag], i) => {
+    const flagLines = Object.values(spec.flags).map((flag, i) => {
         const shown = flag.default === undefined || flag.default === false ? "" : ` (default: ${flag.default})`;
         return `  ${labels[i].padEnd(width)}  ${flag.description}${shown}${flag.multiple ? " (repeatable)" : ""}`;
     });

@@ -125,7 +125,7 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new Error(`${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`);
+        throw new Error(`${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`, { cause: err });
     }
     if (text.trim() === "") {
         return undefined;
@@ -134,12 +134,12 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
     try {
         value = JSON.parse(text);
     } catch (err) {
-        throw new Error(`${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`);
+        throw new Error(`${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`, { cause: err });
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
         throw new Error(`${file}: expected the JSON object of pulumi preview --json (got ${JSON.stringify(value)?.slice(0, 80)})`);
     }
-    return value as PreviewDigest;
+    return value;
 }
 
 export const DRIFT_REPORT_COMMAND = {

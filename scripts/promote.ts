@@ -173,7 +173,7 @@ export function main(argv: string[], cwd = process.cwd(), log: (line: string) =>
     if (!fs.existsSync(stackPath)) {
         throw new Error(`${stackPath} does not exist. Fix: pulumi stack init ${values.to} and commit its stack file first`);
     }
-    const project = YAML.parse(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8"))?.name;
+    const project = (YAML.parse(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8")) as { name?: unknown } | null)?.name;
     const result = promote({
         from: values.from,
         to: values.to,

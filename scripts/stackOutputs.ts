@@ -16,6 +16,7 @@ export function readStackOutputs(stack: string): StackOutputs {
         throw new Error(
             `cannot read the outputs of stack "${stack}": ${why}. ` +
             `Fix: run where \`pulumi stack output --json --stack ${stack}\` works (pulumi login, PULUMI_CONFIG_PASSPHRASE), or save that JSON and pass it with --outputs <file>`,
+            { cause: err },
         );
     }
     return parseStackOutputs(text, `pulumi stack output --json --stack ${stack}`);
@@ -27,7 +28,7 @@ export function readStackOutputsFile(file: string): StackOutputs {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new Error(`--outputs ${file}: cannot read it (${(err as Error).message}). Fix: save the outputs with pulumi stack output --json --stack dev > ${file}`);
+        throw new Error(`--outputs ${file}: cannot read it (${(err as Error).message}). Fix: save the outputs with pulumi stack output --json --stack dev > ${file}`, { cause: err });
     }
     return parseStackOutputs(text, file);
 }
@@ -37,7 +38,7 @@ function parseStackOutputs(text: string, source: string): StackOutputs {
     try {
         value = JSON.parse(text);
     } catch (err) {
-        throw new Error(`${source}: not JSON (${(err as Error).message}). Fix: use the output of pulumi stack output --json`);
+        throw new Error(`${source}: not JSON (${(err as Error).message}). Fix: use the output of pulumi stack output --json`, { cause: err });
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
         throw new Error(`${source}: expected a JSON object of stack outputs (got ${JSON.stringify(value)?.slice(0, 80)})`);

@@ -165,13 +165,13 @@ function readPodList(source: string, namespace: string | undefined, selector: st
             text = execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
         } catch (err) {
             const e = err as { stderr?: string; message: string };
-            throw new Error(`kubectl ${args.join(" ")} failed: ${(e.stderr || e.message).trim()}. Fix: log in to the cluster, or save the pod list and pass --pods <file>`);
+            throw new Error(`kubectl ${args.join(" ")} failed: ${(e.stderr || e.message).trim()}. Fix: log in to the cluster, or save the pod list and pass --pods <file>`, { cause: err });
         }
     } else {
         try {
             text = fs.readFileSync(source, "utf8");
         } catch (err) {
-            throw new Error(`--pods ${source}: cannot read it (${(err as Error).message}). Fix: kubectl get pods -n <namespace> -o json > ${source}`);
+            throw new Error(`--pods ${source}: cannot read it (${(err as Error).message}). Fix: kubectl get pods -n <namespace> -o json > ${source}`, { cause: err });
         }
     }
     const list = JSON.parse(text) as PodList;

@@ -262,8 +262,8 @@ describe("npm run check: every input kind (issue 14)", function () {
                 assert.match(r.stdout, new RegExp(`^  --${flag}\\b`, "m"), flag);
             }
             assert.match(r.stdout, /--stack <name> +.*\(default: dev\)/);
-            assert.match(r.stdout, /^exit codes:\n  0  .*\n  1  .*\n  2  /m);
-            assert.match(r.stdout, /^example:\n  .*npm run -s check -- --manifests -/m);
+            assert.match(r.stdout, /^exit codes:\n {2}0 {2}.*\n {2}1 {2}.*\n {2}2 {2}/m);
+            assert.match(r.stdout, /^example:\n {2}.*npm run -s check -- --manifests -/m);
         });
 
         it("--stack nope says Pulumi.nope.yaml does not exist and which stacks do", () => {
@@ -292,9 +292,9 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.doesNotMatch(build.stderr, /error serializing/);
             const note = build.stdout.split("\n").find((l) => l.startsWith("note: api.build: "));
             assert.ok(note, build.stdout);
-            const digest = /stand-in digest (\S+@sha256:[0-9a-f]{64})/.exec(note!)![1];
+            const digest = /stand-in digest (\S+@sha256:[0-9a-f]{64})/.exec(note)![1];
             const deployment = runJson(["--config", path.join(FIXTURES, "stacks", "build", "Pulumi.dev.yaml"), "--skip-type-check"]).report;
-            assert.deepEqual(deployment.notes, [note!.slice("note: ".length)], "same build, same stand-in digest");
+            assert.deepEqual(deployment.notes, [note.slice("note: ".length)], "same build, same stand-in digest");
             assert.match(digest, /^image-registry\.openshift-image-registry\.svc:5000\/qr-demo-dev\/north-api@sha256:/);
         });
 

@@ -7,7 +7,7 @@ const base: NginxConfOptions = { apiUpstream: "web-api.qr-demo-dev.svc:5000" };
 
 function rejection(opts: Partial<NginxConfOptions>): string {
   try {
-    renderNginxConf({ ...base, ...opts } as NginxConfOptions);
+    renderNginxConf({ ...base, ...opts });
   } catch (e) {
     return (e as Error).message;
   }

@@ -46,7 +46,8 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
 
   /** Key/value pairs of INFO persistence. */
   async function persistenceInfo(c: RespClient): Promise<Record<string, string>> {
-    const text = String(await c.command("INFO", "persistence"));
+    const text = await c.command("INFO", "persistence");
+    assert.ok(typeof text === "string", `INFO persistence answered ${JSON.stringify(text)}`);
     return Object.fromEntries(text.split("\r\n").filter((l) => l.includes(":")).map((l) => l.split(":", 2) as [string, string]));
   }
 
@@ -123,10 +124,10 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
     const c = await client();
     assert.equal(await c.command("SET", "snapshot-probe", "1"), "OK");
     const saves = Number((await persistenceInfo(c)).rdb_saves ?? 0);
-    assert.match(String(await c.command("BGSAVE")), /Background saving started/);
+    assert.match(await c.command("BGSAVE") as string, /Background saving started/);
     await waitFor("BGSAVE", async () => (await persistenceInfo(c)).rdb_bgsave_in_progress === "0" && Number((await persistenceInfo(c)).rdb_saves) > saves);
     assert.equal((await persistenceInfo(c)).rdb_last_bgsave_status, "ok");
-    assert.match(String(await c.command("BGREWRITEAOF")), /rewriting started/);
+    assert.match(await c.command("BGREWRITEAOF") as string, /rewriting started/);
     await waitFor("BGREWRITEAOF", async () => (await persistenceInfo(c)).aof_rewrite_in_progress === "0" && (await persistenceInfo(c)).aof_rewrite_scheduled === "0");
     assert.equal((await persistenceInfo(c)).aof_last_bgrewrite_status, "ok");
     c.close();

@@ -64,7 +64,7 @@ describe("stacks (index.ts under mocks)", function () {
         assert.match(out.version, /^[0-9a-f]{16}$/);
         assert.strictEqual(typeof out.url, "string");
         const deployed = new Set(podTemplates(resources()).flatMap((p) => containersOf(p.template.spec).map((c) => c.image)));
-        assert.deepStrictEqual([...deployed].sort(), [...new Set(Object.values(out.images) as string[])].sort());
+        assert.deepStrictEqual([...deployed].sort(), [...new Set(Object.values<string>(out.images))].sort());
       });
 
       it("L24 exports a podSelector that selects every pod template of this stack, and only its own (instance = app-stack)", () => {
@@ -312,7 +312,7 @@ describe("stacks (index.ts under mocks)", function () {
 
     it("L24 the version header nginx sends is the exported version", () => {
       for (const r of [runs.dev, runs.qa, corsChanged]) {
-        assert.match(nginxConf(r.resources).conf, new RegExp(`X-Webstack-Version\\W+${r.stackOutputs.version}`));
+        assert.match(nginxConf(r.resources).conf, new RegExp(`X-Webstack-Version\\W+${String(r.stackOutputs.version)}`));
       }
     });
 

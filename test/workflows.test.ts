@@ -138,7 +138,7 @@ function checkPermissions(wf: Workflow): Finding[] {
     } else {
         for (const [scope, level] of Object.entries(top)) {
             if (level !== "read" && level !== "none") {
-                findings.push({ rule: "permissions", where: wf.file, message: `top-level permissions grant ${scope}: ${level}. Fix: read at the top, write only on the job that needs it` });
+                findings.push({ rule: "permissions", where: wf.file, message: `top-level permissions grant ${scope}: ${String(level)}. Fix: read at the top, write only on the job that needs it` });
             }
         }
     }

@@ -101,14 +101,13 @@ function driftReportCommand(stack: string, digest: PreviewDigest, previewExitCod
 
 describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", function () {
     let conn: KubeConnection;
-    let clusterPids: number[] = [];
     const stacks: TestStack[] = [];
     let dev: TestStack;
     let qa: TestStack;
     let devImage = apiImage(DEV_NS, "dev-1");
 
     before(function () {
-        clusterPids = Object.values(suiteCluster().pids); // started by the root hooks (support/cluster.ts)
+        suiteCluster(); // started by the root hooks (support/cluster.ts)
         conn = connectionFromKubeconfig(KUBECONFIG_PATH);
     });
 

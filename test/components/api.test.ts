@@ -94,7 +94,7 @@ describe("Api (components/api.ts)", () => {
 
   it("L13 a migration image override is used for the Job only", async () => {
     const other = `quay.io/acme/migrate@sha256:${"d".repeat(64)}`;
-    const resources = await api({ migration: { command: ["migrate"], image: other } } as Partial<ApiArgs>);
+    const resources = await api({ migration: { command: ["migrate"], image: other } });
     assert.strictEqual(one(resources, "Job", "shop-api-migrate").obj.spec.template.spec.containers[0].image, other);
     assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0].image, IMAGE);
   });

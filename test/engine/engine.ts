@@ -15,6 +15,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
+import { LanguageServer } from "@pulumi/pulumi/automation/server";
+import { LanguageRuntimeService } from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as YAML from "yaml";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -22,13 +24,10 @@ const ENGINE_DIR = path.join(ROOT, ".engine");
 const STANDINS = path.join(__dirname, "standins");
 export const PASSPHRASE = "test-engine-passphrase";
 
-// The Automation API's in-process language runtime: public behaviour, but its module has no .d.ts entry.
-const { LanguageServer } = require("@pulumi/pulumi/automation/server") as {
-    LanguageServer: new (program: () => Promise<Record<string, unknown> | void>) => grpc.UntypedServiceImplementation;
-};
-const { LanguageRuntimeService } = require("@pulumi/pulumi/proto/language_grpc_pb") as {
-    LanguageRuntimeService: grpc.ServiceDefinition;
-};
+// The Automation API's in-process language runtime: public behaviour, but its module's typings export nothing.
+declare module "@pulumi/pulumi/automation/server" {
+    export const LanguageServer: new (program: () => Promise<Record<string, unknown> | void>) => grpc.UntypedServiceImplementation;
+}
 
 /** `source .engine/env.sh`, read back from a shell: proves the file works and gives the tests its variables. */
 export function engineEnv(): Record<string, string> {
@@ -62,7 +61,7 @@ export function programFrom(entry: string): () => Promise<Record<string, unknown
                 delete require.cache[key];
             }
         }
-        const exported = require(entry);
+        const exported = await import(entry);
         return { ...exported };
     };
 }

@@ -20,7 +20,11 @@ function readObjects(dir: string): K8sObject[] {
     const walk = (d: string) => {
         for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
             const full = path.join(d, entry.name);
-            entry.isDirectory() ? walk(full) : entry.name.endsWith(".yaml") && files.push(full);
+            if (entry.isDirectory()) {
+                walk(full);
+            } else if (entry.name.endsWith(".yaml")) {
+                files.push(full);
+            }
         }
     };
     walk(dir);

@@ -19,12 +19,12 @@ describe("offline schema: Kubernetes objects", () => {
             new k8s.apps.v1.DeploymentPatch("scale", { metadata: { name: "other" }, spec: { replicas: 1 } });
         });
         const objects = resources.map(toKubernetesObject).filter((o) => o !== undefined);
-        assert.deepEqual(objects.map((o) => `${o!.apiVersion} ${o!.kind} ${o!.metadata.name}`).sort(), [
+        assert.deepEqual(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`).sort(), [
             "apps/v1 Deployment " + resources.find((r) => r.name === "web")!.outputs.metadata.name,
             "route.openshift.io/v1 Route web",
         ]);
         for (const o of objects) {
-            assert.deepEqual(validateKubernetesObject(o!), [], JSON.stringify(o));
+            assert.deepEqual(validateKubernetesObject(o), [], JSON.stringify(o));
         }
     });
 

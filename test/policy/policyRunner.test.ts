@@ -51,7 +51,7 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         assert.deepEqual(skipped, [`p ${TYPES.service}::web only PVCs`]);
     });
 
-    it("pack config: \"all\" sets every level, a policy's own entry wins, properties merge key by key", async () => {
+    it("pack config: \"all\" sets every level, a policy's own entry wins, properties merge key by key", () => {
         const policies = [probe("a", "advisory"), probe("b", "mandatory")];
         const config = reconcileConfig(policies, { all: "mandatory", a: { enforcementLevel: "advisory", limit: 7 }, b: { names: ["x", "y"] } });
         assert.deepEqual(config.get("a"), { enforcementLevel: "advisory", properties: { limit: 7, names: ["a"] } });
@@ -65,7 +65,7 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         assert.deepEqual(await runPolicies([pvc()], { policies, packConfig: { all: "disabled" } }), []);
     });
 
-    it("invalid config is rejected like the engine does, naming the policy, the key and the value", async () => {
+    it("invalid config is rejected like the engine does, naming the policy, the key and the value", () => {
         const policies = [probe("a", "advisory")];
         assert.throws(() => reconcileConfig(policies, { a: "strict" }), /policy pack config "a": "strict" is not a valid enforcement level\. Fix: use one of advisory, mandatory, remediate, disabled/);
         assert.throws(() => reconcileConfig(policies, { a: { limit: 2.5 } }), /a: limit: expected integer, got 2\.5/);
@@ -73,7 +73,7 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         assert.throws(() => reconcileConfig(policies, { a: 3 }), /policy pack config "a": 3 is not a valid value/);
     });
 
-    it("a misspelt policy name or property is an error naming the closest match, not an ignored entry", async () => {
+    it("a misspelt policy name or property is an error naming the closest match, not an ignored entry", () => {
         const policies = [probe("configmap-size-limit", "mandatory")];
         assert.throws(() => reconcileConfig(policies, { "configmap-size-limt": "disabled" }),
             /policy config "configmap-size-limt": no policy of the pack has this name, so the entry would be ignored\. Did you mean "configmap-size-limit"\?/);

@@ -269,7 +269,7 @@ function apiReady(bins: Binaries): boolean {
     }
 }
 
-export async function clusterStatus(): Promise<{ running: boolean; detail: string }> {
+export function clusterStatus(): { running: boolean; detail: string } {
     const state = readState();
     const bins = readBinaries();
     if (!state || !bins) {
@@ -283,7 +283,7 @@ export async function clusterStatus(): Promise<{ running: boolean; detail: strin
 }
 
 export async function clusterUp(options: { nodes: number }): Promise<ClusterState> {
-    const status = await clusterStatus();
+    const status = clusterStatus();
     if (status.running) {
         log(`already running (${status.detail})`);
         return readState()!;
@@ -432,7 +432,7 @@ async function main(argv: string[]): Promise<number> {
         log(parsed.flags.purge ? "down: stopped, state deleted" : "down: stopped (state kept; --purge deletes it)");
         return 0;
     }
-    const status = await clusterStatus();
+    const status = clusterStatus();
     console.log(status.detail);
     return status.running ? 0 : 1;
 }

@@ -42,7 +42,7 @@ export class KubeApiError extends Error {
 }
 
 /** One API request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
-export function kubeRequest<T = any>(conn: KubeConnection, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+export function kubeRequest<T = unknown>(conn: KubeConnection, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     const url = new URL(path, conn.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -63,9 +63,9 @@ export function kubeRequest<T = any>(conn: KubeConnection, method: string, path:
                     return;
                 }
                 try {
-                    resolve(text ? JSON.parse(text) : undefined);
+                    resolve((text ? JSON.parse(text) : undefined) as T);
                 } catch (err) {
-                    reject(err);
+                    reject(err instanceof Error ? err : new Error(String(err)));
                 }
             });
         });

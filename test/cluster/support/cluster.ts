@@ -7,7 +7,7 @@ import { clusterDown, clusterUp, ClusterState } from "../../../tools/cluster/clu
 export function listenersOf(pids: number[]): string[] {
     const inodes = new Set<string>();
     for (const pid of pids) {
-        let fds: string[] = [];
+        let fds: string[];
         try {
             fds = fs.readdirSync(`/proc/${pid}/fd`);
         } catch {

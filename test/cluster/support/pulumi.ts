@@ -43,7 +43,7 @@ export function programFile(file: string, before?: () => void): PulumiFn {
             }
         }
         before?.();
-        return { ...require(file) };
+        return { ...(await import(file)) };
     };
 }
 
@@ -83,7 +83,7 @@ export async function setStackConfig(s: TestStack, config: Record<string, unknow
     const settings = await s.stack.workspace.stackSettings(s.stack.name);
     await s.stack.workspace.saveStackSettings(s.stack.name, {
         ...settings,
-        config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `webstack:${k}`, v])) as any,
+        config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `webstack:${k}`, v])),
     });
 }
 
@@ -110,7 +110,7 @@ export function kubectl(...args: string[]): string {
         return execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(" ")}: ${(e.stderr || e.message).trim()}`);
+        throw new Error(`kubectl ${args.join(" ")}: ${(e.stderr || e.message).trim()}`, { cause: err });
     }
 }
 

@@ -39,26 +39,26 @@ function randomPassword(inputs: Record<string, any>): string {
 
 const random: provider.Provider = {
     version: VERSION,
-    async diff(_id, _urn, olds, news) {
+    diff(_id, _urn, olds, news) {
         const changed = Object.keys({ ...olds, ...news })
             .filter(key => key !== "result" && key !== "bcryptHash" && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
-        return { changes: changed.length > 0, replaces: changed };
+        return Promise.resolve({ changes: changed.length > 0, replaces: changed });
     },
-    async create(urn, inputs) {
+    create(urn, inputs) {
         // urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>
         if (!urn.split("::")[2].endsWith("random:index/randomPassword:RandomPassword")) {
             throw new Error(`random stand-in: ${urn.split("::")[2]} is not implemented, only RandomPassword`);
         }
-        return { id: `standin-${randomInt(1e9)}`, outs: { ...inputs, result: randomPassword(inputs) } };
+        return Promise.resolve({ id: `standin-${randomInt(1e9)}`, outs: { ...inputs, result: randomPassword(inputs) } });
     },
 };
 
 const docker: provider.Provider = {
     version: VERSION,
-    async create(urn) {
+    create(urn) {
         throw new Error(`docker stand-in: ${urn.split("::")[2]} ${REFUSED}`);
     },
-    async invoke(token) {
+    invoke(token) {
         throw new Error(`docker stand-in: ${token} ${REFUSED}`);
     },
 };
@@ -69,4 +69,4 @@ if (!chosen) {
     console.error(`usage: provider.ts <random|docker> <engine address>; got "${which}"`);
     process.exit(2);
 }
-provider.main(chosen, args);
+void provider.main(chosen, args); // an unhandled rejection ends the process with the error, as the engine expects
