@@ -39,6 +39,7 @@ export interface CatalogEntry {
 const pss = (profile: "baseline" | "restricted", check: string, note?: string): PeerCheck => ({ source: `PSS ${profile}`, check, note });
 const kubeLinter = (check: string, note?: string): PeerCheck => ({ source: "kube-linter", check, note });
 const polaris = (check: string, note?: string): PeerCheck => ({ source: "Polaris", check, note });
+const uncovered = (source: PeerSource, check: string, note: string): Required<PeerCheck> => ({ source, check, note });
 
 export const CATALOG = {
     "s2i-builder-command-set": {
@@ -318,23 +319,23 @@ export const CATALOG = {
 export type PolicyName = keyof typeof CATALOG;
 
 /** Peer checks no policy covers, each with the reason; the README's coverage table lists them as "not covered". */
-export const NOT_COVERED: (PeerCheck & { note: string })[] = [
-    kubeLinter("deprecated-service-account-field", "`serviceAccount` is an alias the API server copies into serviceAccountName; the components never set it"),
-    kubeLinter("duplicate-env-var", "Kubernetes keeps the last value; the components build env from one object, so names cannot repeat"),
-    kubeLinter("mismatching-selector", "the API server rejects a workload whose selector does not match its template labels (the preview fails)"),
-    kubeLinter("no-anti-affinity", "a scheduling preference; the default topology spread already spreads replicas across nodes"),
-    kubeLinter("pdb-unhealthy-pod-eviction-policy", "only matters once pods are already unhealthy; we flag budgets that block drains of healthy pods"),
-    kubeLinter("ssh-port", "a port number says nothing about the process behind it; the images are pinned by digest and reviewed"),
-    polaris("deploymentMissingReplicas", "replica count is a sizing decision; `replicated-workload-has-pdb` and `rolling-update-zero-unavailable` check what matters once replicas >= 2"),
-    polaris("priorityClassNotSet", "priority classes are cluster-specific; none exists by default"),
-    polaris("pullPolicyNotAlways", "on purpose: digests make IfNotPresent right, Always on a tag is the L28 anti-pattern"),
-    polaris("metadataAndInstanceMismatched", "our app.kubernetes.io/instance names the WebStack instance shared by its objects (its recommended meaning), not each object"),
-    polaris("topologySpreadConstraint", "a scheduling preference; the default topology spread already applies"),
-    polaris("cpuLimitsMissing", "on purpose: CPU limits throttle a busy server without protecting its neighbours; requests are required"),
+export const NOT_COVERED: Required<PeerCheck>[] = [
+    uncovered("kube-linter", "deprecated-service-account-field", "`serviceAccount` is an alias the API server copies into serviceAccountName; the components never set it"),
+    uncovered("kube-linter", "duplicate-env-var", "Kubernetes keeps the last value; the components build env from one object, so names cannot repeat"),
+    uncovered("kube-linter", "mismatching-selector", "the API server rejects a workload whose selector does not match its template labels (the preview fails)"),
+    uncovered("kube-linter", "no-anti-affinity", "a scheduling preference; the default topology spread already spreads replicas across nodes"),
+    uncovered("kube-linter", "pdb-unhealthy-pod-eviction-policy", "only matters once pods are already unhealthy; we flag budgets that block drains of healthy pods"),
+    uncovered("kube-linter", "ssh-port", "a port number says nothing about the process behind it; the images are pinned by digest and reviewed"),
+    uncovered("Polaris", "deploymentMissingReplicas", "replica count is a sizing decision; `replicated-workload-has-pdb` and `rolling-update-zero-unavailable` check what matters once replicas >= 2"),
+    uncovered("Polaris", "priorityClassNotSet", "priority classes are cluster-specific; none exists by default"),
+    uncovered("Polaris", "pullPolicyNotAlways", "on purpose: digests make IfNotPresent right, Always on a tag is the L28 anti-pattern"),
+    uncovered("Polaris", "metadataAndInstanceMismatched", "our app.kubernetes.io/instance names the WebStack instance shared by its objects (its recommended meaning), not each object"),
+    uncovered("Polaris", "topologySpreadConstraint", "a scheduling preference; the default topology spread already applies"),
+    uncovered("Polaris", "cpuLimitsMissing", "on purpose: CPU limits throttle a busy server without protecting its neighbours; requests are required"),
     ...["clusterrolePodExecAttach", "rolePodExecAttach", "clusterrolebindingPodExecAttach", "rolebindingClusterRolePodExecAttach", "rolebindingRolePodExecAttach",
         "clusterrolebindingClusterAdmin", "rolebindingClusterAdminClusterRole", "rolebindingClusterAdminRole"]
-        .map(check => polaris(check, "the stack creates no Roles or bindings: its pods need no API access")),
-].map(peer => ({ ...peer, note: peer.note! }));
+        .map(check => uncovered("Polaris", check, "the stack creates no Roles or bindings: its pods need no API access")),
+];
 
 /** A policy's catalog entry; undefined for a policy outside the pack (a test's probe). */
 export function catalogEntry(name: string): CatalogEntry | undefined {

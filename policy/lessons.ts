@@ -131,8 +131,8 @@ export const LESSONS = {
     },
     L24: {
         happened: "which version is live?",
-        componentDefault: "nginx version header + `version` output + verify (`staticSite.ts`, `scripts/verify.ts`)",
-        tests: ["test/nginx.real.test.ts", "test/verify.test.ts"],
+        componentDefault: "nginx version header + `version` output + verify (`staticSite.ts`, `scripts/verify.ts`, `scripts/verifyChecks.ts`)",
+        tests: ["test/nginx.real.test.ts", "test/verify.test.ts", "test/verifyChecks.test.ts"],
     },
     L25: {
         happened: "CORS preflight 405",
