@@ -13,7 +13,7 @@
 import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
-import { lessonsOf } from "../policy/lessons";
+import { lessonsOf } from "../policy/catalog";
 
 import type { RecordedResource } from "./runProgram";
 
@@ -83,7 +83,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
             const target = urn === undefined ? resource : byUrn.get(urn);
             violations.push({
                 policy: policy.name,
-                lessons: lessonsOf(policy),
+                lessons: lessonsOf(policy.name),
                 level: reportedLevel,
                 resource: typeof target === "string" ? target : target ? label(target) : urn!,
                 message,

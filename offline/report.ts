@@ -4,7 +4,8 @@
  */
 import * as crypto from "crypto";
 import type { Policies } from "@pulumi/policy";
-import { lessonsOf } from "../policy/lessons";
+import { catalogEntry, CatalogEntry, PeerCheck, tagsOf } from "../policy/catalog";
+import { LESSONS, LessonId } from "../policy/lessons";
 import type { Violation } from "./policyRunner";
 
 /** Where an object came from: the manifest file and line of its document, or the program's entry file. */
@@ -188,21 +189,51 @@ function sarifLocation(at: Partial<SourceLocation>, fallback: string): object[] 
     ];
 }
 
+/** GitHub code scanning's security-severity scores (rules tagged "security"): critical > 9, high 7-8.9, medium 4-6.9, low < 4. */
+const SECURITY_SEVERITY = { low: "3.0", medium: "5.5", high: "8.0", critical: "9.5" } as const;
+
+const firstSentence = (text: string) => text.split(/(?<=\.)\s/)[0];
+const peerText = (peers: PeerCheck[]) => peers.map((peer) => `${peer.source} ${peer.check}${peer.note === undefined ? "" : ` (${peer.note})`}`).join("; ");
+
+/** A rule's help from the policy catalog: what it checks, the fix, its lessons, severity and the peer checks it covers. */
+function ruleHelp(entry: CatalogEntry): { text: string; markdown: string } {
+    const lessons = entry.lessons.map((id: LessonId) => `${id} (${LESSONS[id].happened})`).join(", ");
+    const peers = entry.peers.length === 0 ? [] : [`Corresponds to: ${peerText(entry.peers)}.`];
+    const text = [entry.summary, `Fix: ${entry.remediation}`, `Lessons: ${lessons}. Severity: ${entry.severity}.`, ...peers].join("\n");
+    const markdown = [
+        entry.summary, "", `**Fix:** ${entry.remediation}`, "", `**Lessons:** ${lessons}`, "", `**Severity:** ${entry.severity}`,
+        ...(entry.peers.length === 0 ? [] : ["", "**Corresponds to:**", "", ...entry.peers.map((peer) => `- ${peer.source} \`${peer.check}\`${peer.note === undefined ? "" : `: ${peer.note}`}`)]),
+    ].join("\n");
+    return { text, markdown };
+}
+
+function ruleProperties(entry: CatalogEntry): Record<string, unknown> {
+    return {
+        lessons: [...entry.lessons],
+        tags: tagsOf(entry),
+        severity: entry.severity,
+        ...(entry.tags.includes("security") ? { "security-severity": SECURITY_SEVERITY[entry.severity] } : {}),
+    };
+}
+
 export function sarifReport(report: CheckReport, opts: FailOptions, policies: Policies, programFile: string): string {
     const rules = [
-        ...policies.map((p) => ({
-            id: p.name,
-            name: p.name,
-            shortDescription: { text: p.description.replace(/^\s*\[[^\]]*\]\s*/, "").split(/(?<=\.)\s/)[0] },
-            fullDescription: { text: p.description },
-            help: { text: p.description },
-            defaultConfiguration: { level: p.enforcementLevel === "advisory" ? "warning" : "error" },
-            properties: { lessons: lessonsOf(p), tags: lessonsOf(p) },
-        })),
+        ...policies.map((p) => {
+            const entry = catalogEntry(p.name);
+            return {
+                id: p.name,
+                name: p.name,
+                shortDescription: { text: firstSentence(entry?.summary ?? p.description) },
+                fullDescription: { text: p.description },
+                help: entry === undefined ? { text: p.description } : ruleHelp(entry),
+                defaultConfiguration: { level: p.enforcementLevel === "advisory" ? "warning" : "error" },
+                properties: entry === undefined ? { lessons: [], tags: [] } : ruleProperties(entry),
+            };
+        }),
         ...CHECK_RULES.map((r) => ({
             id: r.id,
             name: r.id,
-            shortDescription: { text: r.description.split(/(?<=\.)\s/)[0] },
+            shortDescription: { text: firstSentence(r.description) },
             fullDescription: { text: r.description },
             help: { text: r.description },
             defaultConfiguration: { level: "error" },

@@ -4,6 +4,7 @@
  * use instead. Shared by api-version-removed (mandatory) and api-version-deprecated (advisory).
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "./catalog";
 import { closedSchema } from "./config";
 import { subject } from "./validate";
 
@@ -87,11 +88,9 @@ export interface ApiVersionConfig {
 }
 
 /** One of the two API version policies: `removed` reports what the target no longer serves, else what it deprecates. */
-export function apiVersionPolicy(name: string, removed: boolean, description: string): ResourceValidationPolicy {
+export function apiVersionPolicy(name: "api-version-removed" | "api-version-deprecated", removed: boolean): ResourceValidationPolicy {
     return {
-        name,
-        description,
-        enforcementLevel: removed ? "mandatory" : "advisory",
+        ...policyMetadata(name),
         configSchema: closedSchema({
             kubernetesVersion: { type: "string", pattern: "^v?\\d+\\.\\d+(\\.\\d+)?$", default: DEFAULT_KUBERNETES_VERSION, description: "Kubernetes version of the target cluster (major.minor), e.g. \"1.33\" (OpenShift 4.20 runs 1.33)." },
         }),

@@ -1,4 +1,5 @@
-import { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "./catalog";
 import { closedSchema } from "./config";
 import { ConfigMapProps, TYPES } from "./k8s";
 import { subject, validateTypes } from "./validate";
@@ -32,11 +33,9 @@ export function configMapBytes(props: ConfigMapProps): number {
 }
 
 /** The L08 size check at one threshold; the pack has an advisory and a mandatory instance. */
-export function configMapSizePolicy(name: string, level: EnforcementLevel, defaultMaxBytes: number, why: string): ResourceValidationPolicy {
+export function configMapSizePolicy(name: "configmap-size-advisory" | "configmap-size-limit", defaultMaxBytes: number): ResourceValidationPolicy {
     return {
-        name,
-        description: `[L08] ConfigMaps hold configuration, not content: ${why}. Fix: serve site content and media from a volume (PVC) or a content image.`,
-        enforcementLevel: level,
+        ...policyMetadata(name),
         configSchema: closedSchema({
             maxBytes: { type: "integer", minimum: 1, default: defaultMaxBytes, description: "Reported when data + binaryData exceed this many bytes." },
         }),

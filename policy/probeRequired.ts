@@ -1,14 +1,13 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "./catalog";
 import { fieldOf, validateWorkloads } from "./validate";
 
 /** The "long-running containers have probe X" check, shared by the readiness (L15) and liveness (L27) policies. */
 export function probeRequiredPolicy(
-    name: string, probe: "readinessProbe" | "livenessProbe", lessons: string, why: string,
+    name: "readiness-probe-set" | "liveness-probe-set", probe: "readinessProbe" | "livenessProbe", why: string,
 ): ResourceValidationPolicy {
     return {
-        name,
-        description: `[${lessons}] Every container of a long-running workload has a ${probe}: ${why}. Fix: add ${probe} on the container's declared port.`,
-        enforcementLevel: "advisory",
+        ...policyMetadata(name),
         validateResource: validateWorkloads((workload, _args, report, who) => {
             if (!workload.longRunning) {
                 return;

@@ -1,5 +1,6 @@
 // What is live (L24): does the public URL serve the version the stack deployed, and do the running pods run
 // the digests the stack deployed? The check postmortems 002 and 004 did by hand with curl and kubectl.
+// This file does the I/O (HTTP requests, kubectl, files) and the command line; the verdicts are verifyChecks.ts.
 //
 //   npm run verify -- --stack dev [--pods pods.json] [--timeout 120] [--interval 5]
 //   npm run verify -- --url https://shop.example.com/ --expect 3f2a… [--header X-Webstack-Version]
@@ -8,16 +9,14 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { digestOf } from "../components/imageRef";
 import { NGINX_DEFAULT_VERSION_HEADER } from "../components/nginxConf";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stackOutputs";
+import {
+    FALLBACK_POD_SELECTOR, PodList, podSelectorFor, podsVerdict, progressLine, servesExpected, shouldRetry, VersionAttempt, VersionTarget, VersionVerdict, versionVerdict,
+} from "./verifyChecks";
 
-export interface LiveVersionCheck {
-    url: string;
-    expected: string;
-    /** Response header carrying the version. */
-    header: string;
+export interface LiveVersionCheck extends VersionTarget {
     /** Give up after this long (a rollout may still be replacing pods). */
     timeoutMs: number;
     /** Pause between attempts. */
@@ -28,58 +27,27 @@ export interface LiveVersionCheck {
     progress?: (line: string) => void;
 }
 
-export interface LiveVersionResult {
-    ok: boolean;
+export interface LiveVersionResult extends VersionVerdict {
     attempts: number;
-    /** One line for people: what was served, what was expected, what to do. */
-    message: string;
 }
-
-type Attempt = { status: number; value: string | undefined } | { error: string };
 
 /** Requests `url` until it serves `header: expected` or the time is up. */
 export async function checkLiveVersion(check: LiveVersionCheck): Promise<LiveVersionResult> {
     const started = Date.now();
     let attempts = 0;
-    let last: Attempt;
     for (;;) {
         attempts += 1;
-        last = await requestVersion(check);
-        if ("status" in last && last.value === check.expected) {
-            const seconds = ((Date.now() - started) / 1000).toFixed(1);
-            return { ok: true, attempts, message: `verify: ${check.url} serves ${check.header}: ${check.expected} as expected (${attempts} attempt(s), ${seconds} s)` };
-        }
+        const last = await requestVersion(check);
         const elapsed = Date.now() - started;
-        if (elapsed + check.intervalMs > check.timeoutMs) {
-            break;
+        if (servesExpected(last, check.expected) || !shouldRetry(elapsed, check.intervalMs, check.timeoutMs)) {
+            return { ...versionVerdict(check, last, attempts, Date.now() - started), attempts };
         }
-        const left = Math.max(0, Math.round((check.timeoutMs - elapsed) / 1000));
-        check.progress?.(`verify: attempt ${attempts}: ${describeAttempt(last, check.header)}, expected ${check.expected}; retrying in ${check.intervalMs / 1000} s (${left} s left)`);
+        check.progress?.(progressLine(check, attempts, last, elapsed, check.intervalMs, check.timeoutMs));
         await new Promise((resolve) => setTimeout(resolve, check.intervalMs));
     }
-    const tried = `after ${attempts} attempt(s) over ${Math.round((Date.now() - started) / 1000)} s`;
-    let problem: string;
-    if ("error" in last) {
-        problem = `could not be reached (${last.error}) ${tried}. Fix: check the URL and that the route/ingress exists`;
-    } else if (last.value === undefined) {
-        problem = `answered HTTP ${last.status} without a ${check.header} header ${tried}, expected ${check.expected}. ` +
-            `Fix: the server answering is not this stack's nginx, or it predates the version header; check the route and roll out the stack`;
-    } else {
-        problem = `serves ${check.header}: ${last.value}, not the expected ${check.expected}, ${tried}. ` +
-            `Fix: the rollout has not finished or stale pods still serve; run with --pods (or kubectl access) to name them`;
-    }
-    return { ok: false, attempts, message: `verify: ${check.url} ${problem} [L24]` };
 }
 
-/** What one attempt saw, for the progress line. */
-function describeAttempt(attempt: Attempt, header: string): string {
-    if ("error" in attempt) {
-        return `unreachable (${attempt.error})`;
-    }
-    return attempt.value === undefined ? `HTTP ${attempt.status} without ${header}` : `${header}: ${attempt.value}`;
-}
-
-function requestVersion(check: LiveVersionCheck): Promise<Attempt> {
+function requestVersion(check: LiveVersionCheck): Promise<VersionAttempt> {
     return new Promise((resolve) => {
         let url: URL;
         try {
@@ -102,60 +70,6 @@ function requestVersion(check: LiveVersionCheck): Promise<Attempt> {
 }
 
 // ---- pods ------------------------------------------------------------------------------------------
-
-/** The parts of `kubectl get pods -o json` the comparison reads. */
-export interface PodList {
-    items: Array<{
-        metadata: { name: string; namespace?: string };
-        spec?: { containers?: Array<{ name: string; image: string }>; initContainers?: Array<{ name: string; image: string }> };
-        status?: {
-            phase?: string;
-            containerStatuses?: Array<{ name: string; image?: string; imageID?: string }>;
-            initContainerStatuses?: Array<{ name: string; image?: string; imageID?: string }>;
-        };
-    }>;
-}
-
-export interface StalePod {
-    pod: string;
-    container: string;
-    /** Why it is stale, with the digest it runs. */
-    reason: string;
-}
-
-/**
- * Every running pod's containers must run one of the deployed digests, by what the kubelet reports
- * (`status.containerStatuses[].imageID`), not by what the spec asks for. Finished pods (Job runs) are skipped.
- */
-export function findStalePods(pods: PodList, deployedRefs: string[]): StalePod[] {
-    const deployed = new Set(deployedRefs.map((ref) => digestOf(ref)).filter((d): d is string => d !== undefined));
-    const stale: StalePod[] = [];
-    for (const pod of pods.items) {
-        const phase = pod.status?.phase;
-        if (phase === "Succeeded" || phase === "Failed") {
-            continue;
-        }
-        const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-        const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-        for (const spec of specs) {
-            const status = statuses.find((s) => s.name === spec.name);
-            const running = status?.imageID ? digestOf(status.imageID) : undefined;
-            const wanted = digestOf(spec.image);
-            let reason: string | undefined;
-            if (wanted === undefined || !deployed.has(wanted)) {
-                reason = `its template asks for ${spec.image}, which this stack no longer deploys (an old ReplicaSet or a hand edit)`;
-            } else if (running === undefined) {
-                reason = `reports no image digest yet (imageID ${JSON.stringify(status?.imageID ?? "")}, phase ${phase ?? "unknown"})`;
-            } else if (!deployed.has(running)) {
-                reason = `runs ${running}, not a deployed digest (template asks for ${wanted})`;
-            }
-            if (reason !== undefined) {
-                stale.push({ pod: pod.metadata.name, container: spec.name, reason });
-            }
-        }
-    }
-    return stale;
-}
 
 function readPodList(source: string, namespace: string | undefined, selector: string): PodList {
     let text: string;
@@ -191,9 +105,6 @@ function kubectlPresent(): boolean {
 }
 
 // ---- command line ----------------------------------------------------------------------------------
-
-/** Selector for stacks deployed before they exported podSelector: every pod Pulumi manages in the namespace. */
-const FALLBACK_POD_SELECTOR = "app.kubernetes.io/managed-by=pulumi";
 
 export const VERIFY_COMMAND = {
     name: "npm run verify --",
@@ -258,7 +169,6 @@ export async function main(argv: string[], log: (line: string) => void = console
 
     const live = await checkLiveVersion({ url, expected, header, timeoutMs, intervalMs, requestTimeoutMs: 10_000, progress: log });
     log(live.message);
-    let ok = live.ok;
 
     const podSource = values.pods ?? (kubectlPresent() ? "kubectl" : undefined);
     const images = values.images !== undefined
@@ -266,32 +176,23 @@ export async function main(argv: string[], log: (line: string) => void = console
         : fromStack ? deployedImages(outputs, source) : undefined;
     if (podSource === undefined || images === undefined) {
         log("verify: pod digests not compared (needs --pods <file> or kubectl, and --stack, --outputs or --images)");
-        return ok ? 0 : 1;
+        return live.ok ? 0 : 1;
     }
     const namespace = typeof outputs.namespace === "string" ? outputs.namespace : undefined;
     let pods: PodList;
     try {
-        const selector = values.selector ?? (typeof outputs.podSelector === "string" && outputs.podSelector !== "" ? outputs.podSelector : FALLBACK_POD_SELECTOR);
-        pods = readPodList(podSource, namespace, selector);
+        pods = readPodList(podSource, namespace, podSelectorFor(values.selector, outputs));
     } catch (err) {
         if (values.pods !== undefined) {
             throw err;
         }
         // kubectl found but not asked for: no cluster access here is not a failure of the rollout.
         log(`verify: pod digests not compared: ${(err as Error).message}`);
-        return ok ? 0 : 1;
+        return live.ok ? 0 : 1;
     }
-    const stale = findStalePods(pods, Object.values(images));
-    if (stale.length === 0) {
-        log(`verify: all ${pods.items.length} pod(s) run deployed digests (${Object.keys(images).join(", ")})`);
-    } else {
-        ok = false;
-        for (const s of stale) {
-            log(`verify: stale pod ${s.pod} (container ${s.container}): ${s.reason} [L12, L24]`);
-        }
-        log(`verify: ${stale.length} stale container(s). Fix: wait for the rollout, or find why it stalled: kubectl rollout status / kubectl describe pod <name>`);
-    }
-    return ok ? 0 : 1;
+    const verdict = podsVerdict(pods, images);
+    verdict.lines.forEach((line) => log(line));
+    return live.ok && verdict.ok ? 0 : 1;
 }
 
 if (require.main === module) {

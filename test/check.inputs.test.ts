@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { check, CHECK_COMMAND, CheckArgs, formatReport } from "../offline/check";
 import { expandProviderComponents } from "../offline/expand";
 import { runProgram } from "../offline/runProgram";
+import { CATALOG, PolicyName } from "../policy/catalog";
 import { policies } from "../policy/policies";
 
 const ROOT = path.join(__dirname, "..");
@@ -201,9 +202,16 @@ describe("npm run check: every input kind (issue 14)", function () {
             for (const policy of policies) {
                 const rule = rules.find((r: any) => r.id === policy.name);
                 assert.ok(rule, `rule for ${policy.name}`);
-                assert.equal(rule.help.text, policy.description);
+                const entry = CATALOG[policy.name as PolicyName];
+                assert.equal(rule.fullDescription.text, policy.description);
+                assert.ok(rule.help.text.startsWith(`${entry.summary}\nFix: ${entry.remediation}\nLessons: ${entry.lessons[0]} (`), rule.help.text);
+                assert.deepEqual(rule.properties.lessons, entry.lessons);
+                assert.equal(rule.properties.severity, entry.severity);
+                assert.equal(rule.properties["security-severity"] !== undefined, (entry.tags as string[]).includes("security"), policy.name);
             }
             assert.ok(rules.some((r: any) => r.id === "schema"));
+            const pinnedRule = rules.find((r: any) => r.id === "images-digest-pinned");
+            assert.match(pinnedRule.help.markdown, /\*\*Corresponds to:\*\*\n\n- kube-linter `latest-tag`: stricter: any tag, not only latest\n- Polaris `tagNotSpecified`/);
             const results = sarif.runs[0].results;
             assert.equal(results.length, report.violations.length + report.schemaErrors.length);
             const pinned = results.find((r: any) => r.ruleId === "images-digest-pinned");

@@ -7,6 +7,7 @@ import * as path from "path";
 import { BENCH_CHECK_COMMAND, main as benchCheckMain } from "../bench/check";
 import { BENCH_NGINX_COMMAND, main as benchNginxMain } from "../bench/nginx";
 import { CommandSpec, UsageError } from "../scripts/cli";
+import { DOCS_COMMAND, main as docsMain } from "../scripts/docs";
 import { DRIFT_REPORT_COMMAND, main as driftReportMain } from "../scripts/drift-report";
 import { main as promoteMain, PROMOTE_COMMAND } from "../scripts/promote";
 import { main as verifyMain, VERIFY_COMMAND } from "../scripts/verify";
@@ -36,6 +37,7 @@ async function capturingConsole(run: (log: (text: string) => void) => Promise<nu
 const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string, meant: string] }> = [
     { spec: PROMOTE_COMMAND, run: (argv) => capturingConsole((log) => promoteMain(argv, process.cwd(), log)), misspelt: ["--dryrun", "--dry-run"] },
     { spec: VERIFY_COMMAND, run: (argv) => capturingConsole((log) => verifyMain(argv, log)), misspelt: ["--timout", "--timeout"] },
+    { spec: DOCS_COMMAND, run: (argv) => capturingConsole((log) => docsMain(argv, log)), misspelt: ["--chek", "--check"] },
     { spec: DRIFT_REPORT_COMMAND, run: (argv) => capturingConsole(() => driftReportMain(argv)), misspelt: ["--stak", "--stack"] },
     { spec: BENCH_CHECK_COMMAND, run: (argv) => capturingConsole((log) => benchCheckMain(argv, log, log) ?? -1), misspelt: ["--rep", "--reps"] },
     { spec: BENCH_NGINX_COMMAND, run: (argv) => capturingConsole((log) => benchNginxMain(argv, log, log)), misspelt: ["--round", "--rounds"] },

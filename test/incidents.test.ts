@@ -87,8 +87,8 @@ describe("incident regression suite: each postmortem's bad resources are rejecte
         const programs = fs.readdirSync(path.join(__dirname, "incidents")).map(f => f.replace(/\.ts$/, ""));
         assert.deepEqual([...new Set(incidents.map(i => i.program))].sort(), programs.sort());
         const { policies } = await import("../policy/policies");
-        const { lessonsOf } = await import("../policy/lessons");
-        const primaryLessons = new Set(policies.map(p => lessonsOf(p)[0]));
+        const { lessonsOf } = await import("../policy/catalog");
+        const primaryLessons = new Set(policies.map(p => lessonsOf(p.name)[0]));
         const covered = new Set(incidents.map(i => i.lesson));
         assert.deepEqual([...primaryLessons].filter(l => !covered.has(l)), []);
     });

@@ -1,68 +1,47 @@
-// The README's lessons table is the map from an incident to its code: check it against the code, so it cannot
-// silently go stale (every lesson L01–L32 has a row, every policy it names exists and cites the lesson, every
-// test file it names has a test titled with the lesson).
+// Every lesson L01–L32 maps to a component default, the policies that catch it (where checkable) and
+// regression tests: check that map (policy/lessons.ts + policy/catalog.ts, from which `npm run docs` writes the
+// README's lessons table) against the code, so it cannot silently go stale.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { CATALOG } from "../policy/catalog";
+import { LESSONS, LessonId } from "../policy/lessons";
 import { policies } from "../policy/policies";
-import { lessonsOf } from "../policy/lessons";
 
 const root = path.join(__dirname, "..");
-const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const lessons = Object.entries(LESSONS) as [LessonId, (typeof LESSONS)[LessonId]][];
 
-interface LessonRow { id: string; policyCell: string; testFiles: string[] }
-
-function lessonRows(): LessonRow[] {
-  return readme
-    .split("\n")
-    .filter((line) => /^\| L\d\d \|/.test(line))
-    .map((line) => {
-      const cells = line.split("|").slice(1, -1).map((c) => c.trim());
-      return { id: cells[0], policyCell: cells[3], testFiles: cells[4].split(",").map((f) => f.trim()).filter(Boolean) };
-    });
-}
-
-describe("README lessons table matches the code (L01–L32)", () => {
-  const rows = lessonRows();
-
-  it("has exactly one row per lesson L01–L32", () => {
+describe("the lessons map matches the code (L01–L32)", () => {
+  it("has exactly one entry per lesson L01–L32, each with a component default and at least one test", () => {
     const expected = Array.from({ length: 32 }, (_, i) => `L${String(i + 1).padStart(2, "0")}`);
-    assert.deepStrictEqual(rows.map((r) => r.id), expected);
+    assert.deepStrictEqual(lessons.map(([id]) => id), expected);
+    for (const [id, lesson] of lessons) {
+      assert.ok(lesson.happened.length > 5, `${id}: what happened`);
+      assert.ok(lesson.componentDefault.length > 5, `${id}: component default`);
+      assert.ok(lesson.tests.length > 0, `${id}: no test named`);
+    }
   });
 
-  for (const row of lessonRows()) {
-    it(`${row.id}: named policies exist at the stated level and cite ${row.id}`, () => {
-      const named = [...row.policyCell.matchAll(/`([a-z0-9-]+)` \((M|A)\)/g)];
-      if (row.policyCell !== "—") assert.ok(named.length > 0, `${row.id}: policy cell "${row.policyCell}" names no policy`);
-      for (const [, name, level] of named) {
-        const policy = policies.find((p) => p.name === name);
-        assert.ok(policy, `${row.id}: policy ${name} is not in policy/policies.ts`);
-        assert.ok(lessonsOf(policy).includes(row.id), `${row.id}: policy ${name} does not cite ${row.id} in its description`);
-        assert.strictEqual(policy.enforcementLevel, level === "M" ? "mandatory" : "advisory", `${row.id}: ${name} level`);
-      }
-    });
-
-    it(`${row.id}: every named test file has a test titled with ${row.id}`, () => {
-      assert.ok(row.testFiles.length > 0, `${row.id}: no test named`);
-      for (const file of row.testFiles) {
+  for (const [id, lesson] of lessons) {
+    it(`${id}: every named test file has a test titled with ${id}`, () => {
+      for (const file of lesson.tests) {
         const full = path.join(root, file);
-        assert.ok(fs.existsSync(full), `${row.id}: ${file} does not exist`);
+        assert.ok(fs.existsSync(full), `${id}: ${file} does not exist`);
         const source = fs.readFileSync(full, "utf8");
-        const titled = new RegExp(`(it|describe)\\((\`|"|')[^\\n]*\\b${row.id}\\b`).test(source) ||
+        const titled = new RegExp(`(it|describe)\\((\`|"|')[^\\n]*\\b${id}\\b`).test(source) ||
           // incident programs carry their lesson in the case table that incidents.test.ts turns into titles
           (file.endsWith("incidents.test.ts") && fs.readdirSync(path.join(root, "test/incidents")).some((f) =>
-            new RegExp(`\\b${row.id}\\b`).test(fs.readFileSync(path.join(root, "test/incidents", f), "utf8"))));
-        assert.ok(titled, `${row.id}: no test title in ${file} cites ${row.id}`);
+            new RegExp(`\\b${id}\\b`).test(fs.readFileSync(path.join(root, "test/incidents", f), "utf8"))));
+        assert.ok(titled, `${id}: no test title in ${file} cites ${id}`);
       }
     });
   }
 
-  it("every lesson the policy pack cites has its policies in the table (no policy left out)", () => {
-    for (const policy of policies) {
-      for (const id of lessonsOf(policy)) {
-        const row = rows.find((r) => r.id === id);
-        assert.ok(row && row.policyCell.includes(`\`${policy.name}\``), `${policy.name} cites ${id} but the README row for ${id} does not name it`);
-      }
+  it("every policy citing a lesson is in the pack", () => {
+    const names = new Set(policies.map((p) => p.name));
+    for (const [name, entry] of Object.entries(CATALOG)) {
+      assert.ok(names.has(name), `${name} is in the catalog but not in policy/policies.ts`);
+      assert.ok(entry.lessons.length > 0, `${name} cites no lesson`);
     }
   });
 });

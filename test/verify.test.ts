@@ -5,11 +5,10 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { UsageError } from "../scripts/cli";
-import { checkLiveVersion, findStalePods, main, PodList } from "../scripts/verify";
+import { checkLiveVersion, main } from "../scripts/verify";
 
 const FIXTURES = path.join(__dirname, "images", "fixtures");
 const deployed = JSON.parse(fs.readFileSync(path.join(FIXTURES, "images-deployed.json"), "utf8")) as Record<string, string>;
-const podList = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as PodList;
 
 /** A local stand-in for the public route: answers with whatever version header `versionFor(n)` gives request n. */
 async function serve(versionFor: (request: number) => string | undefined): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
@@ -48,11 +47,13 @@ describe("verify: the live version header (L24)", () => {
         const site = await serve(() => "v-old");
         try {
             const started = Date.now();
-            const result = await checkLiveVersion({ ...quick, url: site.url, expected: "v-new" });
+            // 2 s of 100 ms pauses leaves room for retries even when one request takes half a second on a loaded
+            // machine; the exact retry arithmetic is unit-tested in verifyChecks.test.ts (shouldRetry).
+            const result = await checkLiveVersion({ ...quick, timeoutMs: 2000, url: site.url, expected: "v-new" });
             assert.strictEqual(result.ok, false);
-            assert.ok(result.attempts >= 3 && site.requests() === result.attempts, `attempts ${result.attempts}, requests ${site.requests()}`);
-            // Near the 600 ms timeout, with room for a slow machine; what matters is that it stops.
-            assert.ok(Date.now() - started < 5000, "stops near the timeout");
+            assert.ok(result.attempts >= 2 && site.requests() === result.attempts, `attempts ${result.attempts}, requests ${site.requests()}`);
+            // Near the 2 s timeout, with room for a slow machine; what matters is that it stops.
+            assert.ok(Date.now() - started < 10_000, "stops near the timeout");
             assert.match(result.message, /serves X-Webstack-Version: v-old, not the expected v-new, after \d+ attempt\(s\)/);
             assert.match(result.message, /Fix: the rollout has not finished or stale pods still serve.*\[L24\]$/);
         } finally {
@@ -103,26 +104,6 @@ describe("verify: the live version header (L24)", () => {
         const result = await checkLiveVersion({ ...quick, timeoutMs: 200, url: site.url, expected: "v" });
         assert.strictEqual(result.ok, false);
         assert.match(result.message, /could not be reached \(.*ECONNREFUSED.*\)/);
-    });
-});
-
-describe("verify: running pods against the deployed digests (L12, L24)", () => {
-    it("L12: a recorded pod list where every running container runs a deployed digest has no stale pods", () => {
-        assert.deepStrictEqual(findStalePods(podList("pods-current.json"), Object.values(deployed)), []);
-    });
-
-    it("L12: names every stale pod: old ReplicaSet, runtime digest differing from the template, not yet pulled", () => {
-        const stale = findStalePods(podList("pods-stale.json"), Object.values(deployed));
-        assert.deepStrictEqual(stale.map((s) => s.pod), ["shop-api-66cd8f5d9-r8wtn", "shop-api-7d8bbc7bc4-zz9k1", "shop-api-7d8bbc7bc4-p0d4q"]);
-        assert.match(stale[0].reason, /template asks for ghcr\.io\/org\/shop-api@sha256:8f54f5f991cd0+, which this stack no longer deploys/);
-        assert.match(stale[1].reason, /runs sha256:8f54f5f991cd0+, not a deployed digest \(template asks for sha256:b74988961c2a/);
-        assert.match(stale[2].reason, /reports no image digest yet .*phase Pending/);
-    });
-
-    it("L23: after a rollback the pods of the newer release are the stale ones", () => {
-        const rolledBack = Object.values(deployed).map((ref) => ref.replace(/sha256:b74988961c2aa*/, `sha256:8f54f5f991cd${"0".repeat(52)}`));
-        const stale = findStalePods(podList("pods-current.json"), rolledBack);
-        assert.deepStrictEqual(stale.map((s) => s.pod), ["shop-api-7d8bbc7bc4-jgqlg", "shop-api-7d8bbc7bc4-x2mzp"]);
     });
 });
 

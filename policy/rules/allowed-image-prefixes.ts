@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -9,9 +10,7 @@ export interface AllowedImagePrefixesConfig {
 }
 
 export const allowedImagePrefixes: ResourceValidationPolicy = {
-    name: "allowed-image-prefixes",
-    description: "[L20] When allowed image prefixes are configured, every image starts with one of them, so two registry namespaces (swe-fleet vs swe-ai-fleet) cannot be in use at once. Fix: use the configured registry/namespace, or add it to allowedPrefixes in the policy config.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("allowed-image-prefixes"),
     configSchema: closedSchema({
         allowedPrefixes: {
             type: "array",

@@ -6,5 +6,4 @@ import { apiVersionPolicy } from "../apiVersions";
  * CronJob...) is rejected at apply, in the middle of `pulumi up`. Checked against policy config
  * kubernetesVersion (default: the current release). Remediation: the replacement named in the message.
  */
-export const apiVersionRemoved = apiVersionPolicy("api-version-removed", true,
-    "[L15] No object uses an API version the target Kubernetes release (policy config kubernetesVersion, default the current release) no longer serves; the update would fail at apply, halfway through. Fix: move the object to the replacement API version named in the message.");
+export const apiVersionRemoved = apiVersionPolicy("api-version-removed", true);

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stackIndex";
 
@@ -12,9 +13,7 @@ import { StackIndex } from "../stackIndex";
  * automountServiceAccountToken: false on the pod template (the components do).
  */
 export const automountServiceAccountToken: StackValidationPolicy = {
-    name: "automount-service-account-token",
-    description: "[L30] Pods whose service account has no RoleBinding/ClusterRoleBinding in the stack set automountServiceAccountToken: false, so a compromised container gets no Kubernetes API token. Fix: set spec.automountServiceAccountToken: false in the pod template (or on the ServiceAccount).",
-    enforcementLevel: "advisory",
+    ...policyMetadata("automount-service-account-token"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const bound = new Set<string>();

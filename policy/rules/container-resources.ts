@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { fieldOf, validateWorkloads } from "../validate";
 
 /** [field, why it matters]: CPU limits are left out on purpose (they throttle a busy server without protecting anyone). */
@@ -17,9 +18,7 @@ const REQUIRED: [string, string][] = [
  * requests 50-100m / 64-128Mi, limit 256-512Mi).
  */
 export const containerResources: ResourceValidationPolicy = {
-    name: "container-resources",
-    description: "[L21] Every container and initContainer sets a memory request, a memory limit and a CPU request (no CPU limit required), so pods are scheduled where they fit, are not evicted first, cannot exhaust a node, and can be autoscaled. Fix: set resources.requests.cpu, resources.requests.memory and resources.limits.memory.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("container-resources"),
     validateResource: validateWorkloads((workload, _args, report, who) => {
         for (const ref of workload.containers) {
             const resources = ref.container.resources ?? {};

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stackIndex";
 
@@ -17,9 +18,7 @@ const SCALABLE: Record<string, string> = {
  * object itself (deployment.metadata.name), not from a string.
  */
 export const hpaTargetExists: StackValidationPolicy = {
-    name: "hpa-target-exists",
-    description: "[L10] Every HorizontalPodAutoscaler's scaleTargetRef names a Deployment, StatefulSet or ReplicaSet of the stack in the HPA's namespace; otherwise it scales nothing. Fix: set scaleTargetRef (apiVersion apps/v1, kind, name) from the workload object.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("hpa-target-exists"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const hpa of index.ofType(TYPES.hpaV2, TYPES.hpaV1)) {

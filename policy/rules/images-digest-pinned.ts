@@ -1,11 +1,10 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { DIGEST_PATTERN, parseImage } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const imagesDigestPinned: ResourceValidationPolicy = {
-    name: "images-digest-pinned",
-    description: "[L12, L28] Every container and initContainer image is pinned by digest (repo@sha256:<64 hex>), so a new build changes the pod template and rolls the pods. Fix: resolve the tag to its digest at preview and deploy the digest.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("images-digest-pinned"),
     validateResource: validateWorkloads((workload, _args, report, who) => {
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";

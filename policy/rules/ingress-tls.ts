@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stackIndex";
 
@@ -10,9 +11,7 @@ import { StackIndex } from "../stackIndex";
  * for an Ingress.
  */
 export const ingressTls: StackValidationPolicy = {
-    name: "ingress-tls",
-    description: "[L31] Every Ingress has spec.tls covering its hosts and every Route has spec.tls, so the site is not served over plain HTTP. Fix: add spec.tls (Ingress: hosts + secretName; Route: termination edge with insecureEdgeTerminationPolicy Redirect).",
-    enforcementLevel: "advisory",
+    ...policyMetadata("ingress-tls"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route)) {

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { parseImage } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -9,9 +10,7 @@ export interface InternalRegistryConfig {
 }
 
 export const internalRegistrySameNamespace: ResourceValidationPolicy = {
-    name: "internal-registry-same-namespace",
-    description: "[L06] An image from the cluster-internal registry comes from the workload's own namespace; pods cannot pull another namespace's image stream by default (ImagePullBackOff). Fix: build/push the image in this namespace or take the image reference from stack config.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("internal-registry-same-namespace"),
     configSchema: closedSchema({
         internalRegistries: {
             type: "array",

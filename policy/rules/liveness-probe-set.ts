@@ -1,4 +1,4 @@
 import { probeRequiredPolicy } from "../probeRequired";
 
-export const livenessProbeSet = probeRequiredPolicy("liveness-probe-set", "livenessProbe", "L27, L21",
+export const livenessProbeSet = probeRequiredPolicy("liveness-probe-set", "livenessProbe",
     "without it a hung process is never restarted");

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { IndexedWorkload, StackIndex } from "../stackIndex";
 
@@ -12,9 +13,7 @@ export function restrictsIngress(spec: { policyTypes?: string[] } | undefined): 
 }
 
 export const namespaceHasNetworkPolicy: StackValidationPolicy = {
-    name: "namespace-has-network-policy",
-    description: "[L31] Every long-running workload's pods are selected by a NetworkPolicy of the stack in its namespace that restricts Ingress (an Egress-only policy does not count), so e.g. Redis is not reachable by anything in the cluster. Fix: add NetworkPolicies (Redis only from the API, the API only from nginx, nginx from the router).",
-    enforcementLevel: "advisory",
+    ...policyMetadata("namespace-has-network-policy"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const covered = new Set<IndexedWorkload>();

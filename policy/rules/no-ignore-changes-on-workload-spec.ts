@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { validateWorkloads } from "../validate";
 
 /** Paths that hide pod template or image changes from Pulumi; spec.replicas (HPA-managed) stays allowed. */
@@ -7,9 +8,7 @@ function hidesPodTemplate(path: string): boolean {
 }
 
 export const noIgnoreChangesOnWorkloadSpec: ResourceValidationPolicy = {
-    name: "no-ignore-changes-on-workload-spec",
-    description: "[L14] Workloads have no `ignoreChanges` on spec, the pod template, containers or image: ignored drift means updates sometimes apply and sometimes not. Fix: remove those ignoreChanges entries and catch drift with `pulumi preview --refresh --expect-no-changes`.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("no-ignore-changes-on-workload-spec"),
     validateResource: validateWorkloads((_workload, args, report, who) => {
         for (const path of args.opts.ignoreChanges.filter(hidesPodTemplate)) {
             report(`${who} (resource option ignoreChanges): "${path}" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "${path}" from ignoreChanges.`);

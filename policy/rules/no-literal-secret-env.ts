@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { globMatches } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -11,9 +12,7 @@ export interface SecretEnvConfig {
 }
 
 export const noLiteralSecretEnv: ResourceValidationPolicy = {
-    name: "no-literal-secret-env",
-    description: "[L19] An env var whose name looks secret (PASSWORD, TOKEN, SECRET, API_KEY...) is set with valueFrom.secretKeyRef, never a literal `value` (policies see secrets unwrapped, so how the value is supplied is what counts). Fix: store it with `pulumi config set --secret` or random.RandomPassword in a Kubernetes Secret and reference it with valueFrom.secretKeyRef.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("no-literal-secret-env"),
     configSchema: closedSchema({
         secretEnvNames: {
             type: "array",

@@ -1,10 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const noPrivilegedPorts: ResourceValidationPolicy = {
-    name: "no-privileged-ports",
-    description: "[L02] Non-root containers declare no port below 1024: a non-root process cannot bind it (OpenShift always runs non-root). Fix: listen on a port >= 1024 (e.g. 8080) and map 80 on the Service.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("no-privileged-ports"),
     validateResource: validateWorkloads((workload, _args, report, who) => {
         const podUser = workload.podSpec.securityContext?.runAsUser;
         for (const ref of workload.containers) {

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { globMatches, imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -9,9 +10,7 @@ export interface RootOnlyImagesConfig {
 }
 
 export const noRootOnlyImages: ResourceValidationPolicy = {
-    name: "no-root-only-images",
-    description: "[L02] No image that needs root (library nginx, httpd: they write /var/cache/nginx and /run/nginx.pid): under runAsNonRoot or OpenShift's arbitrary UID they crash. Fix: use an unprivileged variant such as nginxinc/nginx-unprivileged (listens on 8080, pid and temp paths under /tmp).",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("no-root-only-images"),
     configSchema: closedSchema({
         rootOnlyImages: {
             type: "array",

@@ -1,11 +1,12 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { fixOf, policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES, propsAs } from "../k8s";
 import { EntropyOptions, secretKind } from "../secretValues";
 import { fieldOf, subject } from "../validate";
 import { WORKLOAD_TYPES, workloadOf } from "../workloads";
 
-const FIX = "Fix: put the value in a Kubernetes Secret (from `pulumi config set --secret` or random.RandomPassword) and use valueFrom.secretKeyRef or a secret volume.";
+const FIX = fixOf("no-secret-values");
 
 /**
  * Lesson L19: a secrets file was committed to git. no-literal-secret-env judges env vars by name; this judges
@@ -17,9 +18,7 @@ const FIX = "Fix: put the value in a Kubernetes Secret (from `pulumi config set 
  * Remediation: a Secret and secretKeyRef.
  */
 export const noSecretValues: ResourceValidationPolicy = {
-    name: "no-secret-values",
-    description: "[L19] No literal env value or ConfigMap data value looks like a secret by its value (private key blocks, cloud/API key formats, JSON Web Tokens, passwords in URLs, high-entropy tokens): it would be readable in the spec, the state and git. Fix: move it to a Kubernetes Secret and reference it with valueFrom.secretKeyRef or a secret volume.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("no-secret-values"),
     configSchema: closedSchema({
         entropyThreshold: { type: "number", minimum: 0, default: 4.5, description: "Bits per character at or above which a token (mixed case and digits) counts as random." },
         minTokenLength: { type: "integer", minimum: 8, default: 24, description: "Tokens shorter than this are not checked for entropy." },

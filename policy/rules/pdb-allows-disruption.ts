@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { fixOf, policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stackIndex";
 
@@ -21,9 +22,7 @@ function mayTake(maxUnavailable: number | string, pods: number): number {
  * maxUnavailable: 1 with the workload's pod labels as selector.
  */
 export const pdbAllowsDisruption: StackValidationPolicy = {
-    name: "pdb-allows-disruption",
-    description: "[L21] Every PodDisruptionBudget selects pods of the stack and lets at least one of them be evicted: maxUnavailable 0, or minAvailable >= the workload's replicas (or HPA minReplicas), blocks every node drain. Fix: use maxUnavailable: 1 and the workload's pod labels as selector.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("pdb-allows-disruption"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const hpa = hpaBounds(index);
@@ -32,7 +31,7 @@ export const pdbAllowsDisruption: StackValidationPolicy = {
             const spec = pdb.props.spec ?? {};
             // policy/v1: a missing selector selects nothing, {} selects every pod of the namespace.
             const selected = spec.selector === undefined ? [] : index.selectWorkloads(pdb.namespace, spec.selector);
-            const fix = "Fix: set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.";
+            const fix = fixOf("pdb-allows-disruption");
             if (selected.length === 0) {
                 report(`${pdb.who} (spec.selector): ${spec.selector === undefined ? "not set, which selects no pods" : `${JSON.stringify(spec.selector)} selects no pod template in namespace "${pdb.namespace}"`}, so it protects nothing. ${fix}`, pdb.resource.urn);
                 continue;

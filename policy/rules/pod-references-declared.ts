@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES } from "../k8s";
 import { globMatches } from "../images";
@@ -64,9 +65,7 @@ export interface PodReferencesConfig {
  * metadata.name to the pod, so the reference cannot drift.
  */
 export const podReferencesDeclared: StackValidationPolicy = {
-    name: "pod-references-declared",
-    description: "[L15] Every ConfigMap, Secret and ServiceAccount a pod template needs (volumes, projected sources, env valueFrom, envFrom, serviceAccountName; not optional ones) is declared in the stack in the pod's namespace, or listed in externalNames; otherwise pods hang in ContainerCreating/CreateContainerConfigError. Fix: declare the object in the program and reference its metadata.name, or mark the reference optional.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("pod-references-declared"),
     configSchema: closedSchema({
         externalNames: { type: "array", items: { type: "string" }, default: [], description: "ConfigMap/Secret/ServiceAccount names (globs) created outside the program; references to them are not reported." },
     }),

@@ -8,6 +8,4 @@ import { podSecurityPolicy } from "../podSecurityPolicy";
  * hangs with no new pods. Every control of the profile, on pods and every pod template, for containers,
  * initContainers and ephemeralContainers. Remediation: remove the host access or privilege the message names.
  */
-export const podSecurityBaseline = podSecurityPolicy("pod-security-baseline",
-    `[L30] Pods meet every control of Pod Security "baseline" (${BASELINE.map(c => c.name).join(", ")}): a namespace enforcing baseline or restricted rejects them otherwise. Fix: remove the privilege or host access named in the message.`,
-    BASELINE);
+export const podSecurityBaseline = podSecurityPolicy("pod-security-baseline", BASELINE);

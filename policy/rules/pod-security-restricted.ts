@@ -9,6 +9,4 @@ import { podSecurityPolicy } from "../podSecurityPolicy";
  * required, which is what OpenShift needs. Remediation: the components' restrictedPodSecurityContext() and
  * restrictedContainerSecurityContext().
  */
-export const podSecurityRestricted = podSecurityPolicy("pod-security-restricted",
-    `[L30] Pods meet the controls Pod Security "restricted" adds to baseline (${RESTRICTED.map(c => c.name).join(", ")}): allowPrivilegeEscalation: false, runAsNonRoot: true, never runAsUser 0, seccompProfile RuntimeDefault or Localhost, capabilities drop ["ALL"] (only NET_BIND_SERVICE added), only restricted volume types. Fix: set these in the pod and container securityContext (leave runAsUser unset on OpenShift).`,
-    RESTRICTED);
+export const podSecurityRestricted = podSecurityPolicy("pod-security-restricted", RESTRICTED);

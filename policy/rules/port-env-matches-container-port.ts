@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { globMatches } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -11,9 +12,7 @@ export interface PortEnvConfig {
 }
 
 export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
-    name: "port-env-matches-container-port",
-    description: "[L18] An env var PORT / *_PORT with a literal number names one of the declared ports of its container (containers that declare none serve nothing and are skipped); otherwise the server listens where no probe or Service looks. Fix: feed containerPort, the PORT env, probes and Service targetPort from one value.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("port-env-matches-container-port"),
     configSchema: closedSchema({
         portEnvNames: { type: "array", items: { type: "string" }, default: ["PORT", "*_PORT", "*_PORT_*"], description: "Env names (globs) that set the container's listen port." },
         ignoredEnvNames: {

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { Container } from "../k8s";
 import { fieldOf, validateWorkloads } from "../validate";
 
@@ -19,9 +20,7 @@ export function declaresPort(container: Container, port: number | string): boole
 }
 
 export const probePortsDeclared: ResourceValidationPolicy = {
-    name: "probe-ports-declared",
-    description: "[L18] Every probe port (number or name) is a port the container declares; a probe on another port keeps the pod Running but never Ready. Fix: derive containerPort, the PORT env and every probe from one port value.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("probe-ports-declared"),
     validateResource: validateWorkloads((workload, _args, report, who) => {
         for (const ref of workload.containers) {
             for (const probe of PROBES) {

@@ -1,4 +1,4 @@
 import { probeRequiredPolicy } from "../probeRequired";
 
-export const readinessProbeSet = probeRequiredPolicy("readiness-probe-set", "readinessProbe", "L15, L27",
+export const readinessProbeSet = probeRequiredPolicy("readiness-probe-set", "readinessProbe",
     "without it a crashing pod counts as ready and rollouts cannot fail fast");

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { kindOf, propsAs } from "../k8s";
 import { subject } from "../validate";
 import { workloadOf } from "../workloads";
@@ -12,9 +13,7 @@ function isKubernetesObject(type: string): boolean {
 }
 
 export const recommendedLabels: ResourceValidationPolicy = {
-    name: "recommended-labels",
-    description: "[L16] Every Kubernetes object (and every pod template) carries the app.kubernetes.io/{name,instance,component,part-of,managed-by} labels, so ownership is clear and stale objects can be found. Fix: add the missing labels (managed-by: pulumi).",
-    enforcementLevel: "advisory",
+    ...policyMetadata("recommended-labels"),
     validateResource: (args, report) => {
         if (!isKubernetesObject(args.type)) {
             args.notApplicable("Policy only applies to Kubernetes objects");

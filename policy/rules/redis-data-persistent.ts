@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { Container } from "../k8s";
 import { parseImage } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -16,9 +17,7 @@ function dataDir(container: Container, repository: string): string {
 }
 
 export const redisDataPersistent: ResourceValidationPolicy = {
-    name: "redis-data-persistent",
-    description: "[L10, L26] A Redis/Valkey container mounts a PersistentVolumeClaim (or a StatefulSet volumeClaimTemplate) at its data directory, so state survives restarts. Fix: mount a PVC at the data dir (/data for the official images) and enable AOF.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("redis-data-persistent"),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const persistentVolumes = new Set<string | undefined>([
             ...(workload.podSpec.volumes ?? []).filter(v => v.persistentVolumeClaim).map(v => v.name),

@@ -1,13 +1,12 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stackIndex";
 
 const REPLICATED = [TYPES.deployment, TYPES.statefulSet, TYPES.replicaSet] as string[];
 
 export const replicatedWorkloadHasPdb: StackValidationPolicy = {
-    name: "replicated-workload-has-pdb",
-    description: "[L21] A Deployment/StatefulSet/ReplicaSet with replicas >= 2 (or HPA minReplicas >= 2) has a PodDisruptionBudget selecting its pods, so node drains and reboots keep it serving. Fix: add a PodDisruptionBudget (e.g. maxUnavailable: 1) with the workload's pod labels as selector.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("replicated-workload-has-pdb"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const covered = new Set<IndexedWorkload>();

@@ -1,11 +1,10 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { subject, validateTypes } from "../validate";
 
 export const rollingUpdateZeroUnavailable: ResourceValidationPolicy = {
-    name: "rolling-update-zero-unavailable",
-    description: "[L29] A Deployment with replicas >= 2 rolls with strategy RollingUpdate and maxUnavailable 0, so updates and rollbacks never drop capacity. Fix: set spec.strategy.rollingUpdate.maxUnavailable: 0 (and maxSurge >= 1).",
-    enforcementLevel: "advisory",
+    ...policyMetadata("rolling-update-zero-unavailable"),
     validateResource: validateTypes([TYPES.deployment], (props, args, report) => {
         const replicas = props.spec?.replicas ?? 1;
         if (replicas < 2) {

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { IngressProps, RouteProps, TYPES, propsAs } from "../k8s";
 import { IndexedObject, StackIndex } from "../stackIndex";
 
@@ -25,9 +26,7 @@ function backends(object: IndexedObject<RouteProps | IngressProps>): [string, st
 }
 
 export const routeBackendSelectsPods: StackValidationPolicy = {
-    name: "route-backend-selects-pods",
-    description: "[L05] Every Route/Ingress backend is a Service in the same namespace whose selector matches a workload of the stack: the router builds backends from endpoints, so an ExternalName Service (or one selecting nothing) answers 503. Fix: point the route at the stack's own selector Service.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("route-backend-selects-pods"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route, TYPES.ingress)) {

@@ -1,10 +1,9 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { StackIndex, hpaBounds, hpaKey, sharedRwoClaims } from "../stackIndex";
 
 export const rwoVolumeSingleReplica: StackValidationPolicy = {
-    name: "rwo-volume-single-replica",
-    description: "[L03] A workload that can run more than one pod (replicas > 1, HPA maxReplicas > 1, Job parallelism > 1, any DaemonSet) does not share a ReadWriteOnce PVC: pods on another node hang in ContainerCreating (Multi-Attach). StatefulSet volumeClaimTemplates are per pod and fine. Fix: use a ReadWriteMany claim, or run 1 replica with strategy Recreate.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("rwo-volume-single-replica"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const hpa = hpaBounds(index);

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { globMatches, imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
@@ -12,9 +13,7 @@ const REDHAT_REGISTRIES = ["registry.access.redhat.com", "registry.redhat.io"];
 const BUILDERS = ["python-*", "nodejs-*", "ruby-*", "php-*", "perl-*", "s2i-*"];
 
 export const s2iBuilderCommandSet: ResourceValidationPolicy = {
-    name: "s2i-builder-command-set",
-    description: "[L01] Containers running an S2I builder image (ubi9/python-311 and the like) set an explicit `command`; otherwise the image's S2I run script replaces the app's start command. Fix: set `command` to the real entrypoint (e.g. gunicorn).",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("s2i-builder-command-set"),
     configSchema: closedSchema({
         builderImages: {
             type: "array",

@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stackIndex";
 
@@ -10,9 +11,7 @@ import { StackIndex } from "../stackIndex";
  * Advisory: the pods may come from outside the program. Remediation: use the workload's own pod labels.
  */
 export const serviceSelectsPods: StackValidationPolicy = {
-    name: "service-selects-pods",
-    description: "[L05] Every Service with a selector selects the pods of a workload of the stack in its namespace; otherwise it has no endpoints and its clients get connection refused. Fix: set spec.selector to the pod template labels of the workload it fronts.",
-    enforcementLevel: "advisory",
+    ...policyMetadata("service-selects-pods"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const service of index.ofType(TYPES.service)) {

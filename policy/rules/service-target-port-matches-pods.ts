@@ -1,12 +1,11 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stackIndex";
 import { declaresPort } from "./probe-ports-declared";
 
 export const serviceTargetPortMatchesPods: StackValidationPolicy = {
-    name: "service-target-port-matches-pods",
-    description: "[L18] Every Service targetPort (number or name; default = port) is a port declared by the pods it selects; otherwise traffic goes where nothing listens. Fix: derive containerPort, probes and targetPort from one port value.",
-    enforcementLevel: "mandatory",
+    ...policyMetadata("service-target-port-matches-pods"),
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         for (const service of index.ofType(TYPES.service)) {

@@ -11,10 +11,10 @@ import { EngineStack, policyPack, programFrom, ROOT, stepName } from "./engine";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 
-/** `[mandatory]  webstack v0.1.0  images-digest-pinned (...)` lines of the CLI's "Policies:" section. */
+/** `[mandatory] [severity: high]  webstack v0.1.0  images-digest-pinned (...)` lines of the CLI's "Policies:" section (severity from policy/catalog.ts). */
 function reportedPolicies(output: string): { level: string; name: string }[] {
     const found: { level: string; name: string }[] = [];
-    for (const match of output.matchAll(/\[(mandatory|advisory|remediate)\]\s+(?:\S+\s+v[\d.]+\s+)?([a-z0-9-]+)\s/g)) {
+    for (const match of output.matchAll(/\[(mandatory|advisory|remediate)\](?:\s+\[severity: [a-z]+\])?\s+(?:\S+\s+v[\d.]+\s+)?([a-z0-9-]+)\s/g)) {
         found.push({ level: match[1], name: match[2] });
     }
     return found;

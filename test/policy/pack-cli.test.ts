@@ -71,6 +71,11 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
         assert.equal(info.getVersion(), "0.1.0");
         const served = info.getPoliciesList().map(p => [p.getName(), p.getEnforcementlevel(), /^\[L\d{2}/.test(p.getDescription())]);
         assert.deepEqual(served, policies.map(p => [p.name, LEVELS[p.enforcementLevel!], true]));
+        // The catalog's structured metadata reaches the engine (and Pulumi Cloud) as @pulumi/policy's own fields.
+        const pinned = info.getPoliciesList().find(p => p.getName() === "images-digest-pinned")!;
+        assert.equal(pinned.getSeverity(), analyzer.PolicySeverity.POLICY_SEVERITY_HIGH);
+        assert.deepEqual(pinned.getTagsList(), ["reliability", "supply-chain", "L12", "L28"]);
+        assert.equal(pinned.getRemediationSteps(), "Resolve the tag to its digest at preview and deploy the digest.");
     });
 
     it("[L12] Analyze rejects a :main image on a Deployment (mandatory, message names field and fix)", async () => {

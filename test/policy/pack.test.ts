@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { lessonsOf } from "../../policy/lessons";
+import { CATALOG, lessonsOf, NOT_COVERED } from "../../policy/catalog";
 import { policies } from "../../policy/policies";
 
 /** The "policy" column of LESSONS.md: every M/A row and the level(s) its policies must have by default. */
@@ -16,16 +16,34 @@ const LESSON_LEVELS: Record<string, ("mandatory" | "advisory")[]> = {
 };
 
 describe("policy pack contents", () => {
-    it("lessonsOf reads the bracketed ids at the start of a description", () => {
-        assert.deepEqual(lessonsOf({ description: "[L12, L28] pin digests" }), ["L12", "L28"]);
-        assert.deepEqual(lessonsOf({ description: "pin digests [L12]" }), []);
-        assert.deepEqual(lessonsOf({}), []);
+    it("the catalog lists exactly the pack's policies, in the pack's order, and each policy carries its catalog metadata", () => {
+        assert.deepEqual(Object.keys(CATALOG), policies.map(p => p.name));
+        for (const p of policies) {
+            const entry = CATALOG[p.name as keyof typeof CATALOG];
+            assert.equal(p.description, `[${entry.lessons.join(", ")}] ${entry.summary}`, p.name);
+            assert.equal(p.enforcementLevel, entry.enforcementLevel, p.name);
+            assert.equal(p.severity, entry.severity, p.name);
+            assert.equal(p.remediationSteps, entry.remediation, p.name);
+            assert.deepEqual(p.tags, [...entry.tags, ...entry.lessons], p.name);
+        }
+    });
+
+    it("the fix is said once: in remediation steps, never in a summary; every remediation is a sentence", () => {
+        for (const [name, entry] of Object.entries(CATALOG)) {
+            assert.doesNotMatch(entry.summary, /\bFix:/, name);
+            assert.match(entry.remediation, /^[A-Z].*\.$/, name);
+        }
+    });
+
+    it("no peer check is both covered and listed as not covered", () => {
+        const covered = new Set(Object.values(CATALOG).flatMap(e => e.peers.map(peer => `${peer.source} ${peer.check}`)));
+        assert.deepEqual(NOT_COVERED.map(peer => `${peer.source} ${peer.check}`).filter(key => covered.has(key)), []);
     });
 
     it("every M/A lesson has a policy at its default level (its first cited lesson)", () => {
         const levels = new Map<string, Set<string>>();
         for (const p of policies) {
-            const lesson = lessonsOf(p)[0];
+            const lesson = lessonsOf(p.name)[0];
             levels.set(lesson, new Set([...(levels.get(lesson) ?? []), p.enforcementLevel!]));
         }
         for (const [lesson, expected] of Object.entries(LESSON_LEVELS)) {
@@ -34,13 +52,13 @@ describe("policy pack contents", () => {
         assert.deepEqual([...levels.keys()].filter(l => !(l in LESSON_LEVELS)), []);
     });
 
-    it("one policy per file: rules/<name>.ts, kebab-case names, descriptions that cite lessons and name the fix", () => {
+    it("one policy per file: rules/<name>.ts, kebab-case names, each citing lessons and naming its remediation", () => {
         const files = fs.readdirSync(path.join(__dirname, "..", "..", "policy", "rules")).map(f => f.replace(/\.ts$/, "")).sort();
         assert.deepEqual(policies.map(p => p.name).sort(), files);
         for (const p of policies) {
             assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
-            assert.ok(lessonsOf(p).length > 0, p.name);
-            assert.match(p.description, /Fix: /, p.name);
+            assert.ok(lessonsOf(p.name).length > 0, p.name);
+            assert.ok((p.remediationSteps ?? "").length > 10, p.name);
             assert.ok(fs.existsSync(path.join(__dirname, `${p.name}.test.ts`)), `test/policy/${p.name}.test.ts`);
         }
     });

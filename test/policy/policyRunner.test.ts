@@ -9,7 +9,7 @@ import { kinds, record } from "./fixtures";
 function probe(name: string, level: ResourceValidationPolicy["enforcementLevel"], seen: unknown[] = []): ResourceValidationPolicy {
     return {
         name,
-        description: "[L99] test probe",
+        description: "test probe",
         enforcementLevel: level,
         configSchema: { properties: { limit: { type: "integer", default: 3 }, names: { type: "array", items: { type: "string" }, default: ["a"] } } },
         validateResource: (args, report) => {
@@ -30,8 +30,9 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         const resource = pvc();
         resource.options.customTimeouts = { create: "5m", update: "1h30m" };
         resource.options.deleteBeforeReplace = true;
-        const v = await runPolicies([resource], { policies: [probe("p", "advisory", seen)], stackTags: { env: "dev" } });
-        assert.deepEqual(v, [{ policy: "p", lessons: ["L99"], level: "advisory", resource: `${TYPES.pvc}::content`, message: "seen content" }]);
+        // Named like a policy of the pack, so its lessons come from the catalog.
+        const v = await runPolicies([resource], { policies: [probe("pvc-protected", "advisory", seen)], stackTags: { env: "dev" } });
+        assert.deepEqual(v, [{ policy: "pvc-protected", lessons: ["L32"], level: "advisory", resource: `${TYPES.pvc}::content`, message: "seen content" }]);
         assert.deepEqual(seen[0].config, { limit: 3, names: ["a"] });
         assert.deepEqual(seen[0].opts, {
             protect: true, ignoreChanges: ["spec.resources"], aliases: [], additionalSecretOutputs: [], deleteBeforeReplace: true, parent: "urn:parent",
@@ -90,7 +91,7 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
     });
 
     it("each policy gets its own copy of the inputs (a mutating policy cannot affect the next)", async () => {
-        const mutate: ResourceValidationPolicy = { name: "m", description: "[L99] mutates", enforcementLevel: "advisory", validateResource: args => { args.props.spec = null; } };
+        const mutate: ResourceValidationPolicy = { name: "m", description: "mutates", enforcementLevel: "advisory", validateResource: args => { args.props.spec = null; } };
         const seen: any[] = [];
         await runPolicies([pvc()], { policies: [mutate, probe("p", "advisory", seen)] });
         assert.deepEqual(seen[0].props.spec, kinds.pvc().spec);
@@ -102,7 +103,7 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         child.options.dependsOn = [parent.urn, "urn:not-in-stack"];
         let got: any;
         const stackProbe: StackValidationPolicy = {
-            name: "s", description: "[L98, L99] stack probe", enforcementLevel: "mandatory",
+            name: "redis-data-persistent", description: "stack probe", enforcementLevel: "mandatory",
             validateStack: (args, report) => {
                 got = args.resources.map(r => ({ name: r.name, parent: r.parent?.name, deps: r.dependencies.map(d => d.name), phase: r.props.status?.phase }));
                 report("about the claim", child.urn);
@@ -111,11 +112,11 @@ describe("offline policy runner (mirrors the engine and @pulumi/policy's analyze
         };
         const v = await runPolicies([parent, child], { policies: [stackProbe] });
         assert.deepEqual(got, [{ name: "shop", parent: undefined, deps: [], phase: undefined }, { name: "content", parent: "shop", deps: ["shop"], phase: "Bound" }]);
-        assert.deepEqual(v.map(x => [x.resource, x.lessons, x.message]), [[`${TYPES.pvc}::content`, ["L98", "L99"], "about the claim"], ["stack", ["L98", "L99"], "about the stack"]]);
+        assert.deepEqual(v.map(x => [x.resource, x.lessons, x.message]), [[`${TYPES.pvc}::content`, ["L10", "L26"], "about the claim"], ["stack", ["L10", "L26"], "about the stack"]]);
     });
 
     it("an exception in a policy fails the run with the policy's name, as the engine does", async () => {
-        const broken: ResourceValidationPolicy = { name: "broken", description: "[L99] throws", enforcementLevel: "advisory", validateResource: () => { throw new Error("boom"); } };
+        const broken: ResourceValidationPolicy = { name: "broken", description: "throws", enforcementLevel: "advisory", validateResource: () => { throw new Error("boom"); } };
         await assert.rejects(runPolicies([pvc()], { policies: [broken] }), /Error validating resource with policy 'broken': boom/);
     });
 });
