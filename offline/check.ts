@@ -12,14 +12,15 @@ import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { checkPatches, expandProviderComponents } from "./expand";
 import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
-import { ProgramError, projectNameFor, runProgramInProcess } from "./mockRuntime";
 import { reconcileConfig, runPolicies } from "./policyRunner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
 import { CheckReport, failed, Format, FORMATS, githubReport, markdownReport, ReportedViolation, SchemaError, sarifReport, SourceLocation, textReport, Unchecked } from "./report";
-import type { RecordedResource } from "./runProgram";
+import type { RecordedResource } from "./types";
+import { projectNameFor, runProgram } from "./runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stackConfig";
 import { TypeCheckError, typeCheckProgram } from "./typeCheck";
+import { ProgramError } from "./types";
 
 export { UsageError } from "../scripts/cli";
 export type { CheckReport } from "./report";
@@ -224,7 +225,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     if (!args.skipTypeCheck) {
         typeCheckProgram(program);
     }
-    const run = await runProgramInProcess(program, { stack: args.stack, project, config });
+    const run = await runProgram({ program, stack: args.stack, project, config });
     const display = displayPath(args.callerDir);
     const providerNamespace = (r: RecordedResource) => {
         const namespace = run.resources.find((p) => p.urn === r.options.provider)?.inputs.namespace;

@@ -77,8 +77,7 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         ]) });
         const image = registered.find((r) => r.type === "docker:index/image:Image")!;
         // The whole registry block reaches the provider wrapped as a secret (Pulumi's secret signature).
-        const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
-        assert.deepStrictEqual(image.inputs.registry, { [rpc.specialSigKey]: rpc.specialSecretSig, value: { server: "ghcr.io", username: "bot", password: "tok" } });
+        assert.deepStrictEqual(image.inputs.registry, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { server: "ghcr.io", username: "bot", password: "tok" } });
     });
 
     it("L17: a push that reports no digest fails instead of deploying the tag", async () => {
