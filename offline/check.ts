@@ -412,8 +412,10 @@ export function formatReport(report: CheckReport, args: Pick<CheckArgs, "format"
     }
 }
 
-/** Writes and resolves once the data is handed to the OS: a pipe gets all of it before we exit. */
-function writeFully(write: typeof process.stdout.write, text: string): Promise<void> {
+type Write = (text: string, done: (err?: Error | null) => void) => boolean;
+
+/** Writes and resolves once the data is handed on (to the OS for stdout): a pipe gets all of it before we exit. */
+function writeFully(write: Write, text: string): Promise<void> {
     return new Promise((resolve, reject) => write(text, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -426,10 +428,20 @@ function requestedFormat(argv: string[]): string | undefined {
     return at < 0 ? undefined : argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-    // Our stdout carries only the report; whatever the program prints goes to stderr.
-    const writeOut = process.stdout.write.bind(process.stdout) as typeof process.stdout.write;
-    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+/**
+ * The command: the report goes to `streams.stdout`, errors to `streams.stderr`, and so does whatever the program
+ * prints to process.stdout while it runs (stdout carries only the report). Returns the exit code.
+ */
+export async function main(
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+    streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process,
+): Promise<number> {
+    // Bound before process.stdout.write is redirected, so the report still reaches stdout.
+    const writeOut: Write = streams.stdout.write.bind(streams.stdout);
+    const writeErr: Write = streams.stderr.write.bind(streams.stderr);
+    const programOutput = process.stdout.write;
+    process.stdout.write = writeErr as typeof process.stdout.write;
     try {
         const args = parseArgs(argv, env);
         if (args === "help") {
@@ -449,8 +461,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         if (requestedFormat(argv) === "json") {
             await writeFully(writeOut, JSON.stringify({ error, fix }) + "\n");
         }
-        await writeFully(process.stderr.write.bind(process.stderr) as typeof process.stdout.write, `check: ${error}\nFix: ${fix}\n`);
+        await writeFully(writeErr, `check: ${error}\nFix: ${fix}\n`);
         return 2;
+    } finally {
+        process.stdout.write = programOutput;
     }
 }
 
