@@ -67,7 +67,7 @@ function resourcesOf(program: string): Promise<RecordedResource[]> {
 }
 
 describe("incident regression suite: each postmortem's bad resources are rejected by its lesson's policy", function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
 
     for (const i of incidents) {
         it(`[${i.lesson}] ${i.incident} -> ${i.policy} (${i.level})`, async () => {
