@@ -21,7 +21,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectNameFor, runProgramInProcess } from "../offline/mockRuntime";
+import { projectNameFor, runProgram } from "../offline/runProgram";
 import { loadStackConfigFile } from "../offline/stackConfig";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 
@@ -159,7 +159,7 @@ function bench(reps: number): void {
 /** The floor: load config and run the program under the mocks, nothing else. */
 async function floor(program: string, stack: string, configFile: string): Promise<void> {
     const project = projectNameFor(path.dirname(path.resolve(program)));
-    await runProgramInProcess(program, { stack, project, config: loadStackConfigFile(configFile, project) });
+    await runProgram({ program, stack, project, config: loadStackConfigFile(configFile, project) });
 }
 
 export const BENCH_CHECK_COMMAND = {

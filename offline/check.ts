@@ -12,14 +12,15 @@ import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { checkPatches, expandProviderComponents } from "./expand";
 import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
-import { ProgramError, projectNameFor, runProgramInProcess } from "./mockRuntime";
 import { reconcileConfig, runPolicies } from "./policyRunner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
 import { CheckReport, failed, Format, FORMATS, githubReport, markdownReport, ReportedViolation, SchemaError, sarifReport, SourceLocation, textReport, Unchecked } from "./report";
-import type { RecordedResource } from "./runProgram";
+import type { RecordedResource } from "./types";
+import { projectNameFor, runProgram } from "./runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stackConfig";
 import { TypeCheckError, typeCheckProgram } from "./typeCheck";
+import { ProgramError } from "./types";
 
 export { UsageError } from "../scripts/cli";
 export type { CheckReport } from "./report";
@@ -224,7 +225,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     if (!args.skipTypeCheck) {
         typeCheckProgram(program);
     }
-    const run = await runProgramInProcess(program, { stack: args.stack, project, config });
+    const run = await runProgram({ program, stack: args.stack, project, config });
     const display = displayPath(args.callerDir);
     const providerNamespace = (r: RecordedResource) => {
         const namespace = run.resources.find((p) => p.urn === r.options.provider)?.inputs.namespace;
@@ -411,8 +412,10 @@ export function formatReport(report: CheckReport, args: Pick<CheckArgs, "format"
     }
 }
 
-/** Writes and resolves once the data is handed to the OS: a pipe gets all of it before we exit. */
-function writeFully(write: typeof process.stdout.write, text: string): Promise<void> {
+type Write = (text: string, done: (err?: Error | null) => void) => boolean;
+
+/** Writes and resolves once the data is handed on (to the OS for stdout): a pipe gets all of it before we exit. */
+function writeFully(write: Write, text: string): Promise<void> {
     return new Promise((resolve, reject) => write(text, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -425,10 +428,20 @@ function requestedFormat(argv: string[]): string | undefined {
     return at < 0 ? undefined : argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-    // Our stdout carries only the report; whatever the program prints goes to stderr.
-    const writeOut = process.stdout.write.bind(process.stdout) as typeof process.stdout.write;
-    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+/**
+ * The command: the report goes to `streams.stdout`, errors to `streams.stderr`, and so does whatever the program
+ * prints to process.stdout while it runs (stdout carries only the report). Returns the exit code.
+ */
+export async function main(
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+    streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process,
+): Promise<number> {
+    // Bound before process.stdout.write is redirected, so the report still reaches stdout.
+    const writeOut: Write = streams.stdout.write.bind(streams.stdout);
+    const writeErr: Write = streams.stderr.write.bind(streams.stderr);
+    const programOutput = process.stdout.write;
+    process.stdout.write = writeErr as typeof process.stdout.write;
     try {
         const args = parseArgs(argv, env);
         if (args === "help") {
@@ -448,8 +461,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         if (requestedFormat(argv) === "json") {
             await writeFully(writeOut, JSON.stringify({ error, fix }) + "\n");
         }
-        await writeFully(process.stderr.write.bind(process.stderr) as typeof process.stdout.write, `check: ${error}\nFix: ${fix}\n`);
+        await writeFully(writeErr, `check: ${error}\nFix: ${fix}\n`);
         return 2;
+    } finally {
+        process.stdout.write = programOutput;
     }
 }
 

@@ -17,7 +17,7 @@ import type { Policies } from "@pulumi/policy";
 import { ManifestError, ManifestObject, parseManifests, registerObjects, RegisteredObject, secretValuesOf } from "./manifests";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
 import { runPolicies, Violation } from "./policyRunner";
-import type { RecordedResource } from "./runProgram";
+import type { RecordedResource } from "./types";
 import type { SourceLocation, Unchecked } from "./report";
 
 const YAML_V2 = new Set(["kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml/v2:ConfigGroup"]);

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { isClusterScoped } from "./render";
-import type { RecordedResource } from "./runProgram";
+import type { RecordedResource } from "./types";
 import type { SourceLocation } from "./report";
 
 export interface ManifestObject {

@@ -3,10 +3,12 @@
  * `pulumi.runtime.setMocks`, inside a root Stack (as `pulumi up` does), and records every resource with
  * its resolved inputs, the mock's outputs, its parent and its resource options.
  *
- * Where the data comes from (checked against @pulumi/pulumi 3.270 sources):
+ * Where the data comes from (checked against @pulumi/pulumi 3.270 sources; every SDK internal is reached
+ * through offline/sdkInternals.ts):
  * - options: the RegisterResourceRequest the SDK sends to the mock monitor carries the effective
  *   protect / ignoreChanges / replaceOnChanges / deleteBeforeReplace / retainOnDelete / customTimeouts /
- *   provider (the Mocks interface never sees them, so we wrap `monitor.registerResource`);
+ *   provider (the Mocks interface never sees them, so we wrap `monitor.registerResource` and hand each request
+ *   to the mock call of the same resource, matched by type and name);
  * - dependsOn: the request only has all dependencies mixed with property dependencies and components
  *   expanded to their children, so the explicit list is captured by a legacy stack transformation and
  *   turned into URNs once everything is registered;
@@ -14,30 +16,12 @@
  *   plain value (ProgramRun.secretValues) and redact secret stack outputs.
  */
 import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { gatherExplicitDependencies, installMockMonitor, RegisterResourceRequest, urnOf, waitForRPCs } from "./sdkInternals";
 import { REDACTED, StackConfig } from "./stackConfig";
-import type { InvokeHandler, ProgramRun, RecordedResource } from "./runProgram";
-
-// SDK internals used on purpose (not in the .d.ts files); see the header comment.
-const sdkSettings = require("@pulumi/pulumi/runtime/settings") as {
-    getMonitor(): MockMonitorLike | undefined;
-    waitForRPCs(): Promise<void>;
-};
-const sdkDependsOn = require("@pulumi/pulumi/runtime/dependsOn") as {
-    gatherExplicitDependencies(dependsOn: unknown): Promise<pulumi.Resource[]>;
-};
-const sdkRpc = require("@pulumi/pulumi/runtime/rpc") as {
-    unknownValue: string;
-    specialSigKey: string;
-    specialSecretSig: string;
-    specialResourceSig: string;
-    specialAssetSig: string;
-    specialArchiveSig: string;
-};
+import { ProgramError, ProgramRun, RecordedResource, RecordOptions } from "./types";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** After a failure, how long in-flight registrations get to settle (a failed one may never signal done). */
@@ -48,68 +32,22 @@ const YAML_DECODE = "kubernetes:yaml:decode";
 const DOCKER_IMAGE = "docker:index/image:Image";
 const RANDOM_WITH_RESULT = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"]);
 
-/** The program (not the harness) failed: it threw, or a resource/invoke it needed could not be answered. */
-export class ProgramError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ProgramError";
-    }
-}
-
-export interface InProcessOptions {
-    stack: string;
-    project: string;
-    config?: StackConfig;
-    invoke?: InvokeHandler;
-    /**
-     * Run as the first `pulumi preview` of a new stack does: values known only after apply (RandomPassword.result,
-     * build outputs) stay unknown, and inputs that depend on one keep the SDK's unknown marker so the policy runner
-     * reports "can't run ... during preview" as the engine's analyzer does. Default false (as `pulumi up`).
-     */
-    preview?: boolean;
-}
-
-/** Project name for a program: `name` in the Pulumi.yaml beside it, else Pulumi's mock default. */
-export function projectNameFor(dir: string): string {
-    const file = path.join(dir, "Pulumi.yaml");
-    if (!fs.existsSync(file)) {
-        return "project";
-    }
-    const name = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}).name;
-    return typeof name === "string" && name !== "" ? name : "project";
-}
-
-/** Loads a program's entry module inside the current (mocked) stack, as the Pulumi language host does. */
-export async function runProgramInProcess(program: string, opts: InProcessOptions): Promise<ProgramRun> {
-    const entry = path.resolve(program);
-    if (!fs.existsSync(entry)) {
-        throw new Error(`program ${program} does not exist. Fix: pass the entry .ts file of a Pulumi program`);
-    }
-    return recordRun(async () => {
-        let exported = require(entry);
-        if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
-            exported = exported.default;
-        }
-        return exported instanceof Function ? await exported() : exported;
-    }, opts);
-}
-
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs `body` as the program of a fresh mocked stack and records what it declares. Calls are serialized. */
-export function recordRun(body: () => unknown, opts: InProcessOptions): Promise<ProgramRun> {
+export function recordRun(body: () => unknown, opts: RecordOptions): Promise<ProgramRun> {
     const run = queue.then(() => recordRunNow(body, opts));
     queue = run.catch(() => undefined);
     return run;
 }
 
 interface Registration {
-    req: RegisterRequest;
+    req: RegisterResourceRequest;
     urn: string;
     outputsRaw: Record<string, unknown>;
 }
 
-async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promise<ProgramRun> {
+async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<ProgramRun> {
     const secretValues = new Set<string>();
     const notes: string[] = [];
     const failures: unknown[] = [];
@@ -124,15 +62,11 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
     const registrations: Registration[] = [];
     const componentOutputs = new Map<string, Record<string, unknown>>();
     const explicitDependsOn = new Map<pulumi.Resource, unknown>();
-    let pendingRequest: RegisterRequest | undefined;
+    const requests = new PendingRequests();
 
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            const req = pendingRequest;
-            pendingRequest = undefined;
-            if (!req || req.getName() !== args.name || req.getType() !== args.type) {
-                throw new Error(`offline harness: lost track of the registration of ${args.type}::${args.name}`);
-            }
+            const req = requests.take(args.type, args.name);
             return mockResource(args, req, urnFor(opts, req.getParent(), args.type, args.name), opts, notes);
         },
         async call(args) {
@@ -147,20 +81,16 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
         },
     };
 
-    const restoreRejectionHandlers = captureUnhandledRejections(fail);
+    const stopListening = listenForUnhandledRejections(fail);
     try {
-        pulumi.runtime.setMocks(mocks, opts.project, opts.stack, opts.preview ?? false, "organization");
+        const monitor = await installMockMonitor(mocks, opts.project, opts.stack, opts.preview ?? false);
         const config = opts.config ?? { config: {}, secretKeys: [] };
         pulumi.runtime.setAllConfig(config.config, config.secretKeys);
         addSecretConfigValues(config, secretValues);
-        const monitor = sdkSettings.getMonitor();
-        if (!monitor || typeof monitor.registerResource !== "function") {
-            throw new Error("offline harness: the Pulumi SDK did not install the mock monitor (SDK version changed?)");
-        }
         monitor.newUrn = (parent, type, name) => urnFor(opts, parent, type, name);
         const registerResource = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
-            pendingRequest = req;
+            requests.add(req);
             return registerResource(req, (err, resp) => {
                 if (err) {
                     fail(err);
@@ -187,10 +117,10 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
         });
         try {
             await Promise.race([program, failed]);
-            await Promise.race([sdkSettings.waitForRPCs(), failed]);
+            await Promise.race([waitForRPCs(), failed]);
         } catch (err) {
             // Let registrations still in flight fail here, while their rejections are ours, not the caller's.
-            await Promise.race([sdkSettings.waitForRPCs(), new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_FAILURE_MS))]);
+            await Promise.race([waitForRPCs(), new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_FAILURE_MS))]);
             throw asProgramError(err);
         } finally {
             // Rejections of outputs nobody awaited are reported on a later turn of the event loop.
@@ -230,13 +160,40 @@ async function recordRunNow(body: () => unknown, opts: InProcessOptions): Promis
         secretValues.delete(REDACTED);
         return { resources, stackOutputs, secretValues: [...secretValues].sort(), notes };
     } finally {
-        restoreRejectionHandlers();
+        stopListening();
+    }
+}
+
+/**
+ * Registration requests the mock monitor has received and not yet handed to the mock's newResource, by type and
+ * name (what both sides see), first in first out: the SDK calls newResource in the order requests arrive.
+ */
+export class PendingRequests {
+    private readonly byKey = new Map<string, RegisterResourceRequest[]>();
+
+    add(req: RegisterResourceRequest): void {
+        const key = `${req.getType()}::${req.getName()}`;
+        this.byKey.set(key, [...(this.byKey.get(key) ?? []), req]);
+    }
+
+    take(type: string, name: string): RegisterResourceRequest {
+        const key = `${type}::${name}`;
+        const [req, ...rest] = this.byKey.get(key) ?? [];
+        if (!req) {
+            throw new Error(`offline harness: the mock was asked for ${key}, which the monitor never received`);
+        }
+        if (rest.length > 0) {
+            this.byKey.set(key, rest);
+        } else {
+            this.byKey.delete(key);
+        }
+        return req;
     }
 }
 
 // ---- the mock provider -------------------------------------------------------------------------
 
-function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterRequest, urn: string, opts: InProcessOptions, notes: string[]): pulumi.runtime.MockResourceResult {
+function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResourceRequest, urn: string, opts: RecordOptions, notes: string[]): pulumi.runtime.MockResourceResult {
     const preview = opts.preview ?? false;
     const state: Record<string, any> = { ...args.inputs };
     if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string") {
@@ -258,7 +215,7 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterReques
     // The engine marks these outputs secret (e.g. RandomPassword.result); the mock monitor does not.
     for (const key of req.getAdditionalsecretoutputsList()) {
         if (key in state && !isSecretWrapper(state[key])) {
-            state[key] = { [sdkRpc.specialSigKey]: sdkRpc.specialSecretSig, value: state[key] };
+            state[key] = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: state[key] };
         }
     }
     const name = k8s && isPlainObject(state.metadata) ? state.metadata.name : undefined;
@@ -363,7 +320,7 @@ function configPathOf(config: StackConfig, value: string): string | undefined {
 }
 
 /** URNs as the engine builds them: the root stack's type is not part of its children's type chain. */
-function urnFor(opts: InProcessOptions, parent: string, type: string, name: string): string {
+function urnFor(opts: RecordOptions, parent: string, type: string, name: string): string {
     let qualified = type;
     if (parent) {
         const parentType = parent.split("::")[2];
@@ -376,7 +333,7 @@ function urnFor(opts: InProcessOptions, parent: string, type: string, name: stri
 
 // ---- options, secrets, plumbing ------------------------------------------------------------------
 
-function optionsOf(req: RegisterRequest, dependsOn: string[]): RecordedResource["options"] {
+function optionsOf(req: RegisterResourceRequest, dependsOn: string[]): RecordedResource["options"] {
     const options: RecordedResource["options"] = { dependsOn };
     if (req.hasProtect()) {
         options.protect = req.getProtect();
@@ -416,15 +373,11 @@ function optionsOf(req: RegisterRequest, dependsOn: string[]): RecordedResource[
 async function resolveDependsOn(captured: Map<pulumi.Resource, unknown>): Promise<Map<string, string[]>> {
     const byUrn = new Map<string, string[]>();
     for (const [resource, dependsOn] of captured) {
-        const dependencies = await sdkDependsOn.gatherExplicitDependencies(dependsOn);
+        const dependencies = await gatherExplicitDependencies(dependsOn);
         const urns = await Promise.all(dependencies.map(urnOf));
         byUrn.set(await urnOf(resource), [...new Set(urns)]);
     }
     return byUrn;
-}
-
-function urnOf(resource: pulumi.Resource): Promise<string> {
-    return (resource.urn as unknown as { promise(): Promise<string> }).promise();
 }
 
 /**
@@ -433,7 +386,7 @@ function urnOf(resource: pulumi.Resource): Promise<string> {
  */
 function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact: boolean, keepUnknowns = false): unknown {
     if (typeof value === "string") {
-        if (value === sdkRpc.unknownValue) {
+        if (value === pulumi.runtime.unknownValue) {
             return keepUnknowns ? value : undefined;
         }
         if (inSecret && value !== "") {
@@ -447,16 +400,16 @@ function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact:
     if (!isPlainObject(value)) {
         return value;
     }
-    switch (value[sdkRpc.specialSigKey]) {
-        case sdkRpc.specialSecretSig: {
+    switch (value[pulumi.runtime.specialSigKey]) {
+        case pulumi.runtime.specialSecretSig: {
             const plain = unwrap(value.value, secrets, true, false, keepUnknowns);
             return redact ? REDACTED : plain;
         }
-        case sdkRpc.specialResourceSig:
+        case pulumi.runtime.specialResourceSig:
             return value.urn;
-        case sdkRpc.specialAssetSig:
-        case sdkRpc.specialArchiveSig: {
-            const { [sdkRpc.specialSigKey]: _sig, ...rest } = value;
+        case pulumi.runtime.specialAssetSig:
+        case pulumi.runtime.specialArchiveSig: {
+            const { [pulumi.runtime.specialSigKey]: _sig, ...rest } = value;
             return unwrap(rest, secrets, inSecret, redact, keepUnknowns);
         }
     }
@@ -497,17 +450,14 @@ function asProgramError(err: unknown): ProgramError {
     return programError;
 }
 
-/** While a run is in flight its unhandled rejections are program failures, not the test runner's business. */
-function captureUnhandledRejections(onRejection: (reason: unknown) => void): () => void {
-    const previous = process.listeners("unhandledRejection");
-    process.removeAllListeners("unhandledRejection");
+/**
+ * While a run is in flight, a rejection nobody handles (an apply that threw, a registration that failed) is the
+ * program's failure, as the Pulumi language host reports it. Our listener goes beside any others (a test
+ * runner's) and only it is removed afterwards.
+ */
+function listenForUnhandledRejections(onRejection: (reason: unknown) => void): () => void {
     process.on("unhandledRejection", onRejection);
-    return () => {
-        process.removeListener("unhandledRejection", onRejection);
-        for (const listener of previous) {
-            process.on("unhandledRejection", listener);
-        }
-    };
+    return () => process.off("unhandledRejection", onRejection);
 }
 
 function structToJs(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, unknown> {
@@ -519,7 +469,7 @@ function isPlainObject(value: unknown): value is Record<string, any> {
 }
 
 function isSecretWrapper(value: unknown): boolean {
-    return isPlainObject(value) && value[sdkRpc.specialSigKey] === sdkRpc.specialSecretSig;
+    return isPlainObject(value) && value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 /** JSON with sorted keys, so equal data always hashes the same. */
@@ -527,42 +477,4 @@ export function stableJson(value: unknown): string {
     return JSON.stringify(value, (_key, v) =>
         isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
     ) ?? "undefined";
-}
-
-// ---- the slice of the SDK's generated gRPC types we touch ----------------------------------------
-
-interface Struct {
-    toJavaScript(): Record<string, unknown>;
-}
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getObject(): Struct | undefined;
-    hasProtect(): boolean;
-    getProtect(): boolean;
-    getIgnorechangesList(): string[];
-    getReplaceonchangesList(): string[];
-    getDeletebeforereplace(): boolean;
-    getDeletebeforereplacedefined(): boolean;
-    hasRetainondelete(): boolean;
-    getRetainondelete(): boolean;
-    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
-    getProvider(): string;
-    getAdditionalsecretoutputsList(): string[];
-}
-interface RegisterResponse {
-    getUrn(): string;
-    getObject(): Struct | undefined;
-}
-interface RegisterOutputsRequest {
-    getUrn(): string;
-    getOutputs(): Struct | undefined;
-}
-type Callback<T> = (err: Error | null, resp?: T) => void;
-interface MockMonitorLike {
-    newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequest, callback: Callback<RegisterResponse>): unknown;
-    registerResourceOutputs(req: RegisterOutputsRequest, callback: Callback<unknown>): unknown;
 }

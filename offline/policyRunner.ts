@@ -12,10 +12,11 @@
  */
 import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
+import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/catalog";
-
-import type { RecordedResource } from "./runProgram";
+import { policyProxy } from "./sdkInternals";
+import type { RecordedResource } from "./types";
 
 export interface Violation {
     policy: string;
@@ -44,21 +45,17 @@ const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabl
 
 class NotApplicable extends Error {}
 
-// @pulumi/policy's analyzer wraps props in a proxy that throws when a policy reads a value unknown during preview,
-// and reports that policy as advisory "can't run ... during preview" (server.js). Internal: not in its .d.ts.
-const policyProxy = require("@pulumi/policy/proxy") as {
-    unknownCheckingProxy<T>(props: T): T;
-    UnknownValueError: new (...args: never[]) => Error;
-};
-
 /** The SDK's marker of a value unknown during preview (kept in inputs by the mock harness's preview mode). */
-const UNKNOWN = require("@pulumi/pulumi/runtime/rpc").unknownValue as string;
+const UNKNOWN = pulumi.runtime.unknownValue;
 
 function containsUnknown(value: unknown): boolean {
     return value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown));
 }
 
-/** Props as the analyzer gives them: behind the unknown-checking proxy only when something is unknown. */
+/**
+ * Props as the analyzer gives them: behind the unknown-checking proxy only when something is unknown (the proxy
+ * throws when a policy reads an unknown value, and server.js reports that policy "can't run ... during preview").
+ */
 function withUnknownChecks<T extends object>(props: T): T {
     return containsUnknown(props) ? policyProxy.unknownCheckingProxy(props) : props;
 }

@@ -3,54 +3,15 @@
  * resource it declares, with inputs, outputs, parent and resource options. See offline/mockRuntime.ts for
  * how the data is captured.
  */
-import { fork } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import { InProcessOptions, ProgramError, projectNameFor, recordRun } from "./mockRuntime";
+import * as YAML from "yaml";
+import { recordRun } from "./mockRuntime";
 import type { StackConfig } from "./stackConfig";
+import type { InvokeHandler, ProgramRun, RecordedResource } from "./types";
 
-export { ProgramError } from "./mockRuntime";
-
-export interface RecordedResource {
-    urn: string;
-    type: string;
-    name: string;
-    custom: boolean;
-    /** Fully resolved plain values (secrets unwrapped). */
-    inputs: Record<string, any>;
-    /** What the mock returned: inputs plus stand-in values (metadata.name of auto-named objects…). */
-    outputs: Record<string, any>;
-    /** Parent URN (the root stack for top-level resources). */
-    parent?: string;
-    options: {
-        protect?: boolean;
-        ignoreChanges?: string[];
-        replaceOnChanges?: string[];
-        /** URNs of the resources listed in `dependsOn`. */
-        dependsOn: string[];
-        deleteBeforeReplace?: boolean;
-        retainOnDelete?: boolean;
-        customTimeouts?: Record<string, string>;
-        /** Provider URN when one was set explicitly or inherited. */
-        provider?: string;
-    };
-}
-
-export interface ProgramRun {
-    /** Every registered resource, the root `pulumi:pulumi:Stack` included, in registration order. */
-    resources: RecordedResource[];
-    /** The program's exports; secret values replaced by "[secret]". */
-    stackOutputs: Record<string, unknown>;
-    /** Every plain secret string seen (secret config, secret inputs/outputs): must never be printed. */
-    secretValues: string[];
-    /** What the mocks stood in for (a build's digest, ...), for the report to say. */
-    notes: string[];
-}
-
-/** Answers an invoke (e.g. a registry lookup); return undefined to fall back to the default answers. */
-export type InvokeHandler = (
-    token: string,
-    inputs: Record<string, any>,
-) => Record<string, any> | undefined | Promise<Record<string, any> | undefined>;
+export { ProgramError } from "./types";
+export type { InvokeHandler, ProgramRun, RecordedResource } from "./types";
 
 export interface RunOptions {
     /** Path to the program's entry .ts (index.ts). */
@@ -63,86 +24,67 @@ export interface RunOptions {
     config?: StackConfig;
     /** Extra invoke answers. */
     invoke?: InvokeHandler;
-    /** Run as a new stack's first preview: see InProcessOptions.preview. Default false. */
+    /** Run as a new stack's first preview: see RecordOptions.preview. Default false. */
     preview?: boolean;
 }
 
-/**
- * How long a program may run before we give up on it: a guard against a hung program, so generous enough for
- * a busy 2-core machine (16 children started together once needed more than 120 s each).
- */
-const PROGRAM_TIMEOUT_MS = 300_000;
-const CHILD_SCRIPT = path.join(__dirname, `mockChild${path.extname(__filename)}`);
+/** Project name for a program: `name` in the Pulumi.yaml beside it, else Pulumi's mock default. */
+export function projectNameFor(dir: string): string {
+    const file = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) {
+        return "project";
+    }
+    const name = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}).name;
+    return typeof name === "string" && name !== "" ? name : "project";
+}
 
 /**
- * Runs the program in a fresh child process (a program is a module with top-level side effects: it can
- * only be loaded once per module registry), so it is safe to call many times from one test process.
+ * Loads the program's entry module inside a fresh mocked stack, as the Pulumi language host does, in this
+ * process. A program is a module with top-level side effects, so each run loads it anew: the entry and every
+ * module of the program first loaded during the run are dropped from the module cache afterwards (packages
+ * under node_modules and modules this process had already loaded stay shared). Runs are serialized.
  * Rejects with ProgramError when the program itself fails.
  */
-export function runProgram(opts: RunOptions): Promise<ProgramRun> {
-    const program = path.resolve(opts.program);
-    const request: ChildRequest = {
-        type: "run",
-        program,
-        options: {
-            stack: opts.stack,
-            project: opts.project ?? projectNameFor(path.dirname(program)),
-            config: opts.config,
-            preview: opts.preview,
-        },
-        forwardInvokes: opts.invoke !== undefined,
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+    const entry = path.resolve(opts.program);
+    if (!fs.existsSync(entry)) {
+        throw new Error(`program ${opts.program} does not exist. Fix: pass the entry .ts file of a Pulumi program`);
+    }
+    const options = {
+        stack: opts.stack,
+        project: opts.project ?? projectNameFor(path.dirname(entry)),
+        config: opts.config,
+        invoke: opts.invoke,
+        preview: opts.preview,
     };
-    return new Promise<ProgramRun>((resolve, reject) => {
-        const child = fork(CHILD_SCRIPT, [], {
-            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
-            stdio: ["ignore", "pipe", "pipe", "ipc"],
-        });
-        let stderr = "";
-        child.stdout?.resume();
-        child.stderr?.on("data", (chunk: Buffer) => {
-            stderr = (stderr + chunk.toString()).slice(-4000);
-        });
-        let settled = false;
-        const finish = (outcome: () => void) => {
-            if (!settled) {
-                settled = true;
-                clearTimeout(timer);
-                outcome();
-                child.kill();
+    let loadedBefore: Set<string> | undefined;
+    try {
+        return await recordRun(async () => {
+            loadedBefore = new Set(Object.keys(require.cache));
+            loadedBefore.delete(entry);
+            delete require.cache[entry];
+            let exported = require(entry);
+            if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
+                exported = exported.default;
             }
-        };
-        const timer = setTimeout(
-            () => finish(() => reject(new ProgramError(`program ${opts.program} did not finish within ${PROGRAM_TIMEOUT_MS / 1000} s`))),
-            PROGRAM_TIMEOUT_MS,
-        );
-        child.on("message", async (message: ChildMessage) => {
-            switch (message.type) {
-                case "result":
-                    finish(() => resolve(message.run));
-                    break;
-                case "failure":
-                    finish(() => reject(message.programFailed ? new ProgramError(message.message) : new Error(message.message)));
-                    break;
-                case "invoke": {
-                    let reply: ParentMessage;
-                    try {
-                        reply = { type: "invokeResult", id: message.id, answer: await opts.invoke!(message.token, message.inputs) };
-                    } catch (err) {
-                        reply = { type: "invokeResult", id: message.id, error: (err as Error).message ?? String(err) };
-                    }
-                    if (!settled) {
-                        child.send(reply);
-                    }
-                    break;
-                }
-            }
-        });
-        child.on("error", (err) => finish(() => reject(err)));
-        child.on("exit", (code, signal) =>
-            finish(() => reject(new Error(`program runner exited (${signal ?? `code ${code}`}) without a result: ${stderr.trim()}`))),
-        );
-        child.send(request);
-    });
+            return exported instanceof Function ? await exported() : exported;
+        }, options);
+    } finally {
+        if (loadedBefore !== undefined) {
+            forgetModulesLoadedSince(loadedBefore);
+        }
+    }
+}
+
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+/** Drops the program's own modules loaded during a run, so the next run evaluates them again. */
+function forgetModulesLoadedSince(loadedBefore: Set<string>): void {
+    for (const file of Object.keys(require.cache)) {
+        if (!loadedBefore.has(file) && !file.includes(NODE_MODULES) && path.dirname(file) !== __dirname) {
+            delete require.cache[file];
+        }
+    }
 }
 
 /**
@@ -153,28 +95,16 @@ export async function recordResources(
     build: () => void | Promise<void>,
     opts: { stack?: string; project?: string; config?: StackConfig; invoke?: InvokeHandler } = {},
 ): Promise<RecordedResource[]> {
-    const options: InProcessOptions = {
-        stack: opts.stack ?? "dev",
-        project: opts.project ?? projectNameFor(process.cwd()),
-        config: opts.config,
-        invoke: opts.invoke,
-    };
-    const run = await recordRun(async () => {
-        await build();
-    }, options);
+    const run = await recordRun(
+        async () => {
+            await build();
+        },
+        {
+            stack: opts.stack ?? "dev",
+            project: opts.project ?? projectNameFor(process.cwd()),
+            config: opts.config,
+            invoke: opts.invoke,
+        },
+    );
     return run.resources;
 }
-
-// ---- parent ⇄ child messages (offline/mockChild.ts is the other side) ----------------------------
-
-export interface ChildRequest {
-    type: "run";
-    program: string;
-    options: Omit<InProcessOptions, "invoke">;
-    forwardInvokes: boolean;
-}
-export type ChildMessage =
-    | { type: "result"; run: ProgramRun }
-    | { type: "failure"; message: string; programFailed: boolean }
-    | { type: "invoke"; id: number; token: string; inputs: Record<string, any> };
-export type ParentMessage = { type: "invokeResult"; id: number; answer?: Record<string, any>; error?: string };

@@ -8,7 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { closestMatch } from "../policy/didYouMean";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
-import type { RecordedResource } from "./runProgram";
+import type { RecordedResource } from "./types";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
 export function toKubernetesObject(r: RecordedResource): Record<string, any> | undefined {

@@ -14,6 +14,35 @@ export class TypeCheckError extends Error {}
 /** Errors listed in the message; beyond this many, a count. */
 const SHOWN_ERRORS = 10;
 
+/**
+ * Declaration files of packages (TypeScript's own lib files included), parsed once per process: a process that
+ * type-checks several programs (the test suite runs the check in-process) parses @pulumi/kubernetes' types once.
+ * A declaration file is parsed and bound the same way whatever the program's options, so programs can share it,
+ * as TypeScript's language service shares them.
+ */
+const packageDeclarations = new Map<string, ts.SourceFile>();
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
+    const host = ts.createCompilerHost(options);
+    const parse = host.getSourceFile.bind(host);
+    host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) => {
+        if (shouldCreateNewSourceFile || !fileName.endsWith(".d.ts") || !path.resolve(fileName).includes(NODE_MODULES)) {
+            return parse(fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
+        }
+        const key = `${fileName}\u0000${JSON.stringify(languageVersionOrOptions)}`;
+        let parsed = packageDeclarations.get(key);
+        if (parsed === undefined) {
+            parsed = parse(fileName, languageVersionOrOptions, onError);
+            if (parsed !== undefined) {
+                packageDeclarations.set(key, parsed);
+            }
+        }
+        return parsed;
+    };
+    return host;
+}
+
 export function typeCheckProgram(program: string, env: NodeJS.ProcessEnv = process.env): void {
     if (env.PULUMI_NODEJS_TRANSPILE_ONLY === "true") {
         return;
@@ -31,7 +60,8 @@ export function typeCheckProgram(program: string, env: NodeJS.ProcessEnv = proce
             return;
         }
     }
-    const compiled = ts.createProgram([program], { ...options, noEmit: true });
+    const compilerOptions = { ...options, noEmit: true };
+    const compiled = ts.createProgram([program], compilerOptions, compilerHost(compilerOptions));
     const diagnostics = ts.getPreEmitDiagnostics(compiled).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (diagnostics.length === 0) {
         return;

@@ -11,28 +11,19 @@ import { expandProviderComponents } from "../offline/expand";
 import { runProgram } from "../offline/runProgram";
 import { CATALOG, PolicyName } from "../policy/catalog";
 import { policies } from "../policy/policies";
+import { CHECK_ENV, CheckRun, checkInProcess, checkProcess, npmCheck, ROOT } from "./support/check";
 
-const ROOT = path.join(__dirname, "..");
 const FIXTURES = path.join(__dirname, "fixtures");
 const program = (name: string) => path.join(FIXTURES, "programs", name, "index.ts");
 const COMPLIANT_MANIFESTS = path.join(FIXTURES, "manifests", "compliant");
 const BAD_YAML = path.join(FIXTURES, "programs", "yaml-violation", "bad.yaml");
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "GITHUB_ACTIONS"));
-
-interface Run {
-    status: number | null;
-    stdout: string;
-    stderr: string;
+/** The check in this process; the tests about the command as a process use checkProcess and npmCheck. */
+function run(args: string[], env?: NodeJS.ProcessEnv): Promise<CheckRun> {
+    return checkInProcess(args, env);
 }
 
-function run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; prefix?: boolean } = {}): Run {
-    const npm = opts.prefix ? ["--prefix", ROOT, "run", "-s", "check", "--", ...args] : ["run", "-s", "check", "--", ...args];
-    const result = spawnSync("npm", npm, { cwd: opts.cwd ?? ROOT, encoding: "utf8", timeout: 170_000, env: opts.env ?? ENV, input: opts.input, maxBuffer: 64 * 1024 * 1024 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function runJson(args: string[], opts: Parameters<typeof run>[1] = {}): { status: number | null; report: any; stderr: string } {
-    const r = run([...args, "--format", "json"], opts);
+async function runJson(args: string[]): Promise<{ status: number | null; report: any; stderr: string }> {
+    const r = await run([...args, "--format", "json"]);
     let report: any;
     assert.doesNotThrow(() => (report = JSON.parse(r.stdout)), `stdout must be one JSON object, got: ${r.stdout.slice(0, 500)}\n${r.stderr}`);
     return { status: r.status, report, stderr: r.stderr };
@@ -51,12 +42,12 @@ function tempDir(): string {
 }
 
 describe("npm run check: every input kind (issue 14)", function () {
-    this.timeout(400_000);
+    this.timeout(300_000);
 
     describe("YAML components in programs", () => {
-        it("checks yaml/v2 ConfigGroup (glob) and yaml v1 ConfigGroup (a List in a string): the compliant objects pass, all 6 counted", () => {
+        it("checks yaml/v2 ConfigGroup (glob) and yaml v1 ConfigGroup (a List in a string): the compliant objects pass, all 6 counted", async () => {
             const out = tempDir();
-            const { status, report, stderr } = runJson(["--program", program("yaml"), "--out", out]);
+            const { status, report, stderr } = await runJson(["--program", program("yaml"), "--out", out]);
             assert.equal(status, 0, stderr + JSON.stringify(report));
             assert.equal(report.objects, 6);
             assert.deepEqual(report.unchecked, []);
@@ -92,8 +83,8 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.deepEqual(recorded.resources.filter((r) => r.parent === v1.urn).map((r) => r.type).sort(), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret"]);
         });
 
-        it("finds what YAML and patches carry: tag and misspelt field with file:line, privileged patch; null is unset", () => {
-            const { status, report } = runJson(["--program", program("yaml-violation"), "--skip-type-check"]);
+        it("finds what YAML and patches carry: tag and misspelt field with file:line, privileged patch; null is unset", async () => {
+            const { status, report } = await runJson(["--program", program("yaml-violation"), "--skip-type-check"]);
             assert.equal(status, 1);
             const mandatory = report.violations.filter((v: any) => v.level === "mandatory").map((v: any) => [v.policy, v.resource, v.file, v.line]);
             assert.deepEqual(mandatory, [
@@ -113,15 +104,15 @@ describe("npm run check: every input kind (issue 14)", function () {
     });
 
     describe("Helm charts, releases and patches that cannot be seen offline", () => {
-        it("lists each as not checked with the command that checks it; exit 1, and 0 with --allow-unchecked", () => {
-            const text = run(["--program", program("unchecked"), "--skip-type-check"]);
+        it("lists each as not checked with the command that checks it; exit 1, and 0 with --allow-unchecked", async () => {
+            const text = await run(["--program", program("unchecked"), "--skip-type-check"]);
             assert.equal(text.status, 1);
             const summary = text.stdout.trimEnd().split("\n").pop()!;
             assert.equal(summary, "check dev: 5 resources, 0 Kubernetes objects; 0 schema errors, 0 mandatory and 0 advisory violations; 4 resources not checked: FAIL");
             assert.match(text.stdout, /^note: 0 Kubernetes objects were checked: /m);
             assert.match(text.stdout, /^unchecked kubernetes:helm\.sh\/v3:Chart::cache: .*Fix: helm template cache \.\/charts\/cache --namespace shop \| npm run -s check -- --manifests - --namespace shop; or pulumi preview --policy-pack policy$/m);
 
-            const { status, report } = runJson(["--program", program("unchecked"), "--skip-type-check", "--allow-unchecked"]);
+            const { status, report } = await runJson(["--program", program("unchecked"), "--skip-type-check", "--allow-unchecked"]);
             assert.equal(status, 0);
             assert.deepEqual(report.unchecked.map((u: any) => [u.resource, u.type]), [
                 ["kubernetes:apps/v1:DeploymentPatch::scale", "kubernetes:apps/v1:DeploymentPatch"],
@@ -146,21 +137,21 @@ describe("npm run check: every input kind (issue 14)", function () {
 
         it("reads stdin through a pipe (as after helm template |), and never prints Secret data", () => {
             const text = fs.readdirSync(COMPLIANT_MANIFESTS).map((f) => fs.readFileSync(path.join(COMPLIANT_MANIFESTS, f), "utf8")).join("\n---\n");
-            const r = run(["--manifests", "-", "--namespace", "shop"], { input: text });
+            const r = checkProcess(["--manifests", "-", "--namespace", "shop"], { input: text });
             assert.equal(r.status, 0, r.stderr);
             assert.equal(r.stdout, [
                 "note: pvc-protected not run: it judges a Pulumi resource option (protect), which plain manifests do not have",
                 "check stdin: 6 resources, 6 Kubernetes objects; 0 schema errors, 0 mandatory and 0 advisory violations: PASS",
                 "",
             ].join("\n"));
-            const bad = run(["--manifests", "-", "--format", "json"], { input: text.replace("fixture-token-not-real", "fixture-token-not-real\n    extra: [") });
+            const bad = checkProcess(["--manifests", "-", "--format", "json"], { input: text.replace("fixture-token-not-real", "fixture-token-not-real\n    extra: [") });
             assert.equal(bad.status, 2);
             assert.ok(!(bad.stdout + bad.stderr).includes("fixture-password-not-real"));
         });
 
         it("passes the dev stack's own objects given as manifests (rendered by --out): no false positives, same count", async () => {
             const out = tempDir();
-            const program = runJson(["--stack", "dev", "--out", out, "--skip-type-check"]);
+            const program = await runJson(["--stack", "dev", "--out", out, "--skip-type-check"]);
             assert.equal(program.status, 0, program.stderr);
             const { report } = await check(manifestArgs(out));
             assert.equal(report.objects, program.report.objects);
@@ -225,7 +216,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.equal(new Set(prints(sarif)).size, results.length, "every finding its own fingerprint");
         });
 
-        it("markdown: a table row per violation and schema error, the summary line", () => {
+        it("markdown: a table row per violation and schema error, the summary line", async () => {
             const md = formatReport(report, { format: "markdown", allowUnchecked: false }, policies, report.source);
             assert.match(md, /^### ❌ `npm run check`: test\/fixtures\/programs\/yaml-violation\/bad\.yaml$/m);
             assert.match(md, /^\| Level \| Policy \| Lessons \| Resource \| Message \|$/m);
@@ -234,8 +225,8 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.match(md, /^\| spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field/m);
         });
 
-        it("github: ::error/::warning annotations with file and line, chosen automatically under GITHUB_ACTIONS", () => {
-            const r = run(["--manifests", BAD_YAML, "--namespace", "shop"], { env: { ...ENV, GITHUB_ACTIONS: "true" } });
+        it("github: ::error/::warning annotations with file and line, chosen automatically under GITHUB_ACTIONS", async () => {
+            const r = await run(["--manifests", BAD_YAML, "--namespace", "shop"], { ...CHECK_ENV, GITHUB_ACTIONS: "true" });
             assert.equal(r.status, 1);
             const lines = r.stdout.trimEnd().split("\n");
             assert.match(lines[0], /^::error file=test\/fixtures\/programs\/yaml-violation\/bad\.yaml,line=7,title=images-digest-pinned \[L12%2C L28\]::kubernetes:apps\/v1:Deployment::shop\/web: /);
@@ -252,7 +243,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             // The reader starts late, as jq does under load: the report must outlive a full pipe (64 KiB).
             const reader = "let n=0;process.stdin.on('data',c=>n+=c.length).on('end',()=>{console.log(n)})";
             const cmd = `set -o pipefail; npm run -s check -- --manifests ${JSON.stringify(path.join(dir, "many.yaml"))} --json | { sleep 1; tee ${JSON.stringify(path.join(dir, "report.json"))}; } | ${JSON.stringify(process.execPath)} -e ${JSON.stringify(reader)}`;
-            const piped = spawnSync("bash", ["-c", cmd], { cwd: ROOT, encoding: "utf8", env: ENV, timeout: 300_000 });
+            const piped = spawnSync("bash", ["-c", cmd], { cwd: ROOT, encoding: "utf8", env: CHECK_ENV, timeout: 300_000 });
             assert.equal(piped.status, 1, piped.stderr);
             const bytes = Number(piped.stdout.trim());
             assert.ok(bytes > 1024 * 1024, `report is ${bytes} bytes`);
@@ -263,8 +254,8 @@ describe("npm run check: every input kind (issue 14)", function () {
     });
 
     describe("command line (issue 11 items of check)", () => {
-        it("--help prints usage, every flag with its default, the exit codes and an example; exit 0", () => {
-            const r = run(["--help"]);
+        it("--help prints usage, every flag with its default, the exit codes and an example; exit 0", async () => {
+            const r = await run(["--help"]);
             assert.equal(r.status, 0);
             for (const flag of Object.keys(CHECK_COMMAND.flags)) {
                 assert.match(r.stdout, new RegExp(`^  --${flag}\\b`, "m"), flag);
@@ -274,8 +265,8 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.match(r.stdout, /^example:\n {2}.*npm run -s check -- --manifests -/m);
         });
 
-        it("--stack nope says Pulumi.nope.yaml does not exist and which stacks do", () => {
-            const r = run(["--stack", "nope", "--json"]);
+        it("--stack nope says Pulumi.nope.yaml does not exist and which stacks do", async () => {
+            const r = await run(["--stack", "nope", "--json"]);
             assert.equal(r.status, 2);
             assert.deepEqual(JSON.parse(r.stdout), {
                 error: `usage error: --stack nope: Pulumi.nope.yaml does not exist in ${ROOT} (stacks there: dev, qa)`,
@@ -284,36 +275,36 @@ describe("npm run check: every input kind (issue 14)", function () {
         });
 
         it("resolves a relative --program against the caller's directory under npm --prefix (INIT_CWD)", () => {
-            const r = run(["--program", "compliant/index.ts", "--skip-type-check"], { cwd: path.join(FIXTURES, "programs"), prefix: true });
+            const r = npmCheck(["--program", "compliant/index.ts", "--skip-type-check"], { cwd: path.join(FIXTURES, "programs"), prefix: true });
             assert.equal(r.status, 0, r.stderr);
             assert.match(r.stdout, /^check dev: 8 resources, 6 Kubernetes objects;/);
         });
 
-        it("names api.image when it holds a tag, and runs api.build offline with a stand-in digest it reports", () => {
-            const tag = runJson(["--config", path.join(FIXTURES, "stacks", "tag", "Pulumi.dev.yaml"), "--skip-type-check"]);
+        it("names api.image when it holds a tag, and runs api.build offline with a stand-in digest it reports", async () => {
+            const tag = await runJson(["--config", path.join(FIXTURES, "stacks", "tag", "Pulumi.dev.yaml"), "--skip-type-check"]);
             assert.equal(tag.status, 2);
             assert.match(tag.report.error, /^the program failed .*: api\.image: cannot know the digest of ".*north-api:latest" offline/);
             assert.match(tag.report.fix, /^pin it by digest \(pulumi config set --path api\.image <repo>@sha256:<64 hex>\)/);
 
-            const build = run(["--config", path.join(FIXTURES, "stacks", "build", "Pulumi.dev.yaml"), "--skip-type-check"]);
+            const build = await run(["--config", path.join(FIXTURES, "stacks", "build", "Pulumi.dev.yaml"), "--skip-type-check"]);
             assert.equal(build.status, 0, build.stderr);
             assert.doesNotMatch(build.stderr, /error serializing/);
             const note = build.stdout.split("\n").find((l) => l.startsWith("note: api.build: "));
             assert.ok(note, build.stdout);
             const digest = /stand-in digest (\S+@sha256:[0-9a-f]{64})/.exec(note)![1];
-            const deployment = runJson(["--config", path.join(FIXTURES, "stacks", "build", "Pulumi.dev.yaml"), "--skip-type-check"]).report;
+            const deployment = (await runJson(["--config", path.join(FIXTURES, "stacks", "build", "Pulumi.dev.yaml"), "--skip-type-check"])).report;
             assert.deepEqual(deployment.notes, [note.slice("note: ".length)], "same build, same stand-in digest");
             assert.match(digest, /^image-registry\.openshift-image-registry\.svc:5000\/qr-demo-dev\/north-api@sha256:/);
         });
 
-        it("type-checks the program as the Pulumi Node.js runtime does; --skip-type-check runs it anyway", () => {
+        it("type-checks the program as the Pulumi Node.js runtime does; --skip-type-check runs it anyway", async () => {
             const dir = tempDir();
             const entry = path.join(dir, "index.ts");
             fs.writeFileSync(entry, "const replicas: number = \"three\";\nexport const out = replicas;\n");
-            const r = runJson(["--program", entry]);
+            const r = await runJson(["--program", entry]);
             assert.equal(r.status, 2);
             assert.match(r.report.error, /^the program does not type-check, so pulumi preview would refuse it too: 1 type error: .*index\.ts:1:7 TS2322: Type 'string' is not assignable to type 'number'/);
-            const skipped = run(["--program", entry, "--skip-type-check"]);
+            const skipped = await run(["--program", entry, "--skip-type-check"]);
             assert.equal(skipped.status, 0, skipped.stderr);
             assert.match(skipped.stdout, /^note: 0 Kubernetes objects were checked: /m);
         });

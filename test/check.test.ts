@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,31 +7,24 @@ import { fileNameFor } from "../offline/render";
 import { runProgram } from "../offline/runProgram";
 import { validateKubernetesObject } from "../offline/schema";
 import { loadStackConfigFile } from "../offline/stackConfig";
+import { CheckRun, checkInProcess, checkProcess, npmCheck } from "./support/check";
 
-const ROOT = path.join(__dirname, "..");
 const FIXTURES = path.join(__dirname, "fixtures", "programs");
 const fixture = (name: string) => path.join(FIXTURES, name, "index.ts");
 
-interface CheckRun {
-    status: number | null;
-    stdout: string;
-    stderr: string;
+/** The check in this process; the tests about the command as a process use checkProcess and npmCheck. */
+function check(...args: string[]): Promise<CheckRun> {
+    return checkInProcess(args);
 }
 
-/** Without GITHUB_ACTIONS, which switches the default format to annotations (tests run in CI too). */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "GITHUB_ACTIONS"));
-
-/** The command exactly as users run it (-s: without npm's own banner on stdout). */
-function check(...args: string[]): CheckRun {
-    const result = spawnSync("npm", ["run", "-s", "check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 170_000, env: ENV });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function checkJson(...args: string[]): { status: number | null; report: any; stderr: string } {
-    const run = check(...args, "--json");
+function parseJson(run: CheckRun): { status: number | null; report: any; stderr: string } {
     let report: any;
     assert.doesNotThrow(() => (report = JSON.parse(run.stdout)), `stdout must be one JSON object, got: ${run.stdout}\n${run.stderr}`);
     return { status: run.status, report, stderr: run.stderr };
+}
+
+async function checkJson(...args: string[]): Promise<{ status: number | null; report: any; stderr: string }> {
+    return parseJson(await check(...args, "--json"));
 }
 
 function tempDir(): string {
@@ -44,13 +36,18 @@ function readDir(dir: string): Map<string, string> {
 }
 
 describe("npm run check (issue 4)", function () {
-    this.timeout(180_000);
+    this.timeout(300_000);
 
     describe("our stacks", () => {
-        for (const stack of ["dev", "qa"]) {
-            it(`pass on stack ${stack}: no mandatory violation, no schema error, every object rendered`, () => {
+        // dev: the README's first command, through npm in its own process; qa in this process.
+        const runs: Record<string, (out: string) => Promise<CheckRun>> = {
+            dev: (out) => Promise.resolve(npmCheck(["--stack", "dev", "--out", out, "--json"])),
+            qa: (out) => check("--stack", "qa", "--out", out, "--json"),
+        };
+        for (const [stack, run] of Object.entries(runs)) {
+            it(`pass on stack ${stack}: no mandatory violation, no schema error, every object rendered`, async () => {
                 const out = tempDir();
-                const { status, report, stderr } = checkJson("--stack", stack, "--out", out);
+                const { status, report, stderr } = parseJson(await run(out));
                 assert.deepEqual(report.schemaErrors, [], stderr);
                 assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
                 assert.equal(status, 0, stderr);
@@ -63,14 +60,14 @@ describe("npm run check (issue 4)", function () {
         }
     });
 
-    it("passes a compliant program: exit 0, summary line with counts, exactly the contract's JSON fields", () => {
-        const human = check("--program", fixture("compliant"));
+    it("passes a compliant program: exit 0, summary line with counts, exactly the contract's JSON fields", async () => {
+        const human = await check("--program", fixture("compliant"));
         assert.equal(human.status, 0, human.stdout + human.stderr);
         assert.equal(
             human.stdout,
             "check dev: 8 resources, 6 Kubernetes objects; 0 schema errors, 0 mandatory and 0 advisory violations: PASS\n",
         );
-        const { status, report } = checkJson("--program", fixture("compliant"), "--skip-type-check");
+        const { status, report } = await checkJson("--program", fixture("compliant"), "--skip-type-check");
         assert.equal(status, 0);
         assert.deepEqual(Object.keys(report), ["stack", "source", "resources", "objects", "violations", "schemaErrors", "unchecked", "redactedSecrets", "notes"]);
         assert.deepEqual(report, {
@@ -86,13 +83,13 @@ describe("npm run check (issue 4)", function () {
         });
     });
 
-    it("exits 1 on mandatory violations and names policy and lessons (L12 mutable tag, L32 unprotected PVC)", () => {
-        const human = check("--program", fixture("violation"), "--skip-type-check");
+    it("exits 1 on mandatory violations and names policy and lessons (L12 mutable tag, L32 unprotected PVC)", async () => {
+        const human = await check("--program", fixture("violation"), "--skip-type-check");
         assert.equal(human.status, 1);
         assert.match(human.stdout, /^mandatory +images-digest-pinned \[L12, L28\] kubernetes:apps\/v1:Deployment::web: .*nginx-unprivileged:1\.27.* is not pinned by digest/m);
         assert.match(human.stdout, /^mandatory +pvc-protected \[L32\] kubernetes:core\/v1:PersistentVolumeClaim::uploads: /m);
         assert.match(human.stdout.trimEnd().split("\n").pop()!, /^check dev: 4 resources, 3 Kubernetes objects; 0 schema errors, 2 mandatory and 1 advisory violation: FAIL$/);
-        const { report } = checkJson("--program", fixture("violation"), "--skip-type-check");
+        const { report } = await checkJson("--program", fixture("violation"), "--skip-type-check");
         assert.deepEqual(
             report.violations.filter((v: any) => v.level === "mandatory").map((v: any) => [v.policy, v.lessons, v.resource]),
             [
@@ -102,18 +99,18 @@ describe("npm run check (issue 4)", function () {
         );
     });
 
-    it("applies --policy-config enforcement levels (same JSON as pulumi preview --policy-pack-config)", () => {
+    it("applies --policy-config enforcement levels (same JSON as pulumi preview --policy-pack-config)", async () => {
         const dir = tempDir();
         const relaxed = path.join(dir, "relaxed.json");
         fs.writeFileSync(relaxed, JSON.stringify({ "images-digest-pinned": "advisory", "pvc-protected": { enforcementLevel: "disabled" } }));
-        const { status, report } = checkJson("--program", fixture("violation"), "--policy-config", relaxed, "--skip-type-check");
+        const { status, report } = await checkJson("--program", fixture("violation"), "--policy-config", relaxed, "--skip-type-check");
         assert.equal(status, 0);
         assert.deepEqual(report.violations.find((v: any) => v.policy === "images-digest-pinned")?.level, "advisory");
         assert.equal(report.violations.some((v: any) => v.policy === "pvc-protected"), false);
     });
 
-    it("exits 1 on schema-invalid objects with resource and field path, even when every policy passes", () => {
-        const { status, report } = checkJson("--program", fixture("invalid"), "--skip-type-check");
+    it("exits 1 on schema-invalid objects with resource and field path, even when every policy passes", async () => {
+        const { status, report } = await checkJson("--program", fixture("invalid"), "--skip-type-check");
         assert.equal(status, 1);
         assert.deepEqual(report.violations.filter((v: any) => v.level === "mandatory"), []);
         const file = "test/fixtures/programs/invalid/index.ts";
@@ -121,11 +118,11 @@ describe("npm run check (issue 4)", function () {
             { resource: "kubernetes:apps/v1:Deployment::web", message: "spec.replicas: must be integer", file },
             { resource: "kubernetes:core/v1:Service::web", message: `metadata.name: "Web_Front" is not a DNS-1123 label (lower case, digits, '-', ≤ 63)`, file },
         ]);
-        assert.match(check("--program", fixture("invalid"), "--skip-type-check").stdout, /^schema +kubernetes:apps\/v1:Deployment::web: spec\.replicas: must be integer \(test\/fixtures\/programs\/invalid\/index\.ts\)$/m);
+        assert.match((await check("--program", fixture("invalid"), "--skip-type-check")).stdout, /^schema +kubernetes:apps\/v1:Deployment::web: spec\.replicas: must be integer \(test\/fixtures\/programs\/invalid\/index\.ts\)$/m);
     });
 
-    it("exits 2 with the program's own message when the program throws: {error, fix} on stdout under --json, a crash not a usage error", () => {
-        const run = check("--program", fixture("throws"), "--json", "--skip-type-check");
+    it("exits 2 with the program's own message when the program throws: {error, fix} on stdout under --json, a crash not a usage error", async () => {
+        const run = await check("--program", fixture("throws"), "--json", "--skip-type-check");
         assert.equal(run.status, 2);
         assert.deepEqual(JSON.parse(run.stdout), {
             error: "the program failed (it threw while running under the offline mocks): webstack:api.port: must be between 1 and 65535 (got 0)",
@@ -135,7 +132,7 @@ describe("npm run check (issue 4)", function () {
         assert.doesNotMatch(run.stderr, /usage error/);
     });
 
-    it("exits 2 on usage errors, naming the bad argument and the fix (a usage error, not a program failure)", () => {
+    it("exits 2 on usage errors, naming the bad argument and the fix (a usage error, not a program failure)", async () => {
         const cases: Array<[string[], RegExp]> = [
             [["--bogus"], /usage error: unknown flag --bogus\./],
             [["--stak", "qa"], /usage error: unknown flag --stak\. Did you mean --stack\?/],
@@ -146,25 +143,25 @@ describe("npm run check (issue 4)", function () {
             [["--program", fixture("compliant"), "--policy-config", fixture("compliant")], /usage error: --policy-config .* is not valid JSON/],
         ];
         for (const [args, message] of cases) {
-            const run = check(...args);
+            const run = await check(...args);
             assert.equal(run.status, 2, args.join(" "));
             assert.match(run.stderr, message);
             assert.doesNotMatch(run.stderr, /the program failed/);
         }
     });
 
-    it("exits 2 when the policy config does not fit the pack, naming the key and the fix", () => {
+    it("exits 2 when the policy config does not fit the pack, naming the key and the fix", async () => {
         const bad = path.join(tempDir(), "bad.json");
         fs.writeFileSync(bad, JSON.stringify({ "pvc-protected": "strict" }));
-        const run = check("--program", fixture("compliant"), "--policy-config", bad, "--json", "--skip-type-check");
+        const run = await check("--program", fixture("compliant"), "--policy-config", bad, "--json", "--skip-type-check");
         assert.equal(run.status, 2);
         assert.match(JSON.parse(run.stdout).fix, /^use one of advisory, mandatory, remediate, disabled/);
         assert.match(run.stderr, /^check: input error: --policy-config .*bad\.json: policy pack config "pvc-protected": "strict" is not a valid enforcement level\nFix: use one of advisory, mandatory, remediate, disabled/m);
     });
 
-    it("--out writes one applyable, schema-valid YAML per object, byte-identical across runs, diffs on change", () => {
+    it("--out writes one applyable, schema-valid YAML per object, byte-identical across runs, diffs on change", async () => {
         const out = tempDir();
-        assert.equal(check("--program", fixture("compliant"), "--out", out, "--skip-type-check").status, 0);
+        assert.equal((await check("--program", fixture("compliant"), "--out", out, "--skip-type-check")).status, 0);
         const first = readDir(out);
         assert.deepEqual([...first.keys()].map((f) => f.replace(/-[0-9a-f]{7}\.yaml$/, "")), [
             "shop-configmap-settings",
@@ -181,11 +178,11 @@ describe("npm run check (issue 4)", function () {
             assert.equal(fileNameFor(obj), file);
             assert.deepEqual(validateKubernetesObject(obj), [], file);
         }
-        assert.equal(check("--program", fixture("compliant"), "--out", out, "--skip-type-check").status, 0);
+        assert.equal((await check("--program", fixture("compliant"), "--out", out, "--skip-type-check")).status, 0);
         assert.deepEqual(readDir(out), first, "same program and config, same bytes");
 
         const canary = path.join(FIXTURES, "compliant", "Pulumi.qa.yaml");
-        assert.equal(check("--program", fixture("compliant"), "--config", canary, "--out", out, "--skip-type-check").status, 0);
+        assert.equal((await check("--program", fixture("compliant"), "--config", canary, "--out", out, "--skip-type-check")).status, 0);
         const qa = readDir(out);
         const changed = [...new Set([...first.keys(), ...qa.keys()])].filter((f) => first.get(f) !== qa.get(f));
         assert.equal(changed.length, 2, `only the ConfigMap (mode prod → canary) is renamed: ${changed.join(", ")}`);
@@ -193,14 +190,14 @@ describe("npm run check (issue 4)", function () {
         assert.match([...qa].find(([f]) => f.startsWith("shop-configmap"))![1], /mode: canary/);
     });
 
-    it("--out refuses a foreign non-empty directory, and a file with a clean message (no raw ENOTDIR)", () => {
+    it("--out refuses a foreign non-empty directory, and a file with a clean message (no raw ENOTDIR)", async () => {
         const out = tempDir();
         fs.writeFileSync(path.join(out, "keep.txt"), "mine");
-        const run = check("--program", fixture("compliant"), "--out", out, "--skip-type-check");
+        const run = await check("--program", fixture("compliant"), "--out", out, "--skip-type-check");
         assert.equal(run.status, 2);
         assert.match(run.stderr, /is not empty and was not written by check/);
         assert.deepEqual(fs.readdirSync(out), ["keep.txt"]);
-        const onFile = check("--program", fixture("compliant"), "--out", "README.md", "--skip-type-check");
+        const onFile = await check("--program", fixture("compliant"), "--out", "README.md", "--skip-type-check");
         assert.equal(onFile.status, 2);
         assert.match(onFile.stderr, /^check: usage error: --out README\.md is a file, not a directory\nFix: pass a new or empty directory/m);
         assert.doesNotMatch(onFile.stderr, /ENOTDIR/);
@@ -216,8 +213,9 @@ describe("npm run check (issue 4)", function () {
         assert.ok(secretValues.some((s) => s.startsWith("redis://:")), "the secret interpolated into a URL is tracked too");
 
         const out = tempDir();
-        const human = check("--program", program, "--out", out, "--skip-type-check");
-        const json = check("--program", program, "--json", "--skip-type-check");
+        // The human report from the command's own process: its real stdout and stderr.
+        const human = checkProcess(["--program", program, "--out", out, "--skip-type-check"]);
+        const json = await check("--program", program, "--json", "--skip-type-check");
         const rendered = [...readDir(out).values()].join("\n");
         const everything = [human.stdout, human.stderr, json.stdout, json.stderr, rendered].join("\n");
         for (const secret of [...secretValues, ciphertext]) {

@@ -35,7 +35,7 @@ function problemsOf(run: () => unknown): WebStackArgError["problems"] {
 }
 
 describe("config mistakes are named by their cause (issue 11, L22)", function () {
-  // Two cases run index.ts in a child process; on a loaded 2-core machine one can take minutes.
+  // Two cases run index.ts; on a loaded 2-core machine one can take tens of seconds.
   this.timeout(300_000);
   let dir: string;
   const write = (name: string, text: string) => {

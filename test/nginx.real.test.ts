@@ -45,7 +45,7 @@ function readSse(port: number): Promise<{ status: number; headers: http.Incoming
 }
 
 describe("nginx.conf on a real nginx as an arbitrary UID (L02, L04, L07, L09, L11, L24, L25)", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let stub: StubApi;
   let files: Record<string, Buffer>;
   let contentRoot: string;

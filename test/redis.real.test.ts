@@ -16,7 +16,7 @@ const WRITE_DURATION_MS = 2500;
 const MAX_LOSS_MS = 1000;
 
 describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)", function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   const password = crypto.randomBytes(16).toString("hex");
   let port: number;
   let dataDir: string;

@@ -35,7 +35,7 @@ function nginxConf(resources: RecordedResource[]): { name: string; conf: string 
 }
 
 describe("stacks (index.ts under mocks)", function () {
-  // Program runs in child processes (dev and qa together in the before hook); on a loaded machine one can take minutes.
+  // Both stacks run in the before hook; on a loaded machine that can take minutes.
   this.timeout(600_000);
   const runs: Record<string, ProgramRun> = {};
   before(async () => {

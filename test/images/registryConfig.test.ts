@@ -58,7 +58,7 @@ describe("image registry config: registryAuth, verifyImageDigests, registryLooku
 });
 
 describe("image registry config in the real program (L12, L17, L19)", function () {
-    // Program runs in child processes; on a loaded 2-core machine one can take minutes.
+    // On a loaded 2-core machine a program run can take tens of seconds.
     this.timeout(300_000);
 
     function devConfig(overrides: Record<string, unknown>) {

@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
+import { PendingRequests } from "../../offline/mockRuntime";
 import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/runProgram";
 import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
 
@@ -18,7 +19,7 @@ function byName(run: ProgramRun | RecordedResource[], name: string): RecordedRes
 }
 
 describe("offline harness: runProgram", function () {
-    // Program runs in child processes; on a loaded 2-core machine one can take minutes.
+    // On a loaded 2-core machine a program run can take tens of seconds.
     this.timeout(300_000);
     const devConfig = loadStackConfigFile(path.join(FIXTURES, "options", "Pulumi.dev.yaml"), "fixture");
     let dev: ProgramRun;
@@ -109,7 +110,7 @@ describe("offline harness: runProgram", function () {
         );
     });
 
-    it("forwards invokes to the caller's handler across the process boundary", async () => {
+    it("hands invokes to the caller's handler first", async () => {
         const seen: string[] = [];
         const run = await runProgram({
             program: path.join(FIXTURES, "registry", "index.ts"),
@@ -170,5 +171,53 @@ describe("offline harness: recordResources", () => {
             }),
             (err: Error) => err instanceof ProgramError && /cannot know the digest of "ghcr\.io\/acme\/api:main" offline/.test(err.message),
         );
+    });
+
+    it("leaves the process's unhandledRejection listeners alone: its own sits beside them during a run and goes after", async () => {
+        const mine = () => undefined;
+        process.on("unhandledRejection", mine);
+        try {
+            const before = process.listeners("unhandledRejection");
+            let during: Function[] = [];
+            await recordResources(() => {
+                during = process.listeners("unhandledRejection");
+            });
+            assert.deepEqual(during.slice(0, before.length), before, "every listener there before is still there, in order");
+            assert.equal(during.length, before.length + 1);
+            assert.deepEqual(process.listeners("unhandledRejection"), before);
+        } finally {
+            process.off("unhandledRejection", mine);
+        }
+    });
+});
+
+describe("offline harness: registrations matched to mock calls", () => {
+    const request = (type: string, name: string, parent: string) =>
+        ({ getType: () => type, getName: () => name, getParent: () => parent }) as unknown as Parameters<PendingRequests["add"]>[0];
+
+    it("by type and name, first in first out for the same pair, and a call with no registration is an error", () => {
+        const pending = new PendingRequests();
+        const [first, second, other] = [request("k8s:ConfigMap", "conf", "a"), request("k8s:ConfigMap", "conf", "b"), request("k8s:Secret", "conf", "a")];
+        pending.add(first);
+        pending.add(other);
+        pending.add(second);
+        assert.equal(pending.take("k8s:Secret", "conf"), other);
+        assert.equal(pending.take("k8s:ConfigMap", "conf"), first);
+        assert.equal(pending.take("k8s:ConfigMap", "conf"), second);
+        assert.throws(() => pending.take("k8s:ConfigMap", "conf"), /the mock was asked for k8s:ConfigMap::conf, which the monitor never received/);
+    });
+
+    it("two children of the same type and name under different parents keep their own parent and options", async () => {
+        const resources = await recordResources(() => {
+            const a = new pulumi.ComponentResource("test:index:A", "a", {});
+            const b = new pulumi.ComponentResource("test:index:B", "b", {}, { protect: true });
+            new k8s.core.v1.ConfigMap("same", { data: { from: "a" } }, { parent: a });
+            new k8s.core.v1.ConfigMap("same", { data: { from: "b" } }, { parent: b, ignoreChanges: ["data"] });
+        });
+        const same = resources.filter((r) => r.name === "same").map((r) => [r.parent, r.inputs.data.from, r.options.protect, r.options.ignoreChanges]);
+        assert.deepEqual(same, [
+            [byName(resources, "a").urn, "a", undefined, undefined],
+            [byName(resources, "b").urn, "b", true, ["data"]],
+        ]);
     });
 });

@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const UNKNOWN_TAG_PROGRAM = path.join(ROOT, "test", "engine", "fixtures", "unknownTagProgram.ts");
 
 describe("offline harness: a new stack's first preview (values unknown until apply)", function () {
-    this.timeout(180_000);
+    this.timeout(300_000);
 
     it("[L12] an image tag known only after apply: advisory can't run during preview; mandatory once known (as after pulumi up)", async () => {
         const preview = await runPolicies((await runProgram({ program: UNKNOWN_TAG_PROGRAM, stack: "unknown", preview: true })).resources);

@@ -35,7 +35,7 @@ function options(protect = false): analyzer.AnalyzerResourceOptions {
 }
 
 describe("policy pack under the real run-policy-pack host (the `--policy-pack policy` path)", function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     let child: ChildProcess;
     let client: AnalyzerClient;
 

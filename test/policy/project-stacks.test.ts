@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, "..", "..");
 const EXAMPLE_CONFIG = JSON.parse(fs.readFileSync(path.join(ROOT, "policy-config.example.json"), "utf8"));
 
 describe("the project's own stacks pass the policy pack", function () {
-    // Program runs in child processes; on a loaded 2-core machine one can take minutes.
+    // On a loaded 2-core machine a program run can take tens of seconds.
     this.timeout(300_000);
 
     for (const stack of ["dev", "qa"]) {

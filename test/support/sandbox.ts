@@ -80,7 +80,7 @@ export function runSandboxed(spec: SandboxSpec): { status: number | null; output
   const before = fs.statSync(spec.logFile).size;
   try {
     const { args, env } = sandboxInvocation(spec);
-    const result = spawnSync("unshare", args, { env, stdio: ["ignore", fd, fd], timeout: 20_000 });
+    const result = spawnSync("unshare", args, { env, stdio: ["ignore", fd, fd], timeout: 60_000 });
     const output = fs.readFileSync(spec.logFile).subarray(before).toString();
     return { status: result.status, output };
   } finally {
