@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiImageBuild } from "./components/apiImageBuild";
 import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
-import { VERSION_HEADER_DEFAULT_NAME } from "./components/staticSite";
+import { VERSION_HEADER_DEFAULT_NAME } from "./policy/facts";
 import { stackFileProblem } from "./components/stackFile";
 import { WebStack } from "./components/webStack";
 

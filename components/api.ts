@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ImageRole } from "../policy/facts";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -116,7 +117,7 @@ export class Api extends pulumi.ComponentResource {
   /** Pod selector of the migration Job, when there is one. */
   readonly migrationSelector?: Record<string, string>;
   /** Deployed image refs by role ("api", "migration"), digest-pinned. */
-  readonly images: Record<string, pulumi.Output<string>>;
+  readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:Api", name, {}, opts);

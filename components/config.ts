@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { closestMatch } from "../policy/didYouMean";
+import { digestOf, IMAGE_ROLE_FIELDS, imageRefProblem, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
 import { apiProblems } from "./api";
 import type { ApiImageBuildArgs } from "./apiImageBuild";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
@@ -36,8 +37,6 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = ["api", "apiSecrets", "migr
 /** Keys whose values must be stored with `pulumi config set --secret` (L19); registryAuth is checked by imageRegistryArgs. */
 export const SECRET_CONFIG_KEYS: readonly string[] = ["apiSecrets"];
 
-export const INTERNAL_REGISTRY = "image-registry.openshift-image-registry.svc:5000";
-
 /** What the program knows about the stack beyond the values; every field optional (unit tests pass none). */
 export interface StackConfigContext {
   /** Stack name, for fixes (`--stack <name>`) and messages. */
@@ -68,12 +67,12 @@ function asDnsLabel(value: unknown): string | undefined {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-// registry[:port]/path[:tag][@sha256:<64 hex>], lowercase path components as registries require.
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 const int = z.number().int();
-const imageRef = z.string().regex(IMAGE_REF, { error: "is not an image reference of the form registry/repo[:tag][@sha256:<64 hex>]" });
+const imageRef = z.string().superRefine((value, ctx) => {
+  const bad = imageRefProblem(value);
+  if (bad) ctx.addIssue({ code: "custom", message: `is not an image reference: it ${bad.problem}` });
+});
 const quantity = z.string();
 const resources = z.strictObject({
   requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
@@ -290,14 +289,10 @@ function rendererProblems(render: () => void, prefix: string, rename: Record<str
 }
 
 function imageFields(c: RawConfig): { field: string; ref: string }[] {
-  const refs = [
-    { field: "api.image", ref: c.api.image },
-    { field: "migration.image", ref: c.migration?.image },
-    { field: "site.image", ref: c.site.image },
-    { field: "site.content.image", ref: c.site.content.image },
-    { field: "redis.image", ref: c.redis?.image },
-  ];
-  return refs.filter((r): r is { field: string; ref: string } => r.ref !== undefined);
+  return Object.values(IMAGE_ROLE_FIELDS).flatMap((field) => {
+    const ref = valueAt(c, field.split("."));
+    return typeof ref === "string" ? [{ field, ref }] : [];
+  });
 }
 
 /** Rules across fields, and the components' own rules applied to the config values. */
@@ -305,12 +300,13 @@ function ruleProblems(c: RawConfig): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const platform = c.platform ?? "openshift";
   for (const { field, ref } of imageFields(c)) {
-    if (c.requireImageDigests && !DIGEST.test(ref)) {
+    if (c.requireImageDigests && digestOf(ref) === undefined) {
       problems.push({ field, problem: "must be pinned by digest in this stack (requireImageDigests is true)", got: ref, fix: `pulumi config set --path ${field} ${ref.replace(/@.*$/, "").replace(/:[^/:]+$/, "")}@sha256:<digest>`, lessons: ["L12"] });
     }
-    const internal = new RegExp(`^${INTERNAL_REGISTRY.replace(/\./g, "\\.")}/([^/]+)/`).exec(ref);
-    if (internal && internal[1] !== c.namespace) {
-      problems.push({ field, problem: `points at the internal registry of namespace "${internal[1]}", which pods in "${c.namespace}" cannot pull`, got: ref, fix: `push or tag the image into ${c.namespace} (oc tag ${internal[1]}/<image>@sha256:<digest> ${c.namespace}/<image>:<tag>) and use ${INTERNAL_REGISTRY}/${c.namespace}/...`, lessons: ["L06"] });
+    const { registry, path } = splitImageRef(ref);
+    const imageNamespace = registry === INTERNAL_REGISTRY_HOST && path.includes("/") ? path.split("/")[0] : undefined;
+    if (imageNamespace !== undefined && imageNamespace !== c.namespace) {
+      problems.push({ field, problem: `points at the internal registry of namespace "${imageNamespace}", which pods in "${c.namespace}" cannot pull`, got: ref, fix: `push or tag the image into ${c.namespace} (oc tag ${imageNamespace}/<image>@sha256:<digest> ${c.namespace}/<image>:<tag>) and use ${INTERNAL_REGISTRY_HOST}/${c.namespace}/...`, lessons: ["L06"] });
     }
   }
 

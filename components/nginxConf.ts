@@ -1,6 +1,7 @@
 // The complete nginx.conf for the static site in front of the API, as a pure function of typed options.
 // Every behaviour is proven against a real nginx in test/nginx.real.test.ts; the inputs are validated here so a
 // bad value fails at preview with the field, the value and the fix.
+import { NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 /** How nginx sends requests to the API. */
@@ -50,9 +51,7 @@ export interface NginxConfOptions {
 
 export const NGINX_DEFAULT_PORT = 8080;
 export const NGINX_DEFAULT_HEALTH_PATH = "/_webstack/healthz";
-export const NGINX_DEFAULT_VERSION_HEADER = "X-Webstack-Version";
 export const NGINX_DEFAULT_MIME_TYPES = "/etc/nginx/mime.types";
-export const NGINX_DEFAULT_CONTENT_ROOT = "/usr/share/nginx/html";
 export const NGINX_DEFAULT_LONG_CACHE_PREFIXES = ["/assets/", "/images/", "/videos/"];
 /** Paths under this prefix belong to nginx itself, so they cannot shadow an API route. */
 export const NGINX_RESERVED_PREFIX = "/_webstack/";
@@ -202,9 +201,9 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
 
   let versionHeader: ResolvedOptions["versionHeader"];
   if (opts.versionHeader !== undefined) {
-    const name = opts.versionHeader.name ?? NGINX_DEFAULT_VERSION_HEADER;
+    const name = opts.versionHeader.name ?? VERSION_HEADER_DEFAULT_NAME;
     if (!HEADER_NAME.test(name)) {
-      problems.push({ field: "versionHeader.name", problem: "must be an HTTP header name (letters, digits, -)", got: name, fix: `e.g. "${NGINX_DEFAULT_VERSION_HEADER}"`, lessons: ["L24"] });
+      problems.push({ field: "versionHeader.name", problem: "must be an HTTP header name (letters, digits, -)", got: name, fix: `e.g. "${VERSION_HEADER_DEFAULT_NAME}"`, lessons: ["L24"] });
     }
     const value = opts.versionHeader.value;
     if (typeof value !== "string" || !HEADER_VALUE.test(value)) {
@@ -213,7 +212,7 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
     versionHeader = { name, value };
   }
 
-  const contentRoot = opts.contentRoot ?? NGINX_DEFAULT_CONTENT_ROOT;
+  const contentRoot = opts.contentRoot ?? NGINX_CONTENT_ROOT;
   const tempDir = opts.tempDir ?? "/tmp";
   const mimeTypesPath = opts.mimeTypesPath ?? NGINX_DEFAULT_MIME_TYPES;
   for (const [field, value] of [["contentRoot", contentRoot], ["tempDir", tempDir], ["mimeTypesPath", mimeTypesPath]] as const) {

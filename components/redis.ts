@@ -5,7 +5,8 @@ import { FieldProblem, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
-import { REDIS_DEFAULT_DATA_DIR, REDIS_DEFAULT_PORT, RedisConfOptions, renderRedisConf } from "./redisConf";
+import { REDIS_DATA_DIR } from "../policy/facts";
+import { REDIS_DEFAULT_PORT, RedisConfOptions, renderRedisConf } from "./redisConf";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
 import { quantityProblems } from "./storage";
 
@@ -129,7 +130,7 @@ export class Redis extends pulumi.ComponentResource {
       name,
       {
         metadata: { namespace: args.namespace, labels },
-        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DEFAULT_DATA_DIR, ...args.conf }) },
+        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DATA_DIR, ...args.conf }) },
       },
       { parent: this },
     );
@@ -181,7 +182,7 @@ export class Redis extends pulumi.ComponentResource {
                   resources: args.resources ?? { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                   securityContext: restrictedContainerSecurityContext(),
                   volumeMounts: [
-                    { name: "data", mountPath: REDIS_DEFAULT_DATA_DIR },
+                    { name: "data", mountPath: REDIS_DATA_DIR },
                     { name: "conf", mountPath: CONF_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                   ],

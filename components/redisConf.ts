@@ -1,5 +1,6 @@
 // redis.conf (also valid for Valkey 7/8) as a pure function of typed options. Proven against a real
 // redis-server in test/redis.real.test.ts: kill -9 loses at most about a second of writes, any UID works.
+import { REDIS_DATA_DIR } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 export type RedisMaxmemoryPolicy = "noeviction" | "allkeys-lru" | "volatile-lru" | "allkeys-lfu" | "volatile-lfu";
@@ -18,7 +19,6 @@ export interface RedisConfOptions {
 }
 
 export const REDIS_DEFAULT_PORT = 6379;
-export const REDIS_DEFAULT_DATA_DIR = "/data";
 export const REDIS_DEFAULT_MAXMEMORY = "256mb";
 const POLICIES: RedisMaxmemoryPolicy[] = ["noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu"];
 
@@ -28,7 +28,7 @@ function validate(opts: RedisConfOptions, port: number, dataDir: string, maxmemo
     problems.push({ field: "port", problem: "must be an integer from 1024 to 65535", got: opts.port, fix: `use ${REDIS_DEFAULT_PORT}: ports below 1024 need root`, lessons: ["L02"] });
   }
   if (!/^\/[A-Za-z0-9._\-/]*$/.test(dataDir) || dataDir.split("/").includes("..")) {
-    problems.push({ field: "dataDir", problem: "must be an absolute path of letters, digits and . _ - /", got: dataDir, fix: `use "${REDIS_DEFAULT_DATA_DIR}" and mount the data volume there`, lessons: ["L10", "L26"] });
+    problems.push({ field: "dataDir", problem: "must be an absolute path of letters, digits and . _ - /", got: dataDir, fix: `use "${REDIS_DATA_DIR}" and mount the data volume there`, lessons: ["L10", "L26"] });
   }
   const memory = /^(\d+)(kb|mb|gb)$/i.exec(maxmemory);
   if (!memory || Number(memory[1]) === 0) {
@@ -48,7 +48,7 @@ function validate(opts: RedisConfOptions, port: number, dataDir: string, maxmemo
 /** redis.conf text. Never contains the password: that reaches the server as `--requirepass` from a Secret (L19). */
 export function renderRedisConf(opts: RedisConfOptions): string {
   const port = opts.port ?? REDIS_DEFAULT_PORT;
-  const dataDir = (opts.dataDir ?? REDIS_DEFAULT_DATA_DIR).replace(/(.)\/$/, "$1");
+  const dataDir = (opts.dataDir ?? REDIS_DATA_DIR).replace(/(.)\/$/, "$1");
   const maxmemory = opts.maxmemory ?? REDIS_DEFAULT_MAXMEMORY;
   const policy = opts.maxmemoryPolicy ?? "noeviction";
   const bind = opts.bind ?? ["*", "-::*"];

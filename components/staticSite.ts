@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTENT_IMAGE_DEFAULT_PATH, ImageRole, NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -12,9 +13,6 @@ import { Autoscaling, autoscalingProblems, createServingCompanions, deploymentAr
 
 export const NGINX_DEFAULT_IMAGE =
   "docker.io/nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0";
-export const CONTENT_IMAGE_DEFAULT_PATH = "/site";
-export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
-const CONTENT_ROOT = "/usr/share/nginx/html";
 
 /** Where the static files come from (L08: never from ConfigMaps). */
 export type SiteContent =
@@ -105,7 +103,7 @@ export class StaticSite extends pulumi.ComponentResource {
   /** Value of the version header this deployment serves (L24). */
   readonly version: pulumi.Output<string>;
   /** Deployed image refs by role ("nginx", "content"), digest-pinned. */
-  readonly images: Record<string, pulumi.Output<string>>;
+  readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
 
   constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:StaticSite", name, {}, opts);
@@ -150,7 +148,7 @@ export class StaticSite extends pulumi.ComponentResource {
       ssePaths: args.ssePaths,
       corsOrigins: args.corsOrigins,
       healthPath: NGINX_DEFAULT_HEALTH_PATH,
-      contentRoot: CONTENT_ROOT,
+      contentRoot: NGINX_CONTENT_ROOT,
       tempDir: "/tmp",
     };
     // Rendered now, not in apply, so bad options fail the preview at construction with their field names.
@@ -193,7 +191,7 @@ export class StaticSite extends pulumi.ComponentResource {
               volumeMounts: [
                 // The finished config replaces the image's: the entrypoint's template rendering cannot run on a read-only root.
                 { name: "conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
-                { name: "content", mountPath: CONTENT_ROOT, readOnly: true },
+                { name: "content", mountPath: NGINX_CONTENT_ROOT, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
               ],
             },

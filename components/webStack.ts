@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ImageRole } from "../policy/facts";
 import { Api, ApiArgs, ApiMigration } from "./api";
 import { stackSelector } from "./labels";
 import { NetworkPolicies } from "./networkPolicies";
@@ -119,7 +120,7 @@ export class WebStack extends pulumi.ComponentResource {
 
     this.url = route.url;
     this.namespace = pulumi.output(namespace);
-    const imagesByRole: Record<string, pulumi.Output<string>> = { ...api.images, ...site.images, redis: redis.image };
+    const imagesByRole: Partial<Record<ImageRole, pulumi.Output<string>>> = { ...api.images, ...site.images, redis: redis.image };
     this.images = pulumi.all(imagesByRole);
     this.version = site.version;
     this.podSelector = Object.entries(stackSelector(name)).map(([key, value]) => `${key}=${value}`).join(",");
