@@ -1,14 +1,14 @@
 // The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
+// It uses only the public surface of the @webstack/components package (components/index.ts), as any other
+// program that installs the package would (test/package.test.ts), imported from its source so no build step
+// stands between an edit and `pulumi preview`.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
-import { ApiImageBuild } from "./components/apiImageBuild";
-import { CONFIG_KEYS, OBJECT_CONFIG_KEYS, parseStackConfig } from "./components/config";
-import { IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs } from "./components/images";
-import { VERSION_HEADER_DEFAULT_NAME } from "./components/staticSite";
-import { stackFileProblem } from "./components/stackFile";
-import { WebStack } from "./components/webStack";
+import {
+    ApiImageBuild, CONFIG_KEYS, facts, IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs, OBJECT_CONFIG_KEYS, parseStackConfig, stackFileProblem, WebStack,
+} from "./components";
 
 const config = new pulumi.Config();
 
@@ -64,4 +64,4 @@ export const version = stack.version;
 /** Selects this stack's pods only; `npm run verify` passes it to kubectl instead of every pod Pulumi manages. */
 export const podSelector = stack.podSelector;
 /** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */
-export const versionHeader = args.site.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;
+export const versionHeader = args.site.versionHeaderName ?? facts.VERSION_HEADER_DEFAULT_NAME;

@@ -1,5 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { ImageRole } from "../policy/facts";
+import { argsSchema, imageRefSchema, int } from "./argsSchema";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -7,7 +10,7 @@ import { DEFAULT_RESOURCES, MigrationJob } from "./migrationJob";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
 import { restrictedContainerSecurityContext } from "./securityContext";
-import { Autoscaling, autoscalingProblems, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { Autoscaling, autoscalingProblems, autoscalingSchema, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, workloadTuningShape, WorkloadTuning } from "./workload";
 
 export const API_DEFAULT_PORT = 5000;
 export const API_DEFAULT_REPLICAS = 2;
@@ -39,7 +42,7 @@ export interface ApiArgs extends WorkloadTuning {
   args?: string[];
   /** The one port: containerPort, PORT env, every probe and the Service targetPort (L18). Default 5000. */
   port?: number;
-  /** Fixed replica count, ignored when `autoscaling` is set. Default 2 (state in Redis, one pod may be lost: L10, L21). */
+  /** Fixed replica count; not together with `autoscaling`. Default 2 (state in Redis, one pod may be lost: L10, L21). */
   replicas?: number;
   /** HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA. Default: none. */
   autoscaling?: Autoscaling;
@@ -57,6 +60,30 @@ export interface ApiArgs extends WorkloadTuning {
   partOf?: string;
 }
 
+/** ApiArgs that a WebStack wires itself; the others are its `api` argument and the stack config's `api` key. */
+export type ApiWiredArgs = "namespace" | "configPath" | "requireDigest" | "redis" | "migration" | "secretEnv" | "partOf";
+
+/** The settings of an Api as data (WebStack argument `api`, stack config `webstack:api`). */
+export const apiSchema = argsSchema<Omit<ApiArgs, ApiWiredArgs>>()({
+  image: imageRefSchema,
+  command: z.array(z.string()),
+  args: z.array(z.string()).optional(),
+  port: int.optional(),
+  replicas: int.optional(),
+  autoscaling: autoscalingSchema.optional(),
+  healthPath: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  ...workloadTuningShape,
+});
+
+/** The Api's `migration` argument as data (WebStack argument and stack config key `migration`). */
+export const apiMigrationSchema = argsSchema<ApiMigration>()({
+  command: z.array(z.string()),
+  image: imageRefSchema.optional(),
+  backoffLimit: int.optional(),
+  activeDeadlineSeconds: int.optional(),
+});
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names that look like credentials: such values must come from a Secret (L19). */
 export const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -70,20 +97,23 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
   if (!args.command || args.command.length === 0 || args.command.some((part) => typeof part !== "string" || part.trim() === "")) {
     problems.push({
       field: f("command"), problem: "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
-      got: args.command, fix: `pulumi config set --path '${f("command[0]")}' gunicorn, then the remaining words as ${f("command[1]")}, ...`, lessons: ["L01"],
+      got: args.command, fix: `give the whole command as ${f("command")}, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]`, suggested: { field: f("command[0]"), value: "gunicorn" }, lessons: ["L01"],
     });
   }
   const port = args.port ?? API_DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    problems.push({ field: f("port"), problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)", got: args.port, fix: `pulumi config set --path ${f("port")} 5000`, lessons: ["L02", "L18"] });
+    problems.push({ field: f("port"), problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)", got: args.port, fix: `set ${f("port")} to 5000 or another port from 1024 up`, suggested: "5000", lessons: ["L02", "L18"] });
   }
   if (args.healthPath !== undefined && !args.healthPath.startsWith("/")) {
-    problems.push({ field: f("healthPath"), problem: "must be an absolute HTTP path", got: args.healthPath, fix: `pulumi config set --path ${f("healthPath")} /healthz`, lessons: ["L27"] });
+    problems.push({ field: f("healthPath"), problem: "must be an absolute HTTP path", got: args.healthPath, fix: `start ${f("healthPath")} with "/", e.g. "/healthz"`, suggested: "/healthz", lessons: ["L27"] });
+  }
+  if (args.autoscaling && args.replicas !== undefined) {
+    problems.push({ field: f("replicas"), problem: `conflicts with ${f("autoscaling")} (the HPA owns the replica count)`, got: args.replicas, fix: `remove ${f("replicas")}`, remove: true });
   }
   if (args.autoscaling) {
     problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), 2));
   } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 2)) {
-    problems.push({ field: f("replicas"), problem: "the API runs at least 2 replicas so a lost pod does not take it down", got: args.replicas, fix: `pulumi config set --path ${f("replicas")} 2 (or set ${f("autoscaling.min")}/${f("autoscaling.max")})`, lessons: ["L10", "L21"] });
+    problems.push({ field: f("replicas"), problem: "the API runs at least 2 replicas so a lost pod does not take it down", got: args.replicas, fix: `set ${f("replicas")} to 2 or more (or set ${f("autoscaling.min")}/${f("autoscaling.max")})`, suggested: "2", lessons: ["L10", "L21"] });
   }
   problems.push(...workloadProblems(args, prefix));
   for (const [name, value] of Object.entries(args.env ?? {})) {
@@ -92,7 +122,7 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
     } else if (RESERVED_ENV.includes(name)) {
       problems.push({ field: f(`env.${name}`), problem: "is set by the component from port/redis and must not be given twice", got: value, fix: name === "PORT" ? `remove it and set ${f("port")} instead` : "remove it: REDIS_URL is built from the Redis component and its Secret", lessons: ["L18", "L19"] });
     } else if (SECRET_LOOKING_NAME.test(name)) {
-      problems.push({ field: f(`env.${name}`), problem: "looks like a secret but is a plain value", got: HIDDEN, fix: `remove it and run: pulumi config set --secret --path 'apiSecrets.${name}' <value>`, lessons: ["L19"] });
+      problems.push({ field: f(`env.${name}`), problem: "looks like a secret but is a plain value", got: HIDDEN, fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`, suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true }, lessons: ["L19"] });
     }
   }
   for (const name of Object.keys(args.secretEnv ?? {})) {
@@ -116,7 +146,7 @@ export class Api extends pulumi.ComponentResource {
   /** Pod selector of the migration Job, when there is one. */
   readonly migrationSelector?: Record<string, string>;
   /** Deployed image refs by role ("api", "migration"), digest-pinned. */
-  readonly images: Record<string, pulumi.Output<string>>;
+  readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:Api", name, {}, opts);

@@ -4,9 +4,21 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { z } from "zod";
+import { argsSchema, imageRefSchema } from "./argsSchema";
 import { rejectProblems, FieldProblem } from "./errors";
 import { parseImageRef, repositoryOf, SHA256_DIGEST } from "./imageRef";
 import type { RegistryCredential } from "./images";
+
+/** An image build as data (stack config `webstack:api.build`): everything but the credentials and the error path. */
+export const apiImageBuildSchema = argsSchema<Omit<ApiImageBuildArgs, "registryAuth" | "configPath">>()({
+    context: z.string(),
+    dockerfile: z.string().optional(),
+    repository: imageRefSchema,
+    tag: z.string().optional(),
+    platform: z.string().optional(),
+    target: z.string().optional(),
+});
 
 export interface ApiImageBuildArgs {
     /** Build context directory, relative to the Pulumi project directory. Required. */

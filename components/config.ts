@@ -1,19 +1,15 @@
-// The stack configuration (keys under the `webstack` project) validated at the start of every preview (L22):
-// zod checks the shape, then the components' own rule functions check the combinations, so a rule is written
-// once and a bad value fails with "<key>: <problem> (got <value>). Fix: <how> [Lxx]".
+// The stack configuration (keys under the `webstack` project) validated at the start of every preview (L22).
+// Its keys are the WebStack's argument names and its schema is composed from the components' own schemas; the
+// components' rules (webStackProblems) check the combinations. This is the one place that turns a problem into
+// `pulumi config set` advice: "<key>: <problem> (got <value>). Fix: <command> [Lxx]".
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { closestMatch } from "../policy/didYouMean";
-import { apiProblems } from "./api";
-import type { ApiImageBuildArgs } from "./apiImageBuild";
+import { apiSchema } from "./api";
+import { apiImageBuildSchema, ApiImageBuildArgs } from "./apiImageBuild";
+import { DNS_LABEL, imageRefSchema } from "./argsSchema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
-import { migrationProblems } from "./migrationJob";
-import { renderNginxConf } from "./nginxConf";
-import { renderRedisConf } from "./redisConf";
-import { routeProblems } from "./route";
-import { staticSiteProblems } from "./staticSite";
-import { quantityProblems } from "./storage";
-import { defaultRouteKind, WebStackApiArgs, WebStackArgs } from "./webStack";
+import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./webStack";
 
 /** What a stack's config yields: the WebStack's name (prefix of every object) and its arguments. */
 export interface ParsedStackConfig extends WebStackArgs {
@@ -35,8 +31,6 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = ["api", "apiSecrets", "migr
 
 /** Keys whose values must be stored with `pulumi config set --secret` (L19); registryAuth is checked by imageRegistryArgs. */
 export const SECRET_CONFIG_KEYS: readonly string[] = ["apiSecrets"];
-
-export const INTERNAL_REGISTRY = "image-registry.openshift-image-registry.svc:5000";
 
 /** What the program knows about the stack beyond the values; every field optional (unit tests pass none). */
 export interface StackConfigContext {
@@ -66,108 +60,15 @@ function asDnsLabel(value: unknown): string | undefined {
   return DNS_LABEL.test(label) ? label : undefined;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-// registry[:port]/path[:tag][@sha256:<64 hex>], lowercase path components as registries require.
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
-
-const int = z.number().int();
-const imageRef = z.string().regex(IMAGE_REF, { error: "is not an image reference of the form registry/repo[:tag][@sha256:<64 hex>]" });
-const quantity = z.string();
-const resources = z.strictObject({
-  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
-});
-const autoscaling = z.strictObject({ min: int, max: int, cpuUtilization: int.optional() });
-const tuning = {
-  resources: resources.optional(),
-  terminationGracePeriodSeconds: int.optional(),
-  progressDeadlineSeconds: int.optional(),
-  revisionHistoryLimit: int.optional(),
-};
-
-const apiSchema = z.strictObject({
-  image: imageRef.optional(),
-  build: z
-    .strictObject({
-      context: z.string(),
-      dockerfile: z.string().optional(),
-      repository: imageRef,
-      tag: z.string().optional(),
-      platform: z.string().optional(),
-      target: z.string().optional(),
-    })
-    .optional(),
-  command: z.array(z.string()),
-  args: z.array(z.string()).optional(),
-  port: int.optional(),
-  replicas: int.optional(),
-  autoscaling: autoscaling.optional(),
-  healthPath: z.string().optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  ...tuning,
-});
-
-const siteSchema = z.strictObject({
-  image: imageRef.optional(),
-  replicas: int.optional(),
-  autoscaling: autoscaling.optional(),
-  content: z.strictObject({
-    volume: z
-      .strictObject({
-        size: quantity.optional(),
-        accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).optional(),
-        storageClassName: z.string().regex(DNS_SUBDOMAIN, { error: "is not a valid StorageClass name" }).optional(),
-      })
-      .optional(),
-    image: imageRef.optional(),
-    path: z.string().startsWith("/").optional(),
-  }),
-  apiRoutes: z.array(z.string()).optional(),
-  ssePaths: z.array(z.string()).optional(),
-  corsOrigins: z.array(z.string()).optional(),
-  versionHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/, { error: "is not an HTTP header name" }).optional(),
-  ...tuning,
-});
-
-const configSchema = z.strictObject({
-  namespace: z.string().regex(DNS_LABEL, { error: "is not a valid namespace name (lowercase DNS label)" }),
+const configSchema = webStackSchema.extend({
   appName: z.string().regex(DNS_LABEL, { error: "is not a lowercase DNS label" }).max(40).optional(),
-  platform: z.enum(["openshift", "kubernetes"]).optional(),
-  requireImageDigests: z.boolean().optional(),
-  api: apiSchema,
-  apiSecrets: z.record(z.string(), z.string().min(1, { error: "is empty" })).optional(),
-  migration: z
-    .strictObject({ command: z.array(z.string()), image: imageRef.optional(), backoffLimit: int.optional(), activeDeadlineSeconds: int.optional() })
-    .optional(),
-  site: siteSchema,
-  redis: z
-    .strictObject({
-      image: imageRef.optional(),
-      storageSize: quantity.optional(),
-      storageClassName: z.string().regex(DNS_SUBDOMAIN, { error: "is not a valid StorageClass name" }).optional(),
-      maxmemory: z.string().optional(),
-      maxmemoryPolicy: z.enum(["noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu"]).optional(),
-      resources: resources.optional(),
-    })
-    .optional(),
-  route: z
-    .strictObject({
-      kind: z.enum(["openshift", "ingress"]).optional(),
-      host: z.string().optional(),
-      timeout: z.string().optional(),
-      ingressClassName: z.string().optional(),
-      tlsSecretName: z.string().optional(),
-      annotations: z.record(z.string(), z.string()).optional(),
-      ingressNamespace: z.string().regex(DNS_LABEL, { error: "is not a valid namespace name" }).optional(),
-    })
-    .optional(),
+  // Only here: a dev stack may build the API image instead of naming one (index.ts runs the ApiImageBuild).
+  api: apiSchema.extend({ image: imageRefSchema.optional(), build: apiImageBuildSchema.optional() }),
 });
 type RawConfig = z.infer<typeof configSchema>;
 
 /** Example values used in fixes for shape errors, by field path ("[]" for any index, "*" for any map key). */
-const EXAMPLES: Record<string, { example: string; lessons?: string[] }> = {
+const EXAMPLES: Record<string, { example: string; lessons?: string[] } | { remove: true; lessons?: string[] }> = {
   platform: { example: "openshift" },
   requireImageDigests: { example: "true", lessons: ["L12"] },
   "api.image": { example: "<repo>@sha256:<digest>", lessons: ["L12"] },
@@ -180,11 +81,22 @@ const EXAMPLES: Record<string, { example: string; lessons?: string[] }> = {
   "api.env.*": { example: "<string value>" },
   "apiSecrets.*": { example: "--secret --path 'apiSecrets.<NAME>' <value>", lessons: ["L19"] },
   "migration.command": { example: "flask (as 'migration.command[0]', then db, upgrade)", lessons: ["L13"] },
-  "site.content": { example: "--path site.content.volume.accessMode ReadWriteMany (or site.content.image <repo>@sha256:<digest>)", lessons: ["L08"] },
+  "site.content": { example: "--path site.content.volume.accessMode ReadWriteMany, or site.content.image <repo>@sha256:<digest> (not both)", lessons: ["L08"] },
+  "site.content.path": { remove: true, lessons: ["L08"] },
   "site.content.volume.accessMode": { example: "ReadWriteMany", lessons: ["L03"] },
   "site.replicas": { example: "1", lessons: ["L03"] },
-  "redis.maxmemoryPolicy": { example: "noeviction", lessons: ["L10"] },
+  "redis.conf.maxmemoryPolicy": { example: "noeviction", lessons: ["L10"] },
   "route.kind": { example: "openshift", lessons: ["L05"] },
+};
+
+/** Keys that were renamed to the argument's own name, with what to run instead: users' stack files still hold them. */
+const RENAMED_KEYS: Record<string, { to: string; fix: string }> = {
+  "site.apiRoutes": {
+    to: "site.apiRouting",
+    fix: "pulumi config rm --path site.apiRoutes; pulumi config set --path site.apiRouting.mode routes; then each route as pulumi config set --path 'site.apiRouting.routes[0]' /telemetry, [1], ...",
+  },
+  "redis.maxmemory": { to: "redis.conf.maxmemory", fix: "pulumi config rm --path redis.maxmemory; pulumi config set --path redis.conf.maxmemory <value, e.g. 256mb>" },
+  "redis.maxmemoryPolicy": { to: "redis.conf.maxmemoryPolicy", fix: "pulumi config rm --path redis.maxmemoryPolicy; pulumi config set --path redis.conf.maxmemoryPolicy <value, e.g. noeviction>" },
 };
 
 function displayPath(path: readonly PropertyKey[]): string {
@@ -209,16 +121,18 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Known keys of the object schema at `path`, for unknown-key suggestions. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  // Optional and transformed (site.content) schemas wrap the object that knows the keys.
+  const unwrap = (schema: z.ZodType): z.ZodType =>
+    schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema instanceof z.ZodPipe ? unwrap(schema.in as z.ZodType) : schema;
   let schema: z.ZodType = configSchema;
   for (const part of path) {
-    let inner: z.ZodType = schema;
-    while (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    const inner = unwrap(schema);
     if (!(inner instanceof z.ZodObject)) return [];
     schema = (inner.shape as Record<string, z.ZodType>)[String(part)];
     if (!schema) return [];
   }
-  while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
 }
 
 function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>): FieldProblem[] {
@@ -229,6 +143,11 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
       for (const key of issue.keys) {
         const path = [...issue.path, key];
         const field = displayPath(path);
+        const renamed = RENAMED_KEYS[field];
+        if (renamed) {
+          problems.push({ field, problem: `was renamed to ${renamed.to} (stack config keys are the components' argument names)`, got: valueAt(raw, path), fix: renamed.fix, lessons: ["L22"] });
+          continue;
+        }
         const suggestion = closestMatch(key, known);
         const rm = issue.path.length === 0 ? `pulumi config rm ${key}` : `pulumi config rm --path ${field}`;
         problems.push({
@@ -255,6 +174,10 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
       }
     }
     const missing = got === undefined ? "is required; " : "";
+    if (known && "remove" in known) {
+      problems.push({ field, problem: issue.message, got, fix: `pulumi config rm --path ${field}`, lessons: known.lessons });
+      continue;
+    }
     const example = known?.example ?? ownExample(field, got, raw) ?? (issue.code === "invalid_value" ? issue.values.join("|") : "<value>");
     const fix = example.startsWith("--")
       ? `pulumi config set ${example}`
@@ -275,123 +198,44 @@ function ownExample(field: string, got: unknown, raw: Record<string, unknown>): 
   return undefined;
 }
 
-/** Runs a renderer only to collect its problems, re-keyed under the config prefix (`rename`: option → config field prefix). */
-function rendererProblems(render: () => void, prefix: string, rename: Record<string, string> = {}): FieldProblem[] {
-  try {
-    render();
-    return [];
-  } catch (err) {
-    if (err instanceof WebStackArgError) {
-      const renamed = (field: string) => Object.entries(rename).reduce((f, [from, to]) => (f.startsWith(from) ? to + f.slice(from.length) : f), field);
-      return err.problems.map((p) => ({ ...p, field: `${prefix}${renamed(p.field)}` }));
-    }
-    throw err;
+/** A component's problem as stack config advice: its suggested value or removal as the `pulumi config` command. */
+function asConfigAdvice(p: FieldProblem): FieldProblem {
+  const quoted = (field: string) => (/[^A-Za-z0-9.]/.test(field) ? `'${field}'` : field);
+  if (p.remove) {
+    return { ...p, fix: `pulumi config rm --path ${quoted(p.field)}` };
   }
+  if (p.suggested === undefined) {
+    return p;
+  }
+  const { field, value, secret } = typeof p.suggested === "string" ? { field: p.field, value: p.suggested, secret: false } : p.suggested;
+  return { ...p, fix: `pulumi config set ${secret ? "--secret " : ""}--path ${quoted(field)} ${value} (${p.fix})` };
 }
 
-function imageFields(c: RawConfig): { field: string; ref: string }[] {
-  const refs = [
-    { field: "api.image", ref: c.api.image },
-    { field: "migration.image", ref: c.migration?.image },
-    { field: "site.image", ref: c.site.image },
-    { field: "site.content.image", ref: c.site.content.image },
-    { field: "redis.image", ref: c.redis?.image },
-  ];
-  return refs.filter((r): r is { field: string; ref: string } => r.ref !== undefined);
-}
-
-/** Rules across fields, and the components' own rules applied to the config values. */
+/** Rules only the stack config has (api.build), then every rule of the WebStack's arguments. */
 function ruleProblems(c: RawConfig): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const platform = c.platform ?? "openshift";
-  for (const { field, ref } of imageFields(c)) {
-    if (c.requireImageDigests && !DIGEST.test(ref)) {
-      problems.push({ field, problem: "must be pinned by digest in this stack (requireImageDigests is true)", got: ref, fix: `pulumi config set --path ${field} ${ref.replace(/@.*$/, "").replace(/:[^/:]+$/, "")}@sha256:<digest>`, lessons: ["L12"] });
-    }
-    const internal = new RegExp(`^${INTERNAL_REGISTRY.replace(/\./g, "\\.")}/([^/]+)/`).exec(ref);
-    if (internal && internal[1] !== c.namespace) {
-      problems.push({ field, problem: `points at the internal registry of namespace "${internal[1]}", which pods in "${c.namespace}" cannot pull`, got: ref, fix: `push or tag the image into ${c.namespace} (oc tag ${internal[1]}/<image>@sha256:<digest> ${c.namespace}/<image>:<tag>) and use ${INTERNAL_REGISTRY}/${c.namespace}/...`, lessons: ["L06"] });
-    }
-  }
-
   if ((c.api.image === undefined) === (c.api.build === undefined)) {
     problems.push({ field: "api.image", problem: "needs exactly one of api.image or api.build", got: c.api.image, fix: `${apiImageFix(c)}; or build it in a dev stack: pulumi config set --path api.build.context ./api and --path api.build.repository <registry>/<path>`, lessons: ["L12"] });
   }
   if (c.api.build && c.requireImageDigests) {
     problems.push({ field: "api.build", problem: "builds in a stack that only deploys promoted digests (requireImageDigests is true)", got: c.api.build, fix: "pulumi config rm --path api.build and promote the digest dev built: npm run promote -- --from dev --to <this stack>", lessons: ["L12", "L23"] });
   }
-  problems.push(...apiProblems({ ...c.api, secretEnv: c.apiSecrets }, "api."));
-  if (c.api.autoscaling && c.api.replicas !== undefined) {
-    problems.push({ field: "api.replicas", problem: "conflicts with api.autoscaling (the HPA owns the replica count)", got: c.api.replicas, fix: "pulumi config rm --path api.replicas" });
-  }
-  if (c.migration) {
-    problems.push(...migrationProblems(c.migration, "migration."));
-  }
-
-  const content = c.site.content;
-  if ((content.volume === undefined) === (content.image === undefined)) {
-    problems.push({ field: "site.content", problem: "needs exactly one of volume or image", got: content, fix: "pulumi config set --path site.content.volume.accessMode ReadWriteMany, or set site.content.image <repo>@sha256:<digest> (not both)", lessons: ["L08"] });
-  }
-  if (content.volume && content.path !== undefined) {
-    problems.push({ field: "site.content.path", problem: "only applies to a content image", got: content.path, fix: "pulumi config rm --path site.content.path", lessons: ["L08"] });
-  }
-  if (content.volume?.size !== undefined) {
-    problems.push(...quantityProblems(content.volume.size, "site.content.volume.size"));
-  }
-  if (c.site.autoscaling && c.site.replicas !== undefined) {
-    problems.push({ field: "site.replicas", problem: "conflicts with site.autoscaling (the HPA owns the replica count)", got: c.site.replicas, fix: "pulumi config rm --path site.replicas" });
-  }
-  problems.push(...staticSiteProblems({ ...c.site, accessMode: content.volume ? content.volume.accessMode ?? "ReadWriteMany" : undefined }, "site.", "site.content.volume.accessMode"));
-  problems.push(
-    ...rendererProblems(
-      () => renderNginxConf({ apiUpstream: "api.invalid:5000", apiRouting: c.site.apiRoutes ? { mode: "routes", routes: c.site.apiRoutes } : undefined, ssePaths: c.site.ssePaths, corsOrigins: c.site.corsOrigins }),
-      "site.",
-      { "apiRouting.routes": "apiRoutes" },
-    ),
-  );
-
-  if (c.redis?.storageSize !== undefined) {
-    problems.push(...quantityProblems(c.redis.storageSize, "redis.storageSize"));
-  }
-  problems.push(...rendererProblems(() => renderRedisConf({ maxmemory: c.redis?.maxmemory, maxmemoryPolicy: c.redis?.maxmemoryPolicy }), "redis."));
-
-  const route = c.route ?? {};
-  const routeKind = route.kind ?? defaultRouteKind(platform);
-  if (routeKind === "openshift" && platform === "kubernetes") {
-    problems.push({ field: "route.kind", problem: "an OpenShift Route needs platform openshift", got: route.kind, fix: "pulumi config set --path route.kind ingress (or set platform to openshift)", lessons: ["L05"] });
-  }
-  if (route.ingressNamespace !== undefined && platform === "openshift") {
-    problems.push({ field: "route.ingressNamespace", problem: "is only used on platform kubernetes (OpenShift routers are found by namespace label)", got: route.ingressNamespace, fix: "pulumi config rm --path route.ingressNamespace", lessons: ["L31"] });
-  }
-  if (routeKind === "openshift" && (route.ingressClassName !== undefined || route.tlsSecretName !== undefined)) {
-    problems.push({ field: route.ingressClassName !== undefined ? "route.ingressClassName" : "route.tlsSecretName", problem: "only applies to an Ingress (an OpenShift Route terminates TLS at the router)", got: route.ingressClassName ?? route.tlsSecretName, fix: "remove it, or set route.kind ingress" });
-  }
-  problems.push(...routeProblems({ ...route, kind: routeKind }, "route."));
+  // The image a build will push is judged by the build (its digest comes from the push), not as api.image.
+  const args = toArgs(c);
+  problems.push(...webStackProblems({ ...args, api: { ...args.api, image: c.api.image ?? "" } }).map(asConfigAdvice));
   return problems;
 }
 
 function toArgs(c: RawConfig): ParsedStackConfig {
-  const { content, apiRoutes, ...site } = c.site;
-  const { ingressNamespace, ...route } = c.route ?? {};
-  const secrets = c.apiSecrets;
-  const { build, ...apiWithoutBuild } = c.api;
+  const { appName, apiSecrets, api, ...args } = c;
+  const { build, ...apiWithoutBuild } = api;
   return {
-    appName: c.appName ?? DEFAULT_APP_NAME,
-    namespace: c.namespace,
-    platform: c.platform,
-    requireImageDigests: c.requireImageDigests,
-    api: { ...apiWithoutBuild, image: c.api.image ?? build?.repository ?? "" },
+    ...args,
+    appName: appName ?? DEFAULT_APP_NAME,
+    api: { ...apiWithoutBuild, image: api.image ?? build?.repository ?? "" },
     apiBuild: build,
     // Wrapped at once: from here on the values only exist as Pulumi secrets (L19).
-    apiSecrets: secrets ? Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)])) : undefined,
-    migration: c.migration,
-    site: {
-      ...site,
-      apiRouting: apiRoutes ? { mode: "routes", routes: apiRoutes } : undefined,
-      content: content.volume ? { volume: content.volume } : { image: content.image!, path: content.path },
-    },
-    redis: c.redis ? { image: c.redis.image, storageSize: c.redis.storageSize, storageClassName: c.redis.storageClassName, resources: c.redis.resources, conf: { maxmemory: c.redis.maxmemory, maxmemoryPolicy: c.redis.maxmemoryPolicy } } : undefined,
-    route: c.route ? { ...route, ingressNamespace } : undefined,
+    apiSecrets: apiSecrets ? Object.fromEntries(Object.entries(apiSecrets).map(([k, v]) => [k, pulumi.secret(v)])) : undefined,
   };
 }
 

@@ -9,8 +9,16 @@ export interface FieldProblem {
   problem: string;
   /** The offending value (shown as JSON; pass {@link HIDDEN} for secrets). */
   got: unknown;
-  /** What to do instead, ideally a command. */
+  /** What to do instead, in the caller's terms: argument paths such as "api.replicas", never a CLI command. */
   fix: string;
+  /**
+   * A value that fixes it as written on the command line, e.g. "2" (for `field`, or for another field and as a
+   * secret): the stack config layer turns it into `pulumi config set [--secret] --path <field> <value>`
+   * (components/config.ts); TypeScript callers read `fix`.
+   */
+  suggested?: string | { field: string; value: string; secret?: true };
+  /** Removing the field fixes it: the config layer says `pulumi config rm --path <field>`. */
+  remove?: true;
   /** Lesson ids the rule comes from, e.g. ["L03"]. */
   lessons?: string[];
 }
@@ -40,6 +48,11 @@ export class WebStackArgError extends Error {
     super(problems.map(formatProblem).join("\n"));
     this.name = "WebStackArgError";
   }
+}
+
+/** The problems of a part (e.g. nginx options) as problems of the arguments it sits under ("site."). */
+export function prefixed(problems: FieldProblem[], prefix: string): FieldProblem[] {
+  return prefix === "" ? problems : problems.map((p) => ({ ...p, field: `${prefix}${p.field}` }));
 }
 
 /** Throws a {@link WebStackArgError} when there is at least one problem. */

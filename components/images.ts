@@ -4,6 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
+import { INTERNAL_REGISTRY_HOST } from "../policy/facts";
 import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./imageRef";
 
 export interface ImageRequest {
@@ -83,7 +84,7 @@ export function imageRegistryArgs(raw: ImageRegistryConfig): ImageRegistryArgs {
     const hosts = raw.registryLookupHosts;
     const hostProblem = (got: unknown) => problems.push({
         field: "registryLookupHosts", problem: "must map registry hosts to registry hosts", got,
-        fix: "pulumi config set --path 'registryLookupHosts[\"image-registry.openshift-image-registry.svc:5000\"]' default-route-openshift-image-registry.apps.<cluster domain>", lessons: ["L17"],
+        fix: `pulumi config set --path 'registryLookupHosts["${INTERNAL_REGISTRY_HOST}"]' default-route-openshift-image-registry.apps.<cluster domain>`, lessons: ["L17"],
     });
     if (hosts !== undefined) {
         if (hosts === null || typeof hosts !== "object" || Array.isArray(hosts)) {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LABEL_KEYS, MANAGED_BY } from "../policy/facts";
 
 /**
  * Who an object belongs to. Every object a component creates carries the recommended
@@ -13,8 +14,6 @@ export interface Identity {
   partOf?: string;
 }
 
-export const MANAGED_BY = "pulumi";
-
 /** Unique per application and stack, so two stacks sharing a cluster never select each other's pods. */
 function instanceOf(id: Identity): string {
   return `${id.partOf ?? id.name}-${pulumi.getStack()}`;
@@ -23,9 +22,9 @@ function instanceOf(id: Identity): string {
 /** Labels that select a workload's pods. Stable for the workload's life (a selector change replaces a Deployment). */
 export function selectorLabels(id: Identity): Record<string, string> {
   return {
-    "app.kubernetes.io/name": id.name,
-    "app.kubernetes.io/instance": instanceOf(id),
-    "app.kubernetes.io/component": id.component,
+    [LABEL_KEYS.name]: id.name,
+    [LABEL_KEYS.instance]: instanceOf(id),
+    [LABEL_KEYS.component]: id.component,
   };
 }
 
@@ -33,15 +32,15 @@ export function selectorLabels(id: Identity): Record<string, string> {
 export function recommendedLabels(id: Identity): Record<string, string> {
   return {
     ...selectorLabels(id),
-    "app.kubernetes.io/part-of": id.partOf ?? id.name,
-    "app.kubernetes.io/managed-by": MANAGED_BY,
+    [LABEL_KEYS.partOf]: id.partOf ?? id.name,
+    [LABEL_KEYS.managedBy]: MANAGED_BY,
   };
 }
 
 /** Selects every pod of one application in this stack (all components share part-of and instance). */
 export function stackSelector(partOf: string): Record<string, string> {
   return {
-    "app.kubernetes.io/part-of": partOf,
-    "app.kubernetes.io/instance": instanceOf({ name: partOf, component: "", partOf }),
+    [LABEL_KEYS.partOf]: partOf,
+    [LABEL_KEYS.instance]: instanceOf({ name: partOf, component: "", partOf }),
   };
 }

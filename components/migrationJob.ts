@@ -39,9 +39,8 @@ export function migrationProblems(args: { command?: string[]; backoffLimit?: num
   if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
     problems.push({
       field: `${prefix}command`, problem: "the migration needs an explicit, non-empty command", got: args.command,
-      fix: prefix
-        ? `pulumi config set --path '${prefix}command[0]' flask (then [1] db, [2] upgrade)`
-        : `pass command, e.g. ["flask", "db", "upgrade"]`,
+      fix: `give the whole command as ${prefix}command, e.g. ["flask", "db", "upgrade"]`,
+      suggested: { field: `${prefix}command[0]`, value: "flask" },
       lessons: ["L13", "L01"],
     });
   }

@@ -1,6 +1,7 @@
 // The complete nginx.conf for the static site in front of the API, as a pure function of typed options.
 // Every behaviour is proven against a real nginx in test/nginx.real.test.ts; the inputs are validated here so a
 // bad value fails at preview with the field, the value and the fix.
+import { NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 /** How nginx sends requests to the API. */
@@ -50,9 +51,7 @@ export interface NginxConfOptions {
 
 export const NGINX_DEFAULT_PORT = 8080;
 export const NGINX_DEFAULT_HEALTH_PATH = "/_webstack/healthz";
-export const NGINX_DEFAULT_VERSION_HEADER = "X-Webstack-Version";
 export const NGINX_DEFAULT_MIME_TYPES = "/etc/nginx/mime.types";
-export const NGINX_DEFAULT_CONTENT_ROOT = "/usr/share/nginx/html";
 export const NGINX_DEFAULT_LONG_CACHE_PREFIXES = ["/assets/", "/images/", "/videos/"];
 /** Paths under this prefix belong to nginx itself, so they cannot shadow an API route. */
 export const NGINX_RESERVED_PREFIX = "/_webstack/";
@@ -155,18 +154,17 @@ function originProblem(field: string, origin: unknown): FieldProblem | undefined
   return undefined;
 }
 
-function resolve(opts: NginxConfOptions): ResolvedOptions {
+/**
+ * Problems of the options that decide which requests go where (API routes, SSE paths, CORS origins); field names
+ * are the options' own ("apiRouting.routes[0]"). StaticSite checks its arguments with it before rendering.
+ */
+export function nginxRoutingProblems(
+  opts: Pick<NginxConfOptions, "apiRouting" | "ssePaths" | "corsOrigins">,
+  healthPath: string = NGINX_DEFAULT_HEALTH_PATH,
+): FieldProblem[] {
   const problems: (FieldProblem | undefined)[] = [];
-  const port = opts.listenPort ?? NGINX_DEFAULT_PORT;
-  problems.push(integerProblem("listenPort", port, 1024, 65535, "use 8080: ports below 1024 need root, which OpenShift never grants", ["L02"]));
-  if (opts.listenAddress !== undefined && !IPV4.test(opts.listenAddress)) {
-    problems.push({ field: "listenAddress", problem: "must be an IPv4 address", got: opts.listenAddress, fix: "omit it to listen on every address" });
-  }
-  problems.push(upstreamProblem(opts.apiUpstream));
-
   const routing = opts.apiRouting ?? { mode: "fallback" };
-  const ssePaths = opts.ssePaths ?? ["/events"];
-  ssePaths.forEach((p, i) => problems.push(pathProblem(`ssePaths[${i}]`, p, "e.g. \"/events\"")));
+  (opts.ssePaths ?? []).forEach((p, i) => problems.push(pathProblem(`ssePaths[${i}]`, p, "e.g. \"/events\"")));
   if (routing.mode === "routes") {
     if (!Array.isArray(routing.routes) || routing.routes.length === 0) {
       problems.push({ field: "apiRouting.routes", problem: "must list every API route", got: routing.routes, fix: "list all of the API's routes, or use { mode: \"fallback\" }", lessons: ["L04"] });
@@ -184,6 +182,30 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
     problems.push({ field: "apiRouting.mode", problem: "must be \"fallback\" or \"routes\"", got: (routing as { mode: unknown }).mode, fix: "use \"fallback\" (default) unless the API publishes its full route list", lessons: ["L04"] });
   }
 
+  (opts.corsOrigins ?? []).forEach((o, i) => problems.push(originProblem(`corsOrigins[${i}]`, o)));
+  const found = problems.filter((p): p is FieldProblem => p !== undefined);
+  if (found.length === 0 && routing.mode === "routes") {
+    // Checked once every path is valid: nginx refuses duplicate locations, and the health path must stay nginx's.
+    for (const route of routing.routes) {
+      if (route === healthPath || (route.endsWith("/") && healthPath.startsWith(route))) {
+        found.push({ field: "apiRouting.routes", problem: `route "${route}" would shadow the health endpoint`, got: route, fix: `move the API route or set healthPath under "${NGINX_RESERVED_PREFIX}"` });
+      }
+    }
+  }
+  return found;
+}
+
+function resolve(opts: NginxConfOptions): ResolvedOptions {
+  const problems: (FieldProblem | undefined)[] = [];
+  const port = opts.listenPort ?? NGINX_DEFAULT_PORT;
+  problems.push(integerProblem("listenPort", port, 1024, 65535, "use 8080: ports below 1024 need root, which OpenShift never grants", ["L02"]));
+  if (opts.listenAddress !== undefined && !IPV4.test(opts.listenAddress)) {
+    problems.push({ field: "listenAddress", problem: "must be an IPv4 address", got: opts.listenAddress, fix: "omit it to listen on every address" });
+  }
+  problems.push(upstreamProblem(opts.apiUpstream));
+
+  const routing = opts.apiRouting ?? { mode: "fallback" };
+  const ssePaths = opts.ssePaths ?? ["/events"];
   const healthPath = opts.healthPath ?? NGINX_DEFAULT_HEALTH_PATH;
   const healthProblem = pathProblem("healthPath", healthPath, `e.g. "${NGINX_DEFAULT_HEALTH_PATH}"`);
   problems.push(healthProblem);
@@ -198,13 +220,12 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
   }
 
   const corsOrigins = opts.corsOrigins ?? [];
-  corsOrigins.forEach((o, i) => problems.push(originProblem(`corsOrigins[${i}]`, o)));
 
   let versionHeader: ResolvedOptions["versionHeader"];
   if (opts.versionHeader !== undefined) {
-    const name = opts.versionHeader.name ?? NGINX_DEFAULT_VERSION_HEADER;
+    const name = opts.versionHeader.name ?? VERSION_HEADER_DEFAULT_NAME;
     if (!HEADER_NAME.test(name)) {
-      problems.push({ field: "versionHeader.name", problem: "must be an HTTP header name (letters, digits, -)", got: name, fix: `e.g. "${NGINX_DEFAULT_VERSION_HEADER}"`, lessons: ["L24"] });
+      problems.push({ field: "versionHeader.name", problem: "must be an HTTP header name (letters, digits, -)", got: name, fix: `e.g. "${VERSION_HEADER_DEFAULT_NAME}"`, lessons: ["L24"] });
     }
     const value = opts.versionHeader.value;
     if (typeof value !== "string" || !HEADER_VALUE.test(value)) {
@@ -213,7 +234,7 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
     versionHeader = { name, value };
   }
 
-  const contentRoot = opts.contentRoot ?? NGINX_DEFAULT_CONTENT_ROOT;
+  const contentRoot = opts.contentRoot ?? NGINX_CONTENT_ROOT;
   const tempDir = opts.tempDir ?? "/tmp";
   const mimeTypesPath = opts.mimeTypesPath ?? NGINX_DEFAULT_MIME_TYPES;
   for (const [field, value] of [["contentRoot", contentRoot], ["tempDir", tempDir], ["mimeTypesPath", mimeTypesPath]] as const) {
@@ -238,15 +259,7 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
   const apiReadTimeoutSeconds = opts.apiReadTimeoutSeconds ?? 60;
   problems.push(integerProblem("apiReadTimeoutSeconds", apiReadTimeoutSeconds, 1, 3600, "use the default 60; long-lived responses belong in ssePaths", ["L11"]));
 
-  const found = problems.filter((p): p is FieldProblem => p !== undefined);
-  if (found.length === 0 && routing.mode === "routes") {
-    // Checked once every path is valid: nginx refuses duplicate locations, and the health path must stay nginx's.
-    for (const route of routing.routes) {
-      if (route === healthPath || (route.endsWith("/") && healthPath.startsWith(route))) {
-        found.push({ field: "apiRouting.routes", problem: `route "${route}" would shadow the health endpoint`, got: route, fix: `move the API route or set healthPath under "${NGINX_RESERVED_PREFIX}"` });
-      }
-    }
-  }
+  const found = [...problems.filter((p): p is FieldProblem => p !== undefined), ...nginxRoutingProblems(opts, healthPath)];
   rejectProblems(found);
   return {
     listen: opts.listenAddress ? `${opts.listenAddress}:${port}` : `${port}`,

@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FieldProblem, rejectProblems } from "./errors";
+import { z } from "zod";
+import { argsSchema, imageRefSchema, int, quantitySchema, resourcesSchema, storageClassNameSchema } from "./argsSchema";
+import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
-import { REDIS_DEFAULT_DATA_DIR, REDIS_DEFAULT_PORT, RedisConfOptions, renderRedisConf } from "./redisConf";
+import { REDIS_DATA_DIR } from "../policy/facts";
+import { REDIS_DEFAULT_PORT, REDIS_MAXMEMORY_POLICIES, RedisConfOptions, redisConfProblems, renderRedisConf } from "./redisConf";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
 import { quantityProblems } from "./storage";
 
@@ -24,8 +27,8 @@ export interface RedisArgs {
   namespace: string;
   /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
   image?: string;
-  /** Config path of `image`, for error messages. Default "image". */
-  imageField?: string;
+  /** Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.". Default "". */
+  configPath?: string;
   /** Reject image references without a digest (L12). Default false. */
   requireDigest?: boolean;
   /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
@@ -63,7 +66,30 @@ export interface RedisConnection {
   selector: Record<string, string>;
 }
 
-function identityProblems(args: RedisArgs): FieldProblem[] {
+/** RedisArgs that a WebStack wires itself; the others are its `redis` argument and the stack config's `redis` key. */
+export type RedisWiredArgs = "namespace" | "configPath" | "requireDigest" | "partOf";
+
+/** The settings of a Redis as data (WebStack argument `redis`, stack config `webstack:redis`). */
+export const redisSchema = argsSchema<Omit<RedisArgs, RedisWiredArgs>>()({
+  image: imageRefSchema.optional(),
+  storageSize: quantitySchema.optional(),
+  storageClassName: storageClassNameSchema.optional(),
+  conf: argsSchema<NonNullable<RedisArgs["conf"]>>()({ maxmemory: z.string().optional(), maxmemoryPolicy: z.enum(REDIS_MAXMEMORY_POLICIES).optional() }).optional(),
+  resources: resourcesSchema.optional(),
+  runAsUser: int.optional(),
+  runAsGroup: int.optional(),
+});
+
+/** Rules for the Redis's arguments; `prefix` is the path of the arguments in the caller's terms ("redis.") or "". */
+export function redisProblems(args: Omit<RedisArgs, RedisWiredArgs>, prefix: string): FieldProblem[] {
+  return [
+    ...quantityProblems(args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE, `${prefix}storageSize`),
+    ...prefixed(identityProblems(args), prefix),
+    ...prefixed(redisConfProblems(args.conf ?? {}), `${prefix}conf.`),
+  ];
+}
+
+function identityProblems(args: Pick<RedisArgs, "runAsUser" | "runAsGroup">): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const field of ["runAsUser", "runAsGroup"] as const) {
     const value = args[field];
@@ -105,9 +131,10 @@ export class Redis extends pulumi.ComponentResource {
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:Redis", name, {}, opts);
     const storageSize = args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE;
-    rejectProblems([...quantityProblems(storageSize, "storageSize"), ...identityProblems(args)]);
+    const prefix = args.configPath ?? "";
+    rejectProblems(redisProblems(args, prefix));
     const imageRef = args.image ?? REDIS_DEFAULT_IMAGE;
-    this.image = resolveImage({ ref: imageRef, field: args.imageField ?? "image" }, { requireDigest: args.requireDigest, parent: this });
+    this.image = resolveImage({ ref: imageRef, field: `${prefix}image` }, { requireDigest: args.requireDigest, parent: this });
     const identity = { name, component: "redis", partOf: args.partOf };
     const labels = recommendedLabels(identity);
     const selector = selectorLabels(identity);
@@ -129,7 +156,7 @@ export class Redis extends pulumi.ComponentResource {
       name,
       {
         metadata: { namespace: args.namespace, labels },
-        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DEFAULT_DATA_DIR, ...args.conf }) },
+        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DATA_DIR, ...args.conf }) },
       },
       { parent: this },
     );
@@ -181,7 +208,7 @@ export class Redis extends pulumi.ComponentResource {
                   resources: args.resources ?? { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                   securityContext: restrictedContainerSecurityContext(),
                   volumeMounts: [
-                    { name: "data", mountPath: REDIS_DEFAULT_DATA_DIR },
+                    { name: "data", mountPath: REDIS_DATA_DIR },
                     { name: "conf", mountPath: CONF_DIR, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
                   ],

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { argsSchema } from "./argsSchema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
 import { ServiceTarget } from "./staticSite";
@@ -32,13 +34,29 @@ export interface RouteArgs {
 const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d)$/;
 
-export function routeProblems(args: { host?: string; timeout?: string; kind?: RouteKind; tlsSecretName?: string }, prefix: string): FieldProblem[] {
+/** The settings of a Route as data (WebStack argument `route`, stack config `webstack:route`). */
+export const routeSchema = argsSchema<Omit<RouteArgs, "namespace" | "target" | "partOf">>()({
+  kind: z.enum(["openshift", "ingress"]).optional(),
+  host: z.string().optional(),
+  timeout: z.string().optional(),
+  ingressClassName: z.string().optional(),
+  tlsSecretName: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/** Rules for the Route's arguments; `prefix` is the path of the arguments in the caller's terms ("route.") or "". */
+export function routeProblems(args: Pick<RouteArgs, "host" | "timeout" | "kind" | "tlsSecretName" | "ingressClassName">, prefix: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const kind = args.kind ?? "openshift";
+  if (kind === "openshift" && (args.ingressClassName !== undefined || args.tlsSecretName !== undefined)) {
+    const field = args.ingressClassName !== undefined ? "ingressClassName" : "tlsSecretName";
+    problems.push({ field: `${prefix}${field}`, problem: "only applies to an Ingress (an OpenShift Route terminates TLS at the router)", got: args[field], fix: `remove it, or set ${prefix}kind to ingress` });
+  }
   if (args.host !== undefined && !HOST.test(args.host)) {
-    problems.push({ field: `${prefix}host`, problem: "is not a lowercase DNS host name", got: args.host, fix: `pulumi config set --path ${prefix}host north.apps.example.com (or unset it to let OpenShift generate one)`, lessons: ["L29"] });
+    problems.push({ field: `${prefix}host`, problem: "is not a lowercase DNS host name", got: args.host, fix: `set ${prefix}host to a lowercase host name such as north.apps.example.com, or leave it unset to let OpenShift generate one`, suggested: "north.apps.example.com", lessons: ["L29"] });
   }
   if (args.timeout !== undefined && !DURATION.test(args.timeout)) {
-    problems.push({ field: `${prefix}timeout`, problem: "is not a duration the router understands", got: args.timeout, fix: `pulumi config set --path ${prefix}timeout 1h (units ms, s, m, h, d)`, lessons: ["L11"] });
+    problems.push({ field: `${prefix}timeout`, problem: "is not a duration the router understands", got: args.timeout, fix: `set ${prefix}timeout to a number and a unit (ms, s, m, h, d), e.g. 1h`, suggested: "1h", lessons: ["L11"] });
   }
   if (args.kind === "ingress" && args.tlsSecretName !== undefined && args.host === undefined) {
     problems.push({ field: `${prefix}tlsSecretName`, problem: "TLS on an Ingress needs a host", got: args.tlsSecretName, fix: `set ${prefix}host too, or remove ${prefix}tlsSecretName` });

@@ -1,20 +1,20 @@
 import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FieldProblem, rejectProblems } from "./errors";
+import { z } from "zod";
+import { CONTENT_IMAGE_DEFAULT_PATH, ImageRole, NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+import { argsSchema, imageRefSchema, int } from "./argsSchema";
+import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { ApiRouting, NGINX_DEFAULT_HEALTH_PATH, NGINX_DEFAULT_PORT, NginxConfOptions, renderNginxConf } from "./nginxConf";
+import { ApiRouting, NGINX_DEFAULT_HEALTH_PATH, NGINX_DEFAULT_PORT, NginxConfOptions, nginxRoutingProblems, renderNginxConf } from "./nginxConf";
 import { probesFor } from "./probes";
 import { restrictedContainerSecurityContext } from "./securityContext";
 import { consumerPlan, consumerProblems, Storage } from "./storage";
-import { Autoscaling, autoscalingProblems, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, WorkloadTuning } from "./workload";
+import { Autoscaling, autoscalingProblems, autoscalingSchema, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, workloadTuningShape, WorkloadTuning } from "./workload";
 
 export const NGINX_DEFAULT_IMAGE =
   "docker.io/nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0";
-export const CONTENT_IMAGE_DEFAULT_PATH = "/site";
-export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
-const CONTENT_ROOT = "/usr/share/nginx/html";
 
 /** Where the static files come from (L08: never from ConfigMaps). */
 export type SiteContent =
@@ -36,7 +36,7 @@ export interface StaticSiteArgs extends WorkloadTuning {
   configPath?: string;
   /** Reject image references without a digest (L12). Default false. */
   requireDigest?: boolean;
-  /** Fixed replica count, ignored when `autoscaling` is set. Default 1. */
+  /** Fixed replica count; not together with `autoscaling`. Default 1. */
   replicas?: number;
   /** HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03). Default: none. */
   autoscaling?: Autoscaling;
@@ -62,17 +62,37 @@ export interface ServiceTarget {
   port: number;
 }
 
-/** Rules for the StaticSite's arguments; `prefix` is the config path ("site.") or "". */
+/** StaticSiteArgs that a WebStack wires itself; the others are its `site` argument and the stack config's `site` key. */
+export type StaticSiteWiredArgs = "namespace" | "content" | "apiUpstream" | "configPath" | "requireDigest" | "partOf";
+
+/** The settings of a StaticSite as data, without its content (WebStack adds `content`). */
+export const staticSiteSchema = argsSchema<Omit<StaticSiteArgs, StaticSiteWiredArgs>>()({
+  image: imageRefSchema.optional(),
+  replicas: int.optional(),
+  autoscaling: autoscalingSchema.optional(),
+  apiRouting: z
+    .discriminatedUnion("mode", [z.strictObject({ mode: z.literal("fallback") }), z.strictObject({ mode: z.literal("routes"), routes: z.array(z.string()) })])
+    .optional(),
+  ssePaths: z.array(z.string()).optional(),
+  corsOrigins: z.array(z.string()).optional(),
+  versionHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/, { error: "is not an HTTP header name" }).optional(),
+  ...workloadTuningShape,
+});
+
+/** Rules for the StaticSite's arguments; `prefix` is the path of the arguments in the caller's terms ("site.") or "". */
 export function staticSiteProblems(
-  args: { replicas?: number; autoscaling?: Autoscaling; accessMode?: Storage["accessMode"] } & WorkloadTuning,
+  args: Pick<StaticSiteArgs, "replicas" | "autoscaling" | "apiRouting" | "ssePaths" | "corsOrigins"> & { accessMode?: Storage["accessMode"] } & WorkloadTuning,
   prefix: string,
   accessModeField: string,
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  if (args.autoscaling && args.replicas !== undefined) {
+    problems.push({ field: `${prefix}replicas`, problem: `conflicts with ${prefix}autoscaling (the HPA owns the replica count)`, got: args.replicas, fix: `remove ${prefix}replicas`, remove: true });
+  }
   if (args.autoscaling) {
     problems.push(...autoscalingProblems(args.autoscaling, `${prefix}autoscaling`, 1));
   } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 1)) {
-    problems.push({ field: `${prefix}replicas`, problem: "must be an integer ≥ 1", got: args.replicas, fix: `pulumi config set --path ${prefix}replicas 1` });
+    problems.push({ field: `${prefix}replicas`, problem: "must be an integer ≥ 1", got: args.replicas, fix: `set ${prefix}replicas to 1 or more`, suggested: "1" });
   }
   if (args.accessMode) {
     problems.push(
@@ -84,6 +104,7 @@ export function staticSiteProblems(
     );
   }
   problems.push(...workloadProblems(args, prefix));
+  problems.push(...prefixed(nginxRoutingProblems(args), prefix));
   return problems;
 }
 
@@ -105,7 +126,7 @@ export class StaticSite extends pulumi.ComponentResource {
   /** Value of the version header this deployment serves (L24). */
   readonly version: pulumi.Output<string>;
   /** Deployed image refs by role ("nginx", "content"), digest-pinned. */
-  readonly images: Record<string, pulumi.Output<string>>;
+  readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
 
   constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("webstack:index:StaticSite", name, {}, opts);
@@ -150,7 +171,7 @@ export class StaticSite extends pulumi.ComponentResource {
       ssePaths: args.ssePaths,
       corsOrigins: args.corsOrigins,
       healthPath: NGINX_DEFAULT_HEALTH_PATH,
-      contentRoot: CONTENT_ROOT,
+      contentRoot: NGINX_CONTENT_ROOT,
       tempDir: "/tmp",
     };
     // Rendered now, not in apply, so bad options fail the preview at construction with their field names.
@@ -193,7 +214,7 @@ export class StaticSite extends pulumi.ComponentResource {
               volumeMounts: [
                 // The finished config replaces the image's: the entrypoint's template rendering cannot run on a read-only root.
                 { name: "conf", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
-                { name: "content", mountPath: CONTENT_ROOT, readOnly: true },
+                { name: "content", mountPath: NGINX_CONTENT_ROOT, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
               ],
             },

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { argsSchema, quantitySchema, storageClassNameSchema } from "./argsSchema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
 
@@ -23,6 +25,13 @@ export interface StorageArgs {
   /** Application the claim belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
   partOf?: string;
 }
+
+/** A volume as data (WebStack argument and stack config key `site.content.volume`). */
+export const storageSchema = argsSchema<Omit<StorageArgs, "namespace" | "partOf">>()({
+  size: quantitySchema.optional(),
+  accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).optional(),
+  storageClassName: storageClassNameSchema.optional(),
+});
 
 /** How a workload that mounts the claim must roll out. */
 export interface ConsumerPlan {

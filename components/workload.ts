@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { argsSchema, int, resourcesSchema } from "./argsSchema";
 import { FieldProblem } from "./errors";
 import { restrictedPodSecurityContext } from "./securityContext";
 
@@ -33,6 +34,16 @@ export interface WorkloadTuning {
   revisionHistoryLimit?: number;
 }
 
+export const autoscalingSchema = argsSchema<Autoscaling>()({ min: int, max: int, cpuUtilization: int.optional() });
+/** The WorkloadTuning fields, to spread into a component's schema. */
+export const workloadTuningShape = {
+  resources: resourcesSchema.optional(),
+  terminationGracePeriodSeconds: int.optional(),
+  progressDeadlineSeconds: int.optional(),
+  revisionHistoryLimit: int.optional(),
+};
+argsSchema<WorkloadTuning>()(workloadTuningShape);
+
 function integerIn(value: number | undefined, lo: number, hi: number): boolean {
   return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
 }
@@ -40,13 +51,13 @@ function integerIn(value: number | undefined, lo: number, hi: number): boolean {
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!integerIn(args.terminationGracePeriodSeconds, 5, 600)) {
-    problems.push({ field: `${prefix}terminationGracePeriodSeconds`, problem: "must be an integer from 5 to 600 seconds so pods can drain", got: args.terminationGracePeriodSeconds, fix: `pulumi config set --path ${prefix}terminationGracePeriodSeconds 30`, lessons: ["L21"] });
+    problems.push({ field: `${prefix}terminationGracePeriodSeconds`, problem: "must be an integer from 5 to 600 seconds so pods can drain", got: args.terminationGracePeriodSeconds, fix: `set ${prefix}terminationGracePeriodSeconds to 30`, suggested: "30", lessons: ["L21"] });
   }
   if (!integerIn(args.progressDeadlineSeconds, 30, 1200)) {
-    problems.push({ field: `${prefix}progressDeadlineSeconds`, problem: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast", got: args.progressDeadlineSeconds, fix: `pulumi config set --path ${prefix}progressDeadlineSeconds 180`, lessons: ["L15"] });
+    problems.push({ field: `${prefix}progressDeadlineSeconds`, problem: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast", got: args.progressDeadlineSeconds, fix: `set ${prefix}progressDeadlineSeconds to 180`, suggested: "180", lessons: ["L15"] });
   }
   if (!integerIn(args.revisionHistoryLimit, 1, 10)) {
-    problems.push({ field: `${prefix}revisionHistoryLimit`, problem: "must be an integer from 1 to 10 (bounded history, still one rollback target)", got: args.revisionHistoryLimit, fix: `pulumi config set --path ${prefix}revisionHistoryLimit 3`, lessons: ["L16"] });
+    problems.push({ field: `${prefix}revisionHistoryLimit`, problem: "must be an integer from 1 to 10 (bounded history, still one rollback target)", got: args.revisionHistoryLimit, fix: `set ${prefix}revisionHistoryLimit to 3`, suggested: "3", lessons: ["L16"] });
   }
   return problems;
 }
@@ -55,13 +66,13 @@ export function workloadProblems(args: WorkloadTuning, prefix: string): FieldPro
 export function autoscalingProblems(a: Autoscaling, field: string, minFloor: number): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!Number.isInteger(a.min) || a.min < minFloor) {
-    problems.push({ field: `${field}.min`, problem: `must be an integer ≥ ${minFloor}`, got: a.min, fix: `pulumi config set --path ${field}.min ${minFloor}`, lessons: minFloor > 1 ? ["L10", "L21"] : [] });
+    problems.push({ field: `${field}.min`, problem: `must be an integer ≥ ${minFloor}`, got: a.min, fix: `set ${field}.min to ${minFloor}`, suggested: String(minFloor), lessons: minFloor > 1 ? ["L10", "L21"] : [] });
   }
   if (!Number.isInteger(a.max) || a.max < a.min) {
-    problems.push({ field: `${field}.max`, problem: `must be an integer ≥ ${field}.min (${a.min})`, got: a.max, fix: `pulumi config set --path ${field}.max ${Math.max(a.min, minFloor) * 2}` });
+    problems.push({ field: `${field}.max`, problem: `must be an integer ≥ ${field}.min (${a.min})`, got: a.max, fix: `set ${field}.max to ${Math.max(a.min, minFloor) * 2}`, suggested: String(Math.max(a.min, minFloor) * 2) });
   }
   if (!integerIn(a.cpuUtilization, 10, 95)) {
-    problems.push({ field: `${field}.cpuUtilization`, problem: "must be an integer percentage from 10 to 95", got: a.cpuUtilization, fix: `pulumi config set --path ${field}.cpuUtilization ${DEFAULT_CPU_UTILIZATION}` });
+    problems.push({ field: `${field}.cpuUtilization`, problem: "must be an integer percentage from 10 to 95", got: a.cpuUtilization, fix: `set ${field}.cpuUtilization to ${DEFAULT_CPU_UTILIZATION}`, suggested: String(DEFAULT_CPU_UTILIZATION) });
   }
   return problems;
 }

@@ -18,6 +18,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { digestOf } from "../policy/facts";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
 import { gatherExplicitDependencies, installMockMonitor, RegisterResourceRequest, urnOf, waitForRPCs } from "./sdkInternals";
 import { REDACTED, StackConfig } from "./stackConfig";
@@ -258,7 +259,7 @@ const RENDERED_BY_PROVIDER = new Set(["kubernetes:helm:template", "kubernetes:ku
 function defaultInvoke(token: string, inputs: Record<string, any>, config: StackConfig | undefined): Record<string, any> {
     if (token === GET_REGISTRY_IMAGE) {
         const name = String(inputs.name);
-        const digest = /@(sha256:[0-9a-f]{64})$/.exec(name);
+        const digest = digestOf(name);
         if (!digest) {
             const key = config && configPathOf(config, name);
             throw new Error(
@@ -266,7 +267,7 @@ function defaultInvoke(token: string, inputs: Record<string, any>, config: Stack
                     `Fix: pin it by digest${key ? ` (pulumi config set --path ${key} <repo>@sha256:<64 hex>)` : " as <repo>@sha256:<64 hex>"}, or run pulumi preview where the registry is reachable [L12]`,
             );
         }
-        return { id: name, name, sha256Digest: digest[1], insecureSkipVerify: inputs.insecureSkipVerify ?? false };
+        return { id: name, name, sha256Digest: digest, insecureSkipVerify: inputs.insecureSkipVerify ?? false };
     }
     if (token === YAML_DECODE) {
         // The provider's decode: every document of the stream, empty ones skipped; the SDK expands Lists itself.

@@ -11,21 +11,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { digestOf, parseImageRef } from "../components/imageRef";
+import { parseImageRef } from "../components/imageRef";
+import { digestOf, IMAGE_ROLE_FIELDS, INTERNAL_REGISTRY_HOST } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stackOutputs";
 
-/** Config key (path inside the project's config) of each role in the stack output `images`. */
-export const CONFIG_KEY_OF_ROLE: Record<string, string> = {
-    api: "api.image",
-    migration: "migration.image",
-    nginx: "site.image",
-    content: "site.content.image",
-    redis: "redis.image",
-};
-
 /** OpenShift's cluster-internal registry; the first path segment of an image there is a namespace. */
-export const DEFAULT_INTERNAL_REGISTRIES = ["image-registry.openshift-image-registry.svc:5000"];
+export const DEFAULT_INTERNAL_REGISTRIES = [INTERNAL_REGISTRY_HOST];
 
 export interface PromoteRequest {
     from: string;
@@ -57,11 +49,11 @@ export function promote(req: PromoteRequest): PromoteResult {
     const changes: string[] = [];
     const commands: string[] = [];
     for (const [role, deployed] of Object.entries(req.images)) {
-        const key = CONFIG_KEY_OF_ROLE[role];
+        const key = (IMAGE_ROLE_FIELDS as Record<string, string>)[role];
         if (key === undefined) {
             throw new Error(
                 `images.${role}: no config key is known for this image role (got ${JSON.stringify(deployed)}). ` +
-                `Fix: add the role to CONFIG_KEY_OF_ROLE in scripts/promote.ts`,
+                `Fix: add the role to IMAGE_ROLE_FIELDS in policy/facts.ts`,
             );
         }
         const [top, ...rest] = key.split(".");

@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { NGINX_DEFAULT_VERSION_HEADER } from "../components/nginxConf";
+import { VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stackOutputs";
 import {
@@ -116,7 +116,7 @@ export const VERIFY_COMMAND = {
         outputs: { type: "string", valueName: "<json file>", description: "read them from a file saved with `pulumi stack output --json` instead (no pulumi CLI needed)" },
         url: { type: "string", valueName: "<url>", description: "URL to request (default: the stack's url output)" },
         expect: { type: "string", valueName: "<version>", description: "version the header must carry (default: the stack's version output)" },
-        header: { type: "string", valueName: "<name>", description: `response header carrying the version (default: the stack's versionHeader output, else ${NGINX_DEFAULT_VERSION_HEADER})` },
+        header: { type: "string", valueName: "<name>", description: `response header carrying the version (default: the stack's versionHeader output, else ${VERSION_HEADER_DEFAULT_NAME})` },
         images: { type: "string", valueName: "<json file>", description: "deployed images (role → repo@sha256:…) to compare pods with, when not taken from the stack" },
         pods: { type: "string", valueName: "<file>|kubectl", description: "pod list (`kubectl get pods -o json` saved to a file), or kubectl to ask the cluster (default: kubectl when installed)" },
         selector: { type: "string", valueName: "<labels>", description: `label selector of the stack's pods when asking kubectl (default: the stack's podSelector output, else ${FALLBACK_POD_SELECTOR})` },
@@ -165,7 +165,7 @@ export async function main(argv: string[], log: (line: string) => void = console
     const fromStack = source !== "command line";
     const url = values.url ?? stringOutput(outputs, "url", source);
     const expected = values.expect ?? stringOutput(outputs, "version", source);
-    const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : NGINX_DEFAULT_VERSION_HEADER);
+    const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : VERSION_HEADER_DEFAULT_NAME);
 
     const live = await checkLiveVersion({ url, expected, header, timeoutMs, intervalMs, requestTimeoutMs: 10_000, progress: log });
     log(live.message);

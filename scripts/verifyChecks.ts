@@ -1,7 +1,7 @@
 // The two judgements of `npm run verify` (L24), apart from the network, kubectl and the command line:
 // does what the URL answered carry the expected version, and which pods run a digest the stack no longer
 // deploys. Pure functions of what was seen, so each verdict and message is tested without a server or cluster.
-import { digestOf } from "../components/imageRef";
+import { digestOf, LABEL_KEYS, MANAGED_BY } from "../policy/facts";
 
 // ---- live version header ---------------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ export function podsVerdict(pods: PodList, images: Record<string, string>): { ok
 }
 
 /** Selector for stacks deployed before they exported podSelector: every pod Pulumi manages in the namespace. */
-export const FALLBACK_POD_SELECTOR = "app.kubernetes.io/managed-by=pulumi";
+export const FALLBACK_POD_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;
 
 /** The label selector kubectl is asked with: the flag, else the stack's own podSelector output, else the fallback. */
 export function podSelectorFor(flag: string | undefined, outputs: Record<string, unknown>): string {

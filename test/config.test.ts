@@ -101,10 +101,13 @@ const BAD: BadCase[] = [
   { title: "route host not a DNS name", change: (c) => (c.route.host = "https://north.example.com"), field: "route.host", got: '"https://north.example.com"', fix: "north.apps.example.com" },
   { title: "L05 OpenShift Route on plain Kubernetes", change: (c) => { c.platform = "kubernetes"; c.route.kind = "openshift"; }, field: "route.kind", got: '"openshift"', fix: "pulumi config set --path route.kind ingress", lesson: "L05" },
   { title: "L25 CORS origin without a scheme", change: (c) => (c.site.corsOrigins = ["north.example.com"]), field: "site.corsOrigins[0]", got: '"north.example.com"', fix: "https://", lesson: "L25" },
-  { title: "L04 declared API route without a leading slash", change: (c) => (c.site.apiRoutes = ["telemetry"]), field: "site.apiRoutes[0]", got: '"telemetry"', fix: "/telemetry", lesson: "L04" },
+  { title: "L04 declared API route without a leading slash", change: (c) => (c.site.apiRouting = { mode: "routes", routes: ["telemetry"] }), field: "site.apiRouting.routes[0]", got: '"telemetry"', fix: "/telemetry", lesson: "L04" },
   { title: "SSE path without a leading slash", change: (c) => (c.site.ssePaths = ["events"]), field: "site.ssePaths[0]", got: '"events"', fix: "/events" },
-  { title: "redis maxmemory without a unit", change: (c) => (c.redis = { maxmemory: "256" }), field: "redis.maxmemory", got: '"256"', fix: '"256mb"' },
-  { title: "L10 redis eviction policy that drops state", change: (c) => (c.redis = { maxmemoryPolicy: "allkeys-random" }), field: "redis.maxmemoryPolicy", got: '"allkeys-random"', fix: "noeviction", lesson: "L10" },
+  { title: "redis maxmemory without a unit", change: (c) => (c.redis = { conf: { maxmemory: "256" } }), field: "redis.conf.maxmemory", got: '"256"', fix: '"256mb"' },
+  { title: "L10 redis eviction policy that drops state", change: (c) => (c.redis = { conf: { maxmemoryPolicy: "allkeys-random" } }), field: "redis.conf.maxmemoryPolicy", got: '"allkeys-random"', fix: "noeviction", lesson: "L10" },
+  { title: "L22 renamed key site.apiRoutes names its new key and the commands", change: (c) => (c.site.apiRoutes = ["/telemetry"]), field: "site.apiRoutes", got: '["/telemetry"]', fix: "pulumi config set --path site.apiRouting.mode routes", lesson: "L22" },
+  { title: "L22 renamed key redis.maxmemory names redis.conf.maxmemory", change: (c) => (c.redis = { maxmemory: "128mb" }), field: "redis.maxmemory", got: '"128mb"', fix: "pulumi config set --path redis.conf.maxmemory", lesson: "L22" },
+  { title: "L08 content path with a volume", change: (c) => (c.site.content.path = "/site"), field: "site.content.path", got: '"/site"', fix: "pulumi config rm --path site.content.path", lesson: "L08" },
   { title: "L31 ingress namespace on OpenShift (routers are found by label)", change: (c) => (c.route.ingressNamespace = "ingress-nginx"), field: "route.ingressNamespace", got: '"ingress-nginx"', fix: "pulumi config rm --path route.ingressNamespace", lesson: "L31" },
 ];
 
@@ -168,15 +171,15 @@ describe("stack config (components/config.ts)", () => {
     assert.deepStrictEqual(args.site.content, { image: `quay.io/acme/north-site@sha256:${DIGEST}`, path: "/site" });
   });
 
-  it("maps config keys onto WebStackArgs (routes, redis conf, app name default)", () => {
+  it("config keys are WebStackArgs' own names (routes, redis conf), app name default", () => {
     const config = validConfig();
     delete config.appName;
-    config.site.apiRoutes = ["/telemetry", "/scenario/"];
-    config.redis = { maxmemory: "128mb", storageSize: "2Gi" };
+    config.site.apiRouting = { mode: "routes", routes: ["/telemetry", "/scenario/"] };
+    config.redis = { conf: { maxmemory: "128mb" }, storageSize: "2Gi" };
     const args = parseStackConfig(config);
     assert.strictEqual(args.appName, "web");
     assert.deepStrictEqual(args.site.apiRouting, { mode: "routes", routes: ["/telemetry", "/scenario/"] });
-    assert.deepStrictEqual(args.redis?.conf, { maxmemory: "128mb", maxmemoryPolicy: undefined });
+    assert.deepStrictEqual(args.redis?.conf, { maxmemory: "128mb" });
     assert.strictEqual(args.redis?.storageSize, "2Gi");
   });
 

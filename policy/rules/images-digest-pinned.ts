@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { DIGEST_PATTERN, parseImage } from "../images";
+import { SHA256_DIGEST, splitImageRef } from "../facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const imagesDigestPinned: ResourceValidationPolicy = {
@@ -8,8 +8,8 @@ export const imagesDigestPinned: ResourceValidationPolicy = {
     validateResource: validateWorkloads((workload, _args, report, who) => {
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";
-            const { digest } = parseImage(image);
-            if (digest === undefined || !DIGEST_PATTERN.test(digest)) {
+            const { digest } = splitImageRef(image);
+            if (digest === undefined || !SHA256_DIGEST.test(digest)) {
                 report(`${fieldOf(who, ref, "image")}: "${image}" is not pinned by digest; a mutable tag like ":main" never rolls the pods. Fix: use "<repo>@sha256:<64 hex digest>" (resolve the tag at preview).`);
             }
         }

@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { parseImage } from "../images";
+import { INTERNAL_REGISTRY_HOST, splitImageRef } from "../facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export interface InternalRegistryConfig {
@@ -16,7 +16,7 @@ export const internalRegistrySameNamespace: ResourceValidationPolicy = {
             type: "array",
             items: { type: "string" },
             description: "Hosts of the cluster-internal registry (image path = <host>/<namespace>/<name>).",
-            default: ["image-registry.openshift-image-registry.svc:5000"],
+            default: [INTERNAL_REGISTRY_HOST],
         },
     }),
     validateResource: validateWorkloads((workload, args, report, who) => {
@@ -27,8 +27,8 @@ export const internalRegistrySameNamespace: ResourceValidationPolicy = {
         const { internalRegistries } = args.getConfig<InternalRegistryConfig>();
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";
-            const { registry, repository } = parseImage(image);
-            const imageNamespace = repository.split("/")[0];
+            const { registry, path } = splitImageRef(image);
+            const imageNamespace = path.split("/")[0];
             if (internalRegistries.includes(registry) && imageNamespace !== namespace) {
                 report(`${fieldOf(who, ref, "image")}: "${image}" is in namespace "${imageNamespace}" of the internal registry but the workload runs in "${namespace}". Fix: use ${registry}/${namespace}/<image> (build it here) or an external registry reference from stack config.`);
             }

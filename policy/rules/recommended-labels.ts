@@ -1,10 +1,11 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
+import { LABEL_KEYS } from "../facts";
 import { kindOf, propsAs } from "../k8s";
 import { subject } from "../validate";
 import { workloadOf } from "../workloads";
 
-export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(k => `app.kubernetes.io/${k}`);
+export const RECOMMENDED_LABELS: string[] = Object.values(LABEL_KEYS);
 
 /** Kubernetes API objects: "kubernetes:<group>/<version>:<Kind>", not components (helm, yaml, kustomize) nor *Patch resources. */
 function isKubernetesObject(type: string): boolean {

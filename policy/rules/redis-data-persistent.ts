@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { Container } from "../k8s";
-import { parseImage } from "../images";
+import { REDIS_DATA_DIR, splitImageRef } from "../facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 const REDIS_IMAGE = /^(redis|valkey)(-stack|-stack-server)?$/;
@@ -13,7 +13,7 @@ function dataDir(container: Container, repository: string): string {
     if (flag >= 0 && argv[flag + 1]) {
         return argv[flag + 1];
     }
-    return repository.startsWith("bitnami/") ? "/bitnami/redis/data" : "/data";
+    return repository.startsWith("bitnami/") ? "/bitnami/redis/data" : REDIS_DATA_DIR;
 }
 
 export const redisDataPersistent: ResourceValidationPolicy = {
@@ -25,7 +25,7 @@ export const redisDataPersistent: ResourceValidationPolicy = {
         ]);
         for (const ref of workload.containers.filter(r => !r.init)) {
             const image = ref.container.image ?? "";
-            const repository = parseImage(image).repository;
+            const repository = splitImageRef(image).path;
             if (!REDIS_IMAGE.test(repository.slice(repository.lastIndexOf("/") + 1))) {
                 continue;
             }

@@ -49,7 +49,8 @@ describe("Api (components/api.ts)", () => {
 
   it("L19 rejects a secret-looking env var with a literal value, without echoing it", async () => {
     const message = await messageOf(api({ env: { STRIPE_API_KEY: "sk_live_123" } }));
-    assert.match(message, /^env\.STRIPE_API_KEY: looks like a secret.*\(got <secret, not shown>\)\. Fix: .*--secret.*\[L19\]$/m);
+    assert.match(message, /^env\.STRIPE_API_KEY: looks like a secret.*\(got <secret, not shown>\)\. Fix: move it to secretEnv\.STRIPE_API_KEY.*\[L19\]$/m);
+    assert.doesNotMatch(message, /pulumi config/, "a TypeScript caller is told the argument, not a CLI command");
     assert.ok(!message.includes("sk_live_123"));
   });
 

@@ -1,0 +1,172 @@
+// Domain facts of webstack, defined once and imported by the components, the scripts and this policy pack.
+// No imports: the pack stays installable on its own (it is a file of the pack), and the components package
+// compiles this file into its own dist (components/tsconfig.json), so neither needs the other at run time.
+
+/** A sha256 content digest as registries and the kubelet report it: "sha256:<64 lowercase hex>". */
+export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The sha256 digest at the end of an image reference or a kubelet imageID ("…@sha256:<hex>"), if any. */
+export function digestOf(imageOrImageId: string): string | undefined {
+    const at = imageOrImageId.lastIndexOf("@");
+    const digest = at < 0 ? undefined : imageOrImageId.slice(at + 1);
+    return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
+}
+
+/** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
+export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";
+
+/** Every image a stack deploys, by role (the keys of the stack output `images`) → its argument / config path. */
+export const IMAGE_ROLE_FIELDS = {
+    api: "api.image",
+    migration: "migration.image",
+    nginx: "site.image",
+    content: "site.content.image",
+    redis: "redis.image",
+} as const;
+export type ImageRole = keyof typeof IMAGE_ROLE_FIELDS;
+
+/** Response header nginx adds with the deployed version unless the stack names another (L24). */
+export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
+
+/** Where nginx serves the static files from inside its container. */
+export const NGINX_CONTENT_ROOT = "/usr/share/nginx/html";
+/** Directory inside a content image that holds the site's files, unless the stack names another. */
+export const CONTENT_IMAGE_DEFAULT_PATH = "/site";
+/** Where the official redis and valkey images keep their data (RDB/AOF), and so where the volume goes (L10). */
+export const REDIS_DATA_DIR = "/data";
+
+/** The recommended `app.kubernetes.io/*` label keys every object carries (L16), in the order reports list them. */
+export const LABEL_KEYS = {
+    name: "app.kubernetes.io/name",
+    instance: "app.kubernetes.io/instance",
+    component: "app.kubernetes.io/component",
+    partOf: "app.kubernetes.io/part-of",
+    managedBy: "app.kubernetes.io/managed-by",
+} as const;
+/** Value of `app.kubernetes.io/managed-by` on everything the components create. */
+export const MANAGED_BY = "pulumi";
+
+// ---- image references -------------------------------------------------------------------------------
+// The distribution reference grammar the container runtimes use:
+//   [host[:port]/]path-component(/path-component)*[:tag][@sha256:<64 lowercase hex>]
+
+/** An image reference split into its parts, with Docker Hub defaults applied as the container runtime does. */
+export interface ImageRef {
+    /** Registry `host[:port]`; "docker.io" when the reference names none. */
+    registry: string;
+    /** Repository path inside the registry, e.g. "team/app/api"; "library/<name>" for Docker Hub official images. */
+    path: string;
+    /** Tag, when written (e.g. "1.4.2"). */
+    tag?: string;
+    /** Content digest "sha256:<64 hex>", when written. */
+    digest?: string;
+}
+
+/** How a reference is written, for messages. */
+export const IMAGE_REF_FORMAT = "registry[:port]/path[:tag][@sha256:<64 hex>]";
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const HOST = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::([0-9]+))?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+/** Longest repository name (registry + path) the reference grammar allows. */
+const MAX_NAME_LENGTH = 255;
+
+/** The parts of `image` without judging them (policies see whatever a program deployed). */
+export function splitImageRef(image: string): ImageRef {
+    const at = image.indexOf("@");
+    const nameAndTag = at < 0 ? image : image.slice(0, at);
+    const digest = at < 0 ? undefined : image.slice(at + 1);
+    const lastSlash = nameAndTag.lastIndexOf("/");
+    const lastColon = nameAndTag.lastIndexOf(":");
+    const hasTag = lastColon > lastSlash;
+    const name = hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag;
+    const tag = hasTag ? nameAndTag.slice(lastColon + 1) : undefined;
+    const firstSlash = name.indexOf("/");
+    const first = firstSlash < 0 ? "" : name.slice(0, firstSlash);
+    // The first segment is a registry when it has a dot or a port, or is localhost.
+    const hasRegistry = firstSlash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
+    const registry = hasRegistry ? first : "docker.io";
+    let path = hasRegistry ? name.slice(firstSlash + 1) : name;
+    if (registry === "docker.io" && !path.includes("/")) {
+        path = `library/${path}`;
+    }
+    return { registry, path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
+}
+
+/** "registry/path", the repository without tag or digest, e.g. "docker.io/library/nginx". */
+export function repositoryOf(ref: ImageRef): string {
+    return `${ref.registry}/${ref.path}`;
+}
+
+/** What is wrong with a reference and how to write it instead; undefined when it follows the grammar. */
+export interface ImageRefProblem {
+    problem: string;
+    fix: string;
+}
+
+/** Checks `ref` against the reference grammar; short Docker Hub names ("nginx", "org/app") are valid. */
+export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
+    const bad = (problem: string, fix = `write it as ${IMAGE_REF_FORMAT}, e.g. ghcr.io/org/app:1.2.3`) => ({ problem, fix });
+    if (typeof ref !== "string" || ref.length === 0) {
+        return bad("must be a non-empty string");
+    }
+    if (/\s/.test(ref)) {
+        return bad("must not contain whitespace", "remove the spaces or line breaks around or inside it");
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
+        return bad("must not carry a URL scheme", `drop the "${ref.split("://")[0]}://" prefix`);
+    }
+    const atParts = ref.split("@");
+    if (atParts.length > 2) {
+        return bad("has more than one '@'", "keep a single @sha256:<digest> at the end");
+    }
+    const [nameAndTag, digest] = atParts;
+    if (digest !== undefined && !SHA256_DIGEST.test(digest)) {
+        const hex = digest.startsWith("sha256:") ? digest.slice("sha256:".length) : undefined;
+        if (hex === undefined) {
+            return bad(`has digest "${digest}" which is not sha256`, "pin the sha256 digest the registry reports: repo@sha256:<64 hex>");
+        }
+        return bad(
+            `has digest "${digest}" which is not 64 lowercase hex characters (${hex.length} characters)`,
+            "copy the full digest, e.g. from `docker buildx imagetools inspect <image>` or the stack output `images`",
+        );
+    }
+    const lastSlash = nameAndTag.lastIndexOf("/");
+    const lastColon = nameAndTag.lastIndexOf(":");
+    const hasTag = lastColon > lastSlash;
+    const name = hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag;
+    const tag = hasTag ? nameAndTag.slice(lastColon + 1) : undefined;
+    if (tag !== undefined && !TAG.test(tag)) {
+        return bad(`has tag "${tag}" which is not a valid tag`, "a tag is 1–128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'");
+    }
+    if (name.length === 0) {
+        return bad("has no repository name");
+    }
+    if (name.length > MAX_NAME_LENGTH) {
+        return bad(`has a repository name of ${name.length} characters (limit ${MAX_NAME_LENGTH})`, "shorten the repository path");
+    }
+    const { registry } = splitImageRef(ref);
+    const components = name.split("/");
+    const hasRegistry = components.length > 1 && components[0] === registry;
+    if (hasRegistry) {
+        const host = HOST.exec(registry);
+        if (!host) {
+            return bad(`has registry "${registry}" which is not a valid host[:port]`, "write the registry as host or host:port, e.g. registry.example.com:5000");
+        }
+        const port = host[1] === undefined ? undefined : Number(host[1]);
+        if (port !== undefined && (port < 1 || port > 65535)) {
+            return bad(`has registry port ${host[1]} outside 1–65535`, "use the port the registry listens on");
+        }
+    }
+    for (const component of hasRegistry ? components.slice(1) : components) {
+        if (component.length === 0) {
+            return bad("has an empty path segment ('//' or a trailing '/')", "remove the extra '/'");
+        }
+        if (!PATH_COMPONENT.test(component)) {
+            return component.toLowerCase() !== component
+                ? bad(`has path segment "${component}" with upper-case letters`, "repository paths are lower-case; write the path as the registry lists it")
+                : bad(`has path segment "${component}" with characters other than a-z, 0-9 and single '.', '_', '__' or '-' separators`);
+        }
+    }
+    return undefined;
+}

@@ -1,0 +1,118 @@
+// @webstack/components as another Pulumi program uses it: built with `tsc -b`, packed with `npm pack`, installed
+// from the tarball into a program in a temporary directory outside this repository, type-checked against the
+// shipped .d.ts and run under Pulumi's mocks. What the installed package registers is asserted, not assumed.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const REPO = path.resolve(__dirname, "..");
+const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+
+/** The consumer: plain Pulumi program code, importing the package by name only. */
+const PROGRAM = `
+import * as pulumi from "@pulumi/pulumi";
+import { Api, WebStack, WebStackArgError } from "@webstack/components";
+
+interface Registered { type: string; name: string; parent?: string }
+const registered: Registered[] = [];
+const problems: string[] = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name });
+      return { id: args.name + "-id", state: args.inputs };
+    },
+    call: (args) => {
+      if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
+        // A pinned reference is served its own digest; a tag resolves to the one this registry holds.
+        const pinned = /@(sha256:[0-9a-f]{64})$/.exec(args.inputs.name);
+        return { sha256Digest: pinned ? pinned[1] : "${DIGEST}" };
+      }
+      return args.inputs;
+    },
+  },
+  "consumer",
+  "test",
+  false,
+);
+
+const shop = new WebStack("shop", {
+  namespace: "shop-prod",
+  platform: "kubernetes",
+  api: { image: "ghcr.io/acme/shop-api:1.0", command: ["node", "server.js"], port: 8080 },
+  site: { replicas: 2, content: { image: "ghcr.io/acme/shop-site:1.0" } },
+  route: { host: "shop.example.com", tlsSecretName: "shop-tls" },
+});
+// A TypeScript caller's mistake: the error must speak in argument paths, not stack config commands.
+try {
+  new Api("lonely", { namespace: "shop-prod", image: "ghcr.io/acme/shop-api:1.0", command: ["node"], replicas: 1 });
+} catch (err) {
+  problems.push(err instanceof WebStackArgError ? err.message : "not a WebStackArgError: " + String(err));
+}
+process.on("beforeExit", () => {
+  shop.images.apply((images) => {
+    process.stdout.write(JSON.stringify({ registered, problems, images, podSelector: shop.podSelector }));
+    process.exit(0);
+  });
+});
+`;
+
+describe("@webstack/components installed from its tarball into a program outside the repo", function () {
+  // npm pack + npm install (from the npm cache, else the registry) + tsc: minutes on a loaded machine.
+  this.timeout(900_000);
+  let program: string;
+  let run: { registered: { type: string; name: string }[]; problems: string[]; images: Record<string, string>; podSelector: string };
+
+  before(function () {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-consumer-"));
+    program = path.join(workDir, "program");
+    fs.mkdirSync(program);
+    const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    // prepack runs `tsc -b`: the tarball holds what the package's own build wrote.
+    const tarball = npm(["pack", "--pack-destination", workDir, "--silent"], path.join(REPO, "components")).trim().split("\n").pop()!;
+    const pulumiVersion = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
+    fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "consumer", private: true, main: "index.js" }));
+    // --ignore-scripts: the provider packages' install scripts fetch plugins, which mocks never need.
+    npm(["install", path.join(workDir, tarball), `@pulumi/pulumi@${pulumiVersion}`, "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts"], program);
+    fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
+    fs.writeFileSync(
+      path.join(program, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", skipLibCheck: true, types: [] }, files: ["index.ts"] }),
+    );
+    execFileSync(process.execPath, [TSC, "-p", program], { cwd: program, encoding: "utf8" });
+    run = JSON.parse(execFileSync(process.execPath, ["index.js"], { cwd: program, encoding: "utf8" }));
+  });
+
+  it("installs the package by name with compiled JS and types, none of its TypeScript sources", function () {
+    const installed = path.join(program, "node_modules", "@webstack", "components");
+    assert.ok(fs.existsSync(path.join(installed, "dist", "components", "index.d.ts")));
+    const files = execFileSync("find", [installed, "-name", "*.ts", "!", "-name", "*.d.ts"], { encoding: "utf8" }).trim();
+    assert.strictEqual(files, "", "TypeScript sources shipped in the package");
+  });
+
+  it("registers the stack's components and Kubernetes objects from the installed package", function () {
+    const byType = (type: string) => run.registered.filter((r) => r.type === type).map((r) => r.name).sort();
+    assert.deepStrictEqual(byType("webstack:index:WebStack"), ["shop"]);
+    // The rejected Api registers its component before it validates its arguments, and nothing beneath it.
+    assert.deepStrictEqual(byType("webstack:index:Api"), ["lonely", "shop-api"]);
+    assert.deepStrictEqual(byType("kubernetes:apps/v1:Deployment"), ["shop-api", "shop-site"]);
+    assert.deepStrictEqual(byType("kubernetes:apps/v1:StatefulSet"), ["shop-redis"]);
+    assert.deepStrictEqual(byType("kubernetes:networking.k8s.io/v1:Ingress"), ["shop-route"]);
+    assert.ok(byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").length >= 4, JSON.stringify(run.registered));
+  });
+
+  it("deploys every image by the digest the registry lookup answered", function () {
+    assert.deepStrictEqual(Object.keys(run.images).sort(), ["api", "content", "nginx", "redis"]);
+    assert.strictEqual(run.images.api, `ghcr.io/acme/shop-api@${DIGEST}`);
+    assert.strictEqual(run.podSelector, "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-test");
+  });
+
+  it("tells a TypeScript caller the argument path, never a pulumi config command", function () {
+    assert.strictEqual(run.problems.length, 1, JSON.stringify(run.problems));
+    assert.match(run.problems[0], /^replicas: .*\(got 1\)/);
+    assert.doesNotMatch(run.problems[0], /pulumi config/);
+  });
+});
