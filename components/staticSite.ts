@@ -201,7 +201,8 @@ export class StaticSite extends pulumi.ComponentResource {
       deploymentArgsFor(
         { name, namespace: args.namespace, labels, selector: this.selector, rollout },
         {
-          initContainers,
+          // Only when there is one: the provider and the API server drop an empty list (test/engine up vs check --out).
+          ...(initContainers.length > 0 ? { initContainers } : {}),
           containers: [
             {
               name: "nginx",

@@ -197,7 +197,8 @@ export class PendingRequests {
 function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResourceRequest, urn: string, opts: RecordOptions, notes: string[]): pulumi.runtime.MockResourceResult {
     const preview = opts.preview ?? false;
     const state: Record<string, any> = { ...args.inputs };
-    if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string") {
+    // In preview mode the digest stays unknown, as in the engine's first preview: the build runs only at up.
+    if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string" && !preview) {
         state.repoDigest = standInRepoDigest(state.imageName, urn, state.build);
         const repository = state.repoDigest.split("@")[0];
         const key = opts.config && configPathOf(opts.config, repository);
@@ -208,7 +209,9 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResour
     }
     const k8s = args.custom ? kubernetesTypeInfo(args.type) : undefined;
     if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
-        state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state) };
+        // As the kubernetes provider's Check does (pkg/metadata/naming.go): a name and the autonamed annotation.
+        const annotations = { ...(isPlainObject(state.metadata?.annotations) ? state.metadata.annotations : {}), "pulumi.com/autonamed": "true" };
+        state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state), annotations };
     }
     if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined && !preview) {
         state.result = standInRandom(urn, typeof state.length === "number" ? state.length : 16);
@@ -227,14 +230,15 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResour
 
 /**
  * The name the provider would generate for an auto-named object, made deterministic: logical name plus
- * a hash of the URN, and for ConfigMap/Secret also of the data (they are replaced when data changes).
+ * 8 hex characters like the provider's random suffix (so name lengths match), here a hash of the URN, and for
+ * ConfigMap/Secret also of the data (they are replaced when data changes).
  */
 function standInName(logicalName: string, urn: string, kind: string, state: Record<string, any>): string {
     const hash = crypto.createHash("sha256").update(urn);
     if (kind === "ConfigMap" || kind === "Secret") {
         hash.update(stableJson({ data: state.data, binaryData: state.binaryData, stringData: state.stringData }));
     }
-    return `${logicalName}-${hash.digest("hex").slice(0, 7)}`;
+    return `${logicalName}-${hash.digest("hex").slice(0, 8)}`;
 }
 
 /** `<repository>@sha256:<hash of the resource and its build args>`: stable for the same build, never a real image. */

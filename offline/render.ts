@@ -82,10 +82,27 @@ export const REDACTED_SECRET_NOTE =
     "# not the real one. The values come from the stack (secret config, generated passwords): deploy with `pulumi up`,\n" +
     "# never `kubectl apply` this file as it is.\n";
 
-/** The file `--out` writes for one object: secrets redacted, a redacted Secret headed by REDACTED_SECRET_NOTE. */
+/**
+ * A v1 Secret as the kubernetes provider sends it (pkg/clients/unstructured.go normalizeSecret): `stringData`
+ * folded into `data` as base64, a key in both taking the `stringData` value, as the API server does.
+ */
+export function foldSecretStringData(obj: Record<string, any>): Record<string, any> {
+    const stringData = obj.stringData;
+    if (obj.kind !== "Secret" || obj.apiVersion !== "v1" || !stringData || typeof stringData !== "object" || Object.keys(stringData).length === 0) {
+        return obj;
+    }
+    const { stringData: _folded, ...rest } = obj;
+    const encoded = Object.fromEntries(Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString("base64")]));
+    return { ...rest, data: { ...obj.data, ...encoded } };
+}
+
+/**
+ * The file `--out` writes for one object, as the provider would send it (Secret stringData folded into data):
+ * secrets redacted, a redacted Secret headed by REDACTED_SECRET_NOTE.
+ */
 export function renderObjectFile(obj: Record<string, any>, secretValues: readonly string[]): { text: string; redacted: boolean } {
     const redacted = obj.kind === "Secret" && obj.apiVersion === "v1" && [obj.data, obj.stringData].some((d) => d && typeof d === "object" && Object.keys(d).length > 0);
-    const text = renderObjectYaml(redactObject(obj, secretValues));
+    const text = renderObjectYaml(redactObject(foldSecretStringData(obj), secretValues));
     return { text: redacted ? REDACTED_SECRET_NOTE + text : text, redacted };
 }
 

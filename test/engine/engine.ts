@@ -46,6 +46,13 @@ export function engineEnv(): Record<string, string> {
     return env;
 }
 
+export interface CliOptions {
+    /** Resolve with a non-zero exit instead of rejecting. */
+    allowFailure?: boolean;
+    /** Variables added to the stack's environment for this command. */
+    env?: Record<string, string>;
+}
+
 export interface CliResult {
     code: number;
     stdout: string;
@@ -124,10 +131,10 @@ export class EngineStack {
         return path.join(this.dir, `Pulumi.${this.stack}.yaml`);
     }
 
-    /** Runs `pulumi <args>`; rejects on a non-zero exit unless `allowFailure`. */
-    cli(args: string[], opts: { allowFailure?: boolean } = {}): Promise<CliResult> {
+    /** Runs `pulumi <args>`; rejects on a non-zero exit unless `allowFailure`. `env` adds to the stack's variables. */
+    cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
         return new Promise((resolve, reject) => {
-            const child = spawn("pulumi", args, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn("pulumi", args, { cwd: this.dir, env: { ...this.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -145,7 +152,7 @@ export class EngineStack {
     }
 
     /** `pulumi <args> --client=<address>`: the command with this stack's program served from this process. */
-    async withProgram(args: string[], opts: { allowFailure?: boolean } = {}): Promise<CliResult> {
+    async withProgram(args: string[], opts: CliOptions = {}): Promise<CliResult> {
         const server = new grpc.Server();
         server.addService(LanguageRuntimeService, new LanguageServer(this.program));
         const port = await new Promise<number>((resolve, reject) =>
@@ -158,7 +165,7 @@ export class EngineStack {
     }
 
     /** `pulumi preview --json [...]`, parsed (the document scripts/drift-report.ts reads). */
-    async previewJson(args: string[] = [], opts: { allowFailure?: boolean } = {}): Promise<{ result: CliResult; digest: PreviewDigest }> {
+    async previewJson(args: string[] = [], opts: CliOptions = {}): Promise<{ result: CliResult; digest: PreviewDigest }> {
         const result = await this.withProgram(["preview", "--json", ...args], opts);
         return { result, digest: JSON.parse(result.stdout) };
     }

@@ -8,7 +8,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CliResult, EngineStack, policyPack, ROOT, stepName } from "./engine";
+import { startDiscoveryOnlyApiServer } from "./discoveryOnlyApiServer";
+import { CliResult, EngineStack, policyPack, PreviewStep, ROOT, stepName } from "./engine";
 
 const DATABASE_URL = "postgres://north:s3cr3t-engine-test-value@db.internal:5432/north";
 const NEW_API_DIGEST = "sha256:" + "1".repeat(64);
@@ -64,52 +65,48 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
         }
     }
 
-    it("[L22] pulumi up of dev renders one YAML file per object; they equal npm run check -- --out object for object, apart from the stand-in names", () => {
+    it("[L22] pulumi up of dev renders one YAML file per object; they equal npm run check -- --out object for object, apart from the names the check stands in for", () => {
         const rendered = readObjects(stack.renderDir);
         const checkOut = path.join(stack.dir, "check-out");
         execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", "dev", "--config", stack.stackFile, "--out", checkOut], { cwd: ROOT, stdio: "pipe" });
         const checked = readObjects(checkOut);
         assert.equal(rendered.length, checked.length);
 
-        // Auto-named objects (no metadata.name in the program) get `<logical name>-<random suffix>` from the
-        // provider and a deterministic `<logical name>-<hash>` from the check: pair them by kind and logical name.
-        const logical = (name: string) => name.replace(/-[0-9a-z]{7,8}$/, "");
+        // Which names differ, and why: the objects the program leaves unnamed (the nginx and Redis ConfigMaps, the
+        // Redis Secret, the migration Job: replaced, not updated, when their content changes). The provider names
+        // them `<logical name>-<8 random hex>` and marks them pulumi.com/autonamed; the check stands in
+        // `<logical name>-<8 hex of a hash>` with the same mark, so its output does not change from run to run.
+        // References to them (volumes, secretKeyRef) differ with them. Nothing else may differ.
+        const autoNamed = (o: K8sObject) => (o.metadata.annotations as Record<string, string> | undefined)?.["pulumi.com/autonamed"] === "true";
+        const logical = (name: string) => name.replace(/-[0-9a-f]{8}$/, "");
         const renames = new Map<string, string>();
         for (const o of rendered) {
             const twin = checked.find((c) => c.kind === o.kind && c.metadata.namespace === o.metadata.namespace &&
-                (c.metadata.name === o.metadata.name || logical(c.metadata.name) === logical(o.metadata.name)));
+                (c.metadata.name === o.metadata.name || (autoNamed(c) && autoNamed(o) && logical(c.metadata.name) === logical(o.metadata.name))));
             assert.ok(twin, `rendered ${key(o)} has no counterpart in npm run check --out`);
             if (twin.metadata.name !== o.metadata.name) {
                 renames.set(o.metadata.name, twin.metadata.name);
             }
         }
-        // Which names differ, and why: exactly the objects the program leaves unnamed (auto-named by the provider).
-        assert.ok(renames.size > 0);
-        for (const [engineName] of renames) {
-            assert.match(engineName, /-[0-9a-z]{8}$/, `${engineName} differs from the check's name but is not a provider auto-name`);
-        }
+        assert.deepEqual([...renames.keys()].map(logical).sort(), rendered.filter(autoNamed).map((o) => logical(o.metadata.name)).sort(),
+            "exactly the auto-named objects have stand-in names");
 
-        const normalise = (o: K8sObject, redactSecrets: boolean): unknown => {
+        const normalise = (o: K8sObject): unknown => {
             let text = JSON.stringify(o);
             for (const [from, to] of renames) {
                 text = text.split(`"${from}"`).join(`"${to}"`);
             }
             const copy = JSON.parse(text);
-            // The provider marks what it named; the check has no provider.
-            delete copy.metadata.annotations?.["pulumi.com/autonamed"];
-            if (copy.metadata.annotations && Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
-            // The check redacts Secret data (it cannot decrypt the stack's secrets); render mode writes it in plain text.
-            if (o.kind === "Secret" && redactSecrets) {
-                for (const field of ["data", "stringData"]) {
-                    for (const k of Object.keys(copy[field] ?? {})) copy[field][k] = "<secret>";
-                }
+            // The check redacts Secret data (it never decrypts the stack's secrets); render mode writes it in plain text.
+            if (o.kind === "Secret") {
+                for (const k of Object.keys(copy.data ?? {})) copy.data[k] = "<secret>";
             }
             return copy;
         };
         const byKey = new Map(checked.map((c) => [key(c), c]));
         for (const o of rendered) {
             const twin = byKey.get(key(o, renames.get(o.metadata.name) ?? o.metadata.name))!;
-            assert.deepEqual(normalise(o, true), normalise(twin, true), `${key(o)} differs`);
+            assert.deepEqual(normalise(o), normalise(twin), `${key(o)} differs`);
         }
     });
 
@@ -139,16 +136,28 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
         assert.ok(!stackFile.includes(DATABASE_URL) && !stackFile.includes("s3cr3t"));
         assert.match(stackFile, /DATABASE_URL:\s*\n\s*secure: v1:/);
 
-        const stateFiles = readFilesUnder(path.join(stack.dir, "state"), ".json");
-        assert.ok(stateFiles.length > 0);
+        // Every file of the backend: the stack's checkpoint, its .bak, history and backups.
+        const stateFiles = readFilesUnder(path.join(stack.dir, "state"));
         const redisPassword = secretValueRendered(stack.renderDir, "north-redis");
         for (const [file, text] of stateFiles) {
             for (const secret of [DATABASE_URL, redisPassword]) {
                 assert.ok(!text.includes(secret), `${file} holds a secret in plain text`);
                 assert.ok(!text.includes(Buffer.from(secret).toString("base64")), `${file} holds a secret in base64`);
             }
-            assert.match(text, /"ciphertext"/);
         }
+        // The checkpoint holds both, encrypted: the API Secret's DATABASE_URL and the Redis password.
+        const checkpoint = stateFiles.find(([file]) => file.endsWith(path.join(".pulumi", "stacks", "webstack", "dev.json")));
+        assert.ok(checkpoint, `no checkpoint among ${stateFiles.map(([f]) => f).join(", ")}`);
+        const resources: any[] = JSON.parse(checkpoint[1]).checkpoint.latest.resources;
+        const encrypted = (urnSuffix: string, field: (r: any) => unknown) => {
+            const r = resources.find((x) => x.urn.endsWith(urnSuffix));
+            assert.ok(r, `no ${urnSuffix} in the checkpoint`);
+            const value: any = field(r);
+            assert.equal(value?.["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", `${urnSuffix}: not a secret`);
+            assert.equal(typeof value.ciphertext, "string", `${urnSuffix}: not encrypted`);
+        };
+        encrypted("kubernetes:core/v1:Secret::north-api", (r) => r.inputs.data);
+        encrypted("random:index/randomPassword:RandomPassword::north-redis", (r) => r.outputs.result);
         const preview = await stack.withProgram(["preview", "--diff"]);
         for (const output of [up.stdout, up.stderr, preview.stdout, preview.stderr]) {
             assert.ok(!output.includes(DATABASE_URL) && !output.includes(redisPassword));
@@ -159,25 +168,39 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
     });
 
     it("[L14] drift: pulumi preview --refresh --expect-no-changes exits 0 unchanged, non-zero after a change behind Pulumi's back, and drift-report names the resource", async () => {
-        const clean = await stack.withProgram(["preview", "--refresh", "--expect-no-changes", "--json", "--policy-pack", policyPack()]);
-        assert.equal(clean.code, 0);
+        // Refresh needs a cluster the provider can reach, even in render mode (see discoveryOnlyApiServer.ts):
+        // KUBECONFIG, not provider config, so the default provider itself stays unchanged.
+        const apiServer = await startDiscoveryOnlyApiServer(stack.dir);
+        try {
+            const driftJob = ["preview", "--refresh", "--expect-no-changes", "--json", "--policy-pack", policyPack()];
+            const env = { KUBECONFIG: apiServer.kubeconfig };
+            const clean = await stack.withProgram(driftJob, { env, allowFailure: true });
+            assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+            assert.ok(JSON.parse(clean.stdout).steps.some((s: PreviewStep) => s.op === "refresh"), "the preview did not refresh");
 
-        // As if someone ran `kubectl scale --replicas=5` on the API Deployment: the state now says 5.
-        const state = await stack.exportState();
-        const api = state.deployment.resources.find((r: any) => r.type === "kubernetes:apps/v1:Deployment" && r.urn.endsWith("::north-api"));
-        assert.ok(api, "no north-api Deployment in the state");
-        api.inputs.spec.replicas = 5;
-        api.outputs.spec.replicas = 5;
-        await stack.importState(state);
+            // As if someone ran `kubectl scale --replicas=5` on the API Deployment and a refresh read it back.
+            const state = await stack.exportState();
+            const api = state.deployment.resources.find((r: any) => r.type === "kubernetes:apps/v1:Deployment" && r.urn.endsWith("::north-api"));
+            assert.ok(api, "no north-api Deployment in the state");
+            api.inputs.spec.replicas = 5;
+            api.outputs.spec.replicas = 5;
+            await stack.importState(state);
 
-        const drifted = await stack.withProgram(["preview", "--refresh", "--expect-no-changes", "--json", "--policy-pack", policyPack()], { allowFailure: true });
-        assert.notEqual(drifted.code, 0);
-        const previewFile = path.join(stack.dir, "preview.json");
-        fs.writeFileSync(previewFile, drifted.stdout);
-        const report = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/drift-report.ts", "--stack", "dev", "--preview-exit-code", String(drifted.code), previewFile], { cwd: ROOT, encoding: "utf8" });
-        assert.equal(report.status, 1, report.stdout + report.stderr);
-        assert.match(report.stdout, /north-api/);
-        assert.match(report.stdout, /replicas/);
+            const drifted = await stack.withProgram(driftJob, { env, allowFailure: true });
+            assert.notEqual(drifted.code, 0);
+            const planned = changes(JSON.parse(drifted.stdout).steps).filter((c) => !c.startsWith("refresh "));
+            assert.deepEqual(planned, ["update kubernetes:apps/v1:Deployment::north-api"]);
+            const previewFile = path.join(stack.dir, "preview.json");
+            fs.writeFileSync(previewFile, drifted.stdout);
+            const report = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/drift-report.ts", "--stack", "dev", "--preview-exit-code", String(drifted.code), previewFile], { cwd: ROOT, encoding: "utf8" });
+            assert.equal(report.status, 1, report.stdout + report.stderr);
+            assert.match(report.stderr, /update kubernetes:apps\/v1:Deployment "north-api": spec\.replicas/);
+            assert.match(report.stdout, /::error title=Drift in dev::update kubernetes:apps\/v1:Deployment north-api: spec\.replicas/);
+        } finally {
+            await apiServer.close();
+        }
+        // The provider asked for discovery only: no object was read from, or written to, a server.
+        assert.deepEqual(apiServer.refused, []);
     });
 
     it("[L32] protect: pulumi destroy fails on the content PVC until it is unprotected", async () => {
@@ -200,11 +223,11 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
     });
 });
 
-function readFilesUnder(dir: string, suffix: string): [string, string][] {
+function readFilesUnder(dir: string): [string, string][] {
     const out: [string, string][] = [];
     for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
         const full = path.join(entry.parentPath, entry.name);
-        if (entry.isFile() && entry.name.endsWith(suffix)) out.push([full, fs.readFileSync(full, "utf8")]);
+        if (entry.isFile()) out.push([full, fs.readFileSync(full, "utf8")]);
     }
     return out;
 }

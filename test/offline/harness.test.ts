@@ -56,8 +56,10 @@ describe("offline harness: runProgram", function () {
         assert.deepEqual(dev.secretValues, [], "the marker itself is not a secret value");
     });
 
-    it("gives auto-named objects a stand-in name: logical name + 7 hex of the URN, explicit names kept", () => {
-        assert.match(byName(dev, "web").outputs.metadata.name, /^web-[0-9a-f]{7}$/);
+    it("gives auto-named objects a stand-in name: logical name + 8 hex of the URN (as long as the provider's random suffix) and the pulumi.com/autonamed annotation, explicit names kept", () => {
+        assert.match(byName(dev, "web").outputs.metadata.name, /^web-[0-9a-f]{8}$/);
+        assert.equal(byName(dev, "web").outputs.metadata.annotations["pulumi.com/autonamed"], "true");
+        assert.equal(byName(dev, "creds").outputs.metadata.annotations?.["pulumi.com/autonamed"], undefined);
         assert.equal(dev.stackOutputs.deploymentName, byName(dev, "web").outputs.metadata.name);
         assert.equal(byName(dev, "creds").outputs.metadata.name, "creds");
         assert.equal(byName(dev, "web").inputs.metadata, undefined, "inputs stay what the program declared");
@@ -144,7 +146,7 @@ describe("offline harness: recordResources", () => {
         const nameFor = async (data: Record<string, string>) =>
             byName(await recordResources(() => void new k8s.core.v1.ConfigMap("conf", { data })), "conf").outputs.metadata.name;
         const first = await nameFor({ "nginx.conf": "a" });
-        assert.match(first, /^conf-[0-9a-f]{7}$/);
+        assert.match(first, /^conf-[0-9a-f]{8}$/);
         assert.equal(await nameFor({ "nginx.conf": "a" }), first);
         assert.notEqual(await nameFor({ "nginx.conf": "b" }), first);
     });

@@ -13,6 +13,16 @@ import { loadStackConfigFile } from "../../offline/stackConfig";
 const ROOT = path.join(__dirname, "..", "..");
 const UNKNOWN_TAG_PROGRAM = path.join(ROOT, "test", "engine", "fixtures", "unknownTagProgram.ts");
 
+/** `advisory <policy> <type>::<name>` of every "can't run ... during preview" report, sorted. */
+function cantRunDuringPreview(violations: { level: string; policy: string; resource: string; message: string }[]): string[] {
+    return violations.filter((v) => v.message.startsWith("can't run")).map((v) => `${v.level} ${v.policy} ${v.resource}`).sort();
+}
+
+/** What the first preview of dev with api.build reports (test/engine/preview.test.ts: the engine reports the same). */
+const API_BUILD_UNKNOWN_IMAGE = ["images-digest-pinned", "internal-registry-same-namespace", "no-root-only-images", "redis-data-persistent", "s2i-builder-command-set"]
+    .flatMap((policy) => [`advisory ${policy} kubernetes:apps/v1:Deployment::north-api`, `advisory ${policy} kubernetes:batch/v1:Job::north-api-migrate`])
+    .sort();
+
 describe("offline harness: a new stack's first preview (values unknown until apply)", function () {
     this.timeout(300_000);
 
@@ -26,6 +36,16 @@ describe("offline harness: a new stack's first preview (values unknown until app
 
         const applied = await runPolicies((await runProgram({ program: UNKNOWN_TAG_PROGRAM, stack: "unknown" })).resources);
         assert.deepEqual(applied.filter((v) => v.level === "mandatory").map((v) => v.policy), ["images-digest-pinned"]);
+    });
+
+    it("[L12, L17] webstack dev with api.build: the pushed digest is unknown, so the policies that read the API image say they can't run during preview (advisory), none fails", async () => {
+        const config = loadStackConfigFile(path.join(ROOT, "test", "fixtures", "stacks", "build", "Pulumi.dev.yaml"), "webstack");
+        const preview = await runPolicies((await runProgram({ program: path.join(ROOT, "index.ts"), stack: "dev", config, preview: true })).resources);
+        assert.deepEqual(preview.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(cantRunDuringPreview(preview), API_BUILD_UNKNOWN_IMAGE);
+        for (const v of preview.filter((x) => x.message.startsWith("can't run"))) {
+            assert.match(v.message, /during preview: string value at \.spec\.template\.spec\.containers\.0\.image can't be known during preview$/);
+        }
     });
 
     it("[L19, L22] webstack dev: the Redis password is unknown, and no policy crashes or reports a violation because of it", async () => {

@@ -7,8 +7,9 @@
  * - random: RandomPassword for real (crypto random, every input change replaces it as in pulumi-random), the
  *   character-set inputs the program can pass; `min*` counts and bcryptHash are not implemented and say so.
  * - docker: only the provider itself (Configure), which the program always creates for registry lookups.
- *   Every invoke and resource is refused with the reason, so a test that needs a registry lookup or an image
- *   build fails loudly instead of passing on made-up digests (the tests set verifyImageDigests false).
+ *   Every invoke and every create is refused with the reason, so a test that needs a registry lookup or an image
+ *   build fails loudly instead of passing on made-up digests (the tests set verifyImageDigests false). A preview
+ *   of api.build works: the engine only checks the Image's inputs then, and its digest stays unknown, as for real.
  *
  *   usage: node -r ts-node/register/transpile-only provider.ts <random|docker> <engine address>
  */
@@ -17,7 +18,7 @@ import * as provider from "@pulumi/pulumi/provider";
 
 const VERSION = "0.0.0-webstack.standin";
 const REFUSED = "is not available under test:engine: its provider module is not served by the Go module proxy " +
-    "(see README \"Engine tools\"); set verifyImageDigests false and do not use api.build in engine tests";
+    "(see README \"Engine tools\"); set verifyImageDigests false, and preview api.build without applying it";
 
 function randomPassword(inputs: Record<string, any>): string {
     for (const unsupported of ["minLower", "minUpper", "minNumeric", "minSpecial"]) {
