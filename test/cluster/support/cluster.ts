@@ -70,6 +70,21 @@ export function processAlive(pid: number): boolean {
     }
 }
 
+/** Polls `probe` once a second until it returns a value; throws naming `what` after `seconds`. */
+export async function until<T>(what: string, seconds: number, probe: () => T | undefined): Promise<T> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        const value = probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+}
+
 export async function startLocalCluster(): Promise<ClusterState> {
     await clusterDown({ purge: true }); // fresh etcd, fresh static volumes
     return clusterUp({ nodes: 2 });
