@@ -11,6 +11,7 @@ import { REDIS_DATA_DIR } from "../policy/facts";
 import { REDIS_DEFAULT_PORT, REDIS_MAXMEMORY_POLICIES, RedisConfOptions, redisConfProblems, renderRedisConf } from "./redisConf";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
 import { quantityProblems } from "./storage";
+import { WORKLOAD_ANNOTATIONS } from "./workload";
 
 export const REDIS_DEFAULT_IMAGE =
   "docker.io/valkey/valkey:8-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec";
@@ -181,7 +182,7 @@ export class Redis extends pulumi.ComponentResource {
     const statefulSet = new k8s.apps.v1.StatefulSet(
       name,
       {
-        metadata: { name, namespace: args.namespace, labels },
+        metadata: { name, namespace: args.namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
         spec: {
           replicas: 1,
           serviceName: service.metadata.name,

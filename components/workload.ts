@@ -9,6 +9,14 @@ export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 180;
 export const DEFAULT_REVISION_HISTORY_LIMIT = 3;
 export const DEFAULT_CPU_UTILIZATION = 70;
 
+/**
+ * Workload annotations: on a field a hand edit took over (`kubectl set image`, `oc edit`), server-side apply
+ * lets the program's value win instead of failing on the field-manager conflict, so the drift check reports the
+ * edit and `pulumi up` restores the declared state (L14). Fields the program leaves out (an HPA's replicas) stay
+ * with whoever sets them.
+ */
+export const WORKLOAD_ANNOTATIONS: Record<string, string> = { "pulumi.com/patchForce": "true" };
+
 /** HorizontalPodAutoscaler bounds. */
 export interface Autoscaling {
   /** Fewest replicas. Required. */
@@ -128,7 +136,7 @@ export function deploymentArgsFor(
   pod: PodParts,
 ): k8s.apps.v1.DeploymentArgs {
   return {
-    metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+    metadata: { name: w.name, namespace: w.namespace, labels: w.labels, annotations: WORKLOAD_ANNOTATIONS },
     spec: {
       ...w.rollout.deploymentSpec,
       selector: { matchLabels: w.selector },

@@ -1,31 +1,27 @@
 // The local control plane itself, without Pulumi: loopback only, kwok's stages, the attach stand-in (README
 // "Local cluster"). What the Pulumi tests (stacks.test.ts) rely on, checked with plain kubectl.
 import * as assert from "assert";
-import { isLoopback, listenersOf, suiteCluster } from "./support/cluster";
+import { isLoopback, listenersOf, suiteCluster, until } from "./support/cluster";
 import { kubectl, kubectlApply, kubectlJson } from "./support/pulumi";
 
-const NS = "qr-demo-dev";
+// Its own namespace (restricted, like the stacks' ones): the Pulumi tests then find the stack namespaces as cluster:up left them.
+const NS = "webstack-selftest";
 const restricted = {
     pod: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
 };
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
-async function until<T>(what: string, seconds: number, probe: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-        const value = probe();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-}
-
 describe("local control plane (kubectl only)", function () {
+    before(function () {
+        kubectlApply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: {
+            "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" } } }]);
+    });
+
+    after(function () {
+        kubectl("delete", "namespace", NS, "--wait=false");
+    });
+
     it("binds nothing beyond 127.0.0.1 (etcd, kube-apiserver, controller-manager, scheduler, kwok, attach)", function () {
         const listeners = listenersOf(Object.values(suiteCluster().pids));
         assert.ok(listeners.length >= 2, `expected etcd and kube-apiserver listeners, got ${listeners.join(", ")}`);

@@ -14,7 +14,7 @@ import * as path from "path";
 import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kubeApi";
 import { KUBECONFIG_PATH, kubectlPath } from "../../tools/cluster/cluster";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
-import { suiteCluster } from "./support/cluster";
+import { suiteCluster, until } from "./support/cluster";
 import { committedStackConfig, eventLog, kubectl, kubectlJson, programFile, REPO_ROOT, setStackConfig, testStack, TestStack, removeStackDirs } from "./support/pulumi";
 import { nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "../support/nginx";
 
@@ -65,11 +65,11 @@ async function readyPods(conn: KubeConnection, ns: string, selector: string): Pr
     return pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length;
 }
 
-/** Samples the Ready count of `selector`'s pods until `until` settles; resolves with every sample. */
-async function sampleWhile<T>(conn: KubeConnection, ns: string, selector: string, until: Promise<T>): Promise<{ result: T; samples: number[] }> {
+/** Samples the Ready count of `selector`'s pods until `operation` settles; resolves with every sample. */
+async function sampleWhile<T>(conn: KubeConnection, ns: string, selector: string, operation: Promise<T>): Promise<{ result: T; samples: number[] }> {
     const samples: number[] = [];
     let done = false;
-    const settled = until.finally(() => { done = true; });
+    const settled = operation.finally(() => { done = true; });
     while (!done) {
         samples.push(await readyPods(conn, ns, selector));
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -183,8 +183,15 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         assert.deepStrictEqual([content.status.phase, content.spec.accessModes], ["Bound", ["ReadWriteMany"]]);
         const site = kubectlJson("get", "deployment", "north-site", "-n", QA_NS);
         assert.strictEqual(site.status.readyReplicas, 2);
-        const api = kubectlJson("get", "deployment", "north-api", "-n", QA_NS);
-        assert.ok(api.status.readyReplicas >= 2, `HPA min 2 held (ready ${api.status.readyReplicas})`);
+        // The program leaves the API's replicas to the HPA (a declared count would fight it), so the Deployment
+        // starts at 1 and the HPA controller raises it to min 2 on its next sync (15 s; no metrics needed for that).
+        const ready = await until("the HPA to raise north-api to its minimum of 2 Ready pods", 120, () => {
+            const api = kubectlJson("get", "deployment", "north-api", "-n", QA_NS);
+            return api.status.readyReplicas >= 2 ? api.status.readyReplicas as number : undefined;
+        });
+        assert.ok(ready >= 2 && ready <= 4, `HPA bounds 2..4 held (ready ${ready})`);
+        const hpa = kubectlJson("get", "hpa", "north-api", "-n", QA_NS);
+        assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.scaleTargetRef.name], [2, 4, "north-api"]);
         const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", QA_NS).items;
         assert.ok(jobs.every((j) => j.status.succeeded === 1), "qa's migration Job completed");
     });
@@ -301,21 +308,34 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         assert.throws(() => kubectl("get", "deployment", "nginx", "-n", DEV_NS), /NotFound/, "nothing was created");
         assert.throws(() => kubectl("get", "pvc", "static-files", "-n", DEV_NS), /NotFound/);
 
-        // Without the pack: what postmortem 000 saw. The Deployment await gives up after 90 s instead of 10 min.
-        const withTimeout = programFile(RWO_INCIDENT, () => pulumi.runtime.registerStackTransformation((args) =>
-            args.type === "kubernetes:apps/v1:Deployment" ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }) } : undefined));
-        const bare = await testStack("incident-rwo", {}, withTimeout);
-        await assert.rejects(bare.stack.up(), /nginx/);
-        const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS, "-l", "app=nginx").items;
-        assert.strictEqual(pods.length, 3);
-        const ready = pods.filter((p) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
-        const stuck = pods.filter((p) => !ready.includes(p));
-        assert.ok(ready.length >= 1 && stuck.length >= 1, `some pods Ready, some stuck: ${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status.phase}`).join(", ")}`);
-        assert.strictEqual(new Set(ready.map((p) => p.spec.nodeName)).size, 1, "the Ready pods share one node");
-        assert.ok(stuck.every((p) => p.status.phase === "Pending" && p.spec.nodeName !== ready[0].spec.nodeName), "the stuck pods are Pending on the other node");
-        const events = kubectl("get", "events", "-n", DEV_NS, "--field-selector", `involvedObject.name=${stuck[0].metadata.name}`, "-o", "jsonpath={.items[*].message}");
-        assert.match(events, /Multi-Attach error for volume/);
-        await bare.stack.destroy();
+        // Without the pack: what postmortem 000 saw. The Deployment await gives up after 90 s instead of 10 min. On
+        // OpenShift the restricted-v2 SCC fills in the pod's security context; this cluster has Pod Security admission
+        // only, which would refuse the pods outright, so the transformation adds what the SCC would (the incident is
+        // the shared claim, not the security context).
+        const asOpenShiftAdmits = programFile(RWO_INCIDENT, () => pulumi.runtime.registerStackTransformation((args) => {
+            if (args.type !== "kubernetes:apps/v1:Deployment") {
+                return undefined;
+            }
+            const pod = args.props.spec.template.spec;
+            pod.securityContext = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+            pod.containers = pod.containers.map((c: object) => ({ ...c, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }));
+            return { props: args.props, opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }) };
+        }));
+        const bare = await testStack("incident-rwo", {}, asOpenShiftAdmits);
+        try {
+            await assert.rejects(bare.stack.up(), /nginx/);
+            const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS, "-l", "app=nginx").items;
+            assert.strictEqual(pods.length, 3);
+            const ready = pods.filter((p) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+            const stuck = pods.filter((p) => !ready.includes(p));
+            assert.ok(ready.length >= 1 && stuck.length >= 1, `some pods Ready, some stuck: ${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status.phase}`).join(", ")}`);
+            assert.strictEqual(new Set(ready.map((p) => p.spec.nodeName)).size, 1, "the Ready pods share one node");
+            assert.ok(stuck.every((p) => p.status.phase === "Pending" && p.spec.nodeName !== ready[0].spec.nodeName), "the stuck pods are Pending on the other node");
+            const events = kubectl("get", "events", "-n", DEV_NS, "--field-selector", `involvedObject.name=${stuck[0].metadata.name}`, "-o", "jsonpath={.items[*].message}");
+            assert.match(events, /Multi-Attach error for volume/);
+        } finally {
+            await bare.stack.destroy(); // the next test counts the claims left in the namespace
+        }
     });
 
     it("dev: pulumi destroy stops at the protected content claim; the content and Redis claims survive (L32)", async function () {
