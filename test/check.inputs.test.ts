@@ -216,7 +216,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.equal(new Set(prints(sarif)).size, results.length, "every finding its own fingerprint");
         });
 
-        it("markdown: a table row per violation and schema error, the summary line", async () => {
+        it("markdown: a table row per violation and schema error, the summary line", () => {
             const md = formatReport(report, { format: "markdown", allowUnchecked: false }, policies, report.source);
             assert.match(md, /^### ❌ `npm run check`: test\/fixtures\/programs\/yaml-violation\/bad\.yaml$/m);
             assert.match(md, /^\| Level \| Policy \| Lessons \| Resource \| Message \|$/m);

@@ -180,7 +180,7 @@ describe("offline harness: recordResources", () => {
         process.on("unhandledRejection", mine);
         try {
             const before = process.listeners("unhandledRejection");
-            let during: Function[] = [];
+            let during: NodeJS.UnhandledRejectionListener[] = [];
             await recordResources(() => {
                 during = process.listeners("unhandledRejection");
             });

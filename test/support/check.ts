@@ -3,6 +3,7 @@
 // through npm itself; the last two only for what is about the command as a process (exit status, pipes, stdin,
 // npm's INIT_CWD and -s).
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { Writable } from "stream";
 import { main } from "../../offline/check";
@@ -48,7 +49,8 @@ export async function checkInProcess(args: string[], env: NodeJS.ProcessEnv = CH
 
 /** package.json's `check` command (`node -r … offline/check.ts`) with this node, in a child process. */
 export function checkProcess(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CheckRun {
-    const [command, ...nodeArgs] = require(path.join(ROOT, "package.json")).scripts.check.split(" ");
+    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { check: string } };
+    const [command, ...nodeArgs] = packageJson.scripts.check.split(" ");
     if (command !== "node") {
         throw new Error(`package.json's check script no longer starts with node: ${command}`);
     }
