@@ -28,7 +28,7 @@ function cantRunDuringPreview(output: string): string[] {
     const lines = output.split("\n");
     const found: string[] = [];
     lines.forEach((line, i) => {
-        const head = /- \[(mandatory|advisory)\]\s+(\S+)\s+\((\S+): (\S+)\)\s*$/.exec(line);
+        const head = /- \[(mandatory|advisory)\](?:\s+\[severity: [a-z]+\])?\s+(\S+)\s+\((\S+): (\S+)\)\s*$/.exec(line);
         if (head && /can't run policy/.test(lines[i + 1] ?? "")) {
             found.push(`${head[1]} ${head[2]} ${head[3]}::${head[4]}`);
         }
