@@ -7,54 +7,67 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
 import {
-    ApiImageBuild, CONFIG_KEYS, facts, IMAGE_REGISTRY_CONFIG_KEYS, ImageRegistry, imageRegistryArgs, OBJECT_CONFIG_KEYS, parseStackConfig, stackFileProblem, WebStack,
+    ApiImageBuild,
+    CONFIG_KEYS,
+    facts,
+    IMAGE_REGISTRY_CONFIG_KEYS,
+    ImageRegistry,
+    imageRegistryArgs,
+    OBJECT_CONFIG_KEYS,
+    parseStackConfig,
+    stackFileProblem,
+    WebStack,
 } from "./components";
 
 const config = new pulumi.Config();
 
 /** The project's config as plain values; unknown `webstack:*` keys are kept so the parser can name typos. */
 function readRawConfig(): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    raw[key] = OBJECT_CONFIG_KEYS.includes(key) ? config.getObject(key) : key === "requireImageDigests" ? config.getBoolean(key) : config.get(key);
-  }
-  // Keys the program does not know (typos such as `webstack:namspace`) are passed on so the parser names them.
-  const prefix = `${pulumi.getProject()}:`;
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
-    const key = fullKey.slice(prefix.length);
-    if (fullKey.startsWith(prefix) && !(key in raw) && !IMAGE_REGISTRY_CONFIG_KEYS.includes(key)) {
-      raw[key] = config.get(key);
+    const raw: Record<string, unknown> = {};
+    for (const key of CONFIG_KEYS) {
+        raw[key] = OBJECT_CONFIG_KEYS.includes(key)
+            ? config.getObject(key)
+            : key === "requireImageDigests"
+              ? config.getBoolean(key)
+              : config.get(key);
     }
-  }
-  return raw;
+    // Keys the program does not know (typos such as `webstack:namspace`) are passed on so the parser names them.
+    const prefix = `${pulumi.getProject()}:`;
+    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+        const key = fullKey.slice(prefix.length);
+        if (fullKey.startsWith(prefix) && !(key in raw) && !IMAGE_REGISTRY_CONFIG_KEYS.includes(key)) {
+            raw[key] = config.get(key);
+        }
+    }
+    return raw;
 }
 
 // isConfigSecret is internal to the SDK (its typings omit it): it tells whether the key was stored with --secret (L19).
 declare module "@pulumi/pulumi/runtime/config" {
-  export function isConfigSecret(key: string): boolean;
+    export function isConfigSecret(key: string): boolean;
 }
 const rawConfig = readRawConfig();
 const { appName, apiBuild, ...args } = parseStackConfig(rawConfig, {
-  stack: pulumi.getStack(),
-  secretKeys: CONFIG_KEYS.filter((key) => isConfigSecret(`${pulumi.getProject()}:${key}`)),
-  // Only looked at when nothing is set: the stack file beside Pulumi.yaml (a missing file, an empty one or a
-  // misspelt `config:` root all reach the program as "no config at all").
-  stackFileProblem: Object.values(rawConfig).every((v) => v === undefined)
-    ? stackFileProblem(path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`), pulumi.getProject())
-    : undefined,
+    stack: pulumi.getStack(),
+    secretKeys: CONFIG_KEYS.filter((key) => isConfigSecret(`${pulumi.getProject()}:${key}`)),
+    // Only looked at when nothing is set: the stack file beside Pulumi.yaml (a missing file, an empty one or a
+    // misspelt `config:` root all reach the program as "no config at all").
+    stackFileProblem: Object.values(rawConfig).every((v) => v === undefined)
+        ? stackFileProblem(path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`), pulumi.getProject())
+        : undefined,
 });
 // Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
 const registryArgs = imageRegistryArgs({
-  registryAuth: config.getObject("registryAuth"),
-  verifyImageDigests: config.getObject("verifyImageDigests"),
-  registryLookupHosts: config.getObject("registryLookupHosts"),
-  registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
+    registryAuth: config.getObject("registryAuth"),
+    verifyImageDigests: config.getObject("verifyImageDigests"),
+    registryLookupHosts: config.getObject("registryLookupHosts"),
+    registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
 });
 const registry = new ImageRegistry(`${appName}-registry`, registryArgs);
 // api.build (dev stacks): deploy the digest the push produced, never the tag (L12).
 const apiImage = apiBuild
-  ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
-  : args.api.image;
+    ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
+    : args.api.image;
 const stack = new WebStack(appName, { ...args, api: { ...args.api, image: apiImage } }, { providers: [registry] });
 
 export const url = stack.url;

@@ -53,7 +53,11 @@ interface Timing {
  */
 function timeProcess(command: Command): Timing {
     const timed = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&3; } 3>&2 2>&1';
-    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...command.env } });
+    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...command.env },
+    });
     if (result.status !== 0) {
         throw new Error(`${command.label} exited ${result.status}: ${result.stderr.trim()}`);
     }
@@ -62,7 +66,20 @@ function timeProcess(command: Command): Timing {
 }
 
 function checkCommand(label: string, program: string, stack: string, config: string): Command {
-    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--program", program, "--stack", stack, "--config", config, "--json", "--skip-type-check"] };
+    return {
+        label,
+        args: [
+            path.join(ROOT, "offline", "check.ts"),
+            "--program",
+            program,
+            "--stack",
+            stack,
+            "--config",
+            config,
+            "--json",
+            "--skip-type-check",
+        ],
+    };
 }
 
 function manifestsCommand(label: string, dir: string): Command {
@@ -72,9 +89,15 @@ function manifestsCommand(label: string, dir: string): Command {
 /** The stack's objects as plain YAML files (what `--manifests` reads), written by check itself. */
 function renderStack(dir: string, stack: string): string {
     const out = path.join(dir, `manifests-${stack}`);
-    const rendered = spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "offline", "check.ts"), "--stack", stack, "--out", out, "--skip-type-check"], { cwd: ROOT, encoding: "utf8" });
+    const rendered = spawnSync(
+        process.execPath,
+        ["-r", TS_NODE, path.join(ROOT, "offline", "check.ts"), "--stack", stack, "--out", out, "--skip-type-check"],
+        { cwd: ROOT, encoding: "utf8" },
+    );
     if (rendered.status !== 0) {
-        throw new Error(`rendering ${stack} for the manifests bench exited ${rendered.status}: ${rendered.stderr.trim()}`);
+        throw new Error(
+            `rendering ${stack} for the manifests bench exited ${rendered.status}: ${rendered.stderr.trim()}`,
+        );
     }
     return out;
 }
@@ -122,14 +145,24 @@ function bench(reps: number): void {
         floorCommand(`floor ${stack}`, program, stack, path.join(ROOT, `Pulumi.${stack}.yaml`)),
         checkCommand(`check ${stack}`, program, stack, path.join(ROOT, `Pulumi.${stack}.yaml`)),
     ]);
-    const scaled = SCALES.map((count) => checkCommand(`check ${count} WebStack${count === 1 ? "" : "s"}`, generateProgram(tmp, count), "dev", devConfig));
+    const scaled = SCALES.map((count) =>
+        checkCommand(`check ${count} WebStack${count === 1 ? "" : "s"}`, generateProgram(tmp, count), "dev", devConfig),
+    );
     const manifests = manifestsCommand("manifests dev", renderStack(tmp, "dev"));
     const commands = [...pairs.flat(), ...scaled, manifests];
     const times = new Map<string, Timing[]>(commands.map((c) => [c.label, []]));
 
-    console.log(`bench:check: ${reps} repetitions, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `bench:check: ${reps} repetitions, ${os.cpus().length} CPUs, load average ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
     for (let rep = 0; rep < reps; rep++) {
-        const order = rep % 2 === 0 ? commands : [manifests, ...pairs.map(([floor, check]) => [check, floor]).flat(), ...[...scaled].reverse()];
+        const order =
+            rep % 2 === 0
+                ? commands
+                : [manifests, ...pairs.map(([floor, check]) => [check, floor]).flat(), ...[...scaled].reverse()];
         const line: string[] = [];
         for (const command of order) {
             const timing = timeProcess(command);
@@ -142,7 +175,9 @@ function bench(reps: number): void {
 
     const med = (label: string, of: keyof Timing) => median(times.get(label)!.map((t) => t[of]));
     for (const command of commands) {
-        console.log(`median ${command.label}: ${med(command.label, "wall").toFixed(2)}s (cpu ${med(command.label, "cpu").toFixed(2)}s)`);
+        console.log(
+            `median ${command.label}: ${med(command.label, "wall").toFixed(2)}s (cpu ${med(command.label, "cpu").toFixed(2)}s)`,
+        );
     }
     const ratios = (of: keyof Timing) => {
         const floorTotal = STACKS.reduce((sum, s) => sum + med(`floor ${s}`, of), 0);
@@ -151,7 +186,12 @@ function bench(reps: number): void {
         const manifestsVsProgram = med(manifests.label, of) / med("check dev", of);
         return `check_vs_floor=${(checkTotal / floorTotal).toFixed(2)} scale_100_vs_1=${scale.toFixed(2)} manifests_vs_program=${manifestsVsProgram.toFixed(2)}`;
     };
-    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `load average after: ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
     console.log(`cpu ratios: ${ratios("cpu")}`);
     console.log(`ratios: ${ratios("wall")}`);
 }
@@ -168,14 +208,23 @@ export const BENCH_CHECK_COMMAND = {
         "Times `npm run check` against the bare mock run of the same program (floor) on both stacks, and 100 WebStacks " +
         "against 1; prints medians and the ratios (goals: check_vs_floor <= 1.5, scale_100_vs_1 <= 110). Not a test.",
     flags: {
-        reps: { type: "string", valueName: "<n>", default: "3", description: "repetitions of every measurement (medians are reported)" },
+        reps: {
+            type: "string",
+            valueName: "<n>",
+            default: "3",
+            description: "repetitions of every measurement (medians are reported)",
+        },
     },
     exitCodes: { 0: "measured (the ratios are printed, not judged)", 1: "a measured command failed", 2: "usage error" },
     example: "npm run bench:check -- --reps 5",
 } satisfies CommandSpec;
 
 /** The command line; returns the exit code (the floor mode exits by itself when its run ends). */
-export function main(argv: string[], log: (text: string) => void = console.log, error: (text: string) => void = console.error): number | undefined {
+export function main(
+    argv: string[],
+    log: (text: string) => void = console.log,
+    error: (text: string) => void = console.error,
+): number | undefined {
     if (process.env[FLOOR_ENV] === "1") {
         const [program, stack, config] = argv;
         floor(program, stack, config).then(
@@ -195,12 +244,16 @@ export function main(argv: string[], log: (text: string) => void = console.log, 
         }
         const reps = Number(parsed.flags.reps);
         if (!Number.isInteger(reps) || reps < 1) {
-            throw new UsageError(`--reps must be a whole number >= 1 (got ${JSON.stringify(parsed.flags.reps)}). Fix: e.g. --reps 3`);
+            throw new UsageError(
+                `--reps must be a whole number >= 1 (got ${JSON.stringify(parsed.flags.reps)}). Fix: e.g. --reps 3`,
+            );
         }
         bench(reps);
         return 0;
     } catch (err) {
-        error(`bench:check: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run bench:check -- --help lists the flags)" : ""}`);
+        error(
+            `bench:check: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run bench:check -- --help lists the flags)" : ""}`,
+        );
         return err instanceof UsageError ? 2 : 1;
     }
 }

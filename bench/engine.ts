@@ -16,9 +16,15 @@ const ROOT = path.join(__dirname, "..");
 
 const SPEC = {
     name: "npm run bench:engine --",
-    summary: "Times pulumi preview --policy-pack against npm run check for one stack, interleaved; prints medians and the ratio.",
+    summary:
+        "Times pulumi preview --policy-pack against npm run check for one stack, interleaved; prints medians and the ratio.",
     flags: {
-        stack: { type: "string" as const, description: "stack to preview and check", default: "dev", valueName: "<stack>" },
+        stack: {
+            type: "string" as const,
+            description: "stack to preview and check",
+            default: "dev",
+            valueName: "<stack>",
+        },
         reps: { type: "string" as const, description: "repetitions of each command", default: "3", valueName: "<n>" },
     },
     exitCodes: { 0: "measured", 1: "a command failed (its output is printed)", 2: "usage error" },
@@ -44,9 +50,15 @@ async function timePreview(stackName: string): Promise<number> {
 
 function timeCheck(stackName: string): number {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", stackName], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", stackName],
+        { cwd: ROOT, encoding: "utf8" },
+    );
     if (result.status !== 0) {
-        throw new Error(`npm run check -- --stack ${stackName} exited ${result.status}:\n${result.stdout}${result.stderr}`);
+        throw new Error(
+            `npm run check -- --stack ${stackName} exited ${result.status}:\n${result.stdout}${result.stderr}`,
+        );
     }
     return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -84,7 +96,9 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(`rep ${i + 1}/${reps}: preview ${preview[i].toFixed(1)} s, check ${check[i].toFixed(1)} s`);
     }
-    console.log(`median wall seconds (${stack}, ${reps} reps): pulumi preview --policy-pack ${median(preview).toFixed(1)}, npm run check ${median(check).toFixed(1)}`);
+    console.log(
+        `median wall seconds (${stack}, ${reps} reps): pulumi preview --policy-pack ${median(preview).toFixed(1)}, npm run check ${median(check).toFixed(1)}`,
+    );
     console.log(`ratios: check_vs_preview=${(median(check) / median(preview)).toFixed(2)}`);
     return 0;
 }

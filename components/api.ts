@@ -10,78 +10,90 @@ import { DEFAULT_RESOURCES, MigrationJob } from "./migrationJob";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
 import { restrictedContainerSecurityContext } from "./securityContext";
-import { Autoscaling, autoscalingProblems, autoscalingSchema, createServingCompanions, deploymentArgsFor, HorizontalScaling, rolloutSettings, workloadProblems, workloadTuningShape, WorkloadTuning } from "./workload";
+import {
+    Autoscaling,
+    autoscalingProblems,
+    autoscalingSchema,
+    createServingCompanions,
+    deploymentArgsFor,
+    HorizontalScaling,
+    rolloutSettings,
+    workloadProblems,
+    workloadTuningShape,
+    WorkloadTuning,
+} from "./workload";
 
 export const API_DEFAULT_PORT = 5000;
 export const API_DEFAULT_REPLICAS = 2;
 export const API_DEFAULT_HEALTH_PATH = "/healthz";
 
 export interface ApiMigration {
-  /** The migration command, e.g. ["flask", "db", "upgrade"]. Required. */
-  command: string[];
-  /** Image reference; default: the API image (same digest, L13). */
-  image?: string;
-  /** Retries before failing. Default 1 (see MigrationJob). */
-  backoffLimit?: number;
-  /** Hard limit in seconds. Default 600 (see MigrationJob). */
-  activeDeadlineSeconds?: number;
+    /** The migration command, e.g. ["flask", "db", "upgrade"]. Required. */
+    command: string[];
+    /** Image reference; default: the API image (same digest, L13). */
+    image?: string;
+    /** Retries before failing. Default 1 (see MigrationJob). */
+    backoffLimit?: number;
+    /** Hard limit in seconds. Default 600 (see MigrationJob). */
+    activeDeadlineSeconds?: number;
 }
 
 export interface ApiArgs extends WorkloadTuning {
-  /** Namespace of every object. Required. */
-  namespace: string;
-  /** Image reference from config, resolved to a digest (L12), or the pushed digest of a build (ApiImageBuild.imageRef). Required: there is no sensible default API. */
-  image: pulumi.Input<string>;
-  /** Config path of `image` (and prefix for other fields) in error messages. Default "" (argument names). */
-  configPath?: string;
-  /** Reject image references without a digest (L12). Default false. */
-  requireDigest?: boolean;
-  /** Container command. Required: S2I builder images replace CMD with their own run script (L01). */
-  command: string[];
-  /** Container args. Default: none. */
-  args?: string[];
-  /** The one port: containerPort, PORT env, every probe and the Service targetPort (L18). Default 5000. */
-  port?: number;
-  /** Fixed replica count; not together with `autoscaling`. Default 2 (state in Redis, one pod may be lost: L10, L21). */
-  replicas?: number;
-  /** HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA. Default: none. */
-  autoscaling?: Autoscaling;
-  /** HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27). Default "/healthz". */
-  healthPath?: string;
-  /** Plain environment variables (never secrets: those go in `secretEnv`, L19). Default: none. */
-  env?: Record<string, string>;
-  /** Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19). Default: none. */
-  secretEnv?: Record<string, pulumi.Input<string>>;
-  /** Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL. Default: none. */
-  redis?: RedisConnection;
-  /** Migration Job run before every Deployment change that alters it (L13). Default: none. */
-  migration?: ApiMigration;
-  /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
-  partOf?: string;
+    /** Namespace of every object. Required. */
+    namespace: string;
+    /** Image reference from config, resolved to a digest (L12), or the pushed digest of a build (ApiImageBuild.imageRef). Required: there is no sensible default API. */
+    image: pulumi.Input<string>;
+    /** Config path of `image` (and prefix for other fields) in error messages. Default "" (argument names). */
+    configPath?: string;
+    /** Reject image references without a digest (L12). Default false. */
+    requireDigest?: boolean;
+    /** Container command. Required: S2I builder images replace CMD with their own run script (L01). */
+    command: string[];
+    /** Container args. Default: none. */
+    args?: string[];
+    /** The one port: containerPort, PORT env, every probe and the Service targetPort (L18). Default 5000. */
+    port?: number;
+    /** Fixed replica count; not together with `autoscaling`. Default 2 (state in Redis, one pod may be lost: L10, L21). */
+    replicas?: number;
+    /** HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA. Default: none. */
+    autoscaling?: Autoscaling;
+    /** HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27). Default "/healthz". */
+    healthPath?: string;
+    /** Plain environment variables (never secrets: those go in `secretEnv`, L19). Default: none. */
+    env?: Record<string, string>;
+    /** Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19). Default: none. */
+    secretEnv?: Record<string, pulumi.Input<string>>;
+    /** Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL. Default: none. */
+    redis?: RedisConnection;
+    /** Migration Job run before every Deployment change that alters it (L13). Default: none. */
+    migration?: ApiMigration;
+    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    partOf?: string;
 }
 
 /** ApiArgs that a WebStack wires itself; the others are its `api` argument and the stack config's `api` key. */
-export type ApiWiredArgs = "namespace" | "configPath" | "requireDigest" | "redis" | "migration" | "secretEnv" | "partOf";
+export type ApiWiredArgs =
+    "namespace" | "configPath" | "requireDigest" | "redis" | "migration" | "secretEnv" | "partOf";
 
 /** The settings of an Api as data (WebStack argument `api`, stack config `webstack:api`). */
 export const apiSchema = argsSchema<Omit<ApiArgs, ApiWiredArgs>>()({
-  image: imageRefSchema,
-  command: z.array(z.string()),
-  args: z.array(z.string()).optional(),
-  port: int.optional(),
-  replicas: int.optional(),
-  autoscaling: autoscalingSchema.optional(),
-  healthPath: z.string().optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  ...workloadTuningShape,
+    image: imageRefSchema,
+    command: z.array(z.string()),
+    args: z.array(z.string()).optional(),
+    port: int.optional(),
+    replicas: int.optional(),
+    autoscaling: autoscalingSchema.optional(),
+    healthPath: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    ...workloadTuningShape,
 });
 
 /** The Api's `migration` argument as data (WebStack argument and stack config key `migration`). */
 export const apiMigrationSchema = argsSchema<ApiMigration>()({
-  command: z.array(z.string()),
-  image: imageRefSchema.optional(),
-  backoffLimit: int.optional(),
-  activeDeadlineSeconds: int.optional(),
+    command: z.array(z.string()),
+    image: imageRefSchema.optional(),
+    backoffLimit: int.optional(),
+    activeDeadlineSeconds: int.optional(),
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -92,45 +104,108 @@ const RESERVED_ENV = ["PORT", "REDIS_URL", "REDIS_PASSWORD"];
 
 /** Rules for the Api's arguments; `prefix` is the config path ("api.") or "" for component arguments. */
 export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const f = (field: string) => `${prefix}${field}`;
-  if (!args.command || args.command.length === 0 || args.command.some((part) => typeof part !== "string" || part.trim() === "")) {
-    problems.push({
-      field: f("command"), problem: "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
-      got: args.command, fix: `give the whole command as ${f("command")}, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]`, suggested: { field: f("command[0]"), value: "gunicorn" }, lessons: ["L01"],
-    });
-  }
-  const port = args.port ?? API_DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    problems.push({ field: f("port"), problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)", got: args.port, fix: `set ${f("port")} to 5000 or another port from 1024 up`, suggested: "5000", lessons: ["L02", "L18"] });
-  }
-  if (args.healthPath !== undefined && !args.healthPath.startsWith("/")) {
-    problems.push({ field: f("healthPath"), problem: "must be an absolute HTTP path", got: args.healthPath, fix: `start ${f("healthPath")} with "/", e.g. "/healthz"`, suggested: "/healthz", lessons: ["L27"] });
-  }
-  if (args.autoscaling && args.replicas !== undefined) {
-    problems.push({ field: f("replicas"), problem: `conflicts with ${f("autoscaling")} (the HPA owns the replica count)`, got: args.replicas, fix: `remove ${f("replicas")}`, remove: true });
-  }
-  if (args.autoscaling) {
-    problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), 2));
-  } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 2)) {
-    problems.push({ field: f("replicas"), problem: "the API runs at least 2 replicas so a lost pod does not take it down", got: args.replicas, fix: `set ${f("replicas")} to 2 or more (or set ${f("autoscaling.min")}/${f("autoscaling.max")})`, suggested: "2", lessons: ["L10", "L21"] });
-  }
-  problems.push(...workloadProblems(args, prefix));
-  for (const [name, value] of Object.entries(args.env ?? {})) {
-    if (!ENV_NAME.test(name)) {
-      problems.push({ field: f(`env.${name}`), problem: "is not a valid environment variable name", got: name, fix: "use letters, digits and _ (not starting with a digit)" });
-    } else if (RESERVED_ENV.includes(name)) {
-      problems.push({ field: f(`env.${name}`), problem: "is set by the component from port/redis and must not be given twice", got: value, fix: name === "PORT" ? `remove it and set ${f("port")} instead` : "remove it: REDIS_URL is built from the Redis component and its Secret", lessons: ["L18", "L19"] });
-    } else if (SECRET_LOOKING_NAME.test(name)) {
-      problems.push({ field: f(`env.${name}`), problem: "looks like a secret but is a plain value", got: HIDDEN, fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`, suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true }, lessons: ["L19"] });
+    const problems: FieldProblem[] = [];
+    const f = (field: string) => `${prefix}${field}`;
+    if (
+        !args.command ||
+        args.command.length === 0 ||
+        args.command.some((part) => typeof part !== "string" || part.trim() === "")
+    ) {
+        problems.push({
+            field: f("command"),
+            problem:
+                "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
+            got: args.command,
+            fix: `give the whole command as ${f("command")}, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]`,
+            suggested: { field: f("command[0]"), value: "gunicorn" },
+            lessons: ["L01"],
+        });
     }
-  }
-  for (const name of Object.keys(args.secretEnv ?? {})) {
-    if (!ENV_NAME.test(name) || RESERVED_ENV.includes(name)) {
-      problems.push({ field: `apiSecrets.${name}`, problem: "is not a usable environment variable name (or is reserved: PORT, REDIS_URL, REDIS_PASSWORD)", got: name, fix: "rename it with letters, digits and _", lessons: ["L19"] });
+    const port = args.port ?? API_DEFAULT_PORT;
+    if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+        problems.push({
+            field: f("port"),
+            problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)",
+            got: args.port,
+            fix: `set ${f("port")} to 5000 or another port from 1024 up`,
+            suggested: "5000",
+            lessons: ["L02", "L18"],
+        });
     }
-  }
-  return problems;
+    if (args.healthPath !== undefined && !args.healthPath.startsWith("/")) {
+        problems.push({
+            field: f("healthPath"),
+            problem: "must be an absolute HTTP path",
+            got: args.healthPath,
+            fix: `start ${f("healthPath")} with "/", e.g. "/healthz"`,
+            suggested: "/healthz",
+            lessons: ["L27"],
+        });
+    }
+    if (args.autoscaling && args.replicas !== undefined) {
+        problems.push({
+            field: f("replicas"),
+            problem: `conflicts with ${f("autoscaling")} (the HPA owns the replica count)`,
+            got: args.replicas,
+            fix: `remove ${f("replicas")}`,
+            remove: true,
+        });
+    }
+    if (args.autoscaling) {
+        problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), 2));
+    } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 2)) {
+        problems.push({
+            field: f("replicas"),
+            problem: "the API runs at least 2 replicas so a lost pod does not take it down",
+            got: args.replicas,
+            fix: `set ${f("replicas")} to 2 or more (or set ${f("autoscaling.min")}/${f("autoscaling.max")})`,
+            suggested: "2",
+            lessons: ["L10", "L21"],
+        });
+    }
+    problems.push(...workloadProblems(args, prefix));
+    for (const [name, value] of Object.entries(args.env ?? {})) {
+        if (!ENV_NAME.test(name)) {
+            problems.push({
+                field: f(`env.${name}`),
+                problem: "is not a valid environment variable name",
+                got: name,
+                fix: "use letters, digits and _ (not starting with a digit)",
+            });
+        } else if (RESERVED_ENV.includes(name)) {
+            problems.push({
+                field: f(`env.${name}`),
+                problem: "is set by the component from port/redis and must not be given twice",
+                got: value,
+                fix:
+                    name === "PORT"
+                        ? `remove it and set ${f("port")} instead`
+                        : "remove it: REDIS_URL is built from the Redis component and its Secret",
+                lessons: ["L18", "L19"],
+            });
+        } else if (SECRET_LOOKING_NAME.test(name)) {
+            problems.push({
+                field: f(`env.${name}`),
+                problem: "looks like a secret but is a plain value",
+                got: HIDDEN,
+                fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`,
+                suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true },
+                lessons: ["L19"],
+            });
+        }
+    }
+    for (const name of Object.keys(args.secretEnv ?? {})) {
+        if (!ENV_NAME.test(name) || RESERVED_ENV.includes(name)) {
+            problems.push({
+                field: `apiSecrets.${name}`,
+                problem: "is not a usable environment variable name (or is reserved: PORT, REDIS_URL, REDIS_PASSWORD)",
+                got: name,
+                fix: "rename it with letters, digits and _",
+                lessons: ["L19"],
+            });
+        }
+    }
+    return problems;
 }
 
 /**
@@ -138,110 +213,137 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
  * One `port` value drives every place a port appears (L18); rollouts never drop capacity (L29) and fail fast (L15).
  */
 export class Api extends pulumi.ComponentResource {
-  /** Service name inside the namespace. */
-  readonly serviceName: string;
-  readonly port: number;
-  /** Pod selector, for NetworkPolicies. */
-  readonly selector: Record<string, string>;
-  /** Pod selector of the migration Job, when there is one. */
-  readonly migrationSelector?: Record<string, string>;
-  /** Deployed image refs by role ("api", "migration"), digest-pinned. */
-  readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
+    /** Service name inside the namespace. */
+    readonly serviceName: string;
+    readonly port: number;
+    /** Pod selector, for NetworkPolicies. */
+    readonly selector: Record<string, string>;
+    /** Pod selector of the migration Job, when there is one. */
+    readonly migrationSelector?: Record<string, string>;
+    /** Deployed image refs by role ("api", "migration"), digest-pinned. */
+    readonly images: Partial<Record<ImageRole, pulumi.Output<string>>>;
 
-  constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("webstack:index:Api", name, {}, opts);
-    const prefix = args.configPath ?? "";
-    rejectProblems(apiProblems(args, prefix));
-    const port = args.port ?? API_DEFAULT_PORT;
-    const identity = { name, component: "api", partOf: args.partOf };
-    const labels = recommendedLabels(identity);
-    this.selector = selectorLabels(identity);
-    this.port = port;
-    this.serviceName = name;
+    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webstack:index:Api", name, {}, opts);
+        const prefix = args.configPath ?? "";
+        rejectProblems(apiProblems(args, prefix));
+        const port = args.port ?? API_DEFAULT_PORT;
+        const identity = { name, component: "api", partOf: args.partOf };
+        const labels = recommendedLabels(identity);
+        this.selector = selectorLabels(identity);
+        this.port = port;
+        this.serviceName = name;
 
-    const image = resolveImage({ ref: args.image, field: `${prefix}image` }, { requireDigest: args.requireDigest, parent: this });
-    this.images = { api: image };
+        const image = resolveImage(
+            { ref: args.image, field: `${prefix}image` },
+            { requireDigest: args.requireDigest, parent: this },
+        );
+        this.images = { api: image };
 
-    const env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[] = [{ name: "PORT", value: String(port) }];
-    for (const [envName, value] of Object.entries(args.env ?? {})) {
-      env.push({ name: envName, value });
+        const env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[] = [{ name: "PORT", value: String(port) }];
+        for (const [envName, value] of Object.entries(args.env ?? {})) {
+            env.push({ name: envName, value });
+        }
+        if (args.redis) {
+            const redis = args.redis;
+            env.push({
+                name: "REDIS_PASSWORD",
+                valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } },
+            });
+            // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
+            env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
+        }
+        const secretEnv = args.secretEnv ?? {};
+        if (Object.keys(secretEnv).length > 0) {
+            const stringData: Record<string, pulumi.Input<string>> = {};
+            for (const [envName, value] of Object.entries(secretEnv)) {
+                stringData[envName] = pulumi.secret(value);
+            }
+            // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
+            const secret = new k8s.core.v1.Secret(
+                name,
+                { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData },
+                { parent: this },
+            );
+            for (const envName of Object.keys(secretEnv)) {
+                env.push({ name: envName, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } } });
+            }
+        }
+
+        const runAfter: pulumi.Resource[] = [];
+        if (args.migration) {
+            const migrationImage = args.migration.image
+                ? resolveImage(
+                      { ref: args.migration.image, field: "migration.image" },
+                      { requireDigest: args.requireDigest, parent: this },
+                  )
+                : image;
+            const migration = new MigrationJob(
+                `${name}-migrate`,
+                {
+                    namespace: args.namespace,
+                    image: migrationImage,
+                    command: args.migration.command,
+                    env,
+                    backoffLimit: args.migration.backoffLimit,
+                    activeDeadlineSeconds: args.migration.activeDeadlineSeconds,
+                    resources: args.resources,
+                    partOf: args.partOf,
+                    after: args.redis ? [args.redis.server] : [],
+                },
+                { parent: this },
+            );
+            this.images.migration = migrationImage;
+            this.migrationSelector = selectorLabels({
+                name: `${name}-migrate`,
+                component: "migration",
+                partOf: args.partOf,
+            });
+            runAfter.push(migration.job);
+        }
+
+        const scaling: HorizontalScaling = args.autoscaling
+            ? { autoscaling: args.autoscaling }
+            : { replicas: args.replicas ?? API_DEFAULT_REPLICAS };
+        const rollout = rolloutSettings(args, scaling, "RollingUpdate", this.selector);
+        const probes = probesFor({ httpGet: { port, path: args.healthPath ?? API_DEFAULT_HEALTH_PATH } });
+        const deployment = new k8s.apps.v1.Deployment(
+            name,
+            deploymentArgsFor(
+                { name, namespace: args.namespace, labels, selector: this.selector, rollout },
+                {
+                    containers: [
+                        {
+                            name: "api",
+                            image,
+                            imagePullPolicy: "IfNotPresent",
+                            command: args.command,
+                            args: args.args,
+                            ports: [{ name: "http", containerPort: port }],
+                            env,
+                            ...probes,
+                            resources: args.resources ?? DEFAULT_RESOURCES,
+                            securityContext: restrictedContainerSecurityContext(),
+                            // gunicorn and most runtimes need a writable /tmp; the root filesystem stays read-only (L26).
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                        },
+                    ],
+                    volumes: [{ name: "tmp", emptyDir: {} }],
+                },
+            ),
+            // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13).
+            { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
+        );
+
+        createServingCompanions(this, {
+            name,
+            namespace: args.namespace,
+            labels,
+            selector: this.selector,
+            port,
+            scaling,
+            deployment,
+        });
+        this.registerOutputs({ serviceName: this.serviceName, images: this.images });
     }
-    if (args.redis) {
-      const redis = args.redis;
-      env.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } } });
-      // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
-      env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
-    }
-    const secretEnv = args.secretEnv ?? {};
-    if (Object.keys(secretEnv).length > 0) {
-      const stringData: Record<string, pulumi.Input<string>> = {};
-      for (const [envName, value] of Object.entries(secretEnv)) {
-        stringData[envName] = pulumi.secret(value);
-      }
-      // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
-      const secret = new k8s.core.v1.Secret(name, { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData }, { parent: this });
-      for (const envName of Object.keys(secretEnv)) {
-        env.push({ name: envName, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } } });
-      }
-    }
-
-    const runAfter: pulumi.Resource[] = [];
-    if (args.migration) {
-      const migrationImage = args.migration.image
-        ? resolveImage({ ref: args.migration.image, field: "migration.image" }, { requireDigest: args.requireDigest, parent: this })
-        : image;
-      const migration = new MigrationJob(
-        `${name}-migrate`,
-        {
-          namespace: args.namespace,
-          image: migrationImage,
-          command: args.migration.command,
-          env,
-          backoffLimit: args.migration.backoffLimit,
-          activeDeadlineSeconds: args.migration.activeDeadlineSeconds,
-          resources: args.resources,
-          partOf: args.partOf,
-          after: args.redis ? [args.redis.server] : [],
-        },
-        { parent: this },
-      );
-      this.images.migration = migrationImage;
-      this.migrationSelector = selectorLabels({ name: `${name}-migrate`, component: "migration", partOf: args.partOf });
-      runAfter.push(migration.job);
-    }
-
-    const scaling: HorizontalScaling = args.autoscaling ? { autoscaling: args.autoscaling } : { replicas: args.replicas ?? API_DEFAULT_REPLICAS };
-    const rollout = rolloutSettings(args, scaling, "RollingUpdate", this.selector);
-    const probes = probesFor({ httpGet: { port, path: args.healthPath ?? API_DEFAULT_HEALTH_PATH } });
-    const deployment = new k8s.apps.v1.Deployment(
-      name,
-      deploymentArgsFor(
-        { name, namespace: args.namespace, labels, selector: this.selector, rollout },
-        {
-          containers: [
-            {
-              name: "api",
-              image,
-              imagePullPolicy: "IfNotPresent",
-              command: args.command,
-              args: args.args,
-              ports: [{ name: "http", containerPort: port }],
-              env,
-              ...probes,
-              resources: args.resources ?? DEFAULT_RESOURCES,
-              securityContext: restrictedContainerSecurityContext(),
-              // gunicorn and most runtimes need a writable /tmp; the root filesystem stays read-only (L26).
-              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            },
-          ],
-          volumes: [{ name: "tmp", emptyDir: {} }],
-        },
-      ),
-      // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13).
-      { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
-    );
-
-    createServingCompanions(this, { name, namespace: args.namespace, labels, selector: this.selector, port, scaling, deployment });
-    this.registerOutputs({ serviceName: this.serviceName, images: this.images });
-  }
 }

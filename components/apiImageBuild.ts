@@ -53,17 +53,23 @@ export class ApiImageBuild extends pulumi.ComponentResource {
         const repository = checkedRepository(args, prefix);
         const dockerfile = path.join(args.context, args.dockerfile ?? "Dockerfile");
         const registry = repository.slice(0, repository.indexOf("/"));
-        const pushAuth = args.registryAuth === undefined
-            ? undefined
-            : pulumi.output(args.registryAuth).apply((credentials) => {
-                const match = credentials.find((c) => c.address === registry);
-                return match && { server: match.address, username: match.username, password: match.password };
-            });
+        const pushAuth =
+            args.registryAuth === undefined
+                ? undefined
+                : pulumi.output(args.registryAuth).apply((credentials) => {
+                      const match = credentials.find((c) => c.address === registry);
+                      return match && { server: match.address, username: match.username, password: match.password };
+                  });
         const image = new docker.Image(
             `${name}-image`,
             {
                 imageName: `${repository}:${args.tag ?? "dev"}`,
-                build: { context: args.context, dockerfile, platform: args.platform ?? "linux/amd64", target: args.target },
+                build: {
+                    context: args.context,
+                    dockerfile,
+                    platform: args.platform ?? "linux/amd64",
+                    target: args.target,
+                },
                 registry: pushAuth,
                 skipPush: false,
             },
@@ -75,7 +81,7 @@ export class ApiImageBuild extends pulumi.ComponentResource {
             if (digest === undefined || !SHA256_DIGEST.test(digest)) {
                 throw new Error(
                     `${prefix}repository: the build of ${repository} produced no pushed digest (got ${JSON.stringify(ref)}). ` +
-                    `Fix: check that the push to ${repository} succeeded (credentials, repository exists) [L12, L17]`,
+                        `Fix: check that the push to ${repository} succeeded (credentials, repository exists) [L12, L17]`,
                 );
             }
             return `${repository}@${digest}`;
@@ -90,19 +96,28 @@ function checkedRepository(args: ApiImageBuildArgs, prefix: string): string {
     const ref = parseImageRef(args.repository, `${prefix}repository`);
     if (ref.tag !== undefined || ref.digest !== undefined) {
         problems.push({
-            field: `${prefix}repository`, problem: "must name the repository only, without tag or digest", got: args.repository,
-            fix: `set ${prefix}repository to ${repositoryOf(ref)} (and ${prefix}tag for the tag)`, lessons: ["L12"],
+            field: `${prefix}repository`,
+            problem: "must name the repository only, without tag or digest",
+            got: args.repository,
+            fix: `set ${prefix}repository to ${repositoryOf(ref)} (and ${prefix}tag for the tag)`,
+            lessons: ["L12"],
         });
     }
     if (!fs.existsSync(args.context) || !fs.statSync(args.context).isDirectory()) {
         problems.push({
-            field: `${prefix}context`, problem: "is not a directory (relative to the Pulumi project)", got: args.context,
-            fix: `point ${prefix}context at the API's source directory, e.g. ./api`, lessons: ["L22"],
+            field: `${prefix}context`,
+            problem: "is not a directory (relative to the Pulumi project)",
+            got: args.context,
+            fix: `point ${prefix}context at the API's source directory, e.g. ./api`,
+            lessons: ["L22"],
         });
     } else if (!fs.existsSync(path.join(args.context, args.dockerfile ?? "Dockerfile"))) {
         problems.push({
-            field: `${prefix}dockerfile`, problem: `does not exist in ${args.context}`, got: args.dockerfile ?? "Dockerfile",
-            fix: `set ${prefix}dockerfile to the Dockerfile's path inside the context`, lessons: ["L22"],
+            field: `${prefix}dockerfile`,
+            problem: `does not exist in ${args.context}`,
+            got: args.dockerfile ?? "Dockerfile",
+            fix: `set ${prefix}dockerfile to the Dockerfile's path inside the context`,
+            lessons: ["L22"],
         });
     }
     rejectProblems(problems);

@@ -6,15 +6,16 @@ import { imageRefProblem } from "../policy/facts";
 
 /** A strict zod object whose keys are exactly those of `Args` and whose values parse to `Args`' types. */
 export function argsSchema<Args>() {
-  return <Shape extends { [K in keyof Args]-?: z.ZodType<Args[K]> }>(shape: Shape & Record<Exclude<keyof Shape, keyof Args>, never>) =>
-    z.strictObject(shape);
+    return <Shape extends { [K in keyof Args]-?: z.ZodType<Args[K]> }>(
+        shape: Shape & Record<Exclude<keyof Shape, keyof Args>, never>,
+    ) => z.strictObject(shape);
 }
 
 export const int = z.number().int();
 /** An image reference in the grammar of policy/facts.ts (tag and/or digest). */
 export const imageRefSchema = z.string().superRefine((value, ctx) => {
-  const bad = imageRefProblem(value);
-  if (bad) ctx.addIssue({ code: "custom", message: `is not an image reference: it ${bad.problem}` });
+    const bad = imageRefProblem(value);
+    if (bad) ctx.addIssue({ code: "custom", message: `is not an image reference: it ${bad.problem}` });
 });
 /** A Kubernetes quantity ("5Gi", "250m"); its grammar is checked by the components (quantityProblems). */
 export const quantitySchema = z.string();
@@ -23,6 +24,6 @@ export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 export const storageClassNameSchema = z.string().regex(DNS_SUBDOMAIN, { error: "is not a valid StorageClass name" });
 /** Container requests and limits as stack config can give them: cpu and memory. */
 export const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu: quantitySchema.optional(), memory: quantitySchema.optional() }).optional(),
-  limits: z.strictObject({ cpu: quantitySchema.optional(), memory: quantitySchema.optional() }).optional(),
+    requests: z.strictObject({ cpu: quantitySchema.optional(), memory: quantitySchema.optional() }).optional(),
+    limits: z.strictObject({ cpu: quantitySchema.optional(), memory: quantitySchema.optional() }).optional(),
 });

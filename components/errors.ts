@@ -3,61 +3,61 @@
  * and the fix: "<field>: <problem> (got <value>). Fix: <how> [Lxx]".
  */
 export interface FieldProblem {
-  /** Config path or argument name, e.g. "site.replicas". */
-  field: string;
-  /** What is wrong, e.g. "must be 1 with ReadWriteOnce storage". */
-  problem: string;
-  /** The offending value (shown as JSON; pass {@link HIDDEN} for secrets). */
-  got: unknown;
-  /** What to do instead, in the caller's terms: argument paths such as "api.replicas", never a CLI command. */
-  fix: string;
-  /**
-   * A value that fixes it as written on the command line, e.g. "2" (for `field`, or for another field and as a
-   * secret): the stack config layer turns it into `pulumi config set [--secret] --path <field> <value>`
-   * (components/config.ts); TypeScript callers read `fix`.
-   */
-  suggested?: string | { field: string; value: string; secret?: true };
-  /** Removing the field fixes it: the config layer says `pulumi config rm --path <field>`. */
-  remove?: true;
-  /** Lesson ids the rule comes from, e.g. ["L03"]. */
-  lessons?: string[];
+    /** Config path or argument name, e.g. "site.replicas". */
+    field: string;
+    /** What is wrong, e.g. "must be 1 with ReadWriteOnce storage". */
+    problem: string;
+    /** The offending value (shown as JSON; pass {@link HIDDEN} for secrets). */
+    got: unknown;
+    /** What to do instead, in the caller's terms: argument paths such as "api.replicas", never a CLI command. */
+    fix: string;
+    /**
+     * A value that fixes it as written on the command line, e.g. "2" (for `field`, or for another field and as a
+     * secret): the stack config layer turns it into `pulumi config set [--secret] --path <field> <value>`
+     * (components/config.ts); TypeScript callers read `fix`.
+     */
+    suggested?: string | { field: string; value: string; secret?: true };
+    /** Removing the field fixes it: the config layer says `pulumi config rm --path <field>`. */
+    remove?: true;
+    /** Lesson ids the rule comes from, e.g. ["L03"]. */
+    lessons?: string[];
 }
 
 /** Stands in for a value that must not appear in an error message (secrets). */
 export const HIDDEN = Symbol("hidden");
 
 export function describeValue(value: unknown): string {
-  if (value === HIDDEN) {
-    return "<secret, not shown>";
-  }
-  if (value === undefined) {
-    return "nothing";
-  }
-  const text = JSON.stringify(value);
-  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
+    if (value === HIDDEN) {
+        return "<secret, not shown>";
+    }
+    if (value === undefined) {
+        return "nothing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 240 ? `${text.slice(0, 237)}...` : text;
 }
 
 export function formatProblem(p: FieldProblem): string {
-  const lessons = p.lessons && p.lessons.length > 0 ? ` [${p.lessons.join(", ")}]` : "";
-  return `${p.field}: ${p.problem} (got ${describeValue(p.got)}). Fix: ${p.fix}${lessons}`;
+    const lessons = p.lessons && p.lessons.length > 0 ? ` [${p.lessons.join(", ")}]` : "";
+    return `${p.field}: ${p.problem} (got ${describeValue(p.got)}). Fix: ${p.fix}${lessons}`;
 }
 
 /** Thrown by components and config parsing; `problems` keeps every finding, `message` lists them all. */
 export class WebStackArgError extends Error {
-  constructor(readonly problems: FieldProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
-    this.name = "WebStackArgError";
-  }
+    constructor(readonly problems: FieldProblem[]) {
+        super(problems.map(formatProblem).join("\n"));
+        this.name = "WebStackArgError";
+    }
 }
 
 /** The problems of a part (e.g. nginx options) as problems of the arguments it sits under ("site."). */
 export function prefixed(problems: FieldProblem[], prefix: string): FieldProblem[] {
-  return prefix === "" ? problems : problems.map((p) => ({ ...p, field: `${prefix}${p.field}` }));
+    return prefix === "" ? problems : problems.map((p) => ({ ...p, field: `${prefix}${p.field}` }));
 }
 
 /** Throws a {@link WebStackArgError} when there is at least one problem. */
 export function rejectProblems(problems: FieldProblem[]): void {
-  if (problems.length > 0) {
-    throw new WebStackArgError(problems);
-  }
+    if (problems.length > 0) {
+        throw new WebStackArgError(problems);
+    }
 }

@@ -61,7 +61,11 @@ export class ImageRegistry extends docker.Provider {
 }
 
 /** Stack config keys (`webstack:<key>`) that configure the ImageRegistry; see {@link imageRegistryArgs}. */
-export const IMAGE_REGISTRY_CONFIG_KEYS: readonly string[] = ["registryAuth", "verifyImageDigests", "registryLookupHosts"];
+export const IMAGE_REGISTRY_CONFIG_KEYS: readonly string[] = [
+    "registryAuth",
+    "verifyImageDigests",
+    "registryLookupHosts",
+];
 
 /** The raw values of {@link IMAGE_REGISTRY_CONFIG_KEYS} as `config.getObject` returns them. */
 export interface ImageRegistryConfig {
@@ -79,13 +83,23 @@ export interface ImageRegistryConfig {
 export function imageRegistryArgs(raw: ImageRegistryConfig): ImageRegistryArgs {
     const problems: FieldProblem[] = [];
     if (raw.verifyImageDigests !== undefined && typeof raw.verifyImageDigests !== "boolean") {
-        problems.push({ field: "verifyImageDigests", problem: "must be true or false", got: raw.verifyImageDigests, fix: "pulumi config set verifyImageDigests false (only where the registry cannot be reached at preview)", lessons: ["L17"] });
+        problems.push({
+            field: "verifyImageDigests",
+            problem: "must be true or false",
+            got: raw.verifyImageDigests,
+            fix: "pulumi config set verifyImageDigests false (only where the registry cannot be reached at preview)",
+            lessons: ["L17"],
+        });
     }
     const hosts = raw.registryLookupHosts;
-    const hostProblem = (got: unknown) => problems.push({
-        field: "registryLookupHosts", problem: "must map registry hosts to registry hosts", got,
-        fix: `pulumi config set --path 'registryLookupHosts["${INTERNAL_REGISTRY_HOST}"]' default-route-openshift-image-registry.apps.<cluster domain>`, lessons: ["L17"],
-    });
+    const hostProblem = (got: unknown) =>
+        problems.push({
+            field: "registryLookupHosts",
+            problem: "must map registry hosts to registry hosts",
+            got,
+            fix: `pulumi config set --path 'registryLookupHosts["${INTERNAL_REGISTRY_HOST}"]' default-route-openshift-image-registry.apps.<cluster domain>`,
+            lessons: ["L17"],
+        });
     if (hosts !== undefined) {
         if (hosts === null || typeof hosts !== "object" || Array.isArray(hosts)) {
             hostProblem(hosts);
@@ -105,17 +119,32 @@ export function imageRegistryArgs(raw: ImageRegistryConfig): ImageRegistryArgs {
             for (const part of ["address", "username", "password"]) {
                 if (typeof e[part] !== "string" || e[part] === "") {
                     problems.push({
-                        field: `registryAuth[${i}].${part}`, problem: "is required: a non-empty string", got: part === "password" ? HIDDEN : e[part],
-                        fix: `pulumi config set ${part === "password" ? "--secret " : ""}--path 'registryAuth[${i}].${part}' <${part}>`, lessons: ["L19"],
+                        field: `registryAuth[${i}].${part}`,
+                        problem: "is required: a non-empty string",
+                        got: part === "password" ? HIDDEN : e[part],
+                        fix: `pulumi config set ${part === "password" ? "--secret " : ""}--path 'registryAuth[${i}].${part}' <${part}>`,
+                        lessons: ["L19"],
                     });
                 }
             }
         });
         if (!Array.isArray(auth)) {
-            problems.push({ field: "registryAuth", problem: "must be a list of {address, username, password}", got: HIDDEN, fix: "pulumi config set --path 'registryAuth[0].address' ghcr.io (then [0].username, and [0].password with --secret)", lessons: ["L19"] });
+            problems.push({
+                field: "registryAuth",
+                problem: "must be a list of {address, username, password}",
+                got: HIDDEN,
+                fix: "pulumi config set --path 'registryAuth[0].address' ghcr.io (then [0].username, and [0].password with --secret)",
+                lessons: ["L19"],
+            });
         }
         if (!raw.registryAuthIsSecret) {
-            problems.push({ field: "registryAuth", problem: "holds registry credentials in plain text in the stack file", got: HIDDEN, fix: "pulumi config rm registryAuth, then set the password with pulumi config set --secret --path 'registryAuth[0].password' <token>", lessons: ["L19"] });
+            problems.push({
+                field: "registryAuth",
+                problem: "holds registry credentials in plain text in the stack file",
+                got: HIDDEN,
+                fix: "pulumi config rm registryAuth, then set the password with pulumi config set --secret --path 'registryAuth[0].password' <token>",
+                lessons: ["L19"],
+            });
         }
     }
     rejectProblems(problems);
@@ -163,7 +192,7 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
     if (ref.digest === undefined && opts.requireDigest) {
         throw new Error(
             `${req.field}: image "${req.ref}" has no digest, and this stack requires digests (got tag ${JSON.stringify(ref.tag ?? "latest")}). ` +
-            `Fix: promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex> [L12]`,
+                `Fix: promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex> [L12]`,
         );
     }
     const registry = registryFor(req.field, opts.parent);
@@ -171,15 +200,16 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
         return pulumi.output(pinnedRef(ref, ref.digest));
     }
     const lookupHost = registry.lookupHosts[ref.registry];
-    const name = lookupHost === undefined ? req.ref : `${lookupHost}/${ref.path}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
-    const lookup = docker
-        .getRegistryImage({ name }, { provider: registry, parent: opts.parent })
-        .then(
-            (found) => pinnedRef(ref, checkedDigest(req, ref, found.sha256Digest)),
-            (err: unknown) => {
-                throw lookupError(req, ref, name, err);
-            },
-        );
+    const name =
+        lookupHost === undefined
+            ? req.ref
+            : `${lookupHost}/${ref.path}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+    const lookup = docker.getRegistryImage({ name }, { provider: registry, parent: opts.parent }).then(
+        (found) => pinnedRef(ref, checkedDigest(req, ref, found.sha256Digest)),
+        (err: unknown) => {
+            throw lookupError(req, ref, name, err);
+        },
+    );
     return pulumi.output(lookup);
 }
 
@@ -187,7 +217,9 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
 function builtRef(built: string, field: string): string {
     const ref = parseImageRef(built, field);
     if (ref.digest === undefined) {
-        throw new Error(`${field}: the built image "${built}" has no digest. Fix: deploy the build's repoDigest, never its tag [L12]`);
+        throw new Error(
+            `${field}: the built image "${built}" has no digest. Fix: deploy the build's repoDigest, never its tag [L12]`,
+        );
     }
     return pinnedRef(ref, ref.digest);
 }
@@ -196,13 +228,13 @@ function checkedDigest(req: WrittenImageRequest, ref: ImageRef, reported: unknow
     if (typeof reported !== "string" || !SHA256_DIGEST.test(reported)) {
         throw new Error(
             `${req.field}: the registry lookup of "${req.ref}" returned no sha256 digest (got ${JSON.stringify(reported)}). ` +
-            `Fix: check that ${ref.registry} serves the image over the registry v2 API [L17]`,
+                `Fix: check that ${ref.registry} serves the image over the registry v2 API [L17]`,
         );
     }
     if (ref.digest !== undefined && reported !== ref.digest) {
         throw new Error(
             `${req.field}: registry ${ref.registry} serves ${reported} for "${req.ref}", not the pinned ${ref.digest}. ` +
-            `Fix: pin the digest the registry serves, or push the intended image again [L12, L17]`,
+                `Fix: pin the digest the registry serves, or push the intended image again [L12, L17]`,
         );
     }
     return reported;
@@ -215,18 +247,18 @@ function lookupError(req: WrittenImageRequest, ref: ImageRef, queried: string, e
     if (/manifest unknown|not found|404|name unknown/i.test(detail)) {
         return new Error(
             `${req.field}: image "${req.ref}"${via} does not exist in registry ${ref.registry} (${detail}). ` +
-            `Fix: push it first (a failed build leaves no manifest) or correct the tag/digest in ${req.field}; nothing was deployed [L17]`,
+                `Fix: push it first (a failed build leaves no manifest) or correct the tag/digest in ${req.field}; nothing was deployed [L17]`,
         );
     }
     if (/unauthori[sz]ed|denied|forbidden|401|403/i.test(detail)) {
         return new Error(
             `${req.field}: registry ${ref.registry} refused the lookup of "${req.ref}"${via} (${detail}). ` +
-            `Fix: give credentials for ${ref.registry} in the secret config registryAuth [L17, L19]`,
+                `Fix: give credentials for ${ref.registry} in the secret config registryAuth [L17, L19]`,
         );
     }
     return new Error(
         `${req.field}: could not look up image "${req.ref}"${via} in registry ${ref.registry} (${detail}). ` +
-        `Fix: make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest [L17]`,
+            `Fix: make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest [L17]`,
     );
 }
 
@@ -242,7 +274,9 @@ function registryFor(field: string, parent: pulumi.Resource | undefined): ImageR
     if (cached) {
         return cached;
     }
-    const name = parent ? `${pulumi.resourceName(parent)}-registry` : `${field.replace(/[^A-Za-z0-9-]+/g, "-")}-registry`;
+    const name = parent
+        ? `${pulumi.resourceName(parent)}-registry`
+        : `${field.replace(/[^A-Za-z0-9-]+/g, "-")}-registry`;
     const registry = new ImageRegistry(name, {}, { parent });
     if (parent) {
         defaultRegistries.set(parent, registry);

@@ -8,50 +8,70 @@ export const MIGRATION_DEFAULT_BACKOFF_LIMIT = 1;
 export const MIGRATION_DEFAULT_DEADLINE_SECONDS = 600;
 
 export interface MigrationJobArgs {
-  /** Namespace of the Job. Required. */
-  namespace: string;
-  /** Digest-pinned image, normally the API's (L13: code and schema move together). Required. */
-  image: pulumi.Input<string>;
-  /** The migration command, e.g. ["flask", "db", "upgrade"]. Required, non-empty (an S2I image's CMD would run the app instead, L01). */
-  command: string[];
-  /** Environment, normally the API container's so the migration reaches the same backends. Default: none. */
-  env?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.EnvVar>[]>;
-  /** Retries before the Job is Failed, failing `pulumi up`. Default 1. */
-  backoffLimit?: number;
-  /** Hard limit on the whole Job, so a hung migration fails instead of blocking the deploy. Default 600 s. */
-  activeDeadlineSeconds?: number;
-  /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi. */
-  resources?: k8s.types.input.core.v1.ResourceRequirements;
-  /** Application the Job belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
-  partOf?: string;
-  /** Resources the migration needs running first (e.g. the Redis StatefulSet). Default: none. */
-  after?: pulumi.Resource[];
+    /** Namespace of the Job. Required. */
+    namespace: string;
+    /** Digest-pinned image, normally the API's (L13: code and schema move together). Required. */
+    image: pulumi.Input<string>;
+    /** The migration command, e.g. ["flask", "db", "upgrade"]. Required, non-empty (an S2I image's CMD would run the app instead, L01). */
+    command: string[];
+    /** Environment, normally the API container's so the migration reaches the same backends. Default: none. */
+    env?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.EnvVar>[]>;
+    /** Retries before the Job is Failed, failing `pulumi up`. Default 1. */
+    backoffLimit?: number;
+    /** Hard limit on the whole Job, so a hung migration fails instead of blocking the deploy. Default 600 s. */
+    activeDeadlineSeconds?: number;
+    /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi. */
+    resources?: k8s.types.input.core.v1.ResourceRequirements;
+    /** Application the Job belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
+    partOf?: string;
+    /** Resources the migration needs running first (e.g. the Redis StatefulSet). Default: none. */
+    after?: pulumi.Resource[];
 }
 
 export const DEFAULT_RESOURCES: k8s.types.input.core.v1.ResourceRequirements = {
-  requests: { cpu: "100m", memory: "128Mi" },
-  limits: { memory: "512Mi" },
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { memory: "512Mi" },
 };
 
 /** Rules a migration's arguments must follow; `prefix` is the config path ("migration.") or "" for arguments. */
-export function migrationProblems(args: { command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number }, prefix: string): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
-    problems.push({
-      field: `${prefix}command`, problem: "the migration needs an explicit, non-empty command", got: args.command,
-      fix: `give the whole command as ${prefix}command, e.g. ["flask", "db", "upgrade"]`,
-      suggested: { field: `${prefix}command[0]`, value: "flask" },
-      lessons: ["L13", "L01"],
-    });
-  }
-  if (args.backoffLimit !== undefined && !(Number.isInteger(args.backoffLimit) && args.backoffLimit >= 0 && args.backoffLimit <= 6)) {
-    problems.push({ field: `${prefix}backoffLimit`, problem: "must be an integer from 0 to 6", got: args.backoffLimit, fix: "use 0 or 1: a migration that fails twice will not pass a third time", lessons: ["L13"] });
-  }
-  const deadline = args.activeDeadlineSeconds;
-  if (deadline !== undefined && !(Number.isInteger(deadline) && deadline >= 30 && deadline <= 3600)) {
-    problems.push({ field: `${prefix}activeDeadlineSeconds`, problem: "must be an integer from 30 to 3600 seconds", got: deadline, fix: "set the longest a migration may take, e.g. 600", lessons: ["L13", "L15"] });
-  }
-  return problems;
+export function migrationProblems(
+    args: { command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number },
+    prefix: string,
+): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
+        problems.push({
+            field: `${prefix}command`,
+            problem: "the migration needs an explicit, non-empty command",
+            got: args.command,
+            fix: `give the whole command as ${prefix}command, e.g. ["flask", "db", "upgrade"]`,
+            suggested: { field: `${prefix}command[0]`, value: "flask" },
+            lessons: ["L13", "L01"],
+        });
+    }
+    if (
+        args.backoffLimit !== undefined &&
+        !(Number.isInteger(args.backoffLimit) && args.backoffLimit >= 0 && args.backoffLimit <= 6)
+    ) {
+        problems.push({
+            field: `${prefix}backoffLimit`,
+            problem: "must be an integer from 0 to 6",
+            got: args.backoffLimit,
+            fix: "use 0 or 1: a migration that fails twice will not pass a third time",
+            lessons: ["L13"],
+        });
+    }
+    const deadline = args.activeDeadlineSeconds;
+    if (deadline !== undefined && !(Number.isInteger(deadline) && deadline >= 30 && deadline <= 3600)) {
+        problems.push({
+            field: `${prefix}activeDeadlineSeconds`,
+            problem: "must be an integer from 30 to 3600 seconds",
+            got: deadline,
+            fix: "set the longest a migration may take, e.g. 600",
+            lessons: ["L13", "L15"],
+        });
+    }
+    return problems;
 }
 
 /**
@@ -59,60 +79,64 @@ export function migrationProblems(args: { command?: string[]; backoffLimit?: num
  * depend on this component, so a failed or timed-out Job fails `pulumi up` and the running API is untouched.
  */
 export class MigrationJob extends pulumi.ComponentResource {
-  /** The Job; depend on it to run after a successful migration. */
-  readonly job: k8s.batch.v1.Job;
+    /** The Job; depend on it to run after a successful migration. */
+    readonly job: k8s.batch.v1.Job;
 
-  constructor(name: string, args: MigrationJobArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("webstack:index:MigrationJob", name, {}, opts);
-    rejectProblems(migrationProblems(args, ""));
-    const deadline = args.activeDeadlineSeconds ?? MIGRATION_DEFAULT_DEADLINE_SECONDS;
-    const identity = { name, component: "migration", partOf: args.partOf };
+    constructor(name: string, args: MigrationJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webstack:index:MigrationJob", name, {}, opts);
+        rejectProblems(migrationProblems(args, ""));
+        const deadline = args.activeDeadlineSeconds ?? MIGRATION_DEFAULT_DEADLINE_SECONDS;
+        const identity = { name, component: "migration", partOf: args.partOf };
 
-    this.job = new k8s.batch.v1.Job(
-      name,
-      {
-        // No metadata.name: auto-naming lets the provider create the new Job before deleting the old one, and
-        // two runs never collide on a name.
-        metadata: { namespace: args.namespace, labels: recommendedLabels(identity) },
-        spec: {
-          backoffLimit: args.backoffLimit ?? MIGRATION_DEFAULT_BACKOFF_LIMIT,
-          activeDeadlineSeconds: deadline,
-          // No ttlSecondsAfterFinished: a Job the cluster deletes would be re-created, and re-run, by the next `pulumi up`.
-          template: {
-            metadata: { labels: recommendedLabels(identity) },
-            spec: {
-              restartPolicy: "Never",
-              automountServiceAccountToken: false,
-              securityContext: restrictedPodSecurityContext(),
-              containers: [
-                {
-                  name: "migrate",
-                  image: args.image,
-                  imagePullPolicy: "IfNotPresent",
-                  command: args.command,
-                  env: args.env,
-                  resources: args.resources ?? DEFAULT_RESOURCES,
-                  securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        this.job = new k8s.batch.v1.Job(
+            name,
+            {
+                // No metadata.name: auto-naming lets the provider create the new Job before deleting the old one, and
+                // two runs never collide on a name.
+                metadata: { namespace: args.namespace, labels: recommendedLabels(identity) },
+                spec: {
+                    backoffLimit: args.backoffLimit ?? MIGRATION_DEFAULT_BACKOFF_LIMIT,
+                    activeDeadlineSeconds: deadline,
+                    // No ttlSecondsAfterFinished: a Job the cluster deletes would be re-created, and re-run, by the next `pulumi up`.
+                    template: {
+                        metadata: { labels: recommendedLabels(identity) },
+                        spec: {
+                            restartPolicy: "Never",
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext(),
+                            containers: [
+                                {
+                                    name: "migrate",
+                                    image: args.image,
+                                    imagePullPolicy: "IfNotPresent",
+                                    command: args.command,
+                                    env: args.env,
+                                    resources: args.resources ?? DEFAULT_RESOURCES,
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            volumes: [{ name: "tmp", emptyDir: {} }],
+                        },
+                    },
                 },
-              ],
-              volumes: [{ name: "tmp", emptyDir: {} }],
             },
-          },
-        },
-      },
-      {
-        parent: this,
-        dependsOn: args.after,
-        // A Job's pod template is immutable, so a new image digest or command must re-create (and so re-run) the
-        // Job. The provider already replaces on a template change; replaceOnChanges states it here so the intent
-        // does not rest on a provider detail, and so policy/tests can see it. Replacement is create-before-delete
-        // (auto-named), and no deleteBeforeReplace: the old Job stays as the record until the new one completed.
-        replaceOnChanges: ["spec.template"],
-        // The Job's own deadline plus scheduling/pull time; the provider fails fast on a Failed Job anyway.
-        customTimeouts: { create: `${Math.ceil(deadline / 60) + 2}m`, update: `${Math.ceil(deadline / 60) + 2}m`, delete: "2m" },
-      },
-    );
-    this.registerOutputs({ jobName: this.job.metadata.name });
-  }
+            {
+                parent: this,
+                dependsOn: args.after,
+                // A Job's pod template is immutable, so a new image digest or command must re-create (and so re-run) the
+                // Job. The provider already replaces on a template change; replaceOnChanges states it here so the intent
+                // does not rest on a provider detail, and so policy/tests can see it. Replacement is create-before-delete
+                // (auto-named), and no deleteBeforeReplace: the old Job stays as the record until the new one completed.
+                replaceOnChanges: ["spec.template"],
+                // The Job's own deadline plus scheduling/pull time; the provider fails fast on a Failed Job anyway.
+                customTimeouts: {
+                    create: `${Math.ceil(deadline / 60) + 2}m`,
+                    update: `${Math.ceil(deadline / 60) + 2}m`,
+                    delete: "2m",
+                },
+            },
+        );
+        this.registerOutputs({ jobName: this.job.metadata.name });
+    }
 }

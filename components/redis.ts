@@ -8,13 +8,19 @@ import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
 import { REDIS_DATA_DIR } from "../policy/facts";
-import { REDIS_DEFAULT_PORT, REDIS_MAXMEMORY_POLICIES, RedisConfOptions, redisConfProblems, renderRedisConf } from "./redisConf";
+import {
+    REDIS_DEFAULT_PORT,
+    REDIS_MAXMEMORY_POLICIES,
+    RedisConfOptions,
+    redisConfProblems,
+    renderRedisConf,
+} from "./redisConf";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
 import { quantityProblems } from "./storage";
 import { WORKLOAD_ANNOTATIONS } from "./workload";
 
 export const REDIS_DEFAULT_IMAGE =
-  "docker.io/valkey/valkey:8-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec";
+    "docker.io/valkey/valkey:8-alpine@sha256:a038175878d66b9d274fbf8be73c0305e93798b83917647f167e18cef3c71eec";
 export const REDIS_DEFAULT_STORAGE_SIZE = "1Gi";
 /** UID and GID of the `valkey` user in the official valkey alpine image (its Dockerfile: `addgroup -g 1000 valkey; adduser -u 999`). */
 export const REDIS_IMAGE_UID = 999;
@@ -24,47 +30,47 @@ export const REDIS_PASSWORD_KEY = "password";
 const CONF_DIR = "/etc/webstack-redis";
 
 export interface RedisArgs {
-  /** Namespace of every object. Required. */
-  namespace: string;
-  /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
-  image?: string;
-  /** Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.". Default "". */
-  configPath?: string;
-  /** Reject image references without a digest (L12). Default false. */
-  requireDigest?: boolean;
-  /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
-  storageSize?: string;
-  /** StorageClass of the data volume. Default: the cluster's default class. */
-  storageClassName?: string;
-  /** maxmemory / eviction policy for the generated redis.conf. Default: renderRedisConf's ("256mb", noeviction). */
-  conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
-  /** Container resources. Default: requests 50m CPU / 128Mi, limit 512Mi. */
-  resources?: k8s.types.input.core.v1.ResourceRequirements;
-  /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
-  partOf?: string;
-  /**
-   * Non-zero UID the server runs as, for plain Kubernetes: the official valkey image declares USER root,
-   * which runAsNonRoot refuses to start (L30). Also sets runAsGroup and fsGroup to `runAsGroup` so the data
-   * volume is writable. Default: unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets
-   * 999 (the image's valkey user) on platform "kubernetes".
-   */
-  runAsUser?: number;
-  /** Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it. Default 1000 (the image's valkey group). */
-  runAsGroup?: number;
+    /** Namespace of every object. Required. */
+    namespace: string;
+    /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
+    image?: string;
+    /** Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.". Default "". */
+    configPath?: string;
+    /** Reject image references without a digest (L12). Default false. */
+    requireDigest?: boolean;
+    /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
+    storageSize?: string;
+    /** StorageClass of the data volume. Default: the cluster's default class. */
+    storageClassName?: string;
+    /** maxmemory / eviction policy for the generated redis.conf. Default: renderRedisConf's ("256mb", noeviction). */
+    conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
+    /** Container resources. Default: requests 50m CPU / 128Mi, limit 512Mi. */
+    resources?: k8s.types.input.core.v1.ResourceRequirements;
+    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    partOf?: string;
+    /**
+     * Non-zero UID the server runs as, for plain Kubernetes: the official valkey image declares USER root,
+     * which runAsNonRoot refuses to start (L30). Also sets runAsGroup and fsGroup to `runAsGroup` so the data
+     * volume is writable. Default: unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets
+     * 999 (the image's valkey user) on platform "kubernetes".
+     */
+    runAsUser?: number;
+    /** Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it. Default 1000 (the image's valkey group). */
+    runAsGroup?: number;
 }
 
 /** Everything a client needs to reach this Redis; the password only ever as a Secret reference (L19). */
 export interface RedisConnection {
-  /** Cluster DNS name of the headless Service, e.g. "web-redis.qr-demo-dev.svc". */
-  host: string;
-  /** Port the server listens on (6379). */
-  port: number;
-  /** Name of the Secret holding the password under {@link REDIS_PASSWORD_KEY}. */
-  passwordSecretName: pulumi.Output<string>;
-  /** The StatefulSet, for clients that must start after it is ready. */
-  server: pulumi.Resource;
-  /** Pod selector of the server, for NetworkPolicies. */
-  selector: Record<string, string>;
+    /** Cluster DNS name of the headless Service, e.g. "web-redis.qr-demo-dev.svc". */
+    host: string;
+    /** Port the server listens on (6379). */
+    port: number;
+    /** Name of the Secret holding the password under {@link REDIS_PASSWORD_KEY}. */
+    passwordSecretName: pulumi.Output<string>;
+    /** The StatefulSet, for clients that must start after it is ready. */
+    server: pulumi.Resource;
+    /** Pod selector of the server, for NetworkPolicies. */
+    selector: Record<string, string>;
 }
 
 /** RedisArgs that a WebStack wires itself; the others are its `redis` argument and the stack config's `redis` key. */
@@ -72,51 +78,75 @@ export type RedisWiredArgs = "namespace" | "configPath" | "requireDigest" | "par
 
 /** The settings of a Redis as data (WebStack argument `redis`, stack config `webstack:redis`). */
 export const redisSchema = argsSchema<Omit<RedisArgs, RedisWiredArgs>>()({
-  image: imageRefSchema.optional(),
-  storageSize: quantitySchema.optional(),
-  storageClassName: storageClassNameSchema.optional(),
-  conf: argsSchema<NonNullable<RedisArgs["conf"]>>()({ maxmemory: z.string().optional(), maxmemoryPolicy: z.enum(REDIS_MAXMEMORY_POLICIES).optional() }).optional(),
-  resources: resourcesSchema.optional(),
-  runAsUser: int.optional(),
-  runAsGroup: int.optional(),
+    image: imageRefSchema.optional(),
+    storageSize: quantitySchema.optional(),
+    storageClassName: storageClassNameSchema.optional(),
+    conf: argsSchema<NonNullable<RedisArgs["conf"]>>()({
+        maxmemory: z.string().optional(),
+        maxmemoryPolicy: z.enum(REDIS_MAXMEMORY_POLICIES).optional(),
+    }).optional(),
+    resources: resourcesSchema.optional(),
+    runAsUser: int.optional(),
+    runAsGroup: int.optional(),
 });
 
 /** Rules for the Redis's arguments; `prefix` is the path of the arguments in the caller's terms ("redis.") or "". */
 export function redisProblems(args: Omit<RedisArgs, RedisWiredArgs>, prefix: string): FieldProblem[] {
-  return [
-    ...quantityProblems(args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE, `${prefix}storageSize`),
-    ...prefixed(identityProblems(args), prefix),
-    ...prefixed(redisConfProblems(args.conf ?? {}), `${prefix}conf.`),
-  ];
+    return [
+        ...quantityProblems(args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE, `${prefix}storageSize`),
+        ...prefixed(identityProblems(args), prefix),
+        ...prefixed(redisConfProblems(args.conf ?? {}), `${prefix}conf.`),
+    ];
 }
 
 function identityProblems(args: Pick<RedisArgs, "runAsUser" | "runAsGroup">): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  for (const field of ["runAsUser", "runAsGroup"] as const) {
-    const value = args[field];
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-      problems.push({ field, problem: "must be a positive integer: 0 is root, which Pod Security \"restricted\" forbids", got: value, fix: `set ${field}: ${field === "runAsUser" ? REDIS_IMAGE_UID : REDIS_IMAGE_GID}`, lessons: ["L30"] });
+    const problems: FieldProblem[] = [];
+    for (const field of ["runAsUser", "runAsGroup"] as const) {
+        const value = args[field];
+        if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+            problems.push({
+                field,
+                problem: 'must be a positive integer: 0 is root, which Pod Security "restricted" forbids',
+                got: value,
+                fix: `set ${field}: ${field === "runAsUser" ? REDIS_IMAGE_UID : REDIS_IMAGE_GID}`,
+                lessons: ["L30"],
+            });
+        }
     }
-  }
-  if (args.runAsGroup !== undefined && args.runAsUser === undefined) {
-    problems.push({ field: "runAsGroup", problem: "only applies with runAsUser (a fixed fsGroup outside the namespace range is rejected on OpenShift)", got: args.runAsGroup, fix: `remove runAsGroup, or also set runAsUser: ${REDIS_IMAGE_UID} on plain Kubernetes`, lessons: ["L30"] });
-  }
-  return problems;
+    if (args.runAsGroup !== undefined && args.runAsUser === undefined) {
+        problems.push({
+            field: "runAsGroup",
+            problem:
+                "only applies with runAsUser (a fixed fsGroup outside the namespace range is rejected on OpenShift)",
+            got: args.runAsGroup,
+            fix: `remove runAsGroup, or also set runAsUser: ${REDIS_IMAGE_UID} on plain Kubernetes`,
+            lessons: ["L30"],
+        });
+    }
+    return problems;
 }
 
 /** Pod securityContext: "restricted", plus a fixed identity only when one is asked for (plain Kubernetes). */
 function podSecurityContext(args: RedisArgs): k8s.types.input.core.v1.PodSecurityContext {
-  if (args.runAsUser === undefined) {
-    return restrictedPodSecurityContext();
-  }
-  const group = args.runAsGroup ?? REDIS_IMAGE_GID;
-  // OnRootMismatch: the kubelet re-owns the volume once, not on every restart of a large data set.
-  return { ...restrictedPodSecurityContext(), runAsUser: args.runAsUser, runAsGroup: group, fsGroup: group, fsGroupChangePolicy: "OnRootMismatch" };
+    if (args.runAsUser === undefined) {
+        return restrictedPodSecurityContext();
+    }
+    const group = args.runAsGroup ?? REDIS_IMAGE_GID;
+    // OnRootMismatch: the kubelet re-owns the volume once, not on every restart of a large data set.
+    return {
+        ...restrictedPodSecurityContext(),
+        runAsUser: args.runAsUser,
+        runAsGroup: group,
+        fsGroup: group,
+        fsGroupChangePolicy: "OnRootMismatch",
+    };
 }
 
 /** valkey images ship valkey-server/valkey-cli; redis images redis-server/redis-cli. */
 function binaries(imageRef: string): { server: string; cli: string } {
-  return /valkey/.test(imageRef) ? { server: "valkey-server", cli: "valkey-cli" } : { server: "redis-server", cli: "redis-cli" };
+    return /valkey/.test(imageRef)
+        ? { server: "valkey-server", cli: "valkey-cli" }
+        : { server: "redis-server", cli: "redis-cli" };
 }
 
 /**
@@ -125,124 +155,141 @@ function binaries(imageRef: string): { server: string; cli: string } {
  * and a Kubernetes Secret (L19), probes that authenticate.
  */
 export class Redis extends pulumi.ComponentResource {
-  readonly connection: RedisConnection;
-  /** The deployed image, digest-pinned. */
-  readonly image: pulumi.Output<string>;
+    readonly connection: RedisConnection;
+    /** The deployed image, digest-pinned. */
+    readonly image: pulumi.Output<string>;
 
-  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("webstack:index:Redis", name, {}, opts);
-    const storageSize = args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE;
-    const prefix = args.configPath ?? "";
-    rejectProblems(redisProblems(args, prefix));
-    const imageRef = args.image ?? REDIS_DEFAULT_IMAGE;
-    this.image = resolveImage({ ref: imageRef, field: `${prefix}image` }, { requireDigest: args.requireDigest, parent: this });
-    const identity = { name, component: "redis", partOf: args.partOf };
-    const labels = recommendedLabels(identity);
-    const selector = selectorLabels(identity);
-    const port = REDIS_DEFAULT_PORT;
-    const { server, cli } = binaries(imageRef);
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("webstack:index:Redis", name, {}, opts);
+        const storageSize = args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE;
+        const prefix = args.configPath ?? "";
+        rejectProblems(redisProblems(args, prefix));
+        const imageRef = args.image ?? REDIS_DEFAULT_IMAGE;
+        this.image = resolveImage(
+            { ref: imageRef, field: `${prefix}image` },
+            { requireDigest: args.requireDigest, parent: this },
+        );
+        const identity = { name, component: "redis", partOf: args.partOf };
+        const labels = recommendedLabels(identity);
+        const selector = selectorLabels(identity);
+        const port = REDIS_DEFAULT_PORT;
+        const { server, cli } = binaries(imageRef);
 
-    const password = new random.RandomPassword(name, { length: 32, special: false }, { parent: this });
-    const secret = new k8s.core.v1.Secret(
-      name,
-      {
-        metadata: { namespace: args.namespace, labels },
-        type: "Opaque",
-        stringData: { [REDIS_PASSWORD_KEY]: pulumi.secret(password.result) },
-      },
-      { parent: this },
-    );
-    // Auto-named: new content ⇒ new name ⇒ new pod template ⇒ the server restarts with it.
-    const conf = new k8s.core.v1.ConfigMap(
-      name,
-      {
-        metadata: { namespace: args.namespace, labels },
-        data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DATA_DIR, ...args.conf }) },
-      },
-      { parent: this },
-    );
-
-    const service = new k8s.core.v1.Service(
-      name,
-      {
-        metadata: { name, namespace: args.namespace, labels },
-        spec: {
-          // Headless: the StatefulSet's governing Service; clients resolve the one pod directly.
-          clusterIP: "None",
-          selector,
-          ports: [{ name: "redis", port, targetPort: port }],
-        },
-      },
-      { parent: this },
-    );
-
-    const passwordEnv = { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } } };
-    // The CLI reads $REDIS_PASSWORD from the environment at probe time; the password is never in the pod spec.
-    const ping = { exec: { command: ["sh", "-c", `${cli} --no-auth-warning -a "$REDIS_PASSWORD" -p ${port} ping | grep -q PONG`] } };
-    const statefulSet = new k8s.apps.v1.StatefulSet(
-      name,
-      {
-        metadata: { name, namespace: args.namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
-        spec: {
-          replicas: 1,
-          serviceName: service.metadata.name,
-          selector: { matchLabels: selector },
-          revisionHistoryLimit: 3,
-          // The data claim outlives the StatefulSet and scale-downs (L32).
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-          template: {
-            metadata: { labels },
-            spec: {
-              automountServiceAccountToken: false,
-              securityContext: podSecurityContext(args),
-              terminationGracePeriodSeconds: 30,
-              containers: [
-                {
-                  name: "redis",
-                  image: this.image,
-                  imagePullPolicy: "IfNotPresent",
-                  // $(REDIS_PASSWORD) is expanded by the kubelet from the Secret (L19).
-                  command: [server, `${CONF_DIR}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
-                  env: [passwordEnv],
-                  ports: [{ name: "redis", containerPort: port }],
-                  ...probesFor(ping, 300),
-                  resources: args.resources ?? { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                  securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [
-                    { name: "data", mountPath: REDIS_DATA_DIR },
-                    { name: "conf", mountPath: CONF_DIR, readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "conf", configMap: { name: conf.metadata.name } },
-                { name: "tmp", emptyDir: {} },
-              ],
-            },
-          },
-          volumeClaimTemplates: [
+        const password = new random.RandomPassword(name, { length: 32, special: false }, { parent: this });
+        const secret = new k8s.core.v1.Secret(
+            name,
             {
-              metadata: { name: "data", labels },
-              spec: {
-                accessModes: ["ReadWriteOnce"],
-                storageClassName: args.storageClassName,
-                resources: { requests: { storage: storageSize } },
-              },
+                metadata: { namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: { [REDIS_PASSWORD_KEY]: pulumi.secret(password.result) },
             },
-          ],
-        },
-      },
-      { parent: this, customTimeouts: { create: "5m", update: "5m", delete: "2m" } },
-    );
+            { parent: this },
+        );
+        // Auto-named: new content ⇒ new name ⇒ new pod template ⇒ the server restarts with it.
+        const conf = new k8s.core.v1.ConfigMap(
+            name,
+            {
+                metadata: { namespace: args.namespace, labels },
+                data: { "redis.conf": renderRedisConf({ port, dataDir: REDIS_DATA_DIR, ...args.conf }) },
+            },
+            { parent: this },
+        );
 
-    this.connection = {
-      host: `${name}.${args.namespace}.svc`,
-      port,
-      passwordSecretName: secret.metadata.name,
-      server: statefulSet,
-      selector,
-    };
-    this.registerOutputs({ image: this.image, host: this.connection.host, passwordSecretName: secret.metadata.name });
-  }
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels },
+                spec: {
+                    // Headless: the StatefulSet's governing Service; clients resolve the one pod directly.
+                    clusterIP: "None",
+                    selector,
+                    ports: [{ name: "redis", port, targetPort: port }],
+                },
+            },
+            { parent: this },
+        );
+
+        const passwordEnv = {
+            name: "REDIS_PASSWORD",
+            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } },
+        };
+        // The CLI reads $REDIS_PASSWORD from the environment at probe time; the password is never in the pod spec.
+        const ping = {
+            exec: {
+                command: ["sh", "-c", `${cli} --no-auth-warning -a "$REDIS_PASSWORD" -p ${port} ping | grep -q PONG`],
+            },
+        };
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: args.namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
+                spec: {
+                    replicas: 1,
+                    serviceName: service.metadata.name,
+                    selector: { matchLabels: selector },
+                    revisionHistoryLimit: 3,
+                    // The data claim outlives the StatefulSet and scale-downs (L32).
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: podSecurityContext(args),
+                            terminationGracePeriodSeconds: 30,
+                            containers: [
+                                {
+                                    name: "redis",
+                                    image: this.image,
+                                    imagePullPolicy: "IfNotPresent",
+                                    // $(REDIS_PASSWORD) is expanded by the kubelet from the Secret (L19).
+                                    command: [server, `${CONF_DIR}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
+                                    env: [passwordEnv],
+                                    ports: [{ name: "redis", containerPort: port }],
+                                    ...probesFor(ping, 300),
+                                    resources: args.resources ?? {
+                                        requests: { cpu: "50m", memory: "128Mi" },
+                                        limits: { memory: "512Mi" },
+                                    },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    volumeMounts: [
+                                        { name: "data", mountPath: REDIS_DATA_DIR },
+                                        { name: "conf", mountPath: CONF_DIR, readOnly: true },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "conf", configMap: { name: conf.metadata.name } },
+                                { name: "tmp", emptyDir: {} },
+                            ],
+                        },
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                storageClassName: args.storageClassName,
+                                resources: { requests: { storage: storageSize } },
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent: this, customTimeouts: { create: "5m", update: "5m", delete: "2m" } },
+        );
+
+        this.connection = {
+            host: `${name}.${args.namespace}.svc`,
+            port,
+            passwordSecretName: secret.metadata.name,
+            server: statefulSet,
+            selector,
+        };
+        this.registerOutputs({
+            image: this.image,
+            host: this.connection.host,
+            passwordSecretName: secret.metadata.name,
+        });
+    }
 }

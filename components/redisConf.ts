@@ -3,100 +3,133 @@
 import { REDIS_DATA_DIR } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
-
 export interface RedisConfOptions {
-  /** Port the server listens on. Default 6379. */
-  port?: number;
-  /** Data directory (the PVC mount), the only place the server writes. Default "/data". */
-  dataDir?: string;
-  /** maxmemory, e.g. "256mb". Default "256mb". */
-  maxmemory?: string;
-  /** Eviction policy. Default "noeviction" (state, not cache: fail writes loudly rather than drop keys). */
-  maxmemoryPolicy?: RedisMaxmemoryPolicy;
-  /** Addresses to bind; a leading "-" makes one optional. Default ["*", "-::*"] (every IPv4 address, IPv6 if present). */
-  bind?: string[];
+    /** Port the server listens on. Default 6379. */
+    port?: number;
+    /** Data directory (the PVC mount), the only place the server writes. Default "/data". */
+    dataDir?: string;
+    /** maxmemory, e.g. "256mb". Default "256mb". */
+    maxmemory?: string;
+    /** Eviction policy. Default "noeviction" (state, not cache: fail writes loudly rather than drop keys). */
+    maxmemoryPolicy?: RedisMaxmemoryPolicy;
+    /** Addresses to bind; a leading "-" makes one optional. Default ["*", "-::*"] (every IPv4 address, IPv6 if present). */
+    bind?: string[];
 }
 
 export type RedisMaxmemoryPolicy = (typeof REDIS_MAXMEMORY_POLICIES)[number];
 
 export const REDIS_DEFAULT_PORT = 6379;
 export const REDIS_DEFAULT_MAXMEMORY = "256mb";
-export const REDIS_MAXMEMORY_POLICIES = ["noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu"] as const;
+export const REDIS_MAXMEMORY_POLICIES = [
+    "noeviction",
+    "allkeys-lru",
+    "volatile-lru",
+    "allkeys-lfu",
+    "volatile-lfu",
+] as const;
 const POLICIES: readonly string[] = REDIS_MAXMEMORY_POLICIES;
 
 /** The options with their defaults applied. */
 function resolve(opts: RedisConfOptions) {
-  return {
-    port: opts.port ?? REDIS_DEFAULT_PORT,
-    dataDir: (opts.dataDir ?? REDIS_DATA_DIR).replace(/(.)\/$/, "$1"),
-    maxmemory: opts.maxmemory ?? REDIS_DEFAULT_MAXMEMORY,
-    policy: opts.maxmemoryPolicy ?? "noeviction",
-    bind: opts.bind ?? ["*", "-::*"],
-  };
+    return {
+        port: opts.port ?? REDIS_DEFAULT_PORT,
+        dataDir: (opts.dataDir ?? REDIS_DATA_DIR).replace(/(.)\/$/, "$1"),
+        maxmemory: opts.maxmemory ?? REDIS_DEFAULT_MAXMEMORY,
+        policy: opts.maxmemoryPolicy ?? "noeviction",
+        bind: opts.bind ?? ["*", "-::*"],
+    };
 }
 
 /** Problems of the options, named by option ("maxmemory"); the Redis component reports them under "conf.". */
 export function redisConfProblems(opts: RedisConfOptions): FieldProblem[] {
-  const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
-  const problems: FieldProblem[] = [];
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    problems.push({ field: "port", problem: "must be an integer from 1024 to 65535", got: opts.port, fix: `use ${REDIS_DEFAULT_PORT}: ports below 1024 need root`, lessons: ["L02"] });
-  }
-  if (!/^\/[A-Za-z0-9._\-/]*$/.test(dataDir) || dataDir.split("/").includes("..")) {
-    problems.push({ field: "dataDir", problem: "must be an absolute path of letters, digits and . _ - /", got: dataDir, fix: `use "${REDIS_DATA_DIR}" and mount the data volume there`, lessons: ["L10", "L26"] });
-  }
-  const memory = /^(\d+)(kb|mb|gb)$/i.exec(maxmemory);
-  if (!memory || Number(memory[1]) === 0) {
-    problems.push({ field: "maxmemory", problem: "must be a positive size with a unit kb, mb or gb", got: maxmemory, fix: `e.g. "${REDIS_DEFAULT_MAXMEMORY}", below the container's memory limit` });
-  }
-  if (!POLICIES.includes(policy)) {
-    problems.push({ field: "maxmemoryPolicy", problem: `must be one of ${POLICIES.join(", ")}`, got: policy, fix: "use \"noeviction\" for state that must not silently disappear", lessons: ["L10"] });
-  }
-  bind.forEach((address, i) => {
-    if (!/^-?[0-9A-Fa-f.:*]+$/.test(address)) {
-      problems.push({ field: `bind[${i}]`, problem: "must be an IP address, \"*\" or \"::*\" (optionally prefixed with \"-\")", got: address, fix: "omit bind to listen on every address" });
+    const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
+    const problems: FieldProblem[] = [];
+    if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+        problems.push({
+            field: "port",
+            problem: "must be an integer from 1024 to 65535",
+            got: opts.port,
+            fix: `use ${REDIS_DEFAULT_PORT}: ports below 1024 need root`,
+            lessons: ["L02"],
+        });
     }
-  });
-  return problems;
+    if (!/^\/[A-Za-z0-9._\-/]*$/.test(dataDir) || dataDir.split("/").includes("..")) {
+        problems.push({
+            field: "dataDir",
+            problem: "must be an absolute path of letters, digits and . _ - /",
+            got: dataDir,
+            fix: `use "${REDIS_DATA_DIR}" and mount the data volume there`,
+            lessons: ["L10", "L26"],
+        });
+    }
+    const memory = /^(\d+)(kb|mb|gb)$/i.exec(maxmemory);
+    if (!memory || Number(memory[1]) === 0) {
+        problems.push({
+            field: "maxmemory",
+            problem: "must be a positive size with a unit kb, mb or gb",
+            got: maxmemory,
+            fix: `e.g. "${REDIS_DEFAULT_MAXMEMORY}", below the container's memory limit`,
+        });
+    }
+    if (!POLICIES.includes(policy)) {
+        problems.push({
+            field: "maxmemoryPolicy",
+            problem: `must be one of ${POLICIES.join(", ")}`,
+            got: policy,
+            fix: 'use "noeviction" for state that must not silently disappear',
+            lessons: ["L10"],
+        });
+    }
+    bind.forEach((address, i) => {
+        if (!/^-?[0-9A-Fa-f.:*]+$/.test(address)) {
+            problems.push({
+                field: `bind[${i}]`,
+                problem: 'must be an IP address, "*" or "::*" (optionally prefixed with "-")',
+                got: address,
+                fix: "omit bind to listen on every address",
+            });
+        }
+    });
+    return problems;
 }
 
 /** redis.conf text. Never contains the password: that reaches the server as `--requirepass` from a Secret (L19). */
 export function renderRedisConf(opts: RedisConfOptions): string {
-  rejectProblems(redisConfProblems(opts));
-  const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
-  return [
-    "# Generated by webstack (components/redisConf.ts). Change the options, not this file.",
-    "# No password here: the server gets it at start as --requirepass from a Secret (L19).",
-    `bind ${bind.join(" ")}`,
-    `port ${port}`,
-    "# With the password always set, protected mode never refuses a client; if the password were ever",
-    "# missing it limits the server to loopback instead of exposing it.",
-    "protected-mode yes",
-    "",
-    "# Foreground, logs to stdout, no pid file: the only writable path is the data dir (read-only root, L26).",
-    "daemonize no",
-    `pidfile ""`,
-    `logfile ""`,
-    "loglevel notice",
-    "",
-    "# Persistence on the data volume (L10): the append-only file fsynced every second loses at most about one",
-    "# second of writes on a crash; its RDB preamble and the RDB snapshots keep restarts and rewrites fast.",
-    `dir ${dataDir}`,
-    "appendonly yes",
-    "appendfilename \"appendonly.aof\"",
-    "appendfsync everysec",
-    "no-appendfsync-on-rewrite no",
-    "aof-use-rdb-preamble yes",
-    "aof-load-truncated yes",
-    "auto-aof-rewrite-percentage 100",
-    "auto-aof-rewrite-min-size 64mb",
-    "dbfilename dump.rdb",
-    "save 3600 1 300 100 60 10000",
-    "stop-writes-on-bgsave-error yes",
-    "",
-    "# State, not a cache: by default writes fail loudly at the limit instead of keys disappearing.",
-    `maxmemory ${maxmemory.toLowerCase()}`,
-    `maxmemory-policy ${policy}`,
-    "",
-  ].join("\n");
+    rejectProblems(redisConfProblems(opts));
+    const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
+    return [
+        "# Generated by webstack (components/redisConf.ts). Change the options, not this file.",
+        "# No password here: the server gets it at start as --requirepass from a Secret (L19).",
+        `bind ${bind.join(" ")}`,
+        `port ${port}`,
+        "# With the password always set, protected mode never refuses a client; if the password were ever",
+        "# missing it limits the server to loopback instead of exposing it.",
+        "protected-mode yes",
+        "",
+        "# Foreground, logs to stdout, no pid file: the only writable path is the data dir (read-only root, L26).",
+        "daemonize no",
+        `pidfile ""`,
+        `logfile ""`,
+        "loglevel notice",
+        "",
+        "# Persistence on the data volume (L10): the append-only file fsynced every second loses at most about one",
+        "# second of writes on a crash; its RDB preamble and the RDB snapshots keep restarts and rewrites fast.",
+        `dir ${dataDir}`,
+        "appendonly yes",
+        'appendfilename "appendonly.aof"',
+        "appendfsync everysec",
+        "no-appendfsync-on-rewrite no",
+        "aof-use-rdb-preamble yes",
+        "aof-load-truncated yes",
+        "auto-aof-rewrite-percentage 100",
+        "auto-aof-rewrite-min-size 64mb",
+        "dbfilename dump.rdb",
+        "save 3600 1 300 100 60 10000",
+        "stop-writes-on-bgsave-error yes",
+        "",
+        "# State, not a cache: by default writes fail loudly at the limit instead of keys disappearing.",
+        `maxmemory ${maxmemory.toLowerCase()}`,
+        `maxmemory-policy ${policy}`,
+        "",
+    ].join("\n");
 }

@@ -5,10 +5,10 @@ import * as k8s from "@pulumi/kubernetes";
  * assigns a UID from the namespace range and rejects any other, so the images must run under any UID.
  */
 export function restrictedPodSecurityContext(): k8s.types.input.core.v1.PodSecurityContext {
-  return {
-    runAsNonRoot: true,
-    seccompProfile: { type: "RuntimeDefault" },
-  };
+    return {
+        runAsNonRoot: true,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
 }
 
 /**
@@ -16,11 +16,11 @@ export function restrictedPodSecurityContext(): k8s.types.input.core.v1.PodSecur
  * mounted volume fails loudly instead of vanishing on the next restart.
  */
 export function restrictedContainerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  };
+    return {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
 }

@@ -19,12 +19,12 @@ export const WORKLOAD_ANNOTATIONS: Record<string, string> = { "pulumi.com/patchF
 
 /** HorizontalPodAutoscaler bounds. */
 export interface Autoscaling {
-  /** Fewest replicas. Required. */
-  min: number;
-  /** Most replicas. Required, ≥ min. */
-  max: number;
-  /** Target average CPU utilization in percent of the request. Default 70. */
-  cpuUtilization?: number;
+    /** Fewest replicas. Required. */
+    min: number;
+    /** Most replicas. Required, ≥ min. */
+    max: number;
+    /** Target average CPU utilization in percent of the request. Default 70. */
+    cpuUtilization?: number;
 }
 
 /** Either a fixed count or an HPA's bounds. */
@@ -32,90 +32,138 @@ export type HorizontalScaling = { replicas: number } | { autoscaling: Autoscalin
 
 /** Rollout and lifecycle knobs shared by every Deployment the components create. */
 export interface WorkloadTuning {
-  /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi (nginx: 50m / 64Mi, 256Mi). */
-  resources?: k8s.types.input.core.v1.ResourceRequirements;
-  /** Seconds a pod gets to finish in-flight requests on shutdown (L21). Default 30. */
-  terminationGracePeriodSeconds?: number;
-  /** Seconds before a stuck rollout is reported failed, so `pulumi up` fails fast with the reason (L15). Default 180. */
-  progressDeadlineSeconds?: number;
-  /** Old ReplicaSets kept for rollback, bounded (L16). Default 3. */
-  revisionHistoryLimit?: number;
+    /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi (nginx: 50m / 64Mi, 256Mi). */
+    resources?: k8s.types.input.core.v1.ResourceRequirements;
+    /** Seconds a pod gets to finish in-flight requests on shutdown (L21). Default 30. */
+    terminationGracePeriodSeconds?: number;
+    /** Seconds before a stuck rollout is reported failed, so `pulumi up` fails fast with the reason (L15). Default 180. */
+    progressDeadlineSeconds?: number;
+    /** Old ReplicaSets kept for rollback, bounded (L16). Default 3. */
+    revisionHistoryLimit?: number;
 }
 
 export const autoscalingSchema = argsSchema<Autoscaling>()({ min: int, max: int, cpuUtilization: int.optional() });
 /** The WorkloadTuning fields, to spread into a component's schema. */
 export const workloadTuningShape = {
-  resources: resourcesSchema.optional(),
-  terminationGracePeriodSeconds: int.optional(),
-  progressDeadlineSeconds: int.optional(),
-  revisionHistoryLimit: int.optional(),
+    resources: resourcesSchema.optional(),
+    terminationGracePeriodSeconds: int.optional(),
+    progressDeadlineSeconds: int.optional(),
+    revisionHistoryLimit: int.optional(),
 };
 argsSchema<WorkloadTuning>()(workloadTuningShape);
 
 function integerIn(value: number | undefined, lo: number, hi: number): boolean {
-  return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
+    return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
 }
 
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (!integerIn(args.terminationGracePeriodSeconds, 5, 600)) {
-    problems.push({ field: `${prefix}terminationGracePeriodSeconds`, problem: "must be an integer from 5 to 600 seconds so pods can drain", got: args.terminationGracePeriodSeconds, fix: `set ${prefix}terminationGracePeriodSeconds to 30`, suggested: "30", lessons: ["L21"] });
-  }
-  if (!integerIn(args.progressDeadlineSeconds, 30, 1200)) {
-    problems.push({ field: `${prefix}progressDeadlineSeconds`, problem: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast", got: args.progressDeadlineSeconds, fix: `set ${prefix}progressDeadlineSeconds to 180`, suggested: "180", lessons: ["L15"] });
-  }
-  if (!integerIn(args.revisionHistoryLimit, 1, 10)) {
-    problems.push({ field: `${prefix}revisionHistoryLimit`, problem: "must be an integer from 1 to 10 (bounded history, still one rollback target)", got: args.revisionHistoryLimit, fix: `set ${prefix}revisionHistoryLimit to 3`, suggested: "3", lessons: ["L16"] });
-  }
-  return problems;
+    const problems: FieldProblem[] = [];
+    if (!integerIn(args.terminationGracePeriodSeconds, 5, 600)) {
+        problems.push({
+            field: `${prefix}terminationGracePeriodSeconds`,
+            problem: "must be an integer from 5 to 600 seconds so pods can drain",
+            got: args.terminationGracePeriodSeconds,
+            fix: `set ${prefix}terminationGracePeriodSeconds to 30`,
+            suggested: "30",
+            lessons: ["L21"],
+        });
+    }
+    if (!integerIn(args.progressDeadlineSeconds, 30, 1200)) {
+        problems.push({
+            field: `${prefix}progressDeadlineSeconds`,
+            problem: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
+            got: args.progressDeadlineSeconds,
+            fix: `set ${prefix}progressDeadlineSeconds to 180`,
+            suggested: "180",
+            lessons: ["L15"],
+        });
+    }
+    if (!integerIn(args.revisionHistoryLimit, 1, 10)) {
+        problems.push({
+            field: `${prefix}revisionHistoryLimit`,
+            problem: "must be an integer from 1 to 10 (bounded history, still one rollback target)",
+            got: args.revisionHistoryLimit,
+            fix: `set ${prefix}revisionHistoryLimit to 3`,
+            suggested: "3",
+            lessons: ["L16"],
+        });
+    }
+    return problems;
 }
 
 /** `minFloor`: the smallest acceptable `min` (2 for the API, which must survive losing a pod). */
 export function autoscalingProblems(a: Autoscaling, field: string, minFloor: number): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (!Number.isInteger(a.min) || a.min < minFloor) {
-    problems.push({ field: `${field}.min`, problem: `must be an integer ≥ ${minFloor}`, got: a.min, fix: `set ${field}.min to ${minFloor}`, suggested: String(minFloor), lessons: minFloor > 1 ? ["L10", "L21"] : [] });
-  }
-  if (!Number.isInteger(a.max) || a.max < a.min) {
-    problems.push({ field: `${field}.max`, problem: `must be an integer ≥ ${field}.min (${a.min})`, got: a.max, fix: `set ${field}.max to ${Math.max(a.min, minFloor) * 2}`, suggested: String(Math.max(a.min, minFloor) * 2) });
-  }
-  if (!integerIn(a.cpuUtilization, 10, 95)) {
-    problems.push({ field: `${field}.cpuUtilization`, problem: "must be an integer percentage from 10 to 95", got: a.cpuUtilization, fix: `set ${field}.cpuUtilization to ${DEFAULT_CPU_UTILIZATION}`, suggested: String(DEFAULT_CPU_UTILIZATION) });
-  }
-  return problems;
+    const problems: FieldProblem[] = [];
+    if (!Number.isInteger(a.min) || a.min < minFloor) {
+        problems.push({
+            field: `${field}.min`,
+            problem: `must be an integer ≥ ${minFloor}`,
+            got: a.min,
+            fix: `set ${field}.min to ${minFloor}`,
+            suggested: String(minFloor),
+            lessons: minFloor > 1 ? ["L10", "L21"] : [],
+        });
+    }
+    if (!Number.isInteger(a.max) || a.max < a.min) {
+        problems.push({
+            field: `${field}.max`,
+            problem: `must be an integer ≥ ${field}.min (${a.min})`,
+            got: a.max,
+            fix: `set ${field}.max to ${Math.max(a.min, minFloor) * 2}`,
+            suggested: String(Math.max(a.min, minFloor) * 2),
+        });
+    }
+    if (!integerIn(a.cpuUtilization, 10, 95)) {
+        problems.push({
+            field: `${field}.cpuUtilization`,
+            problem: "must be an integer percentage from 10 to 95",
+            got: a.cpuUtilization,
+            fix: `set ${field}.cpuUtilization to ${DEFAULT_CPU_UTILIZATION}`,
+            suggested: String(DEFAULT_CPU_UTILIZATION),
+        });
+    }
+    return problems;
 }
 
 /** Fewest pods the workload runs, for PDB decisions. */
 export function minReplicas(scaling: HorizontalScaling): number {
-  return "autoscaling" in scaling ? scaling.autoscaling.min : scaling.replicas;
+    return "autoscaling" in scaling ? scaling.autoscaling.min : scaling.replicas;
 }
 
 /** Deployment and pod spec fields derived from the scaling and tuning choices. */
 export function rolloutSettings(
-  tuning: WorkloadTuning,
-  scaling: HorizontalScaling,
-  strategy: "RollingUpdate" | "Recreate",
-  selector: Record<string, string>,
+    tuning: WorkloadTuning,
+    scaling: HorizontalScaling,
+    strategy: "RollingUpdate" | "Recreate",
+    selector: Record<string, string>,
 ) {
-  return {
-    deploymentSpec: {
-      // With an HPA the count is the HPA's: a fixed value here would fight it on every `pulumi up`.
-      replicas: "autoscaling" in scaling ? undefined : scaling.replicas,
-      // maxUnavailable 0: a rollout only removes an old pod once a new one is Ready (L29).
-      strategy: strategy === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      progressDeadlineSeconds: tuning.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
-      revisionHistoryLimit: tuning.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT,
-    },
-    podSpec: {
-      terminationGracePeriodSeconds: tuning.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
-      // Spread replicas over nodes so one node reboot does not take them all (L21); soft, so small clusters still schedule.
-      topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-      ],
-    },
-    // Longer than progressDeadlineSeconds, so the provider reports the Deployment's own failure reason first (L15).
-    customTimeouts: { create: "10m", update: "10m", delete: "5m" },
-  };
+    return {
+        deploymentSpec: {
+            // With an HPA the count is the HPA's: a fixed value here would fight it on every `pulumi up`.
+            replicas: "autoscaling" in scaling ? undefined : scaling.replicas,
+            // maxUnavailable 0: a rollout only removes an old pod once a new one is Ready (L29).
+            strategy:
+                strategy === "Recreate"
+                    ? { type: "Recreate" }
+                    : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            progressDeadlineSeconds: tuning.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
+            revisionHistoryLimit: tuning.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT,
+        },
+        podSpec: {
+            terminationGracePeriodSeconds: tuning.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
+            // Spread replicas over nodes so one node reboot does not take them all (L21); soft, so small clusters still schedule.
+            topologySpreadConstraints: [
+                {
+                    maxSkew: 1,
+                    topologyKey: "kubernetes.io/hostname",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: selector },
+                },
+            ],
+        },
+        // Longer than progressDeadlineSeconds, so the provider reports the Deployment's own failure reason first (L15).
+        customTimeouts: { create: "10m", update: "10m", delete: "5m" },
+    };
 }
 
 /** What differs between the components' pods; everything else in the Deployment is shared. */
@@ -126,31 +174,31 @@ export type PodParts = Pick<k8s.types.input.core.v1.PodSpec, "initContainers" | 
  * no service-account token (no pod talks to the Kubernetes API). `pod` supplies the containers and volumes.
  */
 export function deploymentArgsFor(
-  w: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    selector: Record<string, string>;
-    rollout: ReturnType<typeof rolloutSettings>;
-  },
-  pod: PodParts,
-): k8s.apps.v1.DeploymentArgs {
-  return {
-    metadata: { name: w.name, namespace: w.namespace, labels: w.labels, annotations: WORKLOAD_ANNOTATIONS },
-    spec: {
-      ...w.rollout.deploymentSpec,
-      selector: { matchLabels: w.selector },
-      template: {
-        metadata: { labels: w.labels },
-        spec: {
-          ...w.rollout.podSpec,
-          automountServiceAccountToken: false,
-          securityContext: restrictedPodSecurityContext(),
-          ...pod,
-        },
-      },
+    w: {
+        name: string;
+        namespace: string;
+        labels: Record<string, string>;
+        selector: Record<string, string>;
+        rollout: ReturnType<typeof rolloutSettings>;
     },
-  };
+    pod: PodParts,
+): k8s.apps.v1.DeploymentArgs {
+    return {
+        metadata: { name: w.name, namespace: w.namespace, labels: w.labels, annotations: WORKLOAD_ANNOTATIONS },
+        spec: {
+            ...w.rollout.deploymentSpec,
+            selector: { matchLabels: w.selector },
+            template: {
+                metadata: { labels: w.labels },
+                spec: {
+                    ...w.rollout.podSpec,
+                    automountServiceAccountToken: false,
+                    securityContext: restrictedPodSecurityContext(),
+                    ...pod,
+                },
+            },
+        },
+    };
 }
 
 /**
@@ -159,46 +207,64 @@ export function deploymentArgsFor(
  * autoscaling is set.
  */
 export function createServingCompanions(
-  parent: pulumi.Resource,
-  w: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    selector: Record<string, string>;
-    port: number;
-    scaling: HorizontalScaling;
-    deployment: k8s.apps.v1.Deployment;
-  },
-): void {
-  new k8s.core.v1.Service(
-    w.name,
-    {
-      metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-      spec: { type: "ClusterIP", selector: w.selector, ports: [{ name: "http", port: w.port, targetPort: w.port }] },
+    parent: pulumi.Resource,
+    w: {
+        name: string;
+        namespace: string;
+        labels: Record<string, string>;
+        selector: Record<string, string>;
+        port: number;
+        scaling: HorizontalScaling;
+        deployment: k8s.apps.v1.Deployment;
     },
-    { parent },
-  );
-  if (minReplicas(w.scaling) >= 2) {
-    new k8s.policy.v1.PodDisruptionBudget(
-      w.name,
-      { metadata: { name: w.name, namespace: w.namespace, labels: w.labels }, spec: { maxUnavailable: 1, selector: { matchLabels: w.selector } } },
-      { parent },
-    );
-  }
-  if ("autoscaling" in w.scaling) {
-    const a = w.scaling.autoscaling;
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      w.name,
-      {
-        metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: w.deployment.metadata.name },
-          minReplicas: a.min,
-          maxReplicas: a.max,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.cpuUtilization ?? DEFAULT_CPU_UTILIZATION } } }],
+): void {
+    new k8s.core.v1.Service(
+        w.name,
+        {
+            metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+            spec: {
+                type: "ClusterIP",
+                selector: w.selector,
+                ports: [{ name: "http", port: w.port, targetPort: w.port }],
+            },
         },
-      },
-      { parent },
+        { parent },
     );
-  }
+    if (minReplicas(w.scaling) >= 2) {
+        new k8s.policy.v1.PodDisruptionBudget(
+            w.name,
+            {
+                metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+                spec: { maxUnavailable: 1, selector: { matchLabels: w.selector } },
+            },
+            { parent },
+        );
+    }
+    if ("autoscaling" in w.scaling) {
+        const a = w.scaling.autoscaling;
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            w.name,
+            {
+                metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: w.deployment.metadata.name },
+                    minReplicas: a.min,
+                    maxReplicas: a.max,
+                    metrics: [
+                        {
+                            type: "Resource",
+                            resource: {
+                                name: "cpu",
+                                target: {
+                                    type: "Utilization",
+                                    averageUtilization: a.cpuUtilization ?? DEFAULT_CPU_UTILIZATION,
+                                },
+                            },
+                        },
+                    ],
+                },
+            },
+            { parent },
+        );
+    }
 }

@@ -23,12 +23,22 @@ const RBAC = ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
 const STORAGE = ["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"];
 const FLOW = ["FlowSchema", "PriorityLevelConfiguration"];
 
-function moved(apiVersions: string[], kinds: string[], deprecatedIn: string, removedIn: string | undefined, to: string): ApiVersionChange[] {
-    return apiVersions.flatMap(apiVersion => kinds.map(kind => ({ from: `${apiVersion} ${kind}`, deprecatedIn, removedIn, use: `${to} ${kind}` })));
+function moved(
+    apiVersions: string[],
+    kinds: string[],
+    deprecatedIn: string,
+    removedIn: string | undefined,
+    to: string,
+): ApiVersionChange[] {
+    return apiVersions.flatMap((apiVersion) =>
+        kinds.map((kind) => ({ from: `${apiVersion} ${kind}`, deprecatedIn, removedIn, use: `${to} ${kind}` })),
+    );
 }
 
 export const API_VERSION_CHANGES: ApiVersionChange[] = [
-    ...moved(["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"], WORKLOADS, "1.9", "1.16", "apps/v1").filter(c => c.from !== "extensions/v1beta1 StatefulSet"),
+    ...moved(["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"], WORKLOADS, "1.9", "1.16", "apps/v1").filter(
+        (c) => c.from !== "extensions/v1beta1 StatefulSet",
+    ),
     ...moved(["extensions/v1beta1"], ["NetworkPolicy"], "1.9", "1.16", "networking.k8s.io/v1"),
     ...moved(["extensions/v1beta1", "networking.k8s.io/v1beta1"], ["Ingress"], "1.14", "1.22", "networking.k8s.io/v1"),
     ...moved(["networking.k8s.io/v1beta1"], ["IngressClass"], "1.19", "1.22", "networking.k8s.io/v1"),
@@ -47,7 +57,12 @@ export const API_VERSION_CHANGES: ApiVersionChange[] = [
     ...moved(["autoscaling/v2beta2"], ["HorizontalPodAutoscaler"], "1.23", "1.26", "autoscaling/v2"),
     ...moved(["policy/v1beta1"], ["PodDisruptionBudget"], "1.21", "1.25", "policy/v1"),
     ...moved(["node.k8s.io/v1beta1"], ["RuntimeClass"], "1.20", "1.25", "node.k8s.io/v1"),
-    { from: "policy/v1beta1 PodSecurityPolicy", deprecatedIn: "1.21", removedIn: "1.25", use: "Pod Security admission (namespace labels pod-security.kubernetes.io/enforce)" },
+    {
+        from: "policy/v1beta1 PodSecurityPolicy",
+        deprecatedIn: "1.21",
+        removedIn: "1.25",
+        use: "Pod Security admission (namespace labels pod-security.kubernetes.io/enforce)",
+    },
     ...moved(["storage.k8s.io/v1beta1"], ["CSIStorageCapacity"], "1.24", "1.27", "storage.k8s.io/v1"),
     ...moved(["flowcontrol.apiserver.k8s.io/v1beta1"], FLOW, "1.23", "1.26", "flowcontrol.apiserver.k8s.io/v1"),
     ...moved(["flowcontrol.apiserver.k8s.io/v1beta2"], FLOW, "1.26", "1.29", "flowcontrol.apiserver.k8s.io/v1"),
@@ -88,29 +103,44 @@ export interface ApiVersionConfig {
 }
 
 /** One of the two API version policies: `removed` reports what the target no longer serves, else what it deprecates. */
-export function apiVersionPolicy(name: "api-version-removed" | "api-version-deprecated", removed: boolean): ResourceValidationPolicy {
+export function apiVersionPolicy(
+    name: "api-version-removed" | "api-version-deprecated",
+    removed: boolean,
+): ResourceValidationPolicy {
     return {
         ...policyMetadata(name),
         configSchema: closedSchema({
-            kubernetesVersion: { type: "string", pattern: "^v?\\d+\\.\\d+(\\.\\d+)?$", default: DEFAULT_KUBERNETES_VERSION, description: "Kubernetes version of the target cluster (major.minor), e.g. \"1.33\" (OpenShift 4.20 runs 1.33)." },
+            kubernetesVersion: {
+                type: "string",
+                pattern: "^v?\\d+\\.\\d+(\\.\\d+)?$",
+                default: DEFAULT_KUBERNETES_VERSION,
+                description:
+                    'Kubernetes version of the target cluster (major.minor), e.g. "1.33" (OpenShift 4.20 runs 1.33).',
+            },
         }),
         validateResource: (args, report) => {
             const from = apiVersionKind(args.type);
-            const change = API_VERSION_CHANGES.find(c => c.from === from);
+            const change = API_VERSION_CHANGES.find((c) => c.from === from);
             if (change === undefined) {
                 args.notApplicable("the API version is served and not deprecated");
             }
             const { kubernetesVersion } = args.getConfig<ApiVersionConfig>();
             if (parseVersion(kubernetesVersion) === undefined) {
-                throw new Error(`policy config "${name}": kubernetesVersion ${JSON.stringify(kubernetesVersion)} is not a Kubernetes version. Fix: use "major.minor", e.g. "${DEFAULT_KUBERNETES_VERSION}".`);
+                throw new Error(
+                    `policy config "${name}": kubernetesVersion ${JSON.stringify(kubernetesVersion)} is not a Kubernetes version. Fix: use "major.minor", e.g. "${DEFAULT_KUBERNETES_VERSION}".`,
+                );
             }
             const gone = change!.removedIn !== undefined && atLeast(kubernetesVersion, change!.removedIn);
             const apiVersion = from!.split(" ")[0];
             const who = `${subject(args.type, args.props, args.name)} (apiVersion ${apiVersion})`;
             if (removed && gone) {
-                report(`${who}: removed in Kubernetes ${change!.removedIn}; a ${kubernetesVersion} API server does not serve it, so the update fails at apply. Fix: use ${change!.use}.`);
+                report(
+                    `${who}: removed in Kubernetes ${change!.removedIn}; a ${kubernetesVersion} API server does not serve it, so the update fails at apply. Fix: use ${change!.use}.`,
+                );
             } else if (!removed && !gone && atLeast(kubernetesVersion, change!.deprecatedIn)) {
-                report(`${who}: deprecated since Kubernetes ${change!.deprecatedIn}${change!.removedIn ? ` and removed in ${change!.removedIn}` : ""}; the API server warns on every write. Fix: use ${change!.use}.`);
+                report(
+                    `${who}: deprecated since Kubernetes ${change!.deprecatedIn}${change!.removedIn ? ` and removed in ${change!.removedIn}` : ""}; the API server warns on every write. Fix: use ${change!.use}.`,
+                );
             }
         },
     };

@@ -22,17 +22,27 @@ export function closedSchema(properties: Record<string, PolicyConfigJSONSchema>)
 /** Errors for config properties the policy does not declare, each naming the closest declared one. */
 export function unknownPropertyErrors(policy: Policy, properties: Record<string, unknown>): string[] {
     const known = Object.keys(policy.configSchema?.properties ?? {});
-    return Object.keys(properties).filter(key => key !== "enforcementLevel" && !known.includes(key)).map(key =>
-        `policy config "${policy.name}": unknown property "${key}".${didYouMean(key, [...known, "enforcementLevel"])} Fix: ${known.length === 0
-            ? "this policy takes only enforcementLevel"
-            : `use one of ${[...known, "enforcementLevel"].join(", ")}`}.`);
+    return Object.keys(properties)
+        .filter((key) => key !== "enforcementLevel" && !known.includes(key))
+        .map(
+            (key) =>
+                `policy config "${policy.name}": unknown property "${key}".${didYouMean(key, [...known, "enforcementLevel"])} Fix: ${
+                    known.length === 0
+                        ? "this policy takes only enforcementLevel"
+                        : `use one of ${[...known, "enforcementLevel"].join(", ")}`
+                }.`,
+        );
 }
 
 /** Errors for keys of a --policy-pack-config file that name no policy of the pack ("all" sets every level). */
 export function unknownPolicyErrors(policies: Policies, packConfig: Record<string, unknown>): string[] {
-    const names = ["all", ...policies.map(p => p.name)];
-    return Object.keys(packConfig).filter(key => !names.includes(key)).map(key =>
-        `policy config "${key}": no policy of the pack has this name, so the entry would be ignored.${didYouMean(key, names)} Fix: use a policy name from policy/policies.ts (or "all").`);
+    const names = ["all", ...policies.map((p) => p.name)];
+    return Object.keys(packConfig)
+        .filter((key) => !names.includes(key))
+        .map(
+            (key) =>
+                `policy config "${key}": no policy of the pack has this name, so the entry would be ignored.${didYouMean(key, names)} Fix: use a policy name from policy/policies.ts (or "all").`,
+        );
 }
 
 /**
@@ -48,8 +58,25 @@ export function withConfigCheck<P extends Policy>(policy: P): P {
     };
     if ("validateStack" in policy) {
         const validateStack = policy.validateStack;
-        return { ...policy, validateStack: (args, report) => { check(args.getConfig()); return validateStack(args, report); } };
+        return {
+            ...policy,
+            validateStack: (args, report) => {
+                check(args.getConfig());
+                return validateStack(args, report);
+            },
+        };
     }
-    const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-    return { ...policy, validateResource: validations.map(validate => (args, report) => { check(args.getConfig()); return validate(args, report); }) };
+    const validations =
+        policy.validateResource === undefined
+            ? []
+            : Array.isArray(policy.validateResource)
+              ? policy.validateResource
+              : [policy.validateResource];
+    return {
+        ...policy,
+        validateResource: validations.map((validate) => (args, report) => {
+            check(args.getConfig());
+            return validate(args, report);
+        }),
+    };
 }

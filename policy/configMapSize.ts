@@ -28,22 +28,34 @@ function base64DecodedLength(encoded: string): number {
 export function configMapBytes(props: ConfigMapProps): number {
     const data: Record<string, string> = props.data ?? {};
     const binary: Record<string, string> = props.binaryData ?? {};
-    return Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v ?? ""), 0)
-        + Object.entries(binary).reduce((n, [k, v]) => n + utf8Length(k) + base64DecodedLength(v ?? ""), 0);
+    return (
+        Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v ?? ""), 0) +
+        Object.entries(binary).reduce((n, [k, v]) => n + utf8Length(k) + base64DecodedLength(v ?? ""), 0)
+    );
 }
 
 /** The L08 size check at one threshold; the pack has an advisory and a mandatory instance. */
-export function configMapSizePolicy(name: "configmap-size-advisory" | "configmap-size-limit", defaultMaxBytes: number): ResourceValidationPolicy {
+export function configMapSizePolicy(
+    name: "configmap-size-advisory" | "configmap-size-limit",
+    defaultMaxBytes: number,
+): ResourceValidationPolicy {
     return {
         ...policyMetadata(name),
         configSchema: closedSchema({
-            maxBytes: { type: "integer", minimum: 1, default: defaultMaxBytes, description: "Reported when data + binaryData exceed this many bytes." },
+            maxBytes: {
+                type: "integer",
+                minimum: 1,
+                default: defaultMaxBytes,
+                description: "Reported when data + binaryData exceed this many bytes.",
+            },
         }),
         validateResource: validateTypes([TYPES.configMap], (props, args, report) => {
             const { maxBytes } = args.getConfig<ConfigMapSizeConfig>();
             const bytes = configMapBytes(props);
             if (bytes > maxBytes) {
-                report(`${subject(args.type, props, args.name)} (data/binaryData): ${bytes} bytes exceeds ${maxBytes} bytes. Fix: move the content to a PersistentVolumeClaim or a content image and keep only configuration in the ConfigMap.`);
+                report(
+                    `${subject(args.type, props, args.name)} (data/binaryData): ${bytes} bytes exceeds ${maxBytes} bytes. Fix: move the content to a PersistentVolumeClaim or a content image and keep only configuration in the ConfigMap.`,
+                );
             }
         }),
     };

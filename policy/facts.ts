@@ -106,7 +106,10 @@ export interface ImageRefProblem {
 
 /** Checks `ref` against the reference grammar; short Docker Hub names ("nginx", "org/app") are valid. */
 export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
-    const bad = (problem: string, fix = `write it as ${IMAGE_REF_FORMAT}, e.g. ghcr.io/org/app:1.2.3`) => ({ problem, fix });
+    const bad = (problem: string, fix = `write it as ${IMAGE_REF_FORMAT}, e.g. ghcr.io/org/app:1.2.3`) => ({
+        problem,
+        fix,
+    });
     if (typeof ref !== "string" || ref.length === 0) {
         return bad("must be a non-empty string");
     }
@@ -124,7 +127,10 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
     if (digest !== undefined && !SHA256_DIGEST.test(digest)) {
         const hex = digest.startsWith("sha256:") ? digest.slice("sha256:".length) : undefined;
         if (hex === undefined) {
-            return bad(`has digest "${digest}" which is not sha256`, "pin the sha256 digest the registry reports: repo@sha256:<64 hex>");
+            return bad(
+                `has digest "${digest}" which is not sha256`,
+                "pin the sha256 digest the registry reports: repo@sha256:<64 hex>",
+            );
         }
         return bad(
             `has digest "${digest}" which is not 64 lowercase hex characters (${hex.length} characters)`,
@@ -137,13 +143,19 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
     const name = hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag;
     const tag = hasTag ? nameAndTag.slice(lastColon + 1) : undefined;
     if (tag !== undefined && !TAG.test(tag)) {
-        return bad(`has tag "${tag}" which is not a valid tag`, "a tag is 1–128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'");
+        return bad(
+            `has tag "${tag}" which is not a valid tag`,
+            "a tag is 1–128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'",
+        );
     }
     if (name.length === 0) {
         return bad("has no repository name");
     }
     if (name.length > MAX_NAME_LENGTH) {
-        return bad(`has a repository name of ${name.length} characters (limit ${MAX_NAME_LENGTH})`, "shorten the repository path");
+        return bad(
+            `has a repository name of ${name.length} characters (limit ${MAX_NAME_LENGTH})`,
+            "shorten the repository path",
+        );
     }
     const { registry } = splitImageRef(ref);
     const components = name.split("/");
@@ -151,7 +163,10 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
     if (hasRegistry) {
         const host = HOST.exec(registry);
         if (!host) {
-            return bad(`has registry "${registry}" which is not a valid host[:port]`, "write the registry as host or host:port, e.g. registry.example.com:5000");
+            return bad(
+                `has registry "${registry}" which is not a valid host[:port]`,
+                "write the registry as host or host:port, e.g. registry.example.com:5000",
+            );
         }
         const port = host[1] === undefined ? undefined : Number(host[1]);
         if (port !== undefined && (port < 1 || port > 65535)) {
@@ -164,8 +179,13 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
         }
         if (!PATH_COMPONENT.test(component)) {
             return component.toLowerCase() !== component
-                ? bad(`has path segment "${component}" with upper-case letters`, "repository paths are lower-case; write the path as the registry lists it")
-                : bad(`has path segment "${component}" with characters other than a-z, 0-9 and single '.', '_', '__' or '-' separators`);
+                ? bad(
+                      `has path segment "${component}" with upper-case letters`,
+                      "repository paths are lower-case; write the path as the registry lists it",
+                  )
+                : bad(
+                      `has path segment "${component}" with characters other than a-z, 0-9 and single '.', '_', '__' or '-' separators`,
+                  );
         }
     }
     return undefined;

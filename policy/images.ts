@@ -7,6 +7,9 @@ export function imageName(image: string): string {
 
 /** Glob match where "*" stands for any run of characters (including "/"). */
 export function globMatches(pattern: string, text: string): boolean {
-    const source = pattern.split("*").map(part => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    const source = pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
     return new RegExp(`^${source}$`).test(text);
 }

@@ -40,7 +40,12 @@ export interface LabelSelector {
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-export interface ContainerPort { containerPort: number; name?: string; protocol?: string; hostPort?: number }
+export interface ContainerPort {
+    containerPort: number;
+    name?: string;
+    protocol?: string;
+    hostPort?: number;
+}
 
 export interface Probe {
     httpGet?: { port: number | string; path?: string; host?: string };
@@ -68,9 +73,17 @@ export interface SecurityContext {
 }
 
 /** A reference to a ConfigMap/Secret (or one of its keys) from a volume or an env var. */
-export interface ObjectRef { name?: string; secretName?: string; optional?: boolean }
+export interface ObjectRef {
+    name?: string;
+    secretName?: string;
+    optional?: boolean;
+}
 
-export interface EnvVar { name: string; value?: string; valueFrom?: { configMapKeyRef?: ObjectRef; secretKeyRef?: ObjectRef; [source: string]: unknown } }
+export interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: { configMapKeyRef?: ObjectRef; secretKeyRef?: ObjectRef; [source: string]: unknown };
+}
 
 export interface Container {
     name: string;
@@ -86,7 +99,10 @@ export interface Container {
     lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
     securityContext?: SecurityContext;
     resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
-    envFrom?: { configMapRef?: { name?: string; optional?: boolean }; secretRef?: { name?: string; optional?: boolean } }[];
+    envFrom?: {
+        configMapRef?: { name?: string; optional?: boolean };
+        secretRef?: { name?: string; optional?: boolean };
+    }[];
 }
 
 export interface Volume {
@@ -142,7 +158,11 @@ export interface JobSpec {
 }
 
 export interface ServiceProps extends KubeObject {
-    spec?: { type?: string; selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] };
+    spec?: {
+        type?: string;
+        selector?: Record<string, string>;
+        ports?: { port: number; targetPort?: number | string }[];
+    };
 }
 
 export interface ConfigMapProps extends KubeObject {
@@ -171,11 +191,17 @@ export interface NetworkPolicyProps extends KubeObject {
 }
 
 export interface HpaProps extends KubeObject {
-    spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
+    spec?: {
+        scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string };
+        minReplicas?: number;
+        maxReplicas?: number;
+    };
 }
 
 /** A Service backend of an Ingress. */
-interface IngressBackend { service?: { name?: string } }
+interface IngressBackend {
+    service?: { name?: string };
+}
 
 export interface IngressProps extends KubeObject {
     spec?: {
@@ -245,11 +271,16 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
     for (const expr of selector.matchExpressions ?? []) {
         const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
         const values = expr.values ?? [];
-        const ok = expr.operator === "In" ? has && values.includes(labels[expr.key])
-            : expr.operator === "NotIn" ? !has || !values.includes(labels[expr.key])
-            : expr.operator === "Exists" ? has
-            : expr.operator === "DoesNotExist" ? !has
-            : false;
+        const ok =
+            expr.operator === "In"
+                ? has && values.includes(labels[expr.key])
+                : expr.operator === "NotIn"
+                  ? !has || !values.includes(labels[expr.key])
+                  : expr.operator === "Exists"
+                    ? has
+                    : expr.operator === "DoesNotExist"
+                      ? !has
+                      : false;
         if (!ok) {
             return false;
         }

@@ -27,7 +27,11 @@ export const LESSONS = {
     L03: {
         happened: "RWO PVC, 3 replicas",
         componentDefault: "RWX, or RWO ⇒ 1 replica + Recreate, else error (`storage.ts`)",
-        tests: ["test/components/storage.test.ts", "test/policy/rwo-volume-single-replica.test.ts", "test/incidents.test.ts"],
+        tests: [
+            "test/components/storage.test.ts",
+            "test/policy/rwo-volume-single-replica.test.ts",
+            "test/incidents.test.ts",
+        ],
     },
     L04: {
         happened: "API routes missing from allow-list",
@@ -37,11 +41,16 @@ export const LESSONS = {
     L05: {
         happened: "Route to ExternalName: 503",
         componentDefault: "Route to own selector Service (`route.ts`)",
-        tests: ["test/components/routing.test.ts", "test/policy/route-backend-selects-pods.test.ts", "test/policy/service-selects-pods.test.ts"],
+        tests: [
+            "test/components/routing.test.ts",
+            "test/policy/route-backend-selects-pods.test.ts",
+            "test/policy/service-selects-pods.test.ts",
+        ],
     },
     L06: {
         happened: "qa pulled dev's registry path",
-        componentDefault: "config rejects other namespace's registry; promote retags (`config.ts`, `scripts/promote.ts`)",
+        componentDefault:
+            "config rejects other namespace's registry; promote retags (`config.ts`, `scripts/promote.ts`)",
         tests: ["test/config.test.ts", "test/promote.test.ts", "test/policy/internal-registry-same-namespace.test.ts"],
     },
     L07: {
@@ -62,7 +71,11 @@ export const LESSONS = {
     L10: {
         happened: "in-memory state lost",
         componentDefault: "Redis AOF on a PVC; API ≥ 2 replicas (`redis.ts`, `redisConf.ts`)",
-        tests: ["test/redis.real.test.ts", "test/policy/redis-data-persistent.test.ts", "test/policy/hpa-target-exists.test.ts"],
+        tests: [
+            "test/redis.real.test.ts",
+            "test/policy/redis-data-persistent.test.ts",
+            "test/policy/hpa-target-exists.test.ts",
+        ],
     },
     L11: {
         happened: "SSE through proxy and router",
@@ -82,12 +95,21 @@ export const LESSONS = {
     L14: {
         happened: "drift, manual edits",
         componentDefault: "no `ignoreChanges`; nightly drift check (`drift.yml`)",
-        tests: ["test/rollout.test.ts", "test/policy/no-ignore-changes-on-workload-spec.test.ts", "test/workflows.test.ts"],
+        tests: [
+            "test/rollout.test.ts",
+            "test/policy/no-ignore-changes-on-workload-spec.test.ts",
+            "test/workflows.test.ts",
+        ],
     },
     L15: {
         happened: "deploy hung 12 min",
         componentDefault: "`progressDeadlineSeconds`, readiness, custom timeouts (`workload.ts`, `probes.ts`)",
-        tests: ["test/stacks.test.ts", "test/policy/readiness-probe-set.test.ts", "test/policy/pod-references-declared.test.ts", "test/policy/api-version-removed.test.ts"],
+        tests: [
+            "test/stacks.test.ts",
+            "test/policy/readiness-probe-set.test.ts",
+            "test/policy/pod-references-declared.test.ts",
+            "test/policy/api-version-removed.test.ts",
+        ],
     },
     L16: {
         happened: "ownership conflicts",
@@ -107,7 +129,12 @@ export const LESSONS = {
     L19: {
         happened: "secrets in git",
         componentDefault: "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`)",
-        tests: ["test/components/redis.test.ts", "test/policy/no-literal-secret-env.test.ts", "test/check.test.ts", "test/policy/no-secret-values.test.ts"],
+        tests: [
+            "test/components/redis.test.ts",
+            "test/policy/no-literal-secret-env.test.ts",
+            "test/check.test.ts",
+            "test/policy/no-secret-values.test.ts",
+        ],
     },
     L20: {
         happened: "two registry namespaces",
@@ -117,7 +144,12 @@ export const LESSONS = {
     L21: {
         happened: "zombie pods, no PDB",
         componentDefault: "PDB for ≥ 2 replicas, grace period (`workload.ts`)",
-        tests: ["test/components/api.test.ts", "test/policy/replicated-workload-has-pdb.test.ts", "test/policy/pdb-allows-disruption.test.ts", "test/policy/container-resources.test.ts"],
+        tests: [
+            "test/components/api.test.ts",
+            "test/policy/replicated-workload-has-pdb.test.ts",
+            "test/policy/pdb-allows-disruption.test.ts",
+            "test/policy/container-resources.test.ts",
+        ],
     },
     L22: {
         happened: "quiet build, moved files",
@@ -131,7 +163,8 @@ export const LESSONS = {
     },
     L24: {
         happened: "which version is live?",
-        componentDefault: "nginx version header + `version` output + verify (`staticSite.ts`, `scripts/verify.ts`, `scripts/verifyChecks.ts`)",
+        componentDefault:
+            "nginx version header + `version` output + verify (`staticSite.ts`, `scripts/verify.ts`, `scripts/verifyChecks.ts`)",
         tests: ["test/nginx.real.test.ts", "test/verify.test.ts", "test/verifyChecks.test.ts"],
     },
     L25: {
@@ -162,12 +195,21 @@ export const LESSONS = {
     L30: {
         happened: "root / privileged",
         componentDefault: "PSS restricted, no fixed UID (`securityContext.ts`)",
-        tests: ["test/components/api.test.ts", "test/policy/pod-security-baseline.test.ts", "test/policy/pod-security-restricted.test.ts", "test/policy/automount-service-account-token.test.ts"],
+        tests: [
+            "test/components/api.test.ts",
+            "test/policy/pod-security-baseline.test.ts",
+            "test/policy/pod-security-restricted.test.ts",
+            "test/policy/automount-service-account-token.test.ts",
+        ],
     },
     L31: {
         happened: "Redis open to all",
         componentDefault: "NetworkPolicies router→nginx→API→Redis (`networkPolicies.ts`)",
-        tests: ["test/components/routing.test.ts", "test/policy/namespace-has-network-policy.test.ts", "test/policy/ingress-tls.test.ts"],
+        tests: [
+            "test/components/routing.test.ts",
+            "test/policy/namespace-has-network-policy.test.ts",
+            "test/policy/ingress-tls.test.ts",
+        ],
     },
     L32: {
         happened: "PVC replaced (deleted)",

@@ -45,44 +45,46 @@ import { serviceSelectsPods } from "./rules/service-selects-pods";
 import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matches-pods";
 
 /** In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts). */
-export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = ([
-    s2iBuilderCommandSet,            // L01
-    noRootOnlyImages,                // L02
-    noPrivilegedPorts,               // L02
-    rwoVolumeSingleReplica,          // L03
-    rwoVolumeRecreateStrategy,       // L03
-    routeBackendSelectsPods,         // L05
-    serviceSelectsPods,              // L05
-    internalRegistrySameNamespace,   // L06
-    configMapSizeAdvisory,           // L08
-    configMapSizeLimit,              // L08
-    redisDataPersistent,             // L10
-    hpaTargetExists,                 // L10
-    imagesDigestPinned,              // L12
-    jobBoundedRetries,               // L13
-    jobNoTtlAfterFinished,           // L13
-    noIgnoreChangesOnWorkloadSpec,   // L14
-    readinessProbeSet,               // L15
-    podReferencesDeclared,           // L15
-    apiVersionRemoved,               // L15
-    apiVersionDeprecated,            // L15
-    recommendedLabels,               // L16
-    probePortsDeclared,              // L18
-    serviceTargetPortMatchesPods,    // L18
-    portEnvMatchesContainerPort,     // L18
-    noLiteralSecretEnv,              // L19
-    noSecretValues,                  // L19
-    allowedImagePrefixes,            // L20
-    replicatedWorkloadHasPdb,        // L21
-    pdbAllowsDisruption,             // L21
-    containerResources,              // L21
-    readOnlyRootFilesystem,          // L26
-    livenessProbeSet,                // L27
-    rollingUpdateZeroUnavailable,    // L29
-    podSecurityBaseline,             // L30
-    podSecurityRestricted,           // L30
-    automountServiceAccountToken,    // L30
-    namespaceHasNetworkPolicy,       // L31
-    ingressTls,                      // L31
-    pvcProtected,                    // L32
-] as (ResourceValidationPolicy | StackValidationPolicy)[]).map(withConfigCheck);
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
+    [
+        s2iBuilderCommandSet, // L01
+        noRootOnlyImages, // L02
+        noPrivilegedPorts, // L02
+        rwoVolumeSingleReplica, // L03
+        rwoVolumeRecreateStrategy, // L03
+        routeBackendSelectsPods, // L05
+        serviceSelectsPods, // L05
+        internalRegistrySameNamespace, // L06
+        configMapSizeAdvisory, // L08
+        configMapSizeLimit, // L08
+        redisDataPersistent, // L10
+        hpaTargetExists, // L10
+        imagesDigestPinned, // L12
+        jobBoundedRetries, // L13
+        jobNoTtlAfterFinished, // L13
+        noIgnoreChangesOnWorkloadSpec, // L14
+        readinessProbeSet, // L15
+        podReferencesDeclared, // L15
+        apiVersionRemoved, // L15
+        apiVersionDeprecated, // L15
+        recommendedLabels, // L16
+        probePortsDeclared, // L18
+        serviceTargetPortMatchesPods, // L18
+        portEnvMatchesContainerPort, // L18
+        noLiteralSecretEnv, // L19
+        noSecretValues, // L19
+        allowedImagePrefixes, // L20
+        replicatedWorkloadHasPdb, // L21
+        pdbAllowsDisruption, // L21
+        containerResources, // L21
+        readOnlyRootFilesystem, // L26
+        livenessProbeSet, // L27
+        rollingUpdateZeroUnavailable, // L29
+        podSecurityBaseline, // L30
+        podSecurityRestricted, // L30
+        automountServiceAccountToken, // L30
+        namespaceHasNetworkPolicy, // L31
+        ingressTls, // L31
+        pvcProtected, // L32
+    ] as (ResourceValidationPolicy | StackValidationPolicy)[]
+).map(withConfigCheck);

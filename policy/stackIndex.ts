@@ -1,5 +1,17 @@
 import { PolicyResource } from "@pulumi/policy";
-import { KubeObject, LabelSelector, PropsOf, PvcProps, TYPES, WorkloadProps, kindOf, objectName, objectNamespace, propsAs, selectorMatches } from "./k8s";
+import {
+    KubeObject,
+    LabelSelector,
+    PropsOf,
+    PvcProps,
+    TYPES,
+    WorkloadProps,
+    kindOf,
+    objectName,
+    objectNamespace,
+    propsAs,
+    selectorMatches,
+} from "./k8s";
 import { Workload, workloadOf } from "./workloads";
 
 /** A Kubernetes object of the stack with its resolved name and namespace (from outputs: auto-names are filled in). */
@@ -42,7 +54,14 @@ export class StackIndex {
             const props = propsAs(resource.type, resource.props);
             const name = objectName(props, resource.name);
             const kind = kindOf(resource.type);
-            const object: IndexedObject = { resource, props, kind, name, namespace: objectNamespace(props), who: `${kind} "${name}"` };
+            const object: IndexedObject = {
+                resource,
+                props,
+                kind,
+                name,
+                namespace: objectNamespace(props),
+                who: `${kind} "${name}"`,
+            };
             this.objects.set(key(resource.type, object.namespace, name), object);
             push(this.byType, resource.type, object);
             const workload = workloadOf(resource.type, props);
@@ -67,7 +86,7 @@ export class StackIndex {
 
     /** Objects are stored by their type token, so each one's props have the shape of `T`. */
     ofType<T extends string>(...types: T[]): IndexedObject<PropsOf<T>>[] {
-        return types.flatMap(type => this.byType.get(type) ?? []) as IndexedObject<PropsOf<T>>[];
+        return types.flatMap((type) => this.byType.get(type) ?? []) as IndexedObject<PropsOf<T>>[];
     }
 
     find<T extends string>(type: T, namespace: string, name: string): IndexedObject<PropsOf<T>> | undefined {
@@ -83,7 +102,9 @@ export class StackIndex {
         // Start from the smallest posting list of an exact label requirement, then check the whole selector.
         const exact = [
             ...Object.entries(selector.matchLabels ?? {}),
-            ...(selector.matchExpressions ?? []).filter(e => e.operator === "In" && e.values?.length === 1).map(e => [e.key, e.values![0]]),
+            ...(selector.matchExpressions ?? [])
+                .filter((e) => e.operator === "In" && e.values?.length === 1)
+                .map((e) => [e.key, e.values![0]]),
         ];
         let candidates = ns.all;
         for (const [k, v] of exact) {
@@ -92,7 +113,7 @@ export class StackIndex {
                 candidates = posting;
             }
         }
-        return candidates.filter(w => selectorMatches(selector, w.workload.podLabels));
+        return candidates.filter((w) => selectorMatches(selector, w.workload.podLabels));
     }
 }
 

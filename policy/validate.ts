@@ -16,7 +16,7 @@ export function validateTypes<T extends string>(
     check: (props: PropsOf<T>, args: KubeValidationArgs<PropsOf<T>>, report: ReportViolation) => void,
 ): ResourceValidation {
     return (args, report) => {
-        if (!types.some(type => type === args.type)) {
+        if (!types.some((type) => type === args.type)) {
             args.notApplicable(`Policy only applies to resources of type ${types.join(", ")}`);
         }
         // The engine's props are untyped JSON: read them in the shape of the checked types.
@@ -41,6 +41,7 @@ export function validateWorkloads(
  * position, never "undefined".
  */
 export function fieldOf(who: string, ref: Pick<ContainerRef, "container" | "path" | "role">, field: string): string {
-    const name = typeof ref.container.name === "string" && ref.container.name !== "" ? `"${ref.container.name}"` : "(unnamed)";
+    const name =
+        typeof ref.container.name === "string" && ref.container.name !== "" ? `"${ref.container.name}"` : "(unnamed)";
     return `${who} ${ref.role} ${name} (${ref.path}.${field})`;
 }

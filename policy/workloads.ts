@@ -48,7 +48,10 @@ export const WORKLOAD_TYPES: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
 /** The value at a dotted path of the props, read as the shape `T` the caller knows it has. */
 function at<T>(obj: object, path: string): T | undefined {
-    return path.split(".").reduce<unknown>((o, key) => (o == null ? undefined : (o as Record<string, unknown>)[key]), obj) as T | undefined;
+    return path
+        .split(".")
+        .reduce<unknown>((o, key) => (o == null ? undefined : (o as Record<string, unknown>)[key]), obj) as
+        T | undefined;
 }
 
 /** The workload view of a resource, or undefined when the type has no pod template. */
@@ -59,15 +62,26 @@ export function workloadOf(type: string, props: WorkloadProps): Workload | undef
     }
     const podSpec = at<PodSpec>(props, podSpecPath) ?? {};
     const templatePath = podSpecPath.replace(/\.?spec$/, "");
-    const podMetadata = (templatePath === "" ? props.metadata : at<{ metadata?: ObjectMeta }>(props, templatePath)?.metadata) ?? {};
+    const podMetadata =
+        (templatePath === "" ? props.metadata : at<{ metadata?: ObjectMeta }>(props, templatePath)?.metadata) ?? {};
     const podLabels = podMetadata.labels ?? {};
-    const replicas = type === TYPES.daemonSet ? undefined
-        : type === TYPES.pod ? 1
-        : type === TYPES.job ? props.spec?.parallelism ?? 1
-        : type === TYPES.cronJob ? props.spec?.jobTemplate?.spec?.parallelism ?? 1
-        : props.spec?.replicas ?? 1;
+    const replicas =
+        type === TYPES.daemonSet
+            ? undefined
+            : type === TYPES.pod
+              ? 1
+              : type === TYPES.job
+                ? (props.spec?.parallelism ?? 1)
+                : type === TYPES.cronJob
+                  ? (props.spec?.jobTemplate?.spec?.parallelism ?? 1)
+                  : (props.spec?.replicas ?? 1);
     const refs = (role: ContainerRole, list: Container[] | undefined): ContainerRef[] =>
-        (list ?? []).map((container, i) => ({ container, path: `${podSpecPath}.${role}s[${i}]`, init: role === "initContainer", role }));
+        (list ?? []).map((container, i) => ({
+            container,
+            path: `${podSpecPath}.${role}s[${i}]`,
+            init: role === "initContainer",
+            role,
+        }));
     const containers = [...refs("container", podSpec.containers), ...refs("initContainer", podSpec.initContainers)];
     return {
         kind: kindOf(type),

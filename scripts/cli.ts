@@ -38,11 +38,17 @@ export interface CommandSpec {
 export class UsageError extends Error {}
 
 type FlagValue<F extends FlagSpec> = F["multiple"] extends true
-    ? F["type"] extends "boolean" ? boolean[] : string[]
-    : F["type"] extends "boolean" ? boolean : string;
+    ? F["type"] extends "boolean"
+        ? boolean[]
+        : string[]
+    : F["type"] extends "boolean"
+      ? boolean
+      : string;
 
 export type ParsedFlags<S extends CommandSpec> = {
-    [K in keyof S["flags"]]: S["flags"][K] extends { default: unknown } ? FlagValue<S["flags"][K]> : FlagValue<S["flags"][K]> | undefined;
+    [K in keyof S["flags"]]: S["flags"][K] extends { default: unknown }
+        ? FlagValue<S["flags"][K]>
+        : FlagValue<S["flags"][K]> | undefined;
 };
 
 export interface ParsedCommandLine<S extends CommandSpec> {
@@ -70,13 +76,21 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[])
     }
     const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
     for (const [name, flag] of Object.entries(spec.flags)) {
-        options[name] = { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) };
+        options[name] = {
+            type: flag.type,
+            ...(flag.short ? { short: flag.short } : {}),
+            ...(flag.multiple ? { multiple: true } : {}),
+        };
     }
     let parsed: ReturnType<typeof parseArgs>;
     try {
         parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: spec.positionals !== undefined });
     } catch (err) {
-        throw new UsageError((err as Error).message.replace(/\. To specify an option argument.*$/s, "").replace(/^Option '([^']*)'/, "flag $1"));
+        throw new UsageError(
+            (err as Error).message
+                .replace(/\. To specify an option argument.*$/s, "")
+                .replace(/^Option '([^']*)'/, "flag $1"),
+        );
     }
     const flags: Record<string, unknown> = {};
     for (const [name, flag] of Object.entries(spec.flags)) {

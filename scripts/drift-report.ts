@@ -88,26 +88,31 @@ export function driftReport(stack: string, digest: PreviewDigest | undefined, pr
         }
         lines.push(
             "Fix: if the live change was deliberate, put it in the program or Pulumi.<stack>.yaml and deploy through a PR; " +
-            `otherwise run pulumi up --stack ${stack} to restore the declared state. Never ignoreChanges it away [L14]`,
+                `otherwise run pulumi up --stack ${stack} to restore the declared state. Never ignoreChanges it away [L14]`,
         );
         markdown = [
             `### Drift in stack \`${stack}\` (L14)`,
             "",
             "| operation | type | name | differing properties |",
             "| --- | --- | --- | --- |",
-            ...drifted.map((r) => `| ${r.op} | \`${r.type}\` | \`${r.name}\` | ${r.properties.map((p) => `\`${p}\``).join(", ") || "—"} |`),
+            ...drifted.map(
+                (r) =>
+                    `| ${r.op} | \`${r.type}\` | \`${r.name}\` | ${r.properties.map((p) => `\`${p}\``).join(", ") || "—"} |`,
+            ),
         ].join("\n");
     } else if (!digest) {
         lines.push(
             `drift: stack ${stack}: pulumi preview printed no JSON (exit code ${previewExitCode}), so drift is unknown. ` +
-            "Fix: read the preview's errors above (login, passphrase, cluster credentials)",
+                "Fix: read the preview's errors above (login, passphrase, cluster credentials)",
         );
         markdown = `### Stack \`${stack}\`: preview failed before reporting (exit code ${previewExitCode})`;
     } else if (previewExitCode !== 0) {
-        const errors = (digest.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => `  ${d.urn ? `${typeAndName(d.urn).name}: ` : ""}${(d.message ?? "").trim()}`);
+        const errors = (digest.diagnostics ?? [])
+            .filter((d) => d.severity === "error")
+            .map((d) => `  ${d.urn ? `${typeAndName(d.urn).name}: ` : ""}${(d.message ?? "").trim()}`);
         lines.push(
             `drift: stack ${stack}: pulumi preview failed (exit code ${previewExitCode}) without proposing changes. ` +
-            "Fix: read its errors (a mandatory policy violation also fails it)",
+                "Fix: read its errors (a mandatory policy violation also fails it)",
             ...errors,
         );
         markdown = `### Stack \`${stack}\`: preview failed (exit code ${previewExitCode}) without proposing changes`;
@@ -125,7 +130,10 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new Error(`${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`, { cause: err });
+        throw new Error(
+            `${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`,
+            { cause: err },
+        );
     }
     if (text.trim() === "") {
         return undefined;
@@ -134,10 +142,15 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
     try {
         value = JSON.parse(text);
     } catch (err) {
-        throw new Error(`${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`, { cause: err });
+        throw new Error(
+            `${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`,
+            { cause: err },
+        );
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new Error(`${file}: expected the JSON object of pulumi preview --json (got ${JSON.stringify(value)?.slice(0, 80)})`);
+        throw new Error(
+            `${file}: expected the JSON object of pulumi preview --json (got ${JSON.stringify(value)?.slice(0, 80)})`,
+        );
     }
     return value;
 }
@@ -149,7 +162,12 @@ export const DRIFT_REPORT_COMMAND = {
         "`pulumi preview --refresh --expect-no-changes --json`; prints ::error annotations and appends a table to $GITHUB_STEP_SUMMARY (L14).",
     flags: {
         stack: { type: "string", valueName: "<stack>", description: "stack the preview ran for (required)" },
-        "preview-exit-code": { type: "string", valueName: "<n>", default: "0", description: "exit status of that pulumi preview (non-zero: drift or a failed preview)" },
+        "preview-exit-code": {
+            type: "string",
+            valueName: "<n>",
+            default: "0",
+            description: "exit status of that pulumi preview (non-zero: drift or a failed preview)",
+        },
     },
     positionals: "<preview.json>",
     exitCodes: {
@@ -172,10 +190,14 @@ export function main(argv: string[]): number {
         }
         const { flags, positionals } = parsed;
         if (!flags.stack || positionals.length !== 1) {
-            throw new Error(`--stack and one preview JSON file are required (got ${flags.stack === undefined ? "no --stack" : `--stack ${flags.stack}`}, ${positionals.length} file(s))`);
+            throw new Error(
+                `--stack and one preview JSON file are required (got ${flags.stack === undefined ? "no --stack" : `--stack ${flags.stack}`}, ${positionals.length} file(s))`,
+            );
         }
         if (!/^\d+$/.test(flags["preview-exit-code"])) {
-            throw new Error(`--preview-exit-code must be a whole number (got ${JSON.stringify(flags["preview-exit-code"])})`);
+            throw new Error(
+                `--preview-exit-code must be a whole number (got ${JSON.stringify(flags["preview-exit-code"])})`,
+            );
         }
         stack = flags.stack;
         exitCode = Number(flags["preview-exit-code"]);
@@ -194,7 +216,9 @@ export function main(argv: string[]): number {
     (report.failed ? console.error : console.log)(report.text);
     for (const r of report.drifted) {
         // One annotation per resource so the run page lists them without opening the log.
-        console.log(`::error title=Drift in ${stack}::${r.op} ${r.type} ${r.name}${r.properties.length ? `: ${r.properties.join(", ")}` : ""}`);
+        console.log(
+            `::error title=Drift in ${stack}::${r.op} ${r.type} ${r.name}${r.properties.length ? `: ${r.properties.join(", ")}` : ""}`,
+        );
     }
     if (process.env.GITHUB_STEP_SUMMARY) {
         fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);

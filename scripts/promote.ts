@@ -53,7 +53,7 @@ export function promote(req: PromoteRequest): PromoteResult {
         if (key === undefined) {
             throw new Error(
                 `images.${role}: no config key is known for this image role (got ${JSON.stringify(deployed)}). ` +
-                `Fix: add the role to IMAGE_ROLE_FIELDS in policy/facts.ts`,
+                    `Fix: add the role to IMAGE_ROLE_FIELDS in policy/facts.ts`,
             );
         }
         const [top, ...rest] = key.split(".");
@@ -97,7 +97,13 @@ function withValue(text: string, doc: YAML.Document, yamlPath: string[], before:
 }
 
 /** The reference the target deploys: the same digest, moved into the target's namespace for internal images. */
-function targetRef(role: string, deployed: string, req: PromoteRequest, targetNamespace: unknown, commands: string[]): string {
+function targetRef(
+    role: string,
+    deployed: string,
+    req: PromoteRequest,
+    targetNamespace: unknown,
+    commands: string[],
+): string {
     const ref = parseImageRef(deployed, `images.${role}`);
     if (!req.internalRegistries.includes(ref.registry)) {
         return deployed;
@@ -106,7 +112,7 @@ function targetRef(role: string, deployed: string, req: PromoteRequest, targetNa
     if (typeof targetNamespace !== "string" || targetNamespace === "") {
         throw new Error(
             `images.${role}: ${deployed} is in the cluster-internal registry, but Pulumi.${req.to}.yaml sets no namespace (got ${JSON.stringify(targetNamespace)}). ` +
-            `Fix: pulumi config set namespace <ns> --stack ${req.to} [L06]`,
+                `Fix: pulumi config set namespace <ns> --stack ${req.to} [L06]`,
         );
     }
     if (sourceNamespace === targetNamespace) {
@@ -118,7 +124,7 @@ function targetRef(role: string, deployed: string, req: PromoteRequest, targetNa
     if (!req.retagInternal) {
         throw new Error(
             `images.${role}: ${deployed} lives in namespace ${sourceNamespace}'s internal registry; pods in ${targetNamespace} cannot pull it (ImagePullBackOff, L06). ` +
-            `Fix: push the image to a shared registry, or run ${tagCommand} and promote again with --retag-internal`,
+                `Fix: push the image to a shared registry, or run ${tagCommand} and promote again with --retag-internal`,
         );
     }
     commands.push(tagCommand);
@@ -131,11 +137,33 @@ export const PROMOTE_COMMAND = {
         "Writes the image digests one stack deployed (its `images` output) into another stack's Pulumi.<to>.yaml, " +
         "in place, comments and other keys kept (L12, L23); internal-registry images need --retag-internal (L06).",
     flags: {
-        from: { type: "string", valueName: "<stack>", description: "stack whose deployed digests are promoted (required)" },
-        to: { type: "string", valueName: "<stack>", description: "stack whose Pulumi.<stack>.yaml is rewritten (required)" },
-        outputs: { type: "string", valueName: "<json file>", description: "the source's outputs saved with `pulumi stack output --json` (default: run that command for --from)" },
-        "retag-internal": { type: "boolean", description: "move internal-registry images into the target's namespace and print the `oc tag` commands (L06)" },
-        "internal-registry": { type: "string", multiple: true, valueName: "<host:port>", description: `registry whose first path segment is a namespace (default: ${DEFAULT_INTERNAL_REGISTRIES.join(", ")})` },
+        from: {
+            type: "string",
+            valueName: "<stack>",
+            description: "stack whose deployed digests are promoted (required)",
+        },
+        to: {
+            type: "string",
+            valueName: "<stack>",
+            description: "stack whose Pulumi.<stack>.yaml is rewritten (required)",
+        },
+        outputs: {
+            type: "string",
+            valueName: "<json file>",
+            description:
+                "the source's outputs saved with `pulumi stack output --json` (default: run that command for --from)",
+        },
+        "retag-internal": {
+            type: "boolean",
+            description:
+                "move internal-registry images into the target's namespace and print the `oc tag` commands (L06)",
+        },
+        "internal-registry": {
+            type: "string",
+            multiple: true,
+            valueName: "<host:port>",
+            description: `registry whose first path segment is a namespace (default: ${DEFAULT_INTERNAL_REGISTRIES.join(", ")})`,
+        },
         "dry-run": { type: "boolean", description: "print the changes, write nothing" },
     },
     exitCodes: {
@@ -154,18 +182,25 @@ export function main(argv: string[], cwd = process.cwd(), log: (line: string) =>
     }
     const values = parsed.flags;
     if (!values.from || !values.to) {
-        throw new UsageError(`--from and --to are required (got ${values.from === undefined ? "no --from" : `--from ${values.from}`}, ${values.to === undefined ? "no --to" : `--to ${values.to}`}). Fix: e.g. ${PROMOTE_COMMAND.example}`);
+        throw new UsageError(
+            `--from and --to are required (got ${values.from === undefined ? "no --from" : `--from ${values.from}`}, ${values.to === undefined ? "no --to" : `--to ${values.to}`}). Fix: e.g. ${PROMOTE_COMMAND.example}`,
+        );
     }
     if (values.from === values.to) {
-        throw new Error(`--from and --to are both "${values.to}". Fix: promote from one stack to another, e.g. --from dev --to qa`);
+        throw new Error(
+            `--from and --to are both "${values.to}". Fix: promote from one stack to another, e.g. --from dev --to qa`,
+        );
     }
     const source = values.outputs ?? `pulumi stack output --json --stack ${values.from}`;
     const outputs = values.outputs !== undefined ? readStackOutputsFile(values.outputs) : readStackOutputs(values.from);
     const stackPath = path.join(cwd, `Pulumi.${values.to}.yaml`);
     if (!fs.existsSync(stackPath)) {
-        throw new Error(`${stackPath} does not exist. Fix: pulumi stack init ${values.to} and commit its stack file first`);
+        throw new Error(
+            `${stackPath} does not exist. Fix: pulumi stack init ${values.to} and commit its stack file first`,
+        );
     }
-    const project = (YAML.parse(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8")) as { name?: unknown } | null)?.name;
+    const project = (YAML.parse(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8")) as { name?: unknown } | null)
+        ?.name;
     const result = promote({
         from: values.from,
         to: values.to,
@@ -191,7 +226,9 @@ export function main(argv: string[], cwd = process.cwd(), log: (line: string) =>
     }
     fs.writeFileSync(stackPath, result.stackFile);
     log(`promote: wrote ${stackPath}`);
-    log(`promote: next: git diff ${path.basename(stackPath)} && pulumi preview --stack ${values.to}, then commit (rollback = git revert of that commit + pulumi up, L23)`);
+    log(
+        `promote: next: git diff ${path.basename(stackPath)} && pulumi preview --stack ${values.to}, then commit (rollback = git revert of that commit + pulumi up, L23)`,
+    );
     return 0;
 }
 
@@ -199,7 +236,9 @@ if (require.main === module) {
     try {
         process.exit(main(process.argv.slice(2)));
     } catch (err) {
-        console.error(`promote: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run promote -- --help lists the flags)" : ""}`);
+        console.error(
+            `promote: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run promote -- --help lists the flags)" : ""}`,
+        );
         process.exit(2);
     }
 }

@@ -9,13 +9,16 @@ export type StackOutputs = Record<string, unknown>;
 export function readStackOutputs(stack: string): StackOutputs {
     let text: string;
     try {
-        text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     } catch (err) {
         const e = err as { code?: string; stderr?: string; message: string };
         const why = e.code === "ENOENT" ? "the pulumi CLI is not installed" : (e.stderr || e.message).trim();
         throw new Error(
             `cannot read the outputs of stack "${stack}": ${why}. ` +
-            `Fix: run where \`pulumi stack output --json --stack ${stack}\` works (pulumi login, PULUMI_CONFIG_PASSPHRASE), or save that JSON and pass it with --outputs <file>`,
+                `Fix: run where \`pulumi stack output --json --stack ${stack}\` works (pulumi login, PULUMI_CONFIG_PASSPHRASE), or save that JSON and pass it with --outputs <file>`,
             { cause: err },
         );
     }
@@ -28,7 +31,10 @@ export function readStackOutputsFile(file: string): StackOutputs {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new Error(`--outputs ${file}: cannot read it (${(err as Error).message}). Fix: save the outputs with pulumi stack output --json --stack dev > ${file}`, { cause: err });
+        throw new Error(
+            `--outputs ${file}: cannot read it (${(err as Error).message}). Fix: save the outputs with pulumi stack output --json --stack dev > ${file}`,
+            { cause: err },
+        );
     }
     return parseStackOutputs(text, file);
 }
@@ -38,10 +44,15 @@ function parseStackOutputs(text: string, source: string): StackOutputs {
     try {
         value = JSON.parse(text);
     } catch (err) {
-        throw new Error(`${source}: not JSON (${(err as Error).message}). Fix: use the output of pulumi stack output --json`, { cause: err });
+        throw new Error(
+            `${source}: not JSON (${(err as Error).message}). Fix: use the output of pulumi stack output --json`,
+            { cause: err },
+        );
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new Error(`${source}: expected a JSON object of stack outputs (got ${JSON.stringify(value)?.slice(0, 80)})`);
+        throw new Error(
+            `${source}: expected a JSON object of stack outputs (got ${JSON.stringify(value)?.slice(0, 80)})`,
+        );
     }
     return value as StackOutputs;
 }
@@ -56,13 +67,15 @@ export function deployedImages(outputs: StackOutputs, source: string): Record<st
     if (images === null || typeof images !== "object" || Array.isArray(images) || Object.keys(images).length === 0) {
         throw new Error(
             `${source}: output "images" is missing or empty (got ${JSON.stringify(images)}). ` +
-            `Fix: deploy the stack with this program (WebStack exports images), then read its outputs again [L23]`,
+                `Fix: deploy the stack with this program (WebStack exports images), then read its outputs again [L23]`,
         );
     }
     const result: Record<string, string> = {};
     for (const [key, ref] of Object.entries(images as Record<string, unknown>)) {
         if (typeof ref !== "string" || digestOf(ref) === undefined) {
-            throw new Error(`${source}: images.${key} is not a digest-pinned reference (got ${JSON.stringify(ref)}). Fix: redeploy so the stack exports repo@sha256:… [L12]`);
+            throw new Error(
+                `${source}: images.${key} is not a digest-pinned reference (got ${JSON.stringify(ref)}). Fix: redeploy so the stack exports repo@sha256:… [L12]`,
+            );
         }
         result[key] = ref;
     }
@@ -73,7 +86,9 @@ export function deployedImages(outputs: StackOutputs, source: string): Record<st
 export function stringOutput(outputs: StackOutputs, key: string, source: string): string {
     const value = outputs[key];
     if (typeof value !== "string" || value === "") {
-        throw new Error(`${source}: output "${key}" is missing or not a string (got ${JSON.stringify(value)}). Fix: deploy the stack with this program, or pass it explicitly`);
+        throw new Error(
+            `${source}: output "${key}" is missing or not a string (got ${JSON.stringify(value)}). Fix: deploy the stack with this program, or pass it explicitly`,
+        );
     }
     return value;
 }

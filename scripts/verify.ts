@@ -13,7 +13,17 @@ import { VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stackOutputs";
 import {
-    FALLBACK_POD_SELECTOR, PodList, podSelectorFor, podsVerdict, progressLine, servesExpected, shouldRetry, VersionAttempt, VersionTarget, VersionVerdict, versionVerdict,
+    FALLBACK_POD_SELECTOR,
+    PodList,
+    podSelectorFor,
+    podsVerdict,
+    progressLine,
+    servesExpected,
+    shouldRetry,
+    VersionAttempt,
+    VersionTarget,
+    VersionVerdict,
+    versionVerdict,
 } from "./verifyChecks";
 
 export interface LiveVersionCheck extends VersionTarget {
@@ -58,12 +68,16 @@ function requestVersion(check: LiveVersionCheck): Promise<VersionAttempt> {
         }
         const client = url.protocol === "https:" ? https : http;
         // No caching proxies between us and the truth.
-        const req = client.get(url, { headers: { "Cache-Control": "no-cache" }, timeout: check.requestTimeoutMs }, (res) => {
-            res.resume();
-            const raw = res.headers[check.header.toLowerCase()];
-            const value = Array.isArray(raw) ? raw.join(", ") : raw;
-            resolve({ status: res.statusCode ?? 0, value: value?.trim() });
-        });
+        const req = client.get(
+            url,
+            { headers: { "Cache-Control": "no-cache" }, timeout: check.requestTimeoutMs },
+            (res) => {
+                res.resume();
+                const raw = res.headers[check.header.toLowerCase()];
+                const value = Array.isArray(raw) ? raw.join(", ") : raw;
+                resolve({ status: res.statusCode ?? 0, value: value?.trim() });
+            },
+        );
         req.on("timeout", () => req.destroy(new Error(`no answer within ${check.requestTimeoutMs} ms`)));
         req.on("error", (err) => resolve({ error: err.message }));
     });
@@ -76,21 +90,33 @@ function readPodList(source: string, namespace: string | undefined, selector: st
     if (source === "kubectl") {
         const args = ["get", "pods", "-o", "json", "-l", selector, ...(namespace ? ["-n", namespace] : [])];
         try {
-            text = execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+            text = execFileSync("kubectl", args, {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+                timeout: 30_000,
+            });
         } catch (err) {
             const e = err as { stderr?: string; message: string };
-            throw new Error(`kubectl ${args.join(" ")} failed: ${(e.stderr || e.message).trim()}. Fix: log in to the cluster, or save the pod list and pass --pods <file>`, { cause: err });
+            throw new Error(
+                `kubectl ${args.join(" ")} failed: ${(e.stderr || e.message).trim()}. Fix: log in to the cluster, or save the pod list and pass --pods <file>`,
+                { cause: err },
+            );
         }
     } else {
         try {
             text = fs.readFileSync(source, "utf8");
         } catch (err) {
-            throw new Error(`--pods ${source}: cannot read it (${(err as Error).message}). Fix: kubectl get pods -n <namespace> -o json > ${source}`, { cause: err });
+            throw new Error(
+                `--pods ${source}: cannot read it (${(err as Error).message}). Fix: kubectl get pods -n <namespace> -o json > ${source}`,
+                { cause: err },
+            );
         }
     }
     const list = JSON.parse(text) as PodList;
     if (!Array.isArray(list?.items)) {
-        throw new Error(`--pods ${source}: not a pod list (no "items"). Fix: use the output of kubectl get pods -o json`);
+        throw new Error(
+            `--pods ${source}: not a pod list (no "items"). Fix: use the output of kubectl get pods -o json`,
+        );
     }
     return list;
 }
@@ -112,16 +138,56 @@ export const VERIFY_COMMAND = {
         "Checks that the live URL serves the version the stack deployed (response header, retried until the timeout) " +
         "and that every running pod runs a deployed digest (L24, L12). Give --stack or --outputs, or --url with --expect.",
     flags: {
-        stack: { type: "string", valueName: "<stack>", description: "read url, version, versionHeader, namespace and images from `pulumi stack output --json --stack <stack>`" },
-        outputs: { type: "string", valueName: "<json file>", description: "read them from a file saved with `pulumi stack output --json` instead (no pulumi CLI needed)" },
+        stack: {
+            type: "string",
+            valueName: "<stack>",
+            description:
+                "read url, version, versionHeader, namespace and images from `pulumi stack output --json --stack <stack>`",
+        },
+        outputs: {
+            type: "string",
+            valueName: "<json file>",
+            description: "read them from a file saved with `pulumi stack output --json` instead (no pulumi CLI needed)",
+        },
         url: { type: "string", valueName: "<url>", description: "URL to request (default: the stack's url output)" },
-        expect: { type: "string", valueName: "<version>", description: "version the header must carry (default: the stack's version output)" },
-        header: { type: "string", valueName: "<name>", description: `response header carrying the version (default: the stack's versionHeader output, else ${VERSION_HEADER_DEFAULT_NAME})` },
-        images: { type: "string", valueName: "<json file>", description: "deployed images (role → repo@sha256:…) to compare pods with, when not taken from the stack" },
-        pods: { type: "string", valueName: "<file>|kubectl", description: "pod list (`kubectl get pods -o json` saved to a file), or kubectl to ask the cluster (default: kubectl when installed)" },
-        selector: { type: "string", valueName: "<labels>", description: `label selector of the stack's pods when asking kubectl (default: the stack's podSelector output, else ${FALLBACK_POD_SELECTOR})` },
-        timeout: { type: "string", valueName: "<seconds>", default: "120", description: "give up on the version header after this long (a rollout may still be replacing pods)" },
-        interval: { type: "string", valueName: "<seconds>", default: "5", description: "pause between attempts; one progress line per retry" },
+        expect: {
+            type: "string",
+            valueName: "<version>",
+            description: "version the header must carry (default: the stack's version output)",
+        },
+        header: {
+            type: "string",
+            valueName: "<name>",
+            description: `response header carrying the version (default: the stack's versionHeader output, else ${VERSION_HEADER_DEFAULT_NAME})`,
+        },
+        images: {
+            type: "string",
+            valueName: "<json file>",
+            description: "deployed images (role → repo@sha256:…) to compare pods with, when not taken from the stack",
+        },
+        pods: {
+            type: "string",
+            valueName: "<file>|kubectl",
+            description:
+                "pod list (`kubectl get pods -o json` saved to a file), or kubectl to ask the cluster (default: kubectl when installed)",
+        },
+        selector: {
+            type: "string",
+            valueName: "<labels>",
+            description: `label selector of the stack's pods when asking kubectl (default: the stack's podSelector output, else ${FALLBACK_POD_SELECTOR})`,
+        },
+        timeout: {
+            type: "string",
+            valueName: "<seconds>",
+            default: "120",
+            description: "give up on the version header after this long (a rollout may still be replacing pods)",
+        },
+        interval: {
+            type: "string",
+            valueName: "<seconds>",
+            default: "5",
+            description: "pause between attempts; one progress line per retry",
+        },
     },
     exitCodes: {
         0: "the live version and every pod match",
@@ -142,14 +208,18 @@ export async function main(argv: string[], log: (line: string) => void = console
     const seconds = (name: "timeout" | "interval"): number => {
         const n = Number(values[name]);
         if (values[name].trim() === "" || !Number.isFinite(n) || n < 0) {
-            throw new UsageError(`--${name}: must be a number of seconds (got ${JSON.stringify(values[name])}). Fix: e.g. --${name} 60`);
+            throw new UsageError(
+                `--${name}: must be a number of seconds (got ${JSON.stringify(values[name])}). Fix: e.g. --${name} 60`,
+            );
         }
         return n * 1000;
     };
     const timeoutMs = seconds("timeout");
     const intervalMs = seconds("interval");
     if (values.stack !== undefined && values.outputs !== undefined) {
-        throw new UsageError(`give --stack or --outputs, not both (got --stack ${values.stack} --outputs ${values.outputs}). Fix: drop --stack to use the saved file`);
+        throw new UsageError(
+            `give --stack or --outputs, not both (got --stack ${values.stack} --outputs ${values.outputs}). Fix: drop --stack to use the saved file`,
+        );
     }
     let outputs: StackOutputs = {};
     let source = "command line";
@@ -160,20 +230,35 @@ export async function main(argv: string[], log: (line: string) => void = console
         outputs = readStackOutputsFile(values.outputs);
         source = values.outputs;
     } else if (values.url === undefined || values.expect === undefined) {
-        throw new UsageError("give --stack (or --outputs <file>), or both --url and --expect. Fix: e.g. npm run verify -- --stack dev");
+        throw new UsageError(
+            "give --stack (or --outputs <file>), or both --url and --expect. Fix: e.g. npm run verify -- --stack dev",
+        );
     }
     const fromStack = source !== "command line";
     const url = values.url ?? stringOutput(outputs, "url", source);
     const expected = values.expect ?? stringOutput(outputs, "version", source);
-    const header = values.header ?? (typeof outputs.versionHeader === "string" ? outputs.versionHeader : VERSION_HEADER_DEFAULT_NAME);
+    const header =
+        values.header ??
+        (typeof outputs.versionHeader === "string" ? outputs.versionHeader : VERSION_HEADER_DEFAULT_NAME);
 
-    const live = await checkLiveVersion({ url, expected, header, timeoutMs, intervalMs, requestTimeoutMs: 10_000, progress: log });
+    const live = await checkLiveVersion({
+        url,
+        expected,
+        header,
+        timeoutMs,
+        intervalMs,
+        requestTimeoutMs: 10_000,
+        progress: log,
+    });
     log(live.message);
 
     const podSource = values.pods ?? (kubectlPresent() ? "kubectl" : undefined);
-    const images = values.images !== undefined
-        ? deployedImages({ images: JSON.parse(fs.readFileSync(values.images, "utf8")) }, values.images)
-        : fromStack ? deployedImages(outputs, source) : undefined;
+    const images =
+        values.images !== undefined
+            ? deployedImages({ images: JSON.parse(fs.readFileSync(values.images, "utf8")) }, values.images)
+            : fromStack
+              ? deployedImages(outputs, source)
+              : undefined;
     if (podSource === undefined || images === undefined) {
         log("verify: pod digests not compared (needs --pods <file> or kubectl, and --stack, --outputs or --images)");
         return live.ok ? 0 : 1;
@@ -199,7 +284,9 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (err: Error) => {
-            console.error(`verify: ${err.message}${err instanceof UsageError ? "\n(npm run verify -- --help lists the flags)" : ""}`);
+            console.error(
+                `verify: ${err.message}${err instanceof UsageError ? "\n(npm run verify -- --help lists the flags)" : ""}`,
+            );
             process.exit(2);
         },
     );

@@ -41,26 +41,43 @@ export function describeAttempt(attempt: VersionAttempt, header: string): string
 }
 
 /** The line printed before a retry: attempt number, what was served, the pause and the time left. */
-export function progressLine(target: VersionTarget, attempts: number, last: VersionAttempt, elapsedMs: number, intervalMs: number, timeoutMs: number): string {
+export function progressLine(
+    target: VersionTarget,
+    attempts: number,
+    last: VersionAttempt,
+    elapsedMs: number,
+    intervalMs: number,
+    timeoutMs: number,
+): string {
     const left = Math.max(0, Math.round((timeoutMs - elapsedMs) / 1000));
     return `verify: attempt ${attempts}: ${describeAttempt(last, target.header)}, expected ${target.expected}; retrying in ${intervalMs / 1000} s (${left} s left)`;
 }
 
 /** The verdict once the attempts stop: `last` is the final attempt, after `attempts` tries over `elapsedMs`. */
-export function versionVerdict(target: VersionTarget, last: VersionAttempt, attempts: number, elapsedMs: number): VersionVerdict {
+export function versionVerdict(
+    target: VersionTarget,
+    last: VersionAttempt,
+    attempts: number,
+    elapsedMs: number,
+): VersionVerdict {
     const { url, header, expected } = target;
     if (servesExpected(last, expected)) {
-        return { ok: true, message: `verify: ${url} serves ${header}: ${expected} as expected (${attempts} attempt(s), ${(elapsedMs / 1000).toFixed(1)} s)` };
+        return {
+            ok: true,
+            message: `verify: ${url} serves ${header}: ${expected} as expected (${attempts} attempt(s), ${(elapsedMs / 1000).toFixed(1)} s)`,
+        };
     }
     const tried = `after ${attempts} attempt(s) over ${Math.round(elapsedMs / 1000)} s`;
     let problem: string;
     if ("error" in last) {
         problem = `could not be reached (${last.error}) ${tried}. Fix: check the URL and that the route/ingress exists`;
     } else if (last.value === undefined) {
-        problem = `answered HTTP ${last.status} without a ${header} header ${tried}, expected ${expected}. ` +
+        problem =
+            `answered HTTP ${last.status} without a ${header} header ${tried}, expected ${expected}. ` +
             `Fix: the server answering is not this stack's nginx, or it predates the version header; check the route and roll out the stack`;
     } else {
-        problem = `serves ${header}: ${last.value}, not the expected ${expected}, ${tried}. ` +
+        problem =
+            `serves ${header}: ${last.value}, not the expected ${expected}, ${tried}. ` +
             `Fix: the rollout has not finished or stale pods still serve; run with --pods (or kubectl access) to name them`;
     }
     return { ok: false, message: `verify: ${url} ${problem} [L24]` };
@@ -72,7 +89,10 @@ export function versionVerdict(target: VersionTarget, last: VersionAttempt, atte
 export interface PodList {
     items: Array<{
         metadata: { name: string; namespace?: string };
-        spec?: { containers?: Array<{ name: string; image: string }>; initContainers?: Array<{ name: string; image: string }> };
+        spec?: {
+            containers?: Array<{ name: string; image: string }>;
+            initContainers?: Array<{ name: string; image: string }>;
+        };
         status?: {
             phase?: string;
             containerStatuses?: Array<{ name: string; image?: string; imageID?: string }>;
@@ -126,7 +146,10 @@ export function findStalePods(pods: PodList, deployedRefs: string[]): StalePod[]
 export function podsVerdict(pods: PodList, images: Record<string, string>): { ok: boolean; lines: string[] } {
     const stale = findStalePods(pods, Object.values(images));
     if (stale.length === 0) {
-        return { ok: true, lines: [`verify: all ${pods.items.length} pod(s) run deployed digests (${Object.keys(images).join(", ")})`] };
+        return {
+            ok: true,
+            lines: [`verify: all ${pods.items.length} pod(s) run deployed digests (${Object.keys(images).join(", ")})`],
+        };
     }
     return {
         ok: false,
@@ -142,5 +165,10 @@ export const FALLBACK_POD_SELECTOR = `${LABEL_KEYS.managedBy}=${MANAGED_BY}`;
 
 /** The label selector kubectl is asked with: the flag, else the stack's own podSelector output, else the fallback. */
 export function podSelectorFor(flag: string | undefined, outputs: Record<string, unknown>): string {
-    return flag ?? (typeof outputs.podSelector === "string" && outputs.podSelector !== "" ? outputs.podSelector : FALLBACK_POD_SELECTOR);
+    return (
+        flag ??
+        (typeof outputs.podSelector === "string" && outputs.podSelector !== ""
+            ? outputs.podSelector
+            : FALLBACK_POD_SELECTOR)
+    );
 }

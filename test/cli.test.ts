@@ -24,16 +24,32 @@ describe("shared command line (scripts/cli.ts)", () => {
     it("answers --help before judging the rest of the line", () => {
         assert.strictEqual(parseCommandLine(spec, ["--bogus", "-h"]).help, true);
         const text = helpText(spec);
-        for (const expected of ["usage: npm run demo -- [flags]", "--stack <stack>", "(default: dev)", "--out <dir>", "--json", "-h, --help", "exit codes:", "  2  usage error", "example:", "npm run demo -- --stack qa"]) {
+        for (const expected of [
+            "usage: npm run demo -- [flags]",
+            "--stack <stack>",
+            "(default: dev)",
+            "--out <dir>",
+            "--json",
+            "-h, --help",
+            "exit codes:",
+            "  2  usage error",
+            "example:",
+            "npm run demo -- --stack qa",
+        ]) {
             assert.ok(text.includes(expected), `help lacks ${JSON.stringify(expected)}:\n${text}`);
         }
     });
 
     it("names the closest flag for a misspelt one (--stak → --stack)", () => {
-        assert.throws(() => parseCommandLine(spec, ["--stak", "qa"]), (err: Error) =>
-            err instanceof UsageError && /unknown flag --stak\. Did you mean --stack\?/.test(err.message));
-        assert.throws(() => parseCommandLine(spec, ["--zzzzzz"]), (err: Error) =>
-            err instanceof UsageError && err.message === "unknown flag --zzzzzz.");
+        assert.throws(
+            () => parseCommandLine(spec, ["--stak", "qa"]),
+            (err: Error) =>
+                err instanceof UsageError && /unknown flag --stak\. Did you mean --stack\?/.test(err.message),
+        );
+        assert.throws(
+            () => parseCommandLine(spec, ["--zzzzzz"]),
+            (err: Error) => err instanceof UsageError && err.message === "unknown flag --zzzzzz.",
+        );
     });
 
     it("rejects a missing or empty value and an unexpected positional", () => {
@@ -43,8 +59,14 @@ describe("shared command line (scripts/cli.ts)", () => {
     });
 
     it("did-you-mean: typos match, unrelated names do not (ReadWriteOne → ReadWriteOnce)", () => {
-        assert.strictEqual(closestMatch("ReadWriteOne", ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"]), "ReadWriteOnce");
-        assert.strictEqual(closestMatch("imgaes-digest-pinned", ["images-digest-pinned", "pvc-protected"]), "images-digest-pinned");
+        assert.strictEqual(
+            closestMatch("ReadWriteOne", ["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"]),
+            "ReadWriteOnce",
+        );
+        assert.strictEqual(
+            closestMatch("imgaes-digest-pinned", ["images-digest-pinned", "pvc-protected"]),
+            "images-digest-pinned",
+        );
         assert.strictEqual(closestMatch("xyz", ["images-digest-pinned"]), undefined);
         assert.strictEqual(didYouMean("stak", ["stack"]), ' Did you mean "stack"?');
     });

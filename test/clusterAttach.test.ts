@@ -3,8 +3,11 @@
 import * as assert from "assert";
 import { Claim, decideAttachments, Pod, VOLUMES_ATTACHED_ANNOTATION } from "../tools/cluster/attach";
 
-const claim = (name: string, accessModes: string[], phase = "Bound"): Claim =>
-    ({ metadata: { name, namespace: "ns" }, spec: { accessModes, volumeName: `pv-${name}` }, status: { phase } });
+const claim = (name: string, accessModes: string[], phase = "Bound"): Claim => ({
+    metadata: { name, namespace: "ns" },
+    spec: { accessModes, volumeName: `pv-${name}` },
+    status: { phase },
+});
 
 function pod(name: string, node: string | undefined, claims: string[], attached = false, phase = "Pending"): Pod {
     const annotations: Record<string, string> = attached ? { [VOLUMES_ATTACHED_ANNOTATION]: "true" } : {};
@@ -47,7 +50,12 @@ describe("local cluster attach stand-in (tools/cluster/attach.ts)", () => {
     it("finished or deleted holders release the claim; unscheduled pods and unbound claims wait", () => {
         const done = pod("done", "node-0", ["data"], true, "Succeeded");
         const decisions = decideAttachments(
-            [done, pod("next", "node-1", ["data"]), pod("unscheduled", undefined, []), pod("unbound", "node-0", ["pending"])],
+            [
+                done,
+                pod("next", "node-1", ["data"]),
+                pod("unscheduled", undefined, []),
+                pod("unbound", "node-0", ["pending"]),
+            ],
             [claim("data", ["ReadWriteOnce"]), claim("pending", ["ReadWriteOnce"], "Pending")],
         );
         assert.deepStrictEqual(summary(decisions), ["next:attach"]);

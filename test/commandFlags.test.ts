@@ -16,7 +16,9 @@ import { main as verifyMain, VERIFY_COMMAND } from "../scripts/verify";
 type Runner = (argv: string[]) => Promise<{ code: number; output: string }>;
 
 /** Collects console.log/console.error while `run` runs (drift-report writes there directly). */
-async function capturingConsole(run: (log: (text: string) => void) => Promise<number> | number): Promise<{ code: number; output: string }> {
+async function capturingConsole(
+    run: (log: (text: string) => void) => Promise<number> | number,
+): Promise<{ code: number; output: string }> {
     const lines: string[] = [];
     const saved = { log: console.log, error: console.error };
     console.log = (...a: unknown[]) => lines.push(a.join(" "));
@@ -35,12 +37,36 @@ async function capturingConsole(run: (log: (text: string) => void) => Promise<nu
 }
 
 const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string, meant: string] }> = [
-    { spec: PROMOTE_COMMAND, run: (argv) => capturingConsole((log) => promoteMain(argv, process.cwd(), log)), misspelt: ["--dryrun", "--dry-run"] },
-    { spec: VERIFY_COMMAND, run: (argv) => capturingConsole((log) => verifyMain(argv, log)), misspelt: ["--timout", "--timeout"] },
-    { spec: DOCS_COMMAND, run: (argv) => capturingConsole((log) => docsMain(argv, log)), misspelt: ["--chek", "--check"] },
-    { spec: DRIFT_REPORT_COMMAND, run: (argv) => capturingConsole(() => driftReportMain(argv)), misspelt: ["--stak", "--stack"] },
-    { spec: BENCH_CHECK_COMMAND, run: (argv) => capturingConsole((log) => benchCheckMain(argv, log, log) ?? -1), misspelt: ["--rep", "--reps"] },
-    { spec: BENCH_NGINX_COMMAND, run: (argv) => capturingConsole((log) => benchNginxMain(argv, log, log)), misspelt: ["--round", "--rounds"] },
+    {
+        spec: PROMOTE_COMMAND,
+        run: (argv) => capturingConsole((log) => promoteMain(argv, process.cwd(), log)),
+        misspelt: ["--dryrun", "--dry-run"],
+    },
+    {
+        spec: VERIFY_COMMAND,
+        run: (argv) => capturingConsole((log) => verifyMain(argv, log)),
+        misspelt: ["--timout", "--timeout"],
+    },
+    {
+        spec: DOCS_COMMAND,
+        run: (argv) => capturingConsole((log) => docsMain(argv, log)),
+        misspelt: ["--chek", "--check"],
+    },
+    {
+        spec: DRIFT_REPORT_COMMAND,
+        run: (argv) => capturingConsole(() => driftReportMain(argv)),
+        misspelt: ["--stak", "--stack"],
+    },
+    {
+        spec: BENCH_CHECK_COMMAND,
+        run: (argv) => capturingConsole((log) => benchCheckMain(argv, log, log) ?? -1),
+        misspelt: ["--rep", "--reps"],
+    },
+    {
+        spec: BENCH_NGINX_COMMAND,
+        run: (argv) => capturingConsole((log) => benchNginxMain(argv, log, log)),
+        misspelt: ["--round", "--rounds"],
+    },
 ];
 
 const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
@@ -93,7 +119,10 @@ describe("every command explains itself: --help, did-you-mean, README agrees (is
                     const line = output.split("\n").find((l) => l.includes(helpLabel(name, flag)));
                     assert.ok(line, `--help does not list ${helpLabel(name, flag)}:\n${output}`);
                     if (typeof flag.default === "string") {
-                        assert.ok(line.includes(`(default: ${flag.default})`), `--help does not give the default of --${name}: ${line}`);
+                        assert.ok(
+                            line.includes(`(default: ${flag.default})`),
+                            `--help does not give the default of --${name}: ${line}`,
+                        );
                     }
                 }
                 for (const code of Object.keys(spec.exitCodes)) {
@@ -113,11 +142,18 @@ describe("every command explains itself: --help, did-you-mean, README agrees (is
                 assert.ok(rows, `README has no "### \`${headingOf(spec)}\`" table`);
                 const documented = new Map(rows);
                 const helped = Object.entries(spec.flags).map(([name, flag]) => helpLabel(name, flag));
-                assert.deepStrictEqual([...documented.keys()].sort(), [...helped].sort(), "README flags differ from --help");
+                assert.deepStrictEqual(
+                    [...documented.keys()].sort(),
+                    [...helped].sort(),
+                    "README flags differ from --help",
+                );
                 for (const [name, flag] of Object.entries(spec.flags)) {
                     if (typeof flag.default === "string") {
                         const text = documented.get(helpLabel(name, flag))!;
-                        assert.ok(text.includes(`\`${flag.default}\``), `README gives --${name} the default "${text}", --help ${flag.default}`);
+                        assert.ok(
+                            text.includes(`\`${flag.default}\``),
+                            `README gives --${name} the default "${text}", --help ${flag.default}`,
+                        );
                     }
                 }
             });

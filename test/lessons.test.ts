@@ -12,36 +12,46 @@ const root = path.join(__dirname, "..");
 const lessons = Object.entries(LESSONS) as [LessonId, (typeof LESSONS)[LessonId]][];
 
 describe("the lessons map matches the code (L01–L32)", () => {
-  it("has exactly one entry per lesson L01–L32, each with a component default and at least one test", () => {
-    const expected = Array.from({ length: 32 }, (_, i) => `L${String(i + 1).padStart(2, "0")}`);
-    assert.deepStrictEqual(lessons.map(([id]) => id), expected);
-    for (const [id, lesson] of lessons) {
-      assert.ok(lesson.happened.length > 5, `${id}: what happened`);
-      assert.ok(lesson.componentDefault.length > 5, `${id}: component default`);
-      assert.ok(lesson.tests.length > 0, `${id}: no test named`);
-    }
-  });
-
-  for (const [id, lesson] of lessons) {
-    it(`${id}: every named test file has a test titled with ${id}`, () => {
-      for (const file of lesson.tests) {
-        const full = path.join(root, file);
-        assert.ok(fs.existsSync(full), `${id}: ${file} does not exist`);
-        const source = fs.readFileSync(full, "utf8");
-        const titled = new RegExp(`(it|describe)\\((\`|"|')[^\\n]*\\b${id}\\b`).test(source) ||
-          // incident programs carry their lesson in the case table that incidents.test.ts turns into titles
-          (file.endsWith("incidents.test.ts") && fs.readdirSync(path.join(root, "test/incidents")).some((f) =>
-            new RegExp(`\\b${id}\\b`).test(fs.readFileSync(path.join(root, "test/incidents", f), "utf8"))));
-        assert.ok(titled, `${id}: no test title in ${file} cites ${id}`);
-      }
+    it("has exactly one entry per lesson L01–L32, each with a component default and at least one test", () => {
+        const expected = Array.from({ length: 32 }, (_, i) => `L${String(i + 1).padStart(2, "0")}`);
+        assert.deepStrictEqual(
+            lessons.map(([id]) => id),
+            expected,
+        );
+        for (const [id, lesson] of lessons) {
+            assert.ok(lesson.happened.length > 5, `${id}: what happened`);
+            assert.ok(lesson.componentDefault.length > 5, `${id}: component default`);
+            assert.ok(lesson.tests.length > 0, `${id}: no test named`);
+        }
     });
-  }
 
-  it("every policy citing a lesson is in the pack", () => {
-    const names = new Set(policies.map((p) => p.name));
-    for (const [name, entry] of Object.entries(CATALOG)) {
-      assert.ok(names.has(name), `${name} is in the catalog but not in policy/policies.ts`);
-      assert.ok(entry.lessons.length > 0, `${name} cites no lesson`);
+    for (const [id, lesson] of lessons) {
+        it(`${id}: every named test file has a test titled with ${id}`, () => {
+            for (const file of lesson.tests) {
+                const full = path.join(root, file);
+                assert.ok(fs.existsSync(full), `${id}: ${file} does not exist`);
+                const source = fs.readFileSync(full, "utf8");
+                const titled =
+                    new RegExp(`(it|describe)\\((\`|"|')[^\\n]*\\b${id}\\b`).test(source) ||
+                    // incident programs carry their lesson in the case table that incidents.test.ts turns into titles
+                    (file.endsWith("incidents.test.ts") &&
+                        fs
+                            .readdirSync(path.join(root, "test/incidents"))
+                            .some((f) =>
+                                new RegExp(`\\b${id}\\b`).test(
+                                    fs.readFileSync(path.join(root, "test/incidents", f), "utf8"),
+                                ),
+                            ));
+                assert.ok(titled, `${id}: no test title in ${file} cites ${id}`);
+            }
+        });
     }
-  });
+
+    it("every policy citing a lesson is in the pack", () => {
+        const names = new Set(policies.map((p) => p.name));
+        for (const [name, entry] of Object.entries(CATALOG)) {
+            assert.ok(names.has(name), `${name} is in the catalog but not in policy/policies.ts`);
+            assert.ok(entry.lessons.length > 0, `${name} cites no lesson`);
+        }
+    });
 });

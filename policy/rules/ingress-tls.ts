@@ -16,19 +16,28 @@ export const ingressTls: StackValidationPolicy = {
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route)) {
             if (route.props.spec?.tls === undefined) {
-                report(`${route.who} (spec.tls): not set, so the route serves plain HTTP. Fix: set spec.tls: { termination: edge, insecureEdgeTerminationPolicy: Redirect }.`, route.resource.urn);
+                report(
+                    `${route.who} (spec.tls): not set, so the route serves plain HTTP. Fix: set spec.tls: { termination: edge, insecureEdgeTerminationPolicy: Redirect }.`,
+                    route.resource.urn,
+                );
             }
         }
         for (const ingress of index.ofType(TYPES.ingress)) {
             const spec = ingress.props.spec ?? {};
             const tls = spec.tls ?? [];
-            const secured = new Set(tls.flatMap(t => t.hosts ?? []));
-            const hosts = (spec.rules ?? []).map(r => r.host).filter((h): h is string => typeof h === "string");
-            const plain = hosts.filter(h => !secured.has(h));
+            const secured = new Set(tls.flatMap((t) => t.hosts ?? []));
+            const hosts = (spec.rules ?? []).map((r) => r.host).filter((h): h is string => typeof h === "string");
+            const plain = hosts.filter((h) => !secured.has(h));
             if (tls.length === 0) {
-                report(`${ingress.who} (spec.tls): not set, so ${hosts.length > 0 ? hosts.join(", ") : "the Ingress"} is served over plain HTTP. Fix: add spec.tls with the hosts and a certificate Secret (components: route.host + route.tlsSecretName).`, ingress.resource.urn);
+                report(
+                    `${ingress.who} (spec.tls): not set, so ${hosts.length > 0 ? hosts.join(", ") : "the Ingress"} is served over plain HTTP. Fix: add spec.tls with the hosts and a certificate Secret (components: route.host + route.tlsSecretName).`,
+                    ingress.resource.urn,
+                );
             } else if (plain.length > 0) {
-                report(`${ingress.who} (spec.tls): no tls entry covers ${plain.join(", ")}, which is served over plain HTTP. Fix: add these hosts to spec.tls[].hosts.`, ingress.resource.urn);
+                report(
+                    `${ingress.who} (spec.tls): no tls entry covers ${plain.join(", ")}, which is served over plain HTTP. Fix: add these hosts to spec.tls[].hosts.`,
+                    ingress.resource.urn,
+                );
             }
         }
     },

@@ -30,7 +30,9 @@ export const internalRegistrySameNamespace: ResourceValidationPolicy = {
             const { registry, path } = splitImageRef(image);
             const imageNamespace = path.split("/")[0];
             if (internalRegistries.includes(registry) && imageNamespace !== namespace) {
-                report(`${fieldOf(who, ref, "image")}: "${image}" is in namespace "${imageNamespace}" of the internal registry but the workload runs in "${namespace}". Fix: use ${registry}/${namespace}/<image> (build it here) or an external registry reference from stack config.`);
+                report(
+                    `${fieldOf(who, ref, "image")}: "${image}" is in namespace "${imageNamespace}" of the internal registry but the workload runs in "${namespace}". Fix: use ${registry}/${namespace}/<image> (build it here) or an external registry reference from stack config.`,
+                );
             }
         }
     }),

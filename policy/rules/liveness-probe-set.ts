@@ -1,4 +1,7 @@
 import { probeRequiredPolicy } from "../probeRequired";
 
-export const livenessProbeSet = probeRequiredPolicy("liveness-probe-set", "livenessProbe",
-    "without it a hung process is never restarted");
+export const livenessProbeSet = probeRequiredPolicy(
+    "liveness-probe-set",
+    "livenessProbe",
+    "without it a hung process is never restarted",
+);

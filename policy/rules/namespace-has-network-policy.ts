@@ -17,11 +17,16 @@ export const namespaceHasNetworkPolicy: StackValidationPolicy = {
     validateStack: (args, report) => {
         const index = new StackIndex(args.resources);
         const covered = new Set<IndexedWorkload>();
-        for (const policy of index.ofType(TYPES.networkPolicy).filter(p => restrictsIngress(p.props.spec))) {
-            index.selectWorkloads(policy.namespace, policy.props.spec?.podSelector ?? {}).forEach(w => covered.add(w));
+        for (const policy of index.ofType(TYPES.networkPolicy).filter((p) => restrictsIngress(p.props.spec))) {
+            index
+                .selectWorkloads(policy.namespace, policy.props.spec?.podSelector ?? {})
+                .forEach((w) => covered.add(w));
         }
-        for (const w of index.workloads.filter(w => w.workload.longRunning && !covered.has(w))) {
-            report(`${w.who} (${w.workload.podLabelsPath}): no NetworkPolicy restricting Ingress in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`, w.resource.urn);
+        for (const w of index.workloads.filter((w) => w.workload.longRunning && !covered.has(w))) {
+            report(
+                `${w.who} (${w.workload.podLabelsPath}): no NetworkPolicy restricting Ingress in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}, so anything in the cluster can reach them. Fix: add a NetworkPolicy whose podSelector matches them and allows only the expected clients.`,
+                w.resource.urn,
+            );
         }
     },
 };

@@ -11,7 +11,9 @@ export const noIgnoreChangesOnWorkloadSpec: ResourceValidationPolicy = {
     ...policyMetadata("no-ignore-changes-on-workload-spec"),
     validateResource: validateWorkloads((_workload, args, report, who) => {
         for (const path of args.opts.ignoreChanges.filter(hidesPodTemplate)) {
-            report(`${who} (resource option ignoreChanges): "${path}" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "${path}" from ignoreChanges.`);
+            report(
+                `${who} (resource option ignoreChanges): "${path}" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "${path}" from ignoreChanges.`,
+            );
         }
     }),
 };

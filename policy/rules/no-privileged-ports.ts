@@ -12,7 +12,9 @@ export const noPrivilegedPorts: ResourceValidationPolicy = {
             }
             (ref.container.ports ?? []).forEach((port, i) => {
                 if (port.containerPort < 1024) {
-                    report(`${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below 1024 and cannot be bound by a non-root process. Fix: listen on a port >= 1024 (e.g. 8080) and expose 80 through the Service's port/targetPort.`);
+                    report(
+                        `${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below 1024 and cannot be bound by a non-root process. Fix: listen on a port >= 1024 (e.g. 8080) and expose 80 through the Service's port/targetPort.`,
+                    );
                 }
             });
         }

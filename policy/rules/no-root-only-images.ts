@@ -23,8 +23,10 @@ export const noRootOnlyImages: ResourceValidationPolicy = {
         const { rootOnlyImages } = args.getConfig<RootOnlyImagesConfig>();
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";
-            if (rootOnlyImages.some(pattern => globMatches(pattern, imageName(image)))) {
-                report(`${fieldOf(who, ref, "image")}: "${image}" needs root and fails under a non-root or arbitrary UID (permission denied on its cache and pid paths). Fix: use an unprivileged image, e.g. nginxinc/nginx-unprivileged listening on 8080.`);
+            if (rootOnlyImages.some((pattern) => globMatches(pattern, imageName(image)))) {
+                report(
+                    `${fieldOf(who, ref, "image")}: "${image}" needs root and fails under a non-root or arbitrary UID (permission denied on its cache and pid paths). Fix: use an unprivileged image, e.g. nginxinc/nginx-unprivileged listening on 8080.`,
+                );
             }
         }
     }),

@@ -20,8 +20,18 @@ const FIX = fixOf("no-secret-values");
 export const noSecretValues: ResourceValidationPolicy = {
     ...policyMetadata("no-secret-values"),
     configSchema: closedSchema({
-        entropyThreshold: { type: "number", minimum: 0, default: 4.5, description: "Bits per character at or above which a token (mixed case and digits) counts as random." },
-        minTokenLength: { type: "integer", minimum: 8, default: 24, description: "Tokens shorter than this are not checked for entropy." },
+        entropyThreshold: {
+            type: "number",
+            minimum: 0,
+            default: 4.5,
+            description: "Bits per character at or above which a token (mixed case and digits) counts as random.",
+        },
+        minTokenLength: {
+            type: "integer",
+            minimum: 8,
+            default: 24,
+            description: "Tokens shorter than this are not checked for entropy.",
+        },
     }),
     validateResource: (args, report) => {
         const options = args.getConfig<EntropyOptions>();
@@ -29,7 +39,9 @@ export const noSecretValues: ResourceValidationPolicy = {
             for (const [key, value] of Object.entries<unknown>(propsAs(TYPES.configMap, args.props).data ?? {})) {
                 const kind = typeof value === "string" ? secretKind(value, options) : undefined;
                 if (kind !== undefined) {
-                    report(`${subject(args.type, args.props, args.name)} (data["${key}"]): contains ${kind}; ConfigMaps are readable by anyone who can read the namespace. ${FIX}`);
+                    report(
+                        `${subject(args.type, args.props, args.name)} (data["${key}"]): contains ${kind}; ConfigMaps are readable by anyone who can read the namespace. ${FIX}`,
+                    );
                 }
             }
             return;
@@ -43,7 +55,9 @@ export const noSecretValues: ResourceValidationPolicy = {
             (ref.container.env ?? []).forEach((env, i) => {
                 const kind = typeof env.value === "string" ? secretKind(env.value, options) : undefined;
                 if (kind !== undefined) {
-                    report(`${fieldOf(who, ref, `env[${i}].value`)}: ${env.name} contains ${kind} as a literal value. ${FIX}`);
+                    report(
+                        `${fieldOf(who, ref, `env[${i}].value`)}: ${env.name} contains ${kind} as a literal value. ${FIX}`,
+                    );
                 }
             });
         }

@@ -33,17 +33,30 @@ export const pdbAllowsDisruption: StackValidationPolicy = {
             const selected = spec.selector === undefined ? [] : index.selectWorkloads(pdb.namespace, spec.selector);
             const fix = fixOf("pdb-allows-disruption");
             if (selected.length === 0) {
-                report(`${pdb.who} (spec.selector): ${spec.selector === undefined ? "not set, which selects no pods" : `${JSON.stringify(spec.selector)} selects no pod template in namespace "${pdb.namespace}"`}, so it protects nothing. ${fix}`, pdb.resource.urn);
+                report(
+                    `${pdb.who} (spec.selector): ${spec.selector === undefined ? "not set, which selects no pods" : `${JSON.stringify(spec.selector)} selects no pod template in namespace "${pdb.namespace}"`}, so it protects nothing. ${fix}`,
+                    pdb.resource.urn,
+                );
                 continue;
             }
             // A DaemonSet's pod count is the node count, unknown here: only the fixed-size workloads can be summed.
-            const counted = selected.filter(w => w.workload.replicas !== undefined);
+            const counted = selected.filter((w) => w.workload.replicas !== undefined);
             const pods = counted.reduce((n, w) => n + fewestPods(w), 0);
-            const names = selected.map(w => w.who).join(", ");
+            const names = selected.map((w) => w.who).join(", ");
             if (spec.maxUnavailable !== undefined && mayTake(spec.maxUnavailable, pods) === 0) {
-                report(`${pdb.who} (spec.maxUnavailable): ${JSON.stringify(spec.maxUnavailable)} allows no eviction of ${names}, so every node drain hangs. ${fix}`, pdb.resource.urn);
-            } else if (spec.minAvailable !== undefined && counted.length === selected.length && keeps(spec.minAvailable, pods) >= pods) {
-                report(`${pdb.who} (spec.minAvailable): ${JSON.stringify(spec.minAvailable)} keeps all ${pods} pod(s) of ${names}, so no pod can be evicted and node drains hang. ${fix}`, pdb.resource.urn);
+                report(
+                    `${pdb.who} (spec.maxUnavailable): ${JSON.stringify(spec.maxUnavailable)} allows no eviction of ${names}, so every node drain hangs. ${fix}`,
+                    pdb.resource.urn,
+                );
+            } else if (
+                spec.minAvailable !== undefined &&
+                counted.length === selected.length &&
+                keeps(spec.minAvailable, pods) >= pods
+            ) {
+                report(
+                    `${pdb.who} (spec.minAvailable): ${JSON.stringify(spec.minAvailable)} keeps all ${pods} pod(s) of ${names}, so no pod can be evicted and node drains hang. ${fix}`,
+                    pdb.resource.urn,
+                );
             }
         }
     },

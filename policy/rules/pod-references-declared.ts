@@ -6,7 +6,12 @@ import { globMatches } from "../images";
 import { IndexedWorkload, StackIndex } from "../stackIndex";
 import { fieldOf } from "../validate";
 
-interface Reference { kind: keyof typeof TYPE_OF; name: string; where: string; symptom: string }
+interface Reference {
+    kind: keyof typeof TYPE_OF;
+    name: string;
+    where: string;
+    symptom: string;
+}
 
 const TYPE_OF = { ConfigMap: TYPES.configMap, Secret: TYPES.secret, ServiceAccount: TYPES.serviceAccount };
 
@@ -18,7 +23,12 @@ const ACCOUNT = "the controller cannot create the pods (FailedCreate: serviceacc
 /** Every required (not optional) ConfigMap/Secret/ServiceAccount reference of a pod template, with the field it sits in. */
 function references(w: IndexedWorkload): Reference[] {
     const found: Reference[] = [];
-    const add = (kind: Reference["kind"], ref: { name?: string; secretName?: string; optional?: boolean } | undefined, where: string, symptom: string) => {
+    const add = (
+        kind: Reference["kind"],
+        ref: { name?: string; secretName?: string; optional?: boolean } | undefined,
+        where: string,
+        symptom: string,
+    ) => {
         const name = ref?.name ?? ref?.secretName;
         if (ref != null && ref.optional !== true && typeof name === "string") {
             found.push({ kind, name, where, symptom });
@@ -27,20 +37,40 @@ function references(w: IndexedWorkload): Reference[] {
     const podSpecPath = w.workload.podSpecPath;
     // Every namespace has the "default" account.
     if (w.workload.podSpec.serviceAccountName !== undefined && w.workload.podSpec.serviceAccountName !== "default") {
-        add("ServiceAccount", { name: w.workload.podSpec.serviceAccountName }, `${w.who} (${podSpecPath}.serviceAccountName)`, ACCOUNT);
+        add(
+            "ServiceAccount",
+            { name: w.workload.podSpec.serviceAccountName },
+            `${w.who} (${podSpecPath}.serviceAccountName)`,
+            ACCOUNT,
+        );
     }
     (w.workload.podSpec.volumes ?? []).forEach((v, i) => {
         add("ConfigMap", v.configMap, `${w.who} (${podSpecPath}.volumes[${i}].configMap.name)`, VOLUME);
         add("Secret", v.secret, `${w.who} (${podSpecPath}.volumes[${i}].secret.secretName)`, VOLUME);
         (v.projected?.sources ?? []).forEach((s, j) => {
-            add("ConfigMap", s.configMap, `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].configMap.name)`, VOLUME);
-            add("Secret", s.secret, `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].secret.name)`, VOLUME);
+            add(
+                "ConfigMap",
+                s.configMap,
+                `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].configMap.name)`,
+                VOLUME,
+            );
+            add(
+                "Secret",
+                s.secret,
+                `${w.who} (${podSpecPath}.volumes[${i}].projected.sources[${j}].secret.name)`,
+                VOLUME,
+            );
         });
     });
     for (const ref of w.workload.containers) {
         (ref.container.env ?? []).forEach((env, k) => {
             const from = env.valueFrom;
-            add("ConfigMap", from?.configMapKeyRef, fieldOf(w.who, ref, `env[${k}].valueFrom.configMapKeyRef.name`), ENV);
+            add(
+                "ConfigMap",
+                from?.configMapKeyRef,
+                fieldOf(w.who, ref, `env[${k}].valueFrom.configMapKeyRef.name`),
+                ENV,
+            );
             add("Secret", from?.secretKeyRef, fieldOf(w.who, ref, `env[${k}].valueFrom.secretKeyRef.name`), ENV);
         });
         (ref.container.envFrom ?? []).forEach((source, k) => {
@@ -67,15 +97,27 @@ export interface PodReferencesConfig {
 export const podReferencesDeclared: StackValidationPolicy = {
     ...policyMetadata("pod-references-declared"),
     configSchema: closedSchema({
-        externalNames: { type: "array", items: { type: "string" }, default: [], description: "ConfigMap/Secret/ServiceAccount names (globs) created outside the program; references to them are not reported." },
+        externalNames: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description:
+                "ConfigMap/Secret/ServiceAccount names (globs) created outside the program; references to them are not reported.",
+        },
     }),
     validateStack: (args, report) => {
         const { externalNames } = args.getConfig<PodReferencesConfig>();
         const index = new StackIndex(args.resources);
         for (const w of index.workloads) {
             for (const ref of references(w)) {
-                if (index.find(TYPE_OF[ref.kind], w.namespace, ref.name) === undefined && !externalNames.some(pattern => globMatches(pattern, ref.name))) {
-                    report(`${ref.where}: ${ref.kind} "${ref.name}" is not declared in namespace "${w.namespace}" of this stack; unless something else creates it, ${ref.symptom} and the rollout hangs. Fix: declare the ${ref.kind} in the program and use its metadata.name, ${ref.kind === "ServiceAccount" ? "" : "mark the reference optional: true, "}or add "${ref.name}" to externalNames.`, w.resource.urn);
+                if (
+                    index.find(TYPE_OF[ref.kind], w.namespace, ref.name) === undefined &&
+                    !externalNames.some((pattern) => globMatches(pattern, ref.name))
+                ) {
+                    report(
+                        `${ref.where}: ${ref.kind} "${ref.name}" is not declared in namespace "${w.namespace}" of this stack; unless something else creates it, ${ref.symptom} and the rollout hangs. Fix: declare the ${ref.kind} in the program and use its metadata.name, ${ref.kind === "ServiceAccount" ? "" : "mark the reference optional: true, "}or add "${ref.name}" to externalNames.`,
+                        w.resource.urn,
+                    );
                 }
             }
         }

@@ -16,7 +16,7 @@ function probePort(probe: Container["readinessProbe"]): [number | string, string
 }
 
 export function declaresPort(container: Container, port: number | string): boolean {
-    return (container.ports ?? []).some(p => (typeof port === "number" ? p.containerPort === port : p.name === port));
+    return (container.ports ?? []).some((p) => (typeof port === "number" ? p.containerPort === port : p.name === port));
 }
 
 export const probePortsDeclared: ResourceValidationPolicy = {
@@ -26,8 +26,13 @@ export const probePortsDeclared: ResourceValidationPolicy = {
             for (const probe of PROBES) {
                 const found = probePort(ref.container[probe]);
                 if (found && !declaresPort(ref.container, found[0])) {
-                    const declared = (ref.container.ports ?? []).map(p => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`)).join(", ") || "none";
-                    report(`${fieldOf(who, ref, `${probe}.${found[1]}`)}: probe port ${JSON.stringify(found[0])} is not a declared container port (declared: ${declared}). Fix: probe the port the server listens on and declare it in ports.`);
+                    const declared =
+                        (ref.container.ports ?? [])
+                            .map((p) => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`))
+                            .join(", ") || "none";
+                    report(
+                        `${fieldOf(who, ref, `${probe}.${found[1]}`)}: probe port ${JSON.stringify(found[0])} is not a declared container port (declared: ${declared}). Fix: probe the port the server listens on and declare it in ports.`,
+                    );
                 }
             }
         }

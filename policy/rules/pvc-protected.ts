@@ -7,7 +7,9 @@ export const pvcProtected: ResourceValidationPolicy = {
     ...policyMetadata("pvc-protected"),
     validateResource: validateTypes([TYPES.pvc], (props, args, report) => {
         if (!args.opts.protect) {
-            report(`${subject(args.type, props, args.name)} (resource option protect): not protected, so a replacement (e.g. RWO -> RWX) deletes the volume and its data. Fix: create it with { protect: true }.`);
+            report(
+                `${subject(args.type, props, args.name)} (resource option protect): not protected, so a replacement (e.g. RWO -> RWX) deletes the volume and its data. Fix: create it with { protect: true }.`,
+            );
         }
     }),
 };

@@ -1,4 +1,7 @@
 import { probeRequiredPolicy } from "../probeRequired";
 
-export const readinessProbeSet = probeRequiredPolicy("readiness-probe-set", "readinessProbe",
-    "without it a crashing pod counts as ready and rollouts cannot fail fast");
+export const readinessProbeSet = probeRequiredPolicy(
+    "readiness-probe-set",
+    "readinessProbe",
+    "without it a crashing pod counts as ready and rollouts cannot fail fast",
+);

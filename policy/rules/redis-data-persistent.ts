@@ -20,20 +20,25 @@ export const redisDataPersistent: ResourceValidationPolicy = {
     ...policyMetadata("redis-data-persistent"),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const persistentVolumes = new Set<string | undefined>([
-            ...(workload.podSpec.volumes ?? []).filter(v => v.persistentVolumeClaim).map(v => v.name),
-            ...(args.props.spec?.volumeClaimTemplates ?? []).map(t => t.metadata?.name),
+            ...(workload.podSpec.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => v.name),
+            ...(args.props.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata?.name),
         ]);
-        for (const ref of workload.containers.filter(r => !r.init)) {
+        for (const ref of workload.containers.filter((r) => !r.init)) {
             const image = ref.container.image ?? "";
             const repository = splitImageRef(image).path;
             if (!REDIS_IMAGE.test(repository.slice(repository.lastIndexOf("/") + 1))) {
                 continue;
             }
             const dir = dataDir(ref.container, repository);
-            const persisted = (ref.container.volumeMounts ?? []).some(m =>
-                persistentVolumes.has(m.name) && (dir === m.mountPath || dir.startsWith(`${m.mountPath.replace(/\/$/, "")}/`)));
+            const persisted = (ref.container.volumeMounts ?? []).some(
+                (m) =>
+                    persistentVolumes.has(m.name) &&
+                    (dir === m.mountPath || dir.startsWith(`${m.mountPath.replace(/\/$/, "")}/`)),
+            );
             if (!persisted) {
-                report(`${fieldOf(who, ref, "volumeMounts")}: "${image}" keeps its data in ${dir} but no PersistentVolumeClaim is mounted there, so state is lost on every restart. Fix: mount a PVC (or volumeClaimTemplate) at ${dir}.`);
+                report(
+                    `${fieldOf(who, ref, "volumeMounts")}: "${image}" keeps its data in ${dir} but no PersistentVolumeClaim is mounted there, so state is lost on every restart. Fix: mount a PVC (or volumeClaimTemplate) at ${dir}.`,
+                );
             }
         }
     }),

@@ -12,15 +12,19 @@ export const replicatedWorkloadHasPdb: StackValidationPolicy = {
         const covered = new Set<IndexedWorkload>();
         for (const pdb of index.ofType(TYPES.pdb)) {
             const selector = pdb.props.spec?.selector;
-            if (selector !== undefined) { // policy/v1: a missing selector selects nothing, {} selects every pod
-                index.selectWorkloads(pdb.namespace, selector).forEach(w => covered.add(w));
+            if (selector !== undefined) {
+                // policy/v1: a missing selector selects nothing, {} selects every pod
+                index.selectWorkloads(pdb.namespace, selector).forEach((w) => covered.add(w));
             }
         }
         const hpa = hpaBounds(index);
-        for (const w of index.workloads.filter(w => REPLICATED.includes(w.resource.type) && !covered.has(w))) {
+        for (const w of index.workloads.filter((w) => REPLICATED.includes(w.resource.type) && !covered.has(w))) {
             const replicas = Math.max(w.workload.replicas ?? 1, hpa.get(hpaKey(w))?.min ?? 0);
             if (replicas >= 2) {
-                report(`${w.who} (spec.replicas): ${replicas} replicas and no PodDisruptionBudget in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}. Fix: add a PodDisruptionBudget with maxUnavailable: 1 selecting these labels.`, w.resource.urn);
+                report(
+                    `${w.who} (spec.replicas): ${replicas} replicas and no PodDisruptionBudget in namespace "${w.namespace}" selects its pods ${JSON.stringify(w.workload.podLabels)}. Fix: add a PodDisruptionBudget with maxUnavailable: 1 selecting these labels.`,
+                    w.resource.urn,
+                );
             }
         }
     },

@@ -13,13 +13,17 @@ export const rollingUpdateZeroUnavailable: ResourceValidationPolicy = {
         const strategy = props.spec?.strategy ?? {};
         const who = subject(args.type, props, args.name);
         if (strategy.type === "Recreate") {
-            report(`${who} (spec.strategy.type): Recreate stops all ${replicas} replicas before starting new ones. Fix: use RollingUpdate with maxUnavailable: 0.`);
+            report(
+                `${who} (spec.strategy.type): Recreate stops all ${replicas} replicas before starting new ones. Fix: use RollingUpdate with maxUnavailable: 0.`,
+            );
             return;
         }
         // Kubernetes defaults maxUnavailable to 25%.
         const maxUnavailable = strategy.rollingUpdate?.maxUnavailable ?? "25%";
         if (maxUnavailable !== 0 && maxUnavailable !== "0%" && maxUnavailable !== "0") {
-            report(`${who} (spec.strategy.rollingUpdate.maxUnavailable): ${JSON.stringify(maxUnavailable)} lets a rollout take ready replicas away. Fix: set maxUnavailable: 0 (maxSurge >= 1).`);
+            report(
+                `${who} (spec.strategy.rollingUpdate.maxUnavailable): ${JSON.stringify(maxUnavailable)} lets a rollout take ready replicas away. Fix: set maxUnavailable: 0 (maxSurge >= 1).`,
+            );
         }
     }),
 };

@@ -19,16 +19,18 @@ export const s2iBuilderCommandSet: ResourceValidationPolicy = {
             type: "array",
             items: { type: "string" },
             description: "Globs matched against registry/repository of each image; matching images are S2I builders.",
-            default: REDHAT_REGISTRIES.flatMap(registry => BUILDERS.map(builder => `${registry}/ubi*/${builder}`)),
+            default: REDHAT_REGISTRIES.flatMap((registry) => BUILDERS.map((builder) => `${registry}/ubi*/${builder}`)),
         },
     }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { builderImages } = args.getConfig<S2iConfig>();
         for (const ref of workload.containers) {
             const image = ref.container.image ?? "";
-            const builder = builderImages.find(pattern => globMatches(pattern, imageName(image)));
+            const builder = builderImages.find((pattern) => globMatches(pattern, imageName(image)));
             if (builder !== undefined && (ref.container.command ?? []).length === 0) {
-                report(`${fieldOf(who, ref, "command")}: image "${image}" is an S2I builder (matches "${builder}") and no command is set, so its S2I run script starts instead of the app. Fix: set command to the app's real start command.`);
+                report(
+                    `${fieldOf(who, ref, "command")}: image "${image}" is an S2I builder (matches "${builder}") and no command is set, so its S2I run script starts instead of the app. Fix: set command to the app's real start command.`,
+                );
             }
         }
     }),

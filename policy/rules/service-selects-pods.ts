@@ -22,9 +22,17 @@ export const serviceSelectsPods: StackValidationPolicy = {
                 continue;
             }
             if (index.selectWorkloads(service.namespace, { matchLabels: selector }).length === 0) {
-                const near = index.workloads.filter(w => w.namespace === service.namespace).map(w => `${w.who} ${JSON.stringify(w.workload.podLabels)}`);
-                const pods = near.length === 0 ? "it has no workloads" : `pods there: ${near.slice(0, 3).join("; ")}${near.length > 3 ? ` and ${near.length - 3} more` : ""}`;
-                report(`${service.who} (spec.selector): ${JSON.stringify(selector)} matches no pod template in namespace "${service.namespace}" (${pods}), so it has no endpoints. Fix: set spec.selector to the labels of the pods it should reach.`, service.resource.urn);
+                const near = index.workloads
+                    .filter((w) => w.namespace === service.namespace)
+                    .map((w) => `${w.who} ${JSON.stringify(w.workload.podLabels)}`);
+                const pods =
+                    near.length === 0
+                        ? "it has no workloads"
+                        : `pods there: ${near.slice(0, 3).join("; ")}${near.length > 3 ? ` and ${near.length - 3} more` : ""}`;
+                report(
+                    `${service.who} (spec.selector): ${JSON.stringify(selector)} matches no pod template in namespace "${service.namespace}" (${pods}), so it has no endpoints. Fix: set spec.selector to the labels of the pods it should reach.`,
+                    service.resource.urn,
+                );
             }
         }
     },

@@ -17,10 +17,20 @@ export const serviceTargetPortMatchesPods: StackValidationPolicy = {
             (spec.ports ?? []).forEach((port, i) => {
                 const target: number | string = port.targetPort ?? port.port;
                 for (const w of selected) {
-                    const containers = w.workload.containers.filter(r => !r.init).map(r => r.container);
-                    if (!containers.some(c => declaresPort(c, target))) {
-                        const declared = containers.flatMap(c => (c.ports ?? []).map(p => (p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`))).join(", ") || "none";
-                        report(`${service.who} (spec.ports[${i}].${port.targetPort === undefined ? "port" : "targetPort"}): ${JSON.stringify(target)} is not a port of the selected pods of ${w.who} (declared: ${declared}). Fix: set targetPort to the port the container declares and listens on.`, service.resource.urn);
+                    const containers = w.workload.containers.filter((r) => !r.init).map((r) => r.container);
+                    if (!containers.some((c) => declaresPort(c, target))) {
+                        const declared =
+                            containers
+                                .flatMap((c) =>
+                                    (c.ports ?? []).map((p) =>
+                                        p.name ? `${p.containerPort} (${p.name})` : `${p.containerPort}`,
+                                    ),
+                                )
+                                .join(", ") || "none";
+                        report(
+                            `${service.who} (spec.ports[${i}].${port.targetPort === undefined ? "port" : "targetPort"}): ${JSON.stringify(target)} is not a port of the selected pods of ${w.who} (declared: ${declared}). Fix: set targetPort to the port the container declares and listens on.`,
+                            service.resource.urn,
+                        );
                     }
                 }
             });

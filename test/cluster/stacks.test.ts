@@ -15,7 +15,18 @@ import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../too
 import { KUBECONFIG_PATH, kubectlPath } from "../../tools/cluster/cluster";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
 import { suiteCluster, until } from "./support/cluster";
-import { committedStackConfig, eventLog, kubectl, kubectlJson, programFile, REPO_ROOT, setStackConfig, testStack, TestStack, removeStackDirs } from "./support/pulumi";
+import {
+    committedStackConfig,
+    eventLog,
+    kubectl,
+    kubectlJson,
+    programFile,
+    REPO_ROOT,
+    setStackConfig,
+    testStack,
+    TestStack,
+    removeStackDirs,
+} from "./support/pulumi";
 import { nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "../support/nginx";
 
 const INDEX = path.join(REPO_ROOT, "index.ts");
@@ -25,7 +36,8 @@ const QA_NS = "qr-demo-qa";
 
 /** A made-up digest per label: kwok runs no container, so nothing is pulled. */
 const fakeDigest = (label: string) => `sha256:${createHash("sha256").update(label).digest("hex")}`;
-const apiImage = (ns: string, label: string) => `image-registry.openshift-image-registry.svc:5000/${ns}/north-api@${fakeDigest(label)}`;
+const apiImage = (ns: string, label: string) =>
+    `image-registry.openshift-image-registry.svc:5000/${ns}/north-api@${fakeDigest(label)}`;
 
 /** The committed stack config with the test's API image, migration command, and no registry lookups. */
 function stackConfig(stack: "dev" | "qa", image: string, migrationCommand?: string[]): Record<string, unknown> {
@@ -39,7 +51,12 @@ function stackConfig(stack: "dev" | "qa", image: string, migrationCommand?: stri
     return config;
 }
 
-interface Step { kind: "pre" | "outputs" | "failed"; op?: OpType; urn: string; type: string }
+interface Step {
+    kind: "pre" | "outputs" | "failed";
+    op?: OpType;
+    urn: string;
+    type: string;
+}
 
 /** The engine's resource steps in the order it reported them. */
 function steps(events: EngineEvent[]): Step[] {
@@ -47,7 +64,12 @@ function steps(events: EngineEvent[]): Step[] {
     for (const e of events) {
         const md = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
         if (md) {
-            out.push({ kind: e.resourcePreEvent ? "pre" : e.resOutputsEvent ? "outputs" : "failed", op: md.op, urn: md.urn, type: md.type });
+            out.push({
+                kind: e.resourcePreEvent ? "pre" : e.resOutputsEvent ? "outputs" : "failed",
+                op: md.op,
+                urn: md.urn,
+                type: md.type,
+            });
         }
     }
     return out;
@@ -61,15 +83,30 @@ function deploymentImage(ns: string, name: string): string {
 }
 
 async function readyPods(conn: KubeConnection, ns: string, selector: string): Promise<number> {
-    const pods = await kubeRequest<{ items: any[] }>(conn, "GET", `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
-    return pods.items.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length;
+    const pods = await kubeRequest<{ items: any[] }>(
+        conn,
+        "GET",
+        `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`,
+    );
+    return pods.items.filter(
+        (p) =>
+            !p.metadata.deletionTimestamp &&
+            p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+    ).length;
 }
 
 /** Samples the Ready count of `selector`'s pods until `operation` settles; resolves with every sample. */
-async function sampleWhile<T>(conn: KubeConnection, ns: string, selector: string, operation: Promise<T>): Promise<{ result: T; samples: number[] }> {
+async function sampleWhile<T>(
+    conn: KubeConnection,
+    ns: string,
+    selector: string,
+    operation: Promise<T>,
+): Promise<{ result: T; samples: number[] }> {
     const samples: number[] = [];
     let done = false;
-    const settled = operation.finally(() => { done = true; });
+    const settled = operation.finally(() => {
+        done = true;
+    });
     while (!done) {
         samples.push(await readyPods(conn, ns, selector));
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -83,18 +120,52 @@ function previewDigest(events: EngineEvent[]): PreviewDigest {
     for (const e of events) {
         const md = e.resourcePreEvent?.metadata;
         if (md && md.op !== "same") {
-            digestSteps.push({ op: md.op, urn: md.urn, diffReasons: md.diffs, detailedDiff: md.detailedDiff as PreviewStep["detailedDiff"] });
+            digestSteps.push({
+                op: md.op,
+                urn: md.urn,
+                diffReasons: md.diffs,
+                detailedDiff: md.detailedDiff as PreviewStep["detailedDiff"],
+            });
         }
     }
-    return { steps: digestSteps, diagnostics: events.flatMap((e) => e.diagnosticEvent ? [{ urn: e.diagnosticEvent.urn, message: e.diagnosticEvent.message, severity: e.diagnosticEvent.severity }] : []) };
+    return {
+        steps: digestSteps,
+        diagnostics: events.flatMap((e) =>
+            e.diagnosticEvent
+                ? [
+                      {
+                          urn: e.diagnosticEvent.urn,
+                          message: e.diagnosticEvent.message,
+                          severity: e.diagnosticEvent.severity,
+                      },
+                  ]
+                : [],
+        ),
+    };
 }
 
 /** The drift workflow's report command on a preview; returns its exit code and output. */
-function driftReportCommand(stack: string, digest: PreviewDigest, previewExitCode: number): { status: number; output: string } {
+function driftReportCommand(
+    stack: string,
+    digest: PreviewDigest,
+    previewExitCode: number,
+): { status: number; output: string } {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webstack-drift-")), "preview.json");
     fs.writeFileSync(file, JSON.stringify(digest));
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts", "drift-report.ts"),
-        "--stack", stack, "--preview-exit-code", String(previewExitCode), file], { cwd: REPO_ROOT, encoding: "utf8" });
+    const run = spawnSync(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(REPO_ROOT, "scripts", "drift-report.ts"),
+            "--stack",
+            stack,
+            "--preview-exit-code",
+            String(previewExitCode),
+            file,
+        ],
+        { cwd: REPO_ROOT, encoding: "utf8" },
+    );
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
@@ -128,22 +199,37 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
 
         const order = steps(log.events);
         const jobDone = order.findIndex((s) => s.kind === "outputs" && isType("kubernetes:batch/v1:Job")(s));
-        const apiStart = order.findIndex((s) => s.kind === "pre" && byName("north-api")(s) && isType("kubernetes:apps/v1:Deployment")(s));
+        const apiStart = order.findIndex(
+            (s) => s.kind === "pre" && byName("north-api")(s) && isType("kubernetes:apps/v1:Deployment")(s),
+        );
         assert.ok(jobDone >= 0 && apiStart >= 0, "both the Job and the API Deployment appear in the engine's events");
-        assert.ok(jobDone < apiStart, `the Job finished (event ${jobDone}) before the API Deployment started (event ${apiStart})`);
+        assert.ok(
+            jobDone < apiStart,
+            `the Job finished (event ${jobDone}) before the API Deployment started (event ${apiStart})`,
+        );
 
         const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items;
         assert.strictEqual(jobs.length, 1);
-        assert.ok(jobs[0].status.conditions.some((c: any) => c.type === "Complete" && c.status === "True"), "the migration Job is Complete");
+        assert.ok(
+            jobs[0].status.conditions.some((c: any) => c.type === "Complete" && c.status === "True"),
+            "the migration Job is Complete",
+        );
         for (const name of ["north-api", "north-site"]) {
             const d = kubectlJson("get", "deployment", name, "-n", DEV_NS);
-            assert.strictEqual(d.status.readyReplicas, d.spec.replicas, `${name}: every replica Ready when pulumi up returned`);
+            assert.strictEqual(
+                d.status.readyReplicas,
+                d.spec.replicas,
+                `${name}: every replica Ready when pulumi up returned`,
+            );
             assert.strictEqual(d.status.updatedReplicas, d.spec.replicas, `${name}: rollout complete`);
         }
         const redis = kubectlJson("get", "statefulset", "north-redis", "-n", DEV_NS);
         assert.strictEqual(redis.status.readyReplicas, redis.spec.replicas, "Redis StatefulSet Ready");
         const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS).items;
-        assert.deepStrictEqual(claims.map((c) => `${c.metadata.name}:${c.status.phase}`).sort(), ["data-north-redis-0:Bound", "north-content:Bound"]);
+        assert.deepStrictEqual(claims.map((c) => `${c.metadata.name}:${c.status.phase}`).sort(), [
+            "data-north-redis-0:Bound",
+            "north-content:Bound",
+        ]);
     });
 
     it("dev: Pod Security admission `restricted` admitted every pod, and rejects a pod that breaks it (L30)", function () {
@@ -157,10 +243,16 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         // The control: the same admission refuses what `restricted` forbids, so the pods above really passed it.
         // A pod with no securityContext at all: may run as root, may escalate, keeps its capabilities.
         const rootPod = JSON.stringify({
-            apiVersion: "v1", kind: "Pod", metadata: { name: "psa-control", namespace: DEV_NS },
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "psa-control", namespace: DEV_NS },
             spec: { containers: [{ name: "c", image: "registry.invalid/x@" + fakeDigest("psa") }] },
         });
-        const run = spawnSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"], { input: rootPod, encoding: "utf8" });
+        const run = spawnSync(
+            kubectlPath(),
+            ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"],
+            { input: rootPod, encoding: "utf8" },
+        );
         assert.notStrictEqual(run.status, 0);
         assert.match(run.stderr, /violates PodSecurity "restricted:latest"/);
     });
@@ -168,8 +260,17 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     it("dev: the Route was accepted by OpenShift's Route CRD, whose validation rejects a bad Route (L05)", function () {
         const route = kubectlJson("get", "route.route.openshift.io", "north-route", "-n", DEV_NS);
         assert.strictEqual(route.spec.to.name, "north-site");
-        const bad = JSON.stringify({ ...route, metadata: { name: "bad-route", namespace: DEV_NS }, spec: { ...route.spec, tls: { termination: "bogus" } }, status: undefined });
-        const run = spawnSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"], { input: bad, encoding: "utf8" });
+        const bad = JSON.stringify({
+            ...route,
+            metadata: { name: "bad-route", namespace: DEV_NS },
+            spec: { ...route.spec, tls: { termination: "bogus" } },
+            status: undefined,
+        });
+        const run = spawnSync(
+            kubectlPath(),
+            ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"],
+            { input: bad, encoding: "utf8" },
+        );
         assert.notStrictEqual(run.status, 0);
         assert.match(run.stderr, /spec\.tls\.termination: Unsupported value: "bogus"/);
     });
@@ -187,13 +288,19 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         // starts at 1 and the HPA controller raises it to min 2 on its next sync (15 s; no metrics needed for that).
         const ready = await until("the HPA to raise north-api to its minimum of 2 Ready pods", 120, () => {
             const api = kubectlJson("get", "deployment", "north-api", "-n", QA_NS);
-            return api.status.readyReplicas >= 2 ? api.status.readyReplicas as number : undefined;
+            return api.status.readyReplicas >= 2 ? (api.status.readyReplicas as number) : undefined;
         });
         assert.ok(ready >= 2 && ready <= 4, `HPA bounds 2..4 held (ready ${ready})`);
         const hpa = kubectlJson("get", "hpa", "north-api", "-n", QA_NS);
-        assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.scaleTargetRef.name], [2, 4, "north-api"]);
+        assert.deepStrictEqual(
+            [hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.scaleTargetRef.name],
+            [2, 4, "north-api"],
+        );
         const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", QA_NS).items;
-        assert.ok(jobs.every((j) => j.status.succeeded === 1), "qa's migration Job completed");
+        assert.ok(
+            jobs.every((j) => j.status.succeeded === 1),
+            "qa's migration Job completed",
+        );
     });
 
     it("dev: a new API digest rolls the API with maxUnavailable 0 held throughout and re-runs the migration first (L12, L13, L29)", async function () {
@@ -201,13 +308,25 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         devImage = apiImage(DEV_NS, "dev-2");
         await setStackConfig(dev, stackConfig("dev", devImage));
         const log = eventLog();
-        const { result, samples } = await sampleWhile(conn, DEV_NS, "app.kubernetes.io/name=north-api", dev.stack.up({ onEvent: log.onEvent }));
+        const { result, samples } = await sampleWhile(
+            conn,
+            DEV_NS,
+            "app.kubernetes.io/name=north-api",
+            dev.stack.up({ onEvent: log.onEvent }),
+        );
         assert.strictEqual(result.summary.result, "succeeded");
         assert.ok(samples.length >= 3, `sampled the rollout (${samples.length} samples)`);
         assert.ok(Math.min(...samples) >= 2, `Ready API pods never fell below 2 while rolling: ${samples.join(",")}`);
 
         assert.strictEqual(deploymentImage(DEV_NS, "north-api"), devImage);
-        const sets = kubectlJson<{ items: any[] }>("get", "replicasets", "-n", DEV_NS, "-l", "app.kubernetes.io/name=north-api").items;
+        const sets = kubectlJson<{ items: any[] }>(
+            "get",
+            "replicasets",
+            "-n",
+            DEV_NS,
+            "-l",
+            "app.kubernetes.io/name=north-api",
+        ).items;
         const current = sets.filter((rs) => rs.spec.template.spec.containers[0].image === devImage);
         const old = sets.filter((rs) => rs.spec.template.spec.containers[0].image !== devImage);
         assert.strictEqual(current.length, 1);
@@ -217,12 +336,27 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         const jobs = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items;
         const rerun = jobs.filter((j) => !before.includes(j.metadata.name));
         assert.strictEqual(rerun.length, 1, "a new migration Job ran");
-        assert.strictEqual(rerun[0].spec.template.spec.containers[0].image, devImage, "the migration runs the new digest");
+        assert.strictEqual(
+            rerun[0].spec.template.spec.containers[0].image,
+            devImage,
+            "the migration runs the new digest",
+        );
         assert.strictEqual(rerun[0].status.succeeded, 1);
         const order = steps(log.events);
-        const jobDone = order.findIndex((s) => s.kind === "outputs" && isType("kubernetes:batch/v1:Job")(s) && s.op !== "same");
-        const apiStart = order.findIndex((s) => s.kind === "pre" && s.op === "update" && byName("north-api")(s) && isType("kubernetes:apps/v1:Deployment")(s));
-        assert.ok(jobDone >= 0 && apiStart > jobDone, `new Job finished (event ${jobDone}) before the API update began (event ${apiStart})`);
+        const jobDone = order.findIndex(
+            (s) => s.kind === "outputs" && isType("kubernetes:batch/v1:Job")(s) && s.op !== "same",
+        );
+        const apiStart = order.findIndex(
+            (s) =>
+                s.kind === "pre" &&
+                s.op === "update" &&
+                byName("north-api")(s) &&
+                isType("kubernetes:apps/v1:Deployment")(s),
+        );
+        assert.ok(
+            jobDone >= 0 && apiStart > jobDone,
+            `new Job finished (event ${jobDone}) before the API update began (event ${apiStart})`,
+        );
     });
 
     it("dev: a failing migration Job fails pulumi up and the API keeps running the old digest (L13)", async function () {
@@ -234,10 +368,15 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
             return true;
         });
         assert.strictEqual(deploymentImage(DEV_NS, "north-api"), running, "the API Deployment was not touched");
-        const failed = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items
-            .filter((j) => j.status.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"));
+        const failed = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items.filter((j) =>
+            j.status.conditions?.some((c: any) => c.type === "Failed" && c.status === "True"),
+        );
         assert.strictEqual(failed.length, 1, "the broken migration Job is Failed");
-        assert.strictEqual(await readyPods(conn, DEV_NS, "app.kubernetes.io/name=north-api"), 2, "both old API pods still Ready");
+        assert.strictEqual(
+            await readyPods(conn, DEV_NS, "app.kubernetes.io/name=north-api"),
+            2,
+            "both old API pods still Ready",
+        );
         // Back to the good config for the next tests.
         await setStackConfig(dev, stackConfig("dev", running));
         assert.strictEqual((await dev.stack.up()).summary.result, "succeeded");
@@ -245,7 +384,14 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
 
     it("dev: drift from kubectl scale / kubectl set image fails the drift command naming resource and field; pulumi up restores it (L14)", async function () {
         kubectl("scale", "deployment/north-api", "-n", DEV_NS, "--replicas=4");
-        kubectl("set", "image", "deployment/north-site", "-n", DEV_NS, `nginx=registry.invalid/hand-edit@${fakeDigest("hand")}`);
+        kubectl(
+            "set",
+            "image",
+            "deployment/north-site",
+            "-n",
+            DEV_NS,
+            `nginx=registry.invalid/hand-edit@${fakeDigest("hand")}`,
+        );
         const log = eventLog();
         let previewExit = 0;
         try {
@@ -260,7 +406,10 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         assert.match(report.output, /north-site[^\n]*spec\.template\.spec\.containers/);
 
         assert.strictEqual((await dev.stack.up({ refresh: true })).summary.result, "succeeded");
-        assert.strictEqual(kubectl("get", "deployment", "north-api", "-n", DEV_NS, "-o", "jsonpath={.spec.replicas}"), "2");
+        assert.strictEqual(
+            kubectl("get", "deployment", "north-api", "-n", DEV_NS, "-o", "jsonpath={.spec.replicas}"),
+            "2",
+        );
         assert.doesNotMatch(deploymentImage(DEV_NS, "north-site"), /hand-edit/);
         const clean = eventLog();
         await dev.stack.preview({ refresh: true, expectNoChanges: true, onEvent: clean.onEvent });
@@ -269,7 +418,14 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
 
     it("dev: npm run verify compares the pods' images with the stack outputs through the API, and the live config's version header (L24)", async function () {
         // The version header check is pointed at a real nginx serving the live ConfigMap's nginx.conf (kwok runs no pods).
-        const cm = kubectlJson<{ items: any[] }>("get", "configmap", "-n", DEV_NS, "-l", "app.kubernetes.io/name=north-site").items[0];
+        const cm = kubectlJson<{ items: any[] }>(
+            "get",
+            "configmap",
+            "-n",
+            DEV_NS,
+            "-l",
+            "app.kubernetes.io/name=north-site",
+        ).items[0];
         const dirs = nginxDirs();
         const port = 18080 + Math.floor(Math.random() * 1000);
         const conf = String(cm.data["nginx.conf"])
@@ -280,8 +436,22 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         let nginx: RunningNginx | undefined;
         try {
             nginx = await startNginx(conf, port, dirs);
-            const run = (args: string[]) => spawnSync("npm", ["run", "-s", "verify", "--", ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, ...dev.env } });
-            const verifyArgs = ["--stack", "dev", "--url", `http://127.0.0.1:${port}/healthz`, "--timeout", "10", "--interval", "1"];
+            const run = (args: string[]) =>
+                spawnSync("npm", ["run", "-s", "verify", "--", ...args], {
+                    cwd: REPO_ROOT,
+                    encoding: "utf8",
+                    env: { ...process.env, ...dev.env },
+                });
+            const verifyArgs = [
+                "--stack",
+                "dev",
+                "--url",
+                `http://127.0.0.1:${port}/healthz`,
+                "--timeout",
+                "10",
+                "--interval",
+                "1",
+            ];
             // pulumi stack output reads the stack from the backend: select the test's stack in its work dir.
             const ok = run([...verifyArgs]);
             assert.strictEqual(ok.status, 0, ok.stdout + ok.stderr);
@@ -304,7 +474,10 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         const incident = await testStack("incident-rwo", {}, programFile(RWO_INCIDENT));
         stacks.push(incident);
         // `pulumi up --policy-pack` previews first and stops on a mandatory violation, stack policies included.
-        await assert.rejects(incident.stack.preview({ policyPacks: [process.env.WEBSTACK_POLICY_PACK!] }), /rwo-volume-single-replica/);
+        await assert.rejects(
+            incident.stack.preview({ policyPacks: [process.env.WEBSTACK_POLICY_PACK!] }),
+            /rwo-volume-single-replica/,
+        );
         assert.throws(() => kubectl("get", "deployment", "nginx", "-n", DEV_NS), /NotFound/, "nothing was created");
         assert.throws(() => kubectl("get", "pvc", "static-files", "-n", DEV_NS), /NotFound/);
 
@@ -312,26 +485,51 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         // OpenShift the restricted-v2 SCC fills in the pod's security context; this cluster has Pod Security admission
         // only, which would refuse the pods outright, so the transformation adds what the SCC would (the incident is
         // the shared claim, not the security context).
-        const asOpenShiftAdmits = programFile(RWO_INCIDENT, () => pulumi.runtime.registerStackTransformation((args) => {
-            if (args.type !== "kubernetes:apps/v1:Deployment") {
-                return undefined;
-            }
-            const pod = args.props.spec.template.spec;
-            pod.securityContext = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
-            pod.containers = pod.containers.map((c: object) => ({ ...c, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }));
-            return { props: args.props, opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }) };
-        }));
+        const asOpenShiftAdmits = programFile(RWO_INCIDENT, () =>
+            pulumi.runtime.registerStackTransformation((args) => {
+                if (args.type !== "kubernetes:apps/v1:Deployment") {
+                    return undefined;
+                }
+                const pod = args.props.spec.template.spec;
+                pod.securityContext = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+                pod.containers = pod.containers.map((c: object) => ({
+                    ...c,
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                }));
+                return {
+                    props: args.props,
+                    opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }),
+                };
+            }),
+        );
         const bare = await testStack("incident-rwo", {}, asOpenShiftAdmits);
         try {
             await assert.rejects(bare.stack.up(), /nginx/);
             const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS, "-l", "app=nginx").items;
             assert.strictEqual(pods.length, 3);
-            const ready = pods.filter((p) => p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+            const ready = pods.filter((p) =>
+                p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+            );
             const stuck = pods.filter((p) => !ready.includes(p));
-            assert.ok(ready.length >= 1 && stuck.length >= 1, `some pods Ready, some stuck: ${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status.phase}`).join(", ")}`);
+            assert.ok(
+                ready.length >= 1 && stuck.length >= 1,
+                `some pods Ready, some stuck: ${pods.map((p) => `${p.metadata.name}@${p.spec.nodeName}:${p.status.phase}`).join(", ")}`,
+            );
             assert.strictEqual(new Set(ready.map((p) => p.spec.nodeName)).size, 1, "the Ready pods share one node");
-            assert.ok(stuck.every((p) => p.status.phase === "Pending" && p.spec.nodeName !== ready[0].spec.nodeName), "the stuck pods are Pending on the other node");
-            const events = kubectl("get", "events", "-n", DEV_NS, "--field-selector", `involvedObject.name=${stuck[0].metadata.name}`, "-o", "jsonpath={.items[*].message}");
+            assert.ok(
+                stuck.every((p) => p.status.phase === "Pending" && p.spec.nodeName !== ready[0].spec.nodeName),
+                "the stuck pods are Pending on the other node",
+            );
+            const events = kubectl(
+                "get",
+                "events",
+                "-n",
+                DEV_NS,
+                "--field-selector",
+                `involvedObject.name=${stuck[0].metadata.name}`,
+                "-o",
+                "jsonpath={.items[*].message}",
+            );
             assert.match(events, /Multi-Attach error for volume/);
         } finally {
             await bare.stack.destroy(); // the next test counts the claims left in the namespace
@@ -340,7 +538,9 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
 
     it("dev: pulumi destroy stops at the protected content claim; the content and Redis claims survive (L32)", async function () {
         await assert.rejects(dev.stack.destroy(), /protect/);
-        const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS).items.map((c) => `${c.metadata.name}:${c.status.phase}`).sort();
+        const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS)
+            .items.map((c) => `${c.metadata.name}:${c.status.phase}`)
+            .sort();
         assert.deepStrictEqual(claims, ["data-north-redis-0:Bound", "north-content:Bound"]);
     });
 });

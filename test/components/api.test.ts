@@ -11,92 +11,126 @@ const IMAGE = `quay.io/acme/api@sha256:${"c".repeat(64)}`;
 const BASE: ApiArgs = { namespace: "demo", image: IMAGE, command: ["gunicorn", "app:app"] };
 
 function api(args: Partial<ApiArgs> = {}) {
-  return recordResources(() => {
-    new Api("shop-api", { ...BASE, ...args });
-  });
+    return recordResources(() => {
+        new Api("shop-api", { ...BASE, ...args });
+    });
 }
 
 async function messageOf(build: Promise<unknown>): Promise<string> {
-  return build.then(() => assert.fail("accepted"), (err: Error) => err.message);
+    return build.then(
+        () => assert.fail("accepted"),
+        (err: Error) => err.message,
+    );
 }
 
 describe("Api (components/api.ts)", () => {
-  it("defaults: 2 replicas, port 5000 everywhere, PDB, restricted pod, schema-valid (L18, L21, L30)", async () => {
-    const resources = await api();
-    assertSchemaValid(resources);
-    const deployment = one(resources, "Deployment", "shop-api").obj;
-    const c = deployment.spec.template.spec.containers[0];
-    assert.strictEqual(deployment.spec.replicas, 2);
-    assert.deepStrictEqual([c.ports[0].containerPort, envOf(c, "PORT"), c.readinessProbe.httpGet.port, c.livenessProbe.httpGet.port], [5000, "5000", 5000, 5000]);
-    assert.strictEqual(one(resources, "Service", "shop-api").obj.spec.ports[0].targetPort, 5000);
-    assert.strictEqual(one(resources, "PodDisruptionBudget", "shop-api").obj.spec.maxUnavailable, 1);
-    assert.ok(deployment.spec.template.spec.terminationGracePeriodSeconds > 0);
-    assert.strictEqual(deployment.spec.template.spec.topologySpreadConstraints[0].topologyKey, "kubernetes.io/hostname");
-    assertRestricted("api", deployment.spec.template.spec);
-  });
-
-  it("L18 a different port moves containerPort, PORT, probes and Service targetPort together", async () => {
-    const resources = await api({ port: 50054 });
-    const c = one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0];
-    const ports = [c.ports[0].containerPort, Number(envOf(c, "PORT")), c.readinessProbe.httpGet.port, c.livenessProbe.httpGet.port, c.startupProbe.httpGet.port, one(resources, "Service", "shop-api").obj.spec.ports[0].targetPort];
-    assert.deepStrictEqual(new Set(ports), new Set([50054]));
-  });
-
-  it("L01 rejects a missing command at construction", async () => {
-    const message = await messageOf(api({ command: [] }));
-    assert.match(message, /^command: the API container needs an explicit command.*\(got \[\]\)\. Fix: .*gunicorn.*\[L01\]$/m);
-  });
-
-  it("L19 rejects a secret-looking env var with a literal value, without echoing it", async () => {
-    const message = await messageOf(api({ env: { STRIPE_API_KEY: "sk_live_123" } }));
-    assert.match(message, /^env\.STRIPE_API_KEY: looks like a secret.*\(got <secret, not shown>\)\. Fix: move it to secretEnv\.STRIPE_API_KEY.*\[L19\]$/m);
-    assert.doesNotMatch(message, /pulumi config/, "a TypeScript caller is told the argument, not a CLI command");
-    assert.ok(!message.includes("sk_live_123"));
-  });
-
-  it("L19 secretEnv goes into a Secret and reaches the container only as secretKeyRef", async () => {
-    const resources = await recordResources(() => {
-      new Api("shop-api", { ...BASE, secretEnv: { FLASK_SECRET_KEY: pulumi.secret("very-secret-value") } });
+    it("defaults: 2 replicas, port 5000 everywhere, PDB, restricted pod, schema-valid (L18, L21, L30)", async () => {
+        const resources = await api();
+        assertSchemaValid(resources);
+        const deployment = one(resources, "Deployment", "shop-api").obj;
+        const c = deployment.spec.template.spec.containers[0];
+        assert.strictEqual(deployment.spec.replicas, 2);
+        assert.deepStrictEqual(
+            [c.ports[0].containerPort, envOf(c, "PORT"), c.readinessProbe.httpGet.port, c.livenessProbe.httpGet.port],
+            [5000, "5000", 5000, 5000],
+        );
+        assert.strictEqual(one(resources, "Service", "shop-api").obj.spec.ports[0].targetPort, 5000);
+        assert.strictEqual(one(resources, "PodDisruptionBudget", "shop-api").obj.spec.maxUnavailable, 1);
+        assert.ok(deployment.spec.template.spec.terminationGracePeriodSeconds > 0);
+        assert.strictEqual(
+            deployment.spec.template.spec.topologySpreadConstraints[0].topologyKey,
+            "kubernetes.io/hostname",
+        );
+        assertRestricted("api", deployment.spec.template.spec);
     });
-    const secret = one(resources, "Secret", "shop-api");
-    assert.strictEqual(secret.resource.inputs.stringData.FLASK_SECRET_KEY, "very-secret-value");
-    const deployment = one(resources, "Deployment", "shop-api").obj;
-    assert.strictEqual(envOf(deployment.spec.template.spec.containers[0], "FLASK_SECRET_KEY"), `secretKeyRef:${secret.obj.metadata.name}/FLASK_SECRET_KEY`);
-    assert.ok(!stringsIn(deployment).some((s) => s.includes("very-secret-value")));
-  });
 
-  it("L21 autoscaling: HPA with the bounds, no fixed replicas on the Deployment, PDB from min ≥ 2", async () => {
-    const resources = await api({ autoscaling: { min: 2, max: 6, cpuUtilization: 60 } });
-    const hpa = one(resources, "HorizontalPodAutoscaler", "shop-api").obj;
-    assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.metrics[0].resource.target.averageUtilization], [2, 6, 60]);
-    assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.replicas, undefined);
-    assert.strictEqual(ofKind(resources, "PodDisruptionBudget").length, 1);
-  });
-
-  it("L10/L21 rejects a single replica", async () => {
-    assert.match(await messageOf(api({ replicas: 1 })), /^replicas: the API runs at least 2 replicas.*\(got 1\)/m);
-  });
-
-  it("L13 with a migration: the Job runs first (dependsOn), after Redis is up, with the same digest and env", async () => {
-    const resources = await recordResources(() => {
-      const redis = new Redis("shop-redis", { namespace: "demo" });
-      new Api("shop-api", { ...BASE, redis: redis.connection, migration: { command: ["flask", "db", "upgrade"] } });
+    it("L18 a different port moves containerPort, PORT, probes and Service targetPort together", async () => {
+        const resources = await api({ port: 50054 });
+        const c = one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0];
+        const ports = [
+            c.ports[0].containerPort,
+            Number(envOf(c, "PORT")),
+            c.readinessProbe.httpGet.port,
+            c.livenessProbe.httpGet.port,
+            c.startupProbe.httpGet.port,
+            one(resources, "Service", "shop-api").obj.spec.ports[0].targetPort,
+        ];
+        assert.deepStrictEqual(new Set(ports), new Set([50054]));
     });
-    assertSchemaValid(resources);
-    const job = one(resources, "Job", "shop-api-migrate");
-    const deployment = one(resources, "Deployment", "shop-api");
-    assert.deepStrictEqual(deployment.resource.options.dependsOn, [job.resource.urn]);
-    assert.deepStrictEqual(job.resource.options.dependsOn, [one(resources, "StatefulSet", "shop-redis").resource.urn]);
-    const migrate = job.obj.spec.template.spec.containers[0];
-    assert.strictEqual(migrate.image, IMAGE);
-    assert.deepStrictEqual(migrate.env, deployment.obj.spec.template.spec.containers[0].env);
-    assert.match(envOf(migrate, "REDIS_URL")!, /^redis:\/\/:\$\(REDIS_PASSWORD\)@shop-redis\.demo\.svc:6379\/0$/);
-  });
 
-  it("L13 a migration image override is used for the Job only", async () => {
-    const other = `quay.io/acme/migrate@sha256:${"d".repeat(64)}`;
-    const resources = await api({ migration: { command: ["migrate"], image: other } });
-    assert.strictEqual(one(resources, "Job", "shop-api-migrate").obj.spec.template.spec.containers[0].image, other);
-    assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0].image, IMAGE);
-  });
+    it("L01 rejects a missing command at construction", async () => {
+        const message = await messageOf(api({ command: [] }));
+        assert.match(
+            message,
+            /^command: the API container needs an explicit command.*\(got \[\]\)\. Fix: .*gunicorn.*\[L01\]$/m,
+        );
+    });
+
+    it("L19 rejects a secret-looking env var with a literal value, without echoing it", async () => {
+        const message = await messageOf(api({ env: { STRIPE_API_KEY: "sk_live_123" } }));
+        assert.match(
+            message,
+            /^env\.STRIPE_API_KEY: looks like a secret.*\(got <secret, not shown>\)\. Fix: move it to secretEnv\.STRIPE_API_KEY.*\[L19\]$/m,
+        );
+        assert.doesNotMatch(message, /pulumi config/, "a TypeScript caller is told the argument, not a CLI command");
+        assert.ok(!message.includes("sk_live_123"));
+    });
+
+    it("L19 secretEnv goes into a Secret and reaches the container only as secretKeyRef", async () => {
+        const resources = await recordResources(() => {
+            new Api("shop-api", { ...BASE, secretEnv: { FLASK_SECRET_KEY: pulumi.secret("very-secret-value") } });
+        });
+        const secret = one(resources, "Secret", "shop-api");
+        assert.strictEqual(secret.resource.inputs.stringData.FLASK_SECRET_KEY, "very-secret-value");
+        const deployment = one(resources, "Deployment", "shop-api").obj;
+        assert.strictEqual(
+            envOf(deployment.spec.template.spec.containers[0], "FLASK_SECRET_KEY"),
+            `secretKeyRef:${secret.obj.metadata.name}/FLASK_SECRET_KEY`,
+        );
+        assert.ok(!stringsIn(deployment).some((s) => s.includes("very-secret-value")));
+    });
+
+    it("L21 autoscaling: HPA with the bounds, no fixed replicas on the Deployment, PDB from min ≥ 2", async () => {
+        const resources = await api({ autoscaling: { min: 2, max: 6, cpuUtilization: 60 } });
+        const hpa = one(resources, "HorizontalPodAutoscaler", "shop-api").obj;
+        assert.deepStrictEqual(
+            [hpa.spec.minReplicas, hpa.spec.maxReplicas, hpa.spec.metrics[0].resource.target.averageUtilization],
+            [2, 6, 60],
+        );
+        assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.replicas, undefined);
+        assert.strictEqual(ofKind(resources, "PodDisruptionBudget").length, 1);
+    });
+
+    it("L10/L21 rejects a single replica", async () => {
+        assert.match(await messageOf(api({ replicas: 1 })), /^replicas: the API runs at least 2 replicas.*\(got 1\)/m);
+    });
+
+    it("L13 with a migration: the Job runs first (dependsOn), after Redis is up, with the same digest and env", async () => {
+        const resources = await recordResources(() => {
+            const redis = new Redis("shop-redis", { namespace: "demo" });
+            new Api("shop-api", {
+                ...BASE,
+                redis: redis.connection,
+                migration: { command: ["flask", "db", "upgrade"] },
+            });
+        });
+        assertSchemaValid(resources);
+        const job = one(resources, "Job", "shop-api-migrate");
+        const deployment = one(resources, "Deployment", "shop-api");
+        assert.deepStrictEqual(deployment.resource.options.dependsOn, [job.resource.urn]);
+        assert.deepStrictEqual(job.resource.options.dependsOn, [
+            one(resources, "StatefulSet", "shop-redis").resource.urn,
+        ]);
+        const migrate = job.obj.spec.template.spec.containers[0];
+        assert.strictEqual(migrate.image, IMAGE);
+        assert.deepStrictEqual(migrate.env, deployment.obj.spec.template.spec.containers[0].env);
+        assert.match(envOf(migrate, "REDIS_URL")!, /^redis:\/\/:\$\(REDIS_PASSWORD\)@shop-redis\.demo\.svc:6379\/0$/);
+    });
+
+    it("L13 a migration image override is used for the Job only", async () => {
+        const other = `quay.io/acme/migrate@sha256:${"d".repeat(64)}`;
+        const resources = await api({ migration: { command: ["migrate"], image: other } });
+        assert.strictEqual(one(resources, "Job", "shop-api-migrate").obj.spec.template.spec.containers[0].image, other);
+        assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0].image, IMAGE);
+    });
 });

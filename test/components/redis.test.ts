@@ -10,87 +10,106 @@ import { assertRestricted, assertSchemaValid, containersOf, envOf, one } from ".
 const PINNED = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;
 
 function stackOn(platform: Platform): Promise<RecordedResource[]> {
-  return recordResources(() => {
-    new WebStack("shop", {
-      namespace: "demo",
-      platform,
-      api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
-      site: { content: { image: PINNED("quay.io/acme/site", "b") } },
-      // With TLS on the Ingress, so the pack's zero-violation check below is about the pods (ingress-tls would flag a
-      // plain-HTTP Ingress); an OpenShift Route terminates TLS at the router and takes no TLS Secret.
-      route: platform === "kubernetes" ? { host: "shop.example.com", tlsSecretName: "shop-tls" } : { host: "shop.example.com" },
+    return recordResources(() => {
+        new WebStack("shop", {
+            namespace: "demo",
+            platform,
+            api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
+            site: { content: { image: PINNED("quay.io/acme/site", "b") } },
+            // With TLS on the Ingress, so the pack's zero-violation check below is about the pods (ingress-tls would flag a
+            // plain-HTTP Ingress); an OpenShift Route terminates TLS at the router and takes no TLS Secret.
+            route:
+                platform === "kubernetes"
+                    ? { host: "shop.example.com", tlsSecretName: "shop-tls" }
+                    : { host: "shop.example.com" },
+        });
     });
-  });
 }
 
 describe("Redis (components/redis.ts)", () => {
-  it("valkey by default: valkey-server with the generated config and --requirepass from the Secret", async () => {
-    const resources = await recordResources(() => {
-      new Redis("cache", { namespace: "demo", storageSize: "2Gi" });
+    it("valkey by default: valkey-server with the generated config and --requirepass from the Secret", async () => {
+        const resources = await recordResources(() => {
+            new Redis("cache", { namespace: "demo", storageSize: "2Gi" });
+        });
+        assertSchemaValid(resources);
+        const sts = one(resources, "StatefulSet", "cache").obj;
+        const server = sts.spec.template.spec.containers[0];
+        assert.match(server.image, /^docker\.io\/valkey\/valkey(:[^@]+)?@sha256:a038175878d66b9d/);
+        assert.deepStrictEqual(server.command, [
+            "valkey-server",
+            "/etc/webstack-redis/redis.conf",
+            "--requirepass",
+            "$(REDIS_PASSWORD)",
+        ]);
+        const secretName = one(resources, "Secret", "cache").obj.metadata.name;
+        assert.strictEqual(envOf(server, "REDIS_PASSWORD"), `secretKeyRef:${secretName}/password`);
+        assert.strictEqual(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
+        assert.strictEqual(one(resources, "Service", "cache").obj.spec.clusterIP, "None");
+        assertRestricted("redis", sts.spec.template.spec);
     });
-    assertSchemaValid(resources);
-    const sts = one(resources, "StatefulSet", "cache").obj;
-    const server = sts.spec.template.spec.containers[0];
-    assert.match(server.image, /^docker\.io\/valkey\/valkey(:[^@]+)?@sha256:a038175878d66b9d/);
-    assert.deepStrictEqual(server.command, ["valkey-server", "/etc/webstack-redis/redis.conf", "--requirepass", "$(REDIS_PASSWORD)"]);
-    const secretName = one(resources, "Secret", "cache").obj.metadata.name;
-    assert.strictEqual(envOf(server, "REDIS_PASSWORD"), `secretKeyRef:${secretName}/password`);
-    assert.strictEqual(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
-    assert.strictEqual(one(resources, "Service", "cache").obj.spec.clusterIP, "None");
-    assertRestricted("redis", sts.spec.template.spec);
-  });
 
-  it("L19 the password comes from random.RandomPassword and is never in the ConfigMap", async () => {
-    const resources = await recordResources(() => {
-      new Redis("cache", { namespace: "demo" });
+    it("L19 the password comes from random.RandomPassword and is never in the ConfigMap", async () => {
+        const resources = await recordResources(() => {
+            new Redis("cache", { namespace: "demo" });
+        });
+        const password = one(resources, "Secret", "cache").resource.inputs.stringData.password;
+        const generated = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword");
+        assert.strictEqual(password, generated?.outputs.result);
+        assert.ok(!one(resources, "ConfigMap", "cache").obj.data["redis.conf"].includes(password));
     });
-    const password = one(resources, "Secret", "cache").resource.inputs.stringData.password;
-    const generated = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword");
-    assert.strictEqual(password, generated?.outputs.result);
-    assert.ok(!one(resources, "ConfigMap", "cache").obj.data["redis.conf"].includes(password));
-  });
 
-  it("a redis image uses redis-cli in its authenticating probes", async () => {
-    const resources = await recordResources(() => {
-      new Redis("cache", { namespace: "demo", image: `docker.io/library/redis:7-alpine@sha256:${"e".repeat(64)}` });
+    it("a redis image uses redis-cli in its authenticating probes", async () => {
+        const resources = await recordResources(() => {
+            new Redis("cache", {
+                namespace: "demo",
+                image: `docker.io/library/redis:7-alpine@sha256:${"e".repeat(64)}`,
+            });
+        });
+        const server = one(resources, "StatefulSet", "cache").obj.spec.template.spec.containers[0];
+        assert.strictEqual(server.command[0], "redis-server");
+        assert.match(
+            server.readinessProbe.exec.command[2],
+            /^redis-cli --no-auth-warning -a "\$REDIS_PASSWORD" -p 6379 ping/,
+        );
     });
-    const server = one(resources, "StatefulSet", "cache").obj.spec.template.spec.containers[0];
-    assert.strictEqual(server.command[0], "redis-server");
-    assert.match(server.readinessProbe.exec.command[2], /^redis-cli --no-auth-warning -a "\$REDIS_PASSWORD" -p 6379 ping/);
-  });
 
-  it("L30 plain Kubernetes runs valkey as its non-root user (runAsUser 999, fsGroup for the claim); OpenShift gets no fixed UID anywhere", async () => {
-    const kubernetes = await stackOn("kubernetes");
-    assertSchemaValid(kubernetes);
-    const pod = one(kubernetes, "StatefulSet", "shop-redis").obj.spec.template.spec;
-    // The image's USER is root, so without a numeric UID the kubelet refuses runAsNonRoot.
-    assert.deepStrictEqual(
-      [pod.securityContext.runAsNonRoot, pod.securityContext.runAsUser, pod.securityContext.runAsGroup, pod.securityContext.fsGroup],
-      [true, 999, 1000, 1000],
-    );
-    assert.deepStrictEqual(await runPolicies(kubernetes), [], "policy pack flags the fixed non-root UID");
+    it("L30 plain Kubernetes runs valkey as its non-root user (runAsUser 999, fsGroup for the claim); OpenShift gets no fixed UID anywhere", async () => {
+        const kubernetes = await stackOn("kubernetes");
+        assertSchemaValid(kubernetes);
+        const pod = one(kubernetes, "StatefulSet", "shop-redis").obj.spec.template.spec;
+        // The image's USER is root, so without a numeric UID the kubelet refuses runAsNonRoot.
+        assert.deepStrictEqual(
+            [
+                pod.securityContext.runAsNonRoot,
+                pod.securityContext.runAsUser,
+                pod.securityContext.runAsGroup,
+                pod.securityContext.fsGroup,
+            ],
+            [true, 999, 1000, 1000],
+        );
+        assert.deepStrictEqual(await runPolicies(kubernetes), [], "policy pack flags the fixed non-root UID");
 
-    const openshift = await stackOn("openshift");
-    const ocPod = one(openshift, "StatefulSet", "shop-redis").obj.spec.template.spec;
-    assertRestricted("redis on openshift", ocPod);
-    const fixedIds = [ocPod.securityContext, ...containersOf(ocPod).map((c) => c.securityContext)].flatMap((sc) =>
-      ["runAsUser", "runAsGroup", "fsGroup"].filter((k) => sc?.[k] !== undefined),
-    );
-    assert.deepStrictEqual(fixedIds, []);
-  });
+        const openshift = await stackOn("openshift");
+        const ocPod = one(openshift, "StatefulSet", "shop-redis").obj.spec.template.spec;
+        assertRestricted("redis on openshift", ocPod);
+        const fixedIds = [ocPod.securityContext, ...containersOf(ocPod).map((c) => c.securityContext)].flatMap((sc) =>
+            ["runAsUser", "runAsGroup", "fsGroup"].filter((k) => sc?.[k] !== undefined),
+        );
+        assert.deepStrictEqual(fixedIds, []);
+    });
 
-  it("L30 runAsUser 0 or a runAsGroup without runAsUser is rejected, naming the field and the fix", async () => {
-    await assert.rejects(
-      recordResources(() => {
-        new Redis("cache", { namespace: "demo", runAsUser: 0 });
-      }),
-      /runAsUser: must be a positive integer.*\(got 0\)\. Fix: set runAsUser: 999/,
-    );
-    await assert.rejects(
-      recordResources(() => {
-        new Redis("cache", { namespace: "demo", runAsGroup: 1000 });
-      }),
-      /runAsGroup: only applies with runAsUser.*\(got 1000\)\. Fix: remove runAsGroup/,
-    );
-  });
+    it("L30 runAsUser 0 or a runAsGroup without runAsUser is rejected, naming the field and the fix", async () => {
+        await assert.rejects(
+            recordResources(() => {
+                new Redis("cache", { namespace: "demo", runAsUser: 0 });
+            }),
+            /runAsUser: must be a positive integer.*\(got 0\)\. Fix: set runAsUser: 999/,
+        );
+        await assert.rejects(
+            recordResources(() => {
+                new Redis("cache", { namespace: "demo", runAsGroup: 1000 });
+            }),
+            /runAsGroup: only applies with runAsUser.*\(got 1000\)\. Fix: remove runAsGroup/,
+        );
+    });
 });

@@ -10,63 +10,68 @@ import { assertSchemaValid, one } from "./support";
 const UPSTREAM = "web-api.demo.svc:5000";
 
 function siteOn(storage: Partial<StorageArgs>, site: Partial<ConstructorParameters<typeof StaticSite>[1]> = {}) {
-  return recordResources(() => {
-    const content = new Storage("content", { namespace: "demo", ...storage });
-    new StaticSite("site", { namespace: "demo", apiUpstream: UPSTREAM, content: { storage: content }, ...site });
-  });
+    return recordResources(() => {
+        const content = new Storage("content", { namespace: "demo", ...storage });
+        new StaticSite("site", { namespace: "demo", apiUpstream: UPSTREAM, content: { storage: content }, ...site });
+    });
 }
 
 async function rejectionOf(build: Promise<unknown>): Promise<string> {
-  try {
-    await build;
-  } catch (err) {
-    assert.ok(err instanceof WebStackArgError || /WebStackArgError|Fix:/.test(String(err)), String(err));
-    return (err as Error).message;
-  }
-  return assert.fail("accepted");
+    try {
+        await build;
+    } catch (err) {
+        assert.ok(err instanceof WebStackArgError || /WebStackArgError|Fix:/.test(String(err)), String(err));
+        return (err as Error).message;
+    }
+    return assert.fail("accepted");
 }
 
 describe("Storage (components/storage.ts)", () => {
-  it("L32 the claim is created with protect: true, default ReadWriteMany 1Gi, schema-valid", async () => {
-    const resources = await recordResources(() => {
-      new Storage("content", { namespace: "demo" });
+    it("L32 the claim is created with protect: true, default ReadWriteMany 1Gi, schema-valid", async () => {
+        const resources = await recordResources(() => {
+            new Storage("content", { namespace: "demo" });
+        });
+        const pvc = one(resources, "PersistentVolumeClaim", "content");
+        assert.strictEqual(pvc.resource.options.protect, true);
+        assert.deepStrictEqual(pvc.obj.spec.accessModes, ["ReadWriteMany"]);
+        assert.strictEqual(pvc.obj.spec.resources.requests.storage, "1Gi");
+        assertSchemaValid(resources);
     });
-    const pvc = one(resources, "PersistentVolumeClaim", "content");
-    assert.strictEqual(pvc.resource.options.protect, true);
-    assert.deepStrictEqual(pvc.obj.spec.accessModes, ["ReadWriteMany"]);
-    assert.strictEqual(pvc.obj.spec.resources.requests.storage, "1Gi");
-    assertSchemaValid(resources);
-  });
 
-  it("rejects a size that is not a quantity, naming field, value and fix", async () => {
-    const message = await rejectionOf(recordResources(() => {
-      new Storage("content", { namespace: "demo", size: "lots" });
-    }));
-    assert.match(message, /^size: is not a Kubernetes quantity \(got "lots"\)\. Fix: .*"1Gi"/);
-  });
+    it("rejects a size that is not a quantity, naming field, value and fix", async () => {
+        const message = await rejectionOf(
+            recordResources(() => {
+                new Storage("content", { namespace: "demo", size: "lots" });
+            }),
+        );
+        assert.match(message, /^size: is not a Kubernetes quantity \(got "lots"\)\. Fix: .*"1Gi"/);
+    });
 
-  it("L03 ReadWriteOnce ⇒ the consumer runs 1 replica with strategy Recreate", async () => {
-    const resources = await siteOn({ accessMode: "ReadWriteOnce" });
-    const site = one(resources, "Deployment", "site").obj;
-    assert.strictEqual(site.spec.replicas, 1);
-    assert.deepStrictEqual(site.spec.strategy, { type: "Recreate" });
-  });
+    it("L03 ReadWriteOnce ⇒ the consumer runs 1 replica with strategy Recreate", async () => {
+        const resources = await siteOn({ accessMode: "ReadWriteOnce" });
+        const site = one(resources, "Deployment", "site").obj;
+        assert.strictEqual(site.spec.replicas, 1);
+        assert.deepStrictEqual(site.spec.strategy, { type: "Recreate" });
+    });
 
-  it("L03 ReadWriteOnce with 3 replicas is rejected at construction (the Multi-Attach incident)", async () => {
-    const message = await rejectionOf(siteOn({ accessMode: "ReadWriteOnce" }, { replicas: 3 }));
-    assert.match(message, /^replicas: more than 1 replica cannot mount a ReadWriteOnce volume.*\(got 3\)\. Fix: .*content\.volume\.accessMode to ReadWriteMany.*\[L03\]$/m);
-  });
+    it("L03 ReadWriteOnce with 3 replicas is rejected at construction (the Multi-Attach incident)", async () => {
+        const message = await rejectionOf(siteOn({ accessMode: "ReadWriteOnce" }, { replicas: 3 }));
+        assert.match(
+            message,
+            /^replicas: more than 1 replica cannot mount a ReadWriteOnce volume.*\(got 3\)\. Fix: .*content\.volume\.accessMode to ReadWriteMany.*\[L03\]$/m,
+        );
+    });
 
-  it("L03 ReadWriteOnce with an HPA max of 4 is rejected", async () => {
-    const message = await rejectionOf(siteOn({ accessMode: "ReadWriteOnce" }, { autoscaling: { min: 1, max: 4 } }));
-    assert.match(message, /^autoscaling\.max: an autoscaler could add replicas.*\(got 4\)\. Fix: .*\[L03\]$/m);
-  });
+    it("L03 ReadWriteOnce with an HPA max of 4 is rejected", async () => {
+        const message = await rejectionOf(siteOn({ accessMode: "ReadWriteOnce" }, { autoscaling: { min: 1, max: 4 } }));
+        assert.match(message, /^autoscaling\.max: an autoscaler could add replicas.*\(got 4\)\. Fix: .*\[L03\]$/m);
+    });
 
-  it("L03 ReadWriteMany allows several replicas, rolling with maxUnavailable 0 (L29)", async () => {
-    const resources = await siteOn({ accessMode: "ReadWriteMany" }, { replicas: 3 });
-    const site = one(resources, "Deployment", "site").obj;
-    assert.strictEqual(site.spec.replicas, 3);
-    assert.deepStrictEqual(site.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
-    assert.ok(one(resources, "PodDisruptionBudget", "site"), "L21: PDB with ≥ 2 replicas");
-  });
+    it("L03 ReadWriteMany allows several replicas, rolling with maxUnavailable 0 (L29)", async () => {
+        const resources = await siteOn({ accessMode: "ReadWriteMany" }, { replicas: 3 });
+        const site = one(resources, "Deployment", "site").obj;
+        assert.strictEqual(site.spec.replicas, 3);
+        assert.deepStrictEqual(site.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+        assert.ok(one(resources, "PodDisruptionBudget", "site"), "L21: PDB with ≥ 2 replicas");
+    });
 });

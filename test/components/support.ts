@@ -5,85 +5,95 @@ import type { RecordedResource } from "../../offline/runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
 
 export const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
-export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map((k) => `app.kubernetes.io/${k}`);
+export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(
+    (k) => `app.kubernetes.io/${k}`,
+);
 
 export interface KubeObject {
-  resource: RecordedResource;
-  obj: Record<string, any>;
+    resource: RecordedResource;
+    obj: Record<string, any>;
 }
 
 export function kubeObjects(resources: RecordedResource[]): KubeObject[] {
-  return resources.flatMap((resource) => {
-    const obj = toKubernetesObject(resource);
-    return obj ? [{ resource, obj }] : [];
-  });
+    return resources.flatMap((resource) => {
+        const obj = toKubernetesObject(resource);
+        return obj ? [{ resource, obj }] : [];
+    });
 }
 
 export function ofKind(resources: RecordedResource[], kind: string): KubeObject[] {
-  return kubeObjects(resources).filter((k) => k.obj.kind === kind);
+    return kubeObjects(resources).filter((k) => k.obj.kind === kind);
 }
 
 /** The one object of `kind` whose Pulumi name is `name`. */
 export function one(resources: RecordedResource[], kind: string, name: string): KubeObject {
-  const found = ofKind(resources, kind).filter((k) => k.resource.name === name);
-  assert.strictEqual(found.length, 1, `expected one ${kind} ${name}, found ${found.length}`);
-  return found[0];
+    const found = ofKind(resources, kind).filter((k) => k.resource.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${kind} ${name}, found ${found.length}`);
+    return found[0];
 }
 
 /** Every pod template of the run: Deployments, StatefulSets, Jobs. */
-export function podTemplates(resources: RecordedResource[]): { where: string; template: Record<string, any>; workload: KubeObject }[] {
-  return kubeObjects(resources)
-    .filter((k) => ["Deployment", "StatefulSet", "Job"].includes(k.obj.kind))
-    .map((k) => ({ where: `${k.obj.kind} ${k.resource.name}`, template: k.obj.spec.template, workload: k }));
+export function podTemplates(
+    resources: RecordedResource[],
+): { where: string; template: Record<string, any>; workload: KubeObject }[] {
+    return kubeObjects(resources)
+        .filter((k) => ["Deployment", "StatefulSet", "Job"].includes(k.obj.kind))
+        .map((k) => ({ where: `${k.obj.kind} ${k.resource.name}`, template: k.obj.spec.template, workload: k }));
 }
 
 export function containersOf(podSpec: Record<string, any>): Record<string, any>[] {
-  return [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
+    return [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
 }
 
 export function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+    return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
 export function assertSchemaValid(resources: RecordedResource[]): number {
-  const objects = kubeObjects(resources);
-  const problems = objects.flatMap((k) => validateKubernetesObject(k.obj).map((p) => `${k.obj.kind} ${k.resource.name}: ${p}`));
-  assert.deepStrictEqual(problems, []);
-  return objects.length;
+    const objects = kubeObjects(resources);
+    const problems = objects.flatMap((k) =>
+        validateKubernetesObject(k.obj).map((p) => `${k.obj.kind} ${k.resource.name}: ${p}`),
+    );
+    assert.deepStrictEqual(problems, []);
+    return objects.length;
 }
 
 /** Pod Security Standards "restricted" without a fixed UID, plus a read-only root filesystem (L30, L26). */
 export function assertRestricted(where: string, podSpec: Record<string, any>): void {
-  assert.strictEqual(podSpec.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
-  assert.strictEqual(podSpec.securityContext?.seccompProfile?.type, "RuntimeDefault", `${where}: seccomp`);
-  assert.strictEqual(podSpec.securityContext?.runAsUser, undefined, `${where}: fixed runAsUser breaks OpenShift's SCC`);
-  for (const volume of podSpec.volumes ?? []) {
-    assert.ok(volume.hostPath === undefined, `${where}: hostPath volume ${volume.name}`);
-  }
-  assert.ok(!podSpec.hostNetwork && !podSpec.hostPID && !podSpec.hostIPC, `${where}: host namespaces`);
-  for (const c of containersOf(podSpec)) {
-    const sc = c.securityContext ?? {};
-    assert.strictEqual(sc.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
-    assert.deepStrictEqual(sc.capabilities?.drop, ["ALL"], `${where}/${c.name}: drop ALL`);
-    assert.strictEqual(sc.capabilities?.add, undefined, `${where}/${c.name}: no added capabilities`);
-    assert.notStrictEqual(sc.privileged, true, `${where}/${c.name}: privileged`);
-    assert.strictEqual(sc.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem (L26)`);
-    assert.strictEqual(sc.runAsUser, undefined, `${where}/${c.name}: fixed runAsUser`);
-  }
+    assert.strictEqual(podSpec.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+    assert.strictEqual(podSpec.securityContext?.seccompProfile?.type, "RuntimeDefault", `${where}: seccomp`);
+    assert.strictEqual(
+        podSpec.securityContext?.runAsUser,
+        undefined,
+        `${where}: fixed runAsUser breaks OpenShift's SCC`,
+    );
+    for (const volume of podSpec.volumes ?? []) {
+        assert.ok(volume.hostPath === undefined, `${where}: hostPath volume ${volume.name}`);
+    }
+    assert.ok(!podSpec.hostNetwork && !podSpec.hostPID && !podSpec.hostIPC, `${where}: host namespaces`);
+    for (const c of containersOf(podSpec)) {
+        const sc = c.securityContext ?? {};
+        assert.strictEqual(sc.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
+        assert.deepStrictEqual(sc.capabilities?.drop, ["ALL"], `${where}/${c.name}: drop ALL`);
+        assert.strictEqual(sc.capabilities?.add, undefined, `${where}/${c.name}: no added capabilities`);
+        assert.notStrictEqual(sc.privileged, true, `${where}/${c.name}: privileged`);
+        assert.strictEqual(sc.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem (L26)`);
+        assert.strictEqual(sc.runAsUser, undefined, `${where}/${c.name}: fixed runAsUser`);
+    }
 }
 
 /** The value of env var `name` of a container: literal value, or "secretKeyRef:<secret>/<key>". */
 export function envOf(container: Record<string, any>, name: string): string | undefined {
-  const entry = (container.env ?? []).find((e: any) => e.name === name);
-  if (!entry) return undefined;
-  const ref = entry.valueFrom?.secretKeyRef;
-  return ref ? `secretKeyRef:${ref.name}/${ref.key}` : entry.value;
+    const entry = (container.env ?? []).find((e: any) => e.name === name);
+    if (!entry) return undefined;
+    const ref = entry.valueFrom?.secretKeyRef;
+    return ref ? `secretKeyRef:${ref.name}/${ref.key}` : entry.value;
 }
 
 /** Every string anywhere inside a value. */
 export function stringsIn(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === "object") return Object.values(value).flatMap(stringsIn);
-  return [];
+    if (typeof value === "string") return [value];
+    if (Array.isArray(value)) return value.flatMap(stringsIn);
+    if (value && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+    return [];
 }

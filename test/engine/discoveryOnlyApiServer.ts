@@ -44,7 +44,16 @@ export async function startDiscoveryOnlyApiServer(dir: string): Promise<Discover
         } else {
             refused.push(`${req.method} ${url}`);
             res.writeHead(404, { "Content-Type": "application/json" });
-            res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `${url}: this test server answers discovery only` }));
+            res.end(
+                JSON.stringify({
+                    kind: "Status",
+                    apiVersion: "v1",
+                    status: "Failure",
+                    reason: "NotFound",
+                    code: 404,
+                    message: `${url}: this test server answers discovery only`,
+                }),
+            );
         }
     });
     const port = await new Promise<number>((resolve, reject) => {
@@ -52,15 +61,18 @@ export async function startDiscoveryOnlyApiServer(dir: string): Promise<Discover
         server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
     });
     const kubeconfig = path.join(dir, "discovery-only.kubeconfig");
-    fs.writeFileSync(kubeconfig, [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters: [{name: discovery-only, cluster: {server: \"http://127.0.0.1:" + port + "\"}}]",
-        "users: [{name: test, user: {}}]",
-        "contexts: [{name: discovery-only, context: {cluster: discovery-only, user: test}}]",
-        "current-context: discovery-only",
-        "",
-    ].join("\n"));
+    fs.writeFileSync(
+        kubeconfig,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            'clusters: [{name: discovery-only, cluster: {server: "http://127.0.0.1:' + port + '"}}]',
+            "users: [{name: test, user: {}}]",
+            "contexts: [{name: discovery-only, context: {cluster: discovery-only, user: test}}]",
+            "current-context: discovery-only",
+            "",
+        ].join("\n"),
+    );
     return {
         kubeconfig,
         refused,

@@ -26,14 +26,18 @@ export const PASSPHRASE = "test-engine-passphrase";
 
 // The Automation API's in-process language runtime: public behaviour, but its module's typings export nothing.
 declare module "@pulumi/pulumi/automation/server" {
-    export const LanguageServer: new (program: () => Promise<Record<string, unknown> | void>) => grpc.UntypedServiceImplementation;
+    export const LanguageServer: new (
+        program: () => Promise<Record<string, unknown> | void>,
+    ) => grpc.UntypedServiceImplementation;
 }
 
 /** `source .engine/env.sh`, read back from a shell: proves the file works and gives the tests its variables. */
 export function engineEnv(): Record<string, string> {
     const envSh = path.join(ENGINE_DIR, "env.sh");
     if (!fs.existsSync(envSh)) {
-        throw new Error(`${envSh} is missing. Fix: npm run engine:install (builds the Pulumi CLI and the kubernetes provider)`);
+        throw new Error(
+            `${envSh} is missing. Fix: npm run engine:install (builds the Pulumi CLI and the kubernetes provider)`,
+        );
     }
     const dump = spawnSync("bash", ["-c", `. "${envSh}" && env -0`], { encoding: "utf8" });
     const env: Record<string, string> = {};
@@ -64,7 +68,12 @@ export function programFrom(entry: string): () => Promise<Record<string, unknown
     return async () => {
         for (const key of Object.keys(require.cache)) {
             // Test files and this harness stay loaded: their module objects are in use.
-            if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && key !== __filename && !key.endsWith(".test.ts")) {
+            if (
+                key.startsWith(ROOT) &&
+                !key.includes(`${path.sep}node_modules${path.sep}`) &&
+                key !== __filename &&
+                !key.endsWith(".test.ts")
+            ) {
                 delete require.cache[key];
             }
         }
@@ -112,7 +121,8 @@ export class EngineStack {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `webstack-engine-${opts.stack}-`));
         fs.mkdirSync(path.join(dir, "state"));
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        const stackFile = YAML.parse(fs.readFileSync(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), "utf8")) ?? {};
+        const stackFile =
+            YAML.parse(fs.readFileSync(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), "utf8")) ?? {};
         const self = new EngineStack(dir, opts);
         stackFile.config = {
             ...stackFile.config,
@@ -134,7 +144,11 @@ export class EngineStack {
     /** Runs `pulumi <args>`; rejects on a non-zero exit unless `allowFailure`. `env` adds to the stack's variables. */
     cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
         return new Promise((resolve, reject) => {
-            const child = spawn("pulumi", args, { cwd: this.dir, env: { ...this.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn("pulumi", args, {
+                cwd: this.dir,
+                env: { ...this.env, ...opts.env },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -156,7 +170,10 @@ export class EngineStack {
         const server = new grpc.Server();
         server.addService(LanguageRuntimeService, new LanguageServer(this.program));
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+                err ? reject(err) : resolve(p),
+            ),
+        );
         try {
             return await this.cli([...args, "--stack", this.stack, `--client=127.0.0.1:${port}`], opts);
         } finally {
@@ -165,7 +182,10 @@ export class EngineStack {
     }
 
     /** `pulumi preview --json [...]`, parsed (the document scripts/drift-report.ts reads). */
-    async previewJson(args: string[] = [], opts: CliOptions = {}): Promise<{ result: CliResult; digest: PreviewDigest }> {
+    async previewJson(
+        args: string[] = [],
+        opts: CliOptions = {},
+    ): Promise<{ result: CliResult; digest: PreviewDigest }> {
         const result = await this.withProgram(["preview", "--json", ...args], opts);
         return { result, digest: JSON.parse(result.stdout) };
     }

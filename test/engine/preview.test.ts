@@ -17,7 +17,9 @@ const FIXTURES = path.join(__dirname, "fixtures");
 /** `[mandatory] [severity: high]  webstack v0.1.0  images-digest-pinned (...)` lines of the CLI's "Policies:" section (severity from policy/catalog.ts). */
 function reportedPolicies(output: string): { level: string; name: string }[] {
     const found: { level: string; name: string }[] = [];
-    for (const match of output.matchAll(/\[(mandatory|advisory|remediate)\](?:\s+\[severity: [a-z]+\])?\s+(?:\S+\s+v[\d.]+\s+)?([a-z0-9-]+)\s/g)) {
+    for (const match of output.matchAll(
+        /\[(mandatory|advisory|remediate)\](?:\s+\[severity: [a-z]+\])?\s+(?:\S+\s+v[\d.]+\s+)?([a-z0-9-]+)\s/g,
+    )) {
         found.push({ level: match[1], name: match[2] });
     }
     return found;
@@ -37,14 +39,30 @@ function cantRunDuringPreview(output: string): string[] {
 }
 
 function policiesAt(output: string, level: string): string[] {
-    return [...new Set(reportedPolicies(output).filter((p) => p.level === level).map((p) => p.name))].sort();
+    return [
+        ...new Set(
+            reportedPolicies(output)
+                .filter((p) => p.level === level)
+                .map((p) => p.name),
+        ),
+    ].sort();
 }
 
 /** What `npm run check -- --stack <s> --json` reports, with the engine's settings (no registry lookups). */
-function checkReport(stack: string): { resources: number; objects: number; violations: { policyName?: string; level?: string }[] } {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", stack, "--json"], {
-        cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
-    });
+function checkReport(stack: string): {
+    resources: number;
+    objects: number;
+    violations: { policyName?: string; level?: string }[];
+} {
+    const out = execFileSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", stack, "--json"],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        },
+    );
     return JSON.parse(out);
 }
 
@@ -73,7 +91,12 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
     }
 
     describe("[L12, L30, L03] a hand-written program with a mutable tag, a privileged pod and an RWO claim shared by 3 replicas", () => {
-        const BROKEN = ["images-digest-pinned", "pod-security-baseline", "pod-security-restricted", "rwo-volume-single-replica"];
+        const BROKEN = [
+            "images-digest-pinned",
+            "pod-security-baseline",
+            "pod-security-restricted",
+            "rwo-volume-single-replica",
+        ];
         let stack: EngineStack;
         before(async () => {
             stack = await EngineStack.create({
@@ -93,16 +116,29 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
         it("--policy-pack-config turning pod-security-baseline to advisory reports it as advisory; the other three still fail the preview", async () => {
             const config = path.join(stack.dir, "one-advisory.json");
             fs.writeFileSync(config, JSON.stringify({ "pod-security-baseline": "advisory" }));
-            const result = await stack.withProgram(["preview", "--policy-pack", policyPack(), "--policy-pack-config", config], { allowFailure: true });
+            const result = await stack.withProgram(
+                ["preview", "--policy-pack", policyPack(), "--policy-pack-config", config],
+                { allowFailure: true },
+            );
             assert.notEqual(result.code, 0, result.stdout);
-            assert.deepEqual(policiesAt(result.stdout, "mandatory"), BROKEN.filter((name) => name !== "pod-security-baseline"), result.stdout);
+            assert.deepEqual(
+                policiesAt(result.stdout, "mandatory"),
+                BROKEN.filter((name) => name !== "pod-security-baseline"),
+                result.stdout,
+            );
             assert.ok(policiesAt(result.stdout, "advisory").includes("pod-security-baseline"), result.stdout);
         });
 
         it("--policy-pack-config turning all four to advisory lets the preview pass, the four reported as advisory", async () => {
             const config = path.join(stack.dir, "all-advisory.json");
             fs.writeFileSync(config, JSON.stringify(Object.fromEntries(BROKEN.map((name) => [name, "advisory"]))));
-            const result = await stack.withProgram(["preview", "--policy-pack", policyPack(), "--policy-pack-config", config]);
+            const result = await stack.withProgram([
+                "preview",
+                "--policy-pack",
+                policyPack(),
+                "--policy-pack-config",
+                config,
+            ]);
             assert.deepEqual(policiesAt(result.stdout, "mandatory"), [], result.stdout);
             const advisory = policiesAt(result.stdout, "advisory");
             for (const name of BROKEN) {
@@ -118,9 +154,17 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
                 const result = await stack.withProgram(["preview", "--policy-pack", policyPack()]);
                 // The unknowns are really there: the Redis password is created by this very preview.
                 const { digest } = await stack.previewJson();
-                assert.ok(digest.steps.some((s) => s.op === "create" && s.urn.includes("random:index/randomPassword:RandomPassword")));
+                assert.ok(
+                    digest.steps.some(
+                        (s) => s.op === "create" && s.urn.includes("random:index/randomPassword:RandomPassword"),
+                    ),
+                );
                 assert.deepEqual(policiesAt(result.stdout, "mandatory"), [], result.stdout);
-                assert.doesNotMatch(result.stdout + result.stderr, /Error validating resource|error:/i, result.stdout + result.stderr);
+                assert.doesNotMatch(
+                    result.stdout + result.stderr,
+                    /Error validating resource|error:/i,
+                    result.stdout + result.stderr,
+                );
             } finally {
                 stack.remove();
             }
@@ -134,11 +178,27 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
                 const result = await stack.withProgram(["preview", "--policy-pack", policyPack()]);
                 assert.deepEqual(policiesAt(result.stdout, "mandatory"), [], result.stdout);
                 const engine = cantRunDuringPreview(result.stdout);
-                assert.ok(engine.some((r) => r.startsWith("advisory images-digest-pinned kubernetes:apps/v1:Deployment::north-api")), result.stdout);
+                assert.ok(
+                    engine.some((r) =>
+                        r.startsWith("advisory images-digest-pinned kubernetes:apps/v1:Deployment::north-api"),
+                    ),
+                    result.stdout,
+                );
 
-                const config = withConfigOverrides(loadStackConfigFile(buildConfig, "webstack"), { "webstack:verifyImageDigests": false });
-                const mock = await runPolicies((await runProgram({ program: path.join(ROOT, "index.ts"), stack: "dev", config, preview: true })).resources);
-                assert.deepEqual(mock.filter((v) => v.message.startsWith("can't run")).map((v) => `${v.level} ${v.policy} ${v.resource}`).sort(), engine);
+                const config = withConfigOverrides(loadStackConfigFile(buildConfig, "webstack"), {
+                    "webstack:verifyImageDigests": false,
+                });
+                const mock = await runPolicies(
+                    (await runProgram({ program: path.join(ROOT, "index.ts"), stack: "dev", config, preview: true }))
+                        .resources,
+                );
+                assert.deepEqual(
+                    mock
+                        .filter((v) => v.message.startsWith("can't run"))
+                        .map((v) => `${v.level} ${v.policy} ${v.resource}`)
+                        .sort(),
+                    engine,
+                );
             } finally {
                 stack.remove();
             }
@@ -158,7 +218,9 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
 
                 // Apply without the pack (as a stack that existed before the pack would have), then preview again.
                 await stack.withProgram(["up", "--yes"]);
-                const known = await stack.withProgram(["preview", "--policy-pack", policyPack()], { allowFailure: true });
+                const known = await stack.withProgram(["preview", "--policy-pack", policyPack()], {
+                    allowFailure: true,
+                });
                 assert.notEqual(known.code, 0, known.stdout);
                 assert.deepEqual(policiesAt(known.stdout, "mandatory"), ["images-digest-pinned"], known.stdout);
             } finally {

@@ -8,19 +8,29 @@ import * as YAML from "yaml";
 import { ApiImageBuild, ApiImageBuildArgs } from "../../components/apiImageBuild";
 import { parseStackConfig } from "../../components/config";
 
-interface Registered { type: string; name: string; inputs: Record<string, any> }
+interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
 
 /**
  * Runs the build under mocks where the docker provider "pushes": repoDigest = repository@sha256 of the
  * context's Dockerfile, as a registry would answer (the offline harness echoes inputs, which have no repoDigest).
  */
-async function build(args: ApiImageBuildArgs, push: (imageName: string, dockerfile: string) => string | undefined = pushed): Promise<{ registered: Registered[]; imageRef: string }> {
+async function build(
+    args: ApiImageBuildArgs,
+    push: (imageName: string, dockerfile: string) => string | undefined = pushed,
+): Promise<{ registered: Registered[]; imageRef: string }> {
     const registered: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource: (a) => {
                 registered.push({ type: a.type, name: a.name, inputs: a.inputs });
-                const state = a.type === "docker:index/image:Image" ? { ...a.inputs, repoDigest: push(a.inputs.imageName, a.inputs.build.dockerfile) } : a.inputs;
+                const state =
+                    a.type === "docker:index/image:Image"
+                        ? { ...a.inputs, repoDigest: push(a.inputs.imageName, a.inputs.build.dockerfile) }
+                        : a.inputs;
                 return { id: `${a.name}-id`, state };
             },
             call: () => ({}),
@@ -44,7 +54,10 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
     let context: string;
     before(() => {
         context = fs.mkdtempSync(path.join(os.tmpdir(), "api-build-"));
-        fs.writeFileSync(path.join(context, "Dockerfile"), "FROM registry.access.redhat.com/ubi9/python-311\nCMD [\"gunicorn\"]\n");
+        fs.writeFileSync(
+            path.join(context, "Dockerfile"),
+            'FROM registry.access.redhat.com/ubi9/python-311\nCMD ["gunicorn"]\n',
+        );
         fs.writeFileSync(path.join(context, "Containerfile.prod"), "FROM scratch\n");
     });
     after(() => fs.rmSync(context, { recursive: true, force: true }));
@@ -57,12 +70,22 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         assert.ok(image);
         assert.strictEqual(image.name, "shop-api-build-image");
         assert.strictEqual(image.inputs.imageName, "ghcr.io/org/shop-api:dev");
-        assert.deepStrictEqual(image.inputs.build, { context, dockerfile: path.join(context, "Dockerfile"), platform: "linux/amd64" });
+        assert.deepStrictEqual(image.inputs.build, {
+            context,
+            dockerfile: path.join(context, "Dockerfile"),
+            platform: "linux/amd64",
+        });
         assert.strictEqual(image.inputs.skipPush, false);
     });
 
     it("L22: passes the Dockerfile (relative to the context), tag and target to the build", async () => {
-        const { registered, imageRef } = await build({ context, repository: "ghcr.io/org/shop-api", dockerfile: "Containerfile.prod", tag: "feature-x", target: "runtime" });
+        const { registered, imageRef } = await build({
+            context,
+            repository: "ghcr.io/org/shop-api",
+            dockerfile: "Containerfile.prod",
+            tag: "feature-x",
+            target: "runtime",
+        });
         const image = registered.find((r) => r.type === "docker:index/image:Image")!;
         assert.strictEqual(image.inputs.imageName, "ghcr.io/org/shop-api:feature-x");
         assert.strictEqual(image.inputs.build.dockerfile, path.join(context, "Containerfile.prod"));
@@ -71,13 +94,20 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
     });
 
     it("L19: the credential for the repository's registry goes to the push, as a secret", async () => {
-        const { registered } = await build({ context, repository: "ghcr.io/org/shop-api", registryAuth: pulumi.secret([
-            { address: "registry.example.com", username: "other", password: "nope" },
-            { address: "ghcr.io", username: "bot", password: "tok" },
-        ]) });
+        const { registered } = await build({
+            context,
+            repository: "ghcr.io/org/shop-api",
+            registryAuth: pulumi.secret([
+                { address: "registry.example.com", username: "other", password: "nope" },
+                { address: "ghcr.io", username: "bot", password: "tok" },
+            ]),
+        });
         const image = registered.find((r) => r.type === "docker:index/image:Image")!;
         // The whole registry block reaches the provider wrapped as a secret (Pulumi's secret signature).
-        assert.deepStrictEqual(image.inputs.registry, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { server: "ghcr.io", username: "bot", password: "tok" } });
+        assert.deepStrictEqual(image.inputs.registry, {
+            [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+            value: { server: "ghcr.io", username: "bot", password: "tok" },
+        });
     });
 
     it("L17: a push that reports no digest fails instead of deploying the tag", async () => {
@@ -95,15 +125,22 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
     });
 
     it("L22: rejects a missing context or Dockerfile before any build", async () => {
-        await assert.rejects(build({ context: path.join(context, "nope"), repository: "ghcr.io/org/shop-api" }), /api\.build\.context: is not a directory/);
-        await assert.rejects(build({ context, dockerfile: "Dockerfile.missing", repository: "ghcr.io/org/shop-api" }), /api\.build\.dockerfile: does not exist in .* \(got "Dockerfile\.missing"\)/);
+        await assert.rejects(
+            build({ context: path.join(context, "nope"), repository: "ghcr.io/org/shop-api" }),
+            /api\.build\.context: is not a directory/,
+        );
+        await assert.rejects(
+            build({ context, dockerfile: "Dockerfile.missing", repository: "ghcr.io/org/shop-api" }),
+            /api\.build\.dockerfile: does not exist in .* \(got "Dockerfile\.missing"\)/,
+        );
     });
 });
 
 describe("api.build in stack config (L12, L22, L23)", () => {
     /** A stack file's config as the program reads it: unqualified keys, structured values. */
     function rawConfig(stack: string): Record<string, any> {
-        const file = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")).config as Record<string, unknown>;
+        const file = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"))
+            .config as Record<string, unknown>;
         return Object.fromEntries(Object.entries(file).map(([k, v]) => [k.replace(/^webstack:/, ""), v]));
     }
     const build = { context: "./api", repository: "ghcr.io/org/north-api", tag: "feature-x" };
@@ -122,7 +159,10 @@ describe("api.build in stack config (L12, L22, L23)", () => {
         const raw = rawConfig("qa");
         delete raw.api.image;
         raw.api.build = build;
-        assert.throws(() => parseStackConfig(raw), /api\.build: builds in a stack that only deploys promoted digests \(requireImageDigests is true\) .*Fix: pulumi config rm --path api\.build and promote the digest dev built: npm run promote -- --from dev --to <this stack> \[L12, L23\]/);
+        assert.throws(
+            () => parseStackConfig(raw),
+            /api\.build: builds in a stack that only deploys promoted digests \(requireImageDigests is true\) .*Fix: pulumi config rm --path api\.build and promote the digest dev built: npm run promote -- --from dev --to <this stack> \[L12, L23\]/,
+        );
     });
 
     it("L12: api.image and api.build together are ambiguous, and neither is an error", () => {

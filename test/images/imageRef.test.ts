@@ -8,7 +8,10 @@ describe("image references: parsing (L12, L22)", () => {
         ["ghcr.io/org/app:1.2.3", { registry: "ghcr.io", path: "org/app", tag: "1.2.3" }],
         [`ghcr.io/org/app@${DIGEST}`, { registry: "ghcr.io", path: "org/app", digest: DIGEST }],
         [`ghcr.io/org/app:main@${DIGEST}`, { registry: "ghcr.io", path: "org/app", tag: "main", digest: DIGEST }],
-        ["registry.example.com:5000/team/sub/group/api:v2", { registry: "registry.example.com:5000", path: "team/sub/group/api", tag: "v2" }],
+        [
+            "registry.example.com:5000/team/sub/group/api:v2",
+            { registry: "registry.example.com:5000", path: "team/sub/group/api", tag: "v2" },
+        ],
         [
             `image-registry.openshift-image-registry.svc:5000/shop-dev/api@${DIGEST}`,
             { registry: "image-registry.openshift-image-registry.svc:5000", path: "shop-dev/api", digest: DIGEST },
@@ -72,7 +75,10 @@ describe("image references: the deployed form (L12, L28)", () => {
     });
 
     it("L12: refuses to pin to something that is not a sha256 digest", () => {
-        assert.throws(() => pinnedRef(parseImageRef("ghcr.io/org/app:1", "f"), "main"), /cannot pin ghcr.io\/org\/app to "main"/);
+        assert.throws(
+            () => pinnedRef(parseImageRef("ghcr.io/org/app:1", "f"), "main"),
+            /cannot pin ghcr.io\/org\/app to "main"/,
+        );
     });
 
     it("L24: reads the digest from a reference or a kubelet imageID", () => {

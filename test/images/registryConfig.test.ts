@@ -20,14 +20,23 @@ describe("image registry config: registryAuth, verifyImageDigests, registryLooku
         assert.ok(pulumi.Output.isInstance(args.registryAuth));
         assert.strictEqual(await pulumi.isSecret(args.registryAuth as pulumi.Output<unknown>), true);
         assert.strictEqual(args.verifyDigests, false);
-        assert.deepStrictEqual(args.lookupHosts, { [INTERNAL]: "default-route-openshift-image-registry.apps.example.com" });
+        assert.deepStrictEqual(args.lookupHosts, {
+            [INTERNAL]: "default-route-openshift-image-registry.apps.example.com",
+        });
     });
 
     it("L19: credentials in plain text in the stack file are rejected without showing them", () => {
         assert.throws(
-            () => imageRegistryArgs({ registryAuth: [{ address: "ghcr.io", username: "bot", password: "hunter2" }], registryAuthIsSecret: false }),
+            () =>
+                imageRegistryArgs({
+                    registryAuth: [{ address: "ghcr.io", username: "bot", password: "hunter2" }],
+                    registryAuthIsSecret: false,
+                }),
             (err: Error) => {
-                assert.match(err.message, /^registryAuth: holds registry credentials in plain text in the stack file \(got <secret, not shown>\)\. Fix: .*pulumi config set --secret --path 'registryAuth\[0\]\.password' <token> \[L19\]$/);
+                assert.match(
+                    err.message,
+                    /^registryAuth: holds registry credentials in plain text in the stack file \(got <secret, not shown>\)\. Fix: .*pulumi config set --secret --path 'registryAuth\[0\]\.password' <token> \[L19\]$/,
+                );
                 assert.doesNotMatch(err.message, /hunter2/);
                 return true;
             },
@@ -36,24 +45,40 @@ describe("image registry config: registryAuth, verifyImageDigests, registryLooku
 
     it("L19: an incomplete credential names the missing part and how to set it", () => {
         assert.throws(
-            () => imageRegistryArgs({ registryAuth: [{ address: "ghcr.io", username: "bot" }], registryAuthIsSecret: true }),
+            () =>
+                imageRegistryArgs({
+                    registryAuth: [{ address: "ghcr.io", username: "bot" }],
+                    registryAuthIsSecret: true,
+                }),
             /registryAuth\[0\]\.password: is required: a non-empty string \(got <secret, not shown>\)\. Fix: pulumi config set --secret --path 'registryAuth\[0\]\.password' <password> \[L19\]/,
         );
     });
 
     it("L17: rejects a non-boolean verifyImageDigests and a malformed registryLookupHosts, all at once", () => {
         assert.throws(
-            () => imageRegistryArgs({ verifyImageDigests: "no", registryLookupHosts: { [INTERNAL]: "https://route" }, registryAuthIsSecret: false }),
+            () =>
+                imageRegistryArgs({
+                    verifyImageDigests: "no",
+                    registryLookupHosts: { [INTERNAL]: "https://route" },
+                    registryAuthIsSecret: false,
+                }),
             (err: Error) => {
                 assert.match(err.message, /^verifyImageDigests: must be true or false \(got "no"\)/m);
-                assert.match(err.message, /^registryLookupHosts: must map registry hosts to registry hosts \(got \{"image-registry\.openshift-image-registry\.svc:5000":"https:\/\/route"\}\)/m);
+                assert.match(
+                    err.message,
+                    /^registryLookupHosts: must map registry hosts to registry hosts \(got \{"image-registry\.openshift-image-registry\.svc:5000":"https:\/\/route"\}\)/m,
+                );
                 return true;
             },
         );
     });
 
     it("L17: defaults: no credentials, digests verified, no lookup hosts", () => {
-        assert.deepStrictEqual(imageRegistryArgs({ registryAuthIsSecret: false }), { registryAuth: undefined, verifyDigests: undefined, lookupHosts: undefined });
+        assert.deepStrictEqual(imageRegistryArgs({ registryAuthIsSecret: false }), {
+            registryAuth: undefined,
+            verifyDigests: undefined,
+            lookupHosts: undefined,
+        });
     });
 });
 
@@ -64,7 +89,8 @@ describe("image registry config in the real program (L12, L17, L19)", function (
     function devConfig(overrides: Record<string, unknown>) {
         return withConfigOverrides(loadStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"), "webstack"), overrides);
     }
-    const devApi = () => JSON.parse(loadStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"), "webstack").config["webstack:api"]);
+    const devApi = () =>
+        JSON.parse(loadStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"), "webstack").config["webstack:api"]);
 
     it("L12: a tag in dev's config is resolved through the stack's one registry provider and deployed by digest", async () => {
         const lookups: string[] = [];
@@ -74,19 +100,32 @@ describe("image registry config in the real program (L12, L17, L19)", function (
             config: devConfig({
                 "webstack:api": { ...devApi(), image: `${INTERNAL}/qr-demo-dev/north-api:latest` },
                 "webstack:registryAuth": secretConfig([{ address: "ghcr.io", username: "bot", password: "tok-123" }]),
-                "webstack:registryLookupHosts": { [INTERNAL]: "default-route-openshift-image-registry.apps.example.com" },
+                "webstack:registryLookupHosts": {
+                    [INTERNAL]: "default-route-openshift-image-registry.apps.example.com",
+                },
             }),
             invoke: (token, inputs) => {
                 assert.strictEqual(token, REGISTRY_LOOKUP_TOKEN);
                 lookups.push(inputs.name);
-                return inputs.name.endsWith(":latest") ? { id: inputs.name, name: inputs.name, sha256Digest: DIGEST } : undefined;
+                return inputs.name.endsWith(":latest")
+                    ? { id: inputs.name, name: inputs.name, sha256Digest: DIGEST }
+                    : undefined;
             },
         });
         const api = run.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "north-api")!;
-        assert.strictEqual(api.inputs.spec.template.spec.containers[0].image, `${INTERNAL}/qr-demo-dev/north-api@${DIGEST}`);
-        assert.ok(lookups.includes("default-route-openshift-image-registry.apps.example.com/qr-demo-dev/north-api:latest"), lookups.join(", "));
+        assert.strictEqual(
+            api.inputs.spec.template.spec.containers[0].image,
+            `${INTERNAL}/qr-demo-dev/north-api@${DIGEST}`,
+        );
+        assert.ok(
+            lookups.includes("default-route-openshift-image-registry.apps.example.com/qr-demo-dev/north-api:latest"),
+            lookups.join(", "),
+        );
         const providers = run.resources.filter((r) => r.type === "pulumi:providers:docker");
-        assert.deepStrictEqual(providers.map((p) => p.name), ["north-registry"]);
+        assert.deepStrictEqual(
+            providers.map((p) => p.name),
+            ["north-registry"],
+        );
         assert.ok(run.secretValues.includes("tok-123"), "the registry password is tracked as a secret");
     });
 
@@ -109,7 +148,9 @@ describe("image registry config in the real program (L12, L17, L19)", function (
             runProgram({
                 program: path.join(ROOT, "index.ts"),
                 stack: "dev",
-                config: devConfig({ "webstack:registryAuth": [{ address: "ghcr.io", username: "bot", password: "tok-123" }] }),
+                config: devConfig({
+                    "webstack:registryAuth": [{ address: "ghcr.io", username: "bot", password: "tok-123" }],
+                }),
             }),
             (err: Error) => {
                 assert.match(err.message, /registryAuth: holds registry credentials in plain text/);

@@ -6,7 +6,9 @@ import { InvokeHandler, recordResources, RecordedResource } from "../../offline/
 const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;
 const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
 
-interface Lookup { name: string }
+interface Lookup {
+    name: string;
+}
 
 /** A fake registry: known "repo:tag" → digest; knows every digest it serves by content. */
 function fakeRegistry(tags: Record<string, string>, lookups: Lookup[] = []): InvokeHandler {
@@ -18,7 +20,9 @@ function fakeRegistry(tags: Record<string, string>, lookups: Lookup[] = []): Inv
         const served = pinned ? Object.values(tags).find((d) => d === pinned[1]) : tags[name];
         if (served === undefined) {
             // What the docker provider reports for a build that was never pushed (postmortem 003).
-            throw new Error(`Got error when attempting to fetch image version ${name} from registry: Got bad response from registry: 404 Not Found: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`);
+            throw new Error(
+                `Got error when attempting to fetch image version ${name} from registry: Got bad response from registry: 404 Not Found: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`,
+            );
         }
         return { id: name, name, sha256Digest: served };
     };
@@ -31,7 +35,10 @@ function fakeRegistry(tags: Record<string, string>, lookups: Lookup[] = []): Inv
  * install their own mocks.
  */
 /** requireDigest as the components pass it; `registry` set → an ImageRegistry given to the parent component. */
-interface Settings { requireDigest?: boolean; registry?: ImageRegistryArgs }
+interface Settings {
+    requireDigest?: boolean;
+    registry?: ImageRegistryArgs;
+}
 
 function resolveInComponent(ref: string, settings: Settings): pulumi.Output<string> {
     const providers = settings.registry ? [new ImageRegistry("stack-registry", settings.registry)] : [];
@@ -91,12 +98,23 @@ describe("resolveImage: tags are resolved to digests at preview (L12, L28)", () 
         assert.ok(provider, "an explicit docker provider is registered");
         assert.strictEqual(provider.name, "shop-registry");
         assert.match(provider.parent ?? "", /ImageTest::shop$/);
-        assert.ok([true, "true"].includes(provider.inputs.disableDockerDaemonCheck), "no Docker daemon needed at preview");
+        assert.ok(
+            [true, "true"].includes(provider.inputs.disableDockerDaemonCheck),
+            "no Docker daemon needed at preview",
+        );
     });
 
     it("L12: after the tag moves, the next preview deploys the new digest", async () => {
-        const before = await resolveUnderMocks("ghcr.io/org/api:main", {}, fakeRegistry({ "ghcr.io/org/api:main": OLD_DIGEST }));
-        const after = await resolveUnderMocks("ghcr.io/org/api:main", {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }));
+        const before = await resolveUnderMocks(
+            "ghcr.io/org/api:main",
+            {},
+            fakeRegistry({ "ghcr.io/org/api:main": OLD_DIGEST }),
+        );
+        const after = await resolveUnderMocks(
+            "ghcr.io/org/api:main",
+            {},
+            fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }),
+        );
         assert.strictEqual(before.deployed, `ghcr.io/org/api@${OLD_DIGEST}`);
         assert.strictEqual(after.deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
     });
@@ -104,7 +122,11 @@ describe("resolveImage: tags are resolved to digests at preview (L12, L28)", () 
     it("L12: requireDigest (qa) rejects a tag outright, before any registry lookup", async () => {
         const lookups: Lookup[] = [];
         await assert.rejects(
-            resolveUnderMocks("ghcr.io/org/api:main", { requireDigest: true }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups)),
+            resolveUnderMocks(
+                "ghcr.io/org/api:main",
+                { requireDigest: true },
+                fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups),
+            ),
             /api\.image: image "ghcr.io\/org\/api:main" has no digest, and this stack requires digests \(got tag "main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
         );
         assert.deepStrictEqual(lookups, []);
@@ -143,8 +165,14 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
         await assert.rejects(
             settleUnderMocks("ghcr.io/org/api:sha-39a4e17", {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST })),
             (err: Error) => {
-                assert.match(err.message, /api\.image: image "ghcr\.io\/org\/api:sha-39a4e17" does not exist in registry ghcr\.io \(.*manifest unknown.*\)/);
-                assert.match(err.message, /Fix: push it first \(a failed build leaves no manifest\) or correct the tag\/digest in api\.image; nothing was deployed \[L17\]/);
+                assert.match(
+                    err.message,
+                    /api\.image: image "ghcr\.io\/org\/api:sha-39a4e17" does not exist in registry ghcr\.io \(.*manifest unknown.*\)/,
+                );
+                assert.match(
+                    err.message,
+                    /Fix: push it first \(a failed build leaves no manifest\) or correct the tag\/digest in api\.image; nothing was deployed \[L17\]/,
+                );
                 return true;
             },
         );
@@ -152,13 +180,21 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
 
     it("L17: a pinned digest that was never pushed fails the preview", async () => {
         await assert.rejects(
-            settleUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, {}, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST })),
+            settleUnderMocks(
+                `ghcr.io/org/api@${OLD_DIGEST}`,
+                {},
+                fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }),
+            ),
             /api\.image: image "ghcr\.io\/org\/api@sha256:0{64}" does not exist in registry ghcr\.io/,
         );
     });
 
     it("L17: a registry answer with a different digest than the pin fails the preview", async () => {
-        const lying: InvokeHandler = (_token, inputs) => ({ id: inputs.name, name: inputs.name, sha256Digest: OLD_DIGEST });
+        const lying: InvokeHandler = (_token, inputs) => ({
+            id: inputs.name,
+            name: inputs.name,
+            sha256Digest: OLD_DIGEST,
+        });
         await assert.rejects(
             settleUnderMocks(`ghcr.io/org/api@${MAIN_DIGEST}`, {}, lying),
             /api\.image: registry ghcr\.io serves sha256:0{64} for "ghcr\.io\/org\/api@sha256:1{64}", not the pinned sha256:1{64}\. Fix: pin the digest the registry serves/,
@@ -167,7 +203,10 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
 
     it("L17: a registry answer without a digest fails the preview", async () => {
         const empty: InvokeHandler = (_token, inputs) => ({ id: inputs.name, name: inputs.name, sha256Digest: "" });
-        await assert.rejects(settleUnderMocks("ghcr.io/org/api:main", {}, empty), /api\.image: the registry lookup of "ghcr\.io\/org\/api:main" returned no sha256 digest \(got ""\)/);
+        await assert.rejects(
+            settleUnderMocks("ghcr.io/org/api:main", {}, empty),
+            /api\.image: the registry lookup of "ghcr\.io\/org\/api:main" returned no sha256 digest \(got ""\)/,
+        );
     });
 
     it("L17: an unauthorized lookup asks for registry credentials", async () => {
@@ -192,14 +231,22 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
 
     it("L17: verifyDigests false deploys a pinned digest without a lookup (air-gapped preview)", async () => {
         const lookups: Lookup[] = [];
-        const { deployed } = await resolveUnderMocks(`ghcr.io/org/api@${OLD_DIGEST}`, { registry: { verifyDigests: false } }, fakeRegistry({}, lookups));
+        const { deployed } = await resolveUnderMocks(
+            `ghcr.io/org/api@${OLD_DIGEST}`,
+            { registry: { verifyDigests: false } },
+            fakeRegistry({}, lookups),
+        );
         assert.strictEqual(deployed, `ghcr.io/org/api@${OLD_DIGEST}`);
         assert.deepStrictEqual(lookups, []);
     });
 
     it("L17: verifyDigests false does not let a tag through without a lookup", async () => {
         const lookups: Lookup[] = [];
-        const { deployed } = await resolveUnderMocks("ghcr.io/org/api:main", { registry: { verifyDigests: false } }, fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups));
+        const { deployed } = await resolveUnderMocks(
+            "ghcr.io/org/api:main",
+            { registry: { verifyDigests: false } },
+            fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups),
+        );
         assert.strictEqual(deployed, `ghcr.io/org/api@${MAIN_DIGEST}`);
         assert.strictEqual(lookups.length, 1);
     });
@@ -213,17 +260,37 @@ describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", 
                 const registry = new ImageRegistry("north-registry", {
                     registryAuth: pulumi.secret([{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]),
                 });
-                const stack = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {}, { providers: [registry] });
-                const api = new pulumi.ComponentResource("webstack:index:ImageChild", "shop-api", {}, { parent: stack });
+                const stack = new pulumi.ComponentResource(
+                    "webstack:index:ImageTest",
+                    "shop",
+                    {},
+                    { providers: [registry] },
+                );
+                const api = new pulumi.ComponentResource(
+                    "webstack:index:ImageChild",
+                    "shop-api",
+                    {},
+                    { parent: stack },
+                );
                 resolveImage({ ref: `ghcr.io/org/api@${MAIN_DIGEST}`, field: "api.image" }, { parent: api });
                 resolveImage({ ref: "ghcr.io/org/nginx:1.27", field: "site.image" }, { parent: stack });
             },
-            { invoke: fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST, "ghcr.io/org/nginx:1.27": OLD_DIGEST }, lookups) },
+            {
+                invoke: fakeRegistry(
+                    { "ghcr.io/org/api:main": MAIN_DIGEST, "ghcr.io/org/nginx:1.27": OLD_DIGEST },
+                    lookups,
+                ),
+            },
         );
         const providers = resources.filter((r) => r.type === "pulumi:providers:docker");
-        assert.deepStrictEqual(providers.map((p) => p.name), ["north-registry"]);
+        assert.deepStrictEqual(
+            providers.map((p) => p.name),
+            ["north-registry"],
+        );
         const auth = providers[0].inputs.registryAuth;
-        assert.deepStrictEqual(typeof auth === "string" ? JSON.parse(auth) : auth, [{ address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" }]);
+        assert.deepStrictEqual(typeof auth === "string" ? JSON.parse(auth) : auth, [
+            { address: "ghcr.io", username: "ci-bot", password: "s3cr3t-token" },
+        ]);
         assert.strictEqual(lookups.length, 2);
     });
 
@@ -245,7 +312,9 @@ describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", 
         let deployed: string | undefined;
         await recordResources(
             () => {
-                resolveImage({ ref: pulumi.output(`ghcr.io/org/api@${MAIN_DIGEST}`), field: "api.build" }).apply((v) => (deployed = v));
+                resolveImage({ ref: pulumi.output(`ghcr.io/org/api@${MAIN_DIGEST}`), field: "api.build" }).apply(
+                    (v) => (deployed = v),
+                );
             },
             { invoke: fakeRegistry({}, lookups) },
         );

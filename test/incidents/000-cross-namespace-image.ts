@@ -11,12 +11,14 @@ new k8s.apps.v1.Deployment("north-api", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "api",
-                    image: "image-registry.openshift-image-registry.svc:5000/qr-demo-dev/north-api:latest",
-                    command: ["gunicorn", "-b", "0.0.0.0:5000", "app:app"],
-                    ports: [{ containerPort: 5000 }],
-                }],
+                containers: [
+                    {
+                        name: "api",
+                        image: "image-registry.openshift-image-registry.svc:5000/qr-demo-dev/north-api:latest",
+                        command: ["gunicorn", "-b", "0.0.0.0:5000", "app:app"],
+                        ports: [{ containerPort: 5000 }],
+                    },
+                ],
             },
         },
     },

@@ -8,14 +8,20 @@ new k8s.core.v1.PersistentVolumeClaim("static-files", {
     metadata: { name: "static-files", namespace: ns },
     spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "5Gi" } } },
 });
-for (const [name, image, port] of [["nginx", "nginxinc/nginx-unprivileged:1.27-alpine", 8080], ["redis", "redis:7-alpine", 6379]] as const) {
+for (const [name, image, port] of [
+    ["nginx", "nginxinc/nginx-unprivileged:1.27-alpine", 8080],
+    ["redis", "redis:7-alpine", 6379],
+] as const) {
     const labels = { app: name };
     new k8s.apps.v1.Deployment(name, {
         metadata: { name, namespace: ns },
         spec: {
             replicas: name === "nginx" ? 2 : 1,
             selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { containers: [{ name, image, ports: [{ containerPort: port }] }] } },
+            template: {
+                metadata: { labels },
+                spec: { containers: [{ name, image, ports: [{ containerPort: port }] }] },
+            },
         },
     });
 }

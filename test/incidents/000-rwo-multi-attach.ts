@@ -16,12 +16,14 @@ new k8s.apps.v1.Deployment("nginx", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "nginx",
-                    image: "nginxinc/nginx-unprivileged:1.27-alpine",
-                    ports: [{ containerPort: 8080 }],
-                    volumeMounts: [{ name: "static", mountPath: "/usr/share/nginx/html" }],
-                }],
+                containers: [
+                    {
+                        name: "nginx",
+                        image: "nginxinc/nginx-unprivileged:1.27-alpine",
+                        ports: [{ containerPort: 8080 }],
+                        volumeMounts: [{ name: "static", mountPath: "/usr/share/nginx/html" }],
+                    },
+                ],
                 volumes: [{ name: "static", persistentVolumeClaim: { claimName: pvc.metadata.name } }],
             },
         },

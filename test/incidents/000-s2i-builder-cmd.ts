@@ -11,12 +11,14 @@ new k8s.apps.v1.Deployment("north-api", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "api",
-                    image: "registry.access.redhat.com/ubi9/python-311:latest",
-                    ports: [{ containerPort: 5000 }],
-                    readinessProbe: { httpGet: { path: "/readyz", port: 5000 } },
-                }],
+                containers: [
+                    {
+                        name: "api",
+                        image: "registry.access.redhat.com/ubi9/python-311:latest",
+                        ports: [{ containerPort: 5000 }],
+                        readinessProbe: { httpGet: { path: "/readyz", port: 5000 } },
+                    },
+                ],
             },
         },
     },

@@ -11,7 +11,14 @@ new k8s.apps.v1.Deployment("redis", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{ name: "redis", image: "redis:7-alpine", args: ["--appendonly", "yes"], ports: [{ containerPort: 6379 }] }],
+                containers: [
+                    {
+                        name: "redis",
+                        image: "redis:7-alpine",
+                        args: ["--appendonly", "yes"],
+                        ports: [{ containerPort: 6379 }],
+                    },
+                ],
             },
         },
     },

@@ -4,20 +4,26 @@
 import * as k8s from "@pulumi/kubernetes";
 
 const labels = { app: "csv-ingestion-worker" };
-new k8s.apps.v1.Deployment("csv-ingestion-worker", {
-    metadata: { name: "csv-ingestion-worker", namespace: "apps", labels },
-    spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-            metadata: { labels },
-            spec: {
-                containers: [{
-                    name: "worker",
-                    image: `ghcr.io/goldfish-inc/oceanid/csv-ingestion-worker@sha256:${"8f54f5f9".repeat(8)}`,
-                    ports: [{ containerPort: 8080 }],
-                }],
+new k8s.apps.v1.Deployment(
+    "csv-ingestion-worker",
+    {
+        metadata: { name: "csv-ingestion-worker", namespace: "apps", labels },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+                metadata: { labels },
+                spec: {
+                    containers: [
+                        {
+                            name: "worker",
+                            image: `ghcr.io/goldfish-inc/oceanid/csv-ingestion-worker@sha256:${"8f54f5f9".repeat(8)}`,
+                            ports: [{ containerPort: 8080 }],
+                        },
+                    ],
+                },
             },
         },
     },
-}, { ignoreChanges: ["spec.template"] });
+    { ignoreChanges: ["spec.template"] },
+);

@@ -11,11 +11,13 @@ new k8s.apps.v1.Deployment("csv-ingestion-worker", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "worker",
-                    image: "ghcr.io/goldfish-inc/oceanid/csv-ingestion-worker:main",
-                    imagePullPolicy: "Always",
-                }],
+                containers: [
+                    {
+                        name: "worker",
+                        image: "ghcr.io/goldfish-inc/oceanid/csv-ingestion-worker:main",
+                        imagePullPolicy: "Always",
+                    },
+                ],
             },
         },
     },

@@ -12,14 +12,16 @@ new k8s.apps.v1.Deployment("planning", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "planning",
-                    image: "registry.example.com/swe-ai-fleet/planning:v3.0.0-20251108-193228",
-                    ports: [{ name: "grpc", containerPort: 50054 }],
-                    env: [{ name: "GRPC_PORT_PLANNING", value: "50053" }],
-                    readinessProbe: { tcpSocket: { port: 50053 } },
-                    livenessProbe: { tcpSocket: { port: 50053 } },
-                }],
+                containers: [
+                    {
+                        name: "planning",
+                        image: "registry.example.com/swe-ai-fleet/planning:v3.0.0-20251108-193228",
+                        ports: [{ name: "grpc", containerPort: 50054 }],
+                        env: [{ name: "GRPC_PORT_PLANNING", value: "50053" }],
+                        readinessProbe: { tcpSocket: { port: 50053 } },
+                        livenessProbe: { tcpSocket: { port: 50053 } },
+                    },
+                ],
             },
         },
     },

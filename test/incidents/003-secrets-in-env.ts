@@ -10,15 +10,17 @@ new k8s.apps.v1.Deployment("orchestrator", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "orchestrator",
-                    image: "registry.example.com/swe-ai-fleet/orchestrator:v3.0.0",
-                    env: [
-                        { name: "NEO4J_URI", value: "bolt://neo4j:7687" },
-                        { name: "NEO4J_PASSWORD", value: "committed-to-git" },
-                        { name: "HF_TOKEN", value: "hf_committed" },
-                    ],
-                }],
+                containers: [
+                    {
+                        name: "orchestrator",
+                        image: "registry.example.com/swe-ai-fleet/orchestrator:v3.0.0",
+                        env: [
+                            { name: "NEO4J_URI", value: "bolt://neo4j:7687" },
+                            { name: "NEO4J_PASSWORD", value: "committed-to-git" },
+                            { name: "HF_TOKEN", value: "hf_committed" },
+                        ],
+                    },
+                ],
             },
         },
     },

@@ -10,7 +10,15 @@ new k8s.apps.v1.Deployment("context", {
         selector: { matchLabels: labels },
         template: {
             metadata: { labels },
-            spec: { containers: [{ name: "context", image: "registry.example.com/swe-ai-fleet/context:v3.0.0", ports: [{ containerPort: 50054 }] }] },
+            spec: {
+                containers: [
+                    {
+                        name: "context",
+                        image: "registry.example.com/swe-ai-fleet/context:v3.0.0",
+                        ports: [{ containerPort: 50054 }],
+                    },
+                ],
+            },
         },
     },
 });

@@ -11,16 +11,18 @@ new k8s.apps.v1.DaemonSet("relay", {
         template: {
             metadata: { labels },
             spec: {
-                containers: [{
-                    name: "relay",
-                    image: "ghcr.io/clevertree/relay:sha-39a4e17",
-                    imagePullPolicy: "Always",
-                    ports: [{ containerPort: 5001 }],
-                    volumeMounts: [
-                        { name: "letsencrypt", mountPath: "/etc/letsencrypt" },
-                        { name: "relay-data", mountPath: "/srv/relay/data" },
-                    ],
-                }],
+                containers: [
+                    {
+                        name: "relay",
+                        image: "ghcr.io/clevertree/relay:sha-39a4e17",
+                        imagePullPolicy: "Always",
+                        ports: [{ containerPort: 5001 }],
+                        volumeMounts: [
+                            { name: "letsencrypt", mountPath: "/etc/letsencrypt" },
+                            { name: "relay-data", mountPath: "/srv/relay/data" },
+                        ],
+                    },
+                ],
                 volumes: [
                     { name: "letsencrypt", secret: { secretName: "letsencrypt" } },
                     { name: "relay-data", hostPath: { path: "/srv/relay/data", type: "DirectoryOrCreate" } },

@@ -1,14 +1,23 @@
 import { strict as assert } from "assert";
 import { TYPES } from "../../policy/k8s";
 import { allowedImagePrefixes as policy } from "../../policy/rules/allowed-image-prefixes";
-import { WORKLOAD_TYPES, assertAppliesOnlyTo, compliantStack, expectMessages, notApplicableTypes, stackWith } from "./fixtures";
+import {
+    WORKLOAD_TYPES,
+    assertAppliesOnlyTo,
+    compliantStack,
+    expectMessages,
+    notApplicableTypes,
+    stackWith,
+} from "./fixtures";
 
 const BASELINE_PREFIXES = ["quay.io/webstack/", "docker.io/library/redis"];
 const packConfig = { "allowed-image-prefixes": { allowedPrefixes: BASELINE_PREFIXES } };
 
 describe("policy allowed-image-prefixes [L20]", () => {
     it("[L20] is off (not applicable everywhere) until prefixes are configured", async () => {
-        const stack = stackWith(TYPES.deployment, "web", o => { o.spec.template.spec.containers[0].image = "anything:1"; });
+        const stack = stackWith(TYPES.deployment, "web", (o) => {
+            o.spec.template.spec.containers[0].image = "anything:1";
+        });
         await expectMessages(policy, stack, []);
         assert.ok((await notApplicableTypes(policy, stack)).has(TYPES.deployment));
     });
@@ -19,9 +28,22 @@ describe("policy allowed-image-prefixes [L20]", () => {
 
     it("[L20] rejects the second registry namespace (swe-fleet vs swe-ai-fleet)", async () => {
         const image = "registry.example.com/swe-fleet/planning:v3";
-        await expectMessages(policy, stackWith(TYPES.deployment, "web", o => { o.spec.template.spec.containers[0].image = image; }), [
-            `Deployment "web" container "app" (spec.template.spec.containers[0].image): "${image}" is outside the allowed prefixes (quay.io/webstack/, docker.io/library/redis, registry.example.com/swe-ai-fleet/). Fix: push the image under an allowed prefix and reference it there.`,
-        ], { packConfig: { "allowed-image-prefixes": { allowedPrefixes: [...BASELINE_PREFIXES, "registry.example.com/swe-ai-fleet/"] } } });
+        await expectMessages(
+            policy,
+            stackWith(TYPES.deployment, "web", (o) => {
+                o.spec.template.spec.containers[0].image = image;
+            }),
+            [
+                `Deployment "web" container "app" (spec.template.spec.containers[0].image): "${image}" is outside the allowed prefixes (quay.io/webstack/, docker.io/library/redis, registry.example.com/swe-ai-fleet/). Fix: push the image under an allowed prefix and reference it there.`,
+            ],
+            {
+                packConfig: {
+                    "allowed-image-prefixes": {
+                        allowedPrefixes: [...BASELINE_PREFIXES, "registry.example.com/swe-ai-fleet/"],
+                    },
+                },
+            },
+        );
     });
 
     it("[L20] once configured, is not applicable to non-workload types", async () => {

@@ -3,7 +3,10 @@ import { API_VERSION_CHANGES, DEFAULT_KUBERNETES_VERSION, apiVersionKind } from 
 import { apiVersionRemoved as policy } from "../../policy/rules/api-version-removed";
 import { compliantStack, expectMessages, kinds, record, violationsOf } from "./fixtures";
 
-const oldIngress = () => [...compliantStack(), record("kubernetes:extensions/v1beta1:Ingress", "legacy", kinds.ingress())];
+const oldIngress = () => [
+    ...compliantStack(),
+    record("kubernetes:extensions/v1beta1:Ingress", "legacy", kinds.ingress()),
+];
 const config = (kubernetesVersion: string) => ({ packConfig: { "api-version-removed": { kubernetesVersion } } });
 
 describe("policy api-version-removed [L15]", () => {
@@ -23,19 +26,30 @@ describe("policy api-version-removed [L15]", () => {
     });
 
     it("[L15] a kubernetesVersion that is not a version is an error naming the fix", async () => {
-        await assert.rejects(violationsOf(policy, oldIngress(), config("latest")), /kubernetesVersion "latest" is not a Kubernetes version\. Fix: use "major\.minor"/);
+        await assert.rejects(
+            violationsOf(policy, oldIngress(), config("latest")),
+            /kubernetesVersion "latest" is not a Kubernetes version\. Fix: use "major\.minor"/,
+        );
     });
 
     it("[L15] PodSecurityPolicy has no successor API: the message says what replaces it", async () => {
-        const messages = (await violationsOf(policy, [record("kubernetes:policy/v1beta1:PodSecurityPolicy", "restricted", { metadata: { name: "restricted" } })])).map(v => v.message);
-        assert.deepEqual(messages, [`PodSecurityPolicy "restricted" (apiVersion policy/v1beta1): removed in Kubernetes 1.25; a 1.37 API server does not serve it, so the update fails at apply. Fix: use Pod Security admission (namespace labels pod-security.kubernetes.io/enforce).`]);
+        const messages = (
+            await violationsOf(policy, [
+                record("kubernetes:policy/v1beta1:PodSecurityPolicy", "restricted", {
+                    metadata: { name: "restricted" },
+                }),
+            ])
+        ).map((v) => v.message);
+        assert.deepEqual(messages, [
+            `PodSecurityPolicy "restricted" (apiVersion policy/v1beta1): removed in Kubernetes 1.25; a 1.37 API server does not serve it, so the update fails at apply. Fix: use Pod Security admission (namespace labels pod-security.kubernetes.io/enforce).`,
+        ]);
     });
 
     it("[L15] reads apiVersion and kind from type tokens (core group = v1) and every table entry has a served successor", () => {
         assert.equal(apiVersionKind("kubernetes:core/v1:Endpoints"), "v1 Endpoints");
         assert.equal(apiVersionKind("kubernetes:batch/v1beta1:CronJob"), "batch/v1beta1 CronJob");
         assert.equal(apiVersionKind("kubernetes:yaml:ConfigFile"), undefined);
-        const deprecated = new Set(API_VERSION_CHANGES.map(c => c.from));
+        const deprecated = new Set(API_VERSION_CHANGES.map((c) => c.from));
         for (const change of API_VERSION_CHANGES) {
             assert.ok(!deprecated.has(change.use), `${change.from} -> ${change.use} is itself deprecated`);
         }

@@ -99,7 +99,12 @@ export const kinds = {
                 serviceName: "redis",
                 selector: { matchLabels: selector("redis") },
                 template: template("redis", podSpec(redis)),
-                volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+                volumeClaimTemplates: [
+                    {
+                        metadata: { name: "data" },
+                        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+                    },
+                ],
             },
         };
     },
@@ -114,13 +119,23 @@ export const kinds = {
     pod: (): Json => ({ metadata: meta("debug"), spec: podSpec() }),
     job: (): Json => ({
         metadata: meta("migrate"),
-        spec: { backoffLimit: 2, activeDeadlineSeconds: 600, template: template("migrate", { ...podSpec(), restartPolicy: "Never" }) },
+        spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: 600,
+            template: template("migrate", { ...podSpec(), restartPolicy: "Never" }),
+        },
     }),
     cronJob: (): Json => ({
         metadata: meta("cleanup"),
         spec: {
             schedule: "0 3 * * *",
-            jobTemplate: { spec: { backoffLimit: 1, activeDeadlineSeconds: 300, template: template("cleanup", { ...podSpec(), restartPolicy: "Never" }) } },
+            jobTemplate: {
+                spec: {
+                    backoffLimit: 1,
+                    activeDeadlineSeconds: 300,
+                    template: template("cleanup", { ...podSpec(), restartPolicy: "Never" }),
+                },
+            },
         },
     }),
     /** A single-replica Deployment with strategy Recreate sharing the RWO claim "content" (L03's allowed shape). */
@@ -130,7 +145,12 @@ export const kinds = {
         spec.volumes.push({ name: "content", persistentVolumeClaim: { claimName: "content" } });
         return {
             metadata: meta("files"),
-            spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: selector("files") }, template: template("files", spec) },
+            spec: {
+                replicas: 1,
+                strategy: { type: "Recreate" },
+                selector: { matchLabels: selector("files") },
+                template: template("files", spec),
+            },
         };
     },
     service: (): Json => ({
@@ -144,24 +164,48 @@ export const kinds = {
     configMap: (): Json => ({ metadata: meta("config"), data: { "app.conf": "listen 8080\n" } }),
     /** The Secret every fixture container reads API_TOKEN from. */
     secret: (): Json => ({ metadata: meta("api"), type: "Opaque", stringData: { token: "not-a-real-token" } }),
-    pdb: (): Json => ({ metadata: meta("web"), spec: { maxUnavailable: 1, selector: { matchLabels: selector("web") } } }),
+    pdb: (): Json => ({
+        metadata: meta("web"),
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector("web") } },
+    }),
     networkPolicy: (): Json => ({ metadata: meta("default"), spec: { podSelector: {}, policyTypes: ["Ingress"] } }),
     route: (): Json => ({
         apiVersion: "route.openshift.io/v1",
         kind: "Route",
         metadata: meta("web"),
-        spec: { to: { kind: "Service", name: "web" }, port: { targetPort: "http" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } },
+        spec: {
+            to: { kind: "Service", name: "web" },
+            port: { targetPort: "http" },
+            tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+        },
     }),
     ingress: (): Json => ({
         metadata: meta("web"),
         spec: {
             tls: [{ hosts: ["shop.example.com"], secretName: "shop-tls" }],
-            rules: [{ host: "shop.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { name: "http" } } } }] } }],
+            rules: [
+                {
+                    host: "shop.example.com",
+                    http: {
+                        paths: [
+                            {
+                                path: "/",
+                                pathType: "Prefix",
+                                backend: { service: { name: "web", port: { name: "http" } } },
+                            },
+                        ],
+                    },
+                },
+            ],
         },
     }),
     hpa: (): Json => ({
         metadata: meta("web"),
-        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas: 2, maxReplicas: 4 },
+        spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+            minReplicas: 2,
+            maxReplicas: 4,
+        },
     }),
 };
 
@@ -213,8 +257,13 @@ export function compliantStack(): RecordedResource[] {
 }
 
 /** compliantStack() with the resource `type::name` replaced (inputs and outputs) by `change(inputs)`'s result. */
-export function stackWith(type: string, name: string, change: (inputs: Json) => void, opts: RecordOptions = {}): RecordedResource[] {
-    return compliantStack().map(r => {
+export function stackWith(
+    type: string,
+    name: string,
+    change: (inputs: Json) => void,
+    opts: RecordOptions = {},
+): RecordedResource[] {
+    return compliantStack().map((r) => {
         if (r.type !== type || r.name !== name) {
             return r;
         }
@@ -224,14 +273,23 @@ export function stackWith(type: string, name: string, change: (inputs: Json) => 
     });
 }
 
-export async function violationsOf(policy: Policy, resources: RecordedResource[], options: Omit<PolicyRunOptions, "policies"> = {}): Promise<Violation[]> {
+export async function violationsOf(
+    policy: Policy,
+    resources: RecordedResource[],
+    options: Omit<PolicyRunOptions, "policies"> = {},
+): Promise<Violation[]> {
     return runPolicies(resources, { ...options, policies: [policy] });
 }
 
 /** Asserts the run produced exactly these messages (in any order) and nothing else. */
-export async function expectMessages(policy: Policy, resources: RecordedResource[], messages: string[], options: Omit<PolicyRunOptions, "policies"> = {}): Promise<Violation[]> {
+export async function expectMessages(
+    policy: Policy,
+    resources: RecordedResource[],
+    messages: string[],
+    options: Omit<PolicyRunOptions, "policies"> = {},
+): Promise<Violation[]> {
     const violations = await violationsOf(policy, resources, options);
-    assert.deepEqual(violations.map(v => v.message).sort(), [...messages].sort());
+    assert.deepEqual(violations.map((v) => v.message).sort(), [...messages].sort());
     for (const v of violations) {
         assert.equal(v.policy, policy.name);
         assert.equal(v.level, policy.enforcementLevel === "remediate" ? "mandatory" : policy.enforcementLevel);
@@ -240,21 +298,29 @@ export async function expectMessages(policy: Policy, resources: RecordedResource
 }
 
 /** Resource types the policy declared itself not applicable to, over the compliant stack. */
-export async function notApplicableTypes(policy: Policy, resources: RecordedResource[] = compliantStack(), options: Omit<PolicyRunOptions, "policies"> = {}): Promise<Set<string>> {
+export async function notApplicableTypes(
+    policy: Policy,
+    resources: RecordedResource[] = compliantStack(),
+    options: Omit<PolicyRunOptions, "policies"> = {},
+): Promise<Set<string>> {
     const types = new Set<string>();
-    await runPolicies(resources, { ...options, policies: [policy], onNotApplicable: (_p, resource) => types.add(resource.split("::")[0]) });
+    await runPolicies(resources, {
+        ...options,
+        policies: [policy],
+        onNotApplicable: (_p, resource) => types.add(resource.split("::")[0]),
+    });
     return types;
 }
 
 /** Every workload kind of the compliant stack, for "applies to all kinds" loops. */
 export const WORKLOAD_CASES: { type: string; name: string; kind: string; podSpec: (o: Json) => Json }[] = [
-    { type: TYPES.pod, name: "debug", kind: "Pod", podSpec: o => o.spec },
-    { type: TYPES.deployment, name: "web", kind: "Deployment", podSpec: o => o.spec.template.spec },
-    { type: TYPES.statefulSet, name: "redis", kind: "StatefulSet", podSpec: o => o.spec.template.spec },
-    { type: TYPES.daemonSet, name: "agent", kind: "DaemonSet", podSpec: o => o.spec.template.spec },
-    { type: TYPES.replicaSet, name: "legacy", kind: "ReplicaSet", podSpec: o => o.spec.template.spec },
-    { type: TYPES.job, name: "migrate", kind: "Job", podSpec: o => o.spec.template.spec },
-    { type: TYPES.cronJob, name: "cleanup", kind: "CronJob", podSpec: o => o.spec.jobTemplate.spec.template.spec },
+    { type: TYPES.pod, name: "debug", kind: "Pod", podSpec: (o) => o.spec },
+    { type: TYPES.deployment, name: "web", kind: "Deployment", podSpec: (o) => o.spec.template.spec },
+    { type: TYPES.statefulSet, name: "redis", kind: "StatefulSet", podSpec: (o) => o.spec.template.spec },
+    { type: TYPES.daemonSet, name: "agent", kind: "DaemonSet", podSpec: (o) => o.spec.template.spec },
+    { type: TYPES.replicaSet, name: "legacy", kind: "ReplicaSet", podSpec: (o) => o.spec.template.spec },
+    { type: TYPES.job, name: "migrate", kind: "Job", podSpec: (o) => o.spec.template.spec },
+    { type: TYPES.cronJob, name: "cleanup", kind: "CronJob", podSpec: (o) => o.spec.jobTemplate.spec.template.spec },
 ];
 
 export const POD_SPEC_PATH: Record<string, string> = {
@@ -268,12 +334,16 @@ export const POD_SPEC_PATH: Record<string, string> = {
 };
 
 /** Asserts, over the compliant stack, that the policy ran on exactly `types` and declared every other type not applicable. */
-export async function assertAppliesOnlyTo(policy: Policy, types: readonly string[], options: Omit<PolicyRunOptions, "policies"> = {}): Promise<void> {
+export async function assertAppliesOnlyTo(
+    policy: Policy,
+    types: readonly string[],
+    options: Omit<PolicyRunOptions, "policies"> = {},
+): Promise<void> {
     const stack = compliantStack();
     const skipped = await notApplicableTypes(policy, stack, options);
-    const expected = new Set(stack.map(r => r.type).filter(t => !types.includes(t)));
+    const expected = new Set(stack.map((r) => r.type).filter((t) => !types.includes(t)));
     assert.deepEqual([...skipped].sort(), [...expected].sort());
 }
 
 /** The seven workload type tokens. */
-export const WORKLOAD_TYPES = WORKLOAD_CASES.map(c => c.type);
+export const WORKLOAD_TYPES = WORKLOAD_CASES.map((c) => c.type);

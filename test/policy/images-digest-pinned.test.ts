@@ -1,6 +1,14 @@
 import { TYPES } from "../../policy/k8s";
 import { imagesDigestPinned as policy } from "../../policy/rules/images-digest-pinned";
-import { POD_SPEC_PATH, WORKLOAD_CASES, WORKLOAD_TYPES, assertAppliesOnlyTo, compliantStack, expectMessages, stackWith } from "./fixtures";
+import {
+    POD_SPEC_PATH,
+    WORKLOAD_CASES,
+    WORKLOAD_TYPES,
+    assertAppliesOnlyTo,
+    compliantStack,
+    expectMessages,
+    stackWith,
+} from "./fixtures";
 
 const fix = `is not pinned by digest; a mutable tag like ":main" never rolls the pods. Fix: use "<repo>@sha256:<64 hex digest>" (resolve the tag at preview).`;
 
@@ -12,7 +20,7 @@ describe("policy images-digest-pinned [L12]", () => {
     for (const c of WORKLOAD_CASES) {
         it(`[L12] rejects a :main tag on a ${c.kind} container`, async () => {
             let name = "";
-            const stack = stackWith(c.type, c.name, o => {
+            const stack = stackWith(c.type, c.name, (o) => {
                 name = c.podSpec(o).containers[0].name;
                 c.podSpec(o).containers[0].image = "quay.io/webstack/api:main";
             });
@@ -23,7 +31,7 @@ describe("policy images-digest-pinned [L12]", () => {
     }
 
     it("[L12] rejects an unpinned initContainer", async () => {
-        const stack = stackWith(TYPES.deployment, "web", o => {
+        const stack = stackWith(TYPES.deployment, "web", (o) => {
             o.spec.template.spec.initContainers = [{ name: "wait", image: "busybox:1.36" }];
         });
         await expectMessages(policy, stack, [
@@ -32,8 +40,12 @@ describe("policy images-digest-pinned [L12]", () => {
     });
 
     it("[L12] rejects a truncated digest", async () => {
-        const stack = stackWith(TYPES.pod, "debug", o => { o.spec.containers[0].image = "quay.io/webstack/api@sha256:abc123"; });
-        await expectMessages(policy, stack, [`Pod "debug" container "app" (spec.containers[0].image): "quay.io/webstack/api@sha256:abc123" ${fix}`]);
+        const stack = stackWith(TYPES.pod, "debug", (o) => {
+            o.spec.containers[0].image = "quay.io/webstack/api@sha256:abc123";
+        });
+        await expectMessages(policy, stack, [
+            `Pod "debug" container "app" (spec.containers[0].image): "quay.io/webstack/api@sha256:abc123" ${fix}`,
+        ]);
     });
 
     it("[L12] is not applicable to non-workload types", async () => {

@@ -8,20 +8,38 @@ describe("policy ingress-tls [L31] (stack)", () => {
     });
 
     it("[L31] warns about an Ingress without tls", async () => {
-        await expectMessages(policy, stackWith(TYPES.ingress, "web", o => { delete o.spec.tls; }), [
-            `Ingress "web" (spec.tls): not set, so shop.example.com is served over plain HTTP. Fix: add spec.tls with the hosts and a certificate Secret (components: route.host + route.tlsSecretName).`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                delete o.spec.tls;
+            }),
+            [
+                `Ingress "web" (spec.tls): not set, so shop.example.com is served over plain HTTP. Fix: add spec.tls with the hosts and a certificate Secret (components: route.host + route.tlsSecretName).`,
+            ],
+        );
     });
 
     it("[L31] warns about a host that no tls entry covers", async () => {
-        await expectMessages(policy, stackWith(TYPES.ingress, "web", o => { o.spec.rules.push({ host: "admin.example.com", http: o.spec.rules[0].http }); }), [
-            `Ingress "web" (spec.tls): no tls entry covers admin.example.com, which is served over plain HTTP. Fix: add these hosts to spec.tls[].hosts.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                o.spec.rules.push({ host: "admin.example.com", http: o.spec.rules[0].http });
+            }),
+            [
+                `Ingress "web" (spec.tls): no tls entry covers admin.example.com, which is served over plain HTTP. Fix: add these hosts to spec.tls[].hosts.`,
+            ],
+        );
     });
 
     it("[L31] warns about a Route without tls", async () => {
-        await expectMessages(policy, stackWith(TYPES.route, "web", o => { delete o.spec.tls; }), [
-            `Route "web" (spec.tls): not set, so the route serves plain HTTP. Fix: set spec.tls: { termination: edge, insecureEdgeTerminationPolicy: Redirect }.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.route, "web", (o) => {
+                delete o.spec.tls;
+            }),
+            [
+                `Route "web" (spec.tls): not set, so the route serves plain HTTP. Fix: set spec.tls: { termination: edge, insecureEdgeTerminationPolicy: Redirect }.`,
+            ],
+        );
     });
 });

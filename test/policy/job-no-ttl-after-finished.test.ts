@@ -8,9 +8,15 @@ describe("policy job-no-ttl-after-finished [L13]", () => {
     });
 
     it("[L13] warns about ttlSecondsAfterFinished on a Pulumi-managed Job", async () => {
-        await expectMessages(policy, stackWith(TYPES.job, "migrate", o => { o.spec.ttlSecondsAfterFinished = 0; }), [
-            `Job "migrate" (spec.ttlSecondsAfterFinished): set to 0; the Job is deleted after finishing and Pulumi re-creates and re-runs it on the next update. Fix: remove spec.ttlSecondsAfterFinished.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.job, "migrate", (o) => {
+                o.spec.ttlSecondsAfterFinished = 0;
+            }),
+            [
+                `Job "migrate" (spec.ttlSecondsAfterFinished): set to 0; the Job is deleted after finishing and Pulumi re-creates and re-runs it on the next update. Fix: remove spec.ttlSecondsAfterFinished.`,
+            ],
+        );
     });
 
     it("[L13] is not applicable to other types (CronJob-created Jobs are not Pulumi-managed)", async () => {

@@ -7,7 +7,11 @@ const keep = (o: Record<string, any>) => o;
 describe("policy no-ignore-changes-on-workload-spec [L14]", () => {
     it("[L14] passes the baseline and ignoreChanges on spec.replicas (HPA-managed)", async () => {
         await expectMessages(policy, compliantStack(), []);
-        await expectMessages(policy, stackWith(TYPES.deployment, "web", keep, { ignoreChanges: ["spec.replicas"] }), []);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.deployment, "web", keep, { ignoreChanges: ["spec.replicas"] }),
+            [],
+        );
     });
 
     for (const path of ["spec", "spec.template", "spec.template.spec.containers[0].image"]) {
@@ -19,9 +23,13 @@ describe("policy no-ignore-changes-on-workload-spec [L14]", () => {
     }
 
     it("[L14] rejects ignoreChanges on a CronJob's jobTemplate", async () => {
-        await expectMessages(policy, stackWith(TYPES.cronJob, "cleanup", keep, { ignoreChanges: ["spec.jobTemplate.spec"] }), [
-            `CronJob "cleanup" (resource option ignoreChanges): "spec.jobTemplate.spec" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "spec.jobTemplate.spec" from ignoreChanges.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.cronJob, "cleanup", keep, { ignoreChanges: ["spec.jobTemplate.spec"] }),
+            [
+                `CronJob "cleanup" (resource option ignoreChanges): "spec.jobTemplate.spec" hides changes to the pod spec/containers/image from Pulumi. Fix: remove "spec.jobTemplate.spec" from ignoreChanges.`,
+            ],
+        );
     });
 
     it("[L14] is not applicable to non-workload types", async () => {

@@ -26,7 +26,10 @@ const LEVELS: Record<string, analyzer.EnforcementLevel> = {
     remediate: analyzer.EnforcementLevel.REMEDIATE,
 };
 
-function call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+function call<Req, Res>(
+    method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+    req: Req,
+): Promise<Res> {
     return new Promise((resolve, reject) => method(req, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
@@ -41,21 +44,31 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
 
     before(async () => {
         const host = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-        child = spawn(process.execPath, [host, "127.0.0.1:1", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        child = spawn(process.execPath, [host, "127.0.0.1:1", "."], {
+            cwd: PACK_DIR,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stderr = "";
-        child.stderr!.on("data", chunk => { stderr += chunk; });
+        child.stderr!.on("data", (chunk) => {
+            stderr += chunk;
+        });
         const port = await new Promise<string>((resolve, reject) => {
-            child.stdout!.once("data", chunk => resolve(String(chunk).trim()));
-            child.once("exit", code => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
+            child.stdout!.once("data", (chunk) => resolve(String(chunk).trim()));
+            child.once("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
         });
         assert.match(port, /^\d+$/);
         client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         // The engine configures the pack with its reconciled config (schema defaults filled in).
         const request = new analyzer.ConfigureAnalyzerRequest();
         for (const [name, config] of reconcileConfig(policies, {})) {
-            request.getPolicyconfigMap().set(name, new analyzer.PolicyConfig()
-                .setEnforcementlevel(LEVELS[config.enforcementLevel])
-                .setProperties(Struct.fromJavaScript(config.properties as any)));
+            request
+                .getPolicyconfigMap()
+                .set(
+                    name,
+                    new analyzer.PolicyConfig()
+                        .setEnforcementlevel(LEVELS[config.enforcementLevel])
+                        .setProperties(Struct.fromJavaScript(config.properties as any)),
+                );
         }
         await call(client.configure.bind(client), request);
     });
@@ -69,10 +82,15 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
         const info = await call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
         assert.equal(info.getName(), "webstack");
         assert.equal(info.getVersion(), "0.1.0");
-        const served = info.getPoliciesList().map(p => [p.getName(), p.getEnforcementlevel(), /^\[L\d{2}/.test(p.getDescription())]);
-        assert.deepEqual(served, policies.map(p => [p.name, LEVELS[p.enforcementLevel!], true]));
+        const served = info
+            .getPoliciesList()
+            .map((p) => [p.getName(), p.getEnforcementlevel(), /^\[L\d{2}/.test(p.getDescription())]);
+        assert.deepEqual(
+            served,
+            policies.map((p) => [p.name, LEVELS[p.enforcementLevel!], true]),
+        );
         // The catalog's structured metadata reaches the engine (and Pulumi Cloud) as @pulumi/policy's own fields.
-        const pinned = info.getPoliciesList().find(p => p.getName() === "images-digest-pinned")!;
+        const pinned = info.getPoliciesList().find((p) => p.getName() === "images-digest-pinned")!;
         assert.equal(pinned.getSeverity(), analyzer.PolicySeverity.POLICY_SEVERITY_HIGH);
         assert.deepEqual(pinned.getTagsList(), ["reliability", "supply-chain", "L12", "L28"]);
         assert.equal(pinned.getRemediationSteps(), "Resolve the tag to its digest at preview and deploy the digest.");
@@ -82,59 +100,116 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
         const deployment = kinds.deployment();
         deployment.spec.template.spec.containers[0].image = "ghcr.io/acme/worker:main";
         const request = new analyzer.AnalyzeRequest()
-            .setType(TYPES.deployment).setName("web").setUrn(`urn:pulumi:dev::webstack::${TYPES.deployment}::web`)
-            .setProperties(Struct.fromJavaScript(deployment)).setOptions(options());
-        const response = await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), request);
-        const diagnostics = response.getDiagnosticsList().map(d => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()] as const);
-        assert.deepEqual(diagnostics.map(d => d[0]), ["images-digest-pinned"]);
+            .setType(TYPES.deployment)
+            .setName("web")
+            .setUrn(`urn:pulumi:dev::webstack::${TYPES.deployment}::web`)
+            .setProperties(Struct.fromJavaScript(deployment))
+            .setOptions(options());
+        const response = await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+            client.analyze.bind(client),
+            request,
+        );
+        const diagnostics = response
+            .getDiagnosticsList()
+            .map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()] as const);
+        assert.deepEqual(
+            diagnostics.map((d) => d[0]),
+            ["images-digest-pinned"],
+        );
         assert.equal(diagnostics[0][1], analyzer.EnforcementLevel.MANDATORY);
-        assert.match(diagnostics[0][2], /spec\.template\.spec\.containers\[0\]\.image\): "ghcr\.io\/acme\/worker:main" is not pinned by digest.*Fix:/);
+        assert.match(
+            diagnostics[0][2],
+            /spec\.template\.spec\.containers\[0\]\.image\): "ghcr\.io\/acme\/worker:main" is not pinned by digest.*Fix:/,
+        );
     });
 
     it("a misspelt config property reaches the pack (the engine drops additionalProperties) and fails the analysis, naming the closest one", async () => {
         const configure = (extra: Record<string, unknown>) => {
             const request = new analyzer.ConfigureAnalyzerRequest();
             for (const [name, config] of reconcileConfig(policies, {})) {
-                request.getPolicyconfigMap().set(name, new analyzer.PolicyConfig()
-                    .setEnforcementlevel(LEVELS[config.enforcementLevel])
-                    .setProperties(Struct.fromJavaScript({ ...config.properties, ...(name === "configmap-size-limit" ? extra : {}) } as any)));
+                request
+                    .getPolicyconfigMap()
+                    .set(
+                        name,
+                        new analyzer.PolicyConfig()
+                            .setEnforcementlevel(LEVELS[config.enforcementLevel])
+                            .setProperties(
+                                Struct.fromJavaScript({
+                                    ...config.properties,
+                                    ...(name === "configmap-size-limit" ? extra : {}),
+                                } as any),
+                            ),
+                    );
             }
             return call(client.configure.bind(client), request);
         };
-        const analyze = () => call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), new analyzer.AnalyzeRequest()
-            .setType(TYPES.configMap).setName("config").setUrn(`urn:pulumi:dev::webstack::${TYPES.configMap}::config`)
-            .setProperties(Struct.fromJavaScript(kinds.configMap())).setOptions(options()));
+        const analyze = () =>
+            call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+                client.analyze.bind(client),
+                new analyzer.AnalyzeRequest()
+                    .setType(TYPES.configMap)
+                    .setName("config")
+                    .setUrn(`urn:pulumi:dev::webstack::${TYPES.configMap}::config`)
+                    .setProperties(Struct.fromJavaScript(kinds.configMap()))
+                    .setOptions(options()),
+            );
         await configure({ maxByte: 10 });
         try {
-            await assert.rejects(analyze(), /policy config "configmap-size-limit": unknown property "maxByte"\. Did you mean "maxBytes"\?/);
+            await assert.rejects(
+                analyze(),
+                /policy config "configmap-size-limit": unknown property "maxByte"\. Did you mean "maxBytes"\?/,
+            );
         } finally {
             await configure({});
         }
-        assert.deepEqual((await analyze()).getDiagnosticsList().map(d => d.getPolicyname()), []);
+        assert.deepEqual(
+            (await analyze()).getDiagnosticsList().map((d) => d.getPolicyname()),
+            [],
+        );
     });
 
     it("[L32] Analyze sees resource options: an unprotected PVC is rejected, a protected one passes", async () => {
-        const request = (protect: boolean) => new analyzer.AnalyzeRequest()
-            .setType(TYPES.pvc).setName("content").setUrn(`urn:pulumi:dev::webstack::${TYPES.pvc}::content`)
-            .setProperties(Struct.fromJavaScript(kinds.pvc())).setOptions(options(protect));
-        const names = async (protect: boolean) => (await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(client.analyze.bind(client), request(protect)))
-            .getDiagnosticsList().map(d => d.getPolicyname());
+        const request = (protect: boolean) =>
+            new analyzer.AnalyzeRequest()
+                .setType(TYPES.pvc)
+                .setName("content")
+                .setUrn(`urn:pulumi:dev::webstack::${TYPES.pvc}::content`)
+                .setProperties(Struct.fromJavaScript(kinds.pvc()))
+                .setOptions(options(protect));
+        const names = async (protect: boolean) =>
+            (
+                await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+                    client.analyze.bind(client),
+                    request(protect),
+                )
+            )
+                .getDiagnosticsList()
+                .map((d) => d.getPolicyname());
         assert.deepEqual(await names(false), ["pvc-protected"]);
         assert.deepEqual(await names(true), []);
     });
 
     it("[L05] AnalyzeStack rejects a Route to an ExternalName Service, reported against the Route", async () => {
-        const resource = (type: string, name: string, props: Record<string, any>) => new analyzer.AnalyzerResource()
-            .setType(type).setName(name).setUrn(`urn:pulumi:dev::webstack::${type}::${name}`)
-            .setProperties(Struct.fromJavaScript(props)).setOptions(options());
+        const resource = (type: string, name: string, props: Record<string, any>) =>
+            new analyzer.AnalyzerResource()
+                .setType(type)
+                .setName(name)
+                .setUrn(`urn:pulumi:dev::webstack::${type}::${name}`)
+                .setProperties(Struct.fromJavaScript(props))
+                .setOptions(options());
         const service = kinds.service();
         service.spec = { type: "ExternalName", externalName: "nginx.qr-demo-dev.svc.cluster.local" };
         const request = new analyzer.AnalyzeStackRequest().setResourcesList([
             resource(TYPES.service, "web", service),
             resource(TYPES.route, "web", kinds.route()),
         ]);
-        const response = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack.bind(client), request);
-        const diagnostics = response.getDiagnosticsList().map(d => [d.getPolicyname(), d.getUrn()]);
-        assert.deepEqual(diagnostics, [["route-backend-selects-pods", `urn:pulumi:dev::webstack::${TYPES.route}::web`]]);
+        const response = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(
+            client.analyzeStack.bind(client),
+            request,
+        );
+        const diagnostics = response.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getUrn()]);
+        assert.deepEqual(diagnostics, [
+            ["route-backend-selects-pods", `urn:pulumi:dev::webstack::${TYPES.route}::web`],
+        ]);
     });
 });

@@ -23,20 +23,23 @@ export interface ControlCase {
 }
 
 export const web = (change: (spec: Json, template: Json) => void) =>
-    stackWith(TYPES.deployment, "web", o => change(o.spec.template.spec, o.spec.template));
+    stackWith(TYPES.deployment, "web", (o) => change(o.spec.template.spec, o.spec.template));
 
 export const app = (spec: Json) => spec.containers[0];
 
 export function controlTests(policy: ResourceValidationPolicy, profile: string, cases: ControlCase[]): void {
     for (const c of cases) {
         it(`[L30] ${profile} "${c.control}" allows ${c.allowed}`, async () => {
-            assert.deepEqual((await violationsOf(policy, web(c.pass))).map(v => v.message), []);
+            assert.deepEqual(
+                (await violationsOf(policy, web(c.pass))).map((v) => v.message),
+                [],
+            );
         });
         it(`[L30] ${profile} "${c.control}" rejects ${c.rejected}`, async () => {
-            const messages = (await violationsOf(policy, web(c.fail))).map(v => v.message);
+            const messages = (await violationsOf(policy, web(c.fail))).map((v) => v.message);
             assert.equal(messages.length, c.fields.length, messages.join("\n"));
             for (const field of c.fields) {
-                const hit = messages.find(m => m.includes(`(spec.template.${field})`));
+                const hit = messages.find((m) => m.includes(`(spec.template.${field})`));
                 assert.ok(hit, `no message names spec.template.${field}:\n${messages.join("\n")}`);
                 assert.ok(hit.startsWith(`Deployment "web" `), hit);
                 assert.ok(hit.includes(`: Pod Security ${profile} "${c.control}": `), hit);

@@ -8,20 +8,30 @@ describe("policy probe-ports-declared [L18]", () => {
     });
 
     it("[L18] rejects a readiness probe on 50053 when the container declares 50054", async () => {
-        await expectMessages(policy, stackWith(TYPES.deployment, "web", o => {
-            const c = o.spec.template.spec.containers[0];
-            c.ports = [{ name: "grpc", containerPort: 50054 }];
-            c.readinessProbe = { tcpSocket: { port: 50053 } };
-            c.livenessProbe = { grpc: { port: 50054 } };
-        }), [
-            `Deployment "web" container "app" (spec.template.spec.containers[0].readinessProbe.tcpSocket.port): probe port 50053 is not a declared container port (declared: 50054 (grpc)). Fix: probe the port the server listens on and declare it in ports.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.deployment, "web", (o) => {
+                const c = o.spec.template.spec.containers[0];
+                c.ports = [{ name: "grpc", containerPort: 50054 }];
+                c.readinessProbe = { tcpSocket: { port: 50053 } };
+                c.livenessProbe = { grpc: { port: 50054 } };
+            }),
+            [
+                `Deployment "web" container "app" (spec.template.spec.containers[0].readinessProbe.tcpSocket.port): probe port 50053 is not a declared container port (declared: 50054 (grpc)). Fix: probe the port the server listens on and declare it in ports.`,
+            ],
+        );
     });
 
     it("[L18] rejects a probe naming an undeclared port", async () => {
-        await expectMessages(policy, stackWith(TYPES.pod, "debug", o => { o.spec.containers[0].livenessProbe = { httpGet: { path: "/", port: "metrics" } }; }), [
-            `Pod "debug" container "app" (spec.containers[0].livenessProbe.httpGet.port): probe port "metrics" is not a declared container port (declared: 8080 (http)). Fix: probe the port the server listens on and declare it in ports.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.pod, "debug", (o) => {
+                o.spec.containers[0].livenessProbe = { httpGet: { path: "/", port: "metrics" } };
+            }),
+            [
+                `Pod "debug" container "app" (spec.containers[0].livenessProbe.httpGet.port): probe port "metrics" is not a declared container port (declared: 8080 (http)). Fix: probe the port the server listens on and declare it in ports.`,
+            ],
+        );
     });
 
     it("[L18] is not applicable to non-workload types", async () => {

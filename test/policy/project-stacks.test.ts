@@ -20,24 +20,41 @@ describe("the project's own stacks pass the policy pack", function () {
     for (const stack of ["dev", "qa"]) {
         let resources: Promise<RecordedResource[]>;
         before(() => {
-            resources = runProgram({ program: path.join(ROOT, "index.ts"), stack, config: loadStackConfigFile(path.join(ROOT, `Pulumi.${stack}.yaml`), "webstack") })
-                .then(run => run.resources);
+            resources = runProgram({
+                program: path.join(ROOT, "index.ts"),
+                stack,
+                config: loadStackConfigFile(path.join(ROOT, `Pulumi.${stack}.yaml`), "webstack"),
+            }).then((run) => run.resources);
             resources.catch(() => undefined); // awaited (and reported) by the tests
         });
 
         it(`[L01-L32] ${stack}: zero mandatory and zero advisory violations with the default config`, async () => {
             const all = await resources;
-            const kinds = new Set(all.map(r => r.type));
-            for (const type of [TYPES.deployment, TYPES.statefulSet, TYPES.job, TYPES.service, TYPES.route, TYPES.pvc, TYPES.networkPolicy]) {
+            const kinds = new Set(all.map((r) => r.type));
+            for (const type of [
+                TYPES.deployment,
+                TYPES.statefulSet,
+                TYPES.job,
+                TYPES.service,
+                TYPES.route,
+                TYPES.pvc,
+                TYPES.networkPolicy,
+            ]) {
                 assert.ok(kinds.has(type), `the ${stack} stack has no ${type}: the check would be vacuous`);
             }
             const violations = await runPolicies(all);
-            assert.deepEqual(violations.map(v => `${v.level} ${v.policy} ${v.resource}: ${v.message}`), []);
+            assert.deepEqual(
+                violations.map((v) => `${v.level} ${v.policy} ${v.resource}: ${v.message}`),
+                [],
+            );
         });
 
         it(`[L20] ${stack}: zero violations with policy-config.example.json (allowed prefixes on)`, async () => {
             const violations = await runPolicies(await resources, { packConfig: EXAMPLE_CONFIG });
-            assert.deepEqual(violations.map(v => `${v.level} ${v.policy} ${v.resource}: ${v.message}`), []);
+            assert.deepEqual(
+                violations.map((v) => `${v.level} ${v.policy} ${v.resource}: ${v.message}`),
+                [],
+            );
         });
     }
 });

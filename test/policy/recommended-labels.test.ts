@@ -9,28 +9,56 @@ describe("policy recommended-labels [L16]", () => {
     });
 
     it("[L16] warns about a Service without app.kubernetes.io/managed-by", async () => {
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { delete o.metadata.labels["app.kubernetes.io/managed-by"]; }), [
-            `Service "web" (metadata.labels): missing app.kubernetes.io/managed-by. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                delete o.metadata.labels["app.kubernetes.io/managed-by"];
+            }),
+            [
+                `Service "web" (metadata.labels): missing app.kubernetes.io/managed-by. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`,
+            ],
+        );
     });
 
     it("[L16] checks the pod template labels of workloads", async () => {
-        await expectMessages(policy, stackWith(TYPES.cronJob, "cleanup", o => { o.spec.jobTemplate.spec.template.metadata.labels = {}; }), [
-            `CronJob "cleanup" (spec.jobTemplate.spec.template.metadata.labels): missing app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/managed-by. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.cronJob, "cleanup", (o) => {
+                o.spec.jobTemplate.spec.template.metadata.labels = {};
+            }),
+            [
+                `CronJob "cleanup" (spec.jobTemplate.spec.template.metadata.labels): missing app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/component, app.kubernetes.io/part-of, app.kubernetes.io/managed-by. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`,
+            ],
+        );
     });
 
     it("[L16] names an auto-named object by its resource name", async () => {
         const inputs = { data: {} };
-        const v = await violationsOf(policy, [record(TYPES.configMap, "settings", inputs, { outputs: { data: {}, metadata: { name: "settings-1a2b3c4" } } })]);
+        const v = await violationsOf(policy, [
+            record(TYPES.configMap, "settings", inputs, {
+                outputs: { data: {}, metadata: { name: "settings-1a2b3c4" } },
+            }),
+        ]);
         assert.equal(v.length, 1);
         assert.match(v[0].message, /^ConfigMap "settings" \(metadata\.labels\): missing app\.kubernetes\.io\/name/);
     });
 
     it("[L16] applies to every Kubernetes object; not to components, providers or other clouds", async () => {
-        await assertAppliesOnlyTo(policy, compliantStack().map(r => r.type));
-        const others = ["kubernetes:helm.sh/v3:Chart", "kubernetes:yaml/v2:ConfigGroup", "pulumi:providers:kubernetes", "webstack:index:WebStack", "kubernetes:apps/v1:DeploymentPatch"];
-        const v = await violationsOf(policy, others.map(t => record(t, "x", {})));
+        await assertAppliesOnlyTo(
+            policy,
+            compliantStack().map((r) => r.type),
+        );
+        const others = [
+            "kubernetes:helm.sh/v3:Chart",
+            "kubernetes:yaml/v2:ConfigGroup",
+            "pulumi:providers:kubernetes",
+            "webstack:index:WebStack",
+            "kubernetes:apps/v1:DeploymentPatch",
+        ];
+        const v = await violationsOf(
+            policy,
+            others.map((t) => record(t, "x", {})),
+        );
         assert.deepEqual(v, []);
     });
 });

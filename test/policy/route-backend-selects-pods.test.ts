@@ -11,32 +11,54 @@ describe("policy route-backend-selects-pods [L05] (stack)", () => {
     });
 
     it("[L05] rejects a Route to an ExternalName Service (the 503 cutover incident)", async () => {
-        const v = await expectMessages(policy, stackWith(TYPES.service, "web", o => {
-            o.spec = { type: "ExternalName", externalName: "nginx.qr-demo-dev.svc.cluster.local" };
-        }), [
-            `Route "web" (spec.to.name): Service "web" is ExternalName, which has no endpoints, so the router answers 503. ${fix}`,
-            `Ingress "web" (spec.rules[0].http.paths[0].backend.service.name): Service "web" is ExternalName, which has no endpoints, so the router answers 503. ${fix}`,
-        ]);
-        assert.deepEqual(v.map(x => x.resource).sort(), [`${TYPES.ingress}::web`, `${TYPES.route}::web`]);
+        const v = await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec = { type: "ExternalName", externalName: "nginx.qr-demo-dev.svc.cluster.local" };
+            }),
+            [
+                `Route "web" (spec.to.name): Service "web" is ExternalName, which has no endpoints, so the router answers 503. ${fix}`,
+                `Ingress "web" (spec.rules[0].http.paths[0].backend.service.name): Service "web" is ExternalName, which has no endpoints, so the router answers 503. ${fix}`,
+            ],
+        );
+        assert.deepEqual(v.map((x) => x.resource).sort(), [`${TYPES.ingress}::web`, `${TYPES.route}::web`]);
     });
 
     it("[L05] rejects a dangling backend and a Service in another namespace", async () => {
-        await expectMessages(policy, stackWith(TYPES.route, "web", o => { o.spec.alternateBackends = [{ kind: "Service", name: "web-v2", weight: 10 }]; }), [
-            `Route "web" (spec.alternateBackends[0].name): Service "web-v2" does not exist in namespace "shop" of this stack (dangling backend). ${fix}`,
-        ]);
-        const moved = stackWith(TYPES.service, "web", o => { o.metadata.namespace = "qr-demo-dev"; });
+        await expectMessages(
+            policy,
+            stackWith(TYPES.route, "web", (o) => {
+                o.spec.alternateBackends = [{ kind: "Service", name: "web-v2", weight: 10 }];
+            }),
+            [
+                `Route "web" (spec.alternateBackends[0].name): Service "web-v2" does not exist in namespace "shop" of this stack (dangling backend). ${fix}`,
+            ],
+        );
+        const moved = stackWith(TYPES.service, "web", (o) => {
+            o.metadata.namespace = "qr-demo-dev";
+        });
         const v = await violationsOf(policy, moved);
         assert.equal(v.length, 2);
         assert.match(v[0].message, /Service "web" does not exist in namespace "shop"/);
     });
 
     it("[L05] rejects a Service without selector and one whose selector matches no workload", async () => {
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { delete o.spec.selector; }).filter(r => r.type !== TYPES.ingress), [
-            `Route "web" (spec.to.name): Service "web" has no selector, so it has no endpoints. ${fix}`,
-        ]);
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { o.spec.selector = selector("nginx"); }).filter(r => r.type !== TYPES.ingress), [
-            `Route "web" (spec.to.name): Service "web" selects ${JSON.stringify(selector("nginx"))}, which matches no workload in namespace "shop". ${fix}`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                delete o.spec.selector;
+            }).filter((r) => r.type !== TYPES.ingress),
+            [`Route "web" (spec.to.name): Service "web" has no selector, so it has no endpoints. ${fix}`],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec.selector = selector("nginx");
+            }).filter((r) => r.type !== TYPES.ingress),
+            [
+                `Route "web" (spec.to.name): Service "web" selects ${JSON.stringify(selector("nginx"))}, which matches no workload in namespace "shop". ${fix}`,
+            ],
+        );
     });
 
     it("[L05] resolves auto-named Services through their outputs", async () => {
@@ -46,13 +68,21 @@ describe("policy route-backend-selects-pods [L05] (stack)", () => {
         route.spec.to.name = "web-9c1d2e3";
         const stack = [
             record(TYPES.deployment, "web", kinds.deployment()),
-            record(TYPES.service, "web", svc, { outputs: { ...svc, metadata: { ...svc.metadata, name: "web-9c1d2e3" } } }),
+            record(TYPES.service, "web", svc, {
+                outputs: { ...svc, metadata: { ...svc.metadata, name: "web-9c1d2e3" } },
+            }),
             record(TYPES.route, "web", route),
         ];
         await expectMessages(policy, stack, []);
     });
 
     it("[L05] stacks without Routes or Ingresses have nothing to check", async () => {
-        await expectMessages(policy, compliantStack().filter(r => r.type !== TYPES.route && r.type !== TYPES.ingress && r.type !== TYPES.service), []);
+        await expectMessages(
+            policy,
+            compliantStack().filter(
+                (r) => r.type !== TYPES.route && r.type !== TYPES.ingress && r.type !== TYPES.service,
+            ),
+            [],
+        );
     });
 });

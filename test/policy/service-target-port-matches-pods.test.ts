@@ -5,23 +5,51 @@ import { compliantStack, expectMessages, kinds, record, stackWith } from "./fixt
 describe("policy service-target-port-matches-pods [L18] (stack)", () => {
     it("[L18] passes the baseline (targetPort by name) and a numeric targetPort of the pods", async () => {
         await expectMessages(policy, compliantStack(), []);
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { o.spec.ports[0].targetPort = 8080; }), []);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec.ports[0].targetPort = 8080;
+            }),
+            [],
+        );
     });
 
     it("[L18] rejects targetPort 50053 when the selected pods declare 50054", async () => {
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { o.spec.ports[0].targetPort = 50053; }), [
-            `Service "web" (spec.ports[0].targetPort): 50053 is not a port of the selected pods of Deployment "web" (declared: 8080 (http)). Fix: set targetPort to the port the container declares and listens on.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec.ports[0].targetPort = 50053;
+            }),
+            [
+                `Service "web" (spec.ports[0].targetPort): 50053 is not a port of the selected pods of Deployment "web" (declared: 8080 (http)). Fix: set targetPort to the port the container declares and listens on.`,
+            ],
+        );
     });
 
     it("[L18] without targetPort the port itself must be a pod port", async () => {
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { delete o.spec.ports[0].targetPort; }), [
-            `Service "web" (spec.ports[0].port): 80 is not a port of the selected pods of Deployment "web" (declared: 8080 (http)). Fix: set targetPort to the port the container declares and listens on.`,
-        ]);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                delete o.spec.ports[0].targetPort;
+            }),
+            [
+                `Service "web" (spec.ports[0].port): 80 is not a port of the selected pods of Deployment "web" (declared: 8080 (http)). Fix: set targetPort to the port the container declares and listens on.`,
+            ],
+        );
     });
 
     it("[L18] ExternalName and selector-less Services, and other types, are not checked", async () => {
-        await expectMessages(policy, stackWith(TYPES.service, "web", o => { o.spec = { type: "ExternalName", externalName: "x", ports: [{ port: 1 }] }; }), []);
-        await expectMessages(policy, [record(TYPES.deployment, "web", kinds.deployment()), record(TYPES.configMap, "c", kinds.configMap())], []);
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec = { type: "ExternalName", externalName: "x", ports: [{ port: 1 }] };
+            }),
+            [],
+        );
+        await expectMessages(
+            policy,
+            [record(TYPES.deployment, "web", kinds.deployment()), record(TYPES.configMap, "c", kinds.configMap())],
+            [],
+        );
     });
 });

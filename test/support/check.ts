@@ -11,7 +11,9 @@ import { main } from "../../offline/check";
 export const ROOT = path.join(__dirname, "..", "..");
 
 /** Without GITHUB_ACTIONS, which switches the default format to annotations (tests run in CI too); npm sets INIT_CWD. */
-const NPM_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "GITHUB_ACTIONS" && key !== "INIT_CWD"));
+const NPM_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => key !== "GITHUB_ACTIONS" && key !== "INIT_CWD"),
+);
 
 /** The environment of `npm run check` started from the repository root (INIT_CWD is where npm was run). */
 export const CHECK_ENV: NodeJS.ProcessEnv = { ...NPM_ENV, INIT_CWD: ROOT };
@@ -39,7 +41,9 @@ function collector(): { stream: Writable; text(): string } {
 /** `npm run check -- <args>` run from the repository root, in this process. */
 export async function checkInProcess(args: string[], env: NodeJS.ProcessEnv = CHECK_ENV): Promise<CheckRun> {
     if (process.cwd() !== ROOT) {
-        throw new Error(`the in-process check resolves its default program against the working directory: run the tests from ${ROOT}`);
+        throw new Error(
+            `the in-process check resolves its default program against the working directory: run the tests from ${ROOT}`,
+        );
     }
     const stdout = collector();
     const stderr = collector();
@@ -49,13 +53,20 @@ export async function checkInProcess(args: string[], env: NodeJS.ProcessEnv = CH
 
 /** package.json's `check` command (`node -r … offline/check.ts`) with this node, in a child process. */
 export function checkProcess(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CheckRun {
-    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { check: string } };
+    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: { check: string };
+    };
     const [command, ...nodeArgs] = packageJson.scripts.check.split(" ");
     if (command !== "node") {
         throw new Error(`package.json's check script no longer starts with node: ${command}`);
     }
     const result = spawnSync(process.execPath, [...nodeArgs, ...args], {
-        cwd: ROOT, encoding: "utf8", env: opts.env ?? CHECK_ENV, input: opts.input, timeout: PROCESS_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+        cwd: ROOT,
+        encoding: "utf8",
+        env: opts.env ?? CHECK_ENV,
+        input: opts.input,
+        timeout: PROCESS_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -63,6 +74,12 @@ export function checkProcess(args: string[], opts: { input?: string; env?: NodeJ
 /** `npm run -s check -- <args>` exactly as users type it (-s: without npm's banner on stdout). */
 export function npmCheck(args: string[], opts: { cwd?: string; prefix?: boolean } = {}): CheckRun {
     const npmArgs = [...(opts.prefix ? ["--prefix", ROOT] : []), "run", "-s", "check", "--", ...args];
-    const result = spawnSync("npm", npmArgs, { cwd: opts.cwd ?? ROOT, encoding: "utf8", env: NPM_ENV, timeout: PROCESS_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync("npm", npmArgs, {
+        cwd: opts.cwd ?? ROOT,
+        encoding: "utf8",
+        env: NPM_ENV,
+        timeout: PROCESS_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

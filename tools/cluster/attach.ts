@@ -7,7 +7,13 @@ import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "./kubeApi
 export const VOLUMES_ATTACHED_ANNOTATION = "webstack.local/volumes-attached";
 
 export interface Pod {
-    metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string>; deletionTimestamp?: string };
+    metadata: {
+        name: string;
+        namespace: string;
+        uid: string;
+        annotations?: Record<string, string>;
+        deletionTimestamp?: string;
+    };
     spec: { nodeName?: string; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
     status?: { phase?: string };
 }
@@ -25,7 +31,8 @@ export interface AttachDecision {
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
-const isLive = (pod: Pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+const isLive = (pod: Pod) =>
+    !pod.metadata.deletionTimestamp && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 
 /** Which scheduled, not yet attached pods can attach now (pure: the tests of the stand-in call this). */
 export function decideAttachments(pods: Pod[], claims: Claim[]): AttachDecision[] {
@@ -34,7 +41,9 @@ export function decideAttachments(pods: Pod[], claims: Claim[]): AttachDecision[
     const holder = new Map<string, { node: string; users: string[] }>();
     const hold = (pod: Pod) => {
         for (const v of pod.spec.volumes ?? []) {
-            const claim = v.persistentVolumeClaim && claimsByKey.get(key(pod.metadata.namespace, v.persistentVolumeClaim.claimName));
+            const claim =
+                v.persistentVolumeClaim &&
+                claimsByKey.get(key(pod.metadata.namespace, v.persistentVolumeClaim.claimName));
             if (claim && isReadWriteOnceOnly(claim)) {
                 const k = key(claim.metadata.namespace, claim.metadata.name);
                 const current = holder.get(k) ?? { node: pod.spec.nodeName!, users: [] };
@@ -61,7 +70,12 @@ export function decideAttachments(pods: Pod[], claims: Claim[]): AttachDecision[
             }
             const held = holder.get(key(claim.metadata.namespace, claim.metadata.name));
             if (isReadWriteOnceOnly(claim) && held && held.node !== pod.spec.nodeName) {
-                conflict = { claim: claim.metadata.name, volume: claim.spec.volumeName ?? claim.metadata.name, node: held.node, users: held.users };
+                conflict = {
+                    claim: claim.metadata.name,
+                    volume: claim.spec.volumeName ?? claim.metadata.name,
+                    node: held.node,
+                    users: held.users,
+                };
             }
         }
         if (conflict) {
@@ -87,8 +101,13 @@ async function pass(conn: KubeConnection, reported: Set<string>): Promise<void> 
     for (const { pod, conflict } of decideAttachments(pods.items, claims.items)) {
         const { namespace, name, uid } = pod.metadata;
         if (!conflict) {
-            await kubeRequest(conn, "PATCH", `/api/v1/namespaces/${namespace}/pods/${name}`,
-                { metadata: { annotations: { [VOLUMES_ATTACHED_ANNOTATION]: "true" } } }, "application/merge-patch+json");
+            await kubeRequest(
+                conn,
+                "PATCH",
+                `/api/v1/namespaces/${namespace}/pods/${name}`,
+                { metadata: { annotations: { [VOLUMES_ATTACHED_ANNOTATION]: "true" } } },
+                "application/merge-patch+json",
+            );
             continue;
         }
         if (reported.has(uid)) {

@@ -14,7 +14,10 @@ import { CommandSpec, helpText, parseCommandLine, UsageError } from "../../scrip
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 export const STATE_DIR = process.env.WEBSTACK_CLUSTER_DIR ?? path.join(repoRoot, ".cluster");
-const toolCache = path.join(process.env.WEBSTACK_TOOL_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache", "webstack-tools"), "cluster");
+const toolCache = path.join(
+    process.env.WEBSTACK_TOOL_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache", "webstack-tools"),
+    "cluster",
+);
 
 /** Namespaces of the committed stacks: created by up, Pod Security `restricted` enforced (L30). */
 export const STACK_NAMESPACES = ["qr-demo-dev", "qr-demo-qa"];
@@ -23,7 +26,12 @@ const PV_POOL = { readWriteOnce: 12, readWriteMany: 6, size: "20Gi", storageClas
 // OpenShift's own Route CRD (openshift/api, see crds/NOTICE), vendored so a fresh checkout has it.
 const ROUTE_CRD = path.join(__dirname, "crds", "route.openshift.io_routes.yaml");
 
-interface Binaries { etcd: string; kubeDir: string; kwok: string; kubeVersion: string }
+interface Binaries {
+    etcd: string;
+    kubeDir: string;
+    kwok: string;
+    kubeVersion: string;
+}
 
 export interface ClusterState {
     ports: { etcdClient: number; etcdPeer: number; apiserver: number };
@@ -48,9 +56,26 @@ function readBinaries(): Binaries | undefined {
     if (!fs.existsSync(envFile)) {
         return undefined;
     }
-    const vars = Object.fromEntries(fs.readFileSync(envFile, "utf8").trim().split("\n").map((line) => line.split("=", 2) as [string, string]));
-    const bins = { etcd: vars.ETCD_BIN, kubeDir: vars.KUBE_BIN_DIR, kwok: vars.KWOK_BIN, kubeVersion: vars.KUBE_VERSION };
-    const all = [bins.etcd, bins.kwok, ...["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"].map((b) => path.join(bins.kubeDir, b))];
+    const vars = Object.fromEntries(
+        fs
+            .readFileSync(envFile, "utf8")
+            .trim()
+            .split("\n")
+            .map((line) => line.split("=", 2) as [string, string]),
+    );
+    const bins = {
+        etcd: vars.ETCD_BIN,
+        kubeDir: vars.KUBE_BIN_DIR,
+        kwok: vars.KWOK_BIN,
+        kubeVersion: vars.KUBE_VERSION,
+    };
+    const all = [
+        bins.etcd,
+        bins.kwok,
+        ...["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"].map((b) =>
+            path.join(bins.kubeDir, b),
+        ),
+    ];
     return all.every((f) => f && fs.existsSync(f)) ? bins : undefined;
 }
 
@@ -59,7 +84,9 @@ export function ensureBinaries(): Binaries {
     execFileSync("bash", [path.join(__dirname, "build.sh")], { stdio: ["ignore", "ignore", "inherit"] });
     const bins = readBinaries();
     if (!bins) {
-        throw new Error(`tools/cluster/build.sh finished but ${toolCache}/versions.env does not name every binary. Fix: rerun npm run cluster:install and read its output`);
+        throw new Error(
+            `tools/cluster/build.sh finished but ${toolCache}/versions.env does not name every binary. Fix: rerun npm run cluster:install and read its output`,
+        );
     }
     return bins;
 }
@@ -73,21 +100,28 @@ export function kubectlPath(): string {
 }
 
 function readState(): ClusterState | undefined {
-    return fs.existsSync(paths.state) ? JSON.parse(fs.readFileSync(paths.state, "utf8")) as ClusterState : undefined;
+    return fs.existsSync(paths.state) ? (JSON.parse(fs.readFileSync(paths.state, "utf8")) as ClusterState) : undefined;
 }
 
 function isRunning(pid: number, binary: string): boolean {
     try {
         // The pid may have been reused since: it counts only if it still runs our binary.
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.endsWith(binary));
+        return fs
+            .readFileSync(`/proc/${pid}/cmdline`, "utf8")
+            .split("\0")
+            .some((arg) => arg.endsWith(binary));
     } catch {
         return false;
     }
 }
 
 const processBinary: Record<string, string> = {
-    etcd: "etcd", "kube-apiserver": "kube-apiserver", "kube-controller-manager": "kube-controller-manager",
-    "kube-scheduler": "kube-scheduler", kwok: "kwok", attach: "attach.ts",
+    etcd: "etcd",
+    "kube-apiserver": "kube-apiserver",
+    "kube-controller-manager": "kube-controller-manager",
+    "kube-scheduler": "kube-scheduler",
+    kwok: "kwok",
+    attach: "attach.ts",
 };
 
 function freePort(): Promise<number> {
@@ -114,16 +148,46 @@ function ensurePki(): void {
     }
     fs.mkdirSync(paths.pki, { recursive: true, mode: 0o700 });
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl(["req", "-x509", ...ec, "-keyout", p("ca.key"), "-out", p("ca.crt"), "-days", "3650", "-subj", "/CN=webstack-local-ca"]);
+    openssl([
+        "req",
+        "-x509",
+        ...ec,
+        "-keyout",
+        p("ca.key"),
+        "-out",
+        p("ca.crt"),
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=webstack-local-ca",
+    ]);
     const sign = (name: string, subject: string, extensions: string) => {
         fs.writeFileSync(p(`${name}.ext`), extensions);
         openssl(["req", ...ec, "-keyout", p(`${name}.key`), "-out", p(`${name}.csr`), "-subj", subject]);
-        openssl(["x509", "-req", "-in", p(`${name}.csr`), "-CA", p("ca.crt"), "-CAkey", p("ca.key"), "-CAcreateserial",
-            "-days", "3650", "-out", p(`${name}.crt`), "-extfile", p(`${name}.ext`)]);
+        openssl([
+            "x509",
+            "-req",
+            "-in",
+            p(`${name}.csr`),
+            "-CA",
+            p("ca.crt"),
+            "-CAkey",
+            p("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "3650",
+            "-out",
+            p(`${name}.crt`),
+            "-extfile",
+            p(`${name}.ext`),
+        ]);
     };
-    sign("apiserver", "/CN=kube-apiserver",
+    sign(
+        "apiserver",
+        "/CN=kube-apiserver",
         "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n" +
-        "extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n");
+            "extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n",
+    );
     sign("admin", "/O=system:masters/CN=webstack-admin", "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", p("sa.key")]);
     openssl(["pkey", "-in", p("sa.key"), "-pubout", "-out", p("sa.pub")]);
@@ -131,25 +195,29 @@ function ensurePki(): void {
 
 function writeKubeconfig(apiserverPort: number): void {
     const b64 = (f: string) => fs.readFileSync(path.join(paths.pki, f)).toString("base64");
-    fs.writeFileSync(paths.kubeconfig, [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: webstack-local",
-        "  cluster:",
-        `    server: https://127.0.0.1:${apiserverPort}`,
-        `    certificate-authority-data: ${b64("ca.crt")}`,
-        "users:",
-        "- name: webstack-admin",
-        "  user:",
-        `    client-certificate-data: ${b64("admin.crt")}`,
-        `    client-key-data: ${b64("admin.key")}`,
-        "contexts:",
-        "- name: webstack-local",
-        "  context: {cluster: webstack-local, user: webstack-admin}",
-        "current-context: webstack-local",
-        "",
-    ].join("\n"), { mode: 0o600 });
+    fs.writeFileSync(
+        paths.kubeconfig,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: webstack-local",
+            "  cluster:",
+            `    server: https://127.0.0.1:${apiserverPort}`,
+            `    certificate-authority-data: ${b64("ca.crt")}`,
+            "users:",
+            "- name: webstack-admin",
+            "  user:",
+            `    client-certificate-data: ${b64("admin.crt")}`,
+            `    client-key-data: ${b64("admin.key")}`,
+            "contexts:",
+            "- name: webstack-local",
+            "  context: {cluster: webstack-local, user: webstack-admin}",
+            "current-context: webstack-local",
+            "",
+        ].join("\n"),
+        { mode: 0o600 },
+    );
 }
 
 function startProcess(name: string, command: string, args: string[]): ChildProcess {
@@ -168,7 +236,12 @@ function startProcess(name: string, command: string, args: string[]): ChildProce
 /** Thrown by a wait check when waiting longer cannot help (the process died). */
 class FatalWaitError extends Error {}
 
-async function waitFor(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>, logName?: string): Promise<void> {
+async function waitFor(
+    what: string,
+    timeoutMs: number,
+    check: () => boolean | Promise<boolean>,
+    logName?: string,
+): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         try {
@@ -182,7 +255,9 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean | P
             // not yet
         }
         if (Date.now() > deadline) {
-            const tail = logName ? `\n--- last lines of ${path.join(paths.logs, `${logName}.log`)}:\n${tailOf(logName)}` : "";
+            const tail = logName
+                ? `\n--- last lines of ${path.join(paths.logs, `${logName}.log`)}:\n${tailOf(logName)}`
+                : "";
             throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${tail}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
@@ -191,15 +266,22 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean | P
 
 function tailOf(logName: string): string {
     try {
-        return fs.readFileSync(path.join(paths.logs, `${logName}.log`), "utf8").split("\n").slice(-15).join("\n");
+        return fs
+            .readFileSync(path.join(paths.logs, `${logName}.log`), "utf8")
+            .split("\n")
+            .slice(-15)
+            .join("\n");
     } catch {
         return "(no log)";
     }
 }
 
 function kubectl(bins: Binaries, args: string[], input?: string): string {
-    return execFileSync(path.join(bins.kubeDir, "kubectl"), ["--kubeconfig", paths.kubeconfig, ...args],
-        { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    return execFileSync(path.join(bins.kubeDir, "kubectl"), ["--kubeconfig", paths.kubeconfig, ...args], {
+        input,
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"],
+    });
 }
 
 /** Cluster-wide Pod Security default `restricted` (kube-system exempt); the stack namespaces also carry the labels. */
@@ -207,15 +289,24 @@ function podSecurityConfig(): string {
     return JSON.stringify({
         apiVersion: "apiserver.config.k8s.io/v1",
         kind: "AdmissionConfiguration",
-        plugins: [{
-            name: "PodSecurity",
-            configuration: {
-                apiVersion: "pod-security.admission.config.k8s.io/v1",
-                kind: "PodSecurityConfiguration",
-                defaults: { enforce: "restricted", "enforce-version": "latest", audit: "restricted", "audit-version": "latest", warn: "restricted", "warn-version": "latest" },
-                exemptions: { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] },
+        plugins: [
+            {
+                name: "PodSecurity",
+                configuration: {
+                    apiVersion: "pod-security.admission.config.k8s.io/v1",
+                    kind: "PodSecurityConfiguration",
+                    defaults: {
+                        enforce: "restricted",
+                        "enforce-version": "latest",
+                        audit: "restricted",
+                        "audit-version": "latest",
+                        warn: "restricted",
+                        "warn-version": "latest",
+                    },
+                    exemptions: { usernames: [], runtimeClasses: [], namespaces: ["kube-system"] },
+                },
             },
-        }],
+        ],
     });
 }
 
@@ -223,32 +314,55 @@ function bootstrapObjects(nodes: number): object[] {
     const objects: object[] = [];
     for (const name of STACK_NAMESPACES) {
         objects.push({
-            apiVersion: "v1", kind: "Namespace",
-            metadata: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" } },
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: {
+                name,
+                labels: {
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                    "pod-security.kubernetes.io/enforce-version": "latest",
+                },
+            },
         });
     }
     for (let i = 0; i < nodes; i++) {
         objects.push({
-            apiVersion: "v1", kind: "Node",
+            apiVersion: "v1",
+            kind: "Node",
             metadata: {
                 name: `kwok-node-${i}`,
                 annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-                labels: { "kubernetes.io/hostname": `kwok-node-${i}`, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+                labels: {
+                    "kubernetes.io/hostname": `kwok-node-${i}`,
+                    "kubernetes.io/os": "linux",
+                    "kubernetes.io/arch": "amd64",
+                    type: "kwok",
+                },
             },
         });
     }
     // Static PersistentVolumes of the default class; the PV controller binds claims to them (no provisioner).
     objects.push({
-        apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
-        metadata: { name: PV_POOL.storageClass, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-        provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "Immediate", reclaimPolicy: "Retain",
+        apiVersion: "storage.k8s.io/v1",
+        kind: "StorageClass",
+        metadata: {
+            name: PV_POOL.storageClass,
+            annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        },
+        provisioner: "kubernetes.io/no-provisioner",
+        volumeBindingMode: "Immediate",
+        reclaimPolicy: "Retain",
     });
     const pv = (name: string, accessMode: string) => ({
-        apiVersion: "v1", kind: "PersistentVolume",
+        apiVersion: "v1",
+        kind: "PersistentVolume",
         metadata: { name, labels: { "webstack.local/pool": accessMode } },
         spec: {
-            capacity: { storage: PV_POOL.size }, accessModes: [accessMode], storageClassName: PV_POOL.storageClass,
-            persistentVolumeReclaimPolicy: "Retain", hostPath: { path: `/nonexistent/webstack-pv/${name}` },
+            capacity: { storage: PV_POOL.size },
+            accessModes: [accessMode],
+            storageClassName: PV_POOL.storageClass,
+            persistentVolumeReclaimPolicy: "Retain",
+            hostPath: { path: `/nonexistent/webstack-pv/${name}` },
         },
     });
     for (let i = 0; i < PV_POOL.readWriteOnce; i++) {
@@ -275,11 +389,15 @@ export function clusterStatus(): { running: boolean; detail: string } {
     if (!state || !bins) {
         return { running: false, detail: "no cluster state (run npm run cluster:up)" };
     }
-    const dead = Object.entries(state.pids).filter(([name, pid]) => !isRunning(pid, processBinary[name])).map(([name]) => name);
+    const dead = Object.entries(state.pids)
+        .filter(([name, pid]) => !isRunning(pid, processBinary[name]))
+        .map(([name]) => name);
     if (dead.length > 0) {
         return { running: false, detail: `not running: ${dead.join(", ")}` };
     }
-    return apiReady(bins) ? { running: true, detail: `API at https://127.0.0.1:${state.ports.apiserver}` } : { running: false, detail: "the API does not answer /readyz" };
+    return apiReady(bins)
+        ? { running: true, detail: `API at https://127.0.0.1:${state.ports.apiserver}` }
+        : { running: false, detail: "the API does not answer /readyz" };
 }
 
 export async function clusterUp(options: { nodes: number }): Promise<ClusterState> {
@@ -305,10 +423,22 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
     const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
     const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
     start("etcd", bins.etcd, [
-        "--name", "webstack", "--data-dir", paths.etcdData,
-        "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
-        "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl, "--initial-cluster", `webstack=${peerUrl}`,
-        "--log-level", "warn",
+        "--name",
+        "webstack",
+        "--data-dir",
+        paths.etcdData,
+        "--listen-client-urls",
+        etcdUrl,
+        "--advertise-client-urls",
+        etcdUrl,
+        "--listen-peer-urls",
+        peerUrl,
+        "--initial-advertise-peer-urls",
+        peerUrl,
+        "--initial-cluster",
+        `webstack=${peerUrl}`,
+        "--log-level",
+        "warn",
     ]);
     await waitFor("etcd /health", 60_000, async () => (await fetch(`${etcdUrl}/health`)).ok, "etcd");
 
@@ -316,53 +446,99 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
     fs.writeFileSync(podSecurity, podSecurityConfig());
     start("kube-apiserver", path.join(bins.kubeDir, "kube-apiserver"), [
         `--etcd-servers=${etcdUrl}`,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${ports.apiserver}`,
-        `--cert-dir=${paths.pki}`, `--tls-cert-file=${pki("apiserver.crt")}`, `--tls-private-key-file=${pki("apiserver.key")}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${ports.apiserver}`,
+        `--cert-dir=${paths.pki}`,
+        `--tls-cert-file=${pki("apiserver.crt")}`,
+        `--tls-private-key-file=${pki("apiserver.key")}`,
         `--client-ca-file=${pki("ca.crt")}`,
-        `--service-account-key-file=${pki("sa.pub")}`, `--service-account-signing-key-file=${pki("sa.key")}`,
+        `--service-account-key-file=${pki("sa.pub")}`,
+        `--service-account-signing-key-file=${pki("sa.key")}`,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.96.0.0/16", "--authorization-mode=RBAC",
-        `--admission-control-config-file=${podSecurity}`, "--profiling=false",
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--authorization-mode=RBAC",
+        `--admission-control-config-file=${podSecurity}`,
+        "--profiling=false",
     ]);
     await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver");
 
     start("kube-controller-manager", path.join(bins.kubeDir, "kube-controller-manager"), [
-        `--kubeconfig=${paths.kubeconfig}`, "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
-        `--service-account-private-key-file=${pki("sa.key")}`, `--root-ca-file=${pki("ca.crt")}`,
-        "--use-service-account-credentials=false", "--controllers=*",
+        `--kubeconfig=${paths.kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        "--leader-elect=false",
+        `--service-account-private-key-file=${pki("sa.key")}`,
+        `--root-ca-file=${pki("ca.crt")}`,
+        "--use-service-account-credentials=false",
+        "--controllers=*",
     ]);
     start("kube-scheduler", path.join(bins.kubeDir, "kube-scheduler"), [
-        `--kubeconfig=${paths.kubeconfig}`, "--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
+        `--kubeconfig=${paths.kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        "--leader-elect=false",
     ]);
 
     // Route CRD from OpenShift's own API repository: Routes get OpenShift's schema and validation rules.
     kubectl(bins, ["apply", "--server-side", "-f", ROUTE_CRD]);
     const bootstrap = path.join(paths.manifests, "bootstrap.json");
-    fs.writeFileSync(bootstrap, JSON.stringify({ apiVersion: "v1", kind: "List", items: bootstrapObjects(options.nodes) }));
+    fs.writeFileSync(
+        bootstrap,
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: bootstrapObjects(options.nodes) }),
+    );
     kubectl(bins, ["apply", "--server-side", "-f", bootstrap]);
     kubectl(bins, ["wait", "--for=condition=Established", "crd/routes.route.openshift.io", "--timeout=60s"]);
 
     start("kwok", bins.kwok, [
-        `--kubeconfig=${paths.kubeconfig}`, `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
         "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-        "--node-port=0", "--node-lease-duration-seconds=40",
+        "--node-port=0",
+        "--node-lease-duration-seconds=40",
     ]);
-    start("attach", process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "attach.ts"), paths.kubeconfig]);
+    start("attach", process.execPath, [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(__dirname, "attach.ts"),
+        paths.kubeconfig,
+    ]);
 
-    await waitFor("every kwok node Ready", 180_000, () => {
-        if (!isRunning(state.pids.kwok, "kwok")) {
-            throw new FatalWaitError(`kwok exited:\n${tailOf("kwok")}`);
-        }
-        return kubectl(bins, ["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])
-            .trim().split("\n").filter((s) => s === "True").length === options.nodes;
-    }, "kwok");
+    await waitFor(
+        "every kwok node Ready",
+        180_000,
+        () => {
+            if (!isRunning(state.pids.kwok, "kwok")) {
+                throw new FatalWaitError(`kwok exited:\n${tailOf("kwok")}`);
+            }
+            return (
+                kubectl(bins, [
+                    "get",
+                    "nodes",
+                    "-o",
+                    'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+                ])
+                    .trim()
+                    .split("\n")
+                    .filter((s) => s === "True").length === options.nodes
+            );
+        },
+        "kwok",
+    );
     // Pods need their namespace's default ServiceAccount and the kube-root-ca.crt ConfigMap (controller-manager).
-    await waitFor("default ServiceAccounts and kube-root-ca.crt in the stack namespaces", 180_000, () =>
-        STACK_NAMESPACES.every((ns) => {
-            kubectl(bins, ["get", "-n", ns, "serviceaccount/default", "configmap/kube-root-ca.crt", "-o", "name"]);
-            return true;
-        }), "kube-controller-manager");
-    log(`up: Kubernetes ${bins.kubeVersion} at https://127.0.0.1:${ports.apiserver}, ${options.nodes} kwok node(s), logs in ${paths.logs}`);
+    await waitFor(
+        "default ServiceAccounts and kube-root-ca.crt in the stack namespaces",
+        180_000,
+        () =>
+            STACK_NAMESPACES.every((ns) => {
+                kubectl(bins, ["get", "-n", ns, "serviceaccount/default", "configmap/kube-root-ca.crt", "-o", "name"]);
+                return true;
+            }),
+        "kube-controller-manager",
+    );
+    log(
+        `up: Kubernetes ${bins.kubeVersion} at https://127.0.0.1:${ports.apiserver}, ${options.nodes} kwok node(s), logs in ${paths.logs}`,
+    );
     return state;
 }
 
@@ -398,7 +574,8 @@ export async function clusterDown(options: { purge: boolean }): Promise<void> {
 
 const spec = {
     name: "npm run cluster:<up|down|status> --",
-    summary: "Start, stop or probe the local Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes) on 127.0.0.1.",
+    summary:
+        "Start, stop or probe the local Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes) on 127.0.0.1.",
     positionals: "<up|down|status>",
     flags: {
         nodes: { type: "string", description: "up: number of kwok fake nodes", default: "2", valueName: "<count>" },
@@ -416,7 +593,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const [command, ...extra] = parsed.positionals;
     if (!["up", "down", "status"].includes(command ?? "") || extra.length > 0) {
-        throw new UsageError(`expected one command: up, down or status (got ${parsed.positionals.join(" ") || "none"})`);
+        throw new UsageError(
+            `expected one command: up, down or status (got ${parsed.positionals.join(" ") || "none"})`,
+        );
     }
     if (command === "up") {
         const nodes = Number(parsed.flags.nodes);
@@ -438,12 +617,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-        if (err instanceof UsageError) {
-            console.error(`${err.message}\n\n${helpText(spec)}`);
-            process.exit(2);
-        }
-        console.error(`cluster: ${(err as Error).message}`);
-        process.exit(1);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            if (err instanceof UsageError) {
+                console.error(`${err.message}\n\n${helpText(spec)}`);
+                process.exit(2);
+            }
+            console.error(`cluster: ${(err as Error).message}`);
+            process.exit(1);
+        },
+    );
 }

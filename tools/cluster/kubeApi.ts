@@ -28,47 +28,70 @@ export function connectionFromKubeconfig(path: string): KubeConnection {
     const cert = user?.["client-certificate-data"];
     const key = user?.["client-key-data"];
     if (!cluster || !ca || !cert || !key) {
-        throw new Error(`kubeconfig ${path}: the current context needs a server, certificate-authority-data and client-certificate-data/client-key-data. ` +
-            "Fix: use the kubeconfig `npm run cluster:up` prints");
+        throw new Error(
+            `kubeconfig ${path}: the current context needs a server, certificate-authority-data and client-certificate-data/client-key-data. ` +
+                "Fix: use the kubeconfig `npm run cluster:up` prints",
+        );
     }
     const decode = (data: string) => Buffer.from(data, "base64");
     return { server: cluster.server, ca: decode(ca), cert: decode(cert), key: decode(key) };
 }
 
 export class KubeApiError extends Error {
-    constructor(readonly status: number, message: string) {
+    constructor(
+        readonly status: number,
+        message: string,
+    ) {
         super(message);
     }
 }
 
 /** One API request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
-export function kubeRequest<T = unknown>(conn: KubeConnection, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+export function kubeRequest<T = unknown>(
+    conn: KubeConnection,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+): Promise<T> {
     const url = new URL(path, conn.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-        const req = https.request(url, {
-            method,
-            ca: conn.ca,
-            cert: conn.cert,
-            key: conn.key,
-            headers: { accept: "application/json", ...(payload ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) } : {}) },
-            timeout: 30_000,
-        }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-                const text = Buffer.concat(chunks).toString("utf8");
-                if ((res.statusCode ?? 0) >= 300) {
-                    reject(new KubeApiError(res.statusCode ?? 0, `${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`));
-                    return;
-                }
-                try {
-                    resolve((text ? JSON.parse(text) : undefined) as T);
-                } catch (err) {
-                    reject(err instanceof Error ? err : new Error(String(err)));
-                }
-            });
-        });
+        const req = https.request(
+            url,
+            {
+                method,
+                ca: conn.ca,
+                cert: conn.cert,
+                key: conn.key,
+                headers: {
+                    accept: "application/json",
+                    ...(payload ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) } : {}),
+                },
+                timeout: 30_000,
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    if ((res.statusCode ?? 0) >= 300) {
+                        reject(
+                            new KubeApiError(
+                                res.statusCode ?? 0,
+                                `${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`,
+                            ),
+                        );
+                        return;
+                    }
+                    try {
+                        resolve((text ? JSON.parse(text) : undefined) as T);
+                    } catch (err) {
+                        reject(err instanceof Error ? err : new Error(String(err)));
+                    }
+                });
+            },
+        );
         req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
         req.on("error", reject);
         if (payload) {

@@ -26,12 +26,16 @@ export function listenersOf(pids: number[]): string[] {
         }
     }
     const listeners: string[] = [];
-    for (const [file, v6] of [["/proc/net/tcp", false], ["/proc/net/tcp6", true]] as const) {
+    for (const [file, v6] of [
+        ["/proc/net/tcp", false],
+        ["/proc/net/tcp6", true],
+    ] as const) {
         const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(1) : [];
         for (const line of lines) {
             const cols = line.trim().split(/\s+/);
             const [, local, , state, , , , , , inode] = cols; // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
-            if (state !== "0A" || !inodes.has(inode)) { // 0A = LISTEN
+            if (state !== "0A" || !inodes.has(inode)) {
+                // 0A = LISTEN
                 continue;
             }
             const [hexAddr, hexPort] = local.split(":");
@@ -58,7 +62,8 @@ function decodeV6(hex: string): string {
     return `[${hex}]`;
 }
 
-export const isLoopback = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
+export const isLoopback = (address: string) =>
+    /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
 
 /** True while the process exists and is not a zombie (a killed child of this process waits to be reaped). */
 export function processAlive(pid: number): boolean {
@@ -161,7 +166,9 @@ const watch = new ListenerWatch();
 /** The running suite cluster's state (set by the root hooks below). */
 export function suiteCluster(): ClusterState {
     if (!running) {
-        throw new Error("the local cluster is not up: run the suite with `npm run test:cluster` (its mocha config loads the root hooks)");
+        throw new Error(
+            "the local cluster is not up: run the suite with `npm run test:cluster` (its mocha config loads the root hooks)",
+        );
     }
     return running;
 }
@@ -207,15 +214,21 @@ export const mochaHooks = {
             problems.push(`processes left after cluster:down (now killed):\n  ${left.join("\n  ")}`);
         }
         if (watch.beyondLoopback.size > 0) {
-            problems.push(`listeners beyond 127.0.0.1 during the run:\n  ${[...watch.beyondLoopback].map(([a, who]) => `${a} ${who}`).join("\n  ")}`);
+            problems.push(
+                `listeners beyond 127.0.0.1 during the run:\n  ${[...watch.beyondLoopback].map(([a, who]) => `${a} ${who}`).join("\n  ")}`,
+            );
         }
         // The watch must have looked at the right processes: it saw the API server's port.
         if (apiserver && !watch.seen.has(apiserver)) {
-            problems.push(`the listener watch never saw kube-apiserver's ${apiserver} (${watch.samples} samples, saw ${[...watch.seen].join(", ") || "nothing"})`);
+            problems.push(
+                `the listener watch never saw kube-apiserver's ${apiserver} (${watch.samples} samples, saw ${[...watch.seen].join(", ") || "nothing"})`,
+            );
         }
         if (problems.length > 0) {
             throw new Error(problems.join("\n"));
         }
-        process.stderr.write(`cluster suite: no process left; ${watch.seen.size} listener(s) in ${watch.samples} samples, all on 127.0.0.1\n`);
+        process.stderr.write(
+            `cluster suite: no process left; ${watch.seen.size} listener(s) in ${watch.samples} samples, all on 127.0.0.1\n`,
+        );
     },
 };

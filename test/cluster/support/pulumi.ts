@@ -17,13 +17,20 @@ const STANDINS = path.join(REPO_ROOT, "test", "engine", "standins");
 /** The engine's environment (PATH, PULUMI_HOME, WEBSTACK_POLICY_PACK…) as `source .engine/env.sh` sets it. */
 export function engineEnv(): Record<string, string> {
     if (!fs.existsSync(ENGINE_ENV)) {
-        throw new Error(`${ENGINE_ENV} is missing. Fix: npm run engine:install (builds the Pulumi CLI and the kubernetes provider)`);
+        throw new Error(
+            `${ENGINE_ENV} is missing. Fix: npm run engine:install (builds the Pulumi CLI and the kubernetes provider)`,
+        );
     }
     const dump = execFileSync("bash", ["-c", `. "${ENGINE_ENV}" && env -0`], { encoding: "utf8" });
-    const env = Object.fromEntries(dump.split("\0").filter(Boolean).map((line) => {
-        const eq = line.indexOf("=");
-        return [line.slice(0, eq), line.slice(eq + 1)];
-    }));
+    const env = Object.fromEntries(
+        dump
+            .split("\0")
+            .filter(Boolean)
+            .map((line) => {
+                const eq = line.indexOf("=");
+                return [line.slice(0, eq), line.slice(eq + 1)];
+            }),
+    );
     env.PATH = [STANDINS, path.dirname(kubectlPath()), env.PATH].join(path.delimiter);
     return env;
 }
@@ -38,7 +45,12 @@ export function committedStackConfig(stack: string): Record<string, unknown> {
 export function programFile(file: string, before?: () => void): PulumiFn {
     return async () => {
         for (const cached of Object.keys(require.cache)) {
-            if (cached.startsWith(REPO_ROOT) && !cached.includes(`${path.sep}node_modules${path.sep}`) && !cached.includes(`${path.sep}test${path.sep}cluster${path.sep}`) && !cached.includes(`${path.sep}tools${path.sep}`)) {
+            if (
+                cached.startsWith(REPO_ROOT) &&
+                !cached.includes(`${path.sep}node_modules${path.sep}`) &&
+                !cached.includes(`${path.sep}test${path.sep}cluster${path.sep}`) &&
+                !cached.includes(`${path.sep}tools${path.sep}`)
+            ) {
                 delete require.cache[cached];
             }
         }
@@ -68,12 +80,21 @@ export async function testStack(name: string, config: Record<string, unknown>, p
     // The CLI and the plugins it starts inherit this process's environment too (kubectl, the provider, the stand-ins).
     Object.assign(process.env, env);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `webstack-cluster-${name}-`));
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: "webstack", program }, {
-        workDir,
-        envVars: env,
-        projectSettings: { name: "webstack", runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
-        stackSettings: { [name]: { config: Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `webstack:${k}`, v])) } },
-    });
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: name, projectName: "webstack", program },
+        {
+            workDir,
+            envVars: env,
+            projectSettings: { name: "webstack", runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
+            stackSettings: {
+                [name]: {
+                    config: Object.fromEntries(
+                        Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `webstack:${k}`, v]),
+                    ),
+                },
+            },
+        },
+    );
     return { stack, workDir, env };
 }
 
@@ -107,7 +128,10 @@ export function removeStackDirs(stacks: TestStack[]): void {
 /** kubectl against the local cluster; returns stdout, throws with stderr. */
 export function kubectl(...args: string[]): string {
     try {
-        return execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        return execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, ...args], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     } catch (err) {
         const e = err as { stderr?: string; message: string };
         throw new Error(`kubectl ${args.join(" ")}: ${(e.stderr || e.message).trim()}`, { cause: err });
@@ -120,6 +144,8 @@ export function kubectlJson<T = any>(...args: string[]): T {
 
 /** `kubectl apply --server-side` of objects given as values. */
 export function kubectlApply(objects: object[]): void {
-    execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "apply", "--server-side", "-f", "-"],
-        { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }), stdio: ["pipe", "ignore", "pipe"] });
+    execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "apply", "--server-side", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+        stdio: ["pipe", "ignore", "pipe"],
+    });
 }

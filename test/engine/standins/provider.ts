@@ -17,23 +17,28 @@ import { randomInt } from "crypto";
 import * as provider from "@pulumi/pulumi/provider";
 
 const VERSION = "0.0.0-webstack.standin";
-const REFUSED = "is not available under test:engine: its provider module is not served by the Go module proxy " +
-    "(see README \"Engine tools\"); set verifyImageDigests false, and preview api.build without applying it";
+const REFUSED =
+    "is not available under test:engine: its provider module is not served by the Go module proxy " +
+    '(see README "Engine tools"); set verifyImageDigests false, and preview api.build without applying it';
 
 function randomPassword(inputs: Record<string, any>): string {
     for (const unsupported of ["minLower", "minUpper", "minNumeric", "minSpecial"]) {
         if (inputs[unsupported]) {
-            throw new Error(`random stand-in: RandomPassword.${unsupported}=${inputs[unsupported]} is not implemented; remove it or use the real pulumi-random plugin`);
+            throw new Error(
+                `random stand-in: RandomPassword.${unsupported}=${inputs[unsupported]} is not implemented; remove it or use the real pulumi-random plugin`,
+            );
         }
     }
     const sets = [
-        inputs.lower ?? true ? "abcdefghijklmnopqrstuvwxyz" : "",
-        inputs.upper ?? true ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "",
-        inputs.numeric ?? inputs.number ?? true ? "0123456789" : "",
-        inputs.special ?? true ? inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?" : "",
+        (inputs.lower ?? true) ? "abcdefghijklmnopqrstuvwxyz" : "",
+        (inputs.upper ?? true) ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "",
+        (inputs.numeric ?? inputs.number ?? true) ? "0123456789" : "",
+        (inputs.special ?? true) ? (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?") : "",
     ].join("");
     if (!Number.isInteger(inputs.length) || inputs.length < 1 || sets === "") {
-        throw new Error(`random stand-in: RandomPassword needs length >= 1 and one character set; got length=${inputs.length}`);
+        throw new Error(
+            `random stand-in: RandomPassword needs length >= 1 and one character set; got length=${inputs.length}`,
+        );
     }
     return Array.from({ length: inputs.length }, () => sets[randomInt(sets.length)]).join("");
 }
@@ -41,8 +46,10 @@ function randomPassword(inputs: Record<string, any>): string {
 const random: provider.Provider = {
     version: VERSION,
     diff(_id, _urn, olds, news) {
-        const changed = Object.keys({ ...olds, ...news })
-            .filter(key => key !== "result" && key !== "bcryptHash" && JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+        const changed = Object.keys({ ...olds, ...news }).filter(
+            (key) =>
+                key !== "result" && key !== "bcryptHash" && JSON.stringify(olds[key]) !== JSON.stringify(news[key]),
+        );
         return Promise.resolve({ changes: changed.length > 0, replaces: changed });
     },
     create(urn, inputs) {
@@ -50,7 +57,10 @@ const random: provider.Provider = {
         if (!urn.split("::")[2].endsWith("random:index/randomPassword:RandomPassword")) {
             throw new Error(`random stand-in: ${urn.split("::")[2]} is not implemented, only RandomPassword`);
         }
-        return Promise.resolve({ id: `standin-${randomInt(1e9)}`, outs: { ...inputs, result: randomPassword(inputs) } });
+        return Promise.resolve({
+            id: `standin-${randomInt(1e9)}`,
+            outs: { ...inputs, result: randomPassword(inputs) },
+        });
     },
 };
 
