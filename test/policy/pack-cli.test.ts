@@ -127,19 +127,15 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
         const configure = (extra: Record<string, unknown>) => {
             const request = new analyzer.ConfigureAnalyzerRequest();
             for (const [name, config] of reconcileConfig(policies, {})) {
-                request
-                    .getPolicyconfigMap()
-                    .set(
-                        name,
-                        new analyzer.PolicyConfig()
-                            .setEnforcementlevel(LEVELS[config.enforcementLevel])
-                            .setProperties(
-                                Struct.fromJavaScript({
-                                    ...config.properties,
-                                    ...(name === "configmap-size-limit" ? extra : {}),
-                                } as any),
-                            ),
-                    );
+                request.getPolicyconfigMap().set(
+                    name,
+                    new analyzer.PolicyConfig().setEnforcementlevel(LEVELS[config.enforcementLevel]).setProperties(
+                        Struct.fromJavaScript({
+                            ...config.properties,
+                            ...(name === "configmap-size-limit" ? extra : {}),
+                        } as any),
+                    ),
+                );
             }
             return call(client.configure.bind(client), request);
         };
