@@ -341,13 +341,14 @@ function readPolicyConfig(given: string, file: string): Record<string, unknown> 
 }
 
 /** An object without a namespace goes where its provider points (k8s.Provider `namespace`), as Pulumi does. */
-function applyProviderNamespace(obj: Record<string, any>, resource: RecordedResource, all: RecordedResource[]): void {
-    if (obj.metadata.namespace !== undefined || isClusterScoped(obj.kind) || !resource.options.provider) {
+function applyProviderNamespace(obj: Record<string, unknown>, resource: RecordedResource, all: RecordedResource[]): void {
+    const metadata = obj.metadata as { namespace?: unknown };
+    if (metadata.namespace !== undefined || isClusterScoped(String(obj.kind)) || !resource.options.provider) {
         return;
     }
     const namespace: unknown = all.find((r) => r.urn === resource.options.provider)?.inputs.namespace;
     if (typeof namespace === "string" && namespace !== "") {
-        obj.metadata.namespace = namespace;
+        metadata.namespace = namespace;
     }
 }
 
