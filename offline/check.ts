@@ -136,7 +136,7 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
     const out = args.out === undefined ? undefined : fromCaller(args.out);
     if (out !== undefined) {
         try {
-            assertOutDirUsable(out, args.out!);
+            assertOutDirUsable(out, args.out);
         } catch (err) {
             throw new UsageError((err as Error).message);
         }
@@ -228,7 +228,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     const run = await runProgram({ program, stack: args.stack, project, config });
     const display = displayPath(args.callerDir);
     const providerNamespace = (r: RecordedResource) => {
-        const namespace = run.resources.find((p) => p.urn === r.options.provider)?.inputs.namespace;
+        const namespace: unknown = run.resources.find((p) => p.urn === r.options.provider)?.inputs.namespace;
         return typeof namespace === "string" && namespace !== "" ? namespace : undefined;
     };
     let expansion;
@@ -341,13 +341,14 @@ function readPolicyConfig(given: string, file: string): Record<string, unknown> 
 }
 
 /** An object without a namespace goes where its provider points (k8s.Provider `namespace`), as Pulumi does. */
-function applyProviderNamespace(obj: Record<string, any>, resource: RecordedResource, all: RecordedResource[]): void {
-    if (obj.metadata.namespace !== undefined || isClusterScoped(obj.kind) || !resource.options.provider) {
+function applyProviderNamespace(obj: Record<string, unknown>, resource: RecordedResource, all: RecordedResource[]): void {
+    const metadata = obj.metadata as { namespace?: unknown };
+    if (metadata.namespace !== undefined || isClusterScoped(String(obj.kind)) || !resource.options.provider) {
         return;
     }
-    const namespace = all.find((r) => r.urn === resource.options.provider)?.inputs.namespace;
+    const namespace: unknown = all.find((r) => r.urn === resource.options.provider)?.inputs.namespace;
     if (typeof namespace === "string" && namespace !== "") {
-        obj.metadata.namespace = namespace;
+        metadata.namespace = namespace;
     }
 }
 
@@ -440,6 +441,7 @@ export async function main(
     // Bound before process.stdout.write is redirected, so the report still reaches stdout.
     const writeOut: Write = streams.stdout.write.bind(streams.stdout);
     const writeErr: Write = streams.stderr.write.bind(streams.stderr);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to put the same property back in `finally`, never called
     const programOutput = process.stdout.write;
     process.stdout.write = writeErr as typeof process.stdout.write;
     try {
@@ -469,7 +471,7 @@ export async function main(
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
+    void main(process.argv.slice(2)).then((code) => {
         // Exit explicitly (the Pulumi runtime keeps handles open), once stdout and stderr are flushed.
         process.exit(code);
     });

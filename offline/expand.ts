@@ -27,7 +27,7 @@ const HELM = new Set(["kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Char
 /** Policies whose findings hold for a patch on its own: they judge what the patch sets, never what it lacks. */
 const PATCH_POLICIES = ["images-digest-pinned", "pod-security-baseline"];
 /** Node >= 22 has fs.globSync; the @types/node this repo pins (20) does not declare it yet. */
-const globSync = (fs as unknown as { globSync(pattern: string): string[] }).globSync;
+const globSync = (fs as unknown as { globSync(this: void, pattern: string): string[] }).globSync;
 
 export interface ExpandOptions {
     stack: string;
@@ -57,10 +57,11 @@ export function expandProviderComponents(resources: RecordedResource[], opts: Ex
         } else if (HELM.has(r.type)) {
             unchecked.push(helmUnchecked(r));
         } else if (isPatch(r)) {
+            const patched = r.inputs as { kind?: string; metadata?: { namespace?: string; name?: string } };
             unchecked.push({
                 resource: label(r),
                 type: r.type,
-                reason: `a patch of ${r.inputs.kind ?? "an object"} "${r.inputs.metadata?.namespace ? `${r.inputs.metadata.namespace}/` : ""}${r.inputs.metadata?.name ?? "?"}" that this program does not declare: only ${PATCH_POLICIES.join(" and ")} ran on it; the patched object is not known offline`,
+                reason: `a patch of ${patched.kind ?? "an object"} "${patched.metadata?.namespace ? `${patched.metadata.namespace}/` : ""}${patched.metadata?.name ?? "?"}" that this program does not declare: only ${PATCH_POLICIES.join(" and ")} ran on it; the patched object is not known offline`,
                 fix: "pulumi preview --policy-pack policy checks the patched object; or declare the object in the program",
             });
         } else if (yieldsUnseenObjects(r)) {
@@ -90,11 +91,11 @@ function yieldsUnseenObjects(r: RecordedResource): boolean {
 // ---- yaml/v2 -------------------------------------------------------------------------------------------
 
 function expandYamlV2(component: RecordedResource, opts: ExpandOptions): RegisteredObject[] {
-    const inputs = component.inputs;
+    const inputs: Record<string, unknown> = component.inputs;
     const where = `${component.type}::${component.name}`;
     const manifests: ManifestObject[] = [];
-    const files: string[] =
-        component.type === "kubernetes:yaml/v2:ConfigFile" ? [inputs.file] : inputs.files === undefined ? [] : ([] as string[]).concat(inputs.files);
+    const files: unknown[] =
+        component.type === "kubernetes:yaml/v2:ConfigFile" ? [inputs.file] : inputs.files === undefined ? [] : ([] as unknown[]).concat(inputs.files);
     for (const file of files) {
         if (typeof file !== "string" || file === "") {
             throw new ManifestError(`${where}: file ${JSON.stringify(file)} is not a path`);
@@ -119,7 +120,7 @@ function expandYamlV2(component: RecordedResource, opts: ExpandOptions): Registe
         manifests.push(...parseManifests(inputs.yaml, `${where} (yaml)`));
     }
     for (const [i, obj] of (Array.isArray(inputs.objs) ? inputs.objs : []).entries()) {
-        manifests.push({ object: obj, file: `${where} (objs[${i}])`, line: 0 });
+        manifests.push({ object: obj as Record<string, unknown>, file: `${where} (objs[${i}])`, line: 0 });
     }
     const prefix = typeof inputs.resourcePrefix === "string" ? inputs.resourcePrefix : component.name;
     return registerObjects(
@@ -139,11 +140,11 @@ function expandYamlV2(component: RecordedResource, opts: ExpandOptions): Registe
 // ---- Helm ----------------------------------------------------------------------------------------------
 
 function helmUnchecked(r: RecordedResource): Unchecked {
-    const inputs = r.inputs;
-    const chart: string = inputs.chart ?? inputs.path ?? "<chart>";
+    const inputs: Record<string, unknown> = r.inputs;
+    const chart = (inputs.chart ?? inputs.path ?? "<chart>") as string;
     const releaseName = typeof inputs.name === "string" && inputs.name !== "" ? inputs.name : r.name;
     const namespace: string | undefined = typeof inputs.namespace === "string" && inputs.namespace !== "" ? inputs.namespace : undefined;
-    const repo = inputs.repositoryOpts?.repo ?? inputs.fetchOpts?.repo ?? inputs.repo;
+    const repo = (inputs.repositoryOpts as { repo?: unknown } | undefined)?.repo ?? (inputs.fetchOpts as { repo?: unknown } | undefined)?.repo ?? inputs.repo;
     const flags = [
         ...(namespace ? [`--namespace ${namespace}`] : []),
         ...(typeof inputs.version === "string" ? [`--version ${inputs.version}`] : []),
@@ -181,12 +182,14 @@ export async function checkPatches(resources: RecordedResource[], policies: Poli
     return violations.map((v) => ({ ...v, resource: patchLabel.get(v.resource) ?? v.resource }));
 }
 
-function withoutImagelessContainers(inputs: Record<string, any>): Record<string, any> {
-    const copy = structuredClone(inputs);
+function withoutImagelessContainers(inputs: Record<string, unknown>): Record<string, unknown> {
+    type PodSpec = Record<string, unknown>;
+    const copy = structuredClone(inputs) as { spec?: PodSpec & { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } };
     for (const podSpec of [copy.spec, copy.spec?.template?.spec, copy.spec?.jobTemplate?.spec?.template?.spec]) {
         for (const list of ["containers", "initContainers"]) {
-            if (podSpec && Array.isArray(podSpec[list])) {
-                podSpec[list] = podSpec[list].filter((c: Record<string, any>) => typeof c?.image === "string");
+            const containers = podSpec?.[list];
+            if (podSpec && Array.isArray(containers)) {
+                podSpec[list] = containers.filter((c: Record<string, unknown> | undefined) => typeof c?.image === "string");
             }
         }
     }

@@ -13,7 +13,7 @@ import type { RecordedResource } from "./types";
 import type { SourceLocation } from "./report";
 
 export interface ManifestObject {
-    object: Record<string, any>;
+    object: Record<string, unknown>;
     /** File as given (or "-" for stdin) and the line its document starts on. */
     file: string;
     line: number;
@@ -38,7 +38,7 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
             const at = err.linePos?.[0]?.line ?? line;
             throw new ManifestError(`${file}:${at}: not valid YAML: ${err.message.split("\n")[0].replace(/:$/, "")}. Fix: correct the document at that line`);
         }
-        const value = doc.toJS({ maxAliasCount: 100 });
+        const value: unknown = doc.toJS({ maxAliasCount: 100 });
         if (value === null || value === undefined) {
             continue;
         }
@@ -48,19 +48,19 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
         if (Object.keys(value).length === 0) {
             continue;
         }
-        objects.push(...expandLists(value, file, line));
+        objects.push(...expandLists(value as Record<string, unknown>, file, line));
     }
     return objects;
 }
 
 /** `kind: List` (and `...List`) items are applied one by one by the API server, so they are checked one by one. */
-function expandLists(value: Record<string, any>, file: string, line: number): ManifestObject[] {
+function expandLists(value: Record<string, unknown>, file: string, line: number): ManifestObject[] {
     if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
         return value.items.flatMap((item: unknown, i: number) => {
             if (item === null || typeof item !== "object" || Array.isArray(item)) {
-                throw new ManifestError(`${file}:${line}: items[${i}] of the ${value.kind} is not an object`);
+                throw new ManifestError(`${file}:${line}: items[${i}] of the ${String(value.kind)} is not an object`);
             }
-            return expandLists(item as Record<string, any>, file, line);
+            return expandLists(item as Record<string, unknown>, file, line);
         });
     }
     return [{ object: value, file, line }];
@@ -113,18 +113,19 @@ export function registerObjects(objects: ManifestObject[], opts: RegisterOptions
         if (typeof obj.apiVersion !== "string" || obj.apiVersion === "" || typeof obj.kind !== "string" || obj.kind === "") {
             throw new ManifestError(`${where}: Kubernetes objects require a kind and apiVersion (got kind ${JSON.stringify(obj.kind)}, apiVersion ${JSON.stringify(obj.apiVersion)})`);
         }
-        if (obj.metadata === null || typeof obj.metadata !== "object" || typeof obj.metadata.name !== "string" || obj.metadata.name === "") {
+        const metadata = obj.metadata as { name?: unknown; namespace?: string; annotations?: Record<string, string> } | null | undefined;
+        if (metadata === null || typeof metadata !== "object" || typeof metadata.name !== "string" || metadata.name === "") {
             throw new ManifestError(`${where}: ${obj.kind} requires a .metadata.name (generateName is not supported by Pulumi's yaml/v2 either)`);
         }
         const apiVersion = obj.apiVersion.startsWith("core/") ? obj.apiVersion.slice("core/".length) : obj.apiVersion;
         obj.apiVersion = apiVersion;
-        if ((obj.metadata.namespace ?? "") === "" && !isClusterScoped(obj.kind)) {
-            obj.metadata.namespace = opts.defaultNamespace;
+        if ((metadata.namespace ?? "") === "" && !isClusterScoped(obj.kind)) {
+            metadata.namespace = opts.defaultNamespace;
         }
         if (opts.skipAwait) {
-            obj.metadata.annotations = { ...obj.metadata.annotations, "pulumi.com/skipAwait": "true" };
+            metadata.annotations = { ...metadata.annotations, "pulumi.com/skipAwait": "true" };
         }
-        const qualified = obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+        const qualified = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;
         const name = opts.resourcePrefix === "" ? qualified : `${opts.resourcePrefix}:${qualified}`;
         const type = typeTokenFor(apiVersion, obj.kind);
         const resource: RecordedResource = {
@@ -149,14 +150,14 @@ function childUrn(opts: RegisterOptions, type: string, name: string): string {
 }
 
 /** Secret data of objects that arrive as YAML: the provider marks it secret, so it must never be printed. */
-export function secretValuesOf(objects: Array<Record<string, any>>): string[] {
+export function secretValuesOf(objects: Array<Record<string, unknown>>): string[] {
     const values: string[] = [];
     for (const obj of objects) {
         if (obj.kind !== "Secret" || obj.apiVersion !== "v1") {
             continue;
         }
         for (const [field, base64] of [["data", true], ["stringData", false]] as const) {
-            for (const value of Object.values(obj[field] ?? {})) {
+            for (const value of Object.values((obj[field] ?? {}) as Record<string, unknown>)) {
                 if (typeof value === "string" && value !== "") {
                     values.push(value);
                     if (base64) {

@@ -10,7 +10,7 @@
  *  - server.js analyzeStack: stack policies see outputs, with parent/dependencies resolved to resources;
  *  - "disabled" skips the policy, "remediate" reports as mandatory.
  */
-import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
@@ -32,13 +32,12 @@ export interface PolicyRunOptions {
     /** default: the pack's own list from policy/policies.ts */
     policies?: Policies;
     /** the --policy-pack-config JSON: keyed by policy name and "all"; a level string or {enforcementLevel?, ...config} */
-    packConfig?: Record<string, any>;
+    packConfig?: Record<string, unknown>;
     stackTags?: Record<string, string>;
     /** called when a policy declares itself not applicable (args.notApplicable) to a resource or the stack */
     onNotApplicable?: (policy: string, resource: string, reason: string) => void;
 }
 
-type Policy = ResourceValidationPolicy | StackValidationPolicy;
 interface EffectiveConfig { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
 
 const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -98,7 +97,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                     opts: policyOptions(r),
                     stackTags,
                     isType: cls => isTypeOf(r.type, cls),
-                    asType: ((cls: any) => (isTypeOf(r.type, cls) ? args.props : undefined)) as ResourceValidationArgs["asType"],
+                    asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? args.props : undefined)) as ResourceValidationArgs["asType"],
                     getConfig,
                     notApplicable: throwNotApplicable,
                 };
@@ -131,7 +130,7 @@ async function guard(policyName: string, resource: string, opts: PolicyRunOption
             reportUnknown(`can't run policy '${policyName}' during preview: ${e.message}`);
             return;
         }
-        throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`);
+        throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`, { cause: e });
     }
 }
 
@@ -140,13 +139,13 @@ function throwNotApplicable(reason?: string): never {
 }
 
 /** The engine's ReconcilePolicyPackConfig (pkg/resource/analyzer/config.go), including its schema validation. */
-export function reconcileConfig(policies: Policies, packConfig: Record<string, any>): Map<string, EffectiveConfig> {
+export function reconcileConfig(policies: Policies, packConfig: Record<string, unknown>): Map<string, EffectiveConfig> {
     const given = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
     for (const [key, value] of Object.entries(packConfig)) {
         if (typeof value === "string") {
             given.set(key, { enforcementLevel: checkLevel(key, value), properties: {} });
         } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-            const { enforcementLevel, ...properties } = value;
+            const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             given.set(key, { enforcementLevel: enforcementLevel === undefined ? undefined : checkLevel(key, enforcementLevel), properties });
         } else {
             throw new Error(`policy pack config "${key}": ${JSON.stringify(value)} is not a valid value; must be an enforcement level string or an object`);
@@ -158,8 +157,8 @@ export function reconcileConfig(policies: Policies, packConfig: Record<string, a
     const errors: string[] = unknownPolicyErrors(policies, packConfig);
     for (const policy of policies) {
         const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {})
-            .filter(([, schema]) => (schema as any).default !== undefined)
-            .map(([key, schema]) => [key, (schema as any).default]));
+            .filter(([, schema]) => (schema as { default?: unknown }).default !== undefined)
+            .map(([key, schema]) => [key, (schema as { default?: unknown }).default]));
         const own = given.get(policy.name);
         errors.push(...unknownPropertyErrors(policy, own?.properties ?? {}));
         const properties = { ...defaults, ...own?.properties };
@@ -189,13 +188,16 @@ function validateAgainstSchema(schema: PolicyConfigSchema | undefined, config: R
     const errors = (schema.required ?? []).filter(key => config[key] === undefined).map(key => `${key} is required`);
     for (const [key, propSchema] of Object.entries(schema.properties)) {
         if (config[key] !== undefined) {
-            errors.push(...checkValue(key, propSchema as any, config[key]));
+            errors.push(...checkValue(key, propSchema as ValueSchema, config[key]));
         }
     }
     return errors;
 }
 
-function checkValue(path: string, schema: any, value: unknown): string[] {
+/** The JSON-schema keywords checkValue enforces. */
+interface ValueSchema { type?: string; enum?: unknown[]; minimum?: number; items?: ValueSchema }
+
+function checkValue(path: string, schema: ValueSchema, value: unknown): string[] {
     const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
     const type: string | undefined = schema.type;
     const typeOk = type === undefined || type === actual || (type === "integer" && Number.isInteger(value));
@@ -208,8 +210,9 @@ function checkValue(path: string, schema: any, value: unknown): string[] {
     if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) {
         return [`${path}: must be >= ${schema.minimum}, got ${value}`];
     }
-    if (Array.isArray(value) && schema.items) {
-        return value.flatMap((item, i) => checkValue(`${path}[${i}]`, schema.items, item));
+    const items = schema.items;
+    if (Array.isArray(value) && items) {
+        return value.flatMap((item, i) => checkValue(`${path}[${i}]`, items, item));
     }
     return [];
 }
@@ -258,7 +261,7 @@ function policyResources(resources: RecordedResource[]): PolicyResource[] {
             // Not recorded by the mock harness; the engine fills it from the program's property dependencies.
             propertyDependencies: {},
             isType: cls => isTypeOf(r.type, cls),
-            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, resource);
         return resource;
@@ -274,12 +277,13 @@ function policyResources(resources: RecordedResource[]): PolicyResource[] {
 }
 
 /** server.js isTypeOf: the class's __pulumiType, else its static isInstance. */
-function isTypeOf(type: string, resourceClass: any): boolean {
-    const pulumiType = resourceClass?.__pulumiType;
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+    const cls = resourceClass as { __pulumiType?: unknown; isInstance?: (obj: unknown) => unknown } | null | undefined;
+    const pulumiType = cls?.__pulumiType;
     if (typeof pulumiType === "string" && pulumiType.length > 0) {
         return type === pulumiType;
     }
-    return typeof resourceClass?.isInstance === "function" && resourceClass.isInstance({ __pulumiType: type }) === true;
+    return typeof cls?.isInstance === "function" && cls.isInstance({ __pulumiType: type }) === true;
 }
 
 /** A read-only view like server.js's freezeMap: policies cannot add tags. */
@@ -289,5 +293,5 @@ function readonlyMap(tags: Record<string, string>): ReadonlyMap<string, string> 
         get: (k: string) => map.get(k), has: (k: string) => map.has(k), size: map.size,
         forEach: map.forEach.bind(map), entries: map.entries.bind(map), keys: map.keys.bind(map),
         values: map.values.bind(map), [Symbol.iterator]: map[Symbol.iterator].bind(map),
-    }) as ReadonlyMap<string, string>;
+    });
 }

@@ -23,9 +23,10 @@ export function isClusterScoped(kind: string): boolean {
 }
 
 /** `<namespace>-<kind>-<name>.yaml`, lower case; "cluster" for cluster-scoped kinds, "default" when unset. */
-export function fileNameFor(obj: Record<string, any>): string {
-    const namespace = obj.metadata?.namespace ?? (isClusterScoped(obj.kind) ? "cluster" : "default");
-    return `${namespace}-${obj.kind}-${obj.metadata?.name}.yaml`.toLowerCase();
+export function fileNameFor(obj: Record<string, unknown>): string {
+    const metadata = obj.metadata as { name?: string; namespace?: string } | undefined;
+    const namespace = metadata?.namespace ?? (isClusterScoped(String(obj.kind)) ? "cluster" : "default");
+    return `${namespace}-${String(obj.kind)}-${metadata?.name}.yaml`.toLowerCase();
 }
 
 /**
@@ -34,11 +35,12 @@ export function fileNameFor(obj: Record<string, any>): string {
  */
 export function redactObject<T>(obj: T, secretValues: readonly string[]): T {
     const copy = scrub(structuredClone(obj), secretValues) as T;
-    const o = copy as Record<string, any>;
+    const o = copy as Record<string, unknown>;
     if (o && o.kind === "Secret" && o.apiVersion === "v1") {
         for (const [field, marker] of [["data", REDACTED_BASE64], ["stringData", REDACTED]] as const) {
-            if (o[field] && typeof o[field] === "object") {
-                o[field] = Object.fromEntries(Object.keys(o[field]).map((key) => [key, marker]));
+            const values = o[field];
+            if (values && typeof values === "object") {
+                o[field] = Object.fromEntries(Object.keys(values).map((key) => [key, marker]));
             }
         }
     }
@@ -86,28 +88,28 @@ export const REDACTED_SECRET_NOTE =
  * A v1 Secret as the kubernetes provider sends it (pkg/clients/unstructured.go normalizeSecret): `stringData`
  * folded into `data` as base64, a key in both taking the `stringData` value, as the API server does.
  */
-export function foldSecretStringData(obj: Record<string, any>): Record<string, any> {
+export function foldSecretStringData(obj: Record<string, unknown>): Record<string, unknown> {
     const stringData = obj.stringData;
     if (obj.kind !== "Secret" || obj.apiVersion !== "v1" || !stringData || typeof stringData !== "object" || Object.keys(stringData).length === 0) {
         return obj;
     }
     const { stringData: _folded, ...rest } = obj;
     const encoded = Object.fromEntries(Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString("base64")]));
-    return { ...rest, data: { ...obj.data, ...encoded } };
+    return { ...rest, data: { ...(obj.data as Record<string, unknown> | undefined), ...encoded } };
 }
 
 /**
  * The file `--out` writes for one object, as the provider would send it (Secret stringData folded into data):
  * secrets redacted, a redacted Secret headed by REDACTED_SECRET_NOTE.
  */
-export function renderObjectFile(obj: Record<string, any>, secretValues: readonly string[]): { text: string; redacted: boolean } {
+export function renderObjectFile(obj: Record<string, unknown>, secretValues: readonly string[]): { text: string; redacted: boolean } {
     const redacted = obj.kind === "Secret" && obj.apiVersion === "v1" && [obj.data, obj.stringData].some((d) => d && typeof d === "object" && Object.keys(d).length > 0);
     const text = renderObjectYaml(redactObject(foldSecretStringData(obj), secretValues));
     return { text: redacted ? REDACTED_SECRET_NOTE + text : text, redacted };
 }
 
 /** One YAML document; YAML 1.1 quoting because kubectl's parser reads `yes`/`on` unquoted as booleans. */
-export function renderObjectYaml(obj: Record<string, any>): string {
+export function renderObjectYaml(obj: Record<string, unknown>): string {
     const { apiVersion, kind, metadata, ...rest } = obj;
     const ordered = { apiVersion, kind, metadata: sortKeys(metadata), ...(sortKeys(rest) as Record<string, unknown>) };
     return YAML.stringify(ordered, { version: "1.1", lineWidth: 0, minContentWidth: 0 });

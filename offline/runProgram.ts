@@ -34,7 +34,7 @@ export function projectNameFor(dir: string): string {
     if (!fs.existsSync(file)) {
         return "project";
     }
-    const name = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}).name;
+    const name: unknown = ((YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { name?: unknown }).name;
     return typeof name === "string" && name !== "" ? name : "project";
 }
 
@@ -63,11 +63,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
             loadedBefore = new Set(Object.keys(require.cache));
             loadedBefore.delete(entry);
             delete require.cache[entry];
-            let exported = require(entry);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- require (not import()) so the program's modules land in require.cache, which is cleared after the run
+            let exported: unknown = require(entry);
             if (Object.getOwnPropertyDescriptor(exported, "default") !== undefined) {
-                exported = exported.default;
+                exported = (exported as { default: unknown }).default;
             }
-            return exported instanceof Function ? await exported() : exported;
+            return exported instanceof Function ? await (exported as () => unknown)() : exported;
         }, options);
     } finally {
         if (loadedBefore !== undefined) {

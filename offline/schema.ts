@@ -11,23 +11,23 @@ import { kubernetesTypeInfo } from "./kubernetesTokens";
 import type { RecordedResource } from "./types";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
-export function toKubernetesObject(r: RecordedResource): Record<string, any> | undefined {
+export function toKubernetesObject(r: RecordedResource): Record<string, unknown> | undefined {
     const info = r.custom ? kubernetesTypeInfo(r.type) : undefined;
     if (!info) {
         return undefined;
     }
-    const { apiVersion, kind, metadata, ...rest } = structuredClone(r.outputs);
+    const { apiVersion, kind, metadata, ...rest } = structuredClone(r.outputs) as Record<string, unknown>;
     return { apiVersion: apiVersion ?? info.apiVersion, kind: kind ?? info.kind, metadata: metadata ?? {}, ...rest };
 }
 
 /** Problems the API server would reject the object for; [] when valid. Each names the field path. */
-export function validateKubernetesObject(obj: Record<string, any>): string[] {
+export function validateKubernetesObject(obj: Record<string, unknown>): string[] {
     const apiVersion = obj.apiVersion;
     const kind = obj.kind;
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
         return [`apiVersion/kind: both must be strings (got ${JSON.stringify(apiVersion)}/${JSON.stringify(kind)})`];
     }
-    const problems = serverSideNameRules(obj);
+    const problems = serverSideNameRules({ ...obj, kind });
     if (apiVersion === "route.openshift.io/v1" && kind === "Route") {
         return [...problems, ...validateRoute(obj)];
     }
@@ -57,6 +57,7 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 // (ajv standalone) validator of its schema: we call that validator directly, on a proxy that records
 // which properties it reads (trackAccess), and word its errors as kubernetes-models does (ajv-i18n).
 const MODELS_ROOT = path.dirname(require.resolve("kubernetes-models/package.json"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- its typings take ajv's full ErrorObject, which the standalone validators' errors (AjvError) are not declared as
 const localizeEn = require("ajv-i18n/localize/en") as (errors: AjvError[]) => void;
 const validatorCache = new Map<string, Validator | undefined>();
 
@@ -65,7 +66,8 @@ function schemaValidator(apiVersion: string, kind: string): Validator | undefine
     if (!validatorCache.has(key)) {
         const file = path.join(MODELS_ROOT, ...apiVersion.split("/"), `${kind}.js`);
         const schema = fs.existsSync(file) ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
-        validatorCache.set(key, schema === undefined ? undefined : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)).validate as Validator));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous load of an ESM file by computed path (see above); import() would make validation async
+        validatorCache.set(key, schema === undefined ? undefined : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)) as { validate: Validator }).validate);
     }
     return validatorCache.get(key);
 }
@@ -97,9 +99,9 @@ function trackAccess(root: unknown): { proxy: unknown; unknownFields: () => stri
             seen.push(record);
         }
         const children = new Map<string, unknown>();
-        return new Proxy(value as object, {
+        return new Proxy(value, {
             get(target, key, receiver) {
-                const v = Reflect.get(target, key, receiver);
+                const v: unknown = Reflect.get(target, key, receiver);
                 if (typeof key !== "string") {
                     return v;
                 }
@@ -139,7 +141,7 @@ function describeSchemaErrors(errors: AjvError[] | null | undefined): string[] {
     }
     localizeEn(errors);
     return errors.map((e) => {
-        const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params!.allowedValues)}` : "";
+        const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params.allowedValues)}` : "";
         return `${fieldPath(e.instancePath)}: ${e.message ?? "invalid"}${allowed}`;
     });
 }
@@ -163,7 +165,20 @@ const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** Kinds whose names must be DNS labels (they become DNS names or env var prefixes). */
 const DNS_LABEL_KINDS = new Set(["Namespace", "Service"]);
 
-function serverSideNameRules(obj: Record<string, any>): string[] {
+/** A pod template as serverSideNameRules reads it. */
+interface PodTemplateView {
+    metadata?: { labels?: unknown };
+    spec?: Record<string, unknown>;
+}
+
+/** The fields serverSideNameRules reads; the values are as recorded, so each is checked before use. */
+interface NameRulesView {
+    kind: string;
+    metadata?: { name?: unknown; namespace?: unknown; labels?: unknown };
+    spec?: Record<string, unknown> & { template?: PodTemplateView; jobTemplate?: { spec?: { template?: PodTemplateView } } };
+}
+
+function serverSideNameRules(obj: NameRulesView): string[] {
     const problems: string[] = [];
     const metadata = obj.metadata ?? {};
     const name = metadata.name;
@@ -189,12 +204,12 @@ function serverSideNameRules(obj: Record<string, any>): string[] {
         if (!Array.isArray(containers)) {
             continue;
         }
-        containers.forEach((c: Record<string, any>, i: number) => {
+        containers.forEach((c: Record<string, unknown> | undefined, i: number) => {
             const at = `${podSpecPath}.${list}[${i}]`;
             if (typeof c?.name === "string" && !isDnsLabel(c.name)) {
                 problems.push(`${at}.name: ${JSON.stringify(c.name)} is not a DNS-1123 label`);
             }
-            (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, any>, j: number) => {
+            (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, unknown> | undefined, j: number) => {
                 if (typeof p?.name === "string" && !isPortName(p.name)) {
                     problems.push(`${at}.ports[${j}].name: ${JSON.stringify(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`);
                 }
@@ -293,7 +308,7 @@ const routeSchema = z
         }
     });
 
-function validateRoute(obj: Record<string, any>): string[] {
+function validateRoute(obj: Record<string, unknown>): string[] {
     const result = routeSchema.safeParse(obj);
     if (result.success) {
         return [];

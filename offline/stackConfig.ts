@@ -34,13 +34,13 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
     try {
         text = fs.readFileSync(yamlPath, "utf8");
     } catch (err) {
-        throw new Error(`cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`);
+        throw new Error(`cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`, { cause: err });
     }
     let doc: unknown;
     try {
         doc = YAML.parse(text);
     } catch (err) {
-        throw new Error(`${yamlPath} is not valid YAML: ${(err as Error).message}`);
+        throw new Error(`${yamlPath} is not valid YAML: ${(err as Error).message}`, { cause: err });
     }
     // An empty file, or one whose `config:` root is missing or misspelt, gives the program no config at all:
     // say so here, naming what the file holds, rather than letting every required key fail on its own.
@@ -75,7 +75,7 @@ export function withConfigOverrides(base: StackConfig, overrides: Record<string,
             throw new Error(`config override key "${key}" is not fully qualified. Fix: write it as "<project>:${key}"`);
         }
         const isSecret = value instanceof SecretConfigValue;
-        const plain = isSecret ? (value as SecretConfigValue).value : value;
+        const plain = isSecret ? value.value : value;
         if (plain === undefined) {
             delete config[key];
             secretKeys.delete(key);

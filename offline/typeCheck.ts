@@ -51,7 +51,7 @@ export function typeCheckProgram(program: string, env: NodeJS.ProcessEnv = proce
     const tsconfig = path.resolve(projectDir, env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json");
     let options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, esModuleInterop: true, skipLibCheck: true };
     if (fs.existsSync(tsconfig)) {
-        const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
+        const read = ts.readConfigFile(tsconfig, (file) => ts.sys.readFile(file));
         if (read.error) {
             throw new TypeCheckError(`${tsconfig}: ${ts.flattenDiagnosticMessageText(read.error.messageText, " ")}`);
         }

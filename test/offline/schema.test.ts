@@ -19,7 +19,7 @@ describe("offline schema: Kubernetes objects", () => {
             new k8s.apps.v1.DeploymentPatch("scale", { metadata: { name: "other" }, spec: { replicas: 1 } });
         });
         const objects = resources.map(toKubernetesObject).filter((o) => o !== undefined);
-        assert.deepEqual(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`).sort(), [
+        assert.deepEqual(objects.map((o) => `${String(o.apiVersion)} ${String(o.kind)} ${(o.metadata as { name: string }).name}`).sort(), [
             "apps/v1 Deployment " + resources.find((r) => r.name === "web")!.outputs.metadata.name,
             "route.openshift.io/v1 Route web",
         ]);
