@@ -14,7 +14,20 @@ import { checkPatches, expandProviderComponents } from "./expand";
 import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
 import { reconcileConfig, runPolicies } from "./policyRunner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
-import { CheckReport, failed, Format, FORMATS, githubReport, markdownReport, ReportedViolation, SchemaError, sarifReport, SourceLocation, textReport, Unchecked } from "./report";
+import {
+    CheckReport,
+    failed,
+    Format,
+    FORMATS,
+    githubReport,
+    markdownReport,
+    ReportedViolation,
+    SchemaError,
+    sarifReport,
+    SourceLocation,
+    textReport,
+    Unchecked,
+} from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
@@ -31,24 +44,66 @@ export const CHECK_COMMAND = {
         "Runs a Pulumi TypeScript program under mocks (or reads plain Kubernetes YAML), validates every Kubernetes object " +
         "against its schema and runs the policy pack; resources whose objects it cannot see are listed as not checked.",
     flags: {
-        stack: { type: "string", default: "dev", valueName: "<name>", description: "stack whose config Pulumi.<stack>.yaml (beside the program) is read" },
-        program: { type: "string", default: "./index.ts", valueName: "<file.ts>", description: "entry .ts file of the Pulumi program" },
-        config: { type: "string", valueName: "<file>", description: "stack config file instead of Pulumi.<stack>.yaml" },
-        manifests: { type: "string", valueName: "<file|dir|->", description: "check plain Kubernetes YAML instead of a program: a file, a directory, or - for stdin" },
-        namespace: { type: "string", default: "default", valueName: "<name>", description: "namespace of --manifests objects that set none" },
-        "policy-config": { type: "string", valueName: "<file.json>", description: "policy pack config, the JSON pulumi preview --policy-pack-config takes" },
-        out: { type: "string", valueName: "<dir>", description: "write every object as YAML into this directory (Secret data redacted)" },
-        format: { type: "string", valueName: "<text|json|sarif|markdown|github>", description: "report format (default: github under GITHUB_ACTIONS, else text)" },
+        stack: {
+            type: "string",
+            default: "dev",
+            valueName: "<name>",
+            description: "stack whose config Pulumi.<stack>.yaml (beside the program) is read",
+        },
+        program: {
+            type: "string",
+            default: "./index.ts",
+            valueName: "<file.ts>",
+            description: "entry .ts file of the Pulumi program",
+        },
+        config: {
+            type: "string",
+            valueName: "<file>",
+            description: "stack config file instead of Pulumi.<stack>.yaml",
+        },
+        manifests: {
+            type: "string",
+            valueName: "<file|dir|->",
+            description: "check plain Kubernetes YAML instead of a program: a file, a directory, or - for stdin",
+        },
+        namespace: {
+            type: "string",
+            default: "default",
+            valueName: "<name>",
+            description: "namespace of --manifests objects that set none",
+        },
+        "policy-config": {
+            type: "string",
+            valueName: "<file.json>",
+            description: "policy pack config, the JSON pulumi preview --policy-pack-config takes",
+        },
+        out: {
+            type: "string",
+            valueName: "<dir>",
+            description: "write every object as YAML into this directory (Secret data redacted)",
+        },
+        format: {
+            type: "string",
+            valueName: "<text|json|sarif|markdown|github>",
+            description: "report format (default: github under GITHUB_ACTIONS, else text)",
+        },
         json: { type: "boolean", description: "same as --format json" },
-        "allow-unchecked": { type: "boolean", description: "exit 0 even when resources were not checked (they are still listed)" },
-        "skip-type-check": { type: "boolean", description: "do not type-check the program first (as PULUMI_NODEJS_TRANSPILE_ONLY=true does for pulumi)" },
+        "allow-unchecked": {
+            type: "boolean",
+            description: "exit 0 even when resources were not checked (they are still listed)",
+        },
+        "skip-type-check": {
+            type: "boolean",
+            description: "do not type-check the program first (as PULUMI_NODEJS_TRANSPILE_ONLY=true does for pulumi)",
+        },
     },
     exitCodes: {
         0: "every object checked: no schema error, no mandatory violation, nothing unchecked (or --allow-unchecked)",
         1: "a schema error, a mandatory violation, or a resource not checked",
         2: "the check could not run: usage error, unreadable input, the program failed or does not type-check",
     },
-    example: "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
+    example:
+        "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
 } satisfies CommandSpec;
 
 export interface CheckArgs {
@@ -81,10 +136,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (flags.json && flags.format !== undefined && flags.format !== "json") {
         throw new UsageError(`--json and --format ${flags.format} contradict each other. Fix: pass one of them`);
     }
-    if (flags.manifests !== undefined && (argv.some((a) => /^--(program|stack|config)\b/.test(a)))) {
-        throw new UsageError("--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests");
+    if (flags.manifests !== undefined && argv.some((a) => /^--(program|stack|config)\b/.test(a))) {
+        throw new UsageError(
+            "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
+        );
     }
-    const format = (flags.format as Format | undefined) ?? (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
+    const format =
+        (flags.format as Format | undefined) ??
+        (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
     return {
         stack: flags.stack,
         stackGiven: argv.some((a) => a === "--stack" || a.startsWith("--stack=")),
@@ -132,7 +191,8 @@ const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 /** Runs the program (or reads the manifests), validates the objects, runs the policies. */
 export async function check(args: CheckArgs): Promise<CheckResult> {
     const fromCaller = (p: string) => path.resolve(args.callerDir, p);
-    const packConfig = args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
+    const packConfig =
+        args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
     const out = args.out === undefined ? undefined : fromCaller(args.out);
     if (out !== undefined) {
         try {
@@ -148,7 +208,8 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
     } catch (err) {
         throw new InputError(`--policy-config ${args.policyConfig}: ${(err as Error).message}`);
     }
-    const target = args.manifests !== undefined ? readManifestTarget(args, fromCaller) : await runProgramTarget(args, fromCaller);
+    const target =
+        args.manifests !== undefined ? readManifestTarget(args, fromCaller) : await runProgramTarget(args, fromCaller);
     const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
@@ -170,7 +231,11 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
         const file = fileNameFor(obj);
         const earlier = files.get(file);
         if (earlier) {
-            schemaErrors.push({ resource: label, message: `same object as ${earlier.owner} (${file}): two resources would fight over it`, ...at });
+            schemaErrors.push({
+                resource: label,
+                message: `same object as ${earlier.owner} (${file}): two resources would fight over it`,
+                ...at,
+            });
             continue;
         }
         let text = "";
@@ -187,7 +252,11 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
         return r ? target.location(r) : undefined;
     };
     const violations: ReportedViolation[] = [
-        ...(await runPolicies(all, { policies: policies.filter((p) => !target.skipPolicies.includes(p.name)), packConfig, stackTags: target.stackTags })),
+        ...(await runPolicies(all, {
+            policies: policies.filter((p) => !target.skipPolicies.includes(p.name)),
+            packConfig,
+            stackTags: target.stackTags,
+        })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, ...located(v) }));
     const report: CheckReport = {
@@ -196,7 +265,9 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
         resources: all.length,
         objects,
         violations: sortViolations(violations),
-        schemaErrors: [...schemaErrors].sort((a, b) => compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`)),
+        schemaErrors: [...schemaErrors].sort((a, b) =>
+            compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`),
+        ),
         unchecked: [...target.unchecked].sort((a, b) => compare(a.resource, b.resource)),
         redactedSecrets,
         notes: target.notes,
@@ -211,7 +282,9 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     // The default program is the project's own; a path the user typed is relative to where they typed it.
     const program = args.programGiven ? fromCaller(args.program) : path.resolve(args.program);
     if (!fs.existsSync(program) || !fs.statSync(program).isFile()) {
-        throw new UsageError(`--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`);
+        throw new UsageError(
+            `--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`,
+        );
     }
     const programDir = path.dirname(program);
     const project = projectNameFor(programDir);
@@ -233,7 +306,13 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     };
     let expansion;
     try {
-        expansion = expandProviderComponents(run.resources, { stack: args.stack, project, programDir, displayPath: display, providerNamespace });
+        expansion = expandProviderComponents(run.resources, {
+            stack: args.stack,
+            project,
+            programDir,
+            displayPath: display,
+            providerNamespace,
+        });
     } catch (err) {
         throw err instanceof ManifestError ? new ProgramError(err.message) : err;
     }
@@ -265,10 +344,14 @@ function readManifestTarget(args: CheckArgs, fromCaller: (p: string) => string):
             );
         }
         const display = displayPath(args.callerDir);
-        registered = registerObjects(manifests, { resourcePrefix: "", defaultNamespace: args.namespace, stack: "manifests", project: "manifests" }, (m) => ({
-            file: m.file === "-" ? "-" : display(fromCaller(m.file)),
-            line: m.line,
-        }));
+        registered = registerObjects(
+            manifests,
+            { resourcePrefix: "", defaultNamespace: args.namespace, stack: "manifests", project: "manifests" },
+            (m) => ({
+                file: m.file === "-" ? "-" : display(fromCaller(m.file)),
+                line: m.line,
+            }),
+        );
     } catch (err) {
         throw err instanceof ManifestError ? new InputError(err.message) : err;
     }
@@ -280,7 +363,9 @@ function readManifestTarget(args: CheckArgs, fromCaller: (p: string) => string):
         // A patch or a List-only type in a manifest is as invisible to the check as in a program.
         unchecked: [],
         secretValues: secretValuesOf(resources.map((r) => r.inputs)),
-        notes: [`${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`],
+        notes: [
+            `${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`,
+        ],
         location: (r) => locations.get(r.urn),
         stack: "",
         source: source === "-" ? "stdin" : displayPath(args.callerDir)(fromCaller(source)),
@@ -294,7 +379,9 @@ function stackConfigFile(args: CheckArgs, program: string, fromCaller: (p: strin
     if (args.config !== undefined) {
         const file = fromCaller(args.config);
         if (!fs.existsSync(file)) {
-            throw new UsageError(`--config ${args.config}: no such file (looked at ${file}). Fix: pass an existing stack config file`);
+            throw new UsageError(
+                `--config ${args.config}: no such file (looked at ${file}). Fix: pass an existing stack config file`,
+            );
         }
         return file;
     }
@@ -304,7 +391,11 @@ function stackConfigFile(args: CheckArgs, program: string, fromCaller: (p: strin
         return file;
     }
     if (args.stackGiven) {
-        const stacks = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+        const stacks = fs
+            .readdirSync(dir)
+            .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+            .filter((s): s is string => s !== undefined)
+            .sort();
         throw new UsageError(
             `--stack ${args.stack}: Pulumi.${args.stack}.yaml does not exist in ${dir} (stacks there: ${stacks.length > 0 ? stacks.join(", ") : "none"}). ` +
                 `Fix: ${stacks.length > 0 ? `pass --stack ${stacks.join(" or --stack ")}` : "create it with pulumi stack init"}, or pass --config <file>`,
@@ -335,13 +426,19 @@ function readPolicyConfig(given: string, file: string): Record<string, unknown> 
         throw new UsageError(`--policy-config ${given} is not valid JSON: ${(err as Error).message}`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new UsageError(`--policy-config ${given}: expected an object keyed by policy name (got ${JSON.stringify(parsed)})`);
+        throw new UsageError(
+            `--policy-config ${given}: expected an object keyed by policy name (got ${JSON.stringify(parsed)})`,
+        );
     }
     return parsed as Record<string, unknown>;
 }
 
 /** An object without a namespace goes where its provider points (k8s.Provider `namespace`), as Pulumi does. */
-function applyProviderNamespace(obj: Record<string, unknown>, resource: RecordedResource, all: RecordedResource[]): void {
+function applyProviderNamespace(
+    obj: Record<string, unknown>,
+    resource: RecordedResource,
+    all: RecordedResource[],
+): void {
     const metadata = obj.metadata as { namespace?: unknown };
     if (metadata.namespace !== undefined || isClusterScoped(String(obj.kind)) || !resource.options.provider) {
         return;
@@ -381,12 +478,21 @@ export function describeFailure(err: unknown): { error: string; fix: string } {
         return { error: `input error: ${what}`, fix: fix ?? "correct the input named above" };
     }
     if (err instanceof TypeCheckError) {
-        return { error: `the program does not type-check, so pulumi preview would refuse it too: ${what}`, fix: fix ?? "correct the type errors" };
+        return {
+            error: `the program does not type-check, so pulumi preview would refuse it too: ${what}`,
+            fix: fix ?? "correct the type errors",
+        };
     }
     if (err instanceof ProgramError) {
-        return { error: `the program failed (it threw while running under the offline mocks): ${what}`, fix: fix ?? "correct the program; pulumi preview fails the same way" };
+        return {
+            error: `the program failed (it threw while running under the offline mocks): ${what}`,
+            fix: fix ?? "correct the program; pulumi preview fails the same way",
+        };
     }
-    return { error: `internal error of the check (not your input): ${what}`, fix: "report it with the command line that caused it" };
+    return {
+        error: `internal error of the check (not your input): ${what}`,
+        fix: "report it with the command line that caused it",
+    };
 }
 
 function splitFix(message: string): [string, string | undefined] {
@@ -397,7 +503,12 @@ function splitFix(message: string): [string, string | undefined] {
     return [message.slice(0, at), message.slice(at).replace(/^\.?\s+Fix: /, "")];
 }
 
-export function formatReport(report: CheckReport, args: Pick<CheckArgs, "format" | "allowUnchecked">, policies: Policies, programFile: string): string {
+export function formatReport(
+    report: CheckReport,
+    args: Pick<CheckArgs, "format" | "allowUnchecked">,
+    policies: Policies,
+    programFile: string,
+): string {
     const opts = { allowUnchecked: args.allowUnchecked };
     switch (args.format) {
         case "json":

@@ -14,7 +14,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
-import { ManifestError, ManifestObject, parseManifests, registerObjects, RegisteredObject, secretValuesOf } from "./manifests";
+import {
+    ManifestError,
+    ManifestObject,
+    parseManifests,
+    registerObjects,
+    RegisteredObject,
+    secretValuesOf,
+} from "./manifests";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
 import { runPolicies, Violation } from "./policyRunner";
 import type { RecordedResource } from "./types";
@@ -85,7 +92,9 @@ function isPatch(r: RecordedResource): boolean {
 }
 
 function yieldsUnseenObjects(r: RecordedResource): boolean {
-    return r.type.startsWith("kubernetes:") && !EXPANDED_BY_THE_SDK.has(r.type) && kubernetesTypeInfo(r.type) === undefined;
+    return (
+        r.type.startsWith("kubernetes:") && !EXPANDED_BY_THE_SDK.has(r.type) && kubernetesTypeInfo(r.type) === undefined
+    );
 }
 
 // ---- yaml/v2 -------------------------------------------------------------------------------------------
@@ -95,17 +104,26 @@ function expandYamlV2(component: RecordedResource, opts: ExpandOptions): Registe
     const where = `${component.type}::${component.name}`;
     const manifests: ManifestObject[] = [];
     const files: unknown[] =
-        component.type === "kubernetes:yaml/v2:ConfigFile" ? [inputs.file] : inputs.files === undefined ? [] : ([] as unknown[]).concat(inputs.files);
+        component.type === "kubernetes:yaml/v2:ConfigFile"
+            ? [inputs.file]
+            : inputs.files === undefined
+              ? []
+              : ([] as unknown[]).concat(inputs.files);
     for (const file of files) {
         if (typeof file !== "string" || file === "") {
             throw new ManifestError(`${where}: file ${JSON.stringify(file)} is not a path`);
         }
         if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
-            throw new ManifestError(`${where}: ${file} is fetched over the network by the provider; the offline check cannot read it. Fix: vendor the file into the repository, or run pulumi preview --policy-pack policy`);
+            throw new ManifestError(
+                `${where}: ${file} is fetched over the network by the provider; the offline check cannot read it. Fix: vendor the file into the repository, or run pulumi preview --policy-pack policy`,
+            );
         }
         const absolute = path.resolve(opts.programDir, file);
         // ConfigGroup expands glob patterns (sorted); ConfigFile reads exactly one file.
-        const matches = component.type === "kubernetes:yaml/v2:ConfigGroup" && /(?:^|[^\\])[*?[]/.test(file) ? globSync(absolute).sort() : [absolute];
+        const matches =
+            component.type === "kubernetes:yaml/v2:ConfigGroup" && /(?:^|[^\\])[*?[]/.test(file)
+                ? globSync(absolute).sort()
+                : [absolute];
         for (const match of matches) {
             let text: string;
             try {
@@ -133,7 +151,8 @@ function expandYamlV2(component: RecordedResource, opts: ExpandOptions): Registe
             project: opts.project,
             skipAwait: inputs.skipAwait === true,
         },
-        (m): SourceLocation | undefined => (fs.existsSync(m.file) ? { file: opts.displayPath(m.file), line: m.line } : undefined),
+        (m): SourceLocation | undefined =>
+            fs.existsSync(m.file) ? { file: opts.displayPath(m.file), line: m.line } : undefined,
     );
 }
 
@@ -143,13 +162,19 @@ function helmUnchecked(r: RecordedResource): Unchecked {
     const inputs: Record<string, unknown> = r.inputs;
     const chart = (inputs.chart ?? inputs.path ?? "<chart>") as string;
     const releaseName = typeof inputs.name === "string" && inputs.name !== "" ? inputs.name : r.name;
-    const namespace: string | undefined = typeof inputs.namespace === "string" && inputs.namespace !== "" ? inputs.namespace : undefined;
-    const repo = (inputs.repositoryOpts as { repo?: unknown } | undefined)?.repo ?? (inputs.fetchOpts as { repo?: unknown } | undefined)?.repo ?? inputs.repo;
+    const namespace: string | undefined =
+        typeof inputs.namespace === "string" && inputs.namespace !== "" ? inputs.namespace : undefined;
+    const repo =
+        (inputs.repositoryOpts as { repo?: unknown } | undefined)?.repo ??
+        (inputs.fetchOpts as { repo?: unknown } | undefined)?.repo ??
+        inputs.repo;
     const flags = [
         ...(namespace ? [`--namespace ${namespace}`] : []),
         ...(typeof inputs.version === "string" ? [`--version ${inputs.version}`] : []),
         ...(typeof repo === "string" ? [`--repo ${repo}`] : []),
-        ...(inputs.values && Object.keys(inputs.values).length > 0 ? ["-f <the values the program passes, as YAML>"] : []),
+        ...(inputs.values && Object.keys(inputs.values).length > 0
+            ? ["-f <the values the program passes, as YAML>"]
+            : []),
     ];
     const template = ["helm template", releaseName, chart, ...flags].join(" ");
     return {
@@ -166,7 +191,12 @@ function helmUnchecked(r: RecordedResource): Unchecked {
  * Runs the patch-safe policies on every `*Patch` resource as if it were its object. Containers without an
  * image keep the object's image, so images-digest-pinned only sees the images the patch sets.
  */
-export async function checkPatches(resources: RecordedResource[], policies: Policies, packConfig: Record<string, unknown>, stackTags: Record<string, string>): Promise<Violation[]> {
+export async function checkPatches(
+    resources: RecordedResource[],
+    policies: Policies,
+    packConfig: Record<string, unknown>,
+    stackTags: Record<string, string>,
+): Promise<Violation[]> {
     const patches = resources.filter(isPatch);
     if (patches.length === 0) {
         return [];
@@ -177,19 +207,26 @@ export async function checkPatches(resources: RecordedResource[], policies: Poli
         runPolicies(targets, { policies: policies.filter((p) => names.includes(p.name)), packConfig, stackTags });
     const violations = [
         ...(await run(["pod-security-baseline"], asObjects)),
-        ...(await run(["images-digest-pinned"], asObjects.map((r) => ({ ...r, inputs: withoutImagelessContainers(r.inputs) })))),
+        ...(await run(
+            ["images-digest-pinned"],
+            asObjects.map((r) => ({ ...r, inputs: withoutImagelessContainers(r.inputs) })),
+        )),
     ];
     return violations.map((v) => ({ ...v, resource: patchLabel.get(v.resource) ?? v.resource }));
 }
 
 function withoutImagelessContainers(inputs: Record<string, unknown>): Record<string, unknown> {
     type PodSpec = Record<string, unknown>;
-    const copy = structuredClone(inputs) as { spec?: PodSpec & { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } };
+    const copy = structuredClone(inputs) as {
+        spec?: PodSpec & { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } };
+    };
     for (const podSpec of [copy.spec, copy.spec?.template?.spec, copy.spec?.jobTemplate?.spec?.template?.spec]) {
         for (const list of ["containers", "initContainers"]) {
             const containers = podSpec?.[list];
             if (podSpec && Array.isArray(containers)) {
-                podSpec[list] = containers.filter((c: Record<string, unknown> | undefined) => typeof c?.image === "string");
+                podSpec[list] = containers.filter(
+                    (c: Record<string, unknown> | undefined) => typeof c?.image === "string",
+                );
             }
         }
     }

@@ -30,7 +30,7 @@ export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefine
     if (PROVIDER_NAMESPACES.some((prefix) => groupVersion.startsWith(prefix))) {
         return undefined;
     }
-    if (kind.endsWith("Patch") || kind.endsWith("List") || !groupVersion.includes("/") && groupVersion !== "v1") {
+    if (kind.endsWith("Patch") || kind.endsWith("List") || (!groupVersion.includes("/") && groupVersion !== "v1")) {
         return undefined;
     }
     const slash = groupVersion.lastIndexOf("/");

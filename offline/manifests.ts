@@ -32,18 +32,24 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
     }
     const objects: ManifestObject[] = [];
     for (const doc of documents) {
-        const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : lineCounter.linePos(doc.range[0]).line;
+        const line = doc.contents?.range
+            ? lineCounter.linePos(doc.contents.range[0]).line
+            : lineCounter.linePos(doc.range[0]).line;
         if (doc.errors.length > 0) {
             const err = doc.errors[0];
             const at = err.linePos?.[0]?.line ?? line;
-            throw new ManifestError(`${file}:${at}: not valid YAML: ${err.message.split("\n")[0].replace(/:$/, "")}. Fix: correct the document at that line`);
+            throw new ManifestError(
+                `${file}:${at}: not valid YAML: ${err.message.split("\n")[0].replace(/:$/, "")}. Fix: correct the document at that line`,
+            );
         }
         const value: unknown = doc.toJS({ maxAliasCount: 100 });
         if (value === null || value === undefined) {
             continue;
         }
         if (typeof value !== "object" || Array.isArray(value)) {
-            throw new ManifestError(`${file}:${line}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${JSON.stringify(value).slice(0, 60)}`);
+            throw new ManifestError(
+                `${file}:${line}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${JSON.stringify(value).slice(0, 60)}`,
+            );
         }
         if (Object.keys(value).length === 0) {
             continue;
@@ -72,13 +78,17 @@ export function readManifests(source: string, resolvedPath: string): ManifestObj
         return parseManifests(fs.readFileSync(0, "utf8"), "-");
     }
     if (!fs.existsSync(resolvedPath)) {
-        throw new ManifestError(`--manifests ${source}: no such file or directory. Fix: pass a YAML file, a directory of them, or - for stdin`);
+        throw new ManifestError(
+            `--manifests ${source}: no such file or directory. Fix: pass a YAML file, a directory of them, or - for stdin`,
+        );
     }
     if (fs.statSync(resolvedPath).isDirectory()) {
         const files = (fs.readdirSync(resolvedPath, { recursive: true }) as string[])
             .filter((f) => /\.(ya?ml|json)$/i.test(f))
             .sort();
-        return files.flatMap((f) => parseManifests(fs.readFileSync(path.join(resolvedPath, f), "utf8"), path.join(source, f)));
+        return files.flatMap((f) =>
+            parseManifests(fs.readFileSync(path.join(resolvedPath, f), "utf8"), path.join(source, f)),
+        );
     }
     return parseManifests(fs.readFileSync(resolvedPath, "utf8"), source);
 }
@@ -106,16 +116,35 @@ export interface RegisteredObject {
 }
 
 /** The provider's Normalize + Register: checks apiVersion/kind/name, applies the namespace, names the resource. */
-export function registerObjects(objects: ManifestObject[], opts: RegisterOptions, locate: (m: ManifestObject) => SourceLocation | undefined): RegisteredObject[] {
+export function registerObjects(
+    objects: ManifestObject[],
+    opts: RegisterOptions,
+    locate: (m: ManifestObject) => SourceLocation | undefined,
+): RegisteredObject[] {
     return objects.map((m) => {
         const obj = structuredClone(m.object);
         const where = `${m.file}:${m.line}`;
-        if (typeof obj.apiVersion !== "string" || obj.apiVersion === "" || typeof obj.kind !== "string" || obj.kind === "") {
-            throw new ManifestError(`${where}: Kubernetes objects require a kind and apiVersion (got kind ${JSON.stringify(obj.kind)}, apiVersion ${JSON.stringify(obj.apiVersion)})`);
+        if (
+            typeof obj.apiVersion !== "string" ||
+            obj.apiVersion === "" ||
+            typeof obj.kind !== "string" ||
+            obj.kind === ""
+        ) {
+            throw new ManifestError(
+                `${where}: Kubernetes objects require a kind and apiVersion (got kind ${JSON.stringify(obj.kind)}, apiVersion ${JSON.stringify(obj.apiVersion)})`,
+            );
         }
-        const metadata = obj.metadata as { name?: unknown; namespace?: string; annotations?: Record<string, string> } | null | undefined;
-        if (metadata === null || typeof metadata !== "object" || typeof metadata.name !== "string" || metadata.name === "") {
-            throw new ManifestError(`${where}: ${obj.kind} requires a .metadata.name (generateName is not supported by Pulumi's yaml/v2 either)`);
+        const metadata = obj.metadata as
+            { name?: unknown; namespace?: string; annotations?: Record<string, string> } | null | undefined;
+        if (
+            metadata === null ||
+            typeof metadata !== "object" ||
+            typeof metadata.name !== "string" ||
+            metadata.name === ""
+        ) {
+            throw new ManifestError(
+                `${where}: ${obj.kind} requires a .metadata.name (generateName is not supported by Pulumi's yaml/v2 either)`,
+            );
         }
         const apiVersion = obj.apiVersion.startsWith("core/") ? obj.apiVersion.slice("core/".length) : obj.apiVersion;
         obj.apiVersion = apiVersion;
@@ -136,7 +165,10 @@ export function registerObjects(objects: ManifestObject[], opts: RegisterOptions
             inputs: obj,
             outputs: structuredClone(obj),
             ...(opts.parent ? { parent: opts.parent.urn } : {}),
-            options: { dependsOn: [], ...(opts.parent?.options.provider ? { provider: opts.parent.options.provider } : {}) },
+            options: {
+                dependsOn: [],
+                ...(opts.parent?.options.provider ? { provider: opts.parent.options.provider } : {}),
+            },
         };
         return { resource, location: locate(m) };
     });
@@ -156,7 +188,10 @@ export function secretValuesOf(objects: Array<Record<string, unknown>>): string[
         if (obj.kind !== "Secret" || obj.apiVersion !== "v1") {
             continue;
         }
-        for (const [field, base64] of [["data", true], ["stringData", false]] as const) {
+        for (const [field, base64] of [
+            ["data", true],
+            ["stringData", false],
+        ] as const) {
             for (const value of Object.values((obj[field] ?? {}) as Record<string, unknown>)) {
                 if (typeof value === "string" && value !== "") {
                     values.push(value);

@@ -20,7 +20,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { digestOf } from "../policy/facts";
 import { kubernetesTypeInfo } from "./kubernetesTokens";
-import { gatherExplicitDependencies, installMockMonitor, RegisterResourceRequest, urnOf, waitForRPCs } from "./sdkInternals";
+import {
+    gatherExplicitDependencies,
+    installMockMonitor,
+    RegisterResourceRequest,
+    urnOf,
+    waitForRPCs,
+} from "./sdkInternals";
 import { REDACTED, StackConfig } from "./stackConfig";
 import { ProgramError, ProgramRun, RecordedResource, RecordOptions } from "./types";
 
@@ -31,7 +37,10 @@ const GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage";
 const YAML_DECODE = "kubernetes:yaml:decode";
 /** A docker build: pushed at `pulumi up`; offline it gets a stand-in digest so the program can run on. */
 const DOCKER_IMAGE = "docker:index/image:Image";
-const RANDOM_WITH_RESULT = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"]);
+const RANDOM_WITH_RESULT = new Set([
+    "random:index/randomPassword:RandomPassword",
+    "random:index/randomString:RandomString",
+]);
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -148,7 +157,10 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
                 type: req.getType(),
                 name: req.getName(),
                 custom,
-                inputs: unwrap(structToJs(req.getObject()), secretValues, false, false, opts.preview) as Record<string, any>,
+                inputs: unwrap(structToJs(req.getObject()), secretValues, false, false, opts.preview) as Record<
+                    string,
+                    any
+                >,
                 outputs: unwrap(outputs, outputSecrets, false, false) as Record<string, any>,
                 ...(req.getParent() ? { parent: req.getParent() } : {}),
                 options: optionsOf(req, dependsOnByUrn.get(urn) ?? []),
@@ -194,11 +206,22 @@ export class PendingRequests {
 
 // ---- the mock provider -------------------------------------------------------------------------
 
-function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResourceRequest, urn: string, opts: RecordOptions, notes: string[]): pulumi.runtime.MockResourceResult {
+function mockResource(
+    args: pulumi.runtime.MockResourceArgs,
+    req: RegisterResourceRequest,
+    urn: string,
+    opts: RecordOptions,
+    notes: string[],
+): pulumi.runtime.MockResourceResult {
     const preview = opts.preview ?? false;
     const state: Record<string, any> = { ...args.inputs };
     // In preview mode the digest stays unknown, as in the engine's first preview: the build runs only at up.
-    if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof state.imageName === "string" && !preview) {
+    if (
+        args.type === DOCKER_IMAGE &&
+        state.repoDigest === undefined &&
+        typeof state.imageName === "string" &&
+        !preview
+    ) {
         state.repoDigest = standInRepoDigest(state.imageName, urn, state.build);
         const repository = state.repoDigest.split("@")[0];
         const key = opts.config && configPathOf(opts.config, repository);
@@ -210,7 +233,10 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResour
     const k8s = args.custom ? kubernetesTypeInfo(args.type) : undefined;
     if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
         // As the kubernetes provider's Check does (pkg/metadata/naming.go): a name and the autonamed annotation.
-        const annotations = { ...(isPlainObject(state.metadata?.annotations) ? state.metadata.annotations : {}), "pulumi.com/autonamed": "true" };
+        const annotations = {
+            ...(isPlainObject(state.metadata?.annotations) ? state.metadata.annotations : {}),
+            "pulumi.com/autonamed": "true",
+        };
         state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state), annotations };
     }
     if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined && !preview) {
@@ -224,7 +250,8 @@ function mockResource(args: pulumi.runtime.MockResourceArgs, req: RegisterResour
     }
     const name = k8s && isPlainObject(state.metadata) ? state.metadata.name : undefined;
     const namespace = k8s && isPlainObject(state.metadata) ? state.metadata.namespace : undefined;
-    const id = typeof name === "string" ? (typeof namespace === "string" ? `${namespace}/${name}` : name) : `${args.name}-id`;
+    const id =
+        typeof name === "string" ? (typeof namespace === "string" ? `${namespace}/${name}` : name) : `${args.name}-id`;
     return { id, state };
 }
 
@@ -260,7 +287,11 @@ function standInRandom(urn: string, length: number): string {
 /** Invokes of pulumi-kubernetes whose objects the offline check lists instead (offline/expand.ts): no objects. */
 const RENDERED_BY_PROVIDER = new Set(["kubernetes:helm:template", "kubernetes:kustomize:directory"]);
 
-function defaultInvoke(token: string, inputs: Record<string, any>, config: StackConfig | undefined): Record<string, any> {
+function defaultInvoke(
+    token: string,
+    inputs: Record<string, any>,
+    config: StackConfig | undefined,
+): Record<string, any> {
     if (token === GET_REGISTRY_IMAGE) {
         const name = String(inputs.name);
         const digest = digestOf(name);
@@ -279,10 +310,16 @@ function defaultInvoke(token: string, inputs: Record<string, any>, config: Stack
         const result: unknown[] = [];
         for (const doc of Array.isArray(documents) ? documents : []) {
             if (doc.errors.length > 0) {
-                throw new Error(`kubernetes:yaml:decode: the YAML is not valid: ${doc.errors[0].message.split("\n")[0]}`);
+                throw new Error(
+                    `kubernetes:yaml:decode: the YAML is not valid: ${doc.errors[0].message.split("\n")[0]}`,
+                );
             }
             const value = doc.toJS();
-            if (value !== null && value !== undefined && !(typeof value === "object" && Object.keys(value).length === 0)) {
+            if (
+                value !== null &&
+                value !== undefined &&
+                !(typeof value === "object" && Object.keys(value).length === 0)
+            ) {
                 result.push(value);
             }
         }
@@ -291,7 +328,9 @@ function defaultInvoke(token: string, inputs: Record<string, any>, config: Stack
     if (RENDERED_BY_PROVIDER.has(token)) {
         return { result: [] };
     }
-    throw new Error(`no offline answer for invoke ${token} (inputs ${JSON.stringify(Object.keys(inputs))}). Fix: pass an invoke handler`);
+    throw new Error(
+        `no offline answer for invoke ${token} (inputs ${JSON.stringify(Object.keys(inputs))}). Fix: pass an invoke handler`,
+    );
 }
 
 /** The stack config key ("api.image") whose value is `value`, to name it in errors. */
@@ -304,7 +343,9 @@ function configPathOf(config: StackConfig, value: string): string | undefined {
             return v.map((item, i) => find(item, `${at}[${i}]`)).find((p) => p !== undefined);
         }
         if (isPlainObject(v)) {
-            return Object.entries(v).map(([k, item]) => find(item, `${at}.${k}`)).find((p) => p !== undefined);
+            return Object.entries(v)
+                .map(([k, item]) => find(item, `${at}.${k}`))
+                .find((p) => p !== undefined);
         }
         return undefined;
     };
@@ -358,7 +399,11 @@ function optionsOf(req: RegisterResourceRequest, dependsOn: string[]): RecordedR
     const timeouts = req.getCustomtimeouts();
     if (timeouts) {
         const set: Record<string, string> = {};
-        for (const [key, value] of [["create", timeouts.getCreate()], ["update", timeouts.getUpdate()], ["delete", timeouts.getDelete()]]) {
+        for (const [key, value] of [
+            ["create", timeouts.getCreate()],
+            ["update", timeouts.getUpdate()],
+            ["delete", timeouts.getDelete()],
+        ]) {
             if (value) {
                 set[key] = value;
             }
@@ -389,7 +434,13 @@ async function resolveDependsOn(captured: Map<pulumi.Resource, unknown>): Promis
  * Converts wire values to plain JSON: secrets unwrapped (their strings collected into `secrets`, or
  * replaced by the marker when `redact`), resource references → URN, unknowns dropped (kept when `keepUnknowns`).
  */
-function unwrap(value: unknown, secrets: Set<string>, inSecret: boolean, redact: boolean, keepUnknowns = false): unknown {
+function unwrap(
+    value: unknown,
+    secrets: Set<string>,
+    inSecret: boolean,
+    redact: boolean,
+    keepUnknowns = false,
+): unknown {
     if (typeof value === "string") {
         if (value === pulumi.runtime.unknownValue) {
             return keepUnknowns ? value : undefined;
@@ -479,7 +530,15 @@ function isSecretWrapper(value: unknown): boolean {
 
 /** JSON with sorted keys, so equal data always hashes the same. */
 export function stableJson(value: unknown): string {
-    return JSON.stringify(value, (_key, v) =>
-        isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-    ) ?? "undefined";
+    return (
+        JSON.stringify(value, (_key, v) =>
+            isPlainObject(v)
+                ? Object.fromEntries(
+                      Object.keys(v)
+                          .sort()
+                          .map((k) => [k, v[k]]),
+                  )
+                : v,
+        ) ?? "undefined"
+    );
 }

@@ -10,7 +10,15 @@
  *  - server.js analyzeStack: stack policies see outputs, with parent/dependencies resolved to resources;
  *  - "disabled" skips the policy, "remediate" reports as mandatory.
  */
-import type { EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    Policies,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
@@ -38,7 +46,10 @@ export interface PolicyRunOptions {
     onNotApplicable?: (policy: string, resource: string, reason: string) => void;
 }
 
-interface EffectiveConfig { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }
+interface EffectiveConfig {
+    enforcementLevel: EnforcementLevel;
+    properties: Record<string, unknown>;
+}
 
 const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 
@@ -48,7 +59,9 @@ class NotApplicable extends Error {}
 const UNKNOWN = pulumi.runtime.unknownValue;
 
 function containsUnknown(value: unknown): boolean {
-    return value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown));
+    return (
+        value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown))
+    );
 }
 
 /**
@@ -64,7 +77,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
     const config = reconcileConfig(policies, opts.packConfig ?? {});
     const stackTags = readonlyMap(opts.stackTags ?? {});
     const label = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
-    const byUrn = new Map(resources.map(r => [r.urn, r]));
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const violations: Violation[] = [];
 
     for (const policy of policies) {
@@ -75,19 +88,23 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
         const level = enforcementLevel === "remediate" ? "mandatory" : enforcementLevel;
         const getConfig = <T extends object>() => structuredClone(config.get(policy.name)!.properties) as T;
         // Advisory whatever the policy's level when the policy could not run (a value unknown during preview).
-        const report = (resource: string, reportedLevel: Violation["level"] = level): ReportViolation => (message, urn) => {
-            const target = urn === undefined ? resource : byUrn.get(urn);
-            violations.push({
-                policy: policy.name,
-                lessons: lessonsOf(policy.name),
-                level: reportedLevel,
-                resource: typeof target === "string" ? target : target ? label(target) : urn!,
-                message,
-            });
-        };
+        const report =
+            (resource: string, reportedLevel: Violation["level"] = level): ReportViolation =>
+            (message, urn) => {
+                const target = urn === undefined ? resource : byUrn.get(urn);
+                violations.push({
+                    policy: policy.name,
+                    lessons: lessonsOf(policy.name),
+                    level: reportedLevel,
+                    resource: typeof target === "string" ? target : target ? label(target) : urn!,
+                    message,
+                });
+            };
 
         if ("validateResource" in policy && policy.validateResource) {
-            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+            const validations = Array.isArray(policy.validateResource)
+                ? policy.validateResource
+                : [policy.validateResource];
             for (const r of resources) {
                 const args: ResourceValidationArgs = {
                     type: r.type,
@@ -96,13 +113,20 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                     name: r.name,
                     opts: policyOptions(r),
                     stackTags,
-                    isType: cls => isTypeOf(r.type, cls),
-                    asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? args.props : undefined)) as ResourceValidationArgs["asType"],
+                    isType: (cls) => isTypeOf(r.type, cls),
+                    asType: ((cls: unknown) =>
+                        isTypeOf(r.type, cls) ? args.props : undefined) as ResourceValidationArgs["asType"],
                     getConfig,
                     notApplicable: throwNotApplicable,
                 };
                 for (const validation of validations) {
-                    await guard(policy.name, label(r), opts, () => validation(args, report(label(r))), (message) => report(label(r), "advisory")(message));
+                    await guard(
+                        policy.name,
+                        label(r),
+                        opts,
+                        () => validation(args, report(label(r))),
+                        (message) => report(label(r), "advisory")(message),
+                    );
                 }
             }
         } else if ("validateStack" in policy) {
@@ -118,7 +142,13 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
     return violations;
 }
 
-async function guard(policyName: string, resource: string, opts: PolicyRunOptions, run: () => void | Promise<void>, reportUnknown?: (message: string) => void): Promise<void> {
+async function guard(
+    policyName: string,
+    resource: string,
+    opts: PolicyRunOptions,
+    run: () => void | Promise<void>,
+    reportUnknown?: (message: string) => void,
+): Promise<void> {
     try {
         await run();
     } catch (e) {
@@ -146,9 +176,14 @@ export function reconcileConfig(policies: Policies, packConfig: Record<string, u
             given.set(key, { enforcementLevel: checkLevel(key, value), properties: {} });
         } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
-            given.set(key, { enforcementLevel: enforcementLevel === undefined ? undefined : checkLevel(key, enforcementLevel), properties });
+            given.set(key, {
+                enforcementLevel: enforcementLevel === undefined ? undefined : checkLevel(key, enforcementLevel),
+                properties,
+            });
         } else {
-            throw new Error(`policy pack config "${key}": ${JSON.stringify(value)} is not a valid value; must be an enforcement level string or an object`);
+            throw new Error(
+                `policy pack config "${key}": ${JSON.stringify(value)} is not a valid value; must be an enforcement level string or an object`,
+            );
         }
     }
     const all = given.get("all")?.enforcementLevel;
@@ -156,15 +191,17 @@ export function reconcileConfig(policies: Policies, packConfig: Record<string, u
     // Misspelt names and properties are errors, not silently ignored entries (the engine would ignore them).
     const errors: string[] = unknownPolicyErrors(policies, packConfig);
     for (const policy of policies) {
-        const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {})
-            .filter(([, schema]) => (schema as { default?: unknown }).default !== undefined)
-            .map(([key, schema]) => [key, (schema as { default?: unknown }).default]));
+        const defaults = Object.fromEntries(
+            Object.entries(policy.configSchema?.properties ?? {})
+                .filter(([, schema]) => (schema as { default?: unknown }).default !== undefined)
+                .map(([key, schema]) => [key, (schema as { default?: unknown }).default]),
+        );
         const own = given.get(policy.name);
         errors.push(...unknownPropertyErrors(policy, own?.properties ?? {}));
         const properties = { ...defaults, ...own?.properties };
         // PolicyPack's own default level is "advisory" when a policy sets none.
         const enforcementLevel = own?.enforcementLevel ?? all ?? policy.enforcementLevel ?? "advisory";
-        errors.push(...validateAgainstSchema(policy.configSchema, properties).map(e => `${policy.name}: ${e}`));
+        errors.push(...validateAgainstSchema(policy.configSchema, properties).map((e) => `${policy.name}: ${e}`));
         result.set(policy.name, { enforcementLevel, properties });
     }
     if (errors.length > 0) {
@@ -175,7 +212,9 @@ export function reconcileConfig(policies: Policies, packConfig: Record<string, u
 
 function checkLevel(key: string, level: unknown): EnforcementLevel {
     if (typeof level !== "string" || !LEVELS.includes(level)) {
-        throw new Error(`policy pack config "${key}": ${JSON.stringify(level)} is not a valid enforcement level. Fix: use one of ${LEVELS.join(", ")}`);
+        throw new Error(
+            `policy pack config "${key}": ${JSON.stringify(level)} is not a valid enforcement level. Fix: use one of ${LEVELS.join(", ")}`,
+        );
     }
     return level as EnforcementLevel;
 }
@@ -185,7 +224,9 @@ function validateAgainstSchema(schema: PolicyConfigSchema | undefined, config: R
     if (!schema) {
         return [];
     }
-    const errors = (schema.required ?? []).filter(key => config[key] === undefined).map(key => `${key} is required`);
+    const errors = (schema.required ?? [])
+        .filter((key) => config[key] === undefined)
+        .map((key) => `${key} is required`);
     for (const [key, propSchema] of Object.entries(schema.properties)) {
         if (config[key] !== undefined) {
             errors.push(...checkValue(key, propSchema as ValueSchema, config[key]));
@@ -195,7 +236,12 @@ function validateAgainstSchema(schema: PolicyConfigSchema | undefined, config: R
 }
 
 /** The JSON-schema keywords checkValue enforces. */
-interface ValueSchema { type?: string; enum?: unknown[]; minimum?: number; items?: ValueSchema }
+interface ValueSchema {
+    type?: string;
+    enum?: unknown[];
+    minimum?: number;
+    items?: ValueSchema;
+}
 
 function checkValue(path: string, schema: ValueSchema, value: unknown): string[] {
     const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
@@ -224,7 +270,11 @@ function policyOptions(r: RecordedResource): PolicyResourceOptions {
         protect: r.options.protect ?? false,
         ignoreChanges: [...(r.options.ignoreChanges ?? [])],
         aliases: [],
-        customTimeouts: { createSeconds: seconds(timeouts.create), updateSeconds: seconds(timeouts.update), deleteSeconds: seconds(timeouts.delete) },
+        customTimeouts: {
+            createSeconds: seconds(timeouts.create),
+            updateSeconds: seconds(timeouts.update),
+            deleteSeconds: seconds(timeouts.delete),
+        },
         additionalSecretOutputs: [],
     };
     if (r.options.deleteBeforeReplace !== undefined) {
@@ -249,7 +299,7 @@ function durationSeconds(duration: string): number {
 /** Stack-policy view: outputs as props, parent and dependencies resolved to the same objects (as server.js does). */
 function policyResources(resources: RecordedResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
-    const out = resources.map(r => {
+    const out = resources.map((r) => {
         const props = structuredClone(r.outputs);
         const resource: PolicyResource = {
             type: r.type,
@@ -260,7 +310,7 @@ function policyResources(resources: RecordedResource[]): PolicyResource[] {
             dependencies: [],
             // Not recorded by the mock harness; the engine fills it from the program's property dependencies.
             propertyDependencies: {},
-            isType: cls => isTypeOf(r.type, cls),
+            isType: (cls) => isTypeOf(r.type, cls),
             asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, resource);
@@ -271,7 +321,9 @@ function policyResources(resources: RecordedResource[]): PolicyResource[] {
         if (parent) {
             out[i].parent = parent;
         }
-        out[i].dependencies = r.options.dependsOn.map(urn => byUrn.get(urn)).filter((d): d is PolicyResource => d !== undefined);
+        out[i].dependencies = r.options.dependsOn
+            .map((urn) => byUrn.get(urn))
+            .filter((d): d is PolicyResource => d !== undefined);
     });
     return out;
 }
@@ -290,8 +342,13 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 function readonlyMap(tags: Record<string, string>): ReadonlyMap<string, string> {
     const map = new Map(Object.entries(tags));
     return Object.freeze({
-        get: (k: string) => map.get(k), has: (k: string) => map.has(k), size: map.size,
-        forEach: map.forEach.bind(map), entries: map.entries.bind(map), keys: map.keys.bind(map),
-        values: map.values.bind(map), [Symbol.iterator]: map[Symbol.iterator].bind(map),
+        get: (k: string) => map.get(k),
+        has: (k: string) => map.has(k),
+        size: map.size,
+        forEach: map.forEach.bind(map),
+        entries: map.entries.bind(map),
+        keys: map.keys.bind(map),
+        values: map.values.bind(map),
+        [Symbol.iterator]: map[Symbol.iterator].bind(map),
     });
 }

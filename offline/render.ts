@@ -9,9 +9,23 @@ import { REDACTED } from "./stackConfig";
 
 /** Kinds without a namespace; they are filed under "cluster". */
 const CLUSTER_SCOPED_KINDS = new Set([
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-    "PriorityClass", "IngressClass", "RuntimeClass", "CSIDriver", "VolumeAttachment", "APIService",
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "VolumeAttachment",
+    "APIService",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
 ]);
 /** base64 of the marker, so redacted Secret `data` is still valid base64 and the object still applies. */
 const REDACTED_BASE64 = Buffer.from(REDACTED).toString("base64");
@@ -37,7 +51,10 @@ export function redactObject<T>(obj: T, secretValues: readonly string[]): T {
     const copy = scrub(structuredClone(obj), secretValues) as T;
     const o = copy as Record<string, unknown>;
     if (o && o.kind === "Secret" && o.apiVersion === "v1") {
-        for (const [field, marker] of [["data", REDACTED_BASE64], ["stringData", REDACTED]] as const) {
+        for (const [field, marker] of [
+            ["data", REDACTED_BASE64],
+            ["stringData", REDACTED],
+        ] as const) {
             const values = o[field];
             if (values && typeof values === "object") {
                 o[field] = Object.fromEntries(Object.keys(values).map((key) => [key, marker]));
@@ -56,7 +73,9 @@ export function scrub(value: unknown, secretValues: readonly string[]): unknown 
         return value.map((v) => scrub(v, secretValues));
     }
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubText(k, secretValues), scrub(v, secretValues)]));
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [scrubText(k, secretValues), scrub(v, secretValues)]),
+        );
     }
     return value;
 }
@@ -80,7 +99,9 @@ function scrubText(text: string, secretValues: readonly string[]): string {
 
 /** Heads every rendered Secret that had data: `kubectl apply -f` of the file would store the marker as the value. */
 export const REDACTED_SECRET_NOTE =
-    "# The data of this Secret is redacted: every value below is the placeholder " + JSON.stringify(REDACTED) + " (base64 in `data`),\n" +
+    "# The data of this Secret is redacted: every value below is the placeholder " +
+    JSON.stringify(REDACTED) +
+    " (base64 in `data`),\n" +
     "# not the real one. The values come from the stack (secret config, generated passwords): deploy with `pulumi up`,\n" +
     "# never `kubectl apply` this file as it is.\n";
 
@@ -90,11 +111,19 @@ export const REDACTED_SECRET_NOTE =
  */
 export function foldSecretStringData(obj: Record<string, unknown>): Record<string, unknown> {
     const stringData = obj.stringData;
-    if (obj.kind !== "Secret" || obj.apiVersion !== "v1" || !stringData || typeof stringData !== "object" || Object.keys(stringData).length === 0) {
+    if (
+        obj.kind !== "Secret" ||
+        obj.apiVersion !== "v1" ||
+        !stringData ||
+        typeof stringData !== "object" ||
+        Object.keys(stringData).length === 0
+    ) {
         return obj;
     }
     const { stringData: _folded, ...rest } = obj;
-    const encoded = Object.fromEntries(Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString("base64")]));
+    const encoded = Object.fromEntries(
+        Object.entries(stringData).map(([key, value]) => [key, Buffer.from(String(value)).toString("base64")]),
+    );
     return { ...rest, data: { ...(obj.data as Record<string, unknown> | undefined), ...encoded } };
 }
 
@@ -102,8 +131,14 @@ export function foldSecretStringData(obj: Record<string, unknown>): Record<strin
  * The file `--out` writes for one object, as the provider would send it (Secret stringData folded into data):
  * secrets redacted, a redacted Secret headed by REDACTED_SECRET_NOTE.
  */
-export function renderObjectFile(obj: Record<string, unknown>, secretValues: readonly string[]): { text: string; redacted: boolean } {
-    const redacted = obj.kind === "Secret" && obj.apiVersion === "v1" && [obj.data, obj.stringData].some((d) => d && typeof d === "object" && Object.keys(d).length > 0);
+export function renderObjectFile(
+    obj: Record<string, unknown>,
+    secretValues: readonly string[],
+): { text: string; redacted: boolean } {
+    const redacted =
+        obj.kind === "Secret" &&
+        obj.apiVersion === "v1" &&
+        [obj.data, obj.stringData].some((d) => d && typeof d === "object" && Object.keys(d).length > 0);
     const text = renderObjectYaml(redactObject(foldSecretStringData(obj), secretValues));
     return { text: redacted ? REDACTED_SECRET_NOTE + text : text, redacted };
 }
@@ -120,7 +155,11 @@ function sortKeys(value: unknown): unknown {
         return value.map(sortKeys);
     }
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
     }
     return value;
 }
@@ -151,7 +190,10 @@ export function writeObjects(dir: string, files: Map<string, string>): void {
             fs.rmSync(path.join(dir, file));
         }
     }
-    fs.writeFileSync(path.join(dir, OUT_MARKER), "Written by `npm run check -- --out`; .yaml files here are replaced on every run.\n");
+    fs.writeFileSync(
+        path.join(dir, OUT_MARKER),
+        "Written by `npm run check -- --out`; .yaml files here are replaced on every run.\n",
+    );
     for (const [file, text] of files) {
         fs.writeFileSync(path.join(dir, file), text);
     }

@@ -73,7 +73,9 @@ export function summaryLine(report: CheckReport, opts: FailOptions): string {
         `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}`,
     ];
     if (report.unchecked.length > 0) {
-        parts.push(`${count(report.unchecked.length, "resource")} not checked${opts.allowUnchecked ? " (allowed by --allow-unchecked)" : ""}`);
+        parts.push(
+            `${count(report.unchecked.length, "resource")} not checked${opts.allowUnchecked ? " (allowed by --allow-unchecked)" : ""}`,
+        );
     }
     if (report.redactedSecrets > 0) {
         parts.push(`${count(report.redactedSecrets, "Secret")} redacted in the rendered files`);
@@ -84,7 +86,10 @@ export function summaryLine(report: CheckReport, opts: FailOptions): string {
 function nothingChecked(report: CheckReport): string[] {
     const notes = report.notes.map((n) => `note: ${n}`);
     return report.objects === 0
-        ? [`note: 0 Kubernetes objects were checked: ${report.source} declares none that the check can see${report.unchecked.length > 0 ? " (see the resources not checked above)" : ""}.`, ...notes]
+        ? [
+              `note: 0 Kubernetes objects were checked: ${report.source} declares none that the check can see${report.unchecked.length > 0 ? " (see the resources not checked above)" : ""}.`,
+              ...notes,
+          ]
         : notes;
 }
 
@@ -94,9 +99,14 @@ function locationSuffix(at: Partial<SourceLocation>): string {
 
 export function textReport(report: CheckReport, opts: FailOptions): string {
     const lines = report.violations.map(
-        (v) => `${v.level.padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(v.message)}${locationSuffix(v)}`,
+        (v) =>
+            `${v.level.padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(v.message)}${locationSuffix(v)}`,
     );
-    lines.push(...report.schemaErrors.map((e) => `${"schema".padEnd(9)} ${e.resource}: ${oneLine(e.message)}${locationSuffix(e)}`));
+    lines.push(
+        ...report.schemaErrors.map(
+            (e) => `${"schema".padEnd(9)} ${e.resource}: ${oneLine(e.message)}${locationSuffix(e)}`,
+        ),
+    );
     lines.push(...report.unchecked.map((u) => `${"unchecked".padEnd(9)} ${u.resource}: ${u.reason}. Fix: ${u.fix}`));
     lines.push(...nothingChecked(report), summaryLine(report, opts));
     return lines.join("\n") + "\n";
@@ -119,12 +129,22 @@ function annotation(level: "error" | "warning", title: string, message: string, 
 
 export function githubReport(report: CheckReport, opts: FailOptions): string {
     const lines = report.violations.map((v) =>
-        annotation(v.level === "mandatory" ? "error" : "warning", `${v.policy} [${v.lessons.join(", ")}]`, `${v.resource}: ${v.message}`, v),
+        annotation(
+            v.level === "mandatory" ? "error" : "warning",
+            `${v.policy} [${v.lessons.join(", ")}]`,
+            `${v.resource}: ${v.message}`,
+            v,
+        ),
     );
     lines.push(...report.schemaErrors.map((e) => annotation("error", "schema", `${e.resource}: ${e.message}`, e)));
     lines.push(
         ...report.unchecked.map((u) =>
-            annotation(opts.allowUnchecked ? "warning" : "error", "not checked", `${u.resource}: ${u.reason}. Fix: ${u.fix}`, {}),
+            annotation(
+                opts.allowUnchecked ? "warning" : "error",
+                "not checked",
+                `${u.resource}: ${u.reason}. Fix: ${u.fix}`,
+                {},
+            ),
         ),
     );
     lines.push(...nothingChecked(report), summaryLine(report, opts));
@@ -136,20 +156,38 @@ export function githubReport(report: CheckReport, opts: FailOptions): string {
 const cell = (s: string) => oneLine(s).replace(/\|/g, "\\|");
 
 export function markdownReport(report: CheckReport, opts: FailOptions): string {
-    const out = [`### ${failed(report, opts) ? "❌" : "✅"} \`npm run check\`: ${report.stack === "" ? report.source : `stack ${report.stack}`}`, "", summaryLine(report, opts), ""];
+    const out = [
+        `### ${failed(report, opts) ? "❌" : "✅"} \`npm run check\`: ${report.stack === "" ? report.source : `stack ${report.stack}`}`,
+        "",
+        summaryLine(report, opts),
+        "",
+    ];
     if (report.violations.length > 0) {
         out.push("| Level | Policy | Lessons | Resource | Message |", "|---|---|---|---|---|");
-        out.push(...report.violations.map((v) => `| ${v.level} | \`${v.policy}\` | ${v.lessons.join(", ")} | \`${cell(v.resource)}\`${cell(locationSuffix(v))} | ${cell(v.message)} |`));
+        out.push(
+            ...report.violations.map(
+                (v) =>
+                    `| ${v.level} | \`${v.policy}\` | ${v.lessons.join(", ")} | \`${cell(v.resource)}\`${cell(locationSuffix(v))} | ${cell(v.message)} |`,
+            ),
+        );
         out.push("");
     }
     if (report.schemaErrors.length > 0) {
         out.push("| Schema error | Resource |", "|---|---|");
-        out.push(...report.schemaErrors.map((e) => `| ${cell(e.message)} | \`${cell(e.resource)}\`${cell(locationSuffix(e))} |`));
+        out.push(
+            ...report.schemaErrors.map(
+                (e) => `| ${cell(e.message)} | \`${cell(e.resource)}\`${cell(locationSuffix(e))} |`,
+            ),
+        );
         out.push("");
     }
     if (report.unchecked.length > 0) {
         out.push("| Not checked | Type | Why | Fix |", "|---|---|---|---|");
-        out.push(...report.unchecked.map((u) => `| \`${cell(u.resource)}\` | \`${u.type}\` | ${cell(u.reason)} | ${cell(u.fix)} |`));
+        out.push(
+            ...report.unchecked.map(
+                (u) => `| \`${cell(u.resource)}\` | \`${u.type}\` | ${cell(u.reason)} | ${cell(u.fix)} |`,
+            ),
+        );
         out.push("");
     }
     out.push(...nothingChecked(report).map((line) => `${line}\n`));
@@ -163,11 +201,13 @@ const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 const CHECK_RULES = [
     {
         id: "schema",
-        description: "The object is not valid Kubernetes: the API server would reject it (OpenAPI schema, strict fields, name rules). Fix: correct the field named in the message.",
+        description:
+            "The object is not valid Kubernetes: the API server would reject it (OpenAPI schema, strict fields, name rules). Fix: correct the field named in the message.",
     },
     {
         id: "not-checked",
-        description: "The resource yields Kubernetes objects this offline check could not see (a Helm chart without a renderer, a patch, ...). Fix: run the command named in the message.",
+        description:
+            "The resource yields Kubernetes objects this offline check could not see (a Helm chart without a renderer, a patch, ...). Fix: run the command named in the message.",
     },
 ];
 
@@ -193,16 +233,37 @@ function sarifLocation(at: Partial<SourceLocation>, fallback: string): object[] 
 const SECURITY_SEVERITY = { low: "3.0", medium: "5.5", high: "8.0", critical: "9.5" } as const;
 
 const firstSentence = (text: string) => text.split(/(?<=\.)\s/)[0];
-const peerText = (peers: PeerCheck[]) => peers.map((peer) => `${peer.source} ${peer.check}${peer.note === undefined ? "" : ` (${peer.note})`}`).join("; ");
+const peerText = (peers: PeerCheck[]) =>
+    peers.map((peer) => `${peer.source} ${peer.check}${peer.note === undefined ? "" : ` (${peer.note})`}`).join("; ");
 
 /** A rule's help from the policy catalog: what it checks, the fix, its lessons, severity and the peer checks it covers. */
 function ruleHelp(entry: CatalogEntry): { text: string; markdown: string } {
     const lessons = entry.lessons.map((id: LessonId) => `${id} (${LESSONS[id].happened})`).join(", ");
     const peers = entry.peers.length === 0 ? [] : [`Corresponds to: ${peerText(entry.peers)}.`];
-    const text = [entry.summary, `Fix: ${entry.remediation}`, `Lessons: ${lessons}. Severity: ${entry.severity}.`, ...peers].join("\n");
+    const text = [
+        entry.summary,
+        `Fix: ${entry.remediation}`,
+        `Lessons: ${lessons}. Severity: ${entry.severity}.`,
+        ...peers,
+    ].join("\n");
     const markdown = [
-        entry.summary, "", `**Fix:** ${entry.remediation}`, "", `**Lessons:** ${lessons}`, "", `**Severity:** ${entry.severity}`,
-        ...(entry.peers.length === 0 ? [] : ["", "**Corresponds to:**", "", ...entry.peers.map((peer) => `- ${peer.source} \`${peer.check}\`${peer.note === undefined ? "" : `: ${peer.note}`}`)]),
+        entry.summary,
+        "",
+        `**Fix:** ${entry.remediation}`,
+        "",
+        `**Lessons:** ${lessons}`,
+        "",
+        `**Severity:** ${entry.severity}`,
+        ...(entry.peers.length === 0
+            ? []
+            : [
+                  "",
+                  "**Corresponds to:**",
+                  "",
+                  ...entry.peers.map(
+                      (peer) => `- ${peer.source} \`${peer.check}\`${peer.note === undefined ? "" : `: ${peer.note}`}`,
+                  ),
+              ]),
     ].join("\n");
     return { text, markdown };
 }

@@ -65,9 +65,16 @@ function schemaValidator(apiVersion: string, kind: string): Validator | undefine
     const key = `${apiVersion}/${kind}`;
     if (!validatorCache.has(key)) {
         const file = path.join(MODELS_ROOT, ...apiVersion.split("/"), `${kind}.js`);
-        const schema = fs.existsSync(file) ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1] : undefined;
+        const schema = fs.existsSync(file)
+            ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1]
+            : undefined;
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous load of an ESM file by computed path (see above); import() would make validation async
-        validatorCache.set(key, schema === undefined ? undefined : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)) as { validate: Validator }).validate);
+        validatorCache.set(
+            key,
+            schema === undefined
+                ? undefined
+                : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)) as { validate: Validator }).validate,
+        );
     }
     return validatorCache.get(key);
 }
@@ -77,7 +84,11 @@ function withoutNulls(value: unknown): unknown {
         return value.map(withoutNulls);
     }
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== null)
+                .map(([k, v]) => [k, withoutNulls(v)]),
+        );
     }
     return value;
 }
@@ -88,7 +99,12 @@ function withoutNulls(value: unknown): unknown {
  * as labels) or never looks into (free-form fields) have no fixed set of keys and are left alone.
  */
 function trackAccess(root: unknown): { proxy: unknown; unknownFields: () => string[] } {
-    interface Seen { value: Record<string, unknown>; path: string; read: Set<string>; enumerated: boolean }
+    interface Seen {
+        value: Record<string, unknown>;
+        path: string;
+        read: Set<string>;
+        enumerated: boolean;
+    }
     const seen: Seen[] = [];
     const wrap = (value: unknown, at: string): unknown => {
         if (value === null || typeof value !== "object") {
@@ -110,7 +126,10 @@ function trackAccess(root: unknown): { proxy: unknown; unknownFields: () => stri
                     return v;
                 }
                 if (!children.has(key)) {
-                    children.set(key, wrap(v, Array.isArray(value) ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`));
+                    children.set(
+                        key,
+                        wrap(v, Array.isArray(value) ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`),
+                    );
                 }
                 return children.get(key);
             },
@@ -175,7 +194,10 @@ interface PodTemplateView {
 interface NameRulesView {
     kind: string;
     metadata?: { name?: unknown; namespace?: unknown; labels?: unknown };
-    spec?: Record<string, unknown> & { template?: PodTemplateView; jobTemplate?: { spec?: { template?: PodTemplateView } } };
+    spec?: Record<string, unknown> & {
+        template?: PodTemplateView;
+        jobTemplate?: { spec?: { template?: PodTemplateView } };
+    };
 }
 
 function serverSideNameRules(obj: NameRulesView): string[] {
@@ -183,12 +205,19 @@ function serverSideNameRules(obj: NameRulesView): string[] {
     const metadata = obj.metadata ?? {};
     const name = metadata.name;
     if (typeof name !== "string" || name === "") {
-        problems.push(`metadata.name: required (got ${JSON.stringify(name)}). Fix: set a name or let the provider auto-name it`);
+        problems.push(
+            `metadata.name: required (got ${JSON.stringify(name)}). Fix: set a name or let the provider auto-name it`,
+        );
     } else if (DNS_LABEL_KINDS.has(obj.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
-        const rule = DNS_LABEL_KINDS.has(obj.kind) ? "a DNS-1123 label (lower case, digits, '-', ≤ 63)" : "a DNS-1123 subdomain (lower case, digits, '-', '.', ≤ 253)";
+        const rule = DNS_LABEL_KINDS.has(obj.kind)
+            ? "a DNS-1123 label (lower case, digits, '-', ≤ 63)"
+            : "a DNS-1123 subdomain (lower case, digits, '-', '.', ≤ 253)";
         problems.push(`metadata.name: ${JSON.stringify(name)} is not ${rule}`);
     }
-    if (metadata.namespace !== undefined && !(typeof metadata.namespace === "string" && isDnsLabel(metadata.namespace))) {
+    if (
+        metadata.namespace !== undefined &&
+        !(typeof metadata.namespace === "string" && isDnsLabel(metadata.namespace))
+    ) {
         problems.push(`metadata.namespace: ${JSON.stringify(metadata.namespace)} is not a DNS-1123 label`);
     }
     problems.push(...labelProblems("metadata.labels", metadata.labels));
@@ -211,7 +240,9 @@ function serverSideNameRules(obj: NameRulesView): string[] {
             }
             (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, unknown> | undefined, j: number) => {
                 if (typeof p?.name === "string" && !isPortName(p.name)) {
-                    problems.push(`${at}.ports[${j}].name: ${JSON.stringify(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`);
+                    problems.push(
+                        `${at}.ports[${j}].name: ${JSON.stringify(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`,
+                    );
                 }
             });
         });
@@ -232,7 +263,9 @@ function labelProblems(at: string, labels: unknown): string[] {
             problems.push(`${at}: key ${JSON.stringify(key)} is not a valid label key`);
         }
         if (typeof value === "string" && (value.length > 63 || !LABEL_VALUE.test(value))) {
-            problems.push(`${at}[${JSON.stringify(key)}]: value ${JSON.stringify(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`);
+            problems.push(
+                `${at}[${JSON.stringify(key)}]: value ${JSON.stringify(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
+            );
         }
     }
     return problems;
@@ -272,7 +305,9 @@ const routeSchema = z
             path: z.string().startsWith("/").optional(),
             to: routeBackend,
             alternateBackends: z.array(routeBackend).max(3).optional(),
-            port: z.strictObject({ targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]) }).optional(),
+            port: z
+                .strictObject({ targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]) })
+                .optional(),
             tls: z
                 .strictObject({
                     termination: z.enum(["edge", "passthrough", "reencrypt"]),
@@ -296,14 +331,26 @@ const routeSchema = z
         }
         // The router cannot look inside passthrough TLS, so the API rejects anything that needs to.
         if (route.spec.path !== undefined) {
-            ctx.addIssue({ code: "custom", path: ["spec", "path"], message: "passthrough termination does not support paths" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["spec", "path"],
+                message: "passthrough termination does not support paths",
+            });
         }
         if (tls.insecureEdgeTerminationPolicy === "Allow") {
-            ctx.addIssue({ code: "custom", path: ["spec", "tls", "insecureEdgeTerminationPolicy"], message: "passthrough termination does not support Allow (use None or Redirect)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["spec", "tls", "insecureEdgeTerminationPolicy"],
+                message: "passthrough termination does not support Allow (use None or Redirect)",
+            });
         }
         for (const field of ["certificate", "key", "caCertificate", "destinationCACertificate"] as const) {
             if (tls[field] !== undefined) {
-                ctx.addIssue({ code: "custom", path: ["spec", "tls", field], message: "passthrough termination does not take certificates" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["spec", "tls", field],
+                    message: "passthrough termination does not take certificates",
+                });
             }
         }
     });
@@ -314,7 +361,10 @@ function validateRoute(obj: Record<string, unknown>): string[] {
         return [];
     }
     return result.error.issues.map((issue) => {
-        const at = issue.path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
+        const at = issue.path.reduce<string>(
+            (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+            "",
+        );
         return `${at || "(object)"}: ${issue.message}`;
     });
 }

@@ -18,7 +18,11 @@
  * what moved, otherwise: an SDK upgrade that moved one fails loudly here instead of recording wrong data.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import type {
+    RegisterResourceOutputsRequest,
+    RegisterResourceRequest,
+    RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
 
 export type { RegisterResourceOutputsRequest, RegisterResourceRequest, RegisterResourceResponse };
 
@@ -59,9 +63,22 @@ export function loadSdkModules(): SdkModules {
 
 /** Getters of the gRPC messages the harness reads (offline/mockRuntime.ts). */
 const REQUEST_GETTERS = [
-    "getType", "getName", "getParent", "getCustom", "getObject", "hasProtect", "getProtect", "getIgnorechangesList",
-    "getReplaceonchangesList", "getDeletebeforereplace", "getDeletebeforereplacedefined", "hasRetainondelete",
-    "getRetainondelete", "getCustomtimeouts", "getProvider", "getAdditionalsecretoutputsList",
+    "getType",
+    "getName",
+    "getParent",
+    "getCustom",
+    "getObject",
+    "hasProtect",
+    "getProtect",
+    "getIgnorechangesList",
+    "getReplaceonchangesList",
+    "getDeletebeforereplace",
+    "getDeletebeforereplacedefined",
+    "hasRetainondelete",
+    "getRetainondelete",
+    "getCustomtimeouts",
+    "getProvider",
+    "getAdditionalsecretoutputsList",
 ];
 
 /**
@@ -77,23 +94,43 @@ export function internalsProblems(modules: SdkModules): string[] {
     };
     expect("@pulumi/pulumi/runtime/settings.waitForRPCs", modules.settings.waitForRPCs, "function");
     expect("@pulumi/pulumi/runtime/settings.getMonitor", modules.settings.getMonitor, "function");
-    expect("@pulumi/pulumi/runtime/dependsOn.gatherExplicitDependencies", modules.dependsOn.gatherExplicitDependencies, "function");
+    expect(
+        "@pulumi/pulumi/runtime/dependsOn.gatherExplicitDependencies",
+        modules.dependsOn.gatherExplicitDependencies,
+        "function",
+    );
     const monitor = modules.mocks.MockMonitor?.prototype;
     for (const method of ["newUrn", "registerResource", "registerResourceOutputs"]) {
         expect(`@pulumi/pulumi/runtime/mocks.MockMonitor#${method}`, monitor?.[method], "function");
     }
     const proto = modules.resourceProto;
     for (const getter of REQUEST_GETTERS) {
-        expect(`@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest#${getter}`, proto.RegisterResourceRequest?.prototype?.[getter], "function");
+        expect(
+            `@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest#${getter}`,
+            proto.RegisterResourceRequest?.prototype?.[getter],
+            "function",
+        );
     }
     for (const getter of ["getCreate", "getUpdate", "getDelete"]) {
-        expect(`@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest.CustomTimeouts#${getter}`, proto.RegisterResourceRequest?.CustomTimeouts?.prototype?.[getter], "function");
+        expect(
+            `@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest.CustomTimeouts#${getter}`,
+            proto.RegisterResourceRequest?.CustomTimeouts?.prototype?.[getter],
+            "function",
+        );
     }
     for (const getter of ["getUrn", "getObject"]) {
-        expect(`@pulumi/pulumi/proto/resource_pb.RegisterResourceResponse#${getter}`, proto.RegisterResourceResponse?.prototype?.[getter], "function");
+        expect(
+            `@pulumi/pulumi/proto/resource_pb.RegisterResourceResponse#${getter}`,
+            proto.RegisterResourceResponse?.prototype?.[getter],
+            "function",
+        );
     }
     for (const getter of ["getUrn", "getOutputs"]) {
-        expect(`@pulumi/pulumi/proto/resource_pb.RegisterResourceOutputsRequest#${getter}`, proto.RegisterResourceOutputsRequest?.prototype?.[getter], "function");
+        expect(
+            `@pulumi/pulumi/proto/resource_pb.RegisterResourceOutputsRequest#${getter}`,
+            proto.RegisterResourceOutputsRequest?.prototype?.[getter],
+            "function",
+        );
     }
     expect("@pulumi/pulumi Output#promise", modules.outputPromise, "function");
     expect("@pulumi/policy/proxy.unknownCheckingProxy", modules.policyProxy.unknownCheckingProxy, "function");
@@ -118,11 +155,18 @@ const settings = modules.settings as { getMonitor(): unknown; waitForRPCs(): Pro
  * Points the SDK at a fresh mock monitor (`pulumi.runtime.setMocks`) and returns that monitor, whose methods
  * the caller may wrap.
  */
-export async function installMockMonitor(mocks: pulumi.runtime.Mocks, project: string, stack: string, preview: boolean): Promise<MockMonitor> {
+export async function installMockMonitor(
+    mocks: pulumi.runtime.Mocks,
+    project: string,
+    stack: string,
+    preview: boolean,
+): Promise<MockMonitor> {
     await pulumi.runtime.setMocks(mocks, project, stack, preview, "organization");
     const monitor = settings.getMonitor();
     if (!(monitor instanceof modules.mocks.MockMonitor)) {
-        throw new Error(`offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdkInternals.ts to the new SDK`);
+        throw new Error(
+            `offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdkInternals.ts to the new SDK`,
+        );
     }
     return monitor as MockMonitor;
 }
@@ -133,7 +177,9 @@ export function waitForRPCs(): Promise<void> {
 }
 
 /** The resources a `dependsOn` option names (resources, outputs or promises of them), as the SDK gathers them. */
-export const gatherExplicitDependencies = modules.dependsOn.gatherExplicitDependencies as (dependsOn: unknown) => Promise<pulumi.Resource[]>;
+export const gatherExplicitDependencies = modules.dependsOn.gatherExplicitDependencies as (
+    dependsOn: unknown,
+) => Promise<pulumi.Resource[]>;
 
 /** The analyzer's proxy over props with unknown values, and the error it throws when a policy reads one. */
 export const policyProxy = modules.policyProxy as {

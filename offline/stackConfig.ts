@@ -34,7 +34,10 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
     try {
         text = fs.readFileSync(yamlPath, "utf8");
     } catch (err) {
-        throw new Error(`cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`, { cause: err });
+        throw new Error(
+            `cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`,
+            { cause: err },
+        );
     }
     let doc: unknown;
     try {
@@ -44,8 +47,16 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
     }
     // An empty file, or one whose `config:` root is missing or misspelt, gives the program no config at all:
     // say so here, naming what the file holds, rather than letting every required key fail on its own.
-    if (doc === null || doc === undefined || typeof doc !== "object" || Array.isArray(doc) || (doc as Record<string, unknown>).config == null) {
-        throw new Error(`${stackFileProblem(yamlPath, project) ?? `${yamlPath} has no config`}. Fix: give it a \`config:\` mapping of ${project}:<key> values, as in Pulumi.dev.yaml`);
+    if (
+        doc === null ||
+        doc === undefined ||
+        typeof doc !== "object" ||
+        Array.isArray(doc) ||
+        (doc as Record<string, unknown>).config == null
+    ) {
+        throw new Error(
+            `${stackFileProblem(yamlPath, project) ?? `${yamlPath} has no config`}. Fix: give it a \`config:\` mapping of ${project}:<key> values, as in Pulumi.dev.yaml`,
+        );
     }
     const rawConfig = (doc as Record<string, unknown>).config;
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {

@@ -27,7 +27,11 @@ function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
     const host = ts.createCompilerHost(options);
     const parse = host.getSourceFile.bind(host);
     host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) => {
-        if (shouldCreateNewSourceFile || !fileName.endsWith(".d.ts") || !path.resolve(fileName).includes(NODE_MODULES)) {
+        if (
+            shouldCreateNewSourceFile ||
+            !fileName.endsWith(".d.ts") ||
+            !path.resolve(fileName).includes(NODE_MODULES)
+        ) {
             return parse(fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
         }
         const key = `${fileName}\u0000${JSON.stringify(languageVersionOrOptions)}`;
@@ -49,7 +53,12 @@ export function typeCheckProgram(program: string, env: NodeJS.ProcessEnv = proce
     }
     const projectDir = path.dirname(program);
     const tsconfig = path.resolve(projectDir, env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json");
-    let options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, esModuleInterop: true, skipLibCheck: true };
+    let options: ts.CompilerOptions = {
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.CommonJS,
+        esModuleInterop: true,
+        skipLibCheck: true,
+    };
     if (fs.existsSync(tsconfig)) {
         const read = ts.readConfigFile(tsconfig, (file) => ts.sys.readFile(file));
         if (read.error) {

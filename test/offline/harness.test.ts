@@ -34,7 +34,11 @@ describe("offline harness: runProgram", function () {
             retainOnDelete: true,
             replaceOnChanges: ["spec.accessModes"],
         });
-        assert.deepEqual(byName(dev, "migrate").options, { dependsOn: [], deleteBeforeReplace: true, customTimeouts: { create: "5m" } });
+        assert.deepEqual(byName(dev, "migrate").options, {
+            dependsOn: [],
+            deleteBeforeReplace: true,
+            customTimeouts: { create: "5m" },
+        });
         assert.deepEqual(byName(dev, "web").options.ignoreChanges, ["spec.replicas"]);
     });
 
@@ -85,28 +89,50 @@ describe("offline harness: runProgram", function () {
         ]);
         assert.equal(byName(qa, "web").inputs.spec.replicas, 5);
         assert.ok(qa.resources.every((r) => r.urn.startsWith("urn:pulumi:qa::fixture::")));
-        assert.deepEqual(again.resources.map((r) => r.urn), dev.resources.map((r) => r.urn));
-        assert.equal(byName(again, "web").outputs.metadata.name, byName(dev, "web").outputs.metadata.name, "stand-in names are stable");
-        assert.deepEqual(inProcess.map((r) => r.type), ["pulumi:pulumi:Stack", "kubernetes:core/v1:ConfigMap"]);
+        assert.deepEqual(
+            again.resources.map((r) => r.urn),
+            dev.resources.map((r) => r.urn),
+        );
+        assert.equal(
+            byName(again, "web").outputs.metadata.name,
+            byName(dev, "web").outputs.metadata.name,
+            "stand-in names are stable",
+        );
+        assert.deepEqual(
+            inProcess.map((r) => r.type),
+            ["pulumi:pulumi:Stack", "kubernetes:core/v1:ConfigMap"],
+        );
     });
 
     it("rejects with ProgramError carrying the program's own message when it throws", async () => {
         await assert.rejects(
             runProgram({ program: path.join(FIXTURES, "throws", "index.ts"), stack: "dev" }),
-            (err: Error) => err instanceof ProgramError && /webstack:api\.port: must be between 1 and 65535/.test(err.message),
+            (err: Error) =>
+                err instanceof ProgramError && /webstack:api\.port: must be between 1 and 65535/.test(err.message),
         );
     });
 
     it("fails with the missing config key when the stack has no config", async () => {
-        await assert.rejects(runProgram({ program: OPTIONS_PROGRAM, stack: "dev" }), /Missing required configuration variable 'fixture:app'/);
+        await assert.rejects(
+            runProgram({ program: OPTIONS_PROGRAM, stack: "dev" }),
+            /Missing required configuration variable 'fixture:app'/,
+        );
     });
 
     it("answers registry lookups from a digest in the reference, and asks to pin a tag (L12, L17)", async () => {
         const registry = path.join(FIXTURES, "registry", "index.ts");
-        const pinned = await runProgram({ program: registry, stack: "dev", config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": `web@${DIGEST}` }) });
+        const pinned = await runProgram({
+            program: registry,
+            stack: "dev",
+            config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": `web@${DIGEST}` }),
+        });
         assert.equal(pinned.stackOutputs.pinned, `web@${DIGEST}`);
         await assert.rejects(
-            runProgram({ program: registry, stack: "dev", config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": "web:main" }) }),
+            runProgram({
+                program: registry,
+                stack: "dev",
+                config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": "web:main" }),
+            }),
             // Names the config key that holds the tag (issue 11: `api.image` named in every image error).
             /: image: cannot know the digest of "web:main" offline .*Fix: pin it by digest \(pulumi config set --path image <repo>@sha256:<64 hex>\)/,
         );
@@ -133,18 +159,26 @@ describe("offline harness: recordResources", () => {
         const resources = await recordResources(() => {
             const provider = new k8s.Provider("cluster", { namespace: "shop" });
             const parent = new pulumi.ComponentResource("test:index:Box", "box", {}, { protect: true });
-            new k8s.core.v1.PersistentVolumeClaim("box-data", { spec: { accessModes: ["ReadWriteOnce"] } }, { parent, provider });
+            new k8s.core.v1.PersistentVolumeClaim(
+                "box-data",
+                { spec: { accessModes: ["ReadWriteOnce"] } },
+                { parent, provider },
+            );
         });
         const claim = byName(resources, "box-data");
         assert.equal(claim.parent, byName(resources, "box").urn);
         assert.equal(claim.options.protect, true, "protect is inherited from the parent");
         assert.equal(claim.options.provider, byName(resources, "cluster").urn);
-        assert.equal(claim.urn, "urn:pulumi:dev::webstack::test:index:Box$kubernetes:core/v1:PersistentVolumeClaim::box-data");
+        assert.equal(
+            claim.urn,
+            "urn:pulumi:dev::webstack::test:index:Box$kubernetes:core/v1:PersistentVolumeClaim::box-data",
+        );
     });
 
     it("names an auto-named ConfigMap after its data, so new data means a new name (rollout)", async () => {
         const nameFor = async (data: Record<string, string>) =>
-            byName(await recordResources(() => void new k8s.core.v1.ConfigMap("conf", { data })), "conf").outputs.metadata.name;
+            byName(await recordResources(() => void new k8s.core.v1.ConfigMap("conf", { data })), "conf").outputs
+                .metadata.name;
         const first = await nameFor({ "nginx.conf": "a" });
         assert.match(first, /^conf-[0-9a-f]{8}$/);
         assert.equal(await nameFor({ "nginx.conf": "a" }), first);
@@ -171,7 +205,9 @@ describe("offline harness: recordResources", () => {
                 const digest = docker.getRegistryImageOutput({ name: "ghcr.io/acme/api:main" }).sha256Digest;
                 new k8s.core.v1.ConfigMap("pinned", { data: { digest } });
             }),
-            (err: Error) => err instanceof ProgramError && /cannot know the digest of "ghcr\.io\/acme\/api:main" offline/.test(err.message),
+            (err: Error) =>
+                err instanceof ProgramError &&
+                /cannot know the digest of "ghcr\.io\/acme\/api:main" offline/.test(err.message),
         );
     });
 
@@ -184,7 +220,11 @@ describe("offline harness: recordResources", () => {
             await recordResources(() => {
                 during = process.listeners("unhandledRejection");
             });
-            assert.deepEqual(during.slice(0, before.length), before, "every listener there before is still there, in order");
+            assert.deepEqual(
+                during.slice(0, before.length),
+                before,
+                "every listener there before is still there, in order",
+            );
             assert.equal(during.length, before.length + 1);
             assert.deepEqual(process.listeners("unhandledRejection"), before);
         } finally {
@@ -195,18 +235,27 @@ describe("offline harness: recordResources", () => {
 
 describe("offline harness: registrations matched to mock calls", () => {
     const request = (type: string, name: string, parent: string) =>
-        ({ getType: () => type, getName: () => name, getParent: () => parent }) as unknown as Parameters<PendingRequests["add"]>[0];
+        ({ getType: () => type, getName: () => name, getParent: () => parent }) as unknown as Parameters<
+            PendingRequests["add"]
+        >[0];
 
     it("by type and name, first in first out for the same pair, and a call with no registration is an error", () => {
         const pending = new PendingRequests();
-        const [first, second, other] = [request("k8s:ConfigMap", "conf", "a"), request("k8s:ConfigMap", "conf", "b"), request("k8s:Secret", "conf", "a")];
+        const [first, second, other] = [
+            request("k8s:ConfigMap", "conf", "a"),
+            request("k8s:ConfigMap", "conf", "b"),
+            request("k8s:Secret", "conf", "a"),
+        ];
         pending.add(first);
         pending.add(other);
         pending.add(second);
         assert.equal(pending.take("k8s:Secret", "conf"), other);
         assert.equal(pending.take("k8s:ConfigMap", "conf"), first);
         assert.equal(pending.take("k8s:ConfigMap", "conf"), second);
-        assert.throws(() => pending.take("k8s:ConfigMap", "conf"), /the mock was asked for k8s:ConfigMap::conf, which the monitor never received/);
+        assert.throws(
+            () => pending.take("k8s:ConfigMap", "conf"),
+            /the mock was asked for k8s:ConfigMap::conf, which the monitor never received/,
+        );
     });
 
     it("two children of the same type and name under different parents keep their own parent and options", async () => {
@@ -216,7 +265,9 @@ describe("offline harness: registrations matched to mock calls", () => {
             new k8s.core.v1.ConfigMap("same", { data: { from: "a" } }, { parent: a });
             new k8s.core.v1.ConfigMap("same", { data: { from: "b" } }, { parent: b, ignoreChanges: ["data"] });
         });
-        const same = resources.filter((r) => r.name === "same").map((r) => [r.parent, r.inputs.data.from, r.options.protect, r.options.ignoreChanges]);
+        const same = resources
+            .filter((r) => r.name === "same")
+            .map((r) => [r.parent, r.inputs.data.from, r.options.protect, r.options.ignoreChanges]);
         assert.deepEqual(same, [
             [byName(resources, "a").urn, "a", undefined, undefined],
             [byName(resources, "b").urn, "b", true, ["data"]],

@@ -12,20 +12,31 @@ const ROOT = path.join(__dirname, "..", "..");
 const PRIVATE_MODULE = /["']@pulumi\/(?:pulumi\/(?:runtime|proto|cmd)|policy\/(?!policy["']))[^"']*["']/;
 
 function tsFiles(dir: string): string[] {
-    return fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f));
+    return fs
+        .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => path.join(dir, f));
 }
 
 describe("offline harness: SDK internals behind one adapter (issue 15)", () => {
     it("every internal the harness relies on is where it expects it in the installed @pulumi/pulumi and @pulumi/policy", () => {
         const modules = loadSdkModules();
-        assert.deepEqual(internalsProblems(modules), [], `@pulumi/pulumi ${modules.pulumiVersion}, @pulumi/policy ${modules.policyVersion}`);
+        assert.deepEqual(
+            internalsProblems(modules),
+            [],
+            `@pulumi/pulumi ${modules.pulumiVersion}, @pulumi/policy ${modules.policyVersion}`,
+        );
     });
 
     it("names each internal that moved: a missing function, a renamed getter, a class that went away", () => {
         const real = loadSdkModules();
         const RegisterResourceRequest = function () {} as unknown as { prototype: Record<string, unknown> };
-        Object.assign(RegisterResourceRequest.prototype, real.resourceProto.RegisterResourceRequest.prototype, { getIgnorechangesList: undefined });
-        Object.assign(RegisterResourceRequest, { CustomTimeouts: real.resourceProto.RegisterResourceRequest.CustomTimeouts });
+        Object.assign(RegisterResourceRequest.prototype, real.resourceProto.RegisterResourceRequest.prototype, {
+            getIgnorechangesList: undefined,
+        });
+        Object.assign(RegisterResourceRequest, {
+            CustomTimeouts: real.resourceProto.RegisterResourceRequest.CustomTimeouts,
+        });
         const moved: SdkModules = {
             ...real,
             dependsOn: {},
@@ -47,12 +58,25 @@ describe("offline harness: SDK internals behind one adapter (issue 15)", () => {
         const adapter = path.join("offline", "sdkInternals.ts");
         // pack-cli.test.ts speaks the analyzer's gRPC protocol to the pack's own host process, as the engine does;
         // this file names the internals in the messages it expects.
-        const allowed = new Set([adapter, path.join("test", "policy", "pack-cli.test.ts"), path.join("test", "offline", "sdkInternals.test.ts")]);
+        const allowed = new Set([
+            adapter,
+            path.join("test", "policy", "pack-cli.test.ts"),
+            path.join("test", "offline", "sdkInternals.test.ts"),
+        ]);
         const offenders = ["offline", "bench", "scripts", "test"]
             .flatMap(tsFiles)
-            .filter((file) => !allowed.has(file) && !file.startsWith(path.join("test", "engine")) && !file.startsWith(path.join("test", "cluster")))
+            .filter(
+                (file) =>
+                    !allowed.has(file) &&
+                    !file.startsWith(path.join("test", "engine")) &&
+                    !file.startsWith(path.join("test", "cluster")),
+            )
             .filter((file) => PRIVATE_MODULE.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
         assert.deepEqual(offenders, []);
-        assert.match(fs.readFileSync(path.join(ROOT, adapter), "utf8"), PRIVATE_MODULE, "the pattern finds what the adapter imports");
+        assert.match(
+            fs.readFileSync(path.join(ROOT, adapter), "utf8"),
+            PRIVATE_MODULE,
+            "the pattern finds what the adapter imports",
+        );
     });
 });
