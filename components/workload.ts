@@ -56,39 +56,45 @@ function integerIn(value: number | undefined, lo: number, hi: number): boolean {
     return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
 }
 
+/** Each bounded rollout field: its range, why, the value a fix suggests and the lesson behind it. */
+const WORKLOAD_BOUNDS = [
+    {
+        key: "terminationGracePeriodSeconds",
+        lo: 5,
+        hi: 600,
+        why: "must be an integer from 5 to 600 seconds so pods can drain",
+        suggested: "30",
+        lesson: "L21",
+    },
+    {
+        key: "progressDeadlineSeconds",
+        lo: 30,
+        hi: 1200,
+        why: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
+        suggested: "180",
+        lesson: "L15",
+    },
+    {
+        key: "revisionHistoryLimit",
+        lo: 1,
+        hi: 10,
+        why: "must be an integer from 1 to 10 (bounded history, still one rollback target)",
+        suggested: "3",
+        lesson: "L16",
+    },
+] as const;
+
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!integerIn(args.terminationGracePeriodSeconds, 5, 600)) {
-        problems.push({
-            field: `${prefix}terminationGracePeriodSeconds`,
-            problem: "must be an integer from 5 to 600 seconds so pods can drain",
-            got: args.terminationGracePeriodSeconds,
-            fix: `set ${prefix}terminationGracePeriodSeconds to 30`,
-            suggested: "30",
-            lessons: ["L21"],
-        });
-    }
-    if (!integerIn(args.progressDeadlineSeconds, 30, 1200)) {
-        problems.push({
-            field: `${prefix}progressDeadlineSeconds`,
-            problem: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
-            got: args.progressDeadlineSeconds,
-            fix: `set ${prefix}progressDeadlineSeconds to 180`,
-            suggested: "180",
-            lessons: ["L15"],
-        });
-    }
-    if (!integerIn(args.revisionHistoryLimit, 1, 10)) {
-        problems.push({
-            field: `${prefix}revisionHistoryLimit`,
-            problem: "must be an integer from 1 to 10 (bounded history, still one rollback target)",
-            got: args.revisionHistoryLimit,
-            fix: `set ${prefix}revisionHistoryLimit to 3`,
-            suggested: "3",
-            lessons: ["L16"],
-        });
-    }
-    return problems;
+    return WORKLOAD_BOUNDS.filter(({ key, lo, hi }) => !integerIn(args[key], lo, hi)).map(
+        ({ key, why, suggested, lesson }) => ({
+            field: `${prefix}${key}`,
+            problem: why,
+            got: args[key],
+            fix: `set ${prefix}${key} to ${suggested}`,
+            suggested,
+            lessons: [lesson],
+        }),
+    );
 }
 
 /** `minFloor`: the smallest acceptable `min` (2 for the API, which must survive losing a pod). */
