@@ -3,6 +3,8 @@
 // controllers really perform and the provider really awaits, Jobs that complete or fail, drift on live objects.
 // kwok stands in for kubelets (no containers run), so image digests are made up and never pulled: every stack
 // here sets verifyImageDigests false (the registry lookup is test:engine's and the offline suite's business).
+// With WEBSTACK_TEST_KUBECONFIG (another cluster) the tests that need kwok's made-up running pods or attach.ts are
+// skipped, saying so; the admission, Route schema and policy pack tests run there, in the run's own namespaces.
 import * as assert from "assert";
 import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,9 +14,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kubeApi";
-import { KUBECONFIG_PATH, kubectlPath } from "../../tools/cluster/cluster";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
-import { suiteCluster, until } from "./support/cluster";
+import {
+    localClusterOnly,
+    SUITE_KUBECONFIG,
+    SUITE_NAMESPACES,
+    suiteCluster,
+    suiteKubectlPath,
+    until,
+} from "./support/cluster";
 import {
     committedStackConfig,
     eventLog,
@@ -31,17 +39,21 @@ import { nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "../support
 
 const INDEX = path.join(REPO_ROOT, "index.ts");
 const RWO_INCIDENT = path.join(REPO_ROOT, "test", "incidents", "000-rwo-multi-attach.ts");
-const DEV_NS = "qr-demo-dev";
-const QA_NS = "qr-demo-qa";
+const DEV_NS = SUITE_NAMESPACES.dev;
+const QA_NS = SUITE_NAMESPACES.qa;
+/** Why the tests that deploy a stack are local only: the stacks' made-up API digests run only on kwok's nodes. */
+const NEEDS_KWOK = "its made-up image digests run only on kwok's fake nodes";
+const NEEDS_DEV = "it works on the dev stack, which only the local cluster's kwok nodes run";
 
 /** A made-up digest per label: kwok runs no container, so nothing is pulled. */
 const fakeDigest = (label: string) => `sha256:${createHash("sha256").update(label).digest("hex")}`;
 const apiImage = (ns: string, label: string) =>
     `image-registry.openshift-image-registry.svc:5000/${ns}/north-api@${fakeDigest(label)}`;
 
-/** The committed stack config with the test's API image, migration command, and no registry lookups. */
+/** The committed stack config in the run's namespace, with the test's API image, migration command, and no registry lookups. */
 function stackConfig(stack: "dev" | "qa", image: string, migrationCommand?: string[]): Record<string, unknown> {
     const config = structuredClone(committedStackConfig(stack));
+    config["webstack:namespace"] = SUITE_NAMESPACES[stack];
     const api = config["webstack:api"] as Record<string, unknown>;
     api.image = image;
     if (migrationCommand) {
@@ -170,6 +182,26 @@ function driftReportCommand(
     return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
+/** Moves the incident program's objects (written for qr-demo-dev) into the run's dev namespace. */
+function inDevNamespace(): void {
+    pulumi.runtime.registerStackTransformation((args) =>
+        args.props.metadata
+            ? { props: { ...args.props, metadata: { ...args.props.metadata, namespace: DEV_NS } }, opts: args.opts }
+            : undefined,
+    );
+}
+
+/** `kubectl create --dry-run=server` of `object`, which the API must refuse: returns its message. */
+function serverDryRunRefusal(object: object): string {
+    const run = spawnSync(
+        suiteKubectlPath(),
+        ["--kubeconfig", SUITE_KUBECONFIG, "create", "--dry-run=server", "-f", "-"],
+        { input: JSON.stringify(object), encoding: "utf8" },
+    );
+    assert.notStrictEqual(run.status, 0, `the API accepted ${JSON.stringify(object)}`);
+    return run.stderr;
+}
+
 describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", function () {
     let conn: KubeConnection;
     const stacks: TestStack[] = [];
@@ -178,8 +210,10 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     let devImage = apiImage(DEV_NS, "dev-1");
 
     before(function () {
-        suiteCluster(); // started by the root hooks (support/cluster.ts)
-        conn = connectionFromKubeconfig(KUBECONFIG_PATH);
+        // prepared by the root hooks (support/cluster.ts); the API client is for the local cluster's kwok tests
+        if (suiteCluster()) {
+            conn = connectionFromKubeconfig(SUITE_KUBECONFIG);
+        }
     });
 
     after(async function () {
@@ -191,6 +225,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: pulumi up awaits every rollout; the migration Job completes before the API Deployment is created (L13, L15)", async function () {
+        localClusterOnly(this, NEEDS_KWOK);
         dev = await testStack("dev", stackConfig("dev", devImage), programFile(INDEX));
         stacks.push(dev);
         const log = eventLog();
@@ -232,50 +267,48 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         ]);
     });
 
-    it("dev: Pod Security admission `restricted` admitted every pod, and rejects a pod that breaks it (L30)", function () {
-        const ns = kubectlJson("get", "namespace", DEV_NS);
-        assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    it("dev: Pod Security admission `restricted` admitted every pod (L30)", function () {
+        localClusterOnly(this, NEEDS_DEV);
         const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS).items;
         const owners = new Set(pods.map((p) => p.metadata.labels["app.kubernetes.io/name"]));
         for (const name of ["north-api", "north-site", "north-redis"]) {
             assert.ok(owners.has(name), `a ${name} pod was admitted into ${DEV_NS}`);
         }
-        // The control: the same admission refuses what `restricted` forbids, so the pods above really passed it.
-        // A pod with no securityContext at all: may run as root, may escalate, keeps its capabilities.
-        const rootPod = JSON.stringify({
+    });
+
+    it("Pod Security admission `restricted` in the dev stack's namespace refuses a pod that breaks it (L30)", function () {
+        // The control for the test above: the same admission refuses what `restricted` forbids, so the stack's pods
+        // really passed it. A pod with no securityContext at all: may run as root, may escalate, keeps its capabilities.
+        const ns = kubectlJson("get", "namespace", DEV_NS);
+        assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        const rootPod = {
             apiVersion: "v1",
             kind: "Pod",
             metadata: { name: "psa-control", namespace: DEV_NS },
             spec: { containers: [{ name: "c", image: "registry.invalid/x@" + fakeDigest("psa") }] },
-        });
-        const run = spawnSync(
-            kubectlPath(),
-            ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"],
-            { input: rootPod, encoding: "utf8" },
-        );
-        assert.notStrictEqual(run.status, 0);
-        assert.match(run.stderr, /violates PodSecurity "restricted:latest"/);
+        };
+        assert.match(serverDryRunRefusal(rootPod), /violates PodSecurity "restricted:latest"/);
     });
 
-    it("dev: the Route was accepted by OpenShift's Route CRD, whose validation rejects a bad Route (L05)", function () {
+    it("dev: the Route was accepted by OpenShift's Route CRD (L05)", function () {
+        localClusterOnly(this, NEEDS_DEV);
         const route = kubectlJson("get", "route.route.openshift.io", "north-route", "-n", DEV_NS);
         assert.strictEqual(route.spec.to.name, "north-site");
-        const bad = JSON.stringify({
-            ...route,
+        assert.strictEqual(route.spec.tls.termination, "edge");
+    });
+
+    it("OpenShift's Route CRD refuses a Route with a bad TLS termination (L05)", function () {
+        const bad = {
+            apiVersion: "route.openshift.io/v1",
+            kind: "Route",
             metadata: { name: "bad-route", namespace: DEV_NS },
-            spec: { ...route.spec, tls: { termination: "bogus" } },
-            status: undefined,
-        });
-        const run = spawnSync(
-            kubectlPath(),
-            ["--kubeconfig", KUBECONFIG_PATH, "create", "--dry-run=server", "-f", "-"],
-            { input: bad, encoding: "utf8" },
-        );
-        assert.notStrictEqual(run.status, 0);
-        assert.match(run.stderr, /spec\.tls\.termination: Unsupported value: "bogus"/);
+            spec: { to: { kind: "Service", name: "north-site" }, tls: { termination: "bogus" } },
+        };
+        assert.match(serverDryRunRefusal(bad), /spec\.tls\.termination: Unsupported value: "bogus"/);
     });
 
     it("qa: pulumi up (RWX content, HPA-owned API replicas) rolls out and binds its ReadWriteMany claim (L03, L10)", async function () {
+        localClusterOnly(this, NEEDS_KWOK);
         qa = await testStack("qa", stackConfig("qa", apiImage(QA_NS, "qa-1")), programFile(INDEX));
         stacks.push(qa);
         const result = await qa.stack.up();
@@ -304,6 +337,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: a new API digest rolls the API with maxUnavailable 0 held throughout and re-runs the migration first (L12, L13, L29)", async function () {
+        localClusterOnly(this, NEEDS_DEV);
         const before = kubectlJson<{ items: any[] }>("get", "jobs", "-n", DEV_NS).items.map((j) => j.metadata.name);
         devImage = apiImage(DEV_NS, "dev-2");
         await setStackConfig(dev, stackConfig("dev", devImage));
@@ -360,6 +394,10 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: a failing migration Job fails pulumi up and the API keeps running the old digest (L13)", async function () {
+        localClusterOnly(
+            this,
+            "a Job fails here by the command `false` through kwok's stage; a real node would pull the made-up image",
+        );
         const running = devImage;
         // kwok's stage fails Job pods whose command is `false` (tools/cluster/kwok-stages.yaml), as a real run would.
         await setStackConfig(dev, stackConfig("dev", apiImage(DEV_NS, "dev-3-broken"), ["false"]));
@@ -383,6 +421,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: drift from kubectl scale / kubectl set image fails the drift command naming resource and field; pulumi up restores it (L14)", async function () {
+        localClusterOnly(this, NEEDS_DEV);
         kubectl("scale", "deployment/north-api", "-n", DEV_NS, "--replicas=4");
         kubectl(
             "set",
@@ -417,6 +456,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: npm run verify compares the pods' images with the stack outputs through the API, and the live config's version header (L24)", async function () {
+        localClusterOnly(this, NEEDS_DEV);
         // The version header check is pointed at a real nginx serving the live ConfigMap's nginx.conf (kwok runs no pods).
         const cm = kubectlJson<{ items: any[] }>(
             "get",
@@ -470,8 +510,8 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         }
     });
 
-    it("incident 000 (RWO claim, 3 replicas): with the pack it never reaches the cluster; without it the pods on the second node never start (L03)", async function () {
-        const incident = await testStack("incident-rwo", {}, programFile(RWO_INCIDENT));
+    it("incident 000 (RWO claim, 3 replicas): with the pack it never reaches the cluster (L03)", async function () {
+        const incident = await testStack("incident-rwo", {}, programFile(RWO_INCIDENT, inDevNamespace));
         stacks.push(incident);
         // `pulumi up --policy-pack` previews first and stops on a mandatory violation, stack policies included.
         await assert.rejects(
@@ -480,12 +520,16 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         );
         assert.throws(() => kubectl("get", "deployment", "nginx", "-n", DEV_NS), /NotFound/, "nothing was created");
         assert.throws(() => kubectl("get", "pvc", "static-files", "-n", DEV_NS), /NotFound/);
+    });
 
+    it("incident 000 (RWO claim, 3 replicas): without the pack the pods on the second node never start (L03)", async function () {
+        localClusterOnly(this, "the Multi-Attach event comes from tools/cluster/attach.ts, the local stand-in");
         // Without the pack: what postmortem 000 saw. The Deployment await gives up after 90 s instead of 10 min. On
         // OpenShift the restricted-v2 SCC fills in the pod's security context; this cluster has Pod Security admission
         // only, which would refuse the pods outright, so the transformation adds what the SCC would (the incident is
         // the shared claim, not the security context).
-        const asOpenShiftAdmits = programFile(RWO_INCIDENT, () =>
+        const asOpenShiftAdmits = programFile(RWO_INCIDENT, () => {
+            inDevNamespace();
             pulumi.runtime.registerStackTransformation((args) => {
                 if (args.type !== "kubernetes:apps/v1:Deployment") {
                     return undefined;
@@ -500,8 +544,8 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
                     props: args.props,
                     opts: pulumi.mergeOptions(args.opts, { customTimeouts: { create: "90s" } }),
                 };
-            }),
-        );
+            });
+        });
         const bare = await testStack("incident-rwo", {}, asOpenShiftAdmits);
         try {
             await assert.rejects(bare.stack.up(), /nginx/);
@@ -537,6 +581,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
     });
 
     it("dev: pulumi destroy stops at the protected content claim; the content and Redis claims survive (L32)", async function () {
+        localClusterOnly(this, NEEDS_DEV);
         await assert.rejects(dev.stack.destroy(), /protect/);
         const claims = kubectlJson<{ items: any[] }>("get", "pvc", "-n", DEV_NS)
             .items.map((c) => `${c.metadata.name}:${c.status.phase}`)

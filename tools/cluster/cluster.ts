@@ -6,11 +6,13 @@
 //   npm run cluster:status                  exit 0 when every process runs and the API answers
 //
 // Binaries come from tools/cluster/build.sh (`npm run cluster:install`), run by `up` when missing.
+// An `up` that fails or is interrupted (Ctrl-C, SIGTERM, SIGHUP) stops every process it started before it exits.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../../scripts/cli";
+import { Interrupted, onInterrupt } from "./interrupt";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 export const STATE_DIR = process.env.WEBSTACK_CLUSTER_DIR ?? path.join(repoRoot, ".cluster");
@@ -79,9 +81,28 @@ function readBinaries(): Binaries | undefined {
     return all.every((f) => f && fs.existsSync(f)) ? bins : undefined;
 }
 
-/** The binaries, built by tools/cluster/build.sh when missing or stale (the script is idempotent). */
-export function ensureBinaries(): Binaries {
-    execFileSync("bash", [path.join(__dirname, "build.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+/**
+ * The binaries, built by tools/cluster/build.sh when missing or stale (the script is idempotent, and a build it
+ * did not finish leaves only a `.tmp` folder that the next run replaces). An abort stops the build and its compilers.
+ */
+async function ensureBinaries(signal?: AbortSignal): Promise<Binaries> {
+    // detached: its own process group, so an abort reaches the go compilers it runs, not only the script.
+    const build = spawn("bash", [path.join(__dirname, "build.sh")], {
+        detached: true,
+        stdio: ["ignore", "ignore", "inherit"],
+    });
+    const stopBuild = () => signalGroup(build.pid!, "SIGTERM");
+    signal?.addEventListener("abort", stopBuild);
+    const [code, killedBy] = (await new Promise((resolve, reject) => {
+        build.once("error", reject);
+        build.once("exit", (...result) => resolve(result));
+    }).finally(() => signal?.removeEventListener("abort", stopBuild))) as [number | null, NodeJS.Signals | null];
+    signal?.throwIfAborted();
+    if (code !== 0) {
+        throw new Error(
+            `tools/cluster/build.sh failed (${killedBy ?? `exit ${code}`}). Fix: run npm run cluster:install and read its output`,
+        );
+    }
     const bins = readBinaries();
     if (!bins) {
         throw new Error(
@@ -140,13 +161,18 @@ function openssl(args: string[]): void {
     execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-/** CA, API server certificate for 127.0.0.1, an admin client certificate (system:masters), service-account keys. */
+/**
+ * CA, API server certificate for 127.0.0.1, an admin client certificate (system:masters), service-account keys.
+ * Made in a scratch folder renamed into place at the end: an interrupted `up` leaves no half set for the next one.
+ */
 function ensurePki(): void {
-    const p = (f: string) => path.join(paths.pki, f);
-    if (fs.existsSync(p("admin.crt"))) {
+    if (fs.existsSync(paths.pki)) {
         return;
     }
-    fs.mkdirSync(paths.pki, { recursive: true, mode: 0o700 });
+    const scratch = `${paths.pki}.partial`;
+    const p = (f: string) => path.join(scratch, f);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    fs.mkdirSync(scratch, { recursive: true, mode: 0o700 });
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     openssl([
         "req",
@@ -191,6 +217,7 @@ function ensurePki(): void {
     sign("admin", "/O=system:masters/CN=webstack-admin", "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
     openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", p("sa.key")]);
     openssl(["pkey", "-in", p("sa.key"), "-pubout", "-out", p("sa.pub")]);
+    fs.renameSync(scratch, paths.pki);
 }
 
 function writeKubeconfig(apiserverPort: number): void {
@@ -240,10 +267,12 @@ async function waitFor(
     what: string,
     timeoutMs: number,
     check: () => boolean | Promise<boolean>,
-    logName?: string,
+    logName: string,
+    signal: AbortSignal | undefined,
 ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+        signal?.throwIfAborted();
         try {
             if (await check()) {
                 return;
@@ -255,12 +284,11 @@ async function waitFor(
             // not yet
         }
         if (Date.now() > deadline) {
-            const tail = logName
-                ? `\n--- last lines of ${path.join(paths.logs, `${logName}.log`)}:\n${tailOf(logName)}`
-                : "";
-            throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${tail}`);
+            throw new Error(
+                `timed out after ${timeoutMs / 1000} s waiting for ${what}\n--- last lines of ${path.join(paths.logs, `${logName}.log`)}:\n${tailOf(logName)}`,
+            );
         }
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
     }
 }
 
@@ -400,14 +428,31 @@ export function clusterStatus(): { running: boolean; detail: string } {
         : { running: false, detail: "the API does not answer /readyz" };
 }
 
-export async function clusterUp(options: { nodes: number }): Promise<ClusterState> {
+export interface UpOptions {
+    nodes: number;
+    /** Aborting it (an interrupt) makes `up` stop starting processes, stop those it started, and reject with the reason. */
+    signal?: AbortSignal;
+}
+
+/** Starts the cluster, or finds it running. When the start fails or is aborted, every process it started is stopped. */
+export async function clusterUp(options: UpOptions): Promise<ClusterState> {
     const status = clusterStatus();
     if (status.running) {
         log(`already running (${status.detail})`);
         return readState()!;
     }
     await clusterDown({ purge: false }); // a half-running cluster: stop what is left, keep the data
-    const bins = ensureBinaries();
+    try {
+        return await startCluster(options);
+    } catch (err) {
+        await clusterDown({ purge: false });
+        // Ctrl-C also ends whatever kubectl or openssl ran at that moment: the interrupt is the reason, not their exit.
+        throw options.signal?.aborted ? options.signal.reason : err;
+    }
+}
+
+async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState> {
+    const bins = await ensureBinaries(signal);
     fs.mkdirSync(paths.manifests, { recursive: true });
     ensurePki();
     const pki = (f: string) => path.join(paths.pki, f);
@@ -416,6 +461,8 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
     const state: ClusterState = { ports, kubeconfig: paths.kubeconfig, pids: {} };
     const save = () => fs.writeFileSync(paths.state, JSON.stringify(state, null, 2));
     const start = (name: string, command: string, args: string[]) => {
+        signal?.throwIfAborted();
+        // Recorded before the next await: an interrupt's teardown (clusterDown) reads the pids from this file.
         state.pids[name] = startProcess(name, command, args).pid!;
         save();
     };
@@ -440,7 +487,7 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
         "--log-level",
         "warn",
     ]);
-    await waitFor("etcd /health", 60_000, async () => (await fetch(`${etcdUrl}/health`)).ok, "etcd");
+    await waitFor("etcd /health", 60_000, async () => (await fetch(`${etcdUrl}/health`)).ok, "etcd", signal);
 
     const podSecurity = path.join(paths.manifests, "admission.json");
     fs.writeFileSync(podSecurity, podSecurityConfig());
@@ -460,8 +507,14 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
         "--authorization-mode=RBAC",
         `--admission-control-config-file=${podSecurity}`,
         "--profiling=false",
+        // Shutdown in about a second instead of draining for up to a minute (README "Local cluster"): no load
+        // balancer needs a delay to notice (0 s is the default, stated here because it is chosen), and with
+        // retry-after the HTTP server stops 2 s after the last short request ends instead of after --request-timeout.
+        "--shutdown-delay-duration=0s",
+        "--shutdown-send-retry-after=true",
+        "--shutdown-watch-termination-grace-period=0s",
     ]);
-    await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver");
+    await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver", signal);
 
     start("kube-controller-manager", path.join(bins.kubeDir, "kube-controller-manager"), [
         `--kubeconfig=${paths.kubeconfig}`,
@@ -483,10 +536,7 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
     // Route CRD from OpenShift's own API repository: Routes get OpenShift's schema and validation rules.
     kubectl(bins, ["apply", "--server-side", "-f", ROUTE_CRD]);
     const bootstrap = path.join(paths.manifests, "bootstrap.json");
-    fs.writeFileSync(
-        bootstrap,
-        JSON.stringify({ apiVersion: "v1", kind: "List", items: bootstrapObjects(options.nodes) }),
-    );
+    fs.writeFileSync(bootstrap, JSON.stringify({ apiVersion: "v1", kind: "List", items: bootstrapObjects(nodes) }));
     kubectl(bins, ["apply", "--server-side", "-f", bootstrap]);
     kubectl(bins, ["wait", "--for=condition=Established", "crd/routes.route.openshift.io", "--timeout=60s"]);
 
@@ -520,10 +570,11 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
                 ])
                     .trim()
                     .split("\n")
-                    .filter((s) => s === "True").length === options.nodes
+                    .filter((s) => s === "True").length === nodes
             );
         },
         "kwok",
+        signal,
     );
     // Pods need their namespace's default ServiceAccount and the kube-root-ca.crt ConfigMap (controller-manager).
     await waitFor(
@@ -535,37 +586,66 @@ export async function clusterUp(options: { nodes: number }): Promise<ClusterStat
                 return true;
             }),
         "kube-controller-manager",
+        signal,
     );
     log(
-        `up: Kubernetes ${bins.kubeVersion} at https://127.0.0.1:${ports.apiserver}, ${options.nodes} kwok node(s), logs in ${paths.logs}`,
+        `up: Kubernetes ${bins.kubeVersion} at https://127.0.0.1:${ports.apiserver}, ${nodes} kwok node(s), logs in ${paths.logs}`,
     );
     return state;
+}
+
+/**
+ * The order `down` stops the processes in, and how long each stage waits after SIGTERM before SIGKILL. The API's
+ * clients go first, so none of them retries against an API that is going away; kube-apiserver next, while etcd still
+ * answers its shutdown hook (it removes its own endpoint lease); etcd last. Only etcd's stop matters for the data
+ * (it syncs its WAL on SIGTERM, and a kill is recovered from the WAL anyway); the others keep nothing of their own.
+ */
+export const STOP_STAGES: { names: string[]; graceSeconds: number }[] = [
+    { names: ["attach", "kwok", "kube-scheduler", "kube-controller-manager"], graceSeconds: 5 },
+    { names: ["kube-apiserver"], graceSeconds: 10 },
+    { names: ["etcd"], graceSeconds: 15 },
+];
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-pid, signal);
+    } catch {
+        // already gone
+    }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM to each recorded process group, SIGKILL to those still running `graceSeconds` later. */
+async function stopStage(pids: Record<string, number>, names: string[], graceSeconds: number): Promise<void> {
+    const running = () => names.filter((n) => pids[n] && isRunning(pids[n], processBinary[n]));
+    running().forEach((name) => signalGroup(pids[name], "SIGTERM"));
+    const deadline = Date.now() + graceSeconds * 1000;
+    while (running().length > 0 && Date.now() < deadline) {
+        await sleep(100);
+    }
+    const stuck = running();
+    for (const name of stuck) {
+        log(`${name} (pid ${pids[name]}) still running ${graceSeconds} s after SIGTERM: SIGKILL`);
+        signalGroup(pids[name], "SIGKILL");
+    }
+    const killDeadline = Date.now() + 5000; // a SIGKILL takes effect at once, unless the process is stuck in the kernel
+    while (running().length > 0 && Date.now() < killDeadline) {
+        await sleep(50);
+    }
 }
 
 export async function clusterDown(options: { purge: boolean }): Promise<void> {
     const state = readState();
     if (state) {
-        // Reverse start order: the API goes last but one so the others stop without error storms.
-        const names = Object.keys(state.pids).reverse();
-        for (const name of names) {
-            const pid = state.pids[name];
-            if (isRunning(pid, processBinary[name])) {
-                try {
-                    process.kill(-pid, "SIGTERM");
-                } catch {
-                    // already gone
-                }
-            }
+        const started = Date.now();
+        for (const { names, graceSeconds } of STOP_STAGES) {
+            await stopStage(state.pids, names, graceSeconds);
         }
-        const deadline = Date.now() + 30_000; // kube-apiserver drains requests for a while
-        while (names.some((n) => isRunning(state.pids[n], processBinary[n])) && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 200));
+        fs.rmSync(paths.state, { force: true });
+        if (Object.keys(state.pids).length > 0) {
+            log(`stopped ${Object.keys(state.pids).join(", ")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }
-        for (const name of names.filter((n) => isRunning(state.pids[n], processBinary[n]))) {
-            log(`${name} (pid ${state.pids[name]}) ignored SIGTERM: killing it`);
-            process.kill(-state.pids[name], "SIGKILL");
-        }
-        fs.rmSync(paths.state);
     }
     if (options.purge) {
         fs.rmSync(STATE_DIR, { recursive: true, force: true });
@@ -602,9 +682,21 @@ async function main(argv: string[]): Promise<number> {
         if (!Number.isInteger(nodes) || nodes < 1 || nodes > 10) {
             throw new UsageError(`--nodes must be a whole number from 1 to 10 (got ${parsed.flags.nodes})`);
         }
-        const state = await clusterUp({ nodes });
-        console.log(`export KUBECONFIG=${state.kubeconfig}`);
-        return 0;
+        const interrupt = new AbortController();
+        const removeHandlers = onInterrupt((reason) => interrupt.abort(reason));
+        try {
+            const state = await clusterUp({ nodes, signal: interrupt.signal });
+            console.log(`export KUBECONFIG=${state.kubeconfig}`);
+            return 0;
+        } catch (err) {
+            if (err instanceof Interrupted) {
+                log(err.message);
+                return err.exitCode;
+            }
+            throw err;
+        } finally {
+            removeHandlers();
+        }
     }
     if (command === "down") {
         await clusterDown({ purge: parsed.flags.purge });

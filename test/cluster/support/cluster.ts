@@ -1,7 +1,68 @@
-// The suite's cluster: a fresh local control plane per run (cluster:up), always torn down (cluster:down --purge),
-// and the checks, over the whole run, that nothing is left running and nothing listens beyond 127.0.0.1.
+// The suite's cluster. By default a fresh local control plane per run (cluster:up), always torn down (cluster:down
+// --purge). With WEBSTACK_TEST_KUBECONFIG: a cluster someone else runs, left running; the run works in namespaces of
+// its own and deletes exactly those. Over the whole run: nothing left running, nothing listening beyond 127.0.0.1.
+// Ctrl-C or SIGTERM during the run: the same teardown, every process the run started ended, then exit (130/143).
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
-import { clusterDown, clusterUp, ClusterState } from "../../../tools/cluster/cluster";
+import * as path from "path";
+import {
+    clusterDown,
+    clusterUp,
+    ClusterState,
+    KUBECONFIG_PATH,
+    kubectlPath,
+    STACK_NAMESPACES,
+} from "../../../tools/cluster/cluster";
+import { Interrupted, onInterrupt } from "../../../tools/cluster/interrupt";
+
+const externalKubeconfig = process.env.WEBSTACK_TEST_KUBECONFIG || undefined;
+/** WEBSTACK_TEST_KUBECONFIG is set: the run uses that cluster instead of starting one (README "Local cluster"). */
+export const ON_EXTERNAL_CLUSTER = externalKubeconfig !== undefined;
+/** The kubeconfig every test and every Pulumi program of the run talks to. */
+export const SUITE_KUBECONFIG = externalKubeconfig ? path.resolve(externalKubeconfig) : KUBECONFIG_PATH;
+
+/** Label on what the run creates on another cluster; the run deletes exactly what carries its own value. */
+const RUN_LABEL = "webstack.test/run";
+const RUN_ID = crypto.randomBytes(4).toString("hex");
+/** Namespaces of the dev and qa stacks: cluster:up's on the local cluster, the run's own on another one. */
+export const SUITE_NAMESPACES = ON_EXTERNAL_CLUSTER
+    ? { dev: `webstack-test-${RUN_ID}-dev`, qa: `webstack-test-${RUN_ID}-qa` }
+    : { dev: STACK_NAMESPACES[0], qa: STACK_NAMESPACES[1] };
+
+/** The kubectl built with the local cluster; on another cluster, the PATH's when that is not built. */
+export function suiteKubectlPath(): string {
+    try {
+        return kubectlPath();
+    } catch (err) {
+        if (ON_EXTERNAL_CLUSTER) {
+            return "kubectl";
+        }
+        throw err;
+    }
+}
+
+/** kubectl against the suite's cluster; returns stdout, throws with stderr. */
+export function suiteKubectl(args: string[], input?: string): string {
+    try {
+        return execFileSync(suiteKubectlPath(), ["--kubeconfig", SUITE_KUBECONFIG, ...args], {
+            input,
+            encoding: "utf8",
+            stdio: ["pipe", "pipe", "pipe"],
+        });
+    } catch (err) {
+        const e = err as { stderr?: string; message: string };
+        throw new Error(`kubectl ${args.join(" ")}: ${(e.stderr || e.message).trim()}`, { cause: err });
+    }
+}
+
+/** Skips the calling test on another cluster; the reason is added to its title, so the report says why. */
+export function localClusterOnly(ctx: Mocha.Context, reason: string): void {
+    if (ON_EXTERNAL_CLUSTER) {
+        ctx.test!.title += ` (skipped with WEBSTACK_TEST_KUBECONFIG: ${reason})`;
+        ctx.skip();
+    }
+}
 
 /** Local TCP listeners of the given pids, from /proc (no ss/netstat needed): "address:port" strings. */
 export function listenersOf(pids: number[]): string[] {
@@ -90,15 +151,6 @@ export async function until<T>(what: string, seconds: number, probe: () => T | u
     }
 }
 
-export async function startLocalCluster(): Promise<ClusterState> {
-    await clusterDown({ purge: true }); // fresh etcd, fresh static volumes
-    return clusterUp({ nodes: 2 });
-}
-
-export async function stopLocalCluster(): Promise<void> {
-    await clusterDown({ purge: true });
-}
-
 /** Every process this one started, directly or not (the cluster's daemons are detached but still its children). */
 export function descendantsOf(root: number): number[] {
     const children = new Map<number, number[]>();
@@ -121,7 +173,7 @@ export function descendantsOf(root: number): number[] {
     return found;
 }
 
-function commandLine(pid: number): string {
+export function commandLine(pid: number): string {
     try {
         return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 200);
     } catch {
@@ -160,58 +212,170 @@ class ListenerWatch {
     }
 }
 
-let running: ClusterState | undefined;
-const watch = new ListenerWatch();
+/**
+ * Sends `signal` (if given) to each of `pids`, waits up to `seconds` for them to exit, SIGKILLs the rest and returns
+ * those it had to kill, described.
+ */
+async function endProcesses(pids: number[], seconds: number, signal?: NodeJS.Signals): Promise<string[]> {
+    const signalEach = (pidsToSignal: number[], sig: NodeJS.Signals) => {
+        for (const pid of pidsToSignal) {
+            try {
+                process.kill(pid, sig);
+            } catch {
+                // gone meanwhile
+            }
+        }
+    };
+    if (signal) {
+        signalEach(pids.filter(processAlive), signal);
+    }
+    const deadline = Date.now() + seconds * 1000;
+    let left = pids.filter(processAlive);
+    while (left.length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        left = left.filter(processAlive);
+    }
+    const described = left.map((pid) => `pid ${pid}: ${commandLine(pid)}`);
+    signalEach(left, "SIGKILL");
+    return described;
+}
 
-/** The running suite cluster's state (set by the root hooks below). */
-export function suiteCluster(): ClusterState {
-    if (!running) {
+let running: ClusterState | undefined;
+let prepared = false;
+const watch = new ListenerWatch();
+/** Aborted by an interrupt: a cluster:up in progress stops starting processes. */
+const startAbort = new AbortController();
+let starting: Promise<ClusterState> | undefined;
+let releasing: Promise<void> | undefined;
+let namespacesBefore: string[] = [];
+
+/** The local cluster's state, undefined on another cluster; throws when the root hooks below did not run. */
+export function suiteCluster(): ClusterState | undefined {
+    if (!prepared) {
         throw new Error(
-            "the local cluster is not up: run the suite with `npm run test:cluster` (its mocha config loads the root hooks)",
+            "the suite's cluster is not prepared: run the suite with `npm run test:cluster` (its mocha config loads the root hooks)",
         );
     }
     return running;
 }
 
-/** Processes this run started that are still alive once `seconds` have passed; killed, so none outlives a failure. */
-async function leftoverProcesses(seconds: number): Promise<string[]> {
-    const deadline = Date.now() + seconds * 1000;
-    let left = descendantsOf(process.pid).filter(processAlive);
-    while (left.length > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        left = descendantsOf(process.pid).filter(processAlive);
+const namespaceNames = () => suiteKubectl(["get", "namespaces", "-o", "name"]).split("\n").filter(Boolean);
+
+/** Checks another cluster is usable and creates the run's namespaces (`create`: an existing one is never taken over). */
+function prepareExternalCluster(): void {
+    if (!fs.existsSync(SUITE_KUBECONFIG)) {
+        throw new Error(
+            `WEBSTACK_TEST_KUBECONFIG=${externalKubeconfig}: no such file. Fix: point it at the kubeconfig of a disposable cluster (kind get kubeconfig > file)`,
+        );
     }
-    const described = left.map((pid) => `pid ${pid}: ${commandLine(pid)}`);
-    for (const pid of left) {
-        try {
-            process.kill(pid, "SIGKILL");
-        } catch {
-            // gone meanwhile
+    const ready = suiteKubectl(["get", "--raw", "/readyz"]).trim();
+    if (ready !== "ok") {
+        throw new Error(`WEBSTACK_TEST_KUBECONFIG=${externalKubeconfig}: the API's /readyz says ${ready}, not ok`);
+    }
+    try {
+        suiteKubectl(["get", "crd", "routes.route.openshift.io", "-o", "name"]);
+    } catch (err) {
+        throw new Error(
+            `WEBSTACK_TEST_KUBECONFIG=${externalKubeconfig}: the cluster has no OpenShift Route CRD. Fix (kind): kubectl apply -f tools/cluster/crds/route.openshift.io_routes.yaml`,
+            { cause: err },
+        );
+    }
+    namespacesBefore = namespaceNames();
+    const namespaces = Object.values(SUITE_NAMESPACES).map((name) => ({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name,
+            labels: {
+                [RUN_LABEL]: RUN_ID,
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    }));
+    suiteKubectl(["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: namespaces }));
+}
+
+/** What the run must leave on another cluster: the API up, none of its namespaces, every namespace that was there. */
+function externalClusterProblems(): string[] {
+    const problems: string[] = [];
+    try {
+        suiteKubectl(["get", "--raw", "/readyz"]);
+    } catch (err) {
+        problems.push(`the cluster no longer answers /readyz after the run: ${(err as Error).message}`);
+    }
+    const left = suiteKubectl(["get", "namespaces", "-l", `${RUN_LABEL}=${RUN_ID}`, "-o", "name"]).trim();
+    if (left) {
+        problems.push(`namespaces of this run left on the cluster: ${left.split("\n").join(", ")}`);
+    }
+    const now = new Set(namespaceNames());
+    const gone = namespacesBefore.filter((ns) => !now.has(ns));
+    if (gone.length > 0) {
+        problems.push(`namespaces that were there before the run are gone: ${gone.join(", ")}`);
+    }
+    return problems;
+}
+
+/** The run's own end on its cluster, once however often asked: the local one stopped and purged, or on another
+ * cluster the run's namespaces (and with them everything its tests created) deleted. */
+function releaseCluster(): Promise<void> {
+    releasing ??= (async () => {
+        if (ON_EXTERNAL_CLUSTER) {
+            if (namespacesBefore.length > 0) {
+                suiteKubectl(["delete", "namespaces", "-l", `${RUN_LABEL}=${RUN_ID}`, "--wait=true", "--timeout=180s"]);
+            }
+            return;
         }
-    }
-    return described;
+        await starting?.catch(() => undefined); // an aborted cluster:up first stops what it started
+        await clusterDown({ purge: true });
+    })();
+    return releasing;
+}
+
+/** Ctrl-C or SIGTERM: stop the cluster (or delete the run's namespaces), end every process the run started, exit. */
+function interruptTeardown(interrupted: Interrupted): void {
+    process.stderr.write(`\ncluster suite: ${interrupted.signal}: stopping the cluster and every process of the run\n`);
+    startAbort.abort(interrupted);
+    const started = descendantsOf(process.pid);
+    void releaseCluster()
+        .catch((err: Error) => process.stderr.write(`cluster suite: teardown: ${err.message}\n`))
+        .then(() => endProcesses([...new Set([...started, ...descendantsOf(process.pid)])], 5, "SIGTERM"))
+        .then((killed) => {
+            const how = killed.length > 0 ? `; SIGKILLed: ${killed.join(", ")}` : "";
+            process.stderr.write(`cluster suite: ${interrupted.message}${how}\n`);
+        })
+        .finally(() => process.exit(interrupted.exitCode));
 }
 
 /**
- * Mocha root hooks (test/cluster/.mocharc.json requires this file): one fresh cluster for the run, torn down after it
- * (also when tests or the start failed), then the run's own checks: no process left, nothing listened beyond loopback.
+ * Mocha root hooks (test/cluster/.mocharc.json requires this file): the run's cluster prepared (a fresh local one,
+ * or the run's namespaces on another), released after the run (also when tests or the start failed, or on an
+ * interrupt), then the run's own checks: no process left, nothing listened beyond loopback, another cluster left as found.
  */
 export const mochaHooks = {
     async beforeAll(this: Mocha.Context) {
         this.timeout(30 * 60_000); // a cold run builds the control plane first (tools/cluster/build.sh)
+        onInterrupt(interruptTeardown);
         watch.start();
-        running = await startLocalCluster();
+        if (ON_EXTERNAL_CLUSTER) {
+            prepareExternalCluster();
+        } else {
+            await clusterDown({ purge: true }); // fresh etcd, fresh static volumes
+            starting = clusterUp({ nodes: 2, signal: startAbort.signal });
+            running = await starting;
+        }
+        prepared = true;
     },
     async afterAll(this: Mocha.Context) {
-        this.timeout(180_000);
+        this.timeout(300_000);
         const apiserver = running ? `127.0.0.1:${running.ports.apiserver}` : undefined;
-        await stopLocalCluster();
+        await releaseCluster();
         running = undefined;
         watch.stop();
         const problems: string[] = [];
-        const left = await leftoverProcesses(15);
+        const left = await endProcesses(descendantsOf(process.pid), 15);
         if (left.length > 0) {
-            problems.push(`processes left after cluster:down (now killed):\n  ${left.join("\n  ")}`);
+            problems.push(`processes left after the cluster's teardown (now killed):\n  ${left.join("\n  ")}`);
         }
         if (watch.beyondLoopback.size > 0) {
             problems.push(
@@ -224,11 +388,17 @@ export const mochaHooks = {
                 `the listener watch never saw kube-apiserver's ${apiserver} (${watch.samples} samples, saw ${[...watch.seen].join(", ") || "nothing"})`,
             );
         }
+        if (ON_EXTERNAL_CLUSTER && namespacesBefore.length > 0) {
+            problems.push(...externalClusterProblems());
+        }
         if (problems.length > 0) {
             throw new Error(problems.join("\n"));
         }
+        const where = ON_EXTERNAL_CLUSTER
+            ? `; ${SUITE_KUBECONFIG}'s cluster still answers and has none of the run's namespaces`
+            : "";
         process.stderr.write(
-            `cluster suite: no process left; ${watch.seen.size} listener(s) in ${watch.samples} samples, all on 127.0.0.1\n`,
+            `cluster suite: no process left; ${watch.seen.size} listener(s) in ${watch.samples} samples, all on 127.0.0.1${where}\n`,
         );
     },
 };

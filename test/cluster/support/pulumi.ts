@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { KUBECONFIG_PATH, kubectlPath } from "../../../tools/cluster/cluster";
+import { SUITE_KUBECONFIG, suiteKubectl, suiteKubectlPath } from "./cluster";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const ENGINE_ENV = path.join(REPO_ROOT, ".engine", "env.sh");
@@ -31,7 +31,10 @@ export function engineEnv(): Record<string, string> {
                 return [line.slice(0, eq), line.slice(eq + 1)];
             }),
     );
-    env.PATH = [STANDINS, path.dirname(kubectlPath()), env.PATH].join(path.delimiter);
+    const kubectlBin = suiteKubectlPath();
+    env.PATH = [STANDINS, ...(path.isAbsolute(kubectlBin) ? [path.dirname(kubectlBin)] : []), env.PATH].join(
+        path.delimiter,
+    );
     return env;
 }
 
@@ -68,12 +71,12 @@ export interface TestStack {
 
 let stateDir: string | undefined;
 
-/** A stack of project `webstack` on a throw-away file backend, configured with `config`, talking to the local cluster. */
+/** A stack of project `webstack` on a throw-away file backend, configured with `config`, talking to the suite's cluster. */
 export async function testStack(name: string, config: Record<string, unknown>, program: PulumiFn): Promise<TestStack> {
     stateDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "webstack-cluster-state-"));
     const env = {
         ...engineEnv(),
-        KUBECONFIG: KUBECONFIG_PATH,
+        KUBECONFIG: SUITE_KUBECONFIG,
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: "cluster-tests-only",
     };
@@ -125,17 +128,9 @@ export function removeStackDirs(stacks: TestStack[]): void {
     }
 }
 
-/** kubectl against the local cluster; returns stdout, throws with stderr. */
+/** kubectl against the suite's cluster; returns stdout, throws with stderr. */
 export function kubectl(...args: string[]): string {
-    try {
-        return execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, ...args], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-    } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(" ")}: ${(e.stderr || e.message).trim()}`, { cause: err });
-    }
+    return suiteKubectl(args);
 }
 
 export function kubectlJson<T = any>(...args: string[]): T {
@@ -144,8 +139,8 @@ export function kubectlJson<T = any>(...args: string[]): T {
 
 /** `kubectl apply --server-side` of objects given as values. */
 export function kubectlApply(objects: object[]): void {
-    execFileSync(kubectlPath(), ["--kubeconfig", KUBECONFIG_PATH, "apply", "--server-side", "-f", "-"], {
-        input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
-        stdio: ["pipe", "ignore", "pipe"],
-    });
+    suiteKubectl(
+        ["apply", "--server-side", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+    );
 }
