@@ -63,10 +63,11 @@ describe("local cluster: stopping it (cluster:down, interrupts)", function () {
             );
             return file;
         };
-        const names = STOP_STAGES.flatMap((s) => s.names);
+        const binaries = Object.fromEntries(STOP_STAGES.flatMap((s) => Object.entries(s.processes)));
+        const names = Object.keys(binaries);
         const pids: Record<string, number> = {};
         for (const name of names) {
-            const d = spawn("bash", [script(name === "attach" ? "attach.ts" : name)], {
+            const d = spawn("bash", [script(binaries[name])], {
                 detached: true, // a process group of its own, as cluster:up starts each daemon
                 stdio: "ignore",
                 env: { ...process.env, LOG: log, IGNORE: "kube-scheduler" },

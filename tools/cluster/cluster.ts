@@ -136,14 +136,27 @@ function isRunning(pid: number, binary: string): boolean {
     }
 }
 
-const processBinary: Record<string, string> = {
-    etcd: "etcd",
-    "kube-apiserver": "kube-apiserver",
-    "kube-controller-manager": "kube-controller-manager",
-    "kube-scheduler": "kube-scheduler",
-    kwok: "kwok",
-    attach: "attach.ts",
-};
+/**
+ * Every process `up` starts (name → what its command line ends with), in the order `down` stops them, and how long
+ * each stage waits after SIGTERM before SIGKILL. The API's clients go first, so none of them retries against an API
+ * that is going away; kube-apiserver next, while etcd still answers its shutdown hook (it removes its own endpoint
+ * lease); etcd last. Only etcd's stop matters for the data (it syncs its WAL on SIGTERM, and a kill is recovered from
+ * the WAL anyway); the others keep nothing of their own.
+ */
+export const STOP_STAGES: { processes: Record<string, string>; graceSeconds: number }[] = [
+    {
+        processes: {
+            attach: "attach.ts",
+            kwok: "kwok",
+            "kube-scheduler": "kube-scheduler",
+            "kube-controller-manager": "kube-controller-manager",
+        },
+        graceSeconds: 5,
+    },
+    { processes: { "kube-apiserver": "kube-apiserver" }, graceSeconds: 10 },
+    { processes: { etcd: "etcd" }, graceSeconds: 15 },
+];
+const processBinary = Object.fromEntries(STOP_STAGES.flatMap((s) => Object.entries(s.processes)));
 
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -594,18 +607,6 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
     return state;
 }
 
-/**
- * The order `down` stops the processes in, and how long each stage waits after SIGTERM before SIGKILL. The API's
- * clients go first, so none of them retries against an API that is going away; kube-apiserver next, while etcd still
- * answers its shutdown hook (it removes its own endpoint lease); etcd last. Only etcd's stop matters for the data
- * (it syncs its WAL on SIGTERM, and a kill is recovered from the WAL anyway); the others keep nothing of their own.
- */
-export const STOP_STAGES: { names: string[]; graceSeconds: number }[] = [
-    { names: ["attach", "kwok", "kube-scheduler", "kube-controller-manager"], graceSeconds: 5 },
-    { names: ["kube-apiserver"], graceSeconds: 10 },
-    { names: ["etcd"], graceSeconds: 15 },
-];
-
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
     try {
         process.kill(-pid, signal);
@@ -639,8 +640,8 @@ export async function clusterDown(options: { purge: boolean }): Promise<void> {
     const state = readState();
     if (state) {
         const started = Date.now();
-        for (const { names, graceSeconds } of STOP_STAGES) {
-            await stopStage(state.pids, names, graceSeconds);
+        for (const { processes, graceSeconds } of STOP_STAGES) {
+            await stopStage(state.pids, Object.keys(processes), graceSeconds);
         }
         fs.rmSync(paths.state, { force: true });
         if (Object.keys(state.pids).length > 0) {
