@@ -115,6 +115,18 @@ describe("local cluster: stopping it (cluster:down, interrupts)", function () {
         assert.ok(seconds < 15, `down took ${seconds} s`);
     });
 
+    it("cluster:up and test:cluster exec their command, so the SIGTERM npm forwards to its child reaches node", () => {
+        // npm runs a script as `sh -c <script>`; dash forks the command and dies of the SIGTERM itself, node runs on.
+        const scripts = (
+            JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+                scripts: Record<string, string>;
+            }
+        ).scripts;
+        for (const name of ["cluster:up", "test:cluster"]) {
+            assert.match(scripts[name], /^exec /, `${name}: ${scripts[name]}`);
+        }
+    });
+
     for (const [signal, code] of [
         ["SIGINT", 130],
         ["SIGTERM", 143],

@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { suiteRunArgs } from "./cluster/support/cluster";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -17,24 +18,12 @@ describe("cluster suite on another cluster (WEBSTACK_TEST_KUBECONFIG)", function
             const spec = path.join(dir, "never.js");
             fs.writeFileSync(spec, 'it("runs only once the root hooks prepared a cluster", () => undefined);\n');
             const missing = path.join(dir, "no-such.kubeconfig");
-            const run = spawnSync(
-                process.execPath,
-                [
-                    path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"),
-                    "--no-config",
-                    "--require",
-                    "ts-node/register/transpile-only",
-                    "--require",
-                    "test/cluster/support/cluster.ts",
-                    spec,
-                ],
-                {
-                    cwd: ROOT,
-                    encoding: "utf8",
-                    // A cluster dir of its own: were the variable ignored, a local cluster would start there, not in .cluster/.
-                    env: { ...process.env, WEBSTACK_TEST_KUBECONFIG: missing, WEBSTACK_CLUSTER_DIR: dir },
-                },
-            );
+            const run = spawnSync(process.execPath, suiteRunArgs(spec), {
+                cwd: ROOT,
+                encoding: "utf8",
+                // A cluster dir of its own: were the variable ignored, a local cluster would start there, not in .cluster/.
+                env: { ...process.env, WEBSTACK_TEST_KUBECONFIG: missing, WEBSTACK_CLUSTER_DIR: dir },
+            });
             const output = run.stdout + run.stderr;
             assert.notStrictEqual(run.status, 0, output);
             assert.match(output, /0 passing/);

@@ -547,6 +547,7 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
             });
         });
         const bare = await testStack("incident-rwo", {}, asOpenShiftAdmits);
+        stacks.push(bare); // its work dir is removed with the others
         try {
             await assert.rejects(bare.stack.up(), /nginx/);
             const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", DEV_NS, "-l", "app=nginx").items;

@@ -56,6 +56,20 @@ export function suiteKubectl(args: string[], input?: string): string {
     }
 }
 
+/** The command line (after `node`) of a mocha run of `spec` with this file's root hooks and no other config. */
+export function suiteRunArgs(spec: string): string[] {
+    const repoRoot = path.resolve(__dirname, "..", "..", "..");
+    return [
+        path.join(repoRoot, "node_modules", "mocha", "bin", "mocha.js"),
+        "--no-config",
+        "--require",
+        "ts-node/register/transpile-only",
+        "--require",
+        __filename,
+        spec,
+    ];
+}
+
 /** Skips the calling test on another cluster; the reason is added to its title, so the report says why. */
 export function localClusterOnly(ctx: Mocha.Context, reason: string): void {
     if (ON_EXTERNAL_CLUSTER) {
