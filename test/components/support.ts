@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import type { RecordedResource } from "../../offline/runProgram";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
+import type { LooseRecordedResource } from "../support/recorded";
 
 export const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
 export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(
@@ -10,7 +11,7 @@ export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "
 );
 
 export interface KubeObject {
-    resource: RecordedResource;
+    resource: LooseRecordedResource;
     obj: Record<string, any>;
 }
 

@@ -30,13 +30,13 @@ describe("offline harness: SDK internals behind one adapter (issue 15)", () => {
 
     it("names each internal that moved: a missing function, a renamed getter, a class that went away", () => {
         const real = loadSdkModules();
+        const realRequest = real.resourceProto.RegisterResourceRequest as {
+            prototype: object;
+            CustomTimeouts: unknown;
+        };
         const RegisterResourceRequest = function () {} as unknown as { prototype: Record<string, unknown> };
-        Object.assign(RegisterResourceRequest.prototype, real.resourceProto.RegisterResourceRequest.prototype, {
-            getIgnorechangesList: undefined,
-        });
-        Object.assign(RegisterResourceRequest, {
-            CustomTimeouts: real.resourceProto.RegisterResourceRequest.CustomTimeouts,
-        });
+        Object.assign(RegisterResourceRequest.prototype, realRequest.prototype, { getIgnorechangesList: undefined });
+        Object.assign(RegisterResourceRequest, { CustomTimeouts: realRequest.CustomTimeouts });
         const moved: SdkModules = {
             ...real,
             dependsOn: {},
