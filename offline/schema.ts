@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { closestMatch } from "../policy/didYouMean";
-import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { closestMatch } from "../policy/did-you-mean";
+import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import type { RecordedResource } from "./types";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */

@@ -1,9 +1,9 @@
 /**
  * The data the offline harness records and hands on (to the policy runner, the check, the tests): shared by
- * offline/mockRuntime.ts (which records it) and offline/runProgram.ts (which runs programs), so that neither
+ * offline/mock-runtime.ts (which records it) and offline/run-program.ts (which runs programs), so that neither
  * needs the other's types.
  */
-import type { StackConfig } from "./stackConfig";
+import type { StackConfig } from "./stack-config";
 
 export interface RecordedResource {
     urn: string;

@@ -2,8 +2,8 @@
 // digest changes, that nothing changes without one, and that an older config deploys the older digests.
 import * as assert from "assert";
 import * as path from "path";
-import { ProgramRun, RecordedResource, runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, StackConfig, withConfigOverrides } from "../offline/stackConfig";
+import { ProgramRun, RecordedResource, runProgram } from "../offline/run-program";
+import { loadStackConfigFile, StackConfig, withConfigOverrides } from "../offline/stack-config";
 import type { LooseRecordedResource } from "./support/recorded";
 
 const ROOT = path.join(__dirname, "..");

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kubeApi";
+import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kube-api";
 import { KUBECONFIG_PATH, kubectlPath } from "../../tools/cluster/cluster";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
 import { suiteCluster, until } from "./support/cluster";

@@ -1,7 +1,7 @@
 // Shared readers and lesson checks for the component and stack tests: they look at the recorded resources the
 // way the API server and the kubelet would see them.
 import * as assert from "assert";
-import type { RecordedResource } from "../../offline/runProgram";
+import type { RecordedResource } from "../../offline/run-program";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
 import type { LooseRecordedResource } from "../support/recorded";
 

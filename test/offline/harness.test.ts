@@ -3,9 +3,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
-import { PendingRequests } from "../../offline/mockRuntime";
-import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/runProgram";
-import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
+import { PendingRequests } from "../../offline/mock-runtime";
+import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/run-program";
+import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
 import type { LooseRecordedResource } from "../support/recorded";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "programs");

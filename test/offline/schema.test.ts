@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { recordResources } from "../../offline/runProgram";
+import { recordResources } from "../../offline/run-program";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
 import type { LooseRecordedResource } from "../support/recorded";
 

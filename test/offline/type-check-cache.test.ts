@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { TypeCheckError, typeCheckProgram } from "../../offline/typeCheck";
+import { TypeCheckError, typeCheckProgram } from "../../offline/type-check";
 
 describe("offline check: the type check's cache of clean results (L22)", function () {
     let dir: string;

@@ -6,8 +6,8 @@
 import { strict as assert } from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../../policy/k8s";
-import { PolicyRunOptions, Violation, runPolicies } from "../../offline/policyRunner";
-import type { RecordedResource } from "../../offline/runProgram";
+import { PolicyRunOptions, Violation, runPolicies } from "../../offline/policy-runner";
+import type { RecordedResource } from "../../offline/run-program";
 import type { LooseRecordedResource } from "../support/recorded";
 
 export const NAMESPACE = "shop";
@@ -217,7 +217,7 @@ export interface RecordOptions {
     outputs?: Json;
 }
 
-/** A RecordedResource as offline/runProgram records it; outputs default to the inputs. */
+/** A RecordedResource as offline/run-program records it; outputs default to the inputs. */
 export function record(type: string, name: string, inputs: Json, opts: RecordOptions = {}): LooseRecordedResource {
     return {
         urn: `urn:pulumi:test::webstack::${type}::${name}`,

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageRegistry, ImageRegistryArgs, REGISTRY_LOOKUP_TOKEN, resolveImage } from "../../components/images";
-import { InvokeHandler, recordResources } from "../../offline/runProgram";
+import { InvokeHandler, recordResources } from "../../offline/run-program";
 import type { LooseRecordedResource } from "../support/recorded";
 
 const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;

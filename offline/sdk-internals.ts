@@ -83,7 +83,7 @@ function memberAt(root: unknown, ...keys: string[]): unknown {
     return value;
 }
 
-/** Getters of the gRPC messages the harness reads (offline/mockRuntime.ts). */
+/** Getters of the gRPC messages the harness reads (offline/mock-runtime.ts). */
 const REQUEST_GETTERS = [
     "getType",
     "getName",
@@ -169,7 +169,7 @@ const modules = loadSdkModules();
     if (problems.length > 0) {
         throw new Error(
             `offline harness: @pulumi/pulumi ${modules.pulumiVersion} / @pulumi/policy ${modules.policyVersion} moved internals the harness ` +
-                `relies on: ${problems.join("; ")}. Fix: install the versions in package-lock.json, or adapt offline/sdkInternals.ts to the new SDK`,
+                `relies on: ${problems.join("; ")}. Fix: install the versions in package-lock.json, or adapt offline/sdk-internals.ts to the new SDK`,
         );
     }
 }
@@ -191,7 +191,7 @@ export async function installMockMonitor(
     const monitor = settings.getMonitor();
     if (!(monitor instanceof MockMonitorClass)) {
         throw new Error(
-            `offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdkInternals.ts to the new SDK`,
+            `offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdk-internals.ts to the new SDK`,
         );
     }
     return monitor;

@@ -4,7 +4,7 @@
  * its resolved inputs, the mock's outputs, its parent and its resource options.
  *
  * Where the data comes from (checked against @pulumi/pulumi 3.270 sources; every SDK internal is reached
- * through offline/sdkInternals.ts):
+ * through offline/sdk-internals.ts):
  * - options: the RegisterResourceRequest the SDK sends to the mock monitor carries the effective
  *   protect / ignoreChanges / replaceOnChanges / deleteBeforeReplace / retainOnDelete / customTimeouts /
  *   provider (the Mocks interface never sees them, so we wrap `monitor.registerResource` and hand each request
@@ -19,15 +19,15 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { digestOf } from "../policy/facts";
-import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import {
     gatherExplicitDependencies,
     installMockMonitor,
     RegisterResourceRequest,
     urnOf,
     waitForRPCs,
-} from "./sdkInternals";
-import { REDACTED, StackConfig } from "./stackConfig";
+} from "./sdk-internals";
+import { REDACTED, StackConfig } from "./stack-config";
 import { ProgramError, ProgramRun, RecordedResource, RecordOptions } from "./types";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { imageRegistryArgs, REGISTRY_LOOKUP_TOKEN } from "../../components/images";
-import { ProgramRun, runProgram } from "../../offline/runProgram";
-import { loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
+import { ProgramRun, runProgram } from "../../offline/run-program";
+import { loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
 import type { LooseRecordedResource } from "../support/recorded";
 
 const ROOT = path.join(__dirname, "..", "..");
