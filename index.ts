@@ -2,7 +2,8 @@
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
 // It uses only the public surface of the @webstack/components package (components/index.ts), as any other
 // program that installs the package would (test/package.test.ts), imported from its source so no build step
-// stands between an edit and `pulumi preview`.
+// stands between an edit and `pulumi preview`: the file components/index.ts, since the directory would resolve to
+// the package's compiled main (components/dist, stale or not built).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
@@ -17,7 +18,7 @@ import {
     parseStackConfig,
     stackFileProblem,
     WebStack,
-} from "./components";
+} from "./components/index";
 
 const config = new pulumi.Config();
 

@@ -7,13 +7,13 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderNginxConf } from "../components/nginxConf";
+import { renderNginxConf } from "../components/nginx-conf";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { request } from "../test/support/http";
 import { nginxDirs, RunningNginx, startNginx } from "../test/support/nginx";
 import { freePort, makeReadOnlyDir } from "../test/support/sandbox";
-import { writeSiteContent } from "../test/support/siteContent";
-import { startStubApi } from "../test/support/stubApi";
+import { writeSiteContent } from "../test/support/site-content";
+import { startStubApi } from "../test/support/stub-api";
 
 export const BENCH_NGINX_COMMAND = {
     name: "npm run bench:nginx --",

@@ -2,14 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ImageRole } from "../policy/facts";
-import { argsSchema, imageRefSchema, int } from "./argsSchema";
+import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { DEFAULT_RESOURCES, MigrationJob } from "./migrationJob";
+import { DEFAULT_RESOURCES, MigrationJob } from "./migration-job";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
-import { restrictedContainerSecurityContext } from "./securityContext";
+import { restrictedContainerSecurityContext } from "./security-context";
 import {
     Autoscaling,
     autoscalingProblems,

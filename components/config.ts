@@ -4,12 +4,12 @@
 // `pulumi config set` advice: "<key>: <problem> (got <value>). Fix: <command> [Lxx]".
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { closestMatch } from "../policy/didYouMean";
+import { closestMatch } from "../policy/did-you-mean";
 import { apiSchema } from "./api";
-import { apiImageBuildSchema, ApiImageBuildArgs } from "./apiImageBuild";
-import { DNS_LABEL, imageRefSchema } from "./argsSchema";
+import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
+import { DNS_LABEL, imageRefSchema } from "./args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
-import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./webStack";
+import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";
 
 /** What a stack's config yields: the WebStack's name (prefix of every object) and its arguments. */
 export interface ParsedStackConfig extends WebStackArgs {
@@ -47,7 +47,7 @@ export interface StackConfigContext {
     stack?: string;
     /** Top-level keys stored as secrets (`secure:` in the stack file). When given, {@link SECRET_CONFIG_KEYS} must be among them if set. */
     secretKeys?: readonly string[];
-    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (components/stackFile.ts). */
+    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (components/stack-file.ts). */
     stackFileProblem?: string;
 }
 

@@ -5,7 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { INTERNAL_REGISTRY_HOST } from "../policy/facts";
-import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./imageRef";
+import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
 
 export interface ImageRequest {
     /**

@@ -2,21 +2,21 @@
 // Components speak in argument paths ("api.replicas"); only the stack config layer (config.ts) turns problems
 // into `pulumi config set` advice.
 export * from "./api";
-export * from "./apiImageBuild";
+export * from "./api-image-build";
 export * from "./config";
 export * from "./errors";
-export * from "./imageRef";
+export * from "./image-ref";
 export * from "./images";
 export * from "./labels";
-export * from "./migrationJob";
-export * from "./networkPolicies";
-export * from "./nginxConf";
+export * from "./migration-job";
+export * from "./network-policies";
+export * from "./nginx-conf";
 export * from "./redis";
-export * from "./redisConf";
+export * from "./redis-conf";
 export * from "./route";
-export * from "./stackFile";
-export * from "./staticSite";
+export * from "./stack-file";
+export * from "./static-site";
 export * from "./storage";
-export * from "./webStack";
+export * from "./web-stack";
 export * from "./workload";
 export * as facts from "../policy/facts";

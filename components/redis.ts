@@ -2,7 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { z } from "zod";
-import { argsSchema, imageRefSchema, int, quantitySchema, resourcesSchema, storageClassNameSchema } from "./argsSchema";
+import {
+    argsSchema,
+    imageRefSchema,
+    int,
+    quantitySchema,
+    resourcesSchema,
+    storageClassNameSchema,
+} from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -14,8 +21,8 @@ import {
     RedisConfOptions,
     redisConfProblems,
     renderRedisConf,
-} from "./redisConf";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
+} from "./redis-conf";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 import { quantityProblems } from "./storage";
 import { WORKLOAD_ANNOTATIONS } from "./workload";
 

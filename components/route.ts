@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { argsSchema } from "./argsSchema";
+import { argsSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
-import { ServiceTarget } from "./staticSite";
+import { ServiceTarget } from "./static-site";
 
 export type RouteKind = "openshift" | "ingress";
 export const ROUTE_DEFAULT_TIMEOUT = "1h";

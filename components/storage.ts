@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { argsSchema, quantitySchema, storageClassNameSchema } from "./argsSchema";
+import { argsSchema, quantitySchema, storageClassNameSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
 

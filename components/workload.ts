@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { argsSchema, int, resourcesSchema } from "./argsSchema";
+import { argsSchema, int, resourcesSchema } from "./args-schema";
 import { FieldProblem } from "./errors";
-import { restrictedPodSecurityContext } from "./securityContext";
+import { restrictedPodSecurityContext } from "./security-context";
 
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 180;

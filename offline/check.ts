@@ -12,7 +12,7 @@ import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { checkPatches, expandProviderComponents } from "./expand";
 import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
-import { reconcileConfig, runPolicies } from "./policyRunner";
+import { reconcileConfig, runPolicies } from "./policy-runner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
 import {
     CheckReport,
@@ -29,10 +29,10 @@ import {
     Unchecked,
 } from "./report";
 import type { RecordedResource } from "./types";
-import { projectNameFor, runProgram } from "./runProgram";
+import { projectNameFor, runProgram } from "./run-program";
 import { toKubernetesObject, validateKubernetesObject } from "./schema";
-import { loadStackConfigFile } from "./stackConfig";
-import { TypeCheckError, typeCheckProgram } from "./typeCheck";
+import { loadStackConfigFile } from "./stack-config";
+import { TypeCheckError, typeCheckProgram } from "./type-check";
 import { ProgramError } from "./types";
 
 export { UsageError } from "../scripts/cli";

@@ -22,8 +22,8 @@ import {
     RegisteredObject,
     secretValuesOf,
 } from "./manifests";
-import { kubernetesTypeInfo } from "./kubernetesTokens";
-import { runPolicies, Violation } from "./policyRunner";
+import { kubernetesTypeInfo } from "./kubernetes-tokens";
+import { runPolicies, Violation } from "./policy-runner";
 import type { RecordedResource } from "./types";
 import type { SourceLocation, Unchecked } from "./report";
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { REDACTED } from "./stackConfig";
+import { REDACTED } from "./stack-config";
 
 /** Kinds without a namespace; they are filed under "cluster". */
 const CLUSTER_SCOPED_KINDS = new Set([

@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import type { Policies } from "@pulumi/policy";
 import { catalogEntry, CatalogEntry, PeerCheck, tagsOf } from "../policy/catalog";
 import { LESSONS, LessonId } from "../policy/lessons";
-import type { Violation } from "./policyRunner";
+import type { Violation } from "./policy-runner";
 
 /** Where an object came from: the manifest file and line of its document, or the program's entry file. */
 export interface SourceLocation {

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { closestMatch } from "../policy/didYouMean";
-import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { closestMatch } from "../policy/did-you-mean";
+import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import type { RecordedResource } from "./types";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
@@ -16,7 +16,7 @@ export function toKubernetesObject(r: RecordedResource): Record<string, unknown>
     if (!info) {
         return undefined;
     }
-    const { apiVersion, kind, metadata, ...rest } = structuredClone(r.outputs) as Record<string, unknown>;
+    const { apiVersion, kind, metadata, ...rest } = structuredClone(r.outputs);
     return { apiVersion: apiVersion ?? info.apiVersion, kind: kind ?? info.kind, metadata: metadata ?? {}, ...rest };
 }
 
@@ -68,15 +68,14 @@ function schemaValidator(apiVersion: string, kind: string): Validator | undefine
         const schema = fs.existsSync(file)
             ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1]
             : undefined;
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous load of an ESM file by computed path (see above); import() would make validation async
-        validatorCache.set(
-            key,
-            schema === undefined
-                ? undefined
-                : (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)) as { validate: Validator }).validate,
-        );
+        validatorCache.set(key, schema === undefined ? undefined : loadValidator(schema));
     }
     return validatorCache.get(key);
+}
+
+function loadValidator(schema: string): Validator {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous load of an ESM file by computed path (see above); import() would make validation async
+    return (require(path.join(MODELS_ROOT, "_schemas", `${schema}.js`)) as { validate: Validator }).validate;
 }
 
 function withoutNulls(value: unknown): unknown {

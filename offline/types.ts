@@ -1,9 +1,9 @@
 /**
  * The data the offline harness records and hands on (to the policy runner, the check, the tests): shared by
- * offline/mockRuntime.ts (which records it) and offline/runProgram.ts (which runs programs), so that neither
+ * offline/mock-runtime.ts (which records it) and offline/run-program.ts (which runs programs), so that neither
  * needs the other's types.
  */
-import type { StackConfig } from "./stackConfig";
+import type { StackConfig } from "./stack-config";
 
 export interface RecordedResource {
     urn: string;
@@ -11,9 +11,9 @@ export interface RecordedResource {
     name: string;
     custom: boolean;
     /** Fully resolved plain values (secrets unwrapped). */
-    inputs: Record<string, any>;
+    inputs: Record<string, unknown>;
     /** What the mock returned: inputs plus stand-in values (metadata.name of auto-named objects…). */
-    outputs: Record<string, any>;
+    outputs: Record<string, unknown>;
     /** Parent URN (the root stack for top-level resources). */
     parent?: string;
     options: {
@@ -44,8 +44,8 @@ export interface ProgramRun {
 /** Answers an invoke (e.g. a registry lookup); return undefined to fall back to the default answers. */
 export type InvokeHandler = (
     token: string,
-    inputs: Record<string, any>,
-) => Record<string, any> | undefined | Promise<Record<string, any> | undefined>;
+    inputs: Record<string, unknown>,
+) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 /** One recording: the stack the code runs in and how the mocks answer. */
 export interface RecordOptions {

@@ -9,7 +9,7 @@
  */
 import type { Policies, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { didYouMean } from "./didYouMean";
+import { didYouMean } from "./did-you-mean";
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
 

@@ -21,7 +21,7 @@ export const LESSONS = {
     },
     L02: {
         happened: "nginx needed root",
-        componentDefault: "nginx-unprivileged, :8080, pid/temp in /tmp (`nginxConf.ts`, `staticSite.ts`)",
+        componentDefault: "nginx-unprivileged, :8080, pid/temp in /tmp (`nginx-conf.ts`, `static-site.ts`)",
         tests: ["test/nginx.real.test.ts", "test/policy/no-root-only-images.test.ts"],
     },
     L03: {
@@ -35,7 +35,7 @@ export const LESSONS = {
     },
     L04: {
         happened: "API routes missing from allow-list",
-        componentDefault: "API fallback or full route list (`nginxConf.ts`)",
+        componentDefault: "API fallback or full route list (`nginx-conf.ts`)",
         tests: ["test/nginx.real.test.ts"],
     },
     L05: {
@@ -55,22 +55,22 @@ export const LESSONS = {
     },
     L07: {
         happened: "`/present-blackjack` 404",
-        componentDefault: "`try_files $uri $uri.html $uri/` (`nginxConf.ts`)",
+        componentDefault: "`try_files $uri $uri.html $uri/` (`nginx-conf.ts`)",
         tests: ["test/nginx.real.test.ts"],
     },
     L08: {
         happened: "site in 3 MB ConfigMaps",
-        componentDefault: "content from a volume or content image (`staticSite.ts`)",
-        tests: ["test/components/staticSite.test.ts", "test/policy/configmap-size-limit.test.ts"],
+        componentDefault: "content from a volume or content image (`static-site.ts`)",
+        tests: ["test/components/static-site.test.ts", "test/policy/configmap-size-limit.test.ts"],
     },
     L09: {
         happened: "videos need real serving",
-        componentDefault: "Range, Cache-Control, gzip (`nginxConf.ts`)",
+        componentDefault: "Range, Cache-Control, gzip (`nginx-conf.ts`)",
         tests: ["test/nginx.real.test.ts"],
     },
     L10: {
         happened: "in-memory state lost",
-        componentDefault: "Redis AOF on a PVC; API ≥ 2 replicas (`redis.ts`, `redisConf.ts`)",
+        componentDefault: "Redis AOF on a PVC; API ≥ 2 replicas (`redis.ts`, `redis-conf.ts`)",
         tests: [
             "test/redis.real.test.ts",
             "test/policy/redis-data-persistent.test.ts",
@@ -79,17 +79,21 @@ export const LESSONS = {
     },
     L11: {
         happened: "SSE through proxy and router",
-        componentDefault: "unbuffered SSE location; Route timeout annotation (`nginxConf.ts`, `route.ts`)",
+        componentDefault: "unbuffered SSE location; Route timeout annotation (`nginx-conf.ts`, `route.ts`)",
         tests: ["test/nginx.real.test.ts", "test/components/routing.test.ts"],
     },
     L12: {
         happened: "`:main` never rolled",
         componentDefault: "digests everywhere, tags resolved at preview (`images.ts`)",
-        tests: ["test/images/resolveImage.test.ts", "test/rollout.test.ts", "test/policy/images-digest-pinned.test.ts"],
+        tests: [
+            "test/images/resolve-image.test.ts",
+            "test/rollout.test.ts",
+            "test/policy/images-digest-pinned.test.ts",
+        ],
     },
     L13: {
         happened: "migrations by hand",
-        componentDefault: "migration Job before the API, replaced on change, no TTL (`migrationJob.ts`)",
+        componentDefault: "migration Job before the API, replaced on change, no TTL (`migration-job.ts`)",
         tests: ["test/stacks.test.ts", "test/policy/job-bounded-retries.test.ts"],
     },
     L14: {
@@ -119,7 +123,7 @@ export const LESSONS = {
     L17: {
         happened: "failed builds deployed",
         componentDefault: "registry lookup at preview fails first (`images.ts`)",
-        tests: ["test/images/resolveImage.test.ts"],
+        tests: ["test/images/resolve-image.test.ts"],
     },
     L18: {
         happened: "ports 50053 vs 50054",
@@ -158,23 +162,23 @@ export const LESSONS = {
     },
     L23: {
         happened: "rollback hunted tags",
-        componentDefault: "config holds digests; stack exports them (`webStack.ts`, `scripts/promote.ts`)",
+        componentDefault: "config holds digests; stack exports them (`web-stack.ts`, `scripts/promote.ts`)",
         tests: ["test/rollout.test.ts", "test/promote.test.ts"],
     },
     L24: {
         happened: "which version is live?",
         componentDefault:
-            "nginx version header + `version` output + verify (`staticSite.ts`, `scripts/verify.ts`, `scripts/verifyChecks.ts`)",
-        tests: ["test/nginx.real.test.ts", "test/verify.test.ts", "test/verifyChecks.test.ts"],
+            "nginx version header + `version` output + verify (`static-site.ts`, `scripts/verify.ts`, `scripts/verify-checks.ts`)",
+        tests: ["test/nginx.real.test.ts", "test/verify.test.ts", "test/verify-checks.test.ts"],
     },
     L25: {
         happened: "CORS preflight 405",
-        componentDefault: "204 for configured origins (`nginxConf.ts`)",
+        componentDefault: "204 for configured origins (`nginx-conf.ts`)",
         tests: ["test/nginx.real.test.ts"],
     },
     L26: {
         happened: "data lost on restart",
-        componentDefault: "read-only root, state on PVCs (`securityContext.ts`)",
+        componentDefault: "read-only root, state on PVCs (`security-context.ts`)",
         tests: ["test/redis.real.test.ts", "test/policy/read-only-root-filesystem.test.ts"],
     },
     L27: {
@@ -194,7 +198,7 @@ export const LESSONS = {
     },
     L30: {
         happened: "root / privileged",
-        componentDefault: "PSS restricted, no fixed UID (`securityContext.ts`)",
+        componentDefault: "PSS restricted, no fixed UID (`security-context.ts`)",
         tests: [
             "test/components/api.test.ts",
             "test/policy/pod-security-baseline.test.ts",
@@ -204,7 +208,7 @@ export const LESSONS = {
     },
     L31: {
         happened: "Redis open to all",
-        componentDefault: "NetworkPolicies router→nginx→API→Redis (`networkPolicies.ts`)",
+        componentDefault: "NetworkPolicies router→nginx→API→Redis (`network-policies.ts`)",
         tests: [
             "test/components/routing.test.ts",
             "test/policy/namespace-has-network-policy.test.ts",

@@ -11,10 +11,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseImageRef } from "../components/imageRef";
+import { parseImageRef } from "../components/image-ref";
 import { digestOf, IMAGE_ROLE_FIELDS, INTERNAL_REGISTRY_HOST } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
-import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stackOutputs";
+import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stack-outputs";
 
 /** OpenShift's cluster-internal registry; the first path segment of an image there is a namespace. */
 export const DEFAULT_INTERNAL_REGISTRIES = [INTERNAL_REGISTRY_HOST];

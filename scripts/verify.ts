@@ -1,6 +1,6 @@
 // What is live (L24): does the public URL serve the version the stack deployed, and do the running pods run
 // the digests the stack deployed? The check postmortems 002 and 004 did by hand with curl and kubectl.
-// This file does the I/O (HTTP requests, kubectl, files) and the command line; the verdicts are verifyChecks.ts.
+// This file does the I/O (HTTP requests, kubectl, files) and the command line; the verdicts are verify-checks.ts.
 //
 //   npm run verify -- --stack dev [--pods pods.json] [--timeout 120] [--interval 5]
 //   npm run verify -- --url https://shop.example.com/ --expect 3f2a… [--header X-Webstack-Version]
@@ -11,7 +11,7 @@ import * as http from "http";
 import * as https from "https";
 import { VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
-import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stackOutputs";
+import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stack-outputs";
 import {
     FALLBACK_POD_SELECTOR,
     PodList,
@@ -24,7 +24,7 @@ import {
     VersionTarget,
     VersionVerdict,
     versionVerdict,
-} from "./verifyChecks";
+} from "./verify-checks";
 
 export interface LiveVersionCheck extends VersionTarget {
     /** Give up after this long (a rollout may still be replacing pods). */

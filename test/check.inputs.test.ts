@@ -8,7 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { check, CHECK_COMMAND, CheckArgs, formatReport } from "../offline/check";
 import { expandProviderComponents } from "../offline/expand";
-import { runProgram } from "../offline/runProgram";
+import { runProgram } from "../offline/run-program";
 import { CATALOG, PolicyName } from "../policy/catalog";
 import { policies } from "../policy/policies";
 import { CHECK_ENV, CheckRun, checkInProcess, checkProcess, npmCheck, ROOT } from "./support/check";

@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { fileNameFor } from "../offline/render";
-import { runProgram } from "../offline/runProgram";
+import { runProgram } from "../offline/run-program";
 import { validateKubernetesObject } from "../offline/schema";
-import { loadStackConfigFile } from "../offline/stackConfig";
+import { loadStackConfigFile } from "../offline/stack-config";
 import { CheckRun, checkInProcess, checkProcess, npmCheck } from "./support/check";
 
 const FIXTURES = path.join(__dirname, "fixtures", "programs");

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { parseStackConfig } from "../components/config";
 import { WebStackArgError } from "../components/errors";
-import { loadStackConfigFile } from "../offline/stackConfig";
+import { loadStackConfigFile } from "../offline/stack-config";
 
 const ROOT = path.join(__dirname, "..");
 const DIGEST = "a".repeat(64);

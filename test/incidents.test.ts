@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { Violation, runPolicies } from "../offline/policyRunner";
-import { projectNameFor, RecordedResource, runProgram } from "../offline/runProgram";
+import { Violation, runPolicies } from "../offline/policy-runner";
+import { projectNameFor, RecordedResource, runProgram } from "../offline/run-program";
 
 interface Incident {
     /** postmortem and what happened */

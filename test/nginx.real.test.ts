@@ -12,11 +12,11 @@ import {
     NginxConfOptions,
     renderNginxConf,
     REVALIDATE_CACHE_CONTROL,
-} from "../components/nginxConf";
+} from "../components/nginx-conf";
 import { request } from "./support/http";
 import { checkNginxConf, nginxDirs, removeNginxDirs, RunningNginx, startNginx } from "./support/nginx";
 import { ARBITRARY_UID, childPids, freePort, makeReadOnlyDir, processIdentity } from "./support/sandbox";
-import { HASHED_BUNDLE, VIDEO, writeSiteContent } from "./support/siteContent";
+import { HASHED_BUNDLE, VIDEO, writeSiteContent } from "./support/site-content";
 import {
     REALISTIC_API_PATHS,
     REALISTIC_API_ROUTES,
@@ -24,7 +24,7 @@ import {
     startStubApi,
     StubApi,
     STUB_OWN_HEADERS,
-} from "./support/stubApi";
+} from "./support/stub-api";
 
 const VERSION = "1.4.2+sha256.3f2a9c1b";
 const ALLOWED_ORIGIN = "https://app.example.com";

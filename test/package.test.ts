@@ -157,3 +157,26 @@ describe("@webstack/components installed from its tarball into a program outside
         assert.doesNotMatch(run.problems[0], /pulumi config/);
     });
 });
+
+describe("the repository's own code imports the component sources, never the package's compiled main", function () {
+    /** Relative import specifiers of a TypeScript file (`from "./x"`, `require("./x")`). */
+    function relativeImports(file: string): string[] {
+        const text = fs.readFileSync(file, "utf8");
+        return [...text.matchAll(/(?:from\s+|require\()\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+    }
+
+    it("no import outside components/ names a directory with a package.json (it would load components/dist)", function () {
+        const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: REPO, encoding: "utf8" })
+            .trim()
+            .split("\n")
+            .filter((file) => !file.startsWith("components/") && !file.startsWith("test/fixtures/"));
+        assert.ok(files.includes("index.ts"), "the program itself is among the files read");
+        const packageDirImports = files.flatMap((file) =>
+            relativeImports(path.join(REPO, file))
+                .map((spec) => path.resolve(REPO, path.dirname(file), spec))
+                .filter((target) => fs.existsSync(path.join(target, "package.json")))
+                .map((target) => `${file} imports ${path.relative(REPO, target)}/: import its index file instead`),
+        );
+        assert.deepStrictEqual(packageDirImports, []);
+    });
+});

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, withConfigOverrides } from "../offline/stackConfig";
+import { runProgram } from "../offline/run-program";
+import { loadStackConfigFile, withConfigOverrides } from "../offline/stack-config";
 import { main, promote, PromoteRequest } from "../scripts/promote";
 
 const API_NEW = `ghcr.io/org/shop-api@sha256:${"b".repeat(64)}`;

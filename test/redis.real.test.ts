@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { renderRedisConf } from "../components/redisConf";
+import { renderRedisConf } from "../components/redis-conf";
 import { RespClient, RespError, RespValue } from "./support/resp";
 import {
     ARBITRARY_UID,

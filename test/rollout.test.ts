@@ -2,8 +2,9 @@
 // digest changes, that nothing changes without one, and that an older config deploys the older digests.
 import * as assert from "assert";
 import * as path from "path";
-import { ProgramRun, RecordedResource, runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, StackConfig, withConfigOverrides } from "../offline/stackConfig";
+import { ProgramRun, RecordedResource, runProgram } from "../offline/run-program";
+import { loadStackConfigFile, StackConfig, withConfigOverrides } from "../offline/stack-config";
+import type { LooseRecordedResource } from "./support/recorded";
 
 const ROOT = path.join(__dirname, "..");
 const PROGRAM = path.join(ROOT, "index.ts");
@@ -38,7 +39,7 @@ function changedResources(before: ProgramRun, after: ProgramRun): string[] {
     return [...changed, ...[...old.values()].map(key)].sort();
 }
 
-function find(run: ProgramRun, type: string, name: string): RecordedResource {
+function find(run: ProgramRun, type: string, name: string): LooseRecordedResource {
     const found = run.resources.find((r) => r.type === type && r.name === name);
     assert.ok(found, `${type}::${name} not declared; have ${run.resources.map(key).join(", ")}`);
     return found;
@@ -47,7 +48,8 @@ function find(run: ProgramRun, type: string, name: string): RecordedResource {
 /** Every container and initContainer image of every pod template in the run. */
 function podImages(run: ProgramRun): Array<{ resource: string; image: string }> {
     const images: Array<{ resource: string; image: string }> = [];
-    for (const r of run.resources) {
+    const resources: LooseRecordedResource[] = run.resources;
+    for (const r of resources) {
         const podSpec = r.inputs?.spec?.template?.spec ?? r.inputs?.spec?.jobTemplate?.spec?.template?.spec;
         for (const c of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) {
             images.push({ resource: `${key(r)}/${c.name}`, image: c.image });
@@ -144,7 +146,8 @@ describe("rollout semantics of the dev and qa stacks (L12, L13, L14, L23)", func
             for (const { resource, image } of images) {
                 assert.match(image, /^[^@\s]+@sha256:[0-9a-f]{64}$/, `${resource} runs ${image}`);
             }
-            for (const r of run.resources) {
+            const resources: LooseRecordedResource[] = run.resources;
+            for (const r of resources) {
                 const podSpec = r.inputs?.spec?.template?.spec;
                 for (const c of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) {
                     assert.notStrictEqual(

@@ -2,9 +2,9 @@
 // every lesson this project prevents by construction visible in what would be applied.
 import * as assert from "assert";
 import * as path from "path";
-import { runPolicies } from "../offline/policyRunner";
-import { ProgramRun, RecordedResource, runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, secretConfig, StackConfig, withConfigOverrides } from "../offline/stackConfig";
+import { runPolicies } from "../offline/policy-runner";
+import { ProgramRun, RecordedResource, runProgram } from "../offline/run-program";
+import { loadStackConfigFile, secretConfig, StackConfig, withConfigOverrides } from "../offline/stack-config";
 import {
     assertRestricted,
     assertSchemaValid,

@@ -1,6 +1,7 @@
 // `npm test` runs everything; `npm run test:unit` runs everything that needs neither root nor nginx/redis-server
 // (issue 15): the tests that start real servers are the *.real.test.ts files, and test:unit leaves exactly those out.
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -42,5 +43,18 @@ describe("test suites: npm test and npm run test:unit (issue 15)", () => {
         );
         assert.match(scripts.test, /&& mocha$/, "npm test runs mocha with the repository's config, nothing left out");
         assert.ok(realServer.every((file) => all.includes(file)));
+    });
+});
+
+describe("house style: one file-naming convention (issue 15)", () => {
+    it("every TypeScript file is named in kebab-case, as the policies it holds are (images-digest-pinned.ts)", () => {
+        const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: ROOT, encoding: "utf8" }).trim().split("\n");
+        assert.ok(files.length > 100, `git ls-files found ${files.length} TypeScript files`);
+        const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+)*\.ts$/;
+        assert.deepStrictEqual(
+            files.filter((file) => !KEBAB.test(path.basename(file))),
+            [],
+            "rename these to kebab-case (lower case, words joined by -)",
+        );
     });
 });

@@ -58,7 +58,7 @@ describe("verify: the live version header (L24)", () => {
         try {
             const started = Date.now();
             // 2 s of 100 ms pauses leaves room for retries even when one request takes half a second on a loaded
-            // machine; the exact retry arithmetic is unit-tested in verifyChecks.test.ts (shouldRetry).
+            // machine; the exact retry arithmetic is unit-tested in verify-checks.test.ts (shouldRetry).
             const result = await checkLiveVersion({ ...quick, timeoutMs: 2000, url: site.url, expected: "v-new" });
             assert.strictEqual(result.ok, false);
             assert.ok(

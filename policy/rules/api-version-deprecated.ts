@@ -1,4 +1,4 @@
-import { apiVersionPolicy } from "../apiVersions";
+import { apiVersionPolicy } from "../api-versions";
 
 /**
  * Lesson L15: fail early with the reason instead of late. An apiVersion deprecated in the target release

@@ -1,4 +1,4 @@
-import { apiVersionPolicy } from "../apiVersions";
+import { apiVersionPolicy } from "../api-versions";
 
 /**
  * Lesson L15: a deploy failed late, after part of the stack had changed. An object whose apiVersion the target

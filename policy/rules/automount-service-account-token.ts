@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex } from "../stackIndex";
+import { StackIndex } from "../stack-index";
 
 /**
  * Lesson L30: pods ran with more privilege than they needed, by default. Every pod gets its service account's

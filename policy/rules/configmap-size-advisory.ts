@@ -1,3 +1,3 @@
-import { configMapSizePolicy } from "../configMapSize";
+import { configMapSizePolicy } from "../config-map-size";
 
 export const configMapSizeAdvisory = configMapSizePolicy("configmap-size-advisory", 256 * 1024);

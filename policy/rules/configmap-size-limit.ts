@@ -1,3 +1,3 @@
-import { configMapSizePolicy } from "../configMapSize";
+import { configMapSizePolicy } from "../config-map-size";
 
 export const configMapSizeLimit = configMapSizePolicy("configmap-size-limit", 1024 * 1024);

@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex } from "../stackIndex";
+import { StackIndex } from "../stack-index";
 
 /** Scale targets an HPA can point at, by "apiGroup/Kind" (apiGroup without version). */
 const SCALABLE: Record<string, string> = {

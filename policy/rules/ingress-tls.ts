@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex } from "../stackIndex";
+import { StackIndex } from "../stack-index";
 
 /**
  * Lesson L31: traffic a component did not need to accept reached it anyway. An Ingress without `tls`, or an

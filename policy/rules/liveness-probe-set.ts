@@ -1,4 +1,4 @@
-import { probeRequiredPolicy } from "../probeRequired";
+import { probeRequiredPolicy } from "../probe-required";
 
 export const livenessProbeSet = probeRequiredPolicy(
     "liveness-probe-set",

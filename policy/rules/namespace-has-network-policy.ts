@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { IndexedWorkload, StackIndex } from "../stackIndex";
+import { IndexedWorkload, StackIndex } from "../stack-index";
 
 /**
  * True when the NetworkPolicy restricts ingress: its policyTypes include Ingress, or it sets none (then

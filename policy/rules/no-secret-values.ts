@@ -2,7 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { fixOf, policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES, propsAs } from "../k8s";
-import { EntropyOptions, secretKind } from "../secretValues";
+import { EntropyOptions, secretKind } from "../secret-values";
 import { fieldOf, subject } from "../validate";
 import { WORKLOAD_TYPES, workloadOf } from "../workloads";
 

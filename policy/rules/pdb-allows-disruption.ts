@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { fixOf, policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stackIndex";
+import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stack-index";
 
 /** Pods the PDB's minAvailable keeps, for `pods` selected pods ("50%" rounds up, as the disruption controller does). */
 function keeps(minAvailable: number | string, pods: number): number {

@@ -3,7 +3,7 @@ import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES } from "../k8s";
 import { globMatches } from "../images";
-import { IndexedWorkload, StackIndex } from "../stackIndex";
+import { IndexedWorkload, StackIndex } from "../stack-index";
 import { fieldOf } from "../validate";
 
 interface Reference {

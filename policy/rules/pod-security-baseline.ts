@@ -1,5 +1,5 @@
-import { BASELINE } from "../podSecurity";
-import { podSecurityPolicy } from "../podSecurityPolicy";
+import { BASELINE } from "../pod-security";
+import { podSecurityPolicy } from "../pod-security-policy";
 
 /**
  * Lesson L30: containers ran as root and privileged by default, and the relay DaemonSet's proposed fix mounted

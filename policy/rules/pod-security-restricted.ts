@@ -1,5 +1,5 @@
-import { RESTRICTED } from "../podSecurity";
-import { podSecurityPolicy } from "../podSecurityPolicy";
+import { RESTRICTED } from "../pod-security";
+import { podSecurityPolicy } from "../pod-security-policy";
 
 /**
  * Lesson L30: containers ran as root by default. Pod Security "restricted" (PSA enforce=restricted, OpenShift's

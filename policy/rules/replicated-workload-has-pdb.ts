@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stackIndex";
+import { IndexedWorkload, StackIndex, hpaBounds, hpaKey } from "../stack-index";
 
 const REPLICATED = [TYPES.deployment, TYPES.statefulSet, TYPES.replicaSet] as string[];
 

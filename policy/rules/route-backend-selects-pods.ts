@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { IngressProps, RouteProps, TYPES, propsAs } from "../k8s";
-import { IndexedObject, StackIndex } from "../stackIndex";
+import { IndexedObject, StackIndex } from "../stack-index";
 
 /** [service name, field path] of every Service backend of a Route or Ingress. */
 function backends(object: IndexedObject<RouteProps | IngressProps>): [string, string][] {

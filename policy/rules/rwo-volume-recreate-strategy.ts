@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex, sharedRwoClaims } from "../stackIndex";
+import { StackIndex, sharedRwoClaims } from "../stack-index";
 
 export const rwoVolumeRecreateStrategy: StackValidationPolicy = {
     ...policyMetadata("rwo-volume-recreate-strategy"),

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { StackIndex, hpaBounds, hpaKey, sharedRwoClaims } from "../stackIndex";
+import { StackIndex, hpaBounds, hpaKey, sharedRwoClaims } from "../stack-index";
 
 export const rwoVolumeSingleReplica: StackValidationPolicy = {
     ...policyMetadata("rwo-volume-single-replica"),

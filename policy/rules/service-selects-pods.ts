@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex } from "../stackIndex";
+import { StackIndex } from "../stack-index";
 
 /**
  * Lesson L05: the route pointed at a Service with no endpoints and answered 503. The same happens to every

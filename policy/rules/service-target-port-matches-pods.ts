@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { TYPES } from "../k8s";
-import { StackIndex } from "../stackIndex";
+import { StackIndex } from "../stack-index";
 import { declaresPort } from "./probe-ports-declared";
 
 export const serviceTargetPortMatchesPods: StackValidationPolicy = {

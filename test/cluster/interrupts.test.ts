@@ -11,7 +11,7 @@ import { commandLine, descendantsOf, localClusterOnly, processAlive, suiteRunArg
 import { REPO_ROOT } from "./support/pulumi";
 
 const LOCAL_ONLY = "it interrupts a local control plane of its own";
-const INTERRUPTED_RUN = path.join(__dirname, "fixtures", "interruptedRun.ts");
+const INTERRUPTED_RUN = path.join(__dirname, "fixtures", "interrupted-run.ts");
 
 /** A command of this repository, in a process group of its own as a shell's foreground job; output collected. */
 function start(command: string, args: string[], env: NodeJS.ProcessEnv) {

@@ -13,7 +13,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kubeApi";
+import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kube-api";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
 import {
     localClusterOnly,

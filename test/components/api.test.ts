@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Api, ApiArgs } from "../../components/api";
 import { Redis } from "../../components/redis";
-import { recordResources } from "../../offline/runProgram";
+import { recordResources } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, envOf, ofKind, one, stringsIn } from "./support";
 
 const IMAGE = `quay.io/acme/api@sha256:${"c".repeat(64)}`;

@@ -2,9 +2,9 @@
 // authenticate.
 import * as assert from "assert";
 import { Redis } from "../../components/redis";
-import { Platform, WebStack } from "../../components/webStack";
-import { runPolicies } from "../../offline/policyRunner";
-import { RecordedResource, recordResources } from "../../offline/runProgram";
+import { Platform, WebStack } from "../../components/web-stack";
+import { runPolicies } from "../../offline/policy-runner";
+import { RecordedResource, recordResources } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, containersOf, envOf, one } from "./support";
 
 const PINNED = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;

@@ -1,9 +1,9 @@
 // Route/Ingress to the stack's own Service (L05, L11) and the NetworkPolicies on both platforms (L31).
 import * as assert from "assert";
-import { MigrationJob } from "../../components/migrationJob";
-import { NetworkPolicies } from "../../components/networkPolicies";
+import { MigrationJob } from "../../components/migration-job";
+import { NetworkPolicies } from "../../components/network-policies";
 import { Route } from "../../components/route";
-import { recordResources } from "../../offline/runProgram";
+import { recordResources } from "../../offline/run-program";
 import { assertSchemaValid, one } from "./support";
 
 const TARGET = { serviceName: "shop-site", portName: "http", port: 8080 };

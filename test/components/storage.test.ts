@@ -1,9 +1,9 @@
 // Storage and its consumer rules: ReadWriteOnce forces one replica with Recreate, more is rejected (L03); the
 // claim is protected (L32).
 import * as assert from "assert";
-import { recordResources } from "../../offline/runProgram";
+import { recordResources } from "../../offline/run-program";
 import { WebStackArgError } from "../../components/errors";
-import { StaticSite } from "../../components/staticSite";
+import { StaticSite } from "../../components/static-site";
 import { Storage, StorageArgs } from "../../components/storage";
 import { assertSchemaValid, one } from "./support";
 

@@ -1,8 +1,9 @@
 // Shared readers and lesson checks for the component and stack tests: they look at the recorded resources the
 // way the API server and the kubelet would see them.
 import * as assert from "assert";
-import type { RecordedResource } from "../../offline/runProgram";
+import type { RecordedResource } from "../../offline/run-program";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
+import type { LooseRecordedResource } from "../support/recorded";
 
 export const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
 export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(
@@ -10,7 +11,7 @@ export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "
 );
 
 export interface KubeObject {
-    resource: RecordedResource;
+    resource: LooseRecordedResource;
     obj: Record<string, any>;
 }
 

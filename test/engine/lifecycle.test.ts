@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { startDiscoveryOnlyApiServer } from "./discoveryOnlyApiServer";
+import { startDiscoveryOnlyApiServer } from "./discovery-only-api-server";
 import { CliResult, EngineStack, policyPack, PreviewStep, ROOT, stepName } from "./engine";
 
 const DATABASE_URL = "postgres://north:s3cr3t-engine-test-value@db.internal:5432/north";
@@ -247,7 +247,7 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
     });
 
     it("[L14] drift: pulumi preview --refresh --expect-no-changes exits 0 unchanged, non-zero after a change behind Pulumi's back, and drift-report names the resource", async () => {
-        // Refresh needs a cluster the provider can reach, even in render mode (see discoveryOnlyApiServer.ts):
+        // Refresh needs a cluster the provider can reach, even in render mode (see discovery-only-api-server.ts):
         // KUBECONFIG, not provider config, so the default provider itself stays unchanged.
         const apiServer = await startDiscoveryOnlyApiServer(stack.dir);
         try {

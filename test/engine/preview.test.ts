@@ -7,9 +7,9 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies } from "../../offline/policyRunner";
-import { runProgram } from "../../offline/runProgram";
-import { loadStackConfigFile, withConfigOverrides } from "../../offline/stackConfig";
+import { runPolicies } from "../../offline/policy-runner";
+import { runProgram } from "../../offline/run-program";
+import { loadStackConfigFile, withConfigOverrides } from "../../offline/stack-config";
 import { EngineStack, policyPack, programFrom, ROOT, stepName } from "./engine";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -102,7 +102,7 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
             stack = await EngineStack.create({
                 stack: "bad",
                 configFile: path.join(FIXTURES, "Pulumi.bad.yaml"),
-                program: programFrom(path.join(FIXTURES, "badProgram.ts")),
+                program: programFrom(path.join(FIXTURES, "bad-program.ts")),
             });
         });
         after(() => stack?.remove());
@@ -208,7 +208,7 @@ describe("engine: pulumi preview --policy-pack of the webstack stacks", function
             const stack = await EngineStack.create({
                 stack: "unknown",
                 configFile: path.join(FIXTURES, "Pulumi.unknown.yaml"),
-                program: programFrom(path.join(FIXTURES, "unknownTagProgram.ts")),
+                program: programFrom(path.join(FIXTURES, "unknown-tag-program.ts")),
             });
             try {
                 const first = await stack.withProgram(["preview", "--policy-pack", policyPack()]);

@@ -3,15 +3,16 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
-import { PendingRequests } from "../../offline/mockRuntime";
-import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/runProgram";
-import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
+import { PendingRequests } from "../../offline/mock-runtime";
+import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/run-program";
+import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
+import type { LooseRecordedResource } from "../support/recorded";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "programs");
 const OPTIONS_PROGRAM = path.join(FIXTURES, "options", "index.ts");
 const DIGEST = "sha256:" + "ab".repeat(32);
 
-function byName(run: ProgramRun | RecordedResource[], name: string): RecordedResource {
+function byName(run: ProgramRun | RecordedResource[], name: string): LooseRecordedResource {
     const resources = Array.isArray(run) ? run : run.resources;
     const found = resources.find((r) => r.name === name);
     assert.ok(found, `no resource named ${name} among ${resources.map((r) => r.name).join(", ")}`);
@@ -145,7 +146,7 @@ describe("offline harness: runProgram", function () {
             stack: "dev",
             config: withConfigOverrides({ config: {}, secretKeys: [] }, { "project:image": "web:main" }),
             invoke: (token, inputs) => {
-                seen.push(`${token} ${inputs.name}`);
+                seen.push(`${token} ${String(inputs.name)}`);
                 return { sha256Digest: DIGEST };
             },
         });
@@ -267,7 +268,12 @@ describe("offline harness: registrations matched to mock calls", () => {
         });
         const same = resources
             .filter((r) => r.name === "same")
-            .map((r) => [r.parent, r.inputs.data.from, r.options.protect, r.options.ignoreChanges]);
+            .map((r: LooseRecordedResource) => [
+                r.parent,
+                r.inputs.data.from,
+                r.options.protect,
+                r.options.ignoreChanges,
+            ]);
         assert.deepEqual(same, [
             [byName(resources, "a").urn, "a", undefined, undefined],
             [byName(resources, "b").urn, "b", true, ["data"]],

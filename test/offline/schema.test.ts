@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { recordResources } from "../../offline/runProgram";
+import { recordResources } from "../../offline/run-program";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
+import type { LooseRecordedResource } from "../support/recorded";
 
 const route = (spec: Record<string, unknown>) => ({
     apiVersion: "route.openshift.io/v1",
@@ -39,14 +40,12 @@ describe("offline schema: Kubernetes objects", () => {
             new k8s.apps.v1.DeploymentPatch("scale", { metadata: { name: "other" }, spec: { replicas: 1 } });
         });
         const objects = resources.map(toKubernetesObject).filter((o) => o !== undefined);
+        const web: LooseRecordedResource = resources.find((r) => r.name === "web")!;
         assert.deepEqual(
             objects
                 .map((o) => `${String(o.apiVersion)} ${String(o.kind)} ${(o.metadata as { name: string }).name}`)
                 .sort(),
-            [
-                "apps/v1 Deployment " + resources.find((r) => r.name === "web")!.outputs.metadata.name,
-                "route.openshift.io/v1 Route web",
-            ],
+            ["apps/v1 Deployment " + web.outputs.metadata.name, "route.openshift.io/v1 Route web"],
         );
         for (const o of objects) {
             assert.deepEqual(validateKubernetesObject(o), [], JSON.stringify(o));

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { API_VERSION_CHANGES, DEFAULT_KUBERNETES_VERSION, apiVersionKind } from "../../policy/apiVersions";
+import { API_VERSION_CHANGES, DEFAULT_KUBERNETES_VERSION, apiVersionKind } from "../../policy/api-versions";
 import { apiVersionRemoved as policy } from "../../policy/rules/api-version-removed";
 import { compliantStack, expectMessages, kinds, record, violationsOf } from "./fixtures";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { TYPES } from "../../policy/k8s";
-import { configMapBytes } from "../../policy/configMapSize";
+import { configMapBytes } from "../../policy/config-map-size";
 import { configMapSizeAdvisory as policy } from "../../policy/rules/configmap-size-advisory";
 import { assertAppliesOnlyTo, compliantStack, expectMessages, stackWith } from "./fixtures";
 

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import { CATALOG, NOT_COVERED } from "../../policy/catalog";
 import { policies } from "../../policy/policies";
-import { BASELINE, RESTRICTED } from "../../policy/podSecurity";
+import { BASELINE, RESTRICTED } from "../../policy/pod-security";
 
 /** stackrox/kube-linter docs/generated/checks.md: the checks with "Enabled by default: Yes". */
 const KUBE_LINTER_DEFAULTS = [

@@ -6,8 +6,9 @@
 import { strict as assert } from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../../policy/k8s";
-import { PolicyRunOptions, Violation, runPolicies } from "../../offline/policyRunner";
-import type { RecordedResource } from "../../offline/runProgram";
+import { PolicyRunOptions, Violation, runPolicies } from "../../offline/policy-runner";
+import type { RecordedResource } from "../../offline/run-program";
+import type { LooseRecordedResource } from "../support/recorded";
 
 export const NAMESPACE = "shop";
 export const DIGEST = `sha256:${"a".repeat(64)}`;
@@ -216,8 +217,8 @@ export interface RecordOptions {
     outputs?: Json;
 }
 
-/** A RecordedResource as offline/runProgram records it; outputs default to the inputs. */
-export function record(type: string, name: string, inputs: Json, opts: RecordOptions = {}): RecordedResource {
+/** A RecordedResource as offline/run-program records it; outputs default to the inputs. */
+export function record(type: string, name: string, inputs: Json, opts: RecordOptions = {}): LooseRecordedResource {
     return {
         urn: `urn:pulumi:test::webstack::${type}::${name}`,
         type,
@@ -234,7 +235,7 @@ export function record(type: string, name: string, inputs: Json, opts: RecordOpt
 }
 
 /** One compliant object of every kind, as a stack: every policy passes on it. */
-export function compliantStack(): RecordedResource[] {
+export function compliantStack(): LooseRecordedResource[] {
     return [
         record(TYPES.deployment, "web", kinds.deployment()),
         record(TYPES.statefulSet, "redis", kinds.statefulSet()),
@@ -262,7 +263,7 @@ export function stackWith(
     name: string,
     change: (inputs: Json) => void,
     opts: RecordOptions = {},
-): RecordedResource[] {
+): LooseRecordedResource[] {
     return compliantStack().map((r) => {
         if (r.type !== type || r.name !== name) {
             return r;

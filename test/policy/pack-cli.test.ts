@@ -13,7 +13,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { reconcileConfig } from "../../offline/policyRunner";
+import { reconcileConfig } from "../../offline/policy-runner";
 import { policies } from "../../policy/policies";
 import { TYPES } from "../../policy/k8s";
 import { kinds } from "./fixtures";

@@ -100,7 +100,7 @@ describe("policy pack contents", () => {
         }
         // The engine drops additionalProperties, so the pack checks: a typo in the config throws from the policy.
         const { kinds, record } = await import("./fixtures");
-        const { runPolicies } = await import("../../offline/policyRunner");
+        const { runPolicies } = await import("../../offline/policy-runner");
         const { TYPES } = await import("../../policy/k8s");
         const limit = policies.find((p) => p.name === "configmap-size-limit")!;
         const args: any = {
@@ -131,7 +131,7 @@ describe("policy pack contents", () => {
 
     it('no message of any policy says "undefined", even for containers without a name or objects without metadata', async () => {
         const { compliantStack, record, kinds } = await import("./fixtures");
-        const { runPolicies } = await import("../../offline/policyRunner");
+        const { runPolicies } = await import("../../offline/policy-runner");
         const { TYPES } = await import("../../policy/k8s");
         const { workloadOf } = await import("../../policy/workloads");
         const stack = compliantStack().map((r) => {
@@ -191,7 +191,7 @@ describe("policy pack contents", () => {
     });
 
     it("policy-config.example.json names only real policies and valid config", async () => {
-        const { reconcileConfig } = await import("../../offline/policyRunner");
+        const { reconcileConfig } = await import("../../offline/policy-runner");
         const example = JSON.parse(
             fs.readFileSync(path.join(__dirname, "..", "..", "policy-config.example.json"), "utf8"),
         );

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { BASELINE } from "../../policy/podSecurity";
+import { BASELINE } from "../../policy/pod-security";
 import { podSecurityBaseline as policy } from "../../policy/rules/pod-security-baseline";
 import {
     POD_SPEC_PATH,
@@ -10,7 +10,7 @@ import {
     expectMessages,
     stackWith,
 } from "./fixtures";
-import { ControlCase, app, controlTests, web } from "./podSecurityCases";
+import { ControlCase, app, controlTests, web } from "./pod-security-cases";
 
 const cases: ControlCase[] = [
     {

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { RESTRICTED } from "../../policy/podSecurity";
+import { RESTRICTED } from "../../policy/pod-security";
 import { podSecurityRestricted as policy } from "../../policy/rules/pod-security-restricted";
 import { WORKLOAD_TYPES, assertAppliesOnlyTo, compliantStack, expectMessages, violationsOf } from "./fixtures";
-import { ControlCase, app, controlTests, web } from "./podSecurityCases";
+import { ControlCase, app, controlTests, web } from "./pod-security-cases";
 
 const cases: ControlCase[] = [
     {

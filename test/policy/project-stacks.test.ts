@@ -5,9 +5,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies } from "../../offline/policyRunner";
-import { RecordedResource, runProgram } from "../../offline/runProgram";
-import { loadStackConfigFile } from "../../offline/stackConfig";
+import { runPolicies } from "../../offline/policy-runner";
+import { RecordedResource, runProgram } from "../../offline/run-program";
+import { loadStackConfigFile } from "../../offline/stack-config";
 import { TYPES } from "../../policy/k8s";
 
 const ROOT = path.join(__dirname, "..", "..");

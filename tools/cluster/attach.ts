@@ -2,7 +2,7 @@
 // a pod starts (kwok's pod-ready stage, kwok-stages.yaml) only once this marks its volumes attached, and a
 // ReadWriteOnce claim attaches to ONE node. A second node's pod stays Pending with the event a real cluster
 // shows ("Multi-Attach error", postmortem 000, L03). Run by cluster:up as a daemon; polls twice a second.
-import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "./kubeApi";
+import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "./kube-api";
 
 export const VOLUMES_ATTACHED_ANNOTATION = "webstack.local/volumes-attached";
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageRegistry, ImageRegistryArgs, REGISTRY_LOOKUP_TOKEN, resolveImage } from "../../components/images";
-import { InvokeHandler, recordResources, RecordedResource } from "../../offline/runProgram";
+import { InvokeHandler, recordResources } from "../../offline/run-program";
+import type { LooseRecordedResource } from "../support/recorded";
 
 const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;
 const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
@@ -73,7 +74,7 @@ async function resolveUnderMocks(
     ref: string,
     settings: Settings,
     invoke: InvokeHandler,
-): Promise<{ deployed?: string; resources: RecordedResource[] }> {
+): Promise<{ deployed?: string; resources: LooseRecordedResource[] }> {
     let deployed: string | undefined;
     const resources = await recordResources(
         () => {

@@ -1,13 +1,13 @@
 /**
  * Run any Pulumi TypeScript program (or a build callback) under the Pulumi mock runtime and record every
- * resource it declares, with inputs, outputs, parent and resource options. See offline/mockRuntime.ts for
+ * resource it declares, with inputs, outputs, parent and resource options. See offline/mock-runtime.ts for
  * how the data is captured.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { recordRun } from "./mockRuntime";
-import type { StackConfig } from "./stackConfig";
+import { recordRun } from "./mock-runtime";
+import type { StackConfig } from "./stack-config";
 import type { InvokeHandler, ProgramRun, RecordedResource } from "./types";
 
 export { ProgramError } from "./types";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { stackFileProblem } from "../components/stackFile";
+import { stackFileProblem } from "../components/stack-file";
 
 /** Marker that stands in for every secret value we cannot or must not show. */
 export const REDACTED = "[secret]";

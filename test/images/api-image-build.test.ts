@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { ApiImageBuild, ApiImageBuildArgs } from "../../components/apiImageBuild";
+import { ApiImageBuild, ApiImageBuildArgs } from "../../components/api-image-build";
 import { parseStackConfig } from "../../components/config";
 
 interface Registered {

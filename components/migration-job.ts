@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./securityContext";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 
 export const MIGRATION_DEFAULT_BACKOFF_LIMIT = 1;
 export const MIGRATION_DEFAULT_DEADLINE_SECONDS = 600;

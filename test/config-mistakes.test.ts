@@ -7,9 +7,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseStackConfig, SECRET_CONFIG_KEYS } from "../components/config";
 import { WebStackArgError } from "../components/errors";
-import { stackFileProblem } from "../components/stackFile";
-import { runProgram } from "../offline/runProgram";
-import { loadStackConfigFile, withConfigOverrides } from "../offline/stackConfig";
+import { stackFileProblem } from "../components/stack-file";
+import { runProgram } from "../offline/run-program";
+import { loadStackConfigFile, withConfigOverrides } from "../offline/stack-config";
 
 const ROOT = path.join(__dirname, "..");
 const DIGEST = "b".repeat(64);

@@ -12,7 +12,7 @@ import {
     servesExpected,
     shouldRetry,
     versionVerdict,
-} from "../scripts/verifyChecks";
+} from "../scripts/verify-checks";
 
 const FIXTURES = path.join(__dirname, "images", "fixtures");
 const deployed = JSON.parse(fs.readFileSync(path.join(FIXTURES, "images-deployed.json"), "utf8")) as Record<

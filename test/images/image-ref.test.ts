@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { digestOf, parseImageRef, pinnedRef, repositoryOf } from "../../components/imageRef";
+import { digestOf, parseImageRef, pinnedRef, repositoryOf } from "../../components/image-ref";
 
 const DIGEST = `sha256:${"a1".repeat(32)}`;
 

@@ -18,6 +18,13 @@
  * what moved, otherwise: an SDK upgrade that moved one fails loudly here instead of recording wrong data.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { version as pulumiVersion } from "@pulumi/pulumi/package.json";
+import * as resourceProtoModule from "@pulumi/pulumi/proto/resource_pb";
+import * as dependsOnModule from "@pulumi/pulumi/runtime/dependsOn";
+import * as mocksModule from "@pulumi/pulumi/runtime/mocks";
+import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import { version as policyVersion } from "@pulumi/policy/package.json";
+import * as policyProxyModule from "@pulumi/policy/proxy";
 import type {
     RegisterResourceOutputsRequest,
     RegisterResourceRequest,
@@ -35,14 +42,17 @@ export interface MockMonitor {
     registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: Callback<unknown>): unknown;
 }
 
-/** The internal modules, loaded; a parameter of {@link internalsProblems} so a test can hand it a moved one. */
+/**
+ * The internal modules, loaded; a parameter of {@link internalsProblems} so a test can hand it a moved one. Their
+ * members are `unknown` until checked: the .d.ts files declare some of them differently or not at all.
+ */
 export interface SdkModules {
     pulumiVersion: string;
     policyVersion: string;
     settings: Record<string, unknown>;
     dependsOn: Record<string, unknown>;
-    mocks: Record<string, any>;
-    resourceProto: Record<string, any>;
+    mocks: Record<string, unknown>;
+    resourceProto: Record<string, unknown>;
     policyProxy: Record<string, unknown>;
     /** `promise` of an Output (not in the public types, which only offer `apply`). */
     outputPromise: unknown;
@@ -50,18 +60,30 @@ export interface SdkModules {
 
 export function loadSdkModules(): SdkModules {
     return {
-        pulumiVersion: require("@pulumi/pulumi/package.json").version,
-        policyVersion: require("@pulumi/policy/package.json").version,
-        settings: require("@pulumi/pulumi/runtime/settings"),
-        dependsOn: require("@pulumi/pulumi/runtime/dependsOn"),
-        mocks: require("@pulumi/pulumi/runtime/mocks"),
-        resourceProto: require("@pulumi/pulumi/proto/resource_pb"),
-        policyProxy: require("@pulumi/policy/proxy"),
+        pulumiVersion,
+        policyVersion,
+        settings: settingsModule,
+        dependsOn: dependsOnModule,
+        mocks: mocksModule,
+        resourceProto: resourceProtoModule,
+        policyProxy: policyProxyModule,
         outputPromise: (pulumi.output(0) as unknown as { promise?: unknown }).promise,
     };
 }
 
-/** Getters of the gRPC messages the harness reads (offline/mockRuntime.ts). */
+/** `root[keys[0]][keys[1]]…` as optional chaining reads it: undefined once a step is undefined or null. */
+function memberAt(root: unknown, ...keys: string[]): unknown {
+    let value = root;
+    for (const key of keys) {
+        if (value === undefined || value === null) {
+            return undefined;
+        }
+        value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+}
+
+/** Getters of the gRPC messages the harness reads (offline/mock-runtime.ts). */
 const REQUEST_GETTERS = [
     "getType",
     "getName",
@@ -99,36 +121,39 @@ export function internalsProblems(modules: SdkModules): string[] {
         modules.dependsOn.gatherExplicitDependencies,
         "function",
     );
-    const monitor = modules.mocks.MockMonitor?.prototype;
     for (const method of ["newUrn", "registerResource", "registerResourceOutputs"]) {
-        expect(`@pulumi/pulumi/runtime/mocks.MockMonitor#${method}`, monitor?.[method], "function");
+        expect(
+            `@pulumi/pulumi/runtime/mocks.MockMonitor#${method}`,
+            memberAt(modules.mocks, "MockMonitor", "prototype", method),
+            "function",
+        );
     }
     const proto = modules.resourceProto;
     for (const getter of REQUEST_GETTERS) {
         expect(
             `@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest#${getter}`,
-            proto.RegisterResourceRequest?.prototype?.[getter],
+            memberAt(proto, "RegisterResourceRequest", "prototype", getter),
             "function",
         );
     }
     for (const getter of ["getCreate", "getUpdate", "getDelete"]) {
         expect(
             `@pulumi/pulumi/proto/resource_pb.RegisterResourceRequest.CustomTimeouts#${getter}`,
-            proto.RegisterResourceRequest?.CustomTimeouts?.prototype?.[getter],
+            memberAt(proto, "RegisterResourceRequest", "CustomTimeouts", "prototype", getter),
             "function",
         );
     }
     for (const getter of ["getUrn", "getObject"]) {
         expect(
             `@pulumi/pulumi/proto/resource_pb.RegisterResourceResponse#${getter}`,
-            proto.RegisterResourceResponse?.prototype?.[getter],
+            memberAt(proto, "RegisterResourceResponse", "prototype", getter),
             "function",
         );
     }
     for (const getter of ["getUrn", "getOutputs"]) {
         expect(
             `@pulumi/pulumi/proto/resource_pb.RegisterResourceOutputsRequest#${getter}`,
-            proto.RegisterResourceOutputsRequest?.prototype?.[getter],
+            memberAt(proto, "RegisterResourceOutputsRequest", "prototype", getter),
             "function",
         );
     }
@@ -144,12 +169,13 @@ const modules = loadSdkModules();
     if (problems.length > 0) {
         throw new Error(
             `offline harness: @pulumi/pulumi ${modules.pulumiVersion} / @pulumi/policy ${modules.policyVersion} moved internals the harness ` +
-                `relies on: ${problems.join("; ")}. Fix: install the versions in package-lock.json, or adapt offline/sdkInternals.ts to the new SDK`,
+                `relies on: ${problems.join("; ")}. Fix: install the versions in package-lock.json, or adapt offline/sdk-internals.ts to the new SDK`,
         );
     }
 }
 
 const settings = modules.settings as { getMonitor(): unknown; waitForRPCs(): Promise<void> };
+const MockMonitorClass = modules.mocks.MockMonitor as new (...args: never[]) => MockMonitor;
 
 /**
  * Points the SDK at a fresh mock monitor (`pulumi.runtime.setMocks`) and returns that monitor, whose methods
@@ -163,12 +189,12 @@ export async function installMockMonitor(
 ): Promise<MockMonitor> {
     await pulumi.runtime.setMocks(mocks, project, stack, preview, "organization");
     const monitor = settings.getMonitor();
-    if (!(monitor instanceof modules.mocks.MockMonitor)) {
+    if (!(monitor instanceof MockMonitorClass)) {
         throw new Error(
-            `offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdkInternals.ts to the new SDK`,
+            `offline harness: @pulumi/pulumi ${modules.pulumiVersion} did not install its MockMonitor on setMocks. Fix: adapt offline/sdk-internals.ts to the new SDK`,
         );
     }
-    return monitor as MockMonitor;
+    return monitor;
 }
 
 /** Resolves once every registration and invoke the program started has settled. */

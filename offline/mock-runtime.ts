@@ -4,7 +4,7 @@
  * its resolved inputs, the mock's outputs, its parent and its resource options.
  *
  * Where the data comes from (checked against @pulumi/pulumi 3.270 sources; every SDK internal is reached
- * through offline/sdkInternals.ts):
+ * through offline/sdk-internals.ts):
  * - options: the RegisterResourceRequest the SDK sends to the mock monitor carries the effective
  *   protect / ignoreChanges / replaceOnChanges / deleteBeforeReplace / retainOnDelete / customTimeouts /
  *   provider (the Mocks interface never sees them, so we wrap `monitor.registerResource` and hand each request
@@ -19,15 +19,15 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { digestOf } from "../policy/facts";
-import { kubernetesTypeInfo } from "./kubernetesTokens";
+import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import {
     gatherExplicitDependencies,
     installMockMonitor,
     RegisterResourceRequest,
     urnOf,
     waitForRPCs,
-} from "./sdkInternals";
-import { REDACTED, StackConfig } from "./stackConfig";
+} from "./sdk-internals";
+import { REDACTED, StackConfig } from "./stack-config";
 import { ProgramError, ProgramRun, RecordedResource, RecordOptions } from "./types";
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -81,7 +81,7 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
         },
         async call(args) {
             try {
-                const inputs = unwrap(args.inputs, secretValues, false, false) as Record<string, any>;
+                const inputs = unwrap(args.inputs, secretValues, false, false) as Record<string, unknown>;
                 const answer = opts.invoke ? await opts.invoke(args.token, inputs) : undefined;
                 return answer ?? defaultInvoke(args.token, inputs, opts.config);
             } catch (err) {
@@ -116,14 +116,14 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
             return registerResourceOutputs(req, callback);
         };
 
-        const program = pulumi.runtime.runInPulumiStack(async () => {
+        const program = pulumi.runtime.runInPulumiStack(() => {
             pulumi.runtime.registerStackTransformation((args) => {
                 if (args.opts.dependsOn !== undefined) {
                     explicitDependsOn.set(args.resource, args.opts.dependsOn);
                 }
                 return undefined;
             });
-            return body();
+            return Promise.resolve(body());
         });
         try {
             await Promise.race([program, failed]);
@@ -159,9 +159,9 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
                 custom,
                 inputs: unwrap(structToJs(req.getObject()), secretValues, false, false, opts.preview) as Record<
                     string,
-                    any
+                    unknown
                 >,
-                outputs: unwrap(outputs, outputSecrets, false, false) as Record<string, any>,
+                outputs: unwrap(outputs, outputSecrets, false, false) as Record<string, unknown>,
                 ...(req.getParent() ? { parent: req.getParent() } : {}),
                 options: optionsOf(req, dependsOnByUrn.get(urn) ?? []),
             };
@@ -214,30 +214,28 @@ function mockResource(
     notes: string[],
 ): pulumi.runtime.MockResourceResult {
     const preview = opts.preview ?? false;
-    const state: Record<string, any> = { ...args.inputs };
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+    const imageName = state.imageName;
     // In preview mode the digest stays unknown, as in the engine's first preview: the build runs only at up.
-    if (
-        args.type === DOCKER_IMAGE &&
-        state.repoDigest === undefined &&
-        typeof state.imageName === "string" &&
-        !preview
-    ) {
-        state.repoDigest = standInRepoDigest(state.imageName, urn, state.build);
-        const repository = state.repoDigest.split("@")[0];
+    if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof imageName === "string" && !preview) {
+        const repoDigest = standInRepoDigest(imageName, urn, state.build);
+        state.repoDigest = repoDigest;
+        const repository = repoDigest.split("@")[0];
         const key = opts.config && configPathOf(opts.config, repository);
         notes.push(
-            `${key ? key.replace(/\.repository$/, "") : `docker.Image ${args.name}`}: the image ${state.imageName} is built and pushed only by pulumi up; ` +
-                `offline the program deployed the stand-in digest ${state.repoDigest}, so the objects using it were checked with that digest`,
+            `${key ? key.replace(/\.repository$/, "") : `docker.Image ${args.name}`}: the image ${imageName} is built and pushed only by pulumi up; ` +
+                `offline the program deployed the stand-in digest ${repoDigest}, so the objects using it were checked with that digest`,
         );
     }
     const k8s = args.custom ? kubernetesTypeInfo(args.type) : undefined;
-    if (k8s && (state.metadata === undefined || (isPlainObject(state.metadata) && state.metadata.name === undefined))) {
+    const metadata = state.metadata;
+    if (k8s && (metadata === undefined || (isPlainObject(metadata) && metadata.name === undefined))) {
         // As the kubernetes provider's Check does (pkg/metadata/naming.go): a name and the autonamed annotation.
         const annotations = {
-            ...(isPlainObject(state.metadata?.annotations) ? state.metadata.annotations : {}),
+            ...(isPlainObject(metadata?.annotations) ? metadata.annotations : {}),
             "pulumi.com/autonamed": "true",
         };
-        state.metadata = { ...state.metadata, name: standInName(args.name, urn, k8s.kind, state), annotations };
+        state.metadata = { ...metadata, name: standInName(args.name, urn, k8s.kind, state), annotations };
     }
     if (RANDOM_WITH_RESULT.has(args.type) && state.result === undefined && !preview) {
         state.result = standInRandom(urn, typeof state.length === "number" ? state.length : 16);
@@ -260,7 +258,7 @@ function mockResource(
  * 8 hex characters like the provider's random suffix (so name lengths match), here a hash of the URN, and for
  * ConfigMap/Secret also of the data (they are replaced when data changes).
  */
-function standInName(logicalName: string, urn: string, kind: string, state: Record<string, any>): string {
+function standInName(logicalName: string, urn: string, kind: string, state: Record<string, unknown>): string {
     const hash = crypto.createHash("sha256").update(urn);
     if (kind === "ConfigMap" || kind === "Secret") {
         hash.update(stableJson({ data: state.data, binaryData: state.binaryData, stringData: state.stringData }));
@@ -289,9 +287,9 @@ const RENDERED_BY_PROVIDER = new Set(["kubernetes:helm:template", "kubernetes:ku
 
 function defaultInvoke(
     token: string,
-    inputs: Record<string, any>,
+    inputs: Record<string, unknown>,
     config: StackConfig | undefined,
-): Record<string, any> {
+): Record<string, unknown> {
     if (token === GET_REGISTRY_IMAGE) {
         const name = String(inputs.name);
         const digest = digestOf(name);
@@ -306,7 +304,8 @@ function defaultInvoke(
     }
     if (token === YAML_DECODE) {
         // The provider's decode: every document of the stream, empty ones skipped; the SDK expands Lists itself.
-        const documents = YAML.parseAllDocuments(String(inputs.text ?? ""), { version: "1.1" });
+        const text = typeof inputs.text === "string" ? inputs.text : "";
+        const documents = YAML.parseAllDocuments(text, { version: "1.1" });
         const result: unknown[] = [];
         for (const doc of Array.isArray(documents) ? documents : []) {
             if (doc.errors.length > 0) {
@@ -314,7 +313,7 @@ function defaultInvoke(
                     `kubernetes:yaml:decode: the YAML is not valid: ${doc.errors[0].message.split("\n")[0]}`,
                 );
             }
-            const value = doc.toJS();
+            const value: unknown = doc.toJS();
             if (
                 value !== null &&
                 value !== undefined &&
@@ -520,7 +519,7 @@ function structToJs(struct: { toJavaScript(): Record<string, unknown> } | undefi
     return struct ? struct.toJavaScript() : {};
 }
 
-function isPlainObject(value: unknown): value is Record<string, any> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -531,7 +530,7 @@ function isSecretWrapper(value: unknown): boolean {
 /** JSON with sorted keys, so equal data always hashes the same. */
 export function stableJson(value: unknown): string {
     return (
-        JSON.stringify(value, (_key, v) =>
+        JSON.stringify(value, (_key, v: unknown) =>
             isPlainObject(v)
                 ? Object.fromEntries(
                       Object.keys(v)

@@ -1,7 +1,7 @@
 // Input validation of the nginx.conf renderer: a bad value fails with the field, the value and the fix.
 // (What the rendered config does is proven on a real nginx in nginx.real.test.ts.)
 import { strict as assert } from "assert";
-import { NginxConfOptions, renderNginxConf } from "../components/nginxConf";
+import { NginxConfOptions, renderNginxConf } from "../components/nginx-conf";
 
 const base: NginxConfOptions = { apiUpstream: "web-api.qr-demo-dev.svc:5000" };
 

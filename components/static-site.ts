@@ -8,7 +8,7 @@ import {
     NGINX_CONTENT_ROOT,
     VERSION_HEADER_DEFAULT_NAME,
 } from "../policy/facts";
-import { argsSchema, imageRefSchema, int } from "./argsSchema";
+import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -19,9 +19,9 @@ import {
     NginxConfOptions,
     nginxRoutingProblems,
     renderNginxConf,
-} from "./nginxConf";
+} from "./nginx-conf";
 import { probesFor } from "./probes";
-import { restrictedContainerSecurityContext } from "./securityContext";
+import { restrictedContainerSecurityContext } from "./security-context";
 import { consumerPlan, consumerProblems, Storage } from "./storage";
 import {
     Autoscaling,

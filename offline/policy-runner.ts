@@ -23,7 +23,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/catalog";
-import { policyProxy } from "./sdkInternals";
+import { policyProxy } from "./sdk-internals";
 import type { RecordedResource } from "./types";
 
 export interface Violation {

@@ -5,9 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { argsSchema, imageRefSchema } from "./argsSchema";
+import { argsSchema, imageRefSchema } from "./args-schema";
 import { rejectProblems, FieldProblem } from "./errors";
-import { parseImageRef, repositoryOf, SHA256_DIGEST } from "./imageRef";
+import { parseImageRef, repositoryOf, SHA256_DIGEST } from "./image-ref";
 import type { RegistryCredential } from "./images";
 
 /** An image build as data (stack config `webstack:api.build`): everything but the credentials and the error path. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { reconcileConfig, runPolicies } from "../../offline/policyRunner";
-import type { RecordedResource } from "../../offline/runProgram";
+import { reconcileConfig, runPolicies } from "../../offline/policy-runner";
+import type { RecordedResource } from "../../offline/run-program";
 import { TYPES } from "../../policy/k8s";
 import { kinds, record } from "./fixtures";
 

@@ -19,22 +19,11 @@ export const REALISTIC_API_PATHS = [
     "/ingest/x",
     "/piport/telemetry",
 ];
-/** The same API as a declared route list: exact root-level routes, "/" suffix for prefixes. */
-export const REALISTIC_API_ROUTES = [
-    "/telemetry",
-    "/log",
-    "/state",
-    "/reset",
-    "/healthz",
-    "/readyz",
-    "/pod-name",
-    "/about",
-    "/go/",
-    "/badge/",
-    "/scenario/",
-    "/ingest/",
-    "/piport/",
-];
+/** The same API as a declared route list: root-level routes exact, the others as their first segment's prefix. */
+export const REALISTIC_API_ROUTES = REALISTIC_API_PATHS.map((apiPath) => {
+    const [first, ...rest] = apiPath.slice(1).split("/");
+    return rest.length > 0 ? `/${first}/` : apiPath;
+});
 /** Delay between the first and the last SSE event; the stream ends right after the last. */
 export const SSE_STREAM_MS = 1500;
 /** Headers the stub sets itself, which nginx must replace with its own single value. */

@@ -2,14 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { digestOf, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
-import { argsSchema, DNS_LABEL, imageRefSchema } from "./argsSchema";
+import { argsSchema, DNS_LABEL, imageRefSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
-import { migrationProblems } from "./migrationJob";
+import { migrationProblems } from "./migration-job";
 import { stackSelector } from "./labels";
-import { NetworkPolicies } from "./networkPolicies";
+import { NetworkPolicies } from "./network-policies";
 import { Redis, REDIS_IMAGE_UID, RedisArgs, redisProblems, redisSchema, RedisWiredArgs } from "./redis";
 import { Route, RouteArgs, RouteKind, routeProblems, routeSchema } from "./route";
-import { StaticSite, StaticSiteArgs, staticSiteProblems, staticSiteSchema, StaticSiteWiredArgs } from "./staticSite";
+import { StaticSite, StaticSiteArgs, staticSiteProblems, staticSiteSchema, StaticSiteWiredArgs } from "./static-site";
 import { quantityProblems, Storage, StorageArgs, storageSchema } from "./storage";
 
 export type Platform = "openshift" | "kubernetes";

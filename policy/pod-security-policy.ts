@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "./catalog";
-import { PodSecurityControl } from "./podSecurity";
+import { PodSecurityControl } from "./pod-security";
 import { validateWorkloads } from "./validate";
 
 /** A mandatory policy running the controls of one Pod Security profile over every pod and pod template. */

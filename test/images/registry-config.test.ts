@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { imageRegistryArgs, REGISTRY_LOOKUP_TOKEN } from "../../components/images";
-import { ProgramRun, runProgram } from "../../offline/runProgram";
-import { loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
+import { ProgramRun, runProgram } from "../../offline/run-program";
+import { loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
+import type { LooseRecordedResource } from "../support/recorded";
 
 const ROOT = path.join(__dirname, "..", "..");
 const DIGEST = `sha256:${"7".repeat(64)}`;
@@ -106,13 +107,14 @@ describe("image registry config in the real program (L12, L17, L19)", function (
             }),
             invoke: (token, inputs) => {
                 assert.strictEqual(token, REGISTRY_LOOKUP_TOKEN);
-                lookups.push(inputs.name);
-                return inputs.name.endsWith(":latest")
-                    ? { id: inputs.name, name: inputs.name, sha256Digest: DIGEST }
-                    : undefined;
+                const name = String(inputs.name);
+                lookups.push(name);
+                return name.endsWith(":latest") ? { id: name, name, sha256Digest: DIGEST } : undefined;
             },
         });
-        const api = run.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "north-api")!;
+        const api: LooseRecordedResource = run.resources.find(
+            (r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "north-api",
+        )!;
         assert.strictEqual(
             api.inputs.spec.template.spec.containers[0].image,
             `${INTERNAL}/qr-demo-dev/north-api@${DIGEST}`,
@@ -136,7 +138,7 @@ describe("image registry config in the real program (L12, L17, L19)", function (
             stack: "dev",
             config: devConfig({ "webstack:verifyImageDigests": false }),
             invoke: (_token, inputs) => {
-                lookups.push(inputs.name);
+                lookups.push(String(inputs.name));
                 return undefined;
             },
         });

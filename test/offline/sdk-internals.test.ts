@@ -1,11 +1,11 @@
 /**
- * The offline harness reaches SDK internals through offline/sdkInternals.ts only (issue 15 item 5): these tests
+ * The offline harness reaches SDK internals through offline/sdk-internals.ts only (issue 15 item 5): these tests
  * fail on an SDK version whose internals moved, and when another file starts reaching into them directly.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { internalsProblems, loadSdkModules, SdkModules } from "../../offline/sdkInternals";
+import { internalsProblems, loadSdkModules, SdkModules } from "../../offline/sdk-internals";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** Private modules of @pulumi/pulumi and @pulumi/policy (their public entry points are the package roots and `automation`). */
@@ -30,13 +30,13 @@ describe("offline harness: SDK internals behind one adapter (issue 15)", () => {
 
     it("names each internal that moved: a missing function, a renamed getter, a class that went away", () => {
         const real = loadSdkModules();
+        const realRequest = real.resourceProto.RegisterResourceRequest as {
+            prototype: object;
+            CustomTimeouts: unknown;
+        };
         const RegisterResourceRequest = function () {} as unknown as { prototype: Record<string, unknown> };
-        Object.assign(RegisterResourceRequest.prototype, real.resourceProto.RegisterResourceRequest.prototype, {
-            getIgnorechangesList: undefined,
-        });
-        Object.assign(RegisterResourceRequest, {
-            CustomTimeouts: real.resourceProto.RegisterResourceRequest.CustomTimeouts,
-        });
+        Object.assign(RegisterResourceRequest.prototype, realRequest.prototype, { getIgnorechangesList: undefined });
+        Object.assign(RegisterResourceRequest, { CustomTimeouts: realRequest.CustomTimeouts });
         const moved: SdkModules = {
             ...real,
             dependsOn: {},
@@ -55,13 +55,13 @@ describe("offline harness: SDK internals behind one adapter (issue 15)", () => {
     });
 
     it("no other file of the harness, the check or its tests imports a private SDK module", () => {
-        const adapter = path.join("offline", "sdkInternals.ts");
+        const adapter = path.join("offline", "sdk-internals.ts");
         // pack-cli.test.ts speaks the analyzer's gRPC protocol to the pack's own host process, as the engine does;
         // this file names the internals in the messages it expects.
         const allowed = new Set([
             adapter,
             path.join("test", "policy", "pack-cli.test.ts"),
-            path.join("test", "offline", "sdkInternals.test.ts"),
+            path.join("test", "offline", "sdk-internals.test.ts"),
         ]);
         const offenders = ["offline", "bench", "scripts", "test"]
             .flatMap(tsFiles)

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stackConfig";
+import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
 
 function stackFile(text: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackconfig-"));

@@ -6,12 +6,12 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { runPolicies } from "../../offline/policyRunner";
-import { runProgram } from "../../offline/runProgram";
-import { loadStackConfigFile } from "../../offline/stackConfig";
+import { runPolicies } from "../../offline/policy-runner";
+import { runProgram } from "../../offline/run-program";
+import { loadStackConfigFile } from "../../offline/stack-config";
 
 const ROOT = path.join(__dirname, "..", "..");
-const UNKNOWN_TAG_PROGRAM = path.join(ROOT, "test", "engine", "fixtures", "unknownTagProgram.ts");
+const UNKNOWN_TAG_PROGRAM = path.join(ROOT, "test", "engine", "fixtures", "unknown-tag-program.ts");
 
 /** `advisory <policy> <type>::<name>` of every "can't run ... during preview" report, sorted. */
 function cantRunDuringPreview(

@@ -1,8 +1,8 @@
 // StaticSite: nginx-unprivileged under any UID with a read-only root (L02, L26), generated config in an
 // auto-named ConfigMap, content from a volume or a content image (L08), version header from its own inputs (L24).
 import * as assert from "assert";
-import { StaticSite, StaticSiteArgs } from "../../components/staticSite";
-import { recordResources, RecordedResource } from "../../offline/runProgram";
+import { StaticSite, StaticSiteArgs } from "../../components/static-site";
+import { recordResources, RecordedResource } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, one } from "./support";
 
 const CONTENT = `quay.io/acme/site@sha256:${"1".repeat(64)}`;
@@ -21,7 +21,7 @@ function versionOf(resources: RecordedResource[]): string {
     return match[1];
 }
 
-describe("StaticSite (components/staticSite.ts)", () => {
+describe("StaticSite (components/static-site.ts)", () => {
     it("L08 content image: an initContainer copies it into an emptyDir; any replica count, rolling (L03)", async () => {
         const resources = await site({ replicas: 3, content: { image: CONTENT, path: "/srv/www" } });
         assertSchemaValid(resources);

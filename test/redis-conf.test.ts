@@ -1,6 +1,6 @@
 // Input validation of the redis.conf renderer (what the config does is proven in redis.real.test.ts).
 import { strict as assert } from "assert";
-import { RedisConfOptions, renderRedisConf } from "../components/redisConf";
+import { RedisConfOptions, renderRedisConf } from "../components/redis-conf";
 
 function rejection(opts: RedisConfOptions): string {
     try {

@@ -3,7 +3,7 @@
 // expected-error directive below fails the type check the day argsSchema stops catching its case.
 import * as assert from "assert";
 import { apiSchema } from "../../components/api";
-import { argsSchema, int } from "../../components/argsSchema";
+import { argsSchema, int } from "../../components/args-schema";
 
 interface Bounds {
     min: number;
