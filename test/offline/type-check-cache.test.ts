@@ -21,7 +21,7 @@ describe("offline check: the type check's cache of clean results (L22)", functio
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-typecheck-"));
         cache = path.join(dir, "cache");
         program = path.join(dir, "index.ts");
-        write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, types: [] } }));
+        write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, types: [], lib: ["es2020"] } }));
         write("node_modules/greeting/package.json", JSON.stringify({ name: "greeting", types: "index.d.ts" }));
         write("node_modules/greeting/index.d.ts", "export declare function greet(name: string): string;\n");
         write("util/index.ts", "export const port: number = 8080;\n");
