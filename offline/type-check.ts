@@ -30,6 +30,8 @@ const SHOWN_ERRORS = 10;
  * changed on disk is parsed again.
  */
 const packageDeclarations = new Map<string, { hash: string; file: ts.SourceFile }>();
+/** The text hash of each shared declaration, so recording a check's inputs does not hash it a second time. */
+const declarationHashes = new WeakMap<ts.SourceFile, string>();
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 /** Where clean results are remembered: beside the project's other tool caches (npm ci starts it afresh). */
@@ -84,7 +86,7 @@ function recordingHost(host: ts.CompilerHost): { host: ts.CompilerHost; inputs: 
         ...host,
         getSourceFile: (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) => {
             const file = getSourceFile(fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile);
-            inputs.files[fileName] = file === undefined ? null : hashOf(file.text);
+            inputs.files[fileName] = file === undefined ? null : (declarationHashes.get(file) ?? hashOf(file.text));
             return file;
         },
         readFile: (file) => {
@@ -121,6 +123,7 @@ function compilerHost(options: ts.CompilerOptions): ts.CompilerHost {
         if (parsed?.hash !== hash) {
             parsed = { hash, file: ts.createSourceFile(fileName, text, languageVersionOrOptions) };
             packageDeclarations.set(key, parsed);
+            declarationHashes.set(parsed.file, hash);
         }
         return parsed.file;
     };
