@@ -11,7 +11,7 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { checkPatches, expandProviderComponents } from "./expand";
-import { ManifestError, readManifests, registerObjects, secretValuesOf } from "./manifests";
+import { ManifestError, readManifests, readStandardInput, registerObjects, secretValuesOf } from "./manifests";
 import { reconcileConfig, runPolicies } from "./policy-runner";
 import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
 import {
@@ -189,7 +189,10 @@ interface Target {
 const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 
 /** Runs the program (or reads the manifests), validates the objects, runs the policies. */
-export async function check(args: CheckArgs): Promise<CheckResult> {
+export async function check(
+    args: CheckArgs,
+    readStdin: () => Promise<string> = readStandardInput,
+): Promise<CheckResult> {
     const fromCaller = (p: string) => path.resolve(args.callerDir, p);
     const packConfig =
         args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
@@ -209,7 +212,9 @@ export async function check(args: CheckArgs): Promise<CheckResult> {
         throw new InputError(`--policy-config ${args.policyConfig}: ${(err as Error).message}`);
     }
     const target =
-        args.manifests !== undefined ? readManifestTarget(args, fromCaller) : await runProgramTarget(args, fromCaller);
+        args.manifests !== undefined
+            ? await readManifestTarget(args, fromCaller, readStdin)
+            : await runProgramTarget(args, fromCaller);
     const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
@@ -332,11 +337,15 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     };
 }
 
-function readManifestTarget(args: CheckArgs, fromCaller: (p: string) => string): Target {
+async function readManifestTarget(
+    args: CheckArgs,
+    fromCaller: (p: string) => string,
+    readStdin: () => Promise<string>,
+): Promise<Target> {
     const source = args.manifests!;
     let registered;
     try {
-        const manifests = readManifests(source, source === "-" ? "-" : fromCaller(source));
+        const manifests = await readManifests(source, source === "-" ? "-" : fromCaller(source), readStdin);
         if (manifests.length === 0) {
             throw new ManifestError(
                 `--manifests ${source}: no Kubernetes objects in it (empty input; did the command before the pipe fail?). ` +
@@ -540,6 +549,13 @@ function requestedFormat(argv: string[]): string | undefined {
     return at < 0 ? undefined : argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1];
 }
 
+/** Where the command writes, and what `--manifests -` reads (the process's standard input by default). */
+export interface CheckStreams {
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    readStdin?: () => Promise<string>;
+}
+
 /**
  * The command: the report goes to `streams.stdout`, errors to `streams.stderr`, and so does whatever the program
  * prints to process.stdout while it runs (stdout carries only the report). Returns the exit code.
@@ -547,7 +563,7 @@ function requestedFormat(argv: string[]): string | undefined {
 export async function main(
     argv: string[],
     env: NodeJS.ProcessEnv = process.env,
-    streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process,
+    streams: CheckStreams = process,
 ): Promise<number> {
     // Bound before process.stdout.write is redirected, so the report still reaches stdout.
     const writeOut: Write = streams.stdout.write.bind(streams.stdout);
@@ -561,7 +577,7 @@ export async function main(
             await writeFully(writeOut, helpText(CHECK_COMMAND));
             return 0;
         }
-        const { report, files } = await check(args);
+        const { report, files } = await check(args, streams.readStdin);
         if (args.out !== undefined) {
             writeObjects(path.resolve(args.callerDir, args.out), files);
         }

@@ -72,10 +72,27 @@ function expandLists(value: Record<string, unknown>, file: string, line: number)
     return [{ object: value, file, line }];
 }
 
+/**
+ * The whole of the process's standard input, what `--manifests -` reads unless told otherwise. Read as a stream:
+ * the pipe npm hands its script may be non-blocking, and a synchronous read of fd 0 then fails with EAGAIN as soon
+ * as the writer (helm template) is slower than the reader.
+ */
+export async function readStandardInput(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) {
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Reads a file, every .yaml/.yml/.json file of a directory (recursively, sorted), or stdin for "-". */
-export function readManifests(source: string, resolvedPath: string): ManifestObject[] {
+export async function readManifests(
+    source: string,
+    resolvedPath: string,
+    readStdin: () => Promise<string> = readStandardInput,
+): Promise<ManifestObject[]> {
     if (source === "-") {
-        return parseManifests(fs.readFileSync(0, "utf8"), "-");
+        return parseManifests(await readStdin(), "-");
     }
     if (!fs.existsSync(resolvedPath)) {
         throw new ManifestError(

@@ -11,13 +11,13 @@ import { expandProviderComponents } from "../offline/expand";
 import { runProgram } from "../offline/run-program";
 import { CATALOG, PolicyName } from "../policy/catalog";
 import { policies } from "../policy/policies";
-import { CHECK_ENV, CheckRun, checkInProcess, checkProcess, npmCheck, ROOT } from "./support/check";
+import { CHECK_ENV, CheckRun, checkInProcess, npmCheck, ROOT } from "./support/check";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const program = (name: string) => path.join(FIXTURES, "programs", name, "index.ts");
 const COMPLIANT_MANIFESTS = path.join(FIXTURES, "manifests", "compliant");
 const BAD_YAML = path.join(FIXTURES, "programs", "yaml-violation", "bad.yaml");
-/** The check in this process; the tests about the command as a process use checkProcess and npmCheck. */
+/** The check in this process; the tests about the command as a process use npmCheck. */
 function run(args: string[], env?: NodeJS.ProcessEnv): Promise<CheckRun> {
     return checkInProcess(args, env);
 }
@@ -224,12 +224,13 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.deepEqual([report.violations, report.schemaErrors, report.unchecked], [[], [], []]);
         });
 
-        it("reads stdin through a pipe (as after helm template |), and never prints Secret data", () => {
+        it("reads stdin (as after helm template |), and never prints Secret data", async () => {
+            // In this process; "a report over 1 MB piped to another program" feeds a real pipe to the command.
             const text = fs
                 .readdirSync(COMPLIANT_MANIFESTS)
                 .map((f) => fs.readFileSync(path.join(COMPLIANT_MANIFESTS, f), "utf8"))
                 .join("\n---\n");
-            const r = checkProcess(["--manifests", "-", "--namespace", "shop"], { input: text });
+            const r = await checkInProcess(["--manifests", "-", "--namespace", "shop"], CHECK_ENV, text);
             assert.equal(r.status, 0, r.stderr);
             assert.equal(
                 r.stdout,
@@ -239,9 +240,11 @@ describe("npm run check: every input kind (issue 14)", function () {
                     "",
                 ].join("\n"),
             );
-            const bad = checkProcess(["--manifests", "-", "--format", "json"], {
-                input: text.replace("fixture-token-not-real", "fixture-token-not-real\n    extra: ["),
-            });
+            const bad = await checkInProcess(
+                ["--manifests", "-", "--format", "json"],
+                CHECK_ENV,
+                text.replace("fixture-token-not-real", "fixture-token-not-real\n    extra: ["),
+            );
             assert.equal(bad.status, 2);
             assert.ok(!(bad.stdout + bad.stderr).includes("fixture-password-not-real"));
         });
@@ -383,7 +386,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             );
         });
 
-        it("a report over 1 MB piped to another program arrives whole", () => {
+        it("reads a pipe on stdin, and a report over 1 MB piped to another program arrives whole", () => {
             const dir = tempDir();
             const deployment = YAML.parseAllDocuments(fs.readFileSync(BAD_YAML, "utf8"))[1].toJS();
             const docs = Array.from({ length: 500 }, (_, i) =>
@@ -392,7 +395,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             fs.writeFileSync(path.join(dir, "many.yaml"), docs.join("---\n"));
             // The reader starts late, as jq does under load: the report must outlive a full pipe (64 KiB).
             const reader = "let n=0;process.stdin.on('data',c=>n+=c.length).on('end',()=>{console.log(n)})";
-            const cmd = `set -o pipefail; npm run -s check -- --manifests ${JSON.stringify(path.join(dir, "many.yaml"))} --json | { sleep 1; tee ${JSON.stringify(path.join(dir, "report.json"))}; } | ${JSON.stringify(process.execPath)} -e ${JSON.stringify(reader)}`;
+            const cmd = `set -o pipefail; cat ${JSON.stringify(path.join(dir, "many.yaml"))} | npm run -s check -- --manifests - --json | { sleep 1; tee ${JSON.stringify(path.join(dir, "report.json"))}; } | ${JSON.stringify(process.execPath)} -e ${JSON.stringify(reader)}`;
             const piped = spawnSync("bash", ["-c", cmd], {
                 cwd: ROOT,
                 encoding: "utf8",
@@ -404,6 +407,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             assert.ok(bytes > 1024 * 1024, `report is ${bytes} bytes`);
             const parsed = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
             assert.equal(parsed.objects, 500);
+            assert.equal(parsed.source, "stdin");
             assert.equal(Buffer.byteLength(fs.readFileSync(path.join(dir, "report.json"), "utf8")), bytes);
         });
     });

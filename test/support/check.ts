@@ -38,8 +38,12 @@ function collector(): { stream: Writable; text(): string } {
     return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-/** `npm run check -- <args>` run from the repository root, in this process. */
-export async function checkInProcess(args: string[], env: NodeJS.ProcessEnv = CHECK_ENV): Promise<CheckRun> {
+/** `npm run check -- <args>` run from the repository root, in this process; `input` is what `--manifests -` reads. */
+export async function checkInProcess(
+    args: string[],
+    env: NodeJS.ProcessEnv = CHECK_ENV,
+    input?: string,
+): Promise<CheckRun> {
     if (process.cwd() !== ROOT) {
         throw new Error(
             `the in-process check resolves its default program against the working directory: run the tests from ${ROOT}`,
@@ -47,7 +51,11 @@ export async function checkInProcess(args: string[], env: NodeJS.ProcessEnv = CH
     }
     const stdout = collector();
     const stderr = collector();
-    const status = await main(args, env, { stdout: stdout.stream, stderr: stderr.stream });
+    const readStdin = () =>
+        input === undefined
+            ? Promise.reject(new Error("the in-process check read stdin, but the test gave it no input"))
+            : Promise.resolve(input);
+    const status = await main(args, env, { stdout: stdout.stream, stderr: stderr.stream, readStdin });
     return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
 
