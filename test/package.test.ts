@@ -6,10 +6,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { compareOutputs, projectOutputs } from "../tools/package/dist-outputs";
 
 const REPO = path.resolve(__dirname, "..");
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
+/** An output whose source does not exist, as a rename leaves behind. */
+const STALE_OUTPUT = path.join(REPO, "components", "dist", "components", "renamed-away.js");
 
 /** The consumer: plain Pulumi program code, importing the package by name only. */
 const PROGRAM = `
@@ -77,7 +80,10 @@ describe("@webstack/components installed from its tarball into a program outside
         fs.mkdirSync(program);
         const npm = (args: string[], cwd: string) =>
             execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-        // prepack runs `tsc -b`: the tarball holds what the package's own build wrote.
+        // prepack runs `tsc -b`: the tarball holds what the package's own build wrote. An output left in dist/ by
+        // a source since renamed (tsc never deletes one) must not ship.
+        fs.mkdirSync(path.dirname(STALE_OUTPUT), { recursive: true });
+        fs.writeFileSync(STALE_OUTPUT, "exports.renamedAway = true;\n");
         const tarball = npm(["pack", "--pack-destination", workDir, "--silent"], path.join(REPO, "components"))
             .trim()
             .split("\n")
@@ -128,6 +134,11 @@ describe("@webstack/components installed from its tarball into a program outside
             encoding: "utf8",
         }).trim();
         assert.strictEqual(files, "", "TypeScript sources shipped in the package");
+        assert.ok(
+            !fs.existsSync(path.join(installed, "dist", "components", "renamed-away.js")),
+            "a stale output shipped",
+        );
+        assert.ok(!fs.existsSync(STALE_OUTPUT), "prepack left the stale output in components/dist");
     });
 
     it("registers the stack's components and Kubernetes objects from the installed package", function () {
@@ -178,5 +189,30 @@ describe("the repository's own code imports the component sources, never the pac
                 .map((target) => `${file} imports ${path.relative(REPO, target)}/: import its index file instead`),
         );
         assert.deepStrictEqual(packageDirImports, []);
+    });
+});
+
+describe("components/dist holds exactly what the sources compile to (prepack: tools/package/dist-outputs.ts)", () => {
+    it("expects a .js and a .d.ts for every source of components/tsconfig.json, shared policy modules included", () => {
+        const { outDir, outputs } = projectOutputs(path.join(REPO, "components", "tsconfig.json"));
+        assert.strictEqual(outDir, path.join(REPO, "components", "dist"));
+        for (const file of ["components/index", "components/web-stack", "policy/facts", "policy/did-you-mean"]) {
+            assert.ok(outputs.includes(`${file}.js`) && outputs.includes(`${file}.d.ts`), file);
+        }
+        assert.ok(!outputs.some((file) => file.startsWith("..")), "every output is inside dist/");
+    });
+
+    it("finds outputs no source compiles to (stale) and expected outputs that are gone (missing)", () => {
+        const dist = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-dist-"));
+        for (const file of ["components/a.js", "components/a.d.ts", "components/old.js", "tsconfig.tsbuildinfo"]) {
+            fs.mkdirSync(path.dirname(path.join(dist, file)), { recursive: true });
+            fs.writeFileSync(path.join(dist, file), "");
+        }
+        const expected = ["components/a.d.ts", "components/a.js", "components/b.d.ts", "components/b.js"];
+        assert.deepStrictEqual(compareOutputs(dist, expected), {
+            stale: ["components/old.js"],
+            missing: ["components/b.d.ts", "components/b.js"],
+        });
+        assert.deepStrictEqual(compareOutputs(path.join(dist, "none"), ["x.js"]), { stale: [], missing: ["x.js"] });
     });
 });
