@@ -1,5 +1,6 @@
 // Issue 11 item 1: one supported Node everywhere. npm warns EBADENGINE when the running node falls outside a
-// package's `engines.node`; the workflows, .ci/run (tools/node/install.sh) and users read `.node-version`.
+// package's `engines.node`; .ci/run (tools/node/install.sh), users and the workflows (test/workflows.test.ts) read
+// `.node-version`.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -9,21 +10,23 @@ const ROOT = path.join(__dirname, "..");
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as Record<string, any>;
 
 const nodeVersion = fs.readFileSync(path.join(ROOT, ".node-version"), "utf8").trim();
-const lockPackages = readJson("package-lock.json").packages as Record<
-    string,
-    { engines?: { node?: string } | string[]; hasInstallScript?: boolean; name?: string }
->;
-/** An installed package's name from its lock key (`node_modules/a/node_modules/@s/b` → `@s/b`). */
-const packageName = (lockKey: string) => lockKey.slice(lockKey.lastIndexOf("node_modules/") + "node_modules/".length);
+interface LockEntry {
+    engines?: { node?: string } | string[];
+    hasInstallScript?: boolean;
+}
+/** Every installed package of package-lock.json by name (the root project's own entry, key "", left out). */
+const installed: [name: string, entry: LockEntry][] = Object.entries(
+    readJson("package-lock.json").packages as Record<string, LockEntry>,
+)
+    .filter(([key]) => key.includes("node_modules/"))
+    .map(([key, entry]) => [key.slice(key.lastIndexOf("node_modules/") + "node_modules/".length), entry]);
 
 /** Lock entries whose `engines.node` the given Node version does not satisfy: what npm would warn EBADENGINE about. */
 function engineMismatches(version: string): string[] {
-    return Object.entries(lockPackages)
-        .filter(([key]) => key.includes("node_modules/"))
-        .flatMap(([key, entry]) => {
-            const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
-            return range && !semver.satisfies(version, range) ? [`${packageName(key)} needs node ${range}`] : [];
-        });
+    return installed.flatMap(([name, entry]) => {
+        const range = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+        return range && !semver.satisfies(version, range) ? [`${name} needs node ${range}`] : [];
+    });
 }
 
 describe("supported Node.js: .node-version, engines and npm ci (issue 11)", () => {
@@ -50,30 +53,9 @@ describe("supported Node.js: .node-version, engines and npm ci (issue 11)", () =
         assert.equal(semver.major(process.versions.node), semver.major(nodeVersion), `running node ${process.version}`);
     });
 
-    it("every workflow's setup-node reads .node-version instead of naming a version", () => {
-        const dir = path.join(ROOT, ".github/workflows");
-        for (const file of fs.readdirSync(dir)) {
-            const text = fs.readFileSync(path.join(dir, file), "utf8");
-            const setups =
-                text.match(/uses: actions\/setup-node@[^\n]*\n(?:\s+#[^\n]*\n)?\s+with:\n(?:\s+[\w-]+:[^\n]*\n)+/g) ??
-                [];
-            for (const setup of setups) {
-                assert.match(setup, /node-version-file: \.node-version/, `${file}:\n${setup}`);
-                assert.doesNotMatch(setup, /node-version:/, `${file}:\n${setup}`);
-            }
-            assert.equal(
-                setups.length,
-                (text.match(/actions\/setup-node@/g) ?? []).length,
-                `${file}: a setup-node without with:`,
-            );
-        }
-    });
-
     it("every dependency with an install script is reviewed in allowScripts (npm 12 blocks unreviewed ones; npm 11 warns)", () => {
         const allowScripts = (readJson("package.json").allowScripts ?? {}) as Record<string, boolean>;
-        const withScripts = Object.entries(lockPackages)
-            .filter(([key, entry]) => key.includes("node_modules/") && entry.hasInstallScript)
-            .map(([key]) => packageName(key));
+        const withScripts = installed.filter(([, entry]) => entry.hasInstallScript).map(([name]) => name);
         assert.ok(
             withScripts.includes("@pulumi/kubernetes"),
             `lock lists install scripts of ${withScripts.join(", ")}`,

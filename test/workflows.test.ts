@@ -699,6 +699,24 @@ jobs:
         );
     });
 
+    it("every setup-node step reads .node-version instead of naming a version (issue 11)", () => {
+        const setups = repositoryWorkflows().flatMap((wf) =>
+            jobsOf(wf).flatMap(([jobId, job]) =>
+                stepsOf(job)
+                    .filter((step) => typeof step?.uses === "string" && step.uses.startsWith("actions/setup-node@"))
+                    .map((step) => ({ where: `${wf.file} jobs.${jobId}`, with: step.with ?? {} })),
+            ),
+        );
+        assert.ok(setups.length > 0, "no setup-node step found");
+        for (const setup of setups) {
+            assert.deepStrictEqual(
+                { file: setup.with["node-version-file"], version: setup.with["node-version"] },
+                { file: ".node-version", version: undefined },
+                setup.where,
+            );
+        }
+    });
+
     describe("each rule catches a bad workflow", () => {
         it("unpinned, short-SHA and comment-less actions, and a tag-pinned container image (L12)", () => {
             const found = findingsOf(checkActionsPinned);
