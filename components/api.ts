@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ImageRole } from "../policy/facts";
+import { literalEnvSecret } from "../policy/secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
@@ -97,8 +98,6 @@ export const apiMigrationSchema = argsSchema<ApiMigration>()({
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Names that look like credentials: such values must come from a Secret (L19). */
-export const SECRET_LOOKING_NAME = /(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 /** Variables the component sets itself from `port` and `redis`; a second value would contradict them (L18). */
 const RESERVED_ENV = ["PORT", "REDIS_URL", "REDIS_PASSWORD"];
 
@@ -165,6 +164,8 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
     }
     problems.push(...workloadProblems(args, prefix));
     for (const [name, value] of Object.entries(args.env ?? {})) {
+        // The pack's rule with its default settings (no-literal-secret-env, no-secret-values): one verdict (L19).
+        const secret = literalEnvSecret(name, value);
         if (!ENV_NAME.test(name)) {
             problems.push({
                 field: f(`env.${name}`),
@@ -183,10 +184,13 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
                         : "remove it: REDIS_URL is built from the Redis component and its Secret",
                 lessons: ["L18", "L19"],
             });
-        } else if (SECRET_LOOKING_NAME.test(name)) {
+        } else if (secret !== undefined) {
             problems.push({
                 field: f(`env.${name}`),
-                problem: "looks like a secret but is a plain value",
+                problem:
+                    secret.by === "name"
+                        ? "looks like a secret by its name but is a plain value"
+                        : `contains ${secret.kind} as a plain value`,
                 got: HIDDEN,
                 fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`,
                 suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true },

@@ -12,6 +12,20 @@ export function digestOf(imageOrImageId: string): string | undefined {
     return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
 }
 
+/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
+export function globMatches(pattern: string, text: string): boolean {
+    const source = pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
+    return new RegExp(`^${source}$`).test(text);
+}
+
+/** Whether an environment variable name matches one of the globs, ignoring case (env settings of the pack). */
+export function envNameMatchesAny(patterns: readonly string[], name: string): boolean {
+    return patterns.some((p) => globMatches(p.toUpperCase(), name.toUpperCase()));
+}
+
 /** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
 export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";
 

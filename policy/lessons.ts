@@ -132,9 +132,11 @@ export const LESSONS = {
     },
     L19: {
         happened: "secrets in git",
-        componentDefault: "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`)",
+        componentDefault:
+            "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`); one secret-env rule (`policy/secret-env.ts`) for config check and pack",
         tests: [
             "test/components/redis.test.ts",
+            "test/secret-env.test.ts",
             "test/policy/no-literal-secret-env.test.ts",
             "test/check.test.ts",
             "test/policy/no-secret-values.test.ts",

@@ -1,7 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { globMatches, imageName } from "../images";
+import { globMatches } from "../facts";
+import { imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export interface RootOnlyImagesConfig {

@@ -2,6 +2,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { fixOf, policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES, propsAs } from "../k8s";
+import { DEFAULT_ENTROPY_OPTIONS } from "../secret-env";
 import { EntropyOptions, secretKind } from "../secret-values";
 import { fieldOf, subject } from "../validate";
 import { WORKLOAD_TYPES, workloadOf } from "../workloads";
@@ -23,13 +24,13 @@ export const noSecretValues: ResourceValidationPolicy = {
         entropyThreshold: {
             type: "number",
             minimum: 0,
-            default: 4.5,
+            default: DEFAULT_ENTROPY_OPTIONS.entropyThreshold,
             description: "Bits per character at or above which a token (mixed case and digits) counts as random.",
         },
         minTokenLength: {
             type: "integer",
             minimum: 8,
-            default: 24,
+            default: DEFAULT_ENTROPY_OPTIONS.minTokenLength,
             description: "Tokens shorter than this are not checked for entropy.",
         },
     }),

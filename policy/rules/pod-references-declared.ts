@@ -2,7 +2,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES } from "../k8s";
-import { globMatches } from "../images";
+import { globMatches } from "../facts";
 import { IndexedWorkload, StackIndex } from "../stack-index";
 import { fieldOf } from "../validate";
 

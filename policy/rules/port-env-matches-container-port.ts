@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { globMatches } from "../images";
+import { envNameMatchesAny } from "../facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export interface PortEnvConfig {
@@ -41,8 +41,6 @@ export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
     }),
     validateResource: validateWorkloads((workload, args, report, who) => {
         const { portEnvNames, ignoredEnvNames } = args.getConfig<PortEnvConfig>();
-        const matches = (patterns: string[], name: string) =>
-            patterns.some((p) => globMatches(p.toUpperCase(), name.toUpperCase()));
         for (const ref of workload.containers) {
             const ports = (ref.container.ports ?? []).map((p) => p.containerPort);
             if (ports.length === 0) {
@@ -52,8 +50,8 @@ export const portEnvMatchesContainerPort: ResourceValidationPolicy = {
                 if (
                     env.value === undefined ||
                     !/^\d+$/.test(env.value) ||
-                    !matches(portEnvNames, env.name) ||
-                    matches(ignoredEnvNames, env.name)
+                    !envNameMatchesAny(portEnvNames, env.name) ||
+                    envNameMatchesAny(ignoredEnvNames, env.name)
                 ) {
                     return;
                 }
