@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { argsSchema, imageRefSchema } from "./args-schema";
-import { rejectProblems, FieldProblem } from "./errors";
+import { argError, FieldProblem, rejectProblems } from "./errors";
 import { parseImageRef, repositoryOf, SHA256_DIGEST } from "./image-ref";
 import type { RegistryCredential } from "./images";
 
@@ -79,10 +79,13 @@ export class ApiImageBuild extends pulumi.ComponentResource {
         this.imageRef = image.repoDigest.apply((ref) => {
             const digest = ref?.split("@")[1];
             if (digest === undefined || !SHA256_DIGEST.test(digest)) {
-                throw new Error(
-                    `${prefix}repository: the build of ${repository} produced no pushed digest (got ${JSON.stringify(ref)}). ` +
-                        `Fix: check that the push to ${repository} succeeded (credentials, repository exists) [L12, L17]`,
-                );
+                throw argError({
+                    field: `${prefix}repository`,
+                    problem: `the build of ${repository} produced no pushed digest`,
+                    got: ref,
+                    fix: `check that the push to ${repository} succeeded (credentials, repository exists)`,
+                    lessons: ["L12", "L17"],
+                });
             }
             return `${repository}@${digest}`;
         });

@@ -313,6 +313,35 @@ function ruleProblems(c: RawConfig): FieldProblem[] {
     return problems;
 }
 
+/**
+ * The rule problems of the values the shape accepted, so one run names every problem (a bad api.image and a bad
+ * api.port together): the shape's offenders are left out and the rest checked. Nothing when what is left is
+ * incomplete (a required key was the offender); a rule on a left-out field is the shape problem's already.
+ */
+function ruleProblemsBesideShape(raw: Record<string, unknown>, issues: z.core.$ZodIssue[]): FieldProblem[] {
+    const offenders = issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path],
+    );
+    if (offenders.some((path) => path.length === 0)) {
+        return [];
+    }
+    const rest = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
+    for (const path of offenders) {
+        const parent = valueAt(rest, path.slice(0, -1));
+        if (parent !== null && typeof parent === "object") {
+            delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1] as string];
+        }
+    }
+    const checked = configSchema.safeParse(rest);
+    if (!checked.success) {
+        return [];
+    }
+    const offending = offenders.map(displayPath);
+    const inOffender = (field: string) =>
+        offending.some((o) => field === o || field.startsWith(`${o}.`) || field.startsWith(`${o}[`));
+    return ruleProblems(checked.data).filter((p) => !inOffender(p.field));
+}
+
 function toArgs(c: RawConfig): ParsedStackConfig {
     const { appName, apiSecrets, api, ...args } = c;
     const { build, ...apiWithoutBuild } = api;
@@ -372,7 +401,11 @@ export function parseStackConfig(raw: Record<string, unknown>, context: StackCon
     const secretProblems = context.secretKeys ? plainSecretProblems(raw, context.secretKeys) : [];
     const shape = configSchema.safeParse(raw);
     if (!shape.success) {
-        throw new WebStackArgError([...secretProblems, ...shapeProblems(shape.error.issues, raw)]);
+        throw new WebStackArgError([
+            ...secretProblems,
+            ...shapeProblems(shape.error.issues, raw),
+            ...ruleProblemsBesideShape(raw, shape.error.issues),
+        ]);
     }
     const problems = [...secretProblems, ...ruleProblems(shape.data)];
     if (problems.length > 0) {

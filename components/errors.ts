@@ -1,3 +1,5 @@
+import { RunError } from "@pulumi/pulumi";
+
 /**
  * One format for every rejected argument or config value, so a reader always learns the field, the value
  * and the fix: "<field>: <problem> (got <value>). Fix: <how> [Lxx]".
@@ -42,8 +44,12 @@ export function formatProblem(p: FieldProblem): string {
     return `${p.field}: ${p.problem} (got ${describeValue(p.got)}). Fix: ${p.fix}${lessons}`;
 }
 
-/** Thrown by components and config parsing; `problems` keeps every finding, `message` lists them all. */
-export class WebStackArgError extends Error {
+/**
+ * Thrown by components, config parsing and image resolution for anything the user wrote; `problems` keeps every
+ * finding, `message` lists them all. A RunError: the Pulumi language host prints its message alone, with no stack
+ * trace and no "Unhandled exception" (the trace would point into this package, not at the user's mistake).
+ */
+export class WebStackArgError extends RunError {
     constructor(readonly problems: FieldProblem[]) {
         super(problems.map(formatProblem).join("\n"));
         this.name = "WebStackArgError";
@@ -53,6 +59,11 @@ export class WebStackArgError extends Error {
 /** The problems of a part (e.g. nginx options) as problems of the arguments it sits under ("site."). */
 export function prefixed(problems: FieldProblem[], prefix: string): FieldProblem[] {
     return prefix === "" ? problems : problems.map((p) => ({ ...p, field: `${prefix}${p.field}` }));
+}
+
+/** A {@link WebStackArgError} of one problem, to throw (inside an Output too: a failed lookup or build). */
+export function argError(problem: FieldProblem): WebStackArgError {
+    return new WebStackArgError([problem]);
 }
 
 /** Throws a {@link WebStackArgError} when there is at least one problem. */

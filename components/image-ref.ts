@@ -1,4 +1,5 @@
 // Image references as components take them (L12, L22): the grammar itself is a domain fact (policy/facts.ts).
+import { argError } from "./errors";
 import { digestOf, ImageRef, imageRefProblem, repositoryOf, SHA256_DIGEST, splitImageRef } from "../policy/facts";
 
 export { digestOf, ImageRef, repositoryOf, SHA256_DIGEST };
@@ -10,7 +11,7 @@ export { digestOf, ImageRef, repositoryOf, SHA256_DIGEST };
 export function parseImageRef(ref: unknown, field: string): ImageRef {
     const bad = imageRefProblem(ref);
     if (bad) {
-        throw new Error(`${field}: image reference ${bad.problem} (got ${JSON.stringify(ref)}). Fix: ${bad.fix} [L12]`);
+        throw argError({ field, problem: `image reference ${bad.problem}`, got: ref, fix: bad.fix, lessons: ["L12"] });
     }
     return splitImageRef(ref as string);
 }

@@ -3,7 +3,7 @@
 // whose build failed ("manifest unknown") fails the preview before anything is applied.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
+import { argError, FieldProblem, HIDDEN, rejectProblems, WebStackArgError } from "./errors";
 import { INTERNAL_REGISTRY_HOST } from "../policy/facts";
 import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
 
@@ -190,10 +190,13 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
     }
     const ref = parseImageRef(req.ref, req.field);
     if (ref.digest === undefined && opts.requireDigest) {
-        throw new Error(
-            `${req.field}: image "${req.ref}" has no digest, and this stack requires digests (got tag ${JSON.stringify(ref.tag ?? "latest")}). ` +
-                `Fix: promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex> [L12]`,
-        );
+        throw argError({
+            field: req.field,
+            problem: `has no digest, and this stack requires digests (a tag, ${JSON.stringify(ref.tag ?? "latest")}, can move)`,
+            got: req.ref,
+            fix: `promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex>`,
+            lessons: ["L12"],
+        });
     }
     const registry = registryFor(req.field, opts.parent);
     if (ref.digest !== undefined && !registry.verifyDigests) {
@@ -217,49 +220,66 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
 function builtRef(built: string, field: string): string {
     const ref = parseImageRef(built, field);
     if (ref.digest === undefined) {
-        throw new Error(
-            `${field}: the built image "${built}" has no digest. Fix: deploy the build's repoDigest, never its tag [L12]`,
-        );
+        throw argError({
+            field,
+            problem: "the built image has no digest",
+            got: built,
+            fix: "deploy the build's repoDigest, never its tag",
+            lessons: ["L12"],
+        });
     }
     return pinnedRef(ref, ref.digest);
 }
 
 function checkedDigest(req: WrittenImageRequest, ref: ImageRef, reported: unknown): string {
     if (typeof reported !== "string" || !SHA256_DIGEST.test(reported)) {
-        throw new Error(
-            `${req.field}: the registry lookup of "${req.ref}" returned no sha256 digest (got ${JSON.stringify(reported)}). ` +
-                `Fix: check that ${ref.registry} serves the image over the registry v2 API [L17]`,
-        );
+        throw argError({
+            field: req.field,
+            problem: `the registry lookup of "${req.ref}" returned no sha256 digest`,
+            got: reported,
+            fix: `check that ${ref.registry} serves the image over the registry v2 API`,
+            lessons: ["L17"],
+        });
     }
     if (ref.digest !== undefined && reported !== ref.digest) {
-        throw new Error(
-            `${req.field}: registry ${ref.registry} serves ${reported} for "${req.ref}", not the pinned ${ref.digest}. ` +
-                `Fix: pin the digest the registry serves, or push the intended image again [L12, L17]`,
-        );
+        throw argError({
+            field: req.field,
+            problem: `registry ${ref.registry} serves ${reported} for this reference, not the pinned ${ref.digest}`,
+            got: req.ref,
+            fix: "pin the digest the registry serves, or push the intended image again",
+            lessons: ["L12", "L17"],
+        });
     }
     return reported;
 }
 
-function lookupError(req: WrittenImageRequest, ref: ImageRef, queried: string, err: unknown): Error {
+function lookupError(req: WrittenImageRequest, ref: ImageRef, queried: string, err: unknown): WebStackArgError {
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
     const detail = message === "" ? "the provider gave no detail" : message;
     const via = queried === req.ref ? "" : ` (queried as ${queried})`;
+    const problem = { field: req.field, got: req.ref };
     if (/manifest unknown|not found|404|name unknown/i.test(detail)) {
-        return new Error(
-            `${req.field}: image "${req.ref}"${via} does not exist in registry ${ref.registry} (${detail}). ` +
-                `Fix: push it first (a failed build leaves no manifest) or correct the tag/digest in ${req.field}; nothing was deployed [L17]`,
-        );
+        return argError({
+            ...problem,
+            problem: `the image does not exist in registry ${ref.registry}${via} (${detail})`,
+            fix: `push it first (a failed build leaves no manifest) or correct the tag/digest in ${req.field}; nothing was deployed`,
+            lessons: ["L17"],
+        });
     }
     if (/unauthori[sz]ed|denied|forbidden|401|403/i.test(detail)) {
-        return new Error(
-            `${req.field}: registry ${ref.registry} refused the lookup of "${req.ref}"${via} (${detail}). ` +
-                `Fix: give credentials for ${ref.registry} in the secret config registryAuth [L17, L19]`,
-        );
+        return argError({
+            ...problem,
+            problem: `registry ${ref.registry} refused the lookup${via} (${detail})`,
+            fix: `give credentials for ${ref.registry} in the secret config registryAuth`,
+            lessons: ["L17", "L19"],
+        });
     }
-    return new Error(
-        `${req.field}: could not look up image "${req.ref}"${via} in registry ${ref.registry} (${detail}). ` +
-            `Fix: make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest [L17]`,
-    );
+    return argError({
+        ...problem,
+        problem: `could not look up the image in registry ${ref.registry}${via} (${detail})`,
+        fix: "make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest",
+        lessons: ["L17"],
+    });
 }
 
 const defaultRegistries = new WeakMap<pulumi.Resource, ImageRegistry>();

@@ -479,7 +479,8 @@ export class InputError extends Error {}
 /** Error and fix, as printed (and as the {error, fix} JSON under --format json). */
 export function describeFailure(err: unknown): { error: string; fix: string } {
     const message = err instanceof Error ? err.message : String(err);
-    const [what, fix] = splitFix(message);
+    // One problem per line (a WebStackArgError's list) keeps each line whole, as pulumi preview prints it.
+    const [what, fix] = message.includes("\n") ? [message, undefined] : splitFix(message);
     if (err instanceof UsageError) {
         return { error: `usage error: ${what}`, fix: fix ?? "see npm run check -- --help" };
     }

@@ -180,5 +180,25 @@ describe("config mistakes are named by their cause (issue 11, L22)", function ()
                 assert.ok(!/qr-demo|north/.test(p.fix), p.fix);
             }
         });
+
+        it("L22 one run names every problem: a malformed api.image (shape) beside api.port 80 and site.replicas 3 with RWO (rules)", () => {
+            const raw = shopConfig();
+            raw.api.image = raw.api.image.replace("shop-api", "Shop-api");
+            raw.api.port = 80;
+            raw.site.replicas = 3;
+            const fields = problemsOf(() => parseStackConfig(raw)).map((p) => p.field);
+            assert.deepStrictEqual(fields.sort(), ["api.image", "api.port", "site.replicas"]);
+        });
+
+        it("L22 a rule on a field the shape already refused is not reported twice (api.image malformed, not also 'missing')", () => {
+            const raw = shopConfig();
+            raw.api.image = 42;
+            const problems = problemsOf(() => parseStackConfig(raw));
+            assert.deepStrictEqual(
+                problems.map((p) => p.field),
+                ["api.image"],
+                problems.map((p) => p.problem).join("; "),
+            );
+        });
     });
 });

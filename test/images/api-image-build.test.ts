@@ -113,7 +113,7 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
     it("L17: a push that reports no digest fails instead of deploying the tag", async () => {
         await assert.rejects(
             build({ context, repository: "ghcr.io/org/shop-api" }, () => undefined),
-            /api\.build\.repository: the build of ghcr\.io\/org\/shop-api produced no pushed digest \(got undefined\)/,
+            /api\.build\.repository: the build of ghcr\.io\/org\/shop-api produced no pushed digest \(got nothing\)/,
         );
     });
 

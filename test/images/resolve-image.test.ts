@@ -128,7 +128,7 @@ describe("resolveImage: tags are resolved to digests at preview (L12, L28)", () 
                 { requireDigest: true },
                 fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }, lookups),
             ),
-            /api\.image: image "ghcr.io\/org\/api:main" has no digest, and this stack requires digests \(got tag "main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
+            /api\.image: has no digest, and this stack requires digests \(a tag, "main", can move\) \(got "ghcr\.io\/org\/api:main"\)\. Fix: promote the digest dev deployed \(npm run promote -- --from dev --to <stack>\)/,
         );
         assert.deepStrictEqual(lookups, []);
     });
@@ -168,7 +168,7 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
             (err: Error) => {
                 assert.match(
                     err.message,
-                    /api\.image: image "ghcr\.io\/org\/api:sha-39a4e17" does not exist in registry ghcr\.io \(.*manifest unknown.*\)/,
+                    /api\.image: the image does not exist in registry ghcr\.io \(.*manifest unknown.*\) \(got "ghcr\.io\/org\/api:sha-39a4e17"\)/,
                 );
                 assert.match(
                     err.message,
@@ -186,7 +186,7 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
                 {},
                 fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST }),
             ),
-            /api\.image: image "ghcr\.io\/org\/api@sha256:0{64}" does not exist in registry ghcr\.io/,
+            /api\.image: the image does not exist in registry ghcr\.io .*\(got "ghcr\.io\/org\/api@sha256:0{64}"\)/,
         );
     });
 
@@ -198,7 +198,7 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
         });
         await assert.rejects(
             settleUnderMocks(`ghcr.io/org/api@${MAIN_DIGEST}`, {}, lying),
-            /api\.image: registry ghcr\.io serves sha256:0{64} for "ghcr\.io\/org\/api@sha256:1{64}", not the pinned sha256:1{64}\. Fix: pin the digest the registry serves/,
+            /api\.image: registry ghcr\.io serves sha256:0{64} for this reference, not the pinned sha256:1{64} \(got "ghcr\.io\/org\/api@sha256:1{64}"\)\. Fix: pin the digest the registry serves/,
         );
     });
 
@@ -226,7 +226,7 @@ describe("resolveImage: pinned digests are verified against the registry (L17)",
         };
         await assert.rejects(
             settleUnderMocks("ghcr.io/org/api:main", {}, down),
-            /api\.image: could not look up image "ghcr\.io\/org\/api:main" in registry ghcr\.io \(.*no such host\).*a tag cannot be deployed without its digest/,
+            /api\.image: could not look up the image in registry ghcr\.io \(.*no such host\) \(got "ghcr\.io\/org\/api:main"\).*a tag cannot be deployed without its digest/,
         );
     });
 
@@ -325,7 +325,7 @@ describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", 
             recordResources(() => {
                 resolveImage({ ref: pulumi.output("ghcr.io/org/api:dev"), field: "api.build" });
             }),
-            /api\.build: the built image "ghcr\.io\/org\/api:dev" has no digest/,
+            /api\.build: the built image has no digest \(got "ghcr\.io\/org\/api:dev"\)/,
         );
     });
 });
