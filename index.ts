@@ -16,6 +16,7 @@ import {
     imageRegistryArgs,
     OBJECT_CONFIG_KEYS,
     parseStackConfig,
+    reportingProblems,
     stackFileProblem,
     WebStack,
 } from "./components/index";
@@ -47,29 +48,36 @@ function readRawConfig(): Record<string, unknown> {
 declare module "@pulumi/pulumi/runtime/config" {
     export function isConfigSecret(key: string): boolean;
 }
-const rawConfig = readRawConfig();
-const { appName, apiBuild, ...args } = parseStackConfig(rawConfig, {
-    stack: pulumi.getStack(),
-    secretKeys: CONFIG_KEYS.filter((key) => isConfigSecret(`${pulumi.getProject()}:${key}`)),
-    // Only looked at when nothing is set: the stack file beside Pulumi.yaml (a missing file, an empty one or a
-    // misspelt `config:` root all reach the program as "no config at all").
-    stackFileProblem: Object.values(rawConfig).every((v) => v === undefined)
-        ? stackFileProblem(path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`), pulumi.getProject())
-        : undefined,
+// Every problem a user can cause (config, component args, image references) is reported once, as its own line,
+// before anything is created (L22).
+const { stack, versionHeaderName } = reportingProblems("the stack config", () => {
+    const rawConfig = readRawConfig();
+    const { appName, apiBuild, ...args } = parseStackConfig(rawConfig, {
+        stack: pulumi.getStack(),
+        secretKeys: CONFIG_KEYS.filter((key) => isConfigSecret(`${pulumi.getProject()}:${key}`)),
+        // Only looked at when nothing is set: the stack file beside Pulumi.yaml (a missing file, an empty one or a
+        // misspelt `config:` root all reach the program as "no config at all").
+        stackFileProblem: Object.values(rawConfig).every((v) => v === undefined)
+            ? stackFileProblem(path.join(__dirname, `Pulumi.${pulumi.getStack()}.yaml`), pulumi.getProject())
+            : undefined,
+    });
+    // Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
+    const registryArgs = imageRegistryArgs({
+        registryAuth: config.getObject("registryAuth"),
+        verifyImageDigests: config.getObject("verifyImageDigests"),
+        registryLookupHosts: config.getObject("registryLookupHosts"),
+        registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
+    });
+    const registry = new ImageRegistry(`${appName}-registry`, registryArgs);
+    // api.build (dev stacks): deploy the digest the push produced, never the tag (L12).
+    const apiImage = apiBuild
+        ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
+        : args.api.image;
+    return {
+        stack: new WebStack(appName, { ...args, api: { ...args.api, image: apiImage } }, { providers: [registry] }),
+        versionHeaderName: args.site.versionHeaderName,
+    };
 });
-// Registry lookups for every image (tags → digests, pinned digests checked to exist: L12, L17).
-const registryArgs = imageRegistryArgs({
-    registryAuth: config.getObject("registryAuth"),
-    verifyImageDigests: config.getObject("verifyImageDigests"),
-    registryLookupHosts: config.getObject("registryLookupHosts"),
-    registryAuthIsSecret: isConfigSecret(`${pulumi.getProject()}:registryAuth`),
-});
-const registry = new ImageRegistry(`${appName}-registry`, registryArgs);
-// api.build (dev stacks): deploy the digest the push produced, never the tag (L12).
-const apiImage = apiBuild
-    ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
-    : args.api.image;
-const stack = new WebStack(appName, { ...args, api: { ...args.api, image: apiImage } }, { providers: [registry] });
 
 export const url = stack.url;
 export const namespace = stack.namespace;
@@ -78,4 +86,4 @@ export const version = stack.version;
 /** Selects this stack's pods only; `npm run verify` passes it to kubectl instead of every pod Pulumi manages. */
 export const podSelector = stack.podSelector;
 /** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */
-export const versionHeader = args.site.versionHeaderName ?? facts.VERSION_HEADER_DEFAULT_NAME;
+export const versionHeader = versionHeaderName ?? facts.VERSION_HEADER_DEFAULT_NAME;

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { RunError } from "@pulumi/pulumi";
 
 /**
@@ -70,5 +71,37 @@ export function argError(problem: FieldProblem): WebStackArgError {
 export function rejectProblems(problems: FieldProblem[]): void {
     if (problems.length > 0) {
         throw new WebStackArgError(problems);
+    }
+}
+
+/**
+ * Thrown by {@link reportingProblems} once each problem is its own error diagnostic: its message only counts them,
+ * so the run's failure (which the Automation API's inline runtime prints twice) repeats no problem.
+ */
+export class ProblemsReported extends WebStackArgError {
+    constructor(problems: FieldProblem[], what: string) {
+        super(problems);
+        this.message = `${what}: ${problems.length} problem${problems.length === 1 ? "" : "s"}, each reported above; nothing was deployed`;
+        this.name = "ProblemsReported";
+    }
+}
+
+/**
+ * Runs a program's setup (reading config, constructing components). A {@link WebStackArgError} is reported as one
+ * error diagnostic per problem on the stack, then the run fails with {@link ProblemsReported}: `pulumi preview`
+ * and `pulumi up` show every problem once, in the "field: problem (got v). Fix: …" format, with no stack trace.
+ * It must throw, not just log: a program that logs errors and returns would let `pulumi up` go on.
+ */
+export function reportingProblems<T>(what: string, setup: () => T): T {
+    try {
+        return setup();
+    } catch (err) {
+        if (!(err instanceof WebStackArgError) || err instanceof ProblemsReported) {
+            throw err;
+        }
+        for (const problem of err.problems) {
+            void pulumi.log.error(formatProblem(problem));
+        }
+        throw new ProblemsReported(err.problems, what);
     }
 }

@@ -92,6 +92,8 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
     };
 
     const stopListening = listenForUnhandledRejections(fail);
+    const loggedErrors: string[] = [];
+    const stopCollecting = collectLoggedErrors(loggedErrors);
     try {
         const monitor = await installMockMonitor(mocks, opts.project, opts.stack, opts.preview ?? false);
         const config = opts.config ?? { config: {}, secretKeys: [] };
@@ -131,13 +133,17 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
         } catch (err) {
             // Let registrations still in flight fail here, while their rejections are ours, not the caller's.
             await Promise.race([waitForRPCs(), new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_FAILURE_MS))]);
-            throw asProgramError(err);
+            throw asProgramError(err, loggedErrors);
         } finally {
             // Rejections of outputs nobody awaited are reported on a later turn of the event loop.
             await new Promise((resolve) => setImmediate(resolve));
         }
         if (failures.length > 0) {
-            throw asProgramError(failures[0]);
+            throw asProgramError(failures[0], loggedErrors);
+        }
+        if (loggedErrors.length > 0) {
+            // Logged but not thrown: the engine shows them as errors, and so does the check.
+            throw new ProgramError(loggedErrors.join("\n"));
         }
         const dependsOnByUrn = await resolveDependsOn(explicitDependsOn);
 
@@ -173,6 +179,7 @@ async function recordRunNow(body: () => unknown, opts: RecordOptions): Promise<P
         secretValues.delete(REDACTED);
         return { resources, stackOutputs, secretValues: [...secretValues].sort(), notes };
     } finally {
+        stopCollecting();
         stopListening();
     }
 }
@@ -493,16 +500,33 @@ function addSecretConfigValues(config: StackConfig, secrets: Set<string>): void 
     }
 }
 
-function asProgramError(err: unknown): ProgramError {
+/** The program's failure, after the errors it logged first (pulumi.log.error), as the engine shows them. */
+function asProgramError(err: unknown, loggedErrors: readonly string[] = []): ProgramError {
     if (err instanceof ProgramError) {
         return err;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    const programError = new ProgramError(message);
+    const thrown = err instanceof Error ? err.message : String(err);
+    const programError = new ProgramError([...loggedErrors.filter((m) => m !== thrown), thrown].join("\n"));
     if (err instanceof Error && err.stack) {
         programError.stack = err.stack;
     }
     return programError;
+}
+
+/**
+ * Collects what the program logs with pulumi.log.error while a run is in flight: under mocks the SDK would only
+ * write it to the console, out of the check's report. Restored afterwards.
+ */
+function collectLoggedErrors(into: string[]): () => void {
+    const log = pulumi.log as { error: (message: string) => Promise<void> };
+    const original = log.error;
+    log.error = (message: string) => {
+        into.push(message);
+        return Promise.resolve();
+    };
+    return () => {
+        log.error = original;
+    };
 }
 
 /**

@@ -121,20 +121,37 @@ export class EngineStack {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `webstack-engine-${opts.stack}-`));
         fs.mkdirSync(path.join(dir, "state"));
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        const stackFile =
-            YAML.parse(fs.readFileSync(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), "utf8")) ?? {};
         const self = new EngineStack(dir, opts);
+        self.writeStackFile(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), opts.config);
+        await self.cli(["stack", "init", opts.stack, "--secrets-provider", "passphrase"]);
+        return self;
+    }
+
+    /**
+     * Replaces the stack's config with `configFile`'s (plus the harness's render-mode keys and `extra`), keeping the
+     * stack's own encryption salt: what a user's stack file looks like after pulling a new version of the repository.
+     */
+    useConfigFile(configFile: string, extra?: Record<string, unknown>): void {
+        this.writeStackFile(configFile, extra);
+    }
+
+    private writeStackFile(configFile: string, extra: Record<string, unknown> | undefined): void {
+        const stackFile = YAML.parse(fs.readFileSync(configFile, "utf8")) ?? {};
+        const salt: unknown = fs.existsSync(this.stackFile)
+            ? YAML.parse(fs.readFileSync(this.stackFile, "utf8"))?.encryptionsalt
+            : undefined;
         stackFile.config = {
             ...stackFile.config,
             // The provider writes YAML here instead of calling a cluster (inside the temp dir: Secret data is plain text).
-            "kubernetes:renderYamlToDirectory": self.renderDir,
+            "kubernetes:renderYamlToDirectory": this.renderDir,
             // Digest lookups need the registry: nothing may leave 127.0.0.1 (the digests in config are taken as they are).
             "webstack:verifyImageDigests": false,
-            ...opts.config,
+            ...extra,
         };
-        fs.writeFileSync(self.stackFile, YAML.stringify(stackFile));
-        await self.cli(["stack", "init", opts.stack, "--secrets-provider", "passphrase"]);
-        return self;
+        fs.writeFileSync(
+            this.stackFile,
+            YAML.stringify(salt === undefined ? stackFile : { ...stackFile, encryptionsalt: salt }),
+        );
     }
 
     get stackFile(): string {

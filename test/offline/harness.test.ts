@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
+import { reportingProblems, WebStackArgError } from "../../components/errors";
 import { PendingRequests } from "../../offline/mock-runtime";
 import { ProgramError, ProgramRun, RecordedResource, recordResources, runProgram } from "../../offline/run-program";
 import { REDACTED, loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
@@ -110,6 +111,34 @@ describe("offline harness: runProgram", function () {
             runProgram({ program: path.join(FIXTURES, "throws", "index.ts"), stack: "dev" }),
             (err: Error) =>
                 err instanceof ProgramError && /webstack:api\.port: must be between 1 and 65535/.test(err.message),
+        );
+    });
+
+    it("[L22] reports what the program logged with pulumi.log.error before its failure, in order, and logged errors alone fail the run", async () => {
+        await assert.rejects(
+            recordResources(() => {
+                reportingProblems("the fixture", () => {
+                    throw new WebStackArgError([
+                        { field: "a", problem: "is bad", got: 1, fix: "set a to 2" },
+                        { field: "b", problem: "is worse", got: 2, fix: "set b to 3", lessons: ["L22"] },
+                    ]);
+                });
+            }),
+            (err: Error) => {
+                assert.ok(err instanceof ProgramError, String(err));
+                assert.deepEqual(err.message.split("\n"), [
+                    "a: is bad (got 1). Fix: set a to 2",
+                    "b: is worse (got 2). Fix: set b to 3 [L22]",
+                    "the fixture: 2 problems, each reported above; nothing was deployed",
+                ]);
+                return true;
+            },
+        );
+        await assert.rejects(
+            recordResources(() => {
+                void pulumi.log.error("logged, not thrown");
+            }),
+            (err: Error) => err instanceof ProgramError && err.message === "logged, not thrown",
         );
     });
 
