@@ -295,6 +295,16 @@ export const CATALOG = {
         remediation: "Feed containerPort, the PORT env, probes and Service targetPort from one value.",
         peers: [],
     },
+    "nginx-upstream-matches-service": {
+        lessons: ["L18"],
+        enforcementLevel: "mandatory",
+        severity: "high",
+        tags: ["reliability", "networking"],
+        summary:
+            "Every `host:port` an nginx config in a ConfigMap connects to (upstream `server`, `proxy_pass`) that names a Service of the run (`svc`, `svc.ns`, `svc.ns.svc[.<domain>]`) uses a port that Service exposes; otherwise every proxied request gets 502.",
+        remediation: "Derive nginx's upstream port from the API Service's port (one port value, as the WebStack does).",
+        peers: [],
+    },
     "no-literal-secret-env": {
         lessons: ["L19"],
         enforcementLevel: "mandatory",
@@ -498,6 +508,17 @@ export const CATALOG = {
             "Every long-running workload's pods are selected by a NetworkPolicy of the stack in its namespace that restricts Ingress (an Egress-only policy does not count), so e.g. Redis is not reachable by anything in the cluster.",
         remediation: "Add NetworkPolicies (Redis only from the API, the API only from nginx, nginx from the router).",
         peers: [polaris("missingNetworkPolicy", "only policies restricting Ingress count")],
+    },
+    "network-policy-ingress-restricted": {
+        lessons: ["L31"],
+        enforcementLevel: "advisory",
+        severity: "high",
+        tags: ["security", "networking"],
+        summary:
+            "No NetworkPolicy ingress rule admits every source: a rule without `from` (or `from: []`), an empty peer, a peer with `namespaceSelector: {}` and no narrower podSelector, or ipBlock 0.0.0.0/0 or ::/0 without exceptions. Such a policy selects the pods yet restricts nothing.",
+        remediation:
+            "Name the clients in `from`: a podSelector for the pods in the namespace that may connect, a namespaceSelector with the router's or ingress controller's labels.",
+        peers: [],
     },
     "ingress-tls": {
         lessons: ["L31"],

@@ -186,8 +186,19 @@ export interface PdbProps extends KubeObject {
     spec?: { selector?: LabelSelector; maxUnavailable?: number | string; minAvailable?: number | string };
 }
 
+/** One source of a NetworkPolicy ingress rule. */
+export interface NetworkPolicyPeer {
+    podSelector?: LabelSelector;
+    namespaceSelector?: LabelSelector;
+    ipBlock?: { cidr?: string; except?: string[] };
+}
+
 export interface NetworkPolicyProps extends KubeObject {
-    spec?: { policyTypes?: string[]; podSelector?: LabelSelector };
+    spec?: {
+        policyTypes?: string[];
+        podSelector?: LabelSelector;
+        ingress?: { from?: NetworkPolicyPeer[]; ports?: unknown[] }[];
+    };
 }
 
 export interface HpaProps extends KubeObject {

@@ -128,7 +128,12 @@ export const LESSONS = {
     L18: {
         happened: "ports 50053 vs 50054",
         componentDefault: "one `port` feeds all (`api.ts`)",
-        tests: ["test/components/api.test.ts", "test/policy/probe-ports-declared.test.ts", "test/incidents.test.ts"],
+        tests: [
+            "test/components/api.test.ts",
+            "test/policy/probe-ports-declared.test.ts",
+            "test/policy/nginx-upstream-matches-service.test.ts",
+            "test/incidents.test.ts",
+        ],
     },
     L19: {
         happened: "secrets in git",
@@ -214,6 +219,7 @@ export const LESSONS = {
         tests: [
             "test/components/routing.test.ts",
             "test/policy/namespace-has-network-policy.test.ts",
+            "test/policy/network-policy-ingress-restricted.test.ts",
             "test/policy/ingress-tls.test.ts",
         ],
     },

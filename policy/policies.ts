@@ -19,6 +19,8 @@ import { jobBoundedRetries } from "./rules/job-bounded-retries";
 import { jobNoTtlAfterFinished } from "./rules/job-no-ttl-after-finished";
 import { livenessProbeSet } from "./rules/liveness-probe-set";
 import { namespaceHasNetworkPolicy } from "./rules/namespace-has-network-policy";
+import { networkPolicyIngressRestricted } from "./rules/network-policy-ingress-restricted";
+import { nginxUpstreamMatchesService } from "./rules/nginx-upstream-matches-service";
 import { noIgnoreChangesOnWorkloadSpec } from "./rules/no-ignore-changes-on-workload-spec";
 import { noLiteralSecretEnv } from "./rules/no-literal-secret-env";
 import { noPrivilegedPorts } from "./rules/no-privileged-ports";
@@ -71,6 +73,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         probePortsDeclared, // L18
         serviceTargetPortMatchesPods, // L18
         portEnvMatchesContainerPort, // L18
+        nginxUpstreamMatchesService, // L18
         noLiteralSecretEnv, // L19
         noSecretValues, // L19
         allowedImagePrefixes, // L20
@@ -84,6 +87,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         podSecurityRestricted, // L30
         automountServiceAccountToken, // L30
         namespaceHasNetworkPolicy, // L31
+        networkPolicyIngressRestricted, // L31
         ingressTls, // L31
         pvcProtected, // L32
     ] as (ResourceValidationPolicy | StackValidationPolicy)[]

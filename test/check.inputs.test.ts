@@ -111,7 +111,7 @@ describe("npm run check: every input kind (issue 14)", function () {
             }
             assert.deepEqual(
                 children.map((c) => c.location!.line),
-                [2, 87, 110, 135],
+                [2, 87, 110, 139],
                 "the line each document starts on",
             );
             // yaml v1: the decode invoke was answered, so the SDK registered the List's items itself.
