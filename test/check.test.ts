@@ -270,7 +270,7 @@ describe("npm run check (issue 4)", function () {
         const qa = readDir(out);
         const changed = [...new Set([...first.keys(), ...qa.keys()])].filter((f) => first.get(f) !== qa.get(f));
         assert.equal(changed.length, 2, `only the ConfigMap (mode prod → canary) is renamed: ${changed.join(", ")}`);
-        assert.ok(changed.every((f) => f.startsWith("shop-configmap-settings-")));
+        assert.ok(changed.every((f) => f.startsWith("shop-configmap-settings-"))); // two of them, asserted above
         assert.match([...qa].find(([f]) => f.startsWith("shop-configmap"))![1], /mode: canary/);
     });
 

@@ -7,6 +7,7 @@ import * as path from "path";
 import { CATALOG } from "../policy/catalog";
 import { LESSONS, LessonId } from "../policy/lessons";
 import { policies } from "../policy/policies";
+import { lessonsWithoutPassingTest } from "./support/lesson-ledger";
 
 const root = path.join(__dirname, "..");
 const lessons = Object.entries(LESSONS) as [LessonId, (typeof LESSONS)[LessonId]][];
@@ -46,6 +47,19 @@ describe("the lessons map matches the code (L01–L32)", () => {
             }
         });
     }
+
+    it("the ledger of npm test (test/support/lesson-ledger.ts) wants a passing test citing the lesson, not a mention", () => {
+        const lessons = { L03: { tests: ["test/a.test.ts"] }, L07: { tests: ["test/b.test.ts"] } };
+        const ran = new Set(["test/a.test.ts", "test/b.test.ts"]);
+        const passed = [
+            { file: "test/a.test.ts", title: "storage L03 RWO forces one replica" },
+            { file: "test/b.test.ts", title: "nginx serves .html without the extension" },
+            { file: "test/c.test.ts", title: "L07 elsewhere does not count" },
+        ];
+        assert.deepStrictEqual(lessonsWithoutPassingTest(lessons, passed, ran), ["L07"]);
+        assert.deepStrictEqual(lessonsWithoutPassingTest(lessons, passed, new Set(["test/a.test.ts"])), []);
+        assert.deepStrictEqual(lessonsWithoutPassingTest(lessons, [], ran), ["L03", "L07"]);
+    });
 
     it("every policy citing a lesson is in the pack", () => {
         const names = new Set(policies.map((p) => p.name));

@@ -90,7 +90,7 @@ describe("offline harness: runProgram", function () {
             }),
         ]);
         assert.equal(byName(qa, "web").inputs.spec.replicas, 5);
-        assert.ok(qa.resources.every((r) => r.urn.startsWith("urn:pulumi:qa::fixture::")));
+        assert.ok(qa.resources.length > 0 && qa.resources.every((r) => r.urn.startsWith("urn:pulumi:qa::fixture::")));
         assert.deepEqual(
             again.resources.map((r) => r.urn),
             dev.resources.map((r) => r.urn),
