@@ -1,7 +1,7 @@
 // Every lesson needs a passing test, not a mention (issue 30). Loaded by mocha (`require` in .mocharc.json): each
-// worker records the file and own title (not the describe's) of every passing test; once the run ends, every lesson of policy/lessons.ts
-// whose named test files ran must have a passing test in one of them whose title cites its id, or the run fails
-// naming the lesson. Lessons whose files did not run (test:unit, one file at a time) are not judged.
+// worker records the file and own title (not the describe's) of every passing test; once the run ends, every
+// lesson of policy/lessons.ts whose named test files ran must have a passing test in one of them whose title cites
+// its id, or the run fails naming the lesson. Lessons whose files did not run (test:unit, one file) are not judged.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
