@@ -11,9 +11,20 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { checkPatches, expandProviderComponents } from "./expand";
-import { ManifestError, readManifests, readStandardInput, registerObjects, secretValuesOf } from "./manifests";
+import {
+    DEFAULT_READ_LIMITS,
+    ManifestError,
+    MIB,
+    READ_LIMIT_FLAGS,
+    ReadLimits,
+    readManifests,
+    readStandardInput,
+    registerObjects,
+    secretValuesOf,
+} from "./manifests";
 import { reconcileConfig, runPolicies } from "./policy-runner";
-import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
+import { assertOutDirUsable, OutDirError, OutFileNames, unsafeNameReason, writeObjects } from "./out-files";
+import { isClusterScoped, renderObjectFile, scrub } from "./render";
 import {
     CheckReport,
     failed,
@@ -22,6 +33,7 @@ import {
     githubReport,
     markdownReport,
     ReportedViolation,
+    quoted,
     SchemaError,
     sarifReport,
     SourceLocation,
@@ -30,7 +42,7 @@ import {
 } from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./run-program";
-import { toKubernetesObject, validateKubernetesObject } from "./schema";
+import { isDnsLabel, toKubernetesObject, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stack-config";
 import { TypeCheckError, typeCheckProgram } from "./type-check";
 import { ProgramError } from "./types";
@@ -88,6 +100,18 @@ export const CHECK_COMMAND = {
             description: "report format (default: github under GITHUB_ACTIONS, else text)",
         },
         json: { type: "boolean", description: "same as --format json" },
+        "max-file-mib": {
+            type: "string",
+            default: String(DEFAULT_READ_LIMITS.maxFileBytes / MIB),
+            valueName: "<n>",
+            description: "--manifests: refuse a file (or stdin) larger than this many MiB",
+        },
+        "max-input-mib": {
+            type: "string",
+            default: String(DEFAULT_READ_LIMITS.maxTotalBytes / MIB),
+            valueName: "<n>",
+            description: "--manifests: refuse a directory whose files together are larger than this many MiB",
+        },
         "allow-unchecked": {
             type: "boolean",
             description: "exit 0 even when resources were not checked (they are still listed)",
@@ -121,6 +145,8 @@ export interface CheckArgs {
     format: Format;
     allowUnchecked: boolean;
     skipTypeCheck: boolean;
+    /** Size limits of --manifests input (DEFAULT_READ_LIMITS unless --max-file-mib / --max-input-mib). */
+    readLimits?: ReadLimits;
     /** Where relative paths the user typed are resolved: the directory npm was run from (INIT_CWD), else cwd. */
     callerDir: string;
 }
@@ -141,6 +167,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
             "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
         );
     }
+    if (!isDnsLabel(flags.namespace)) {
+        throw new UsageError(
+            `--namespace ${quoted(flags.namespace)}: not a namespace name (a DNS-1123 label: lower case, digits, '-', ≤ 63). Fix: pass a namespace such as shop`,
+        );
+    }
     const format =
         (flags.format as Format | undefined) ??
         (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
@@ -157,14 +188,26 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         format,
         allowUnchecked: flags["allow-unchecked"] ?? false,
         skipTypeCheck: flags["skip-type-check"] ?? false,
+        readLimits: {
+            maxFileBytes: mebibytes(READ_LIMIT_FLAGS.maxFileBytes, flags["max-file-mib"]),
+            maxTotalBytes: mebibytes(READ_LIMIT_FLAGS.maxTotalBytes, flags["max-input-mib"]),
+        },
         callerDir: env.INIT_CWD && fs.existsSync(env.INIT_CWD) ? env.INIT_CWD : process.cwd(),
     };
 }
 
+function mebibytes(flag: string, value: string): number {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) {
+        throw new UsageError(`--${flag} ${quoted(value)}: not a size in MiB. Fix: pass a positive number such as 32`);
+    }
+    return Math.round(n * MIB);
+}
+
 export interface CheckResult {
     report: CheckReport;
-    /** File name → YAML text, for --out. */
-    files: Map<string, string>;
+    /** File name → YAML text, for --out; undefined when a name is unsafe, so nothing may be written. */
+    files: Map<string, string> | undefined;
 }
 
 interface Target {
@@ -189,10 +232,7 @@ interface Target {
 const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 
 /** Runs the program (or reads the manifests), validates the objects, runs the policies. */
-export async function check(
-    args: CheckArgs,
-    readStdin: () => Promise<string> = readStandardInput,
-): Promise<CheckResult> {
+export async function check(args: CheckArgs, readStdin?: () => Promise<string>): Promise<CheckResult> {
     const fromCaller = (p: string) => path.resolve(args.callerDir, p);
     const packConfig =
         args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
@@ -201,7 +241,7 @@ export async function check(
         try {
             assertOutDirUsable(out, args.out);
         } catch (err) {
-            throw new UsageError((err as Error).message);
+            throw err instanceof OutDirError ? new UsageError(err.message) : err;
         }
     }
     const policies: Policies = (await import("../policy/policies")).policies;
@@ -218,7 +258,10 @@ export async function check(
     const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
+    const names = new OutFileNames();
     const files = new Map<string, { owner: string; text: string }>();
+    /** Objects whose fields cannot name a file: then --out writes nothing at all. */
+    const unsafe: string[] = [];
     let objects = 0;
     let redactedSecrets = 0;
     for (const resource of all) {
@@ -233,12 +276,16 @@ export async function check(
         for (const message of validateKubernetesObject(obj)) {
             schemaErrors.push({ resource: label, message, ...at });
         }
-        const file = fileNameFor(obj);
-        const earlier = files.get(file);
+        const unsafeReason = unsafeNameReason(obj);
+        if (unsafeReason !== undefined) {
+            unsafe.push(`${label} (${unsafeReason})`);
+            continue;
+        }
+        const { file, earlier } = names.assign(obj);
         if (earlier) {
             schemaErrors.push({
                 resource: label,
-                message: `same object as ${earlier.owner} (${file}): two resources would fight over it`,
+                message: `same object as ${files.get(file)!.owner} (${file}): two resources would fight over it`,
                 ...at,
             });
             continue;
@@ -250,6 +297,13 @@ export async function check(
             redactedSecrets += rendered.redacted ? 1 : 0;
         }
         files.set(file, { owner: label, text });
+    }
+    const notes = [...target.notes];
+    if (out !== undefined && unsafe.length > 0) {
+        redactedSecrets = 0;
+        notes.push(
+            `--out ${args.out}: nothing written: ${unsafe.length === 1 ? "an object's names cannot" : `${unsafe.length} objects' names cannot`} name a file safely (${unsafe.slice(0, 3).join("; ")}${unsafe.length > 3 ? "; …" : ""}); their schema errors say what to correct`,
+        );
     }
 
     const located = (v: { resource: string }) => {
@@ -275,11 +329,11 @@ export async function check(
         ),
         unchecked: [...target.unchecked].sort((a, b) => compare(a.resource, b.resource)),
         redactedSecrets,
-        notes: target.notes,
+        notes,
     };
     return {
         report: scrub(report, target.secretValues) as CheckReport,
-        files: new Map([...files].map(([file, { text }]) => [file, text])),
+        files: unsafe.length > 0 ? undefined : new Map([...files].map(([file, { text }]) => [file, text])),
     };
 }
 
@@ -340,12 +394,21 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
 async function readManifestTarget(
     args: CheckArgs,
     fromCaller: (p: string) => string,
-    readStdin: () => Promise<string>,
+    readStdin: (() => Promise<string>) | undefined,
 ): Promise<Target> {
     const source = args.manifests!;
+    const limits = args.readLimits ?? DEFAULT_READ_LIMITS;
     let registered;
+    let skipped: string[];
     try {
-        const manifests = await readManifests(source, source === "-" ? "-" : fromCaller(source), readStdin);
+        const input = await readManifests(
+            source,
+            source === "-" ? "-" : fromCaller(source),
+            readStdin ?? (() => readStandardInput(limits)),
+            limits,
+        );
+        const manifests = input.objects;
+        skipped = input.skipped;
         if (manifests.length === 0) {
             throw new ManifestError(
                 `--manifests ${source}: no Kubernetes objects in it (empty input; did the command before the pipe fail?). ` +
@@ -373,6 +436,7 @@ async function readManifestTarget(
         unchecked: [],
         secretValues: secretValuesOf(resources.map((r) => r.inputs)),
         notes: [
+            ...skipped.map((s) => `skipped ${s}`),
             `${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`,
         ],
         location: (r) => locations.get(r.urn),
@@ -578,11 +642,22 @@ export async function main(
             return 0;
         }
         const { report, files } = await check(args, streams.readStdin);
-        if (args.out !== undefined) {
-            writeObjects(path.resolve(args.callerDir, args.out), files);
+        let writeFailure: unknown;
+        if (args.out !== undefined && files !== undefined) {
+            try {
+                writeObjects(path.resolve(args.callerDir, args.out), files, args.out);
+            } catch (err) {
+                // The report is still worth having: print it, then the failure, and exit 2.
+                writeFailure = err instanceof OutDirError ? new InputError(err.message) : err;
+            }
         }
         const policies: Policies = (await import("../policy/policies")).policies;
         await writeFully(writeOut, formatReport(report, args, policies, report.source));
+        if (writeFailure !== undefined) {
+            const { error, fix } = describeFailure(writeFailure);
+            await writeFully(writeErr, `check: ${error}\nFix: ${fix}\n`);
+            return 2;
+        }
         return failed(report, { allowUnchecked: args.allowUnchecked }) ? 1 : 0;
     } catch (err) {
         // Offline, secret config is only ever the marker, so a failure message cannot carry a real secret.
