@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
+import { CrdSchemas } from "./crd-schemas";
 import { checkPatches, expandProviderComponents } from "./expand";
 import {
     DEFAULT_READ_LIMITS,
@@ -42,7 +43,7 @@ import {
 } from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./run-program";
-import { isDnsLabel, toKubernetesObject, validateKubernetesObject } from "./schema";
+import { isDnsLabel, toKubernetesObject, uncheckedSchema, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stack-config";
 import { TypeCheckError, typeCheckProgram } from "./type-check";
 import { ProgramError } from "./types";
@@ -100,6 +101,13 @@ export const CHECK_COMMAND = {
             description: "report format (default: github under GITHUB_ACTIONS, else text)",
         },
         json: { type: "boolean", description: "same as --format json" },
+        crd: {
+            type: "string",
+            multiple: true,
+            valueName: "<file|dir>",
+            description:
+                "CustomResourceDefinition YAML, a file or a directory: custom resources of its kinds are validated against its openAPIV3Schema",
+        },
         "max-file-mib": {
             type: "string",
             default: String(DEFAULT_READ_LIMITS.maxFileBytes / MIB),
@@ -145,6 +153,8 @@ export interface CheckArgs {
     format: Format;
     allowUnchecked: boolean;
     skipTypeCheck: boolean;
+    /** --crd files and directories, as given. */
+    crd?: string[];
     /** Size limits of --manifests input (DEFAULT_READ_LIMITS unless --max-file-mib / --max-input-mib). */
     readLimits?: ReadLimits;
     /** Where relative paths the user typed are resolved: the directory npm was run from (INIT_CWD), else cwd. */
@@ -165,6 +175,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (flags.manifests !== undefined && argv.some((a) => /^--(program|stack|config)\b/.test(a))) {
         throw new UsageError(
             "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
+        );
+    }
+    if (flags.crd?.includes("-")) {
+        throw new UsageError(
+            "--crd -: CRDs are read from files only (stdin is for --manifests -). Fix: save the CRD to a file",
         );
     }
     if (!isDnsLabel(flags.namespace)) {
@@ -188,6 +203,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         format,
         allowUnchecked: flags["allow-unchecked"] ?? false,
         skipTypeCheck: flags["skip-type-check"] ?? false,
+        crd: flags.crd,
         readLimits: {
             maxFileBytes: mebibytes(READ_LIMIT_FLAGS.maxFileBytes, flags["max-file-mib"]),
             maxTotalBytes: mebibytes(READ_LIMIT_FLAGS.maxTotalBytes, flags["max-input-mib"]),
@@ -244,6 +260,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
             throw err instanceof OutDirError ? new UsageError(err.message) : err;
         }
     }
+    const crds = await loadCrds(args, fromCaller);
     const policies: Policies = (await import("../policy/policies")).policies;
     try {
         // Checked before the program runs, as the engine reconciles it before the preview starts.
@@ -258,6 +275,8 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
     const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
+    /** Objects without a schema: listed, and failing the run unless --allow-unchecked. */
+    const unchecked: Unchecked[] = [...target.unchecked];
     const names = new OutFileNames();
     const files = new Map<string, { owner: string; text: string }>();
     /** Objects whose fields cannot name a file: then --out writes nothing at all. */
@@ -273,8 +292,12 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         const label = resourceLabel(resource);
         const at = target.location(resource);
         applyProviderNamespace(obj, resource, all);
-        for (const message of validateKubernetesObject(obj)) {
+        for (const message of validateKubernetesObject(obj, crds)) {
             schemaErrors.push({ resource: label, message, ...at });
+        }
+        const noSchema = uncheckedSchema(String(obj.apiVersion), String(obj.kind), crds);
+        if (noSchema !== undefined) {
+            unchecked.push({ resource: label, type: resource.type, ...noSchema });
         }
         const unsafeReason = unsafeNameReason(obj);
         if (unsafeReason !== undefined) {
@@ -327,7 +350,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         schemaErrors: [...schemaErrors].sort((a, b) =>
             compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`),
         ),
-        unchecked: [...target.unchecked].sort((a, b) => compare(a.resource, b.resource)),
+        unchecked: unchecked.sort((a, b) => compare(a.resource, b.resource)),
         redactedSecrets,
         notes,
     };
@@ -335,6 +358,26 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         report: scrub(report, target.secretValues) as CheckReport,
         files: unsafe.length > 0 ? undefined : new Map([...files].map(([file, { text }]) => [file, text])),
     };
+}
+
+/** The schemas of every --crd file or directory; a broken one is an input error naming file and line. */
+async function loadCrds(args: CheckArgs, fromCaller: (p: string) => string): Promise<CrdSchemas> {
+    const crds = new CrdSchemas();
+    for (const given of args.crd ?? []) {
+        try {
+            const input = await readManifests(
+                given,
+                fromCaller(given),
+                undefined,
+                args.readLimits ?? DEFAULT_READ_LIMITS,
+                "crd",
+            );
+            crds.add(input.objects);
+        } catch (err) {
+            throw err instanceof ManifestError ? new InputError(err.message) : err;
+        }
+    }
+    return crds;
 }
 
 async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => string): Promise<Target> {

@@ -154,11 +154,11 @@ export const DEFAULT_READ_LIMITS: ReadLimits = { maxFileBytes: 16 * MIB, maxTota
 /** The flag that raises each limit. */
 export const READ_LIMIT_FLAGS = { maxFileBytes: "max-file-mib", maxTotalBytes: "max-input-mib" } as const;
 
-function tooLarge(file: string, limits: ReadLimits, which: keyof ReadLimits): string {
+function tooLarge(file: string, limits: ReadLimits, which: keyof ReadLimits, flag = "manifests"): string {
     const what = which === "maxFileBytes" ? "one file" : "all its files together";
     const limit = limits[which];
     const size = limit >= MIB ? `${+(limit / MIB).toFixed(2)} MiB` : `${limit} bytes`;
-    return `--manifests ${file}: more than ${size} in ${what}, the check's limit. Fix: split the input, or raise the limit with --${READ_LIMIT_FLAGS[which]} <n>`;
+    return `--${flag} ${file}: more than ${size} in ${what}, the check's limit. Fix: split the input, or raise the limit with --${READ_LIMIT_FLAGS[which]} <n>`;
 }
 
 /** UTF-8 or a ManifestError naming the line of the first invalid byte (kubectl refuses such files too). */
@@ -214,51 +214,53 @@ export async function readManifests(
     resolvedPath: string,
     readStdin: () => Promise<string> = readStandardInput,
     limits: ReadLimits = DEFAULT_READ_LIMITS,
+    /** The flag that named the path, for messages: manifests, or crd. */
+    flag = "manifests",
 ): Promise<ManifestInput> {
     if (source === "-") {
         return { objects: parseManifests(await readStdin(), "-"), skipped: [] };
     }
-    const stat = statInput(resolvedPath, source);
+    const stat = statInput(resolvedPath, source, flag);
     if (!stat.isDirectory()) {
         // A path named on the command line is read whatever it is: `--manifests <(helm template …)` is a pipe.
-        return { objects: parseManifests(readCapped(resolvedPath, source, limits), source), skipped: [] };
+        return { objects: parseManifests(readCapped(resolvedPath, source, limits, flag), source), skipped: [] };
     }
-    const { files, skipped } = listManifestFiles(resolvedPath, source);
+    const { files, skipped } = listManifestFiles(resolvedPath, source, flag);
     let total = 0;
     const objects = files.flatMap((f) => {
         const display = path.join(source, f);
-        const text = readCapped(path.join(resolvedPath, f), display, limits);
+        const text = readCapped(path.join(resolvedPath, f), display, limits, flag);
         total += Buffer.byteLength(text);
         if (total > limits.maxTotalBytes) {
-            throw new ManifestError(tooLarge(source, limits, "maxTotalBytes"));
+            throw new ManifestError(tooLarge(source, limits, "maxTotalBytes", flag));
         }
         return parseManifests(text, display);
     });
     return { objects, skipped };
 }
 
-function statInput(file: string, display: string): fs.Stats {
+function statInput(file: string, display: string, flag: string): fs.Stats {
     try {
         return fs.statSync(file);
     } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         throw new ManifestError(
             code === "ENOENT"
-                ? `--manifests ${display}: no such file or directory. Fix: pass a YAML file, a directory of them, or - for stdin`
-                : `--manifests ${display}: cannot read it: ${describeFsError(err)}. Fix: ${code === "EACCES" || code === "EPERM" ? "make it readable by the user running the check" : "pass a YAML file, a directory of them, or - for stdin"}`,
+                ? `--${flag} ${display}: no such file or directory. Fix: pass a YAML file, a directory of them, or - for stdin`
+                : `--${flag} ${display}: cannot read it: ${describeFsError(err)}. Fix: ${code === "EACCES" || code === "EPERM" ? "make it readable by the user running the check" : "pass a YAML file, a directory of them, or - for stdin"}`,
         );
     }
 }
 
 /** At most `limit` bytes of a file, decoded as UTF-8; more is an error (a device such as /dev/zero never ends). */
-function readCapped(file: string, display: string, limits: ReadLimits): string {
+function readCapped(file: string, display: string, limits: ReadLimits, flag: string): string {
     const limit = limits.maxFileBytes;
     let fd: number;
     try {
         fd = fs.openSync(file, "r");
     } catch (err) {
-        statInput(file, display);
-        throw new ManifestError(`--manifests ${display}: cannot read it: ${describeFsError(err)}`);
+        statInput(file, display, flag);
+        throw new ManifestError(`--${flag} ${display}: cannot read it: ${describeFsError(err)}`);
     }
     try {
         const chunks: Buffer[] = [];
@@ -271,7 +273,7 @@ function readCapped(file: string, display: string, limits: ReadLimits): string {
             }
             size += n;
             if (size > limit) {
-                throw new ManifestError(tooLarge(display, limits, "maxFileBytes"));
+                throw new ManifestError(tooLarge(display, limits, "maxFileBytes", flag));
             }
             chunks.push(chunk.subarray(0, n));
         }
@@ -279,7 +281,7 @@ function readCapped(file: string, display: string, limits: ReadLimits): string {
     } catch (err) {
         throw err instanceof ManifestError
             ? err
-            : new ManifestError(`--manifests ${display}: cannot read it: ${describeFsError(err)}`);
+            : new ManifestError(`--${flag} ${display}: cannot read it: ${describeFsError(err)}`);
     } finally {
         fs.closeSync(fd);
     }
@@ -290,7 +292,7 @@ function readCapped(file: string, display: string, limits: ReadLimits): string {
  * a directory already read, a loop, is skipped and listed instead of followed 40 levels deep), and special
  * files (FIFOs, sockets, devices) are listed but never opened: reading one can block forever.
  */
-function listManifestFiles(root: string, source: string): { files: string[]; skipped: string[] } {
+function listManifestFiles(root: string, source: string, flag: string): { files: string[]; skipped: string[] } {
     const files: string[] = [];
     const skipped: string[] = [];
     const visited = new Map<string, string>();
@@ -311,7 +313,7 @@ function listManifestFiles(root: string, source: string): { files: string[]; ski
         try {
             entries = fs.readdirSync(dir);
         } catch (err) {
-            throw new ManifestError(`--manifests ${shown}: cannot list it: ${describeFsError(err)}`);
+            throw new ManifestError(`--${flag} ${shown}: cannot list it: ${describeFsError(err)}`);
         }
         for (const name of entries) {
             const child = path.join(relative, name);
@@ -329,7 +331,7 @@ function listManifestFiles(root: string, source: string): { files: string[]; ski
                     continue;
                 }
                 throw new ManifestError(
-                    `--manifests ${path.join(source, child)}: cannot read it: ${code === "ENOENT" ? "a symlink to a file that does not exist" : describeFsError(err)}`,
+                    `--${flag} ${path.join(source, child)}: cannot read it: ${code === "ENOENT" ? "a symlink to a file that does not exist" : describeFsError(err)}`,
                 );
             }
             if (stat.isDirectory()) {

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
-import { isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
+import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
+import { apiGroupOf, isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
 import { quoted } from "./report";
 import type { RecordedResource } from "./types";
 
@@ -22,14 +23,14 @@ export function toKubernetesObject(r: RecordedResource): Record<string, unknown>
 }
 
 /** Problems the API server would reject the object for; [] when valid. Each names the field path. */
-export function validateKubernetesObject(obj: Record<string, unknown>): string[] {
+export function validateKubernetesObject(obj: Record<string, unknown>, crds?: CrdSchemas): string[] {
     const apiVersion = obj.apiVersion;
     const kind = obj.kind;
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
         return [`apiVersion/kind: both must be strings (got ${quoted(apiVersion)}/${quoted(kind)})`];
     }
     const problems = [...typeMetaProblems(apiVersion, kind), ...serverSideNameRules({ ...obj, kind })];
-    if (apiVersion === "route.openshift.io/v1" && kind === "Route") {
+    if (isRoute(apiVersion, kind)) {
         return [...problems, ...validateRoute(obj)];
     }
     const validate = schemaValidator(apiVersion, kind);
@@ -40,18 +41,57 @@ export function validateKubernetesObject(obj: Record<string, unknown>): string[]
             problems.push(...describeSchemaErrors(validate.errors));
         }
         problems.push(...tracked.unknownFields());
+        return problems;
+    }
+    const custom = crds?.validator(apiVersion, kind);
+    if (custom && !custom(withoutNulls(obj))) {
+        problems.push(...describeSchemaErrors(custom.errors));
     }
     return problems;
 }
 
-// ---- kubernetes-models -----------------------------------------------------------------------------
+/** The Route's schema is built in (routeSchema below); its CRD ships in tools/cluster/crds/ for real clusters. */
+const isRoute = (apiVersion: string, kind: string) => apiVersion === "route.openshift.io/v1" && kind === "Route";
 
-interface AjvError {
-    instancePath: string;
-    message?: string;
-    params?: Record<string, unknown>;
+/**
+ * Why the check has no schema for an object (undefined when it has one, or when the apiVersion or kind is
+ * malformed: that is a schema error already), and what would let it check the object.
+ */
+export function uncheckedSchema(
+    apiVersion: string,
+    kind: string,
+    crds?: CrdSchemas,
+): { reason: string; fix: string } | undefined {
+    if (
+        !isApiVersion(apiVersion) ||
+        !isKindName(kind) ||
+        isRoute(apiVersion, kind) ||
+        models().has(modelKey(apiVersion, kind)) ||
+        crds?.validator(apiVersion, kind) !== undefined
+    ) {
+        return undefined;
+    }
+    const group = apiGroupOf(apiVersion);
+    const versions = knownApiVersions().filter((v) => apiGroupOf(v) === group);
+    if (versions.includes(apiVersion)) {
+        return {
+            reason: `no schema: ${apiVersion} has no kind ${kind} that the check knows`,
+            fix: `spell the kind as the API serves it (kubectl api-resources --api-group=${group === "" ? "''" : group} lists them)`,
+        };
+    }
+    if (versions.length > 0) {
+        return {
+            reason: `no schema: ${apiVersion} is not a version of ${group === "" ? "the core group" : group} the check knows (it knows ${versions.join(", ")})`,
+            fix: `use a served version (kubectl api-versions lists them), e.g. ${versions.find((v) => /(^|\/)v\d+$/.test(v)) ?? versions[0]}`,
+        };
+    }
+    return {
+        reason: `custom resource without a schema: no CRD for ${apiVersion} ${kind} was loaded, so its fields are not checked`,
+        fix: `load its CRD with --crd <file|dir> (kubectl get crd <plural>.${group} -o yaml > crd.yaml, or the CRD file of the operator's release), or pass --allow-unchecked`,
+    };
 }
-type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+// ---- kubernetes-models -----------------------------------------------------------------------------
 
 // kubernetes-models is ESM-only and its "exports" map only has "import" conditions; Node >= 20.19 can
 // require() ESM by file path, which keeps this API synchronous. Each model module imports the compiled
@@ -197,6 +237,13 @@ function describeSchemaErrors(errors: AjvError[] | null | undefined): string[] {
     }
     localizeEn(errors);
     return errors.map((e) => {
+        if (e.keyword === "additionalProperties" && typeof e.params?.additionalProperty === "string") {
+            const key = e.params.additionalProperty;
+            const declared = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+            const suggestion = closestMatch(key, declared);
+            const at = e.instancePath === "" ? key : `${fieldPath(e.instancePath)}.${key}`;
+            return `${at}: unknown field (not in the CRD's schema; the API server rejects it under strict field validation)${suggestion ? `. Did you mean ${suggestion}?` : ""}`;
+        }
         const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params.allowedValues)}` : "";
         return `${fieldPath(e.instancePath)}: ${e.message ?? "invalid"}${allowed}`;
     });

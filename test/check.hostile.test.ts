@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MAX_OUT_FILE_NAME } from "../offline/out-files";
-import { CheckRun, checkInProcess, checkProcess } from "./support/check";
+import { CheckRun, checkInProcess, checkProcess, ROOT } from "./support/check";
 
 interface Sandbox {
     /** The folder --out is created in; holds the sentinel and nothing else the check may touch. */
@@ -221,6 +221,129 @@ describe("npm run check under hostile input (issue 24)", function () {
             } finally {
                 fifo.stop();
             }
+        });
+    });
+
+    describe("nothing unknown passes in silence", () => {
+        const widget = (spec: Record<string, unknown>) => ({
+            apiVersion: "example.com/v1",
+            kind: "Widget",
+            metadata: { name: "w", namespace: "shop" },
+            spec,
+        });
+        const widgetCrd = {
+            apiVersion: "apiextensions.k8s.io/v1",
+            kind: "CustomResourceDefinition",
+            metadata: { name: "widgets.example.com" },
+            spec: {
+                group: "example.com",
+                names: { kind: "Widget", plural: "widgets" },
+                scope: "Namespaced",
+                versions: [
+                    {
+                        name: "v1",
+                        served: true,
+                        storage: true,
+                        schema: {
+                            openAPIV3Schema: {
+                                type: "object",
+                                properties: {
+                                    spec: {
+                                        type: "object",
+                                        properties: {
+                                            replicas: { type: "integer" },
+                                            size: { type: "string", enum: ["small", "large"] },
+                                            port: { "x-kubernetes-int-or-string": true },
+                                            extra: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                ],
+            },
+        };
+
+        it("an unknown kind, an unknown version of a known group and a custom resource without a CRD are unchecked: exit 1, 0 with --allow-unchecked", async () => {
+            const box = sandbox();
+            const deployment = {
+                apiVersion: "apps/v9",
+                kind: "Deployment",
+                metadata: { name: "web", namespace: "shop" },
+                spec: { template: { spec: { hostNetwork: true } } },
+            };
+            const foo = { apiVersion: "v1", kind: "Foo", metadata: { name: "foo", namespace: "shop" } };
+            const file = manifestFile(box, [deployment, foo, widget({ replcas: 2 })]);
+            const { status, report } = await runJson(["--manifests", file]);
+            assert.equal(status, 1);
+            assert.deepEqual(report.schemaErrors, []);
+            assert.deepEqual(
+                report.unchecked.map((u: any) => [u.resource, u.reason, u.fix]),
+                [
+                    [
+                        "kubernetes:apps/v9:Deployment::shop/web",
+                        "no schema: apps/v9 is not a version of apps the check knows (it knows apps/v1, apps/v1beta1, apps/v1beta2)",
+                        "use a served version (kubectl api-versions lists them), e.g. apps/v1",
+                    ],
+                    [
+                        "kubernetes:core/v1:Foo::shop/foo",
+                        "no schema: v1 has no kind Foo that the check knows",
+                        "spell the kind as the API serves it (kubectl api-resources --api-group='' lists them)",
+                    ],
+                    [
+                        "kubernetes:example.com/v1:Widget::shop/w",
+                        "custom resource without a schema: no CRD for example.com/v1 Widget was loaded, so its fields are not checked",
+                        "load its CRD with --crd <file|dir> (kubectl get crd <plural>.example.com -o yaml > crd.yaml, or the CRD file of the operator's release), or pass --allow-unchecked",
+                    ],
+                ],
+            );
+            const allowed = await runJson(["--manifests", file, "--allow-unchecked"]);
+            assert.equal(allowed.status, 0);
+            assert.equal(allowed.report.unchecked.length, 3, "still listed");
+        });
+
+        it("--crd applies a CRD's openAPIV3Schema: a misspelt field is a schema error with a did-you-mean, enums and int-or-string checked", async () => {
+            const box = sandbox();
+            const crd = manifestFile(box, [widgetCrd], "widget-crd.yaml");
+            const good = manifestFile(
+                box,
+                [widget({ replicas: 2, size: "small", port: "http", extra: { anything: 1 } })],
+                "good.yaml",
+            );
+            const clean = await runJson([
+                "--manifests",
+                good,
+                "--crd",
+                crd,
+                "--crd",
+                path.join(ROOT, "tools/cluster/crds"),
+            ]);
+            assert.deepEqual([clean.status, clean.report.schemaErrors, clean.report.unchecked], [0, [], []]);
+
+            const bad = manifestFile(box, [widget({ replcas: 2, size: "big", port: 1.5 })], "bad.yaml");
+            const { status, report } = await runJson(["--manifests", bad, "--crd", crd]);
+            assert.equal(status, 1);
+            assert.deepEqual(report.unchecked, []);
+            assert.deepEqual(report.schemaErrors.map((e: any) => e.message).sort(), [
+                "spec.port: must be integer,string",
+                "spec.replcas: unknown field (not in the CRD's schema; the API server rejects it under strict field validation). Did you mean replicas?",
+                'spec.size: must be equal to one of the allowed values ["small","large"]',
+            ]);
+        });
+
+        it("--crd of a file that is not a CRD is an input error naming file and line; --crd - is a usage error", async () => {
+            const box = sandbox();
+            const notCrd = manifestFile(box, [configMap("web")], "not-crd.yaml");
+            const r = await checkInProcess(["--manifests", notCrd, "--crd", notCrd]);
+            assert.equal(r.status, 2);
+            assert.match(
+                r.stderr,
+                /^check: input error: --crd .*not-crd\.yaml:1: expected an apiextensions\.k8s\.io\/v1 CustomResourceDefinition, got "v1" "ConfigMap"\nFix: pass CRD files only/,
+            );
+            const stdin = await checkInProcess(["--manifests", notCrd, "--crd", "-"]);
+            assert.equal(stdin.status, 2);
+            assert.match(stdin.stderr, /^check: usage error: --crd -: CRDs are read from files only/);
         });
     });
 
