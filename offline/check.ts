@@ -34,6 +34,7 @@ import {
     githubReport,
     markdownReport,
     ReportedViolation,
+    capMessage,
     quoted,
     SchemaError,
     sarifReport,
@@ -293,7 +294,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         const at = target.location(resource);
         applyProviderNamespace(obj, resource, all);
         for (const message of validateKubernetesObject(obj, crds)) {
-            schemaErrors.push({ resource: label, message, ...at });
+            schemaErrors.push({ resource: label, message: capMessage(message), ...at });
         }
         const noSchema = uncheckedSchema(String(obj.apiVersion), String(obj.kind), crds);
         if (noSchema !== undefined) {
@@ -340,7 +341,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
             stackTags: target.stackTags,
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
-    ].map((v) => ({ ...v, ...located(v) }));
+    ].map((v) => ({ ...v, message: capMessage(v.message), ...located(v) }));
     const report: CheckReport = {
         stack: target.stack,
         source: target.source,
@@ -585,8 +586,9 @@ export class InputError extends Error {}
 
 /** Error and fix, as printed (and as the {error, fix} JSON under --format json). */
 export function describeFailure(err: unknown): { error: string; fix: string } {
-    const message = err instanceof Error ? err.message : String(err);
-    const [what, fix] = splitFix(message);
+    const [message, fixText] = splitFix(err instanceof Error ? err.message : String(err));
+    const what = capMessage(message);
+    const fix = fixText === undefined ? undefined : capMessage(fixText);
     if (err instanceof UsageError) {
         return { error: `usage error: ${what}`, fix: fix ?? "see npm run check -- --help" };
     }

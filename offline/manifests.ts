@@ -13,6 +13,7 @@ import { describeFsError, specialFileKind } from "./file-errors";
 import { isKindName } from "./kubernetes-tokens";
 import { isClusterScoped } from "./render";
 import { capMessage, quoted } from "./report";
+import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
 import type { SourceLocation } from "./report";
 import type { RecordedResource } from "./types";
 
@@ -32,10 +33,8 @@ const MAX_ALIAS_COUNT = 100;
 /** Every object in a YAML stream; `List` kinds expanded into their items, empty documents skipped. */
 export function parseManifests(text: string, file: string): ManifestObject[] {
     const lineCounter = new YAML.LineCounter();
-    // YAML 1.1, as kubectl's parser reads it (`on`/`yes` are booleans there). The parser's own duplicate-key
-    // check compares every key with every other (quadratic: 100k keys took minutes); refuseDuplicateKeys does
-    // the same check with a Set.
-    const documents = YAML.parseAllDocuments(text, { version: "1.1", lineCounter, uniqueKeys: false });
+    // YAML 1.1, as kubectl's parser reads it (`on`/`yes` are booleans there); duplicate keys checked below.
+    const documents = YAML.parseAllDocuments(text, { version: "1.1", lineCounter, ...WITHOUT_QUADRATIC_KEY_CHECK });
     if (!Array.isArray(documents)) {
         return [];
     }
@@ -51,7 +50,12 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
                 `${file}:${at}: not valid YAML: ${capMessage(err.message.split("\n")[0].replace(/:$/, ""))}. Fix: correct the document at that line`,
             );
         }
-        refuseDuplicateKeys(doc, (offset) => `${file}:${lineCounter.linePos(offset).line}`);
+        const duplicate = duplicateKey(doc);
+        if (duplicate !== undefined) {
+            throw new ManifestError(
+                `${file}:${lineCounter.linePos(duplicate.offset).line}: ${duplicateKeyMessage(duplicate.key, quoted)}`,
+            );
+        }
         let value: unknown;
         try {
             value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -77,34 +81,6 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
         objects.push(...expandLists(value as Record<string, unknown>, file, line));
     }
     return objects;
-}
-
-/**
- * Refuses a mapping with a key twice, as the parser's uniqueKeys and kubectl's strict decoding do, in linear
- * time (a Set per mapping), walking without recursion so deep nesting cannot overflow the stack.
- */
-function refuseDuplicateKeys(doc: YAML.Document, at: (offset: number) => string): void {
-    const pending: unknown[] = [doc.contents];
-    while (pending.length > 0) {
-        const node = pending.pop();
-        if (YAML.isMap(node)) {
-            const seen = new Set<unknown>();
-            for (const pair of node.items) {
-                const key: unknown = pair.key;
-                if (YAML.isScalar(key) && key.value !== "<<") {
-                    if (seen.has(key.value)) {
-                        throw new ManifestError(
-                            `${at(key.range?.[0] ?? 0)}: not valid YAML: the key ${quoted(key.value)} appears twice in one mapping (kubectl refuses it too). Fix: keep one of them`,
-                        );
-                    }
-                    seen.add(key.value);
-                }
-                pending.push(pair.key, pair.value);
-            }
-        } else if (YAML.isSeq(node)) {
-            pending.push(...node.items);
-        }
-    }
 }
 
 /** `kind: List` (and `...List`) items are applied one by one by the API server, so they are checked one by one. */

@@ -177,7 +177,7 @@ export function writeObjects(dir: string, files: Map<string, string>, given: str
         }
     }
     try {
-        fs.mkdirSync(dir, { recursive: true });
+        makeDirectories(dir);
         const real = fs.realpathSync(dir);
         for (const file of fs.readdirSync(real)) {
             if (OUT_FILE_NAME.test(file) && !files.has(file)) {
@@ -196,6 +196,23 @@ export function writeObjects(dir: string, files: Map<string, string>, given: str
         throw new OutDirError(
             `--out ${given}: cannot write: ${describeFsError(err)}. Fix: pass a directory you can write`,
         );
+    }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync never returns where mkdir answers ENOENT for a
+ * parent that exists (`--out /proc/x` hung the check).
+ */
+function makeDirectories(dir: string): void {
+    const missing: string[] = [];
+    for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+        missing.unshift(d);
+        if (path.dirname(d) === d) {
+            break;
+        }
+    }
+    for (const d of missing) {
+        fs.mkdirSync(d);
     }
 }
 

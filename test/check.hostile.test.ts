@@ -196,6 +196,22 @@ describe("npm run check under hostile input (issue 24)", function () {
             assert.match(denied.stderr, /cannot create it in .*locked: permission denied \(EACCES\)\nFix: /);
             assertNothingOutside(box);
         });
+
+        it("an --out under /proc (mkdir answers ENOENT) is exit 2 after the report, instead of a check that never returns", () => {
+            const box = sandbox();
+            const out = `/proc/webstack-check-${process.pid}`;
+            const r = checkProcess(["--manifests", manifestFile(box, [configMap("web", "shop")]), "--out", out]);
+            assert.equal(r.status, 2, r.stderr);
+            assert.match(
+                r.stdout,
+                /^check .*input\.yaml: 1 resource, 1 Kubernetes object; .*: PASS$/m,
+                "the report is printed",
+            );
+            assert.equal(
+                r.stderr,
+                `check: input error: --out ${out}: cannot write: no such file or directory (ENOENT)\nFix: pass a directory you can write\n`,
+            );
+        });
     });
 
     describe("schema models are looked up in an index", () => {
@@ -423,6 +439,29 @@ describe("npm run check under hostile input (issue 24)", function () {
                 },
                 status: 2,
                 says: /input error: .*dup\.yaml:100005: not valid YAML: the key "k7" appears twice in one mapping \(kubectl refuses it too\)\nFix: keep one of them/,
+            },
+            {
+                what: "a stack config of 100,000 keys with one twice: refused with its line, in linear time (once 180 s)",
+                run: (box) => {
+                    const keys = Array.from({ length: 100_000 }, (_, i) => `  webstack:k${i}: v`);
+                    keys.push("  webstack:k7: again");
+                    fs.writeFileSync(path.join(box.inputs, "Pulumi.big.yaml"), `config:\n${keys.join("\n")}\n`);
+                    return checkInProcess(["--config", path.join(box.inputs, "Pulumi.big.yaml")]);
+                },
+                status: 2,
+                says: /input error: .*Pulumi\.big\.yaml:100002: not valid YAML: the key "webstack:k7" appears twice in one mapping/,
+            },
+            {
+                what: "a stack config whose config is a list of 20,000 values: the message echoes 80 characters of it, not 100k",
+                run: async (box) => {
+                    const list = Array.from({ length: 20_000 }, (_, i) => i);
+                    fs.writeFileSync(path.join(box.inputs, "Pulumi.list.yaml"), YAML.stringify({ config: list }));
+                    const r = await checkInProcess(["--config", path.join(box.inputs, "Pulumi.list.yaml")]);
+                    assert.ok(r.stderr.length < 600, `${r.stderr.length} characters`);
+                    return r;
+                },
+                status: 2,
+                says: /input error: .*Pulumi\.list\.yaml: "config" must be a mapping of key → value \(got \[0,1,2,3,.{40,80}… \(108891 characters\)\)/,
             },
             {
                 what: "a symlink loop in a --manifests folder: read once, the loop listed (once followed 40 levels deep)",
