@@ -11,6 +11,7 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
 import { CrdSchemas } from "./crd-schemas";
+import { describeFsError } from "./file-errors";
 import { checkPatches, expandProviderComponents } from "./expand";
 import {
     DEFAULT_READ_LIMITS,
@@ -139,6 +140,9 @@ export const CHECK_COMMAND = {
         "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
 } satisfies CommandSpec;
 
+/** A Pulumi stack name (pulumi stack init refuses others). */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
 export interface CheckArgs {
     stack: string;
     /** --stack was given (a missing Pulumi.<stack>.yaml is then an error, not "no config"). */
@@ -181,6 +185,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (flags.crd?.includes("-")) {
         throw new UsageError(
             "--crd -: CRDs are read from files only (stdin is for --manifests -). Fix: save the CRD to a file",
+        );
+    }
+    // The stack name becomes the file name Pulumi.<stack>.yaml: only the characters Pulumi allows in one.
+    if (!STACK_NAME.test(flags.stack)) {
+        throw new UsageError(
+            `--stack ${quoted(flags.stack)}: not a stack name (letters, digits, '-', '_', '.', ≤ 100). Fix: pass a stack such as dev`,
         );
     }
     if (!isDnsLabel(flags.namespace)) {
@@ -495,7 +505,17 @@ async function readManifestTarget(
 function stackConfigFile(args: CheckArgs, program: string, fromCaller: (p: string) => string): string | undefined {
     if (args.config !== undefined) {
         const file = fromCaller(args.config);
-        if (!fs.existsSync(file)) {
+        // statSync, not existsSync: a file in a folder we may not enter is "permission denied", not "no such file".
+        let missing = false;
+        try {
+            fs.statSync(file);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+                throw new UsageError(`--config ${args.config}: cannot read it: ${describeFsError(err)}`);
+            }
+            missing = true;
+        }
+        if (missing) {
             throw new UsageError(
                 `--config ${args.config}: no such file (looked at ${file}). Fix: pass an existing stack config file`,
             );
@@ -533,8 +553,8 @@ function readPolicyConfig(given: string, file: string): Record<string, unknown> 
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch {
-        throw new UsageError(`--policy-config ${given}: no such file`);
+    } catch (err) {
+        throw new UsageError(`--policy-config ${given}: cannot read it: ${describeFsError(err)}`);
     }
     let parsed: unknown;
     try {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { stackFileProblem } from "../components/stack-file";
+import { describeFsError } from "./file-errors";
 import { capMessage, quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
 
@@ -37,7 +38,7 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
         text = fs.readFileSync(yamlPath, "utf8");
     } catch (err) {
         throw new Error(
-            `cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`,
+            `cannot read stack config ${yamlPath}: ${describeFsError(err)}. Fix: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "pass an existing Pulumi.<stack>.yaml" : "make it readable by the user running the check"}`,
             { cause: err },
         );
     }

@@ -464,6 +464,36 @@ describe("npm run check under hostile input (issue 24)", function () {
                 says: /input error: .*Pulumi\.list\.yaml: "config" must be a mapping of key → value \(got \[0,1,2,3,.{40,80}… \(108891 characters\)\)/,
             },
             {
+                what: "--stack ../../x: the stack name becomes a file name, so it is a usage error",
+                run: () => checkInProcess(["--stack", "../../x"]),
+                status: 2,
+                says: /^check: usage error: --stack "\.\.\/\.\.\/x": not a stack name \(letters, digits, '-', '_', '\.', ≤ 100\)\nFix: pass a stack such as dev$/m,
+            },
+            {
+                what: "a --policy-config and a --config no one may read: permission denied, never 'no such file'",
+                run: (box) => {
+                    const locked = (name: string, text: string) => {
+                        fs.writeFileSync(path.join(box.inputs, name), text, { mode: 0o000 });
+                        return path.join(box.inputs, name);
+                    };
+                    const manifest = manifestFile(box, [configMap("web", "shop")]);
+                    const policy = spawnCheck([
+                        "--manifests",
+                        manifest,
+                        "--policy-config",
+                        locked("policy.json", "{}"),
+                    ]);
+                    const config = spawnCheck(["--config", locked("Pulumi.dev.yaml", "config: {}\n")]);
+                    return {
+                        status: Math.max(policy.status!, config.status!),
+                        stdout: "",
+                        stderr: policy.stderr + config.stderr,
+                    };
+                },
+                status: 2,
+                says: /usage error: --policy-config .*policy\.json: cannot read it: permission denied \(EACCES\)\n(.*\n)*check: input error: cannot read stack config .*Pulumi\.dev\.yaml: permission denied \(EACCES\)\nFix: make it readable by the user running the check/,
+            },
+            {
                 what: "a symlink loop in a --manifests folder: read once, the loop listed (once followed 40 levels deep)",
                 run: (box) => {
                     const dir = folder(box);
