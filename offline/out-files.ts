@@ -11,6 +11,7 @@ import * as path from "path";
 import { describeFsError } from "./file-errors";
 import { apiGroupOf, isKindName } from "./kubernetes-tokens";
 import { isClusterScoped } from "./render";
+import { quoted } from "./report";
 import { isDnsLabel, isDnsSubdomain } from "./schema";
 
 /** Marks a directory as written by `check`, so files of objects that disappeared can be removed safely. */
@@ -45,13 +46,13 @@ export function objectIdentity(obj: ObjectView): string {
 export function unsafeNameReason(obj: ObjectView): string | undefined {
     const { name, namespace } = obj.metadata ?? {};
     if (typeof obj.kind !== "string" || !isKindName(obj.kind)) {
-        return `kind ${JSON.stringify(obj.kind)} is not a Kubernetes kind`;
+        return `kind ${quoted(obj.kind)} is not a Kubernetes kind`;
     }
     if (typeof name !== "string" || !isDnsSubdomain(name)) {
-        return `metadata.name ${JSON.stringify(name)} is not a DNS-1123 subdomain`;
+        return `metadata.name ${quoted(name)} is not a DNS-1123 subdomain`;
     }
     if (namespace !== undefined && !(typeof namespace === "string" && isDnsLabel(namespace))) {
-        return `metadata.namespace ${JSON.stringify(namespace)} is not a DNS-1123 label`;
+        return `metadata.namespace ${quoted(namespace)} is not a DNS-1123 label`;
     }
     return undefined;
 }

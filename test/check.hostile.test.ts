@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MAX_OUT_FILE_NAME } from "../offline/out-files";
+import { uncheckedSchema, validateKubernetesObject } from "../offline/schema";
 import { CheckRun, checkInProcess, checkProcess, ROOT } from "./support/check";
 
 interface Sandbox {
@@ -237,6 +238,25 @@ describe("npm run check under hostile input (issue 24)", function () {
             } finally {
                 fifo.stop();
             }
+        });
+
+        it("the index holds top-level kinds only: a model file of a nested type (v1 Capabilities) is no kind", () => {
+            assert.deepEqual(
+                validateKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }),
+                [],
+            );
+            assert.equal(uncheckedSchema("v1", "ConfigMap"), undefined);
+            assert.equal(uncheckedSchema("apps/v1", "Deployment"), undefined);
+            // kubernetes-models ships v1/Capabilities.js (a container field's type): it once validated `kind: Capabilities`.
+            assert.ok(
+                fs.existsSync(
+                    path.join(path.dirname(require.resolve("kubernetes-models/package.json")), "v1", "Capabilities.js"),
+                ),
+            );
+            assert.deepEqual(uncheckedSchema("v1", "Capabilities"), {
+                reason: "no schema: v1 has no kind Capabilities that the check knows",
+                fix: "spell the kind as the API serves it (kubectl api-resources --api-group='' lists them)",
+            });
         });
     });
 
