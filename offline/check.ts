@@ -403,6 +403,15 @@ async function loadCrds(args: CheckArgs, fromCaller: (p: string) => string): Pro
 async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => string): Promise<Target> {
     // The default program is the project's own; a path the user typed is relative to where they typed it.
     const program = args.programGiven ? fromCaller(args.program) : path.resolve(args.program);
+    let unreadable: unknown;
+    try {
+        fs.accessSync(program, fs.constants.R_OK);
+    } catch (err) {
+        unreadable = (err as NodeJS.ErrnoException).code === "ENOENT" ? undefined : err;
+    }
+    if (unreadable !== undefined) {
+        throw new UsageError(`--program ${args.program}: cannot read it: ${describeFsError(unreadable)}`);
+    }
     if (!fs.existsSync(program) || !fs.statSync(program).isFile()) {
         throw new UsageError(
             `--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`,

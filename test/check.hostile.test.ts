@@ -490,7 +490,7 @@ describe("npm run check under hostile input (issue 24)", function () {
                 says: /^check: usage error: --stack "\.\.\/\.\.\/x": not a stack name \(letters, digits, '-', '_', '\.', ≤ 100\)\nFix: pass a stack such as dev$/m,
             },
             {
-                what: "a --policy-config and a --config no one may read: permission denied, never 'no such file'",
+                what: "a --policy-config, a --config and a --program no one may read: permission denied, never 'no such file'",
                 run: (box) => {
                     const locked = (name: string, text: string) => {
                         fs.writeFileSync(path.join(box.inputs, name), text, { mode: 0o000 });
@@ -504,14 +504,15 @@ describe("npm run check under hostile input (issue 24)", function () {
                         locked("policy.json", "{}"),
                     ]);
                     const config = spawnCheck(["--config", locked("Pulumi.dev.yaml", "config: {}\n")]);
+                    const program = spawnCheck(["--program", locked("index.ts", "export const a = 1;\n")]);
                     return {
-                        status: Math.max(policy.status!, config.status!),
+                        status: Math.max(policy.status!, config.status!, program.status!),
                         stdout: "",
-                        stderr: policy.stderr + config.stderr,
+                        stderr: policy.stderr + config.stderr + program.stderr,
                     };
                 },
                 status: 2,
-                says: /usage error: --policy-config .*policy\.json: cannot read it: permission denied \(EACCES\)\n(.*\n)*check: input error: cannot read stack config .*Pulumi\.dev\.yaml: permission denied \(EACCES\)\nFix: make it readable by the user running the check/,
+                says: /usage error: --policy-config .*policy\.json: cannot read it: permission denied \(EACCES\)\n(.*\n)*check: input error: cannot read stack config .*Pulumi\.dev\.yaml: permission denied \(EACCES\)\nFix: make it readable by the user running the check\ncheck: usage error: --program .*index\.ts: cannot read it: permission denied \(EACCES\)\n/,
             },
             {
                 what: "a symlink loop in a --manifests folder: read once, the loop listed (once followed 40 levels deep)",
@@ -549,6 +550,12 @@ describe("npm run check under hostile input (issue 24)", function () {
                 },
                 status: 2,
                 says: /more than 10 bytes in one file, the check's limit\nFix: split the input, or raise the limit with --max-file-mib <n>\n(.*\n)*.*more than 10 bytes in all its files together, the check's limit\nFix: .* --max-input-mib <n>/,
+            },
+            {
+                what: "a device named on the command line (/dev/zero) is read up to the size limit, not forever",
+                run: () => checkInProcess(["--manifests", "/dev/zero", "--max-file-mib", "1"]),
+                status: 2,
+                says: /^check: input error: --manifests \/dev\/zero: more than 1 MiB in one file, the check's limit\nFix: /m,
             },
             {
                 what: "an echo of a 100,000-character name is cut to 80 characters",
