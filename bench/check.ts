@@ -23,7 +23,8 @@ import * as os from "os";
 import * as path from "path";
 import { projectNameFor, runProgram } from "../offline/run-program";
 import { loadStackConfigFile } from "../offline/stack-config";
-import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
+import type { CommandSpec } from "../scripts/cli";
+import { BENCH_EXIT_CODES, median, REPS_FLAG, runBench } from "./support";
 
 const ROOT = path.join(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
@@ -131,12 +132,6 @@ function generateProgram(dir: string, count: number): string {
     return entry;
 }
 
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function bench(reps: number): void {
     const program = path.join(ROOT, "index.ts");
     const devConfig = path.join(ROOT, "Pulumi.dev.yaml");
@@ -208,14 +203,9 @@ export const BENCH_CHECK_COMMAND = {
         "Times `npm run check` against the bare mock run of the same program (floor) on both stacks, and 100 WebStacks " +
         "against 1; prints medians and the ratios (goals: check_vs_floor <= 1.5, scale_100_vs_1 <= 110). Not a test.",
     flags: {
-        reps: {
-            type: "string",
-            valueName: "<n>",
-            default: "3",
-            description: "repetitions of every measurement (medians are reported)",
-        },
+        reps: REPS_FLAG,
     },
-    exitCodes: { 0: "measured (the ratios are printed, not judged)", 1: "a measured command failed", 2: "usage error" },
+    exitCodes: BENCH_EXIT_CODES,
     example: "npm run bench:check -- --reps 5",
 } satisfies CommandSpec;
 
@@ -236,26 +226,7 @@ export function main(
         );
         return undefined;
     }
-    try {
-        const parsed = parseCommandLine(BENCH_CHECK_COMMAND, argv);
-        if (parsed.help) {
-            log(helpText(BENCH_CHECK_COMMAND));
-            return 0;
-        }
-        const reps = Number(parsed.flags.reps);
-        if (!Number.isInteger(reps) || reps < 1) {
-            throw new UsageError(
-                `--reps must be a whole number >= 1 (got ${JSON.stringify(parsed.flags.reps)}). Fix: e.g. --reps 3`,
-            );
-        }
-        bench(reps);
-        return 0;
-    } catch (err) {
-        error(
-            `bench:check: ${(err as Error).message}${err instanceof UsageError ? "\n(npm run bench:check -- --help lists the flags)" : ""}`,
-        );
-        return err instanceof UsageError ? 2 : 1;
-    }
+    return runBench(BENCH_CHECK_COMMAND, argv, log, error, bench);
 }
 
 if (require.main === module) {

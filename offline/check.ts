@@ -10,10 +10,23 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../scripts/cli";
+import { CrdSchemas } from "./crd-schemas";
+import { describeFsError } from "./file-errors";
 import { checkPatches, expandProviderComponents } from "./expand";
-import { ManifestError, readManifests, readStandardInput, registerObjects, secretValuesOf } from "./manifests";
+import {
+    DEFAULT_READ_LIMITS,
+    ManifestError,
+    MIB,
+    READ_LIMIT_FLAGS,
+    ReadLimits,
+    readManifests,
+    readStandardInput,
+    registerObjects,
+    secretValuesOf,
+} from "./manifests";
 import { reconcileConfig, runPolicies } from "./policy-runner";
-import { assertOutDirUsable, fileNameFor, isClusterScoped, renderObjectFile, scrub, writeObjects } from "./render";
+import { assertOutDirUsable, OutDirError, OutFileNames, unsafeNameReason, writeObjects } from "./out-files";
+import { isClusterScoped, renderObjectFile, scrub } from "./render";
 import {
     CheckReport,
     failed,
@@ -22,6 +35,8 @@ import {
     githubReport,
     markdownReport,
     ReportedViolation,
+    capMessage,
+    quoted,
     SchemaError,
     sarifReport,
     SourceLocation,
@@ -30,7 +45,7 @@ import {
 } from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./run-program";
-import { toKubernetesObject, validateKubernetesObject } from "./schema";
+import { isDnsLabel, toKubernetesObject, uncheckedSchema, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stack-config";
 import { TypeCheckError, typeCheckProgram } from "./type-check";
 import { ProgramError } from "./types";
@@ -88,6 +103,25 @@ export const CHECK_COMMAND = {
             description: "report format (default: github under GITHUB_ACTIONS, else text)",
         },
         json: { type: "boolean", description: "same as --format json" },
+        crd: {
+            type: "string",
+            multiple: true,
+            valueName: "<file|dir>",
+            description:
+                "CustomResourceDefinition YAML, a file or a directory: custom resources of its kinds are validated against its openAPIV3Schema",
+        },
+        "max-file-mib": {
+            type: "string",
+            default: String(DEFAULT_READ_LIMITS.maxFileBytes / MIB),
+            valueName: "<n>",
+            description: "--manifests: refuse a file (or stdin) larger than this many MiB",
+        },
+        "max-input-mib": {
+            type: "string",
+            default: String(DEFAULT_READ_LIMITS.maxTotalBytes / MIB),
+            valueName: "<n>",
+            description: "--manifests: refuse a directory whose files together are larger than this many MiB",
+        },
         "allow-unchecked": {
             type: "boolean",
             description: "exit 0 even when resources were not checked (they are still listed)",
@@ -106,6 +140,9 @@ export const CHECK_COMMAND = {
         "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
 } satisfies CommandSpec;
 
+/** A Pulumi stack name (pulumi stack init refuses others). */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
 export interface CheckArgs {
     stack: string;
     /** --stack was given (a missing Pulumi.<stack>.yaml is then an error, not "no config"). */
@@ -121,6 +158,10 @@ export interface CheckArgs {
     format: Format;
     allowUnchecked: boolean;
     skipTypeCheck: boolean;
+    /** --crd files and directories, as given. */
+    crd?: string[];
+    /** Size limits of --manifests input (DEFAULT_READ_LIMITS unless --max-file-mib / --max-input-mib). */
+    readLimits?: ReadLimits;
     /** Where relative paths the user typed are resolved: the directory npm was run from (INIT_CWD), else cwd. */
     callerDir: string;
 }
@@ -141,6 +182,22 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
             "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
         );
     }
+    if (flags.crd?.includes("-")) {
+        throw new UsageError(
+            "--crd -: CRDs are read from files only (stdin is for --manifests -). Fix: save the CRD to a file",
+        );
+    }
+    // The stack name becomes the file name Pulumi.<stack>.yaml: only the characters Pulumi allows in one.
+    if (!STACK_NAME.test(flags.stack)) {
+        throw new UsageError(
+            `--stack ${quoted(flags.stack)}: not a stack name (letters, digits, '-', '_', '.', ≤ 100). Fix: pass a stack such as dev`,
+        );
+    }
+    if (!isDnsLabel(flags.namespace)) {
+        throw new UsageError(
+            `--namespace ${quoted(flags.namespace)}: not a namespace name (a DNS-1123 label: lower case, digits, '-', ≤ 63). Fix: pass a namespace such as shop`,
+        );
+    }
     const format =
         (flags.format as Format | undefined) ??
         (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
@@ -157,14 +214,27 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         format,
         allowUnchecked: flags["allow-unchecked"] ?? false,
         skipTypeCheck: flags["skip-type-check"] ?? false,
+        crd: flags.crd,
+        readLimits: {
+            maxFileBytes: mebibytes(READ_LIMIT_FLAGS.maxFileBytes, flags["max-file-mib"]),
+            maxTotalBytes: mebibytes(READ_LIMIT_FLAGS.maxTotalBytes, flags["max-input-mib"]),
+        },
         callerDir: env.INIT_CWD && fs.existsSync(env.INIT_CWD) ? env.INIT_CWD : process.cwd(),
     };
 }
 
+function mebibytes(flag: string, value: string): number {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) {
+        throw new UsageError(`--${flag} ${quoted(value)}: not a size in MiB. Fix: pass a positive number such as 32`);
+    }
+    return Math.round(n * MIB);
+}
+
 export interface CheckResult {
     report: CheckReport;
-    /** File name → YAML text, for --out. */
-    files: Map<string, string>;
+    /** File name → YAML text, for --out; undefined when a name is unsafe, so nothing may be written. */
+    files: Map<string, string> | undefined;
 }
 
 interface Target {
@@ -189,10 +259,7 @@ interface Target {
 const RESOURCE_OPTION_POLICIES = ["pvc-protected"];
 
 /** Runs the program (or reads the manifests), validates the objects, runs the policies. */
-export async function check(
-    args: CheckArgs,
-    readStdin: () => Promise<string> = readStandardInput,
-): Promise<CheckResult> {
+export async function check(args: CheckArgs, readStdin?: () => Promise<string>): Promise<CheckResult> {
     const fromCaller = (p: string) => path.resolve(args.callerDir, p);
     const packConfig =
         args.policyConfig === undefined ? {} : readPolicyConfig(args.policyConfig, fromCaller(args.policyConfig));
@@ -201,9 +268,10 @@ export async function check(
         try {
             assertOutDirUsable(out, args.out);
         } catch (err) {
-            throw new UsageError((err as Error).message);
+            throw err instanceof OutDirError ? new UsageError(err.message) : err;
         }
     }
+    const crds = await loadCrds(args, fromCaller);
     const policies: Policies = (await import("../policy/policies")).policies;
     try {
         // Checked before the program runs, as the engine reconciles it before the preview starts.
@@ -218,7 +286,12 @@ export async function check(
     const all = [...target.resources, ...target.children];
 
     const schemaErrors: SchemaError[] = [];
+    /** Objects without a schema: listed, and failing the run unless --allow-unchecked. */
+    const unchecked: Unchecked[] = [...target.unchecked];
+    const names = new OutFileNames();
     const files = new Map<string, { owner: string; text: string }>();
+    /** Objects whose fields cannot name a file: then --out writes nothing at all. */
+    const unsafe: string[] = [];
     let objects = 0;
     let redactedSecrets = 0;
     for (const resource of all) {
@@ -230,15 +303,23 @@ export async function check(
         const label = resourceLabel(resource);
         const at = target.location(resource);
         applyProviderNamespace(obj, resource, all);
-        for (const message of validateKubernetesObject(obj)) {
-            schemaErrors.push({ resource: label, message, ...at });
+        for (const message of validateKubernetesObject(obj, crds)) {
+            schemaErrors.push({ resource: label, message: capMessage(message), ...at });
         }
-        const file = fileNameFor(obj);
-        const earlier = files.get(file);
+        const noSchema = uncheckedSchema(String(obj.apiVersion), String(obj.kind), crds);
+        if (noSchema !== undefined) {
+            unchecked.push({ resource: label, type: resource.type, ...noSchema });
+        }
+        const unsafeReason = unsafeNameReason(obj);
+        if (unsafeReason !== undefined) {
+            unsafe.push(`${label} (${unsafeReason})`);
+            continue;
+        }
+        const { file, earlier } = names.assign(obj);
         if (earlier) {
             schemaErrors.push({
                 resource: label,
-                message: `same object as ${earlier.owner} (${file}): two resources would fight over it`,
+                message: `same object as ${files.get(file)!.owner} (${file}): two resources would fight over it`,
                 ...at,
             });
             continue;
@@ -251,9 +332,25 @@ export async function check(
         }
         files.set(file, { owner: label, text });
     }
+    const notes = [...target.notes];
+    if (out !== undefined && unsafe.length > 0) {
+        redactedSecrets = 0;
+        notes.push(
+            capMessage(
+                `--out ${args.out}: nothing written: ${unsafe.length === 1 ? "an object's names cannot" : `${unsafe.length} objects' names cannot`} name a file safely (${unsafe.slice(0, 3).join("; ")}${unsafe.length > 3 ? "; …" : ""}); their schema errors say what to correct`,
+            ),
+        );
+    }
 
+    // The first resource of each label, as a search from the start would find it (a Map: 5,000 objects' findings).
+    const byLabel = new Map<string, RecordedResource>();
+    for (const r of all) {
+        if (!byLabel.has(resourceLabel(r))) {
+            byLabel.set(resourceLabel(r), r);
+        }
+    }
     const located = (v: { resource: string }) => {
-        const r = all.find((x) => resourceLabel(x) === v.resource);
+        const r = byLabel.get(v.resource);
         return r ? target.location(r) : undefined;
     };
     const violations: ReportedViolation[] = [
@@ -263,7 +360,7 @@ export async function check(
             stackTags: target.stackTags,
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
-    ].map((v) => ({ ...v, ...located(v) }));
+    ].map((v) => ({ ...v, message: capMessage(v.message), ...located(v) }));
     const report: CheckReport = {
         stack: target.stack,
         source: target.source,
@@ -273,19 +370,48 @@ export async function check(
         schemaErrors: [...schemaErrors].sort((a, b) =>
             compare(`${a.resource}\u0000${a.message}`, `${b.resource}\u0000${b.message}`),
         ),
-        unchecked: [...target.unchecked].sort((a, b) => compare(a.resource, b.resource)),
+        unchecked: unchecked.sort((a, b) => compare(a.resource, b.resource)),
         redactedSecrets,
-        notes: target.notes,
+        notes,
     };
     return {
         report: scrub(report, target.secretValues) as CheckReport,
-        files: new Map([...files].map(([file, { text }]) => [file, text])),
+        files: unsafe.length > 0 ? undefined : new Map([...files].map(([file, { text }]) => [file, text])),
     };
+}
+
+/** The schemas of every --crd file or directory; a broken one is an input error naming file and line. */
+async function loadCrds(args: CheckArgs, fromCaller: (p: string) => string): Promise<CrdSchemas> {
+    const crds = new CrdSchemas();
+    for (const given of args.crd ?? []) {
+        try {
+            const input = await readManifests(
+                given,
+                fromCaller(given),
+                undefined,
+                args.readLimits ?? DEFAULT_READ_LIMITS,
+                "crd",
+            );
+            crds.add(input.objects);
+        } catch (err) {
+            throw err instanceof ManifestError ? new InputError(err.message) : err;
+        }
+    }
+    return crds;
 }
 
 async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => string): Promise<Target> {
     // The default program is the project's own; a path the user typed is relative to where they typed it.
     const program = args.programGiven ? fromCaller(args.program) : path.resolve(args.program);
+    let unreadable: unknown;
+    try {
+        fs.accessSync(program, fs.constants.R_OK);
+    } catch (err) {
+        unreadable = (err as NodeJS.ErrnoException).code === "ENOENT" ? undefined : err;
+    }
+    if (unreadable !== undefined) {
+        throw new UsageError(`--program ${args.program}: cannot read it: ${describeFsError(unreadable)}`);
+    }
     if (!fs.existsSync(program) || !fs.statSync(program).isFile()) {
         throw new UsageError(
             `--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`,
@@ -340,12 +466,21 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
 async function readManifestTarget(
     args: CheckArgs,
     fromCaller: (p: string) => string,
-    readStdin: () => Promise<string>,
+    readStdin: (() => Promise<string>) | undefined,
 ): Promise<Target> {
     const source = args.manifests!;
+    const limits = args.readLimits ?? DEFAULT_READ_LIMITS;
     let registered;
+    let skipped: string[];
     try {
-        const manifests = await readManifests(source, source === "-" ? "-" : fromCaller(source), readStdin);
+        const input = await readManifests(
+            source,
+            source === "-" ? "-" : fromCaller(source),
+            readStdin ?? (() => readStandardInput(limits)),
+            limits,
+        );
+        const manifests = input.objects;
+        skipped = input.skipped;
         if (manifests.length === 0) {
             throw new ManifestError(
                 `--manifests ${source}: no Kubernetes objects in it (empty input; did the command before the pipe fail?). ` +
@@ -373,6 +508,7 @@ async function readManifestTarget(
         unchecked: [],
         secretValues: secretValuesOf(resources.map((r) => r.inputs)),
         notes: [
+            ...skipped.map((s) => `skipped ${s}`),
             `${RESOURCE_OPTION_POLICIES.join(", ")} not run: ${RESOURCE_OPTION_POLICIES.length === 1 ? "it judges a Pulumi resource option" : "they judge Pulumi resource options"} (protect), which plain manifests do not have`,
         ],
         location: (r) => locations.get(r.urn),
@@ -387,7 +523,17 @@ async function readManifestTarget(
 function stackConfigFile(args: CheckArgs, program: string, fromCaller: (p: string) => string): string | undefined {
     if (args.config !== undefined) {
         const file = fromCaller(args.config);
-        if (!fs.existsSync(file)) {
+        // statSync, not existsSync: a file in a folder we may not enter is "permission denied", not "no such file".
+        let missing = false;
+        try {
+            fs.statSync(file);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+                throw new UsageError(`--config ${args.config}: cannot read it: ${describeFsError(err)}`);
+            }
+            missing = true;
+        }
+        if (missing) {
             throw new UsageError(
                 `--config ${args.config}: no such file (looked at ${file}). Fix: pass an existing stack config file`,
             );
@@ -425,8 +571,8 @@ function readPolicyConfig(given: string, file: string): Record<string, unknown> 
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
-    } catch {
-        throw new UsageError(`--policy-config ${given}: no such file`);
+    } catch (err) {
+        throw new UsageError(`--policy-config ${given}: cannot read it: ${describeFsError(err)}`);
     }
     let parsed: unknown;
     try {
@@ -478,9 +624,11 @@ export class InputError extends Error {}
 
 /** Error and fix, as printed (and as the {error, fix} JSON under --format json). */
 export function describeFailure(err: unknown): { error: string; fix: string } {
-    const message = err instanceof Error ? err.message : String(err);
+    const text = err instanceof Error ? err.message : String(err);
     // One problem per line (a WebStackArgError's list) keeps each line whole, as pulumi preview prints it.
-    const [what, fix] = message.includes("\n") ? [message, undefined] : splitFix(message);
+    const [message, fixText] = text.includes("\n") ? [text, undefined] : splitFix(text);
+    const what = capMessage(message);
+    const fix = fixText === undefined ? undefined : capMessage(fixText);
     if (err instanceof UsageError) {
         return { error: `usage error: ${what}`, fix: fix ?? "see npm run check -- --help" };
     }
@@ -579,11 +727,22 @@ export async function main(
             return 0;
         }
         const { report, files } = await check(args, streams.readStdin);
-        if (args.out !== undefined) {
-            writeObjects(path.resolve(args.callerDir, args.out), files);
+        let writeFailure: unknown;
+        if (args.out !== undefined && files !== undefined) {
+            try {
+                writeObjects(path.resolve(args.callerDir, args.out), files, args.out);
+            } catch (err) {
+                // The report is still worth having: print it, then the failure, and exit 2.
+                writeFailure = err instanceof OutDirError ? new InputError(err.message) : err;
+            }
         }
         const policies: Policies = (await import("../policy/policies")).policies;
         await writeFully(writeOut, formatReport(report, args, policies, report.source));
+        if (writeFailure !== undefined) {
+            const { error, fix } = describeFailure(writeFailure);
+            await writeFully(writeErr, `check: ${error}\nFix: ${fix}\n`);
+            return 2;
+        }
         return failed(report, { allowUnchecked: args.allowUnchecked }) ? 1 : 0;
     } catch (err) {
         // Offline, secret config is only ever the marker, so a failure message cannot carry a real secret.

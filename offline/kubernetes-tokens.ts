@@ -13,7 +13,21 @@ export interface KubernetesTypeInfo {
 }
 
 const PROVIDER_NAMESPACES = ["helm.sh/", "yaml/", "kustomize/"];
-const OBJECT_TOKEN = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/;
+/** A kind as the API server accepts one: a Go identifier of letters and digits (ConfigMap, Route, ...). */
+const KIND_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+/** Longest kind accepted: a CRD's kind is a DNS-label-length identifier. */
+const MAX_KIND_LENGTH = 63;
+const OBJECT_TOKEN = /^kubernetes:([^:]+):([^:]+)$/;
+
+export function isKindName(kind: string): boolean {
+    return kind.length <= MAX_KIND_LENGTH && KIND_NAME.test(kind);
+}
+
+/** The API group of an apiVersion ("" for the core group's "v1"). */
+export function apiGroupOf(apiVersion: string): string {
+    const slash = apiVersion.lastIndexOf("/");
+    return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
 
 /**
  * Returns the object's apiVersion/kind, or undefined for tokens that are not one applied object:
@@ -23,7 +37,7 @@ const OBJECT_TOKEN = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/;
  */
 export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefined {
     const match = OBJECT_TOKEN.exec(token);
-    if (!match) {
+    if (!match || !isKindName(match[2])) {
         return undefined;
     }
     const [, groupVersion, kind] = match;
@@ -33,9 +47,8 @@ export function kubernetesTypeInfo(token: string): KubernetesTypeInfo | undefine
     if (kind.endsWith("Patch") || kind.endsWith("List") || (!groupVersion.includes("/") && groupVersion !== "v1")) {
         return undefined;
     }
-    const slash = groupVersion.lastIndexOf("/");
-    const group = slash < 0 ? "" : groupVersion.slice(0, slash);
-    const version = groupVersion.slice(slash + 1);
+    const group = apiGroupOf(groupVersion);
+    const version = groupVersion.slice(groupVersion.lastIndexOf("/") + 1);
     const coreGroup = group === "core" || group === "";
     return {
         apiVersion: coreGroup ? version : `${group}/${version}`,

@@ -18,6 +18,8 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { quoted } from "./report";
+import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
 import { digestOf } from "../policy/facts";
 import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import {
@@ -312,13 +314,17 @@ function defaultInvoke(
     if (token === YAML_DECODE) {
         // The provider's decode: every document of the stream, empty ones skipped; the SDK expands Lists itself.
         const text = typeof inputs.text === "string" ? inputs.text : "";
-        const documents = YAML.parseAllDocuments(text, { version: "1.1" });
+        const documents = YAML.parseAllDocuments(text, { version: "1.1", ...WITHOUT_QUADRATIC_KEY_CHECK });
         const result: unknown[] = [];
         for (const doc of Array.isArray(documents) ? documents : []) {
             if (doc.errors.length > 0) {
                 throw new Error(
                     `kubernetes:yaml:decode: the YAML is not valid: ${doc.errors[0].message.split("\n")[0]}`,
                 );
+            }
+            const duplicate = duplicateKey(doc);
+            if (duplicate !== undefined) {
+                throw new Error(`kubernetes:yaml:decode: ${duplicateKeyMessage(duplicate.key, quoted)}`);
             }
             const value: unknown = doc.toJS();
             if (

@@ -106,9 +106,17 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                 ? policy.validateResource
                 : [policy.validateResource];
             for (const r of resources) {
+                // Each policy gets its own copy, made only when it reads the props: most policies stop at the
+                // type, and copying a 100k-key ConfigMap for each of them was most of the check's time.
+                let props: Record<string, unknown> | undefined;
                 const args: ResourceValidationArgs = {
                     type: r.type,
-                    props: withUnknownChecks(structuredClone(r.inputs)),
+                    get props() {
+                        return (props ??= withUnknownChecks(structuredClone(r.inputs)));
+                    },
+                    set props(value) {
+                        props = value;
+                    },
                     urn: r.urn,
                     name: r.name,
                     opts: policyOptions(r),

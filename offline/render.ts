@@ -2,8 +2,6 @@
  * Renders Kubernetes objects as `kubectl apply -f`-able YAML files, with secrets redacted and output that
  * only changes when the objects change (sorted keys, no line folding).
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { REDACTED } from "./stack-config";
 
@@ -34,13 +32,6 @@ const MIN_SUBSTRING_SECRET = 4;
 
 export function isClusterScoped(kind: string): boolean {
     return CLUSTER_SCOPED_KINDS.has(kind);
-}
-
-/** `<namespace>-<kind>-<name>.yaml`, lower case; "cluster" for cluster-scoped kinds, "default" when unset. */
-export function fileNameFor(obj: Record<string, unknown>): string {
-    const metadata = obj.metadata as { name?: string; namespace?: string } | undefined;
-    const namespace = metadata?.namespace ?? (isClusterScoped(String(obj.kind)) ? "cluster" : "default");
-    return `${namespace}-${String(obj.kind)}-${metadata?.name}.yaml`.toLowerCase();
 }
 
 /**
@@ -162,39 +153,4 @@ function sortKeys(value: unknown): unknown {
         );
     }
     return value;
-}
-
-/** Marks a directory as written by `check`, so files of objects that disappeared can be removed safely. */
-const OUT_MARKER = ".webstack-check";
-
-/** Throws unless `dir` is absent, empty, or written by an earlier run (checked before any work is done). */
-export function assertOutDirUsable(dir: string, given: string = dir): void {
-    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
-        throw new Error(`--out ${given} is a file, not a directory. Fix: pass a new or empty directory (e.g. out/dev)`);
-    }
-    const existing = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-    if (existing.length > 0 && !existing.includes(OUT_MARKER)) {
-        throw new Error(`--out ${given} is not empty and was not written by check. Fix: pass a new or empty directory`);
-    }
-}
-
-/**
- * Writes one file per object into `dir` (created if needed). Stale `.yaml` files are removed only from a
- * directory an earlier run wrote (it carries the marker file); a foreign non-empty directory is refused.
- */
-export function writeObjects(dir: string, files: Map<string, string>): void {
-    assertOutDirUsable(dir);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const file of fs.readdirSync(dir)) {
-        if (file.endsWith(".yaml") && !files.has(file)) {
-            fs.rmSync(path.join(dir, file));
-        }
-    }
-    fs.writeFileSync(
-        path.join(dir, OUT_MARKER),
-        "Written by `npm run check -- --out`; .yaml files here are replaced on every run.\n",
-    );
-    for (const [file, text] of files) {
-        fs.writeFileSync(path.join(dir, file), text);
-    }
 }

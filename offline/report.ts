@@ -61,6 +61,24 @@ export function failed(report: CheckReport, opts: FailOptions): boolean {
     );
 }
 
+/** Longest echo of an input value in a message: enough to recognise it, never a whole config list. */
+export const MAX_QUOTED_VALUE = 80;
+/** Longest message of one finding or failure; a longer one is cut and says how much was left out. */
+export const MAX_MESSAGE = 2000;
+
+/** A value from the input, as JSON, cut at MAX_QUOTED_VALUE characters with the length it had. */
+export function quoted(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length <= MAX_QUOTED_VALUE ? text : `${text.slice(0, MAX_QUOTED_VALUE)}… (${text.length} characters)`;
+}
+
+/** A message cut at MAX_MESSAGE characters, saying so. */
+export function capMessage(message: string): string {
+    return message.length <= MAX_MESSAGE
+        ? message
+        : `${message.slice(0, MAX_MESSAGE)}… (message cut: ${message.length} characters)`;
+}
+
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
 

@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
-import { kubernetesTypeInfo } from "./kubernetes-tokens";
+import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
+import { apiGroupOf, isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
+import { quoted } from "./report";
 import type { RecordedResource } from "./types";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
@@ -21,14 +23,14 @@ export function toKubernetesObject(r: RecordedResource): Record<string, unknown>
 }
 
 /** Problems the API server would reject the object for; [] when valid. Each names the field path. */
-export function validateKubernetesObject(obj: Record<string, unknown>): string[] {
+export function validateKubernetesObject(obj: Record<string, unknown>, crds?: CrdSchemas): string[] {
     const apiVersion = obj.apiVersion;
     const kind = obj.kind;
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
-        return [`apiVersion/kind: both must be strings (got ${JSON.stringify(apiVersion)}/${JSON.stringify(kind)})`];
+        return [`apiVersion/kind: both must be strings (got ${quoted(apiVersion)}/${quoted(kind)})`];
     }
-    const problems = serverSideNameRules({ ...obj, kind });
-    if (apiVersion === "route.openshift.io/v1" && kind === "Route") {
+    const problems = [...typeMetaProblems(apiVersion, kind), ...serverSideNameRules({ ...obj, kind })];
+    if (isRoute(apiVersion, kind)) {
         return [...problems, ...validateRoute(obj)];
     }
     const validate = schemaValidator(apiVersion, kind);
@@ -39,18 +41,57 @@ export function validateKubernetesObject(obj: Record<string, unknown>): string[]
             problems.push(...describeSchemaErrors(validate.errors));
         }
         problems.push(...tracked.unknownFields());
+        return problems;
+    }
+    const custom = crds?.validator(apiVersion, kind);
+    if (custom && !custom(withoutNulls(obj))) {
+        problems.push(...describeSchemaErrors(custom.errors));
     }
     return problems;
 }
 
-// ---- kubernetes-models -----------------------------------------------------------------------------
+/** The Route's schema is built in (routeSchema below); its CRD ships in tools/cluster/crds/ for real clusters. */
+const isRoute = (apiVersion: string, kind: string) => apiVersion === "route.openshift.io/v1" && kind === "Route";
 
-interface AjvError {
-    instancePath: string;
-    message?: string;
-    params?: Record<string, unknown>;
+/**
+ * Why the check has no schema for an object (undefined when it has one, or when the apiVersion or kind is
+ * malformed: that is a schema error already), and what would let it check the object.
+ */
+export function uncheckedSchema(
+    apiVersion: string,
+    kind: string,
+    crds?: CrdSchemas,
+): { reason: string; fix: string } | undefined {
+    if (
+        !isApiVersion(apiVersion) ||
+        !isKindName(kind) ||
+        isRoute(apiVersion, kind) ||
+        models().has(modelKey(apiVersion, kind)) ||
+        crds?.validator(apiVersion, kind) !== undefined
+    ) {
+        return undefined;
+    }
+    const group = apiGroupOf(apiVersion);
+    const versions = knownApiVersions().filter((v) => apiGroupOf(v) === group);
+    if (versions.includes(apiVersion)) {
+        return {
+            reason: `no schema: ${apiVersion} has no kind ${kind} that the check knows`,
+            fix: `spell the kind as the API serves it (kubectl api-resources --api-group=${group === "" ? "''" : group} lists them)`,
+        };
+    }
+    if (versions.length > 0) {
+        return {
+            reason: `no schema: ${apiVersion} is not a version of ${group === "" ? "the core group" : group} the check knows (it knows ${versions.join(", ")})`,
+            fix: `use a served version (kubectl api-versions lists them), e.g. ${versions.find((v) => /(^|\/)v\d+$/.test(v)) ?? versions[0]}`,
+        };
+    }
+    return {
+        reason: `custom resource without a schema: no CRD for ${apiVersion} ${kind} was loaded, so its fields are not checked`,
+        fix: `load its CRD with --crd <file|dir> (kubectl get crd <plural>.${group} -o yaml > crd.yaml, or the CRD file of the operator's release), or pass --allow-unchecked`,
+    };
 }
-type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+// ---- kubernetes-models -----------------------------------------------------------------------------
 
 // kubernetes-models is ESM-only and its "exports" map only has "import" conditions; Node >= 20.19 can
 // require() ESM by file path, which keeps this API synchronous. Each model module imports the compiled
@@ -59,18 +100,55 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 const MODELS_ROOT = path.dirname(require.resolve("kubernetes-models/package.json"));
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- its typings take ajv's full ErrorObject, which the standalone validators' errors (AjvError) are not declared as
 const localizeEn = require("ajv-i18n/localize/en") as (errors: AjvError[]) => void;
-const validatorCache = new Map<string, Validator | undefined>();
+const validatorCache = new Map<string, Validator>();
+/** The one file name pattern a model module may have: its top-level kind (never read from input). */
+const MODEL_FILE = /^[a-z0-9.-]+(\/[a-z0-9]+)?\/[A-Z][A-Za-z0-9]*\.js$/;
+/** What a top-level model declares (`static{this.apiVersion="apps/v1"}static{this.kind="Deployment"}`) and imports. */
+const MODEL_DECLARATION = /this\.apiVersion="([^"]+)"\}static\{this\.kind="([A-Za-z0-9]+)"\}/;
+const MODEL_SCHEMA = /_schemas\/([A-Za-z0-9]+)\.js/;
+let modelIndex: Map<string, string> | undefined;
+
+/** Index key of an apiVersion/kind pair: NUL cannot occur in the index's own values, so no two pairs share one. */
+const modelKey = (apiVersion: string, kind: string) => `${apiVersion}\u0000${kind}`;
+
+/**
+ * apiVersion/kind → compiled schema, for every top-level kind kubernetes-models declares, read once from the
+ * package's own files. Lookups go through this index only: an apiVersion or kind from the input is a key here,
+ * never a piece of a path (an `apiVersion: ../../x` once opened files outside the package).
+ */
+function models(): Map<string, string> {
+    if (modelIndex === undefined) {
+        modelIndex = new Map();
+        for (const file of fs.readdirSync(MODELS_ROOT, { recursive: true, encoding: "utf8" })) {
+            const posix = file.split(path.sep).join("/");
+            if (!MODEL_FILE.test(posix)) {
+                continue;
+            }
+            const text = fs.readFileSync(path.join(MODELS_ROOT, file), "utf8");
+            const declared = MODEL_DECLARATION.exec(text);
+            const schema = MODEL_SCHEMA.exec(text)?.[1];
+            if (declared && schema !== undefined) {
+                modelIndex.set(modelKey(declared[1], declared[2]), schema);
+            }
+        }
+    }
+    return modelIndex;
+}
+
+/** The apiVersions kubernetes-models has a schema for (apps/v1, v1, ...), for messages about unknown ones. */
+export function knownApiVersions(): string[] {
+    return [...new Set([...models().keys()].map((k) => k.split("\u0000")[0]))].sort();
+}
 
 function schemaValidator(apiVersion: string, kind: string): Validator | undefined {
-    const key = `${apiVersion}/${kind}`;
-    if (!validatorCache.has(key)) {
-        const file = path.join(MODELS_ROOT, ...apiVersion.split("/"), `${kind}.js`);
-        const schema = fs.existsSync(file)
-            ? /_schemas\/([A-Za-z0-9]+)\.js/.exec(fs.readFileSync(file, "utf8"))?.[1]
-            : undefined;
-        validatorCache.set(key, schema === undefined ? undefined : loadValidator(schema));
+    const schema = models().get(modelKey(apiVersion, kind));
+    if (schema === undefined) {
+        return undefined;
     }
-    return validatorCache.get(key);
+    if (!validatorCache.has(schema)) {
+        validatorCache.set(schema, loadValidator(schema));
+    }
+    return validatorCache.get(schema);
 }
 
 function loadValidator(schema: string): Validator {
@@ -159,6 +237,13 @@ function describeSchemaErrors(errors: AjvError[] | null | undefined): string[] {
     }
     localizeEn(errors);
     return errors.map((e) => {
+        if (e.keyword === "additionalProperties" && typeof e.params?.additionalProperty === "string") {
+            const key = e.params.additionalProperty;
+            const declared = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+            const suggestion = closestMatch(key, declared);
+            const at = e.instancePath === "" ? key : `${fieldPath(e.instancePath)}.${key}`;
+            return `${at}: unknown field (not in the CRD's schema; the API server rejects it under strict field validation)${suggestion ? `. Did you mean ${suggestion}?` : ""}`;
+        }
         const allowed = Array.isArray(e.params?.allowedValues) ? ` ${JSON.stringify(e.params.allowedValues)}` : "";
         return `${fieldPath(e.instancePath)}: ${e.message ?? "invalid"}${allowed}`;
     });
@@ -199,25 +284,46 @@ interface NameRulesView {
     };
 }
 
+/** A served version: v1, v2beta1, v1alpha3 (what the API server's discovery lists). */
+const API_VERSION_VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
+
+/** `<group>/<version>` with a DNS-subdomain group, or a bare version for the core group. */
+export function isApiVersion(apiVersion: string): boolean {
+    const slash = apiVersion.lastIndexOf("/");
+    const group = apiVersion.slice(0, Math.max(slash, 0));
+    return (slash < 0 || isDnsSubdomain(group)) && API_VERSION_VERSION.test(apiVersion.slice(slash + 1));
+}
+
+function typeMetaProblems(apiVersion: string, kind: string): string[] {
+    return [
+        ...(isApiVersion(apiVersion)
+            ? []
+            : [`apiVersion: ${quoted(apiVersion)} is not <group>/<version> (e.g. apps/v1) or a core version (v1)`]),
+        ...(isKindName(kind)
+            ? []
+            : [`kind: ${quoted(kind)} is not a Kubernetes kind (letters and digits, starting with a letter, ≤ 63)`]),
+    ];
+}
+
 function serverSideNameRules(obj: NameRulesView): string[] {
     const problems: string[] = [];
     const metadata = obj.metadata ?? {};
     const name = metadata.name;
     if (typeof name !== "string" || name === "") {
         problems.push(
-            `metadata.name: required (got ${JSON.stringify(name)}). Fix: set a name or let the provider auto-name it`,
+            `metadata.name: required (got ${quoted(name)}). Fix: set a name or let the provider auto-name it`,
         );
     } else if (DNS_LABEL_KINDS.has(obj.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
         const rule = DNS_LABEL_KINDS.has(obj.kind)
             ? "a DNS-1123 label (lower case, digits, '-', ≤ 63)"
             : "a DNS-1123 subdomain (lower case, digits, '-', '.', ≤ 253)";
-        problems.push(`metadata.name: ${JSON.stringify(name)} is not ${rule}`);
+        problems.push(`metadata.name: ${quoted(name)} is not ${rule}`);
     }
     if (
         metadata.namespace !== undefined &&
         !(typeof metadata.namespace === "string" && isDnsLabel(metadata.namespace))
     ) {
-        problems.push(`metadata.namespace: ${JSON.stringify(metadata.namespace)} is not a DNS-1123 label`);
+        problems.push(`metadata.namespace: ${quoted(metadata.namespace)} is not a DNS-1123 label`);
     }
     problems.push(...labelProblems("metadata.labels", metadata.labels));
     const template = obj.spec?.template ?? obj.spec?.jobTemplate?.spec?.template;
@@ -235,12 +341,12 @@ function serverSideNameRules(obj: NameRulesView): string[] {
         containers.forEach((c: Record<string, unknown> | undefined, i: number) => {
             const at = `${podSpecPath}.${list}[${i}]`;
             if (typeof c?.name === "string" && !isDnsLabel(c.name)) {
-                problems.push(`${at}.name: ${JSON.stringify(c.name)} is not a DNS-1123 label`);
+                problems.push(`${at}.name: ${quoted(c.name)} is not a DNS-1123 label`);
             }
             (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, unknown> | undefined, j: number) => {
                 if (typeof p?.name === "string" && !isPortName(p.name)) {
                     problems.push(
-                        `${at}.ports[${j}].name: ${JSON.stringify(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`,
+                        `${at}.ports[${j}].name: ${quoted(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`,
                     );
                 }
             });
@@ -259,22 +365,22 @@ function labelProblems(at: string, labels: unknown): string[] {
         const prefix = slash < 0 ? undefined : key.slice(0, slash);
         const name = key.slice(slash + 1);
         if ((prefix !== undefined && !isDnsSubdomain(prefix)) || name.length > 63 || !LABEL_NAME.test(name)) {
-            problems.push(`${at}: key ${JSON.stringify(key)} is not a valid label key`);
+            problems.push(`${at}: key ${quoted(key)} is not a valid label key`);
         }
         if (typeof value === "string" && (value.length > 63 || !LABEL_VALUE.test(value))) {
             problems.push(
-                `${at}[${JSON.stringify(key)}]: value ${JSON.stringify(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
+                `${at}[${quoted(key)}]: value ${quoted(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
             );
         }
     }
     return problems;
 }
 
-function isDnsLabel(s: string): boolean {
+export function isDnsLabel(s: string): boolean {
     return s.length <= 63 && DNS_LABEL.test(s);
 }
 
-function isDnsSubdomain(s: string): boolean {
+export function isDnsSubdomain(s: string): boolean {
     return s.length <= 253 && DNS_SUBDOMAIN.test(s);
 }
 

@@ -1,6 +1,9 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { stackFileProblem } from "../components/stack-file";
+import { describeFsError } from "./file-errors";
+import { capMessage, quoted } from "./report";
+import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
 
 /** Marker that stands in for every secret value we cannot or must not show. */
 export const REDACTED = "[secret]";
@@ -35,13 +38,26 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
         text = fs.readFileSync(yamlPath, "utf8");
     } catch (err) {
         throw new Error(
-            `cannot read stack config ${yamlPath}: ${(err as Error).message}. Fix: pass an existing Pulumi.<stack>.yaml`,
+            `cannot read stack config ${yamlPath}: ${describeFsError(err)}. Fix: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "pass an existing Pulumi.<stack>.yaml" : "make it readable by the user running the check"}`,
             { cause: err },
+        );
+    }
+    const lineCounter = new YAML.LineCounter();
+    const parsed = YAML.parseDocument(text, { lineCounter, ...WITHOUT_QUADRATIC_KEY_CHECK });
+    if (parsed.errors.length > 0) {
+        throw new Error(`${yamlPath} is not valid YAML: ${capMessage(parsed.errors[0].message)}`, {
+            cause: parsed.errors[0],
+        });
+    }
+    const duplicate = duplicateKey(parsed);
+    if (duplicate !== undefined) {
+        throw new Error(
+            `${yamlPath}:${lineCounter.linePos(duplicate.offset).line}: ${duplicateKeyMessage(duplicate.key, quoted)}`,
         );
     }
     let doc: unknown;
     try {
-        doc = YAML.parse(text);
+        doc = parsed.toJS();
     } catch (err) {
         throw new Error(`${yamlPath} is not valid YAML: ${(err as Error).message}`, { cause: err });
     }
@@ -60,7 +76,7 @@ export function loadStackConfigFile(yamlPath: string, project: string): StackCon
     }
     const rawConfig = (doc as Record<string, unknown>).config;
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
-        throw new Error(`${yamlPath}: "config" must be a mapping of key → value (got ${JSON.stringify(rawConfig)})`);
+        throw new Error(`${yamlPath}: "config" must be a mapping of key → value (got ${quoted(rawConfig)})`);
     }
     const result: StackConfig = { config: {}, secretKeys: [] };
     for (const [key, value] of Object.entries(rawConfig as Record<string, unknown>)) {

@@ -24,13 +24,17 @@ function base64DecodedLength(encoded: string): number {
     return Math.floor((clean.length * 3) / 4) - padding;
 }
 
-/** Bytes of keys and values in data and (decoded) binaryData: what counts against the 1 MiB object limit. */
+/**
+ * Bytes of keys and values in data and (decoded) binaryData: what counts against the 1 MiB object limit.
+ * A value that is not a string (`port: 8080`, a schema error of its own) counts as its text, never crashes.
+ */
 export function configMapBytes(props: ConfigMapProps): number {
-    const data: Record<string, string> = props.data ?? {};
-    const binary: Record<string, string> = props.binaryData ?? {};
+    const data: Record<string, unknown> = props.data ?? {};
+    const binary: Record<string, unknown> = props.binaryData ?? {};
+    const text = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
     return (
-        Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v ?? ""), 0) +
-        Object.entries(binary).reduce((n, [k, v]) => n + utf8Length(k) + base64DecodedLength(v ?? ""), 0)
+        Object.entries(data).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(text(v)), 0) +
+        Object.entries(binary).reduce((n, [k, v]) => n + utf8Length(k) + base64DecodedLength(text(v)), 0)
     );
 }
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { fileNameFor } from "../offline/render";
+import { fileNameFor } from "../offline/out-files";
 import { runProgram } from "../offline/run-program";
 import { validateKubernetesObject } from "../offline/schema";
 import { loadStackConfigFile } from "../offline/stack-config";

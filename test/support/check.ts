@@ -59,8 +59,20 @@ export async function checkInProcess(
     return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-/** package.json's `check` command (`node -r … offline/check.ts`) with this node, in a child process. */
-export function checkProcess(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CheckRun {
+/**
+ * Capabilities root uses to ignore file permissions: dropped (setpriv) when the tests run as root, so that a
+ * chmod 000 file is unreadable to the check as it is to any user.
+ */
+const PERMISSION_OVERRIDES = "-dac_override,-dac_read_search";
+
+/**
+ * package.json's `check` command (`node -r … offline/check.ts`) with this node, in a child process;
+ * `honourPermissions`: as root, without the capabilities that bypass file modes.
+ */
+export function checkProcess(
+    args: string[],
+    opts: { input?: string; env?: NodeJS.ProcessEnv; honourPermissions?: boolean } = {},
+): CheckRun {
     const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
         scripts: { check: string };
     };
@@ -68,7 +80,12 @@ export function checkProcess(args: string[], opts: { input?: string; env?: NodeJ
     if (command !== "node") {
         throw new Error(`package.json's check script no longer starts with node: ${command}`);
     }
-    const result = spawnSync(process.execPath, [...nodeArgs, ...args], {
+    const argv = [process.execPath, ...nodeArgs, ...args];
+    const asRoot = opts.honourPermissions === true && process.getuid?.() === 0;
+    const [file, ...rest] = asRoot
+        ? ["setpriv", `--inh-caps=${PERMISSION_OVERRIDES}`, `--bounding-set=${PERMISSION_OVERRIDES}`, ...argv]
+        : argv;
+    const result = spawnSync(file, rest, {
         cwd: ROOT,
         encoding: "utf8",
         env: opts.env ?? CHECK_ENV,
