@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { MigrationJob } from "../../components/migration-job";
 import { NetworkPolicies } from "../../components/network-policies";
-import { Route } from "../../components/route";
+import { Route, SSE_TIMEOUT_ANNOTATION } from "../../components/route";
 import { recordResources } from "../../offline/run-program";
 import { assertSchemaValid, one } from "./support";
 
@@ -45,6 +45,17 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
             service: { name: "shop-site", port: { name: "http" } },
         });
         assert.deepStrictEqual(ingress.spec.tls, [{ hosts: ["shop.example.com"], secretName: "shop-tls" }]);
+    });
+
+    it("L11 without a timeout the Route still outlives an SSE stream: at least an hour, never the router's 30 s", async () => {
+        const resources = await recordResources(() => {
+            new Route("shop", { namespace: "demo", target: TARGET });
+        });
+        const timeout: string = one(resources, "Route", "shop").obj.metadata.annotations[SSE_TIMEOUT_ANNOTATION];
+        const match = /^(\d+)(ms|s|m|h|d)$/.exec(timeout);
+        assert.ok(match, `not a router duration: ${timeout}`);
+        const seconds = Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "s"];
+        assert.ok(seconds >= 3600, `the default Route timeout is ${timeout} (${seconds} s): SSE streams would be cut`);
     });
 
     it("L11 rejects a timeout the router cannot parse", async () => {
