@@ -4,4 +4,3 @@ import { repositoryOf, splitImageRef } from "./facts";
 export function imageName(image: string): string {
     return repositoryOf(splitImageRef(image));
 }
-

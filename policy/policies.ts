@@ -4,6 +4,8 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withConfigCheck } from "./config";
+import { waiverHygiene } from "./waiver-hygiene";
+import { withWaivers } from "./waiver-ledger";
 import { allowedImagePrefixes } from "./rules/allowed-image-prefixes";
 import { apiVersionDeprecated } from "./rules/api-version-deprecated";
 import { apiVersionRemoved } from "./rules/api-version-removed";
@@ -44,7 +46,10 @@ import { s2iBuilderCommandSet } from "./rules/s2i-builder-command-set";
 import { serviceSelectsPods } from "./rules/service-selects-pods";
 import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matches-pods";
 
-/** In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts). */
+/**
+ * In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts) and consults the
+ * waivers before it reports a violation (waiver-ledger.ts).
+ */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
     [
         s2iBuilderCommandSet, // L01
@@ -87,4 +92,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         ingressTls, // L31
         pvcProtected, // L32
     ] as (ResourceValidationPolicy | StackValidationPolicy)[]
-).map(withConfigCheck);
+).map((policy) => withWaivers(withConfigCheck(policy)));
+
+/** What the pack runs: the policies, then `waivers`, which reports on the waivers once the others have run. */
+export const packPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...policies, waiverHygiene];
