@@ -22,6 +22,7 @@ import {
     githubReport,
     markdownReport,
     ReportedViolation,
+    waiverProblems,
     SchemaError,
     sarifReport,
     SourceLocation,
@@ -204,7 +205,7 @@ export async function check(
             throw new UsageError((err as Error).message);
         }
     }
-    const policies: Policies = (await import("../policy/policies")).policies;
+    const policies: Policies = (await import("../policy/policies")).packPolicies;
     try {
         // Checked before the program runs, as the engine reconciles it before the preview starts.
         reconcileConfig(policies, packConfig);
@@ -264,6 +265,10 @@ export async function check(
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, ...located(v) }));
+    const invalidWaivers = waiverProblems(violations);
+    if (invalidWaivers !== undefined) {
+        throw new InputError(invalidWaivers);
+    }
     const report: CheckReport = {
         stack: target.stack,
         source: target.source,
@@ -582,7 +587,7 @@ export async function main(
         if (args.out !== undefined) {
             writeObjects(path.resolve(args.callerDir, args.out), files);
         }
-        const policies: Policies = (await import("../policy/policies")).policies;
+        const policies: Policies = (await import("../policy/policies")).packPolicies;
         await writeFully(writeOut, formatReport(report, args, policies, report.source));
         return failed(report, { allowUnchecked: args.allowUnchecked }) ? 1 : 0;
     } catch (err) {

@@ -103,9 +103,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
             (reported, reportedUrn) => {
                 // server.js also takes an object (name, message, urn, enforcementLevel...): waivers report that way.
                 const info: ViolationInfo =
-                    typeof reported === "string"
-                        ? { message: reported, urn: reportedUrn }
-                        : (reported);
+                    typeof reported === "string" ? { message: reported, urn: reportedUrn } : reported;
                 const urn = info.urn;
                 const target = urn === undefined ? resource : byUrn.get(urn);
                 violations.push({

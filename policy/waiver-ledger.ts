@@ -35,7 +35,7 @@ export interface ViolationInfo {
     urn?: string;
     name?: string;
     enforcementLevel?: "advisory" | "mandatory";
-    /** The policy's own text, without the description server.js puts in front of `message` (offline only). */
+    /** The policy's own message, without the description and waiver text the CLI shows in `message` (offline only). */
     detail?: string;
     waived?: WaiverNote;
     expiredWaiver?: WaiverNote;
@@ -96,6 +96,16 @@ export const noteOf = (w: Waiver): WaiverNote => ({
     reason: w.reason,
 });
 
+/** "WAIVED (owner …, expires … (source): reason)": the line above a waived violation's message. */
+export function waivedText(w: WaiverNote): string {
+    return `WAIVED, ${describeWaiver(w)}`;
+}
+
+/** The line after a violation whose waiver has expired. */
+export function expiredText(w: WaiverNote): string {
+    return `The waiver expired on ${w.expires} and no longer applies: ${describeWaiver(w)}. Fix: correct the object, or renew the waiver if the reason still holds.`;
+}
+
 /** A ReportViolation that first asks the ledger whether the object has a waiver for this policy. */
 function waivingReport(
     policy: Policy,
@@ -111,19 +121,17 @@ function waivingReport(
         }
         const { waiver, expired } = found;
         if (expired) {
-            const detail = `${message}\nThe waiver expired on ${waiver.expires} and no longer applies: ${describeWaiver(waiver)}. Fix: correct the object, or renew the waiver if the reason still holds.`;
             reportInfo(report, {
-                message: `${policy.description}\n${detail}`,
-                detail,
+                message: `${policy.description}\n${message}\n${expiredText(waiver)}`,
+                detail: message,
                 urn,
                 expiredWaiver: noteOf(waiver),
             });
             return;
         }
-        const detail = `WAIVED, ${describeWaiver(waiver)}\n${message}`;
         reportInfo(report, {
-            message: `${policy.description}\n${detail}`,
-            detail,
+            message: `${policy.description}\n${waivedText(waiver)}\n${message}`,
+            detail: message,
             urn,
             enforcementLevel: "advisory",
             waived: noteOf(waiver),

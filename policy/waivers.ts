@@ -119,7 +119,7 @@ export function dateStatus(waiver: Pick<WaiverTerms, "expires">, now: Date): Exc
 }
 
 /** "owner team-web, expires 2027-01-31 (policy-waivers.yaml:4): <reason>": how every report names a waiver. */
-export function describeWaiver(w: Waiver): string {
+export function describeWaiver(w: Pick<Waiver, "owner" | "expires" | "source" | "reason">): string {
     return `owner ${w.owner}, expires ${w.expires} (${w.source}): ${w.reason}`;
 }
 
@@ -300,9 +300,7 @@ export function parseWaiverFile(text: string, file: string, now: Date): WaiverFi
             readList(pair.value, undefined, "waivers");
         } else if (key === "stacks") {
             if (!isMap(pair.value)) {
-                errors.push(
-                    `${at(pair.value)}: stacks must map stack names to lists. Fix: stacks: {dev: [...]}.`,
-                );
+                errors.push(`${at(pair.value)}: stacks must map stack names to lists. Fix: stacks: {dev: [...]}.`);
                 continue;
             }
             for (const stackPair of pair.value.items) {
@@ -405,7 +403,7 @@ export function waiverTarget(urn: string, type: string, name: string, props: unk
     let metadata: { name?: unknown; namespace?: unknown; annotations?: unknown } = {};
     let annotations: Record<string, unknown> = {};
     try {
-        metadata = ((props as { metadata?: typeof metadata }).metadata ?? {});
+        metadata = (props as { metadata?: typeof metadata }).metadata ?? {};
         const given = metadata.annotations;
         annotations = given !== null && typeof given === "object" ? { ...(given as Record<string, unknown>) } : {};
     } catch {

@@ -1,0 +1,234 @@
+/**
+ * `npm run check --manifests` with waivers: the same ledger as the pack, shown in every report format; SARIF keeps a
+ * waived result with a suppression; bad waivers exit 2 with every problem listed.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { WAIVER_FILE_ENV, WAIVER_NOW_ENV } from "../../policy/waiver-settings";
+import { checkInProcess, ROOT } from "../support/check";
+
+const COMPLIANT = path.join(ROOT, "test", "fixtures", "manifests", "compliant");
+const ANNOTATION = "waive.webstack.dev/no-privileged-ports";
+
+let dir: string;
+const saved = { file: process.env[WAIVER_FILE_ENV], now: process.env[WAIVER_NOW_ENV] };
+
+/** The compliant manifests with Deployment "web" on port 80 (no-privileged-ports, mandatory) and a copy "legacy". */
+function writeManifests(annotation: string | undefined, secretAnnotation = false): string {
+    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(COMPLIANT, "web.yaml"), "utf8")).map((d) => d.toJS());
+    const settings = YAML.parse(fs.readFileSync(path.join(COMPLIANT, "settings.yaml"), "utf8"));
+    if (secretAnnotation) {
+        settings.items.find((i: { kind: string }) => i.kind === "Secret").metadata.annotations = {
+            [ANNOTATION]: "owner=o; reason=r",
+        };
+    }
+    fs.mkdirSync(path.join(dir, "manifests"));
+    fs.writeFileSync(path.join(dir, "manifests", "settings.yaml"), YAML.stringify(settings));
+    const out = docs.flatMap((doc) => {
+        if (doc.kind !== "Deployment") {
+            return [doc];
+        }
+        doc.spec.template.spec.containers[0].ports[0].containerPort = 80;
+        const legacy = structuredClone(doc);
+        legacy.metadata.name = "legacy";
+        if (annotation !== undefined) {
+            doc.metadata.annotations = { [ANNOTATION]: annotation };
+        }
+        return [doc, legacy];
+    });
+    const file = path.join(dir, "manifests", "web.yaml");
+    fs.writeFileSync(file, out.map((d) => YAML.stringify(d)).join("---\n"));
+    return dir;
+}
+
+function writeWaivers(text: string): void {
+    fs.writeFileSync(path.join(dir, "policy-waivers.yaml"), text);
+}
+
+const LEGACY_WAIVER = `# waivers for the check test
+waivers:
+  - policy: no-privileged-ports
+    kind: Deployment
+    namespace: shop
+    name: legacy
+    owner: team-legacy
+    expires: 2027-01-15
+    reason: replaced by web in Q1; INC-7
+`;
+
+async function check(format: string) {
+    return checkInProcess(["--manifests", path.join(dir, "manifests"), "--format", format]);
+}
+
+describe("npm run check with waivers", function () {
+    this.timeout(300_000);
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "waivers-check-"));
+        process.env[WAIVER_FILE_ENV] = path.join(dir, "policy-waivers.yaml");
+        process.env[WAIVER_NOW_ENV] = "2026-12-04";
+    });
+    afterEach(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        for (const [key, value] of [
+            [WAIVER_FILE_ENV, saved.file],
+            [WAIVER_NOW_ENV, saved.now],
+        ] as const) {
+            if (value === undefined) {
+                delete process.env[key];
+            } else {
+                process.env[key] = value;
+            }
+        }
+    });
+
+    it("without waivers both Deployments fail the check (the baseline)", async () => {
+        writeManifests(undefined);
+        const r = await check("json");
+        assert.equal(r.status, 1, r.stderr);
+        const report = JSON.parse(r.stdout);
+        assert.deepEqual(
+            report.violations
+                .filter((v: { level: string }) => v.level === "mandatory")
+                .map((v: { resource: string }) => v.resource),
+            ["kubernetes:apps/v1:Deployment::shop/legacy", "kubernetes:apps/v1:Deployment::shop/web"],
+        );
+    });
+
+    it("an annotation waiver and a file waiver pass the check and are listed in json, text, markdown and github", async () => {
+        writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
+        writeWaivers(LEGACY_WAIVER);
+        const json = await check("json");
+        assert.equal(json.status, 0, json.stdout + json.stderr);
+        const waived = JSON.parse(json.stdout).violations.filter((v: { waived?: unknown }) => v.waived);
+        assert.deepEqual(
+            waived.map(
+                (v: {
+                    resource: string;
+                    level: string;
+                    waived: { form: string; owner: string; expires: string; reason: string };
+                }) => [v.resource, v.level, v.waived.form, v.waived.owner, v.waived.expires, v.waived.reason],
+            ),
+            [
+                [
+                    "kubernetes:apps/v1:Deployment::shop/legacy",
+                    "advisory",
+                    "file",
+                    "team-legacy",
+                    "2027-01-15",
+                    "replaced by web in Q1; INC-7",
+                ],
+                [
+                    "kubernetes:apps/v1:Deployment::shop/web",
+                    "advisory",
+                    "annotation",
+                    "team-web",
+                    "2027-01-31",
+                    "binds 80 via CAP_NET_BIND_SERVICE",
+                ],
+            ],
+        );
+
+        const text = await check("text");
+        assert.equal(text.status, 0);
+        assert.match(
+            text.stdout,
+            /^waived {4}no-privileged-ports \[L02\] kubernetes:apps\/v1:Deployment::shop\/legacy: WAIVED, owner team-legacy, expires 2027-01-15 \(.*policy-waivers\.yaml:3\): replaced by web in Q1; INC-7 /m,
+        );
+        assert.match(text.stdout, /, 2 waived: PASS\n$/);
+
+        const md = await check("markdown");
+        assert.match(
+            md.stdout,
+            /^\| waived \| `no-privileged-ports` \| L02 \| `kubernetes:apps\/v1:Deployment::shop\/web` .*\| WAIVED, owner team-web, expires 2027-01-31 \(Deployment "web" annotation waive\.webstack\.dev\/no-privileged-ports\): binds 80/m,
+        );
+
+        const gh = await check("github");
+        assert.equal(
+            (gh.stdout.match(/^::notice .*title=no-privileged-ports \[L02\] \(waived\)::.*WAIVED, owner/gm) ?? [])
+                .length,
+            2,
+            gh.stdout,
+        );
+        assert.doesNotMatch(gh.stdout, /^::error/m);
+    });
+
+    it("SARIF keeps waived results with a suppression: inSource for the annotation, external for the file", async () => {
+        writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
+        writeWaivers(LEGACY_WAIVER);
+        const r = await check("sarif");
+        assert.equal(r.status, 0, r.stderr);
+        const sarif = JSON.parse(r.stdout);
+        const results = sarif.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === "no-privileged-ports");
+        assert.deepEqual(
+            results.map((x: { suppressions: { kind: string; status: string; justification: string }[] }) =>
+                x.suppressions.map((s) => [s.kind, s.status, s.justification]),
+            ),
+            [
+                [["external", "accepted", "replaced by web in Q1; INC-7"]],
+                [["inSource", "accepted", "binds 80 via CAP_NET_BIND_SERVICE"]],
+            ],
+        );
+        const rules = sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id);
+        assert.ok(rules.includes("waivers"), "the waivers rule is declared for its stale/invalid results");
+    });
+
+    it("an expired file waiver fails the check again and the report names it", async () => {
+        writeManifests(undefined);
+        writeWaivers(LEGACY_WAIVER);
+        process.env[WAIVER_NOW_ENV] = "2027-01-16";
+        const r = await check("text");
+        assert.equal(r.status, 1);
+        assert.match(
+            r.stdout,
+            /^mandatory no-privileged-ports \[L02\] kubernetes:apps\/v1:Deployment::shop\/legacy: .* The waiver expired on 2027-01-15 and no longer applies: owner team-legacy/m,
+        );
+    });
+
+    it("a stale waiver is an advisory finding, not a failure", async () => {
+        writeManifests(undefined);
+        writeWaivers(LEGACY_WAIVER.replace("name: legacy", "name: gone-*"));
+        const r = await check("text");
+        assert.match(
+            r.stdout,
+            /^advisory {2}waivers \[\] stack: stale waiver: "no-privileged-ports" reported nothing on the objects it names/m,
+        );
+    });
+
+    it("bad waivers exit 2 with every problem, file:line or object+annotation, and never a Secret's value", async () => {
+        writeManifests("owner=team-web; expires=2026-13-40; reason=r", true);
+        writeWaivers(
+            LEGACY_WAIVER.replace("    owner: team-legacy\n", "").replace("expires: 2027-01-15", "expires: 2028-01-01"),
+        );
+        const r = await check("json");
+        assert.equal(r.status, 2);
+        assert.deepEqual(Object.keys(JSON.parse(r.stdout)), ["error", "fix"]);
+        const err = r.stderr;
+        assert.match(err, /4 problems with the waivers/);
+        assert.match(
+            err,
+            /- .*policy-waivers\.yaml:3: waiver for "no-privileged-ports": owner is missing\. Fix: name the team/,
+        );
+        assert.match(
+            err,
+            /- .*policy-waivers\.yaml:3: waiver for "no-privileged-ports": expires 2028-01-01 is more than 90 days away/,
+        );
+        assert.match(
+            err,
+            /- Deployment "web" annotation waive\.webstack\.dev\/no-privileged-ports: expires "2026-13-40" is not a date/,
+        );
+        assert.match(
+            err,
+            /- Secret "app-secrets" annotation waive\.webstack\.dev\/no-privileged-ports: expires is missing/,
+        );
+        assert.doesNotMatch(err + r.stdout, /at .*\.ts:\d+/, "no stack trace");
+        const secret = YAML.parse(fs.readFileSync(path.join(COMPLIANT, "settings.yaml"), "utf8")).items.find(
+            (i: { kind: string }) => i.kind === "Secret",
+        );
+        for (const value of Object.values(secret.stringData) as string[]) {
+            assert.ok(!(err + r.stdout).includes(value), `a Secret value leaked: ${value}`);
+        }
+    });
+});
