@@ -224,10 +224,11 @@ describe("npm run check with waivers", function () {
             /- Secret "app-secrets" annotation waive\.webstack\.dev\/no-privileged-ports: expires is missing/,
         );
         assert.doesNotMatch(err + r.stdout, /at .*\.ts:\d+/, "no stack trace");
-        const secret = YAML.parse(fs.readFileSync(path.join(COMPLIANT, "settings.yaml"), "utf8")).items.find(
-            (i: { kind: string }) => i.kind === "Secret",
-        );
-        for (const value of Object.values(secret.stringData) as string[]) {
+        const settings = YAML.parse(fs.readFileSync(path.join(COMPLIANT, "settings.yaml"), "utf8")) as {
+            items: { kind: string; stringData?: Record<string, string> }[];
+        };
+        const secret = settings.items.find((i) => i.kind === "Secret")!;
+        for (const value of Object.values(secret.stringData!)) {
             assert.ok(!(err + r.stdout).includes(value), `a Secret value leaked: ${value}`);
         }
     });
