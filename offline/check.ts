@@ -101,7 +101,7 @@ export const CHECK_COMMAND = {
     exitCodes: {
         0: "every object checked: no schema error, no mandatory violation, nothing unchecked (or --allow-unchecked)",
         1: "a schema error, a mandatory violation, or a resource not checked",
-        2: "the check could not run: usage error, unreadable input, the program failed or does not type-check",
+        2: "the check could not run: usage error, unreadable input, invalid waivers, the program failed or does not type-check",
     },
     example:
         "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",

@@ -23,7 +23,7 @@ import { wrapPolicy } from "./wrap-policy";
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
 /** A waiver as a report shows it (never the object's data: a Secret's values stay out). */
-export type WaiverNote = Pick<Waiver, "form" | "source" | "owner" | "expires" | "reason">;
+export type WaiverNote = Pick<Waiver, "policy" | "form" | "source" | "owner" | "expires" | "reason">;
 
 /**
  * The object form of a violation that @pulumi/policy's server.js accepts beside the documented string (it copies
@@ -89,6 +89,7 @@ export function currentWaiverRun(): WaiverLedger {
 }
 
 export const noteOf = (w: Waiver): WaiverNote => ({
+    policy: w.policy,
     form: w.form,
     source: w.source,
     owner: w.owner,

@@ -4,88 +4,25 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { WAIVER_FILE_ENV, WAIVER_NOW_ENV } from "../../policy/waiver-settings";
-import { checkInProcess, ROOT } from "../support/check";
+import { WAIVER_NOW_ENV } from "../../policy/waiver-settings";
+import { checkInProcess } from "../support/check";
+import { COMPLIANT, LEGACY_WAIVER, WaiverSandbox } from "./sandbox";
 
-const COMPLIANT = path.join(ROOT, "test", "fixtures", "manifests", "compliant");
-const ANNOTATION = "waive.webstack.dev/no-privileged-ports";
-
-let dir: string;
-const saved = { file: process.env[WAIVER_FILE_ENV], now: process.env[WAIVER_NOW_ENV] };
-
-/** The compliant manifests with Deployment "web" on port 80 (no-privileged-ports, mandatory) and a copy "legacy". */
-function writeManifests(annotation: string | undefined, secretAnnotation = false): string {
-    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(COMPLIANT, "web.yaml"), "utf8")).map((d) => d.toJS());
-    const settings = YAML.parse(fs.readFileSync(path.join(COMPLIANT, "settings.yaml"), "utf8"));
-    if (secretAnnotation) {
-        settings.items.find((i: { kind: string }) => i.kind === "Secret").metadata.annotations = {
-            [ANNOTATION]: "owner=o; reason=r",
-        };
-    }
-    fs.mkdirSync(path.join(dir, "manifests"));
-    fs.writeFileSync(path.join(dir, "manifests", "settings.yaml"), YAML.stringify(settings));
-    const out = docs.flatMap((doc) => {
-        if (doc.kind !== "Deployment") {
-            return [doc];
-        }
-        doc.spec.template.spec.containers[0].ports[0].containerPort = 80;
-        const legacy = structuredClone(doc);
-        legacy.metadata.name = "legacy";
-        if (annotation !== undefined) {
-            doc.metadata.annotations = { [ANNOTATION]: annotation };
-        }
-        return [doc, legacy];
-    });
-    const file = path.join(dir, "manifests", "web.yaml");
-    fs.writeFileSync(file, out.map((d) => YAML.stringify(d)).join("---\n"));
-    return dir;
-}
-
-function writeWaivers(text: string): void {
-    fs.writeFileSync(path.join(dir, "policy-waivers.yaml"), text);
-}
-
-const LEGACY_WAIVER = `# waivers for the check test
-waivers:
-  - policy: no-privileged-ports
-    kind: Deployment
-    namespace: shop
-    name: legacy
-    owner: team-legacy
-    expires: 2027-01-15
-    reason: replaced by web in Q1; INC-7
-`;
+const box = new WaiverSandbox();
 
 async function check(format: string) {
-    return checkInProcess(["--manifests", path.join(dir, "manifests"), "--format", format]);
+    return checkInProcess(["--manifests", box.manifests, "--format", format]);
 }
 
 describe("npm run check with waivers", function () {
     this.timeout(300_000);
-    beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "waivers-check-"));
-        process.env[WAIVER_FILE_ENV] = path.join(dir, "policy-waivers.yaml");
-        process.env[WAIVER_NOW_ENV] = "2026-12-04";
-    });
-    afterEach(() => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        for (const [key, value] of [
-            [WAIVER_FILE_ENV, saved.file],
-            [WAIVER_NOW_ENV, saved.now],
-        ] as const) {
-            if (value === undefined) {
-                delete process.env[key];
-            } else {
-                process.env[key] = value;
-            }
-        }
-    });
+    beforeEach(() => box.open());
+    afterEach(() => box.close());
 
     it("without waivers both Deployments fail the check (the baseline)", async () => {
-        writeManifests(undefined);
+        box.writeManifests(undefined);
         const r = await check("json");
         assert.equal(r.status, 1, r.stderr);
         const report = JSON.parse(r.stdout);
@@ -98,8 +35,8 @@ describe("npm run check with waivers", function () {
     });
 
     it("an annotation waiver and a file waiver pass the check and are listed in json, text, markdown and github", async () => {
-        writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
-        writeWaivers(LEGACY_WAIVER);
+        box.writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
+        box.writeWaivers(LEGACY_WAIVER);
         const json = await check("json");
         assert.equal(json.status, 0, json.stdout + json.stderr);
         const waived = JSON.parse(json.stdout).violations.filter((v: { waived?: unknown }) => v.waived);
@@ -156,8 +93,8 @@ describe("npm run check with waivers", function () {
     });
 
     it("SARIF keeps waived results with a suppression: inSource for the annotation, external for the file", async () => {
-        writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
-        writeWaivers(LEGACY_WAIVER);
+        box.writeManifests("owner=team-web; expires=2027-01-31; reason=binds 80 via CAP_NET_BIND_SERVICE");
+        box.writeWaivers(LEGACY_WAIVER);
         const r = await check("sarif");
         assert.equal(r.status, 0, r.stderr);
         const sarif = JSON.parse(r.stdout);
@@ -176,9 +113,9 @@ describe("npm run check with waivers", function () {
     });
 
     it("an expired file waiver fails the check again and the report names it", async () => {
-        writeManifests(undefined);
-        writeWaivers(LEGACY_WAIVER);
-        process.env[WAIVER_NOW_ENV] = "2027-01-16";
+        box.writeManifests(undefined);
+        box.writeWaivers(LEGACY_WAIVER);
+        process.env[WAIVER_NOW_ENV] = "2027-01-16"; // restored by box.close()
         const r = await check("text");
         assert.equal(r.status, 1);
         assert.match(
@@ -188,8 +125,8 @@ describe("npm run check with waivers", function () {
     });
 
     it("a stale waiver is an advisory finding, not a failure", async () => {
-        writeManifests(undefined);
-        writeWaivers(LEGACY_WAIVER.replace("name: legacy", "name: gone-*"));
+        box.writeManifests(undefined);
+        box.writeWaivers(LEGACY_WAIVER.replace("name: legacy", "name: gone-*"));
         const r = await check("text");
         assert.match(
             r.stdout,
@@ -198,8 +135,8 @@ describe("npm run check with waivers", function () {
     });
 
     it("bad waivers exit 2 with every problem, file:line or object+annotation, and never a Secret's value", async () => {
-        writeManifests("owner=team-web; expires=2026-13-40; reason=r", true);
-        writeWaivers(
+        box.writeManifests("owner=team-web; expires=2026-13-40; reason=r", true);
+        box.writeWaivers(
             LEGACY_WAIVER.replace("    owner: team-legacy\n", "").replace("expires: 2027-01-15", "expires: 2028-01-01"),
         );
         const r = await check("json");

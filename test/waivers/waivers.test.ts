@@ -66,6 +66,7 @@ describe("waivers", () => {
         assert.equal(v.length, 1);
         assert.equal(v[0].level, "advisory");
         assert.deepEqual(v[0].waived, {
+            policy: POLICY,
             form: "annotation",
             source: 'Deployment "web" annotation waive.webstack.dev/no-privileged-ports',
             owner: "team-web",
