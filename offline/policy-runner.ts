@@ -23,6 +23,7 @@ import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/catalog";
+import type { NotEvaluatedNote } from "../policy/not-evaluated";
 import { startWaiverRun, type ViolationInfo, type WaiverNote } from "../policy/waiver-ledger";
 import { policyProxy } from "./sdk-internals";
 import type { RecordedResource } from "./types";
@@ -41,6 +42,8 @@ export interface Violation {
     expiredWaiver?: WaiverNote;
     /** A waiver that covered nothing this run (policy "waivers", advisory). */
     stale?: WaiverNote;
+    /** The policy could not run: an input was unknown during preview (advisory unless the run fails closed). */
+    notEvaluated?: NotEvaluatedNote;
 }
 
 export interface PolicyRunOptions {
@@ -115,6 +118,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                     ...(info.waived ? { waived: info.waived } : {}),
                     ...(info.expiredWaiver ? { expiredWaiver: info.expiredWaiver } : {}),
                     ...(info.stale ? { stale: info.stale } : {}),
+                    ...(info.notEvaluated ? { notEvaluated: info.notEvaluated } : {}),
                 });
             };
 

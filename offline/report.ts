@@ -7,6 +7,7 @@ import type { Policies } from "@pulumi/policy";
 import { catalogEntry, CatalogEntry, PeerCheck, tagsOf } from "../policy/catalog";
 import { LESSONS, LessonId } from "../policy/lessons";
 import { expiredText, waivedText, type WaiverNote } from "../policy/waiver-ledger";
+import { notEvaluatedText } from "../policy/not-evaluated";
 import { WAIVERS_POLICY } from "../policy/waiver-settings";
 import type { Violation } from "./policy-runner";
 
@@ -70,10 +71,12 @@ const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
 export function summaryLine(report: CheckReport, opts: FailOptions): string {
     const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
     const waived = report.violations.filter((v) => v.waived !== undefined).length;
-    const advisory = report.violations.length - mandatory - waived;
+    const notEvaluated = report.violations.filter((v) => v.notEvaluated !== undefined).length;
+    // A not-evaluated policy counts once: as mandatory when it fails the run, else only as not evaluated.
+    const advisory = report.violations.filter((v) => levelOf(v) === "advisory").length;
     const parts = [
         `check ${report.stack === "" ? report.source : report.stack}: ${count(report.resources, "resource")}, ${count(report.objects, "Kubernetes object")}`,
-        `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}${waived > 0 ? `, ${waived} waived` : ""}`,
+        `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}${waived > 0 ? `, ${waived} waived` : ""}${notEvaluated > 0 ? `, ${notEvaluated} not evaluated (a value unknown until the update runs)` : ""}`,
     ];
     if (report.unchecked.length > 0) {
         parts.push(
@@ -97,12 +100,16 @@ function nothingChecked(report: CheckReport): string[] {
 }
 
 /** "waived" for a waived violation (it does not fail the run), else its level. */
-const levelOf = (v: Violation) => (v.waived !== undefined ? "waived" : v.level);
+const levelOf = (v: Violation) =>
+    v.waived !== undefined ? "waived" : v.notEvaluated !== undefined && v.level === "advisory" ? "not-eval" : v.level;
 
 /** The message with the waiver that covers it, or the expired one that no longer does. */
 export function messageOf(v: Violation): string {
     if (v.waived !== undefined) {
         return `${waivedText(v.waived)}\n${v.message}`;
+    }
+    if (v.notEvaluated !== undefined) {
+        return `${v.message}\n${notEvaluatedText(v.notEvaluated)}`;
     }
     return v.expiredWaiver === undefined ? v.message : `${v.message}\n${expiredText(v.expiredWaiver)}`;
 }
@@ -362,6 +369,7 @@ export function sarifReport(report: CheckReport, opts: FailOptions, policies: Po
             // The policy's message alone: waiving a finding (or the waiver expiring) keeps its identity in code scanning.
             partialFingerprints: { "webstackCheck/v1": fingerprint(v.policy, v.resource, v.message) },
             ...(v.waived === undefined ? {} : sarifSuppression(v.waived)),
+            ...(v.notEvaluated === undefined ? {} : { properties: { notEvaluated: v.notEvaluated } }),
         })),
         ...report.schemaErrors.map((e) => ({
             ruleId: "schema",

@@ -4,6 +4,7 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withConfigCheck } from "./config";
+import { withNotEvaluated } from "./not-evaluated";
 import { waiverHygiene } from "./waiver-hygiene";
 import { withWaivers } from "./waiver-ledger";
 import { allowedImagePrefixes } from "./rules/allowed-image-prefixes";
@@ -48,7 +49,8 @@ import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matche
 
 /**
  * In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts) and consults the
- * waivers before it reports a violation (waiver-ledger.ts).
+ * waivers before it reports a violation (waiver-ledger.ts); a value unknown during preview makes it "not evaluated"
+ * (not-evaluated.ts).
  */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
     [
@@ -92,7 +94,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         ingressTls, // L31
         pvcProtected, // L32
     ] as (ResourceValidationPolicy | StackValidationPolicy)[]
-).map((policy) => withWaivers(withConfigCheck(policy)));
+).map((policy) => withNotEvaluated(withWaivers(withConfigCheck(policy))));
 
 /** What the pack runs: the policies, then `waivers`, which reports on the waivers once the others have run. */
 export const packPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...policies, waiverHygiene];

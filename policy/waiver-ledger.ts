@@ -4,6 +4,7 @@
  * long as the process; the offline runner starts a fresh one per run (startWaiverRun).
  */
 import type { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { NotEvaluatedNote } from "./not-evaluated";
 import { UNWAIVABLE } from "./waiver-settings";
 import {
     annotationWaivers,
@@ -40,6 +41,7 @@ export interface ViolationInfo {
     waived?: WaiverNote;
     expiredWaiver?: WaiverNote;
     stale?: WaiverNote;
+    notEvaluated?: NotEvaluatedNote;
 }
 
 /** Reports a ViolationInfo through a ReportViolation (its declared type takes only a string). */

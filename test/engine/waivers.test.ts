@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { WAIVER_FILE_ENV, WAIVER_NOW_ENV } from "../../policy/waiver-settings";
 import { EngineStack, policyPack, programFrom, ROOT } from "./engine";
+import { printedViolations } from "./policy-output";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const PROGRAM = path.join(FIXTURES, "waived-program.ts");
@@ -21,27 +22,6 @@ const WAIVER_FILE = `waivers:
     expires: 2027-01-15
     reason: the filed worker is retired in January
 `;
-
-/** `- [level] ... <policy> (<type>: <name>)` and the message lines under it, per violation the CLI printed. */
-function violations(output: string): { level: string; policy: string; name: string; text: string }[] {
-    const found: { level: string; policy: string; name: string; text: string }[] = [];
-    const lines = output.split("\n");
-    lines.forEach((line, i) => {
-        const head = /- \[(mandatory|advisory)\](?:\s+\[severity: [a-z]+\])?\s+(\S+)\s+\((\S+): (\S+)\)\s*$/.exec(line);
-        if (head) {
-            const body: string[] = [];
-            for (
-                let j = i + 1;
-                j < lines.length && !/- \[(mandatory|advisory)\]/.test(lines[j]) && lines[j].trim() !== "";
-                j++
-            ) {
-                body.push(lines[j].trim());
-            }
-            found.push({ level: head[1], policy: head[2], name: head[4], text: body.join(" ") });
-        }
-    });
-    return found;
-}
 
 describe("engine: waivers under pulumi preview --policy-pack (issue 22)", function () {
     this.timeout(600_000);
@@ -68,7 +48,7 @@ describe("engine: waivers under pulumi preview --policy-pack (issue 22)", functi
     it("an annotation waiver and a file waiver: both violations reported as waived (advisory), the preview passes", async () => {
         const result = await preview("2026-12-04");
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        const pinned = violations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
+        const pinned = printedViolations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
         assert.deepEqual(
             pinned.map((v) => [v.level, v.name]).sort(),
             [
@@ -86,7 +66,7 @@ describe("engine: waivers under pulumi preview --policy-pack (issue 22)", functi
             text("filed"),
             /WAIVED, owner team-ops, expires 2027-01-15 \(.*policy-waivers\.yaml:2\): the filed worker is retired in January/,
         );
-        assert.ok(!violations(result.stdout).some((v) => v.level === "mandatory"), result.stdout);
+        assert.ok(!printedViolations(result.stdout).some((v) => v.level === "mandatory"), result.stdout);
 
         // npm run check reads the same waivers the same way.
         const check = JSON.parse(
@@ -127,7 +107,7 @@ describe("engine: waivers under pulumi preview --policy-pack (issue 22)", functi
     it("once both waivers have expired, the same preview fails again and names them", async () => {
         const result = await preview("2027-02-01");
         assert.notEqual(result.code, 0, result.stdout);
-        const pinned = violations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
+        const pinned = printedViolations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
         assert.deepEqual(
             pinned.map((v) => [v.level, v.name]).sort(),
             [
