@@ -74,29 +74,35 @@ function fieldPath(props: string[]): string {
 
 /** The policy with an unknown value during preview turned into a "not evaluated" report. */
 export function withNotEvaluated<P extends Policy>(policy: P): P {
-    const guard = async (run: () => void | Promise<void>, report: ReportViolation, urn: string | undefined) => {
+    const notEvaluated = (err: unknown, report: ReportViolation, urn: string | undefined): void => {
+        const props = unknownPath(err);
+        if (props === undefined) {
+            throw err;
+        }
+        const input = fieldPath(props);
+        const mode = notEvaluatedMode();
+        const exempt = mode === "fail-except-images" && IMAGE_FIELD.test(input) ? IMAGE_EXEMPTION : undefined;
+        const fails = mode === "fail" || (mode === "fail-except-images" && exempt === undefined);
+        const note: NotEvaluatedNote = { input, ...(exempt === undefined ? {} : { exempt }) };
+        // @pulumi/policy's own words and layout (no description above), so readers of "can't run ... during
+        // preview" (the engine tests, scripts) still match; the not-evaluated line follows.
+        const detail = `can't run policy '${policy.name}' during preview: ${(err as Error).message}`;
+        reportInfo(report, {
+            message: `${detail}\n${notEvaluatedText(note)}`,
+            detail,
+            urn,
+            // Failing: the policy's own level (a mandatory policy fails). Otherwise advisory, as @pulumi/policy.
+            ...(fails ? {} : { enforcementLevel: "advisory" as const }),
+            notEvaluated: note,
+        });
+    };
+    // Synchronous validations stay synchronous (their errors are thrown, not turned into rejected promises).
+    const guard = (run: () => void | Promise<void>, report: ReportViolation, urn: string | undefined) => {
         try {
-            await run();
+            const result = run();
+            return result instanceof Promise ? result.catch((err) => notEvaluated(err, report, urn)) : result;
         } catch (err) {
-            const props = unknownPath(err);
-            if (props === undefined) {
-                throw err;
-            }
-            const input = fieldPath(props);
-            const mode = notEvaluatedMode();
-            const exempt = mode === "fail-except-images" && IMAGE_FIELD.test(input) ? IMAGE_EXEMPTION : undefined;
-            const fails = mode === "fail" || (mode === "fail-except-images" && exempt === undefined);
-            const note: NotEvaluatedNote = { input, ...(exempt === undefined ? {} : { exempt }) };
-            // The same words as @pulumi/policy's, so existing readers of "can't run ... during preview" still match.
-            const detail = `can't run policy '${policy.name}' during preview: ${(err as Error).message}`;
-            reportInfo(report, {
-                message: `${policy.description}\n${detail}\n${notEvaluatedText(note)}`,
-                detail,
-                urn,
-                // Failing: the policy's own level (a mandatory policy fails). Otherwise advisory, as @pulumi/policy.
-                ...(fails ? {} : { enforcementLevel: "advisory" as const }),
-                notEvaluated: note,
-            });
+            return notEvaluated(err, report, urn);
         }
     };
     return wrapPolicy(policy, {

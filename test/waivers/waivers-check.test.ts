@@ -108,6 +108,15 @@ describe("npm run check with waivers", function () {
                 [["inSource", "accepted", "binds 80 via CAP_NET_BIND_SERVICE"]],
             ],
         );
+        // SARIF 2.1.0 §3.35: a suppression has only these properties, kind is required and one of two values.
+        for (const result of results) {
+            for (const suppression of result.suppressions as Record<string, unknown>[]) {
+                assert.ok(["inSource", "external"].includes(suppression.kind as string));
+                assert.ok(["accepted", "underReview", "rejected"].includes(suppression.status as string));
+                const allowed = ["guid", "kind", "status", "location", "justification", "properties"];
+                assert.deepEqual(Object.keys(suppression).filter((k) => !allowed.includes(k)), []);
+            }
+        }
         const rules = sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id);
         assert.ok(rules.includes("waivers"), "the waivers rule is declared for its stale/invalid results");
     });
