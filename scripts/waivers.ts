@@ -3,12 +3,15 @@
  * within 14 days, expired, stale), as a table or JSON. It runs the same check as `npm run check` (the program under
  * the mocks, or --manifests) so "stale" means what the pack means by it: the waiver covered no violation this run.
  */
+import * as fs from "fs";
 import { check, CheckArgs, describeFailure, parseArgs as parseCheckArgs } from "../offline/check";
 import type { CheckReport } from "../offline/report";
 import type { WaiverNote } from "../policy/waiver-ledger";
 import { EXPIRING_WITHIN_DAYS } from "../policy/waiver-settings";
 import {
     dateStatus,
+    parseWaiverFile,
+    Waiver,
     daysLeft,
     displayPath,
     loadWaiverFile,
@@ -36,6 +39,12 @@ export const WAIVERS_COMMAND = {
             description: "read plain Kubernetes YAML instead of a program",
         },
         json: { type: "boolean", description: "print JSON instead of the table" },
+        markdown: { type: "boolean", description: "print a Markdown table (a PR's step summary)" },
+        base: {
+            type: "string",
+            valueName: "<file>",
+            description: "the waiver file of the PR's base: file waivers are marked new or changed",
+        },
         "skip-type-check": { type: "boolean", description: "do not type-check the program first" },
     },
     exitCodes: {
@@ -59,6 +68,8 @@ export interface WaiverRow {
     stack?: string;
     /** The objects whose violations it covered in this run. */
     covers: string[];
+    /** With --base, for file waivers: against the base's waiver file. */
+    change?: "new" | "changed" | "unchanged";
 }
 
 /** One row per waiver: the file's entries and the annotations the check met, status from the run and the day. */
@@ -97,6 +108,60 @@ export function waiverRows(file: WaiverFile, report: CheckReport, now: Date): Wa
     ];
 }
 
+/** Same policy, stack and objects: the same waiver, whatever its terms. */
+const identity = (w: Pick<Waiver, "policy" | "match" | "stack">) => JSON.stringify([w.stack, w.policy, w.match]);
+
+/** Marks the file waivers new, changed (other owner, date or reason) or unchanged against the base's file. */
+export function markChanges(rows: WaiverRow[], file: WaiverFile, base: WaiverFile): WaiverRow[] {
+    const before = new Map(base.waivers.map((w) => [identity(w), w]));
+    const bySource = new Map(file.waivers.map((w) => [w.source, w]));
+    return rows.map((row) => {
+        const w = bySource.get(row.source);
+        if (row.form !== "file" || w === undefined) {
+            return row;
+        }
+        const old = before.get(identity(w));
+        const change =
+            old === undefined
+                ? "new"
+                : old.owner !== w.owner || old.expires !== w.expires || old.reason !== w.reason
+                  ? "changed"
+                  : "unchanged";
+        return { ...row, change };
+    });
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+const statusCounts = (rows: WaiverRow[]) =>
+    (["active", "expiring", "expired", "stale"] as const)
+        .map((s) => `${rows.filter((r) => r.status === s).length} ${s}`)
+        .join(", ");
+
+/** The step summary: new and changed waivers first, then the rest, with the counts. */
+export function waiverMarkdown(rows: WaiverRow[], stack: string): string {
+    const rank = (r: WaiverRow) => (r.change === "new" ? 0 : r.change === "changed" ? 1 : 2);
+    const sorted = [...rows].sort((a, b) => rank(a) - rank(b));
+    const changed = rows.filter((r) => r.change === "new" || r.change === "changed");
+    const out = [
+        `### Waivers: ${stack}`,
+        "",
+        `${rows.length} waivers (${statusCounts(rows)}); ${changed.length} new or changed in this PR.`,
+        "",
+    ];
+    if (rows.length > 0) {
+        out.push(
+            "| Change | Status | Days | Policy | Owner | Expires | Where | Covers | Reason |",
+            "|---|---|---|---|---|---|---|---|---|",
+            ...sorted.map(
+                (r) =>
+                    `| ${r.change === "new" || r.change === "changed" ? `**${r.change}**` : ""} | ${r.status} | ${r.daysLeft} | \`${r.policy}\` | ${mdCell(r.owner)} | ${r.expires} | ${mdCell(r.source)}${r.stack === undefined ? "" : ` (stack ${r.stack})`} | ${mdCell(r.covers.join(", ") || "-")} | ${mdCell(r.reason)} |`,
+            ),
+            "",
+        );
+    }
+    return out.join("\n") + "\n";
+}
+
 export function waiverTable(rows: WaiverRow[], file: string): string {
     if (rows.length === 0) {
         return `no waivers (file ${displayPath(file)} and the objects' waive.webstack.dev/ annotations)\n`;
@@ -118,10 +183,7 @@ export function waiverTable(rows: WaiverRow[], file: string): string {
             .map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i])))
             .join("  ")
             .trimEnd();
-    const counts = (["active", "expiring", "expired", "stale"] as const).map(
-        (s) => `${rows.filter((r) => r.status === s).length} ${s}`,
-    );
-    return [line(header), ...cells.map(line), `${rows.length} waivers: ${counts.join(", ")}`].join("\n") + "\n";
+    return [line(header), ...cells.map(line), `${rows.length} waivers: ${statusCounts(rows)}`].join("\n") + "\n";
 }
 
 export async function main(
@@ -135,17 +197,34 @@ export async function main(
         return 0;
     }
     try {
-        const args = parseCheckArgs(argv.filter((a) => a !== "--json")) as CheckArgs;
+        // The check's own flags pass through; --json, --markdown and --base <file> are this command's.
+        const checkArgv = argv.filter(
+            (a, i) =>
+                a !== "--json" &&
+                a !== "--markdown" &&
+                a !== "--base" &&
+                argv[i - 1] !== "--base" &&
+                !a.startsWith("--base="),
+        );
+        const args = parseCheckArgs(checkArgv) as CheckArgs;
         const now = waiverToday();
         const { report } = await check({ ...args, format: "json" });
         const file = waiverFilePath();
-        const rows = waiverRows(loadWaiverFile(file, now), report, now);
-        out(
-            flags.json
-                ? JSON.stringify({ file: displayPath(file), today: now.toISOString().slice(0, 10), waivers: rows }) +
-                      "\n"
-                : waiverTable(rows, file),
-        );
+        const waivers = loadWaiverFile(file, now);
+        let rows = waiverRows(waivers, report, now);
+        if (flags.base !== undefined) {
+            // The base may have no waiver file yet (the PR adds it): then every file waiver is new.
+            const text = fs.existsSync(flags.base) ? fs.readFileSync(flags.base, "utf8") : "";
+            rows = markChanges(rows, waivers, parseWaiverFile(text, flags.base, now));
+        }
+        if (flags.json) {
+            out(
+                JSON.stringify({ file: displayPath(file), today: now.toISOString().slice(0, 10), waivers: rows }) +
+                    "\n",
+            );
+        } else {
+            out(flags.markdown ? waiverMarkdown(rows, report.stack || report.source) : waiverTable(rows, file));
+        }
         return 0;
     } catch (e) {
         const { error, fix } = describeFailure(e);

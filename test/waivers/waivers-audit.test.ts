@@ -1,5 +1,7 @@
 /** `npm run waivers`: every waiver with its status (active, expiring, expired, stale), as a table and as JSON. */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { main } from "../../scripts/waivers";
 import { LEGACY_WAIVER, WaiverSandbox } from "./sandbox";
 
@@ -86,6 +88,39 @@ describe("npm run waivers (the audit)", function () {
             /^expiring {2}6 {5}no-privileged-ports .*Deployment "web" annotation waive\.webstack\.dev\/no-privileged-ports .*binds 80/,
         );
         assert.equal(lines[5], "4 waivers: 1 active, 1 expiring, 1 expired, 1 stale");
+    });
+
+    it("--markdown --base: the step summary marks the PR's new and changed file waivers and lists them first", async () => {
+        box.writeManifests(undefined);
+        box.writeWaivers(WAIVERS);
+        // The base had the legacy waiver with another date, and no gone-* or qa waiver.
+        const base = path.join(box.dir, "base-waivers.yaml");
+        fs.writeFileSync(base, LEGACY_WAIVER.replace("expires: 2027-01-15", "expires: 2027-01-01"));
+        const r = await run(["--manifests", box.manifests, "--markdown", "--base", base]);
+        assert.equal(r.code, 0, r.err);
+        const rows = r.out.split("\n").filter((l) => /^\| (\*\*|\s)/.test(l));
+        assert.deepEqual(
+            rows.map((l) =>
+                l
+                    .split("|")
+                    .map((c) => c.trim())
+                    .slice(1, 5),
+            ),
+            [
+                ["**new**", "stale", "59", "`no-privileged-ports`"],
+                ["**new**", "expired", "-3", "`readiness-probe-set`"],
+                ["**changed**", "active", "42", "`no-privileged-ports`"],
+            ],
+        );
+        assert.match(r.out, /3 waivers \(1 active, 0 expiring, 1 expired, 1 stale\); 3 new or changed in this PR\./);
+        const unchanged = await run([
+            "--manifests",
+            box.manifests,
+            "--markdown",
+            "--base",
+            path.join(box.dir, "policy-waivers.yaml"),
+        ]);
+        assert.match(unchanged.out, /; 0 new or changed in this PR\./);
     });
 
     it("invalid waivers exit 2 with the problems and their fixes", async () => {

@@ -114,7 +114,10 @@ describe("npm run check with waivers", function () {
                 assert.ok(["inSource", "external"].includes(suppression.kind as string));
                 assert.ok(["accepted", "underReview", "rejected"].includes(suppression.status as string));
                 const allowed = ["guid", "kind", "status", "location", "justification", "properties"];
-                assert.deepEqual(Object.keys(suppression).filter((k) => !allowed.includes(k)), []);
+                assert.deepEqual(
+                    Object.keys(suppression).filter((k) => !allowed.includes(k)),
+                    [],
+                );
             }
         }
         const rules = sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id);
