@@ -692,9 +692,9 @@ jobs:
         assert.equal(checkout?.with?.["fetch-depth"], 0, "the base commit must be there for git show");
         const step = stepsOf(job).find((s) => /npm run -s waivers/.test(s.run ?? ""))!;
         assert.equal(step.env?.BASE_SHA, "${{ github.event.pull_request.base.sha }}");
-        assert.match(step.run!, /git show "\$BASE_SHA:policy-waivers\.yaml" > "\$base"/);
+        assert.match(step.run, /git show "\$BASE_SHA:policy-waivers\.yaml" > "\$base"/);
         assert.match(
-            step.run!,
+            step.run,
             /npm run -s waivers -- --stack "\$STACK" --markdown --base "\$base" >> "\$GITHUB_STEP_SUMMARY"/,
         );
     });
