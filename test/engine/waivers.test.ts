@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { WAIVER_FILE_ENV, WAIVER_NOW_ENV } from "../../policy/waiver-settings";
 import { EngineStack, policyPack, programFrom, ROOT } from "./engine";
-import { printedViolations } from "./policy-output";
+import { PrintedViolation, printedViolations } from "./policy-output";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const PROGRAM = path.join(FIXTURES, "waived-program.ts");
@@ -22,6 +22,20 @@ const WAIVER_FILE = `waivers:
     expires: 2027-01-15
     reason: the filed worker is retired in January
 `;
+
+/** The two images-digest-pinned violations the CLI printed, asserted to be at `level`. */
+function bothPinnedAt(stdout: string, level: string): PrintedViolation[] {
+    const pinned = printedViolations(stdout).filter((v) => v.policy === "images-digest-pinned");
+    assert.deepEqual(
+        pinned.map((v) => [v.level, v.name]).sort(),
+        [
+            [level, "annotated"],
+            [level, "filed"],
+        ],
+        stdout,
+    );
+    return pinned;
+}
 
 describe("engine: waivers under pulumi preview --policy-pack (issue 22)", function () {
     this.timeout(600_000);
@@ -48,15 +62,7 @@ describe("engine: waivers under pulumi preview --policy-pack (issue 22)", functi
     it("an annotation waiver and a file waiver: both violations reported as waived (advisory), the preview passes", async () => {
         const result = await preview("2026-12-04");
         assert.equal(result.code, 0, result.stdout + result.stderr);
-        const pinned = printedViolations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
-        assert.deepEqual(
-            pinned.map((v) => [v.level, v.name]).sort(),
-            [
-                ["advisory", "annotated"],
-                ["advisory", "filed"],
-            ],
-            result.stdout,
-        );
+        const pinned = bothPinnedAt(result.stdout, "advisory");
         const text = (name: string) => pinned.find((v) => v.name === name)!.text;
         assert.match(
             text("annotated"),
@@ -107,15 +113,7 @@ describe("engine: waivers under pulumi preview --policy-pack (issue 22)", functi
     it("once both waivers have expired, the same preview fails again and names them", async () => {
         const result = await preview("2027-02-01");
         assert.notEqual(result.code, 0, result.stdout);
-        const pinned = printedViolations(result.stdout).filter((v) => v.policy === "images-digest-pinned");
-        assert.deepEqual(
-            pinned.map((v) => [v.level, v.name]).sort(),
-            [
-                ["mandatory", "annotated"],
-                ["mandatory", "filed"],
-            ],
-            result.stdout,
-        );
+        const pinned = bothPinnedAt(result.stdout, "mandatory");
         assert.match(
             pinned.find((v) => v.name === "annotated")!.text,
             /The waiver expired on 2027-01-31 and no longer applies: owner team-web/,
