@@ -22,12 +22,12 @@ import {
     githubReport,
     markdownReport,
     ReportedViolation,
-    waiverProblems,
     SchemaError,
     sarifReport,
     SourceLocation,
     textReport,
     Unchecked,
+    waiverProblems,
 } from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./run-program";
