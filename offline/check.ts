@@ -42,6 +42,7 @@ import {
     SourceLocation,
     textReport,
     Unchecked,
+    waiverProblems,
 } from "./report";
 import type { RecordedResource } from "./types";
 import { projectNameFor, runProgram } from "./run-program";
@@ -134,7 +135,7 @@ export const CHECK_COMMAND = {
     exitCodes: {
         0: "every object checked: no schema error, no mandatory violation, nothing unchecked (or --allow-unchecked)",
         1: "a schema error, a mandatory violation, or a resource not checked",
-        2: "the check could not run: usage error, unreadable input, the program failed or does not type-check",
+        2: "the check could not run: usage error, unreadable input, invalid waivers, the program failed or does not type-check",
     },
     example:
         "helm template web ./chart | npm run -s check -- --manifests - --namespace shop --format sarif > check.sarif",
@@ -272,7 +273,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         }
     }
     const crds = await loadCrds(args, fromCaller);
-    const policies: Policies = (await import("../policy/policies")).policies;
+    const policies: Policies = (await import("../policy/policies")).packPolicies;
     try {
         // Checked before the program runs, as the engine reconciles it before the preview starts.
         reconcileConfig(policies, packConfig);
@@ -361,6 +362,10 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, message: capMessage(v.message), ...located(v) }));
+    const invalidWaivers = waiverProblems(violations);
+    if (invalidWaivers !== undefined) {
+        throw new InputError(invalidWaivers);
+    }
     const report: CheckReport = {
         stack: target.stack,
         source: target.source,
@@ -736,7 +741,7 @@ export async function main(
                 writeFailure = err instanceof OutDirError ? new InputError(err.message) : err;
             }
         }
-        const policies: Policies = (await import("../policy/policies")).policies;
+        const policies: Policies = (await import("../policy/policies")).packPolicies;
         await writeFully(writeOut, formatReport(report, args, policies, report.source));
         if (writeFailure !== undefined) {
             const { error, fix } = describeFailure(writeFailure);

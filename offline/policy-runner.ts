@@ -23,6 +23,8 @@ import type { PolicyConfigSchema } from "@pulumi/policy/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/catalog";
+import type { NotEvaluatedNote } from "../policy/not-evaluated";
+import { startWaiverRun, type ViolationInfo, type WaiverNote } from "../policy/waiver-ledger";
 import { policyProxy } from "./sdk-internals";
 import type { RecordedResource } from "./types";
 
@@ -34,6 +36,14 @@ export interface Violation {
     resource: string;
     /** the message the policy reported (the engine prints the description above it) */
     message: string;
+    /** The waiver this violation is waived by (level advisory then): it does not fail the run. */
+    waived?: WaiverNote;
+    /** The expired waiver that would have covered it (the violation keeps its level). */
+    expiredWaiver?: WaiverNote;
+    /** A waiver that covered nothing this run (policy "waivers", advisory). */
+    stale?: WaiverNote;
+    /** The policy could not run: an input was unknown during preview (advisory unless the run fails closed). */
+    notEvaluated?: NotEvaluatedNote;
 }
 
 export interface PolicyRunOptions {
@@ -44,6 +54,8 @@ export interface PolicyRunOptions {
     stackTags?: Record<string, string>;
     /** called when a policy declares itself not applicable (args.notApplicable) to a resource or the stack */
     onNotApplicable?: (policy: string, resource: string, reason: string) => void;
+    /** The waiver file and the day (default: $WEBSTACK_WAIVERS or policy-waivers.yaml, $WEBSTACK_WAIVER_NOW or today). */
+    waivers?: { file?: string; now?: Date };
 }
 
 interface EffectiveConfig {
@@ -73,7 +85,8 @@ function withUnknownChecks<T extends object>(props: T): T {
 }
 
 export async function runPolicies(resources: RecordedResource[], opts: PolicyRunOptions = {}): Promise<Violation[]> {
-    const policies: Policies = opts.policies ?? (await import("../policy/policies")).policies;
+    const policies: Policies = opts.policies ?? (await import("../policy/policies")).packPolicies;
+    startWaiverRun(opts.waivers);
     const config = reconcileConfig(policies, opts.packConfig ?? {});
     const stackTags = readonlyMap(opts.stackTags ?? {});
     const label = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
@@ -90,14 +103,22 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
         // Advisory whatever the policy's level when the policy could not run (a value unknown during preview).
         const report =
             (resource: string, reportedLevel: Violation["level"] = level): ReportViolation =>
-            (message, urn) => {
+            (reported, reportedUrn) => {
+                // server.js also takes an object (name, message, urn, enforcementLevel...): waivers report that way.
+                const info: ViolationInfo =
+                    typeof reported === "string" ? { message: reported, urn: reportedUrn } : reported;
+                const urn = info.urn;
                 const target = urn === undefined ? resource : byUrn.get(urn);
                 violations.push({
-                    policy: policy.name,
-                    lessons: lessonsOf(policy.name),
-                    level: reportedLevel,
+                    policy: info.name ?? policy.name,
+                    lessons: lessonsOf(info.name ?? policy.name),
+                    level: info.enforcementLevel ?? reportedLevel,
                     resource: typeof target === "string" ? target : target ? label(target) : urn!,
-                    message,
+                    message: info.detail ?? info.message,
+                    ...(info.waived ? { waived: info.waived } : {}),
+                    ...(info.expiredWaiver ? { expiredWaiver: info.expiredWaiver } : {}),
+                    ...(info.stale ? { stale: info.stale } : {}),
+                    ...(info.notEvaluated ? { notEvaluated: info.notEvaluated } : {}),
                 });
             };
 

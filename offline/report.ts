@@ -6,6 +6,9 @@ import * as crypto from "crypto";
 import type { Policies } from "@pulumi/policy";
 import { catalogEntry, CatalogEntry, PeerCheck, tagsOf } from "../policy/catalog";
 import { LESSONS, LessonId } from "../policy/lessons";
+import { expiredText, waivedText, type WaiverNote } from "../policy/waiver-ledger";
+import { notEvaluatedText } from "../policy/not-evaluated";
+import { WAIVERS_POLICY } from "../policy/waiver-settings";
 import type { Violation } from "./policy-runner";
 
 /** Where an object came from: the manifest file and line of its document, or the program's entry file. */
@@ -85,10 +88,13 @@ const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
 /** The last line of text/github output: every count, then PASS or FAIL. */
 export function summaryLine(report: CheckReport, opts: FailOptions): string {
     const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
-    const advisory = report.violations.length - mandatory;
+    const waived = report.violations.filter((v) => v.waived !== undefined).length;
+    const notEvaluated = report.violations.filter((v) => v.notEvaluated !== undefined).length;
+    // A not-evaluated policy counts once: as mandatory when it fails the run, else only as not evaluated.
+    const advisory = report.violations.filter((v) => levelOf(v) === "advisory").length;
     const parts = [
         `check ${report.stack === "" ? report.source : report.stack}: ${count(report.resources, "resource")}, ${count(report.objects, "Kubernetes object")}`,
-        `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}`,
+        `${count(report.schemaErrors.length, "schema error")}, ${mandatory} mandatory and ${count(advisory, "advisory violation")}${waived > 0 ? `, ${waived} waived` : ""}${notEvaluated > 0 ? `, ${notEvaluated} not evaluated (a value unknown until the update runs)` : ""}`,
     ];
     if (report.unchecked.length > 0) {
         parts.push(
@@ -111,6 +117,36 @@ function nothingChecked(report: CheckReport): string[] {
         : notes;
 }
 
+/** "waived" for a waived violation (it does not fail the run), else its level. */
+const levelOf = (v: Violation) =>
+    v.waived !== undefined ? "waived" : v.notEvaluated !== undefined && v.level === "advisory" ? "not-eval" : v.level;
+
+/** The message with the waiver that covers it, or the expired one that no longer does. */
+export function messageOf(v: Violation): string {
+    if (v.waived !== undefined) {
+        return `${waivedText(v.waived)}\n${v.message}`;
+    }
+    if (v.notEvaluated !== undefined) {
+        return `${v.message}\n${notEvaluatedText(v.notEvaluated)}`;
+    }
+    return v.expiredWaiver === undefined ? v.message : `${v.message}\n${expiredText(v.expiredWaiver)}`;
+}
+
+/**
+ * The problems with the waivers (the `waivers` policy's mandatory findings), as one InputError message for `check`
+ * (exit 2: the input is wrong, as with a bad --policy-config), or undefined when the waivers are sound.
+ */
+export function waiverProblems(violations: Violation[]): string | undefined {
+    const problems = violations.filter((v) => v.policy === WAIVERS_POLICY && v.level === "mandatory");
+    if (problems.length === 0) {
+        return undefined;
+    }
+    return [
+        `${count(problems.length, "problem")} with the waivers (each names the file and line, or the object and annotation, and the fix):`,
+        ...problems.map((v) => `- ${oneLine(v.message)}`),
+    ].join("\n");
+}
+
 function locationSuffix(at: Partial<SourceLocation>): string {
     return at.file === undefined ? "" : ` (${at.file}${at.line === undefined ? "" : `:${at.line}`})`;
 }
@@ -118,7 +154,7 @@ function locationSuffix(at: Partial<SourceLocation>): string {
 export function textReport(report: CheckReport, opts: FailOptions): string {
     const lines = report.violations.map(
         (v) =>
-            `${v.level.padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(v.message)}${locationSuffix(v)}`,
+            `${levelOf(v).padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(messageOf(v))}${locationSuffix(v)}`,
     );
     lines.push(
         ...report.schemaErrors.map(
@@ -136,7 +172,12 @@ export function textReport(report: CheckReport, opts: FailOptions): string {
 const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
-function annotation(level: "error" | "warning", title: string, message: string, at: Partial<SourceLocation>): string {
+function annotation(
+    level: "error" | "warning" | "notice",
+    title: string,
+    message: string,
+    at: Partial<SourceLocation>,
+): string {
     const properties = [
         ...(at.file === undefined ? [] : [`file=${escapeProperty(at.file)}`]),
         ...(at.line === undefined ? [] : [`line=${at.line}`]),
@@ -148,9 +189,9 @@ function annotation(level: "error" | "warning", title: string, message: string, 
 export function githubReport(report: CheckReport, opts: FailOptions): string {
     const lines = report.violations.map((v) =>
         annotation(
-            v.level === "mandatory" ? "error" : "warning",
-            `${v.policy} [${v.lessons.join(", ")}]`,
-            `${v.resource}: ${v.message}`,
+            v.waived !== undefined ? "notice" : v.level === "mandatory" ? "error" : "warning",
+            `${v.policy} [${v.lessons.join(", ")}]${v.waived !== undefined ? " (waived)" : ""}`,
+            `${v.resource}: ${messageOf(v)}`,
             v,
         ),
     );
@@ -185,7 +226,7 @@ export function markdownReport(report: CheckReport, opts: FailOptions): string {
         out.push(
             ...report.violations.map(
                 (v) =>
-                    `| ${v.level} | \`${v.policy}\` | ${v.lessons.join(", ")} | \`${cell(v.resource)}\`${cell(locationSuffix(v))} | ${cell(v.message)} |`,
+                    `| ${levelOf(v)} | \`${v.policy}\` | ${v.lessons.join(", ")} | \`${cell(v.resource)}\`${cell(locationSuffix(v))} | ${cell(messageOf(v))} |`,
             ),
         );
         out.push("");
@@ -295,6 +336,23 @@ function ruleProperties(entry: CatalogEntry): Record<string, unknown> {
     };
 }
 
+/**
+ * A waived result stays in the SARIF with a suppression (code scanning shows it as suppressed, not gone):
+ * "inSource" for an annotation on the object, "external" for the waiver file; justification is the reason.
+ */
+function sarifSuppression(w: WaiverNote): object {
+    return {
+        suppressions: [
+            {
+                kind: w.form === "annotation" ? "inSource" : "external",
+                status: "accepted",
+                justification: w.reason,
+                properties: { owner: w.owner, expires: w.expires, source: w.source },
+            },
+        ],
+    };
+}
+
 export function sarifReport(report: CheckReport, opts: FailOptions, policies: Policies, programFile: string): string {
     const rules = [
         ...policies.map((p) => {
@@ -324,9 +382,12 @@ export function sarifReport(report: CheckReport, opts: FailOptions, policies: Po
             ruleId: v.policy,
             ruleIndex: ruleIndex.get(v.policy),
             level: v.level === "mandatory" ? "error" : "warning",
-            message: { text: `${v.resource}: ${v.message}` },
+            message: { text: `${v.resource}: ${messageOf(v)}` },
             locations: sarifLocation(v, programFile),
+            // The policy's message alone: waiving a finding (or the waiver expiring) keeps its identity in code scanning.
             partialFingerprints: { "webstackCheck/v1": fingerprint(v.policy, v.resource, v.message) },
+            ...(v.waived === undefined ? {} : sarifSuppression(v.waived)),
+            ...(v.notEvaluated === undefined ? {} : { properties: { notEvaluated: v.notEvaluated } }),
         })),
         ...report.schemaErrors.map((e) => ({
             ruleId: "schema",

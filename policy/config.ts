@@ -10,6 +10,7 @@
 import type { Policies, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { didYouMean } from "./did-you-mean";
+import { wrapPolicy } from "./wrap-policy";
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -56,27 +57,14 @@ export function withConfigCheck<P extends Policy>(policy: P): P {
             throw new Error(errors.join(" "));
         }
     };
-    if ("validateStack" in policy) {
-        const validateStack = policy.validateStack;
-        return {
-            ...policy,
-            validateStack: (args, report) => {
-                check(args.getConfig());
-                return validateStack(args, report);
-            },
-        };
-    }
-    const validations =
-        policy.validateResource === undefined
-            ? []
-            : Array.isArray(policy.validateResource)
-              ? policy.validateResource
-              : [policy.validateResource];
-    return {
-        ...policy,
-        validateResource: validations.map((validate) => (args, report) => {
+    return wrapPolicy(policy, {
+        resource: (validate) => (args, report) => {
             check(args.getConfig());
             return validate(args, report);
-        }),
-    };
+        },
+        stack: (validateStack) => (args, report) => {
+            check(args.getConfig());
+            return validateStack(args, report);
+        },
+    });
 }

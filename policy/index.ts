@@ -1,4 +1,4 @@
 import { PolicyPack } from "@pulumi/policy";
-import { policies } from "./policies";
+import { packPolicies } from "./policies";
 
-new PolicyPack("webstack", { policies });
+new PolicyPack("webstack", { policies: packPolicies });

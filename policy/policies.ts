@@ -4,6 +4,9 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { withConfigCheck } from "./config";
+import { withNotEvaluated } from "./not-evaluated";
+import { waiverHygiene } from "./waiver-hygiene";
+import { withWaivers } from "./waiver-ledger";
 import { allowedImagePrefixes } from "./rules/allowed-image-prefixes";
 import { apiVersionDeprecated } from "./rules/api-version-deprecated";
 import { apiVersionRemoved } from "./rules/api-version-removed";
@@ -46,7 +49,11 @@ import { s2iBuilderCommandSet } from "./rules/s2i-builder-command-set";
 import { serviceSelectsPods } from "./rules/service-selects-pods";
 import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matches-pods";
 
-/** In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts). */
+/**
+ * In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts) and consults the
+ * waivers before it reports a violation (waiver-ledger.ts); a value unknown during preview makes it "not evaluated"
+ * (not-evaluated.ts).
+ */
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
     [
         s2iBuilderCommandSet, // L01
@@ -91,4 +98,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         ingressTls, // L31
         pvcProtected, // L32
     ] as (ResourceValidationPolicy | StackValidationPolicy)[]
-).map(withConfigCheck);
+).map((policy) => withNotEvaluated(withWaivers(withConfigCheck(policy))));
+
+/** What the pack runs: the policies, then `waivers`, which reports on the waivers once the others have run. */
+export const packPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...policies, waiverHygiene];

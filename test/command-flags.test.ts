@@ -12,6 +12,7 @@ import { DOCS_COMMAND, main as docsMain } from "../scripts/docs";
 import { DRIFT_REPORT_COMMAND, main as driftReportMain } from "../scripts/drift-report";
 import { main as promoteMain, PROMOTE_COMMAND } from "../scripts/promote";
 import { main as verifyMain, VERIFY_COMMAND } from "../scripts/verify";
+import { main as waiversMain, WAIVERS_COMMAND } from "../scripts/waivers";
 
 /** Runs a command's main with `argv`; returns its exit code (a thrown UsageError is the exit 2 of the entry point) and output. */
 type Runner = (argv: string[]) => Promise<{ code: number; output: string }>;
@@ -56,6 +57,11 @@ const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string,
     {
         spec: DRIFT_REPORT_COMMAND,
         run: (argv) => capturingConsole(() => driftReportMain(argv)),
+        misspelt: ["--stak", "--stack"],
+    },
+    {
+        spec: WAIVERS_COMMAND,
+        run: (argv) => capturingConsole((log) => waiversMain(argv, log, log)),
         misspelt: ["--stak", "--stack"],
     },
     {

@@ -686,6 +686,19 @@ jobs:
         );
     });
 
+    it("PR: the step summary lists the waivers, the PR's new and changed ones against the base commit's file (issue 22)", () => {
+        const job = jobsOf(workflow("pr.yml")).find(([id]) => id === "check-reports")![1];
+        const checkout = stepsOf(job).find((s) => String(s.uses).startsWith("actions/checkout@"));
+        assert.equal(checkout?.with?.["fetch-depth"], 0, "the base commit must be there for git show");
+        const step = stepsOf(job).find((s) => /npm run -s waivers/.test(s.run ?? ""))!;
+        assert.equal(step.env?.BASE_SHA, "${{ github.event.pull_request.base.sha }}");
+        assert.match(step.run, /git show "\$BASE_SHA:policy-waivers\.yaml" > "\$base"/);
+        assert.match(
+            step.run,
+            /npm run -s waivers -- --stack "\$STACK" --markdown --base "\$base" >> "\$GITHUB_STEP_SUMMARY"/,
+        );
+    });
+
     it("every `npm run <script>` the workflows call exists in package.json", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts ?? {};
         const called = new Set(

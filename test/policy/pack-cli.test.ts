@@ -7,6 +7,8 @@
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -14,11 +16,21 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { reconcileConfig } from "../../offline/policy-runner";
-import { policies } from "../../policy/policies";
+import { packPolicies, policies } from "../../policy/policies";
+import { WAIVER_FILE_ENV, WAIVER_NOW_ENV, WAIVERS_POLICY } from "../../policy/waiver-settings";
 import { TYPES } from "../../policy/k8s";
 import { kinds } from "./fixtures";
 
 const PACK_DIR = path.join(__dirname, "..", "..", "policy");
+/** The pack process reads this waiver file ($WEBSTACK_WAIVERS) with today = 2026-12-04 ($WEBSTACK_WAIVER_NOW). */
+const WAIVER_FILE = `waivers:
+  - policy: images-digest-pinned
+    kind: Deployment
+    name: legacy-*
+    owner: team-legacy
+    expires: 2027-01-15
+    reason: retired in January
+`;
 const LEVELS: Record<string, analyzer.EnforcementLevel> = {
     advisory: analyzer.EnforcementLevel.ADVISORY,
     mandatory: analyzer.EnforcementLevel.MANDATORY,
@@ -41,11 +53,19 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
     this.timeout(300_000);
     let child: ChildProcess;
     let client: AnalyzerClient;
+    let waiverDir: string;
 
     before(async () => {
         const host = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+        waiverDir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-cli-waivers-"));
+        fs.writeFileSync(path.join(waiverDir, "policy-waivers.yaml"), WAIVER_FILE);
         child = spawn(process.execPath, [host, "127.0.0.1:1", "."], {
             cwd: PACK_DIR,
+            env: {
+                ...process.env,
+                [WAIVER_FILE_ENV]: path.join(waiverDir, "policy-waivers.yaml"),
+                [WAIVER_NOW_ENV]: "2026-12-04",
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let stderr = "";
@@ -76,6 +96,55 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
     after(() => {
         client?.close();
         child?.kill();
+        fs.rmSync(waiverDir, { recursive: true, force: true });
+    });
+
+    it("waivers reach the engine: a waived violation is advisory and says so; an expired one is mandatory again", async () => {
+        const analyze = async (name: string, annotations: Record<string, string>) => {
+            const deployment = kinds.deployment();
+            deployment.metadata.name = name;
+            deployment.metadata.annotations = annotations;
+            deployment.spec.template.spec.containers[0].image = "ghcr.io/acme/worker:main";
+            const response = await call<analyzer.AnalyzeRequest, analyzer.AnalyzeResponse>(
+                client.analyze.bind(client),
+                new analyzer.AnalyzeRequest()
+                    .setType(TYPES.deployment)
+                    .setName(name)
+                    .setUrn(`urn:pulumi:dev::webstack::${TYPES.deployment}::${name}`)
+                    .setProperties(Struct.fromJavaScript(deployment))
+                    .setOptions(options()),
+            );
+            return response
+                .getDiagnosticsList()
+                .map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()]);
+        };
+        const annotation = (expires: string) => ({
+            "waive.webstack.dev/images-digest-pinned": `owner=team-web; expires=${expires}; reason=pinned by the release job`,
+        });
+        const waived = await analyze("web", annotation("2027-01-31"));
+        assert.deepEqual(
+            waived.map((d) => d.slice(0, 2)),
+            [["images-digest-pinned", analyzer.EnforcementLevel.ADVISORY]],
+        );
+        assert.match(
+            String(waived[0][2]),
+            /^\[L12, L28\] .*\nWAIVED, owner team-web, expires 2027-01-31 \(Deployment "web" annotation waive\.webstack\.dev\/images-digest-pinned\): pinned by the release job\n.*is not pinned by digest/s,
+        );
+        const fromFile = await analyze("legacy-worker", {});
+        assert.deepEqual(
+            fromFile.map((d) => d.slice(0, 2)),
+            [["images-digest-pinned", analyzer.EnforcementLevel.ADVISORY]],
+        );
+        assert.match(
+            String(fromFile[0][2]),
+            /WAIVED, owner team-legacy, expires 2027-01-15 \(.*policy-waivers\.yaml:2\)/,
+        );
+        const expired = await analyze("web", annotation("2026-12-03"));
+        assert.deepEqual(
+            expired.map((d) => d.slice(0, 2)),
+            [["images-digest-pinned", analyzer.EnforcementLevel.MANDATORY]],
+        );
+        assert.match(String(expired[0][2]), /The waiver expired on 2026-12-03 and no longer applies: owner team-web/);
     });
 
     it("describes the webstack pack: every policy with its lesson-cited description and level", async () => {
@@ -87,7 +156,7 @@ describe("policy pack under the real run-policy-pack host (the `--policy-pack po
             .map((p) => [p.getName(), p.getEnforcementlevel(), /^\[L\d{2}/.test(p.getDescription())]);
         assert.deepEqual(
             served,
-            policies.map((p) => [p.name, LEVELS[p.enforcementLevel!], true]),
+            packPolicies.map((p) => [p.name, LEVELS[p.enforcementLevel!], p.name !== WAIVERS_POLICY]),
         );
         // The catalog's structured metadata reaches the engine (and Pulumi Cloud) as @pulumi/policy's own fields.
         const pinned = info.getPoliciesList().find((p) => p.getName() === "images-digest-pinned")!;
