@@ -12,6 +12,7 @@ import { runProgram } from "../offline/run-program";
 import { CATALOG, PolicyName } from "../policy/catalog";
 import { policies } from "../policy/policies";
 import { CHECK_ENV, CheckRun, checkInProcess, npmCheck, ROOT } from "./support/check";
+import { sarifSchemaErrors } from "./support/sarif-schema";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const program = (name: string) => path.join(FIXTURES, "programs", name, "index.ts");
@@ -306,6 +307,7 @@ describe("npm run check: every input kind (issue 14)", function () {
                 formatReport(report, { format: "sarif", allowUnchecked: false }, policies, report.source),
             );
             assert.equal(sarif.version, "2.1.0");
+            assert.deepEqual(sarifSchemaErrors(sarif), [], "valid against the SARIF 2.1.0 schema");
             const { rules } = sarif.runs[0].tool.driver;
             for (const policy of policies) {
                 const rule = rules.find((r: any) => r.id === policy.name);

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { WAIVER_NOW_ENV } from "../../policy/waiver-settings";
 import { checkInProcess } from "../support/check";
+import { sarifSchemaErrors } from "../support/sarif-schema";
 import { COMPLIANT, LEGACY_WAIVER, WaiverSandbox } from "./sandbox";
 
 const box = new WaiverSandbox();
@@ -122,6 +123,11 @@ describe("npm run check with waivers", function () {
         }
         const rules = sarif.runs[0].tool.driver.rules.map((rule: { id: string }) => rule.id);
         assert.ok(rules.includes("waivers"), "the waivers rule is declared for its stale/invalid results");
+        assert.deepEqual(sarifSchemaErrors(sarif), [], "valid against the SARIF 2.1.0 schema");
+        // The schema has teeth: a suppression kind SARIF does not define is refused.
+        const bad = structuredClone(sarif);
+        bad.runs[0].results.find((x: { suppressions?: unknown[] }) => x.suppressions).suppressions[0].kind = "waived";
+        assert.notDeepEqual(sarifSchemaErrors(bad), []);
     });
 
     it("an expired file waiver fails the check again and the report names it", async () => {
