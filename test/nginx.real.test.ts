@@ -38,14 +38,22 @@ const MODES: { name: string; routing: ApiRouting }[] = [
 /** First SSE `data:` line and when it arrived, plus when the stream ended (ms from the request). */
 function readSse(
     port: number,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; firstData: string; firstAt: number; endAt: number }> {
+    path = "/events",
+): Promise<{
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    firstData: string;
+    firstAt: number;
+    endAt: number;
+    data: string[];
+}> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
         const req = http.get(
             {
                 host: "127.0.0.1",
                 port,
-                path: "/events",
+                path,
                 agent: false,
                 headers: { Accept: "text/event-stream", "Accept-Encoding": "gzip" },
             },
@@ -69,6 +77,7 @@ function readSse(
                         firstData,
                         firstAt,
                         endAt: Date.now() - started,
+                        data: [...text.matchAll(/^data: (.*)$/gm)].map((m) => m[1]),
                     }),
                 );
             },
@@ -239,6 +248,36 @@ describe("nginx.conf on a real nginx as an arbitrary UID (L02, L04, L07, L09, L1
             assert.equal(JSON.parse(api.body.toString()).served_by, "stub-api");
         }
         assert.ok(!stubSaw(NGINX_DEFAULT_HEALTH_PATH), "health endpoint never proxied");
+    });
+
+    it("[L11] an SSE stream stays open past the API read timeout, which still ends a stalled API call (504)", async function () {
+        const apiReadTimeoutSeconds = 1;
+        const pauseMs = 2500;
+        const sitePort = await freePort();
+        const dirs = nginxDirs();
+        const site = await startNginx(
+            renderNginxConf({
+                listenPort: sitePort,
+                listenAddress: "127.0.0.1",
+                apiUpstream: `127.0.0.1:${stub.port}`,
+                apiRouting: { mode: "fallback" },
+                apiReadTimeoutSeconds,
+                contentRoot,
+                tempDir: dirs.tempDir,
+            }),
+            sitePort,
+            dirs,
+        );
+        try {
+            const sse = await readSse(sitePort, `/events?pause=${pauseMs}`);
+            assert.equal(sse.status, 200);
+            assert.deepEqual(sse.data, ["first", "after-pause"], "the stream was cut during the pause");
+            assert.ok(sse.endAt >= pauseMs, `stream ended after ${sse.endAt} ms`);
+            const stalled = await request(sitePort, `/slow?ms=${pauseMs}`);
+            assert.equal(stalled.status, 504, "an ordinary API call keeps the short read timeout");
+        } finally {
+            await site.stop();
+        }
     });
 
     for (const mode of MODES) {

@@ -62,10 +62,24 @@ export async function startStubApi(port = 0): Promise<StubApi> {
             connection: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
         });
         req.resume();
+        const query = new URL(req.url ?? "/", "http://stub").searchParams;
         if (pathname === "/events") {
+            // ?pause=<ms>: silent that long after the first event (longer than nginx's API read timeout, L11).
+            const pause = Number(query.get("pause") ?? 0);
             res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
             res.write("data: first\n\n");
-            setTimeout(() => res.end("data: last\n\n"), SSE_STREAM_MS);
+            setTimeout(() => res.end(pause > 0 ? "data: after-pause\n\n" : "data: last\n\n"), pause || SSE_STREAM_MS);
+            return;
+        }
+        if (pathname === "/slow") {
+            // An ordinary API call that answers after ?ms=<ms>.
+            setTimeout(
+                () => {
+                    res.writeHead(200, { "Content-Type": "application/json", ...STUB_OWN_HEADERS });
+                    res.end(JSON.stringify({ served_by: "stub-api", path: pathname }));
+                },
+                Number(query.get("ms") ?? 0),
+            );
             return;
         }
         const status = declared(pathname) ? 200 : 404;
