@@ -28,6 +28,7 @@ import { projectNameFor, runProgram } from "../offline/run-program";
 import { loadStackConfigFile } from "../offline/stack-config";
 import { CATALOG } from "../policy/catalog";
 import { MAX_EXPIRY_DAYS, UNWAIVABLE, WAIVER_FILE_ENV } from "../policy/waiver-settings";
+import { DAY_MS, isoDay } from "../policy/waivers";
 import type { CommandSpec } from "../scripts/cli";
 import { BENCH_EXIT_CODES, median, REPS_FLAG, runBench } from "./support";
 
@@ -145,7 +146,7 @@ function generateProgram(dir: string, count: number): string {
  */
 function generateWaivers(dir: string, count: number): string {
     const policies = Object.keys(CATALOG).filter((p) => !(UNWAIVABLE as readonly string[]).includes(p));
-    const expires = new Date(Date.now() + (MAX_EXPIRY_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+    const expires = isoDay(Date.now() + (MAX_EXPIRY_DAYS - 1) * DAY_MS);
     const entries = Array.from({ length: count }, (_, i) =>
         [
             `  - policy: ${policies[i % policies.length]}`,

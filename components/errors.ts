@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RunError } from "@pulumi/pulumi";
 
 /**
  * One format for every rejected argument or config value, so a reader always learns the field, the value
@@ -50,7 +49,7 @@ export function formatProblem(p: FieldProblem): string {
  * finding, `message` lists them all. A RunError: the Pulumi language host prints its message alone, with no stack
  * trace and no "Unhandled exception" (the trace would point into this package, not at the user's mistake).
  */
-export class WebStackArgError extends RunError {
+export class WebStackArgError extends pulumi.RunError {
     constructor(readonly problems: FieldProblem[]) {
         super(problems.map(formatProblem).join("\n"));
         this.name = "WebStackArgError";

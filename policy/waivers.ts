@@ -66,7 +66,7 @@ export type WaiverStatus = "active" | "expiring" | "expired" | "stale";
 
 const FILE_KEYS = ["policy", "urn", "kind", "namespace", "name", "owner", "expires", "reason"] as const;
 const TERM_KEYS = ["owner", "expires", "reason"] as const;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -81,6 +81,9 @@ export function displayPath(file: string): string {
     return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative.split(path.sep).join("/");
 }
 
+/** YYYY-MM-DD of a time (UTC), the form waivers write dates in. */
+export const isoDay = (time: number | Date): string => new Date(time).toISOString().slice(0, 10);
+
 /** Midnight UTC of a YYYY-MM-DD date, or undefined when it is not a real date (2026-13-40, 2026-02-30). */
 export function parseDay(text: string): number | undefined {
     const m = DATE.exec(text);
@@ -88,7 +91,7 @@ export function parseDay(text: string): number | undefined {
         return undefined;
     }
     const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-    return new Date(ms).toISOString().slice(0, 10) === text ? ms : undefined;
+    return isoDay(ms) === text ? ms : undefined;
 }
 
 /** Today as the pack sees it: $WEBSTACK_WAIVER_NOW (YYYY-MM-DD, tests only) or the clock. */
@@ -105,7 +108,6 @@ export function waiverToday(env: NodeJS.ProcessEnv = process.env): Date {
 }
 
 const startOfDay = (now: Date) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Whole days from today to the expiry date (0 on the day itself, negative once expired). */
 export function daysLeft(waiver: Pick<WaiverTerms, "expires">, now: Date): number {

@@ -4,7 +4,7 @@
  * the mocks, or --manifests) so "stale" means what the pack means by it: the waiver covered no violation this run.
  */
 import * as fs from "fs";
-import { check, CheckArgs, describeFailure, parseArgs as parseCheckArgs } from "../offline/check";
+import { check, CHECK_COMMAND, CheckArgs, describeFailure, parseArgs as parseCheckArgs } from "../offline/check";
 import type { CheckReport } from "../offline/report";
 import type { WaiverNote } from "../policy/waiver-ledger";
 import { EXPIRING_WITHIN_DAYS } from "../policy/waiver-settings";
@@ -14,6 +14,7 @@ import {
     Waiver,
     daysLeft,
     displayPath,
+    isoDay,
     loadWaiverFile,
     WaiverFile,
     waiverFilePath,
@@ -26,18 +27,10 @@ export const WAIVERS_COMMAND = {
     name: "npm run waivers --",
     summary: `Lists every waiver (the waiver file and the stack's waive.webstack.dev/ annotations) with its status: active, expiring (within ${EXPIRING_WITHIN_DAYS} days), expired or stale.`,
     flags: {
-        stack: { type: "string", default: "dev", valueName: "<name>", description: "the stack whose objects are read" },
-        program: {
-            type: "string",
-            default: "./index.ts",
-            valueName: "<file.ts>",
-            description: "the program's entry file",
-        },
-        manifests: {
-            type: "string",
-            valueName: "<file|dir|->",
-            description: "read plain Kubernetes YAML instead of a program",
-        },
+        // The check's own flags: the listing runs that check.
+        stack: CHECK_COMMAND.flags.stack,
+        program: CHECK_COMMAND.flags.program,
+        manifests: CHECK_COMMAND.flags.manifests,
         json: { type: "boolean", description: "print JSON instead of the table" },
         markdown: { type: "boolean", description: "print a Markdown table (a PR's step summary)" },
         base: {
@@ -45,7 +38,7 @@ export const WAIVERS_COMMAND = {
             valueName: "<file>",
             description: "the waiver file of the PR's base: file waivers are marked new or changed",
         },
-        "skip-type-check": { type: "boolean", description: "do not type-check the program first" },
+        "skip-type-check": CHECK_COMMAND.flags["skip-type-check"],
     },
     exitCodes: {
         0: "the list was printed (expired and stale waivers are listed, `npm run check` is what fails on them)",
@@ -218,10 +211,7 @@ export async function main(
             rows = markChanges(rows, waivers, parseWaiverFile(text, flags.base, now));
         }
         if (flags.json) {
-            out(
-                JSON.stringify({ file: displayPath(file), today: now.toISOString().slice(0, 10), waivers: rows }) +
-                    "\n",
-            );
+            out(JSON.stringify({ file: displayPath(file), today: isoDay(now), waivers: rows }) + "\n");
         } else {
             out(flags.markdown ? waiverMarkdown(rows, report.stack || report.source) : waiverTable(rows, file));
         }

@@ -122,7 +122,7 @@ export class EngineStack {
         fs.mkdirSync(path.join(dir, "state"));
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         const self = new EngineStack(dir, opts);
-        self.writeStackFile(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), opts.config);
+        self.useConfigFile(opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`), opts.config);
         await self.cli(["stack", "init", opts.stack, "--secrets-provider", "passphrase"]);
         return self;
     }
@@ -132,10 +132,6 @@ export class EngineStack {
      * stack's own encryption salt: what a user's stack file looks like after pulling a new version of the repository.
      */
     useConfigFile(configFile: string, extra?: Record<string, unknown>): void {
-        this.writeStackFile(configFile, extra);
-    }
-
-    private writeStackFile(configFile: string, extra: Record<string, unknown> | undefined): void {
         const stackFile = YAML.parse(fs.readFileSync(configFile, "utf8")) ?? {};
         const salt: unknown = fs.existsSync(this.stackFile)
             ? YAML.parse(fs.readFileSync(this.stackFile, "utf8"))?.encryptionsalt
@@ -240,6 +236,14 @@ export interface PreviewDigest {
 /** The policy pack as the CLI loads it here: the executable analyzer tools/engine/install.sh writes. */
 export function policyPack(): string {
     return engineEnv().WEBSTACK_POLICY_PACK;
+}
+
+/** Non-`same` steps of a preview as "op type::name", sorted. */
+export function changesOf(steps: { op: string; urn: string }[]): string[] {
+    return steps
+        .filter((s) => s.op !== "same")
+        .map((s) => `${s.op} ${stepName(s)}`)
+        .sort();
 }
 
 /** `type::name` of a step, the way the tests name resources. */

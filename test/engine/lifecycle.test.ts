@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { startDiscoveryOnlyApiServer } from "./discovery-only-api-server";
-import { CliResult, EngineStack, policyPack, PreviewStep, ROOT, stepName } from "./engine";
+import { changesOf, CliResult, EngineStack, policyPack, PreviewStep, ROOT } from "./engine";
 
 const DATABASE_URL = "postgres://north:s3cr3t-engine-test-value@db.internal:5432/north";
 const NEW_API_DIGEST = "sha256:" + "1".repeat(64);
@@ -42,14 +42,6 @@ function readObjects(dir: string): K8sObject[] {
 }
 
 const key = (o: K8sObject, name = o.metadata.name) => `${o.kind}/${o.metadata.namespace ?? ""}/${name}`;
-
-/** Non-`same` steps of a preview as "op type::name". */
-function changes(steps: { op: string; urn: string }[]): string[] {
-    return steps
-        .filter((s) => s.op !== "same")
-        .map((s) => `${s.op} ${stepName(s)}`)
-        .sort();
-}
 
 describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and destroy (render mode)", function () {
     this.timeout(900_000);
@@ -163,7 +155,7 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
             NEW_API_DIGEST,
         );
         const { digest } = await withConfigChange([["--path", "api.image", image]], () => stack.previewJson());
-        const planned = changes(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
+        const planned = changesOf(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
         assert.deepEqual(
             planned.map((c) => c.replace(/::.*/, "")),
             ["replace kubernetes:batch/v1:Job", "update kubernetes:apps/v1:Deployment"],
@@ -184,7 +176,7 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
             [["--path", "site.corsOrigins[0]", "https://north.example.test"]],
             () => stack.previewJson(),
         );
-        const planned = changes(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
+        const planned = changesOf(digest.steps).filter((c) => !c.includes("pulumi:pulumi:Stack"));
         assert.deepEqual(
             planned.map((c) => c.replace(/::.*/, "")),
             ["replace kubernetes:core/v1:ConfigMap", "update kubernetes:apps/v1:Deployment"],
@@ -198,7 +190,7 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
 
     it("[L14] the same config again: the engine plans no change (pulumi preview --expect-no-changes exits 0)", async () => {
         const result = await stack.withProgram(["preview", "--expect-no-changes", "--json"]);
-        assert.deepEqual(changes(JSON.parse(result.stdout).steps), []);
+        assert.deepEqual(changesOf(JSON.parse(result.stdout).steps), []);
     });
 
     it("[L19] pulumi config set --secret: encrypted in Pulumi.dev.yaml and in the state file, in no CLI output; render mode writes it in plain text", async () => {
@@ -272,7 +264,7 @@ describe("engine: the dev stack through pulumi up, rollouts, secrets, drift and 
 
             const drifted = await stack.withProgram(driftJob, { env, allowFailure: true });
             assert.notEqual(drifted.code, 0);
-            const planned = changes(JSON.parse(drifted.stdout).steps).filter((c) => !c.startsWith("refresh "));
+            const planned = changesOf(JSON.parse(drifted.stdout).steps).filter((c) => !c.startsWith("refresh "));
             assert.deepEqual(planned, ["update kubernetes:apps/v1:Deployment::north-api"]);
             const previewFile = path.join(stack.dir, "preview.json");
             fs.writeFileSync(previewFile, drifted.stdout);

@@ -2,6 +2,8 @@
 export interface PrintedViolation {
     level: string;
     policy: string;
+    /** The object's resource type, from `(<type>: <name>)`. */
+    type: string;
     /** The object's resource name, from `(<type>: <name>)`. */
     name: string;
     /** The message lines under the heading, joined by spaces. */
@@ -20,7 +22,7 @@ export function printedViolations(output: string): PrintedViolation[] {
             for (let j = i + 1; j < lines.length && !heading.test(lines[j]) && lines[j].trim() !== ""; j++) {
                 body.push(lines[j].trim());
             }
-            found.push({ level: head[1], policy: head[2], name: head[4], text: body.join(" ") });
+            found.push({ level: head[1], policy: head[2], type: head[3], name: head[4], text: body.join(" ") });
         }
     });
     return found;

@@ -11,6 +11,7 @@ import { runPolicies } from "../../offline/policy-runner";
 import { runProgram } from "../../offline/run-program";
 import { loadStackConfigFile, withConfigOverrides } from "../../offline/stack-config";
 import { EngineStack, policyPack, programFrom, ROOT, stepName } from "./engine";
+import { printedViolations } from "./policy-output";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 
@@ -27,15 +28,10 @@ function reportedPolicies(output: string): { level: string; name: string }[] {
 
 /** `<level> <policy> <type>::<name>` of every "can't run policy ... during preview" the CLI printed, sorted. */
 function cantRunDuringPreview(output: string): string[] {
-    const lines = output.split("\n");
-    const found: string[] = [];
-    lines.forEach((line, i) => {
-        const head = /- \[(mandatory|advisory)\](?:\s+\[severity: [a-z]+\])?\s+(\S+)\s+\((\S+): (\S+)\)\s*$/.exec(line);
-        if (head && /can't run policy/.test(lines[i + 1] ?? "")) {
-            found.push(`${head[1]} ${head[2]} ${head[3]}::${head[4]}`);
-        }
-    });
-    return found.sort();
+    return printedViolations(output)
+        .filter((v) => v.text.startsWith("can't run policy"))
+        .map((v) => `${v.level} ${v.policy} ${v.type}::${v.name}`)
+        .sort();
 }
 
 function policiesAt(output: string, level: string): string[] {

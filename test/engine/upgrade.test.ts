@@ -10,7 +10,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineStack, PreviewStep, programFrom, ROOT, stepName, WEBSTACK } from "./engine";
+import { changesOf, EngineStack, programFrom, ROOT, WEBSTACK } from "./engine";
 
 const BASELINE_DIR = path.join(__dirname, "fixtures", "upgrade-baseline");
 const BASELINE: { commit: string; date: string; reason: string } = JSON.parse(
@@ -34,14 +34,6 @@ function unpackBaseline(): string {
     fs.mkdirSync(dir, { recursive: true });
     execFileSync("tar", ["xzf", path.join(BASELINE_DIR, "program.tar.gz"), "-C", dir]);
     return dir;
-}
-
-/** Non-`same` steps as "op type::name", sorted. */
-function changesOf(steps: PreviewStep[]): string[] {
-    return steps
-        .filter((s) => s.op !== "same")
-        .map((s) => `${s.op} ${stepName(s)}`)
-        .sort();
 }
 
 describe(`engine: upgrading stacks deployed by ${BASELINE.commit.slice(0, 12)} (${BASELINE.date}) to the current program [L32, L14]`, function () {
