@@ -44,12 +44,9 @@ import {
     Unchecked,
     waiverProblems,
 } from "./report";
-import type { RecordedResource } from "./types";
-import { projectNameFor, runProgram } from "./run-program";
 import { isDnsLabel, toKubernetesObject, uncheckedSchema, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stack-config";
-import { TypeCheckError, typeCheckProgram } from "./type-check";
-import { ProgramError } from "./types";
+import { ProgramError, TypeCheckError, type RecordedResource } from "./types";
 
 export { UsageError } from "../scripts/cli";
 export type { CheckReport } from "./report";
@@ -251,6 +248,8 @@ interface Target {
     stackTags: Record<string, string>;
     /** Policies that do not apply to this kind of input. */
     skipPolicies: string[];
+    /** Values unknown during preview may occur (a program run; not plain manifests, checked without the SDKs). */
+    unknowns: boolean;
 }
 
 /**
@@ -359,6 +358,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
             policies: policies.filter((p) => !target.skipPolicies.includes(p.name)),
             packConfig,
             stackTags: target.stackTags,
+            unknowns: target.unknowns,
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, message: capMessage(v.message), ...located(v) }));
@@ -422,6 +422,8 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
             `--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`,
         );
     }
+    // Loaded here, not above: they load TypeScript and the Pulumi SDK, which --manifests never needs.
+    const { projectNameFor, runProgram } = await import("./run-program");
     const programDir = path.dirname(program);
     const project = projectNameFor(programDir);
     const configFile = stackConfigFile(args, program, fromCaller);
@@ -432,7 +434,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
         throw new InputError((err as Error).message);
     }
     if (!args.skipTypeCheck) {
-        typeCheckProgram(program);
+        (await import("./type-check")).typeCheckProgram(program);
     }
     const run = await runProgram({ program, stack: args.stack, project, config });
     const display = displayPath(args.callerDir);
@@ -465,6 +467,7 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
         source: display(program),
         stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" },
         skipPolicies: [],
+        unknowns: true,
     };
 }
 
@@ -521,6 +524,7 @@ async function readManifestTarget(
         source: source === "-" ? "stdin" : displayPath(args.callerDir)(fromCaller(source)),
         stackTags: {},
         skipPolicies: RESOURCE_OPTION_POLICIES,
+        unknowns: false,
     };
 }
 

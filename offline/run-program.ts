@@ -57,6 +57,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
         invoke: opts.invoke,
         preview: opts.preview,
     };
+    // The program is TypeScript: compiled as `pulumi` compiles it (ts-node), unless this process already runs under ts-node.
+    if (!(".ts" in require.extensions)) {
+        (await import("ts-node")).register({ transpileOnly: true });
+    }
     let loadedBefore: Set<string> | undefined;
     try {
         return await recordRun(async () => {

@@ -68,3 +68,6 @@ export class ProgramError extends Error {
         this.name = "ProgramError";
     }
 }
+
+/** The program has type errors: pulumi preview would stop with them before declaring anything. */
+export class TypeCheckError extends Error {}
