@@ -62,8 +62,10 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
         (await import("ts-node")).register({ transpileOnly: true });
     }
     let loadedBefore: Set<string> | undefined;
+    let sources: string[] = [];
+    let run: ProgramRun;
     try {
-        return await recordRun(async () => {
+        run = await recordRun(async () => {
             loadedBefore = new Set(Object.keys(require.cache));
             loadedBefore.delete(entry);
             delete require.cache[entry];
@@ -76,20 +78,24 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
         }, options);
     } finally {
         if (loadedBefore !== undefined) {
-            forgetModulesLoadedSince(loadedBefore);
+            sources = forgetModulesLoadedSince(loadedBefore);
         }
     }
+    return { ...run, sources };
 }
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
-/** Drops the program's own modules loaded during a run, so the next run evaluates them again. */
-function forgetModulesLoadedSince(loadedBefore: Set<string>): void {
+/** Drops the program's own modules loaded during a run, so the next run evaluates them again; returns their files. */
+function forgetModulesLoadedSince(loadedBefore: Set<string>): string[] {
+    const forgotten: string[] = [];
     for (const file of Object.keys(require.cache)) {
         if (!loadedBefore.has(file) && !file.includes(NODE_MODULES) && path.dirname(file) !== __dirname) {
             delete require.cache[file];
+            forgotten.push(file);
         }
     }
+    return forgotten;
 }
 
 /**
