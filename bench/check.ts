@@ -2,7 +2,7 @@
  * `npm run bench:check`: what does `npm run check` cost?
  *
  * - check vs floor, on both stacks: the floor is the same program run under the same mocks in the same
- *   kind of process, without schema validation and policies (`--floor` mode of this script);
+ *   kind of process, without schema validation and policies (bench/floor.js);
  * - scale: check on a generated program with 100 WebStacks vs one with 1 WebStack;
  * - manifests vs program: `check --manifests` on the dev stack's objects (rendered once with `--out`) vs
  *   `check --stack dev` on the program that declares them;
@@ -11,8 +11,9 @@
  * The program runs skip the type check (`--skip-type-check`): it is the TypeScript compiler's cost, not
  * the check's, and the floor has none.
  *
- * Every measurement is a fresh process (as users run it), the variants of one repetition run back to back
- * (order alternating between repetitions) so background load hits them alike; medians are reported.
+ * Every measurement is a fresh process of `npm run check`'s command (offline/launch.js: the compiled checker), the
+ * variants of one repetition run back to back (order alternating between repetitions) so background load hits them
+ * alike; medians are reported.
  * Last line: `ratios: check_vs_floor=<x> scale_100_vs_1=<y> manifests_vs_program=<z> waivers_100_vs_0=<w>` from
  * wall-clock medians (goals: ≤ 1.5, ≤ 110, ≤ 1: reading YAML must not cost more than running the program, and
  * ≤ 1.05);
@@ -24,8 +25,6 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectNameFor, runProgram } from "../offline/run-program";
-import { loadStackConfigFile } from "../offline/stack-config";
 import { CATALOG } from "../policy/catalog";
 import { MAX_EXPIRY_DAYS, UNWAIVABLE, WAIVER_FILE_ENV } from "../policy/waiver-settings";
 import { DAY_MS, isoDay } from "../policy/waivers";
@@ -33,7 +32,8 @@ import type { CommandSpec } from "../scripts/cli";
 import { BENCH_EXIT_CODES, median, REPS_FLAG, runBench } from "./support";
 
 const ROOT = path.join(__dirname, "..");
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
+const LAUNCH = path.join(ROOT, "offline", "launch.js");
+const FLOOR = path.join(__dirname, "floor.js");
 const STACKS = ["dev", "qa"];
 const SCALES = [1, 100];
 /** Entries of the waiver file of the waivers measurement. */
@@ -45,9 +45,6 @@ interface Command {
     /** Extra environment of the process. */
     env?: Record<string, string>;
 }
-
-/** Set in the floor's process: run the program under the mocks and nothing else (args: program, stack, config). */
-const FLOOR_ENV = "BENCH_CHECK_FLOOR";
 
 interface Timing {
     /** Wall-clock seconds: what the user waits. */
@@ -62,7 +59,7 @@ interface Timing {
  */
 function timeProcess(command: Command): Timing {
     const timed = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&3; } 3>&2 2>&1';
-    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], {
+    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, ...command.args], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, ...command.env },
@@ -77,32 +74,21 @@ function timeProcess(command: Command): Timing {
 function checkCommand(label: string, program: string, stack: string, config: string): Command {
     return {
         label,
-        args: [
-            path.join(ROOT, "offline", "check.ts"),
-            "--program",
-            program,
-            "--stack",
-            stack,
-            "--config",
-            config,
-            "--json",
-            "--skip-type-check",
-        ],
+        args: [LAUNCH, "--program", program, "--stack", stack, "--config", config, "--json", "--skip-type-check"],
     };
 }
 
 function manifestsCommand(label: string, dir: string): Command {
-    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--manifests", dir, "--json"] };
+    return { label, args: [LAUNCH, "--manifests", dir, "--json"] };
 }
 
 /** The stack's objects as plain YAML files (what `--manifests` reads), written by check itself. */
 function renderStack(dir: string, stack: string): string {
     const out = path.join(dir, `manifests-${stack}`);
-    const rendered = spawnSync(
-        process.execPath,
-        ["-r", TS_NODE, path.join(ROOT, "offline", "check.ts"), "--stack", stack, "--out", out, "--skip-type-check"],
-        { cwd: ROOT, encoding: "utf8" },
-    );
+    const rendered = spawnSync(process.execPath, [LAUNCH, "--stack", stack, "--out", out, "--skip-type-check"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     if (rendered.status !== 0) {
         throw new Error(
             `rendering ${stack} for the manifests bench exited ${rendered.status}: ${rendered.stderr.trim()}`,
@@ -112,7 +98,7 @@ function renderStack(dir: string, stack: string): string {
 }
 
 function floorCommand(label: string, program: string, stack: string, config: string): Command {
-    return { label, args: [__filename, program, stack, config], env: { [FLOOR_ENV]: "1" } };
+    return { label, args: [FLOOR, program, stack, config] };
 }
 
 /** A program with `count` WebStacks built from the dev config, in a temporary project directory. */
@@ -235,12 +221,6 @@ function bench(reps: number): void {
     console.log(`ratios: ${ratios("wall")}`);
 }
 
-/** The floor: load config and run the program under the mocks, nothing else. */
-async function floor(program: string, stack: string, configFile: string): Promise<void> {
-    const project = projectNameFor(path.dirname(path.resolve(program)));
-    await runProgram({ program, stack, project, config: loadStackConfigFile(configFile, project) });
-}
-
 export const BENCH_CHECK_COMMAND = {
     name: "npm run bench:check --",
     summary:
@@ -254,29 +234,15 @@ export const BENCH_CHECK_COMMAND = {
     example: "npm run bench:check -- --reps 5",
 } satisfies CommandSpec;
 
-/** The command line; returns the exit code (the floor mode exits by itself when its run ends). */
+/** The command line; returns the exit code. */
 export function main(
     argv: string[],
     log: (text: string) => void = console.log,
     error: (text: string) => void = console.error,
-): number | undefined {
-    if (process.env[FLOOR_ENV] === "1") {
-        const [program, stack, config] = argv;
-        floor(program, stack, config).then(
-            () => process.exit(0),
-            (err) => {
-                process.stderr.write(`${(err as Error).message}\n`);
-                process.exit(2);
-            },
-        );
-        return undefined;
-    }
+): number {
     return runBench(BENCH_CHECK_COMMAND, argv, log, error, bench);
 }
 
 if (require.main === module) {
-    const code = main(process.argv.slice(2));
-    if (code !== undefined) {
-        process.exitCode = code;
-    }
+    process.exitCode = main(process.argv.slice(2));
 }

@@ -14,7 +14,8 @@
  * check_vs_preview is bench/engine.ts's (it needs the real engine).
  *
  * Every measurement is a fresh process; the variants of one repetition run back to back (order alternating between
- * repetitions) so background load hits them alike; medians are reported, then the figures with their goals beside.
+ * repetitions) so background load hits them alike; medians are reported, then the goals, the CPU-time figures (which
+ * a busy machine distorts much less) and last the wall-clock figures: `ratios: manifests_small_s=… …`.
  *
  * Usage: npm run bench:fast [-- --reps <n>]        (default 3; --help for all flags)
  */
@@ -212,7 +213,8 @@ async function bench(reps: number, log: (text: string) => void): Promise<void> {
             );
         }
         log(`load average after: ${load()}`);
-        const sum = (prefix: string) => STACKS.reduce((total, stack) => total + med(`${prefix} ${stack}`), 0);
+        const sum = (prefix: string, of: keyof Measurement = "wall") =>
+            STACKS.reduce((total, stack) => total + med(`${prefix} ${stack}`, of), 0);
         const figures: Array<[string, string, string | undefined]> = [
             ["manifests_small_s", med("check 17 objects").toFixed(2), GOALS.manifests_small_s],
             ...("binary" in kubeScore
@@ -250,6 +252,10 @@ async function bench(reps: number, log: (text: string) => void): Promise<void> {
                 .filter(([, , goal]) => goal)
                 .map(([name, , goal]) => `${name} ${goal}`)
                 .join(", ")}`,
+        );
+        // CPU time, which a busy machine distorts much less than wall time (kube-score's is not measured).
+        log(
+            `cpu: manifests_small_s=${med("check 17 objects", "cpu").toFixed(2)} check_vs_floor=${(sum("check", "cpu") / sum("floor", "cpu")).toFixed(2)} time_8000_vs_1000=${(med("check 8000 resources", "cpu") / med("check 1000 resources", "cpu")).toFixed(2)}`,
         );
         log(`ratios: ${figures.map(([name, value]) => `${name}=${value}`).join(" ")}`);
     } finally {

@@ -67,7 +67,7 @@ const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string,
     },
     {
         spec: BENCH_CHECK_COMMAND,
-        run: (argv) => capturingConsole((log) => benchCheckMain(argv, log, log) ?? -1),
+        run: (argv) => capturingConsole((log) => benchCheckMain(argv, log, log)),
         misspelt: ["--rep", "--reps"],
     },
     {
