@@ -17,7 +17,9 @@ const BUILD_INFO = path.join(ROOT, "dist", "check.tsbuildinfo");
 const CHECK = path.join(ROOT, "dist", "offline", "check.js");
 /** Held (a directory: mkdir is atomic) while one process builds; others wait for it, then use its build. */
 const LOCK = path.join(ROOT, "dist", ".building");
-/** A lock older than this was left by a process that died while building. */
+/** The builder's process id, in the lock: a lock whose builder is gone (Ctrl-C during a build) is taken over. */
+const LOCK_OWNER = path.join(LOCK, "pid");
+/** A lock older than this is taken over whatever its owner file says. */
 const STALE_LOCK_MS = 10 * 60_000;
 
 function mtimeMs(file) {
@@ -58,19 +60,36 @@ function staleness() {
 
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
+/** The lock's owner has exited (its pid file names no live process); false while it may still be writing the file. */
+function ownerGone() {
+    let pid;
+    try {
+        pid = Number(fs.readFileSync(LOCK_OWNER, "utf8"));
+    } catch {
+        return false;
+    }
+    try {
+        process.kill(pid, 0);
+        return false;
+    } catch (err) {
+        return err.code === "ESRCH";
+    }
+}
+
 /** Runs `build` holding the lock; undefined when another process built meanwhile (then the build is current). */
 function underLock(build) {
     fs.mkdirSync(path.dirname(LOCK), { recursive: true });
     for (;;) {
         try {
             fs.mkdirSync(LOCK);
+            fs.writeFileSync(LOCK_OWNER, String(process.pid));
             break;
         } catch (err) {
             if (err.code !== "EEXIST") {
                 throw err;
             }
             const since = mtimeMs(LOCK);
-            if (since !== undefined && Date.now() - since > STALE_LOCK_MS) {
+            if ((since !== undefined && Date.now() - since > STALE_LOCK_MS) || ownerGone()) {
                 fs.rmSync(LOCK, { recursive: true, force: true });
             } else {
                 sleep(100);
