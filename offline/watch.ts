@@ -93,14 +93,20 @@ export function watch(args: CheckArgs, out: { writeOut: Write; writeErr: Write }
         running = undefined;
     };
 
-    return schedule().then(async () => {
+    const start = async (): Promise<number> => {
+        if (args.manifests === undefined) {
+            // The program's modules are loaded anew by every re-check: transpiled once per content, not every time.
+            (await import("./run-program")).reuseTranspiledModules();
+        }
+        await schedule();
         if (watchers.length === 0) {
             await writeFully(out.writeErr, "check: --watch found no input it can watch\n");
             return 2;
         }
         await print(`watching ${watched.length} files (Ctrl-C stops)\n`);
         return new Promise<number>(() => undefined);
-    });
+    };
+    return start();
 }
 
 /** Before any run succeeded: the program and its config (or the manifests), and the other flags' files. */
