@@ -1,7 +1,7 @@
 /**
  * The policy catalog: every policy's metadata as data, in lesson order. Rules take their name, description,
  * level, severity, tags and remediation steps from here (policyMetadata), the offline runner and the SARIF
- * report read lessons and help from here, and `npm run docs` writes the README's lessons and coverage tables
+ * report read lessons and help from here, and `npm run docs` writes the lessons and coverage tables of docs/
  * from here. A rule's own file holds only what it checks and its config.
  */
 import type { EnforcementLevel, Policy, Severity } from "@pulumi/policy";
@@ -10,7 +10,7 @@ import type { LessonId } from "./lessons";
 /** What a policy protects, as @pulumi/policy `tags` and SARIF rule tags ("security" marks GitHub security alerts). */
 export type Tag = "security" | "reliability" | "supply-chain" | "data-loss" | "networking" | "openshift";
 
-/** The other checkers the README compares the pack with. */
+/** The other checkers docs/policies.md compares the pack with. */
 export type PeerSource = "PSS baseline" | "PSS restricted" | "kube-linter" | "Polaris";
 
 /** A check of a peer tool (a Pod Security Standards control, a kube-linter default check, a Polaris check). */
@@ -545,7 +545,7 @@ export const CATALOG = {
 
 export type PolicyName = keyof typeof CATALOG;
 
-/** Peer checks no policy covers, each with the reason; the README's coverage table lists them as "not covered". */
+/** Peer checks no policy covers, each with the reason; the coverage table (docs/policies.md) lists them as "not covered". */
 export const NOT_COVERED: Required<PeerCheck>[] = [
     uncovered(
         "kube-linter",

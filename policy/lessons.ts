@@ -1,7 +1,7 @@
 /**
  * The lessons L01–L32 (the postmortems' failures, /work/shared/LESSONS.md) and where this repository answers
  * each: the component default that prevents it and the regression tests that reproduce it. Which policies
- * catch it is in catalog.ts. `npm run docs` writes the README's lessons table from this and the catalog;
+ * catch it is in catalog.ts. `npm run docs` writes docs/lessons.md's table from this and the catalog;
  * test/lessons.test.ts checks the tests named here exist and cite the lesson.
  */
 export interface Lesson {

@@ -520,7 +520,7 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
         "--authorization-mode=RBAC",
         `--admission-control-config-file=${podSecurity}`,
         "--profiling=false",
-        // Shutdown in about a second instead of draining for up to a minute (README "Local cluster"): no load
+        // Shutdown in about a second instead of draining for up to a minute (docs/cluster.md): no load
         // balancer needs a delay to notice (0 s is the default, stated here because it is chosen), and with
         // retry-after the HTTP server stops 2 s after the last short request ends instead of after --request-timeout.
         "--shutdown-delay-duration=0s",

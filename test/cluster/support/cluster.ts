@@ -17,7 +17,7 @@ import {
 import { Interrupted, onInterrupt } from "../../../tools/cluster/interrupt";
 
 const externalKubeconfig = process.env.WEBSTACK_TEST_KUBECONFIG || undefined;
-/** WEBSTACK_TEST_KUBECONFIG is set: the run uses that cluster instead of starting one (README "Local cluster"). */
+/** WEBSTACK_TEST_KUBECONFIG is set: the run uses that cluster instead of starting one (docs/cluster.md). */
 export const ON_EXTERNAL_CLUSTER = externalKubeconfig !== undefined;
 /** The kubeconfig every test and every Pulumi program of the run talks to. */
 export const SUITE_KUBECONFIG = externalKubeconfig ? path.resolve(externalKubeconfig) : KUBECONFIG_PATH;
