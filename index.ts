@@ -14,8 +14,8 @@ import {
     IMAGE_REGISTRY_CONFIG_KEYS,
     ImageRegistry,
     imageRegistryArgs,
-    OBJECT_CONFIG_KEYS,
     parseStackConfig,
+    readConfigKey,
     reportingProblems,
     stackFileProblem,
     WebStack,
@@ -27,11 +27,7 @@ const config = new pulumi.Config();
 function readRawConfig(): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
-        raw[key] = OBJECT_CONFIG_KEYS.includes(key)
-            ? config.getObject(key)
-            : key === "requireImageDigests"
-              ? config.getBoolean(key)
-              : config.get(key);
+        raw[key] = readConfigKey(config, key);
     }
     // Keys the program does not know (typos such as `webstack:namspace`) are passed on so the parser names them.
     const prefix = `${pulumi.getProject()}:`;

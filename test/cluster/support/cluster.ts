@@ -28,7 +28,7 @@ const RUN_ID = crypto.randomBytes(4).toString("hex");
 /** Namespaces of the dev and qa stacks: cluster:up's on the local cluster, the run's own on another one. */
 export const SUITE_NAMESPACES = ON_EXTERNAL_CLUSTER
     ? { dev: `webstack-test-${RUN_ID}-dev`, qa: `webstack-test-${RUN_ID}-qa` }
-    : { dev: STACK_NAMESPACES[0], qa: STACK_NAMESPACES[1] };
+    : STACK_NAMESPACES;
 
 /** The kubectl built with the local cluster; on another cluster, the PATH's when that is not built. */
 export function suiteKubectlPath(): string {
