@@ -331,6 +331,17 @@ export const CATALOG = {
             polaris("sensitiveConfigmapContent"),
         ],
     },
+    "no-secret-in-command": {
+        lessons: ["L19"],
+        enforcementLevel: "mandatory",
+        severity: "critical",
+        tags: ["security"],
+        summary:
+            "No container expands an env var that carries a Secret's value (secretKeyRef, envFrom secretRef, or a value built from one) into `command`/`args` with `$(VAR)`: the kubelet substitutes it, so the secret is on the process's command line, readable in /proc/<pid>/cmdline and `ps` by anything that sees the pod's processes.",
+        remediation:
+            "Mount the Secret as a file the program reads (an included config or ACL file, defaultMode 0440) or let the program read the environment variable itself (REDISCLI_AUTH for redis-cli).",
+        peers: [],
+    },
     "allowed-image-prefixes": {
         lessons: ["L20"],
         enforcementLevel: "mandatory",

@@ -138,13 +138,15 @@ export const LESSONS = {
     L19: {
         happened: "secrets in git",
         componentDefault:
-            "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`); one secret-env rule (`policy/secret-env.ts`) for config check and pack",
+            "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`); Redis reads an ACL file from a Secret volume and its probe REDISCLI_AUTH, never a command line (`redis-conf.ts`); one secret-env rule (`policy/secret-env.ts`) for config check and pack",
         tests: [
             "test/components/redis.test.ts",
             "test/secret-env.test.ts",
             "test/policy/no-literal-secret-env.test.ts",
             "test/check.test.ts",
             "test/policy/no-secret-values.test.ts",
+            "test/policy/no-secret-in-command.test.ts",
+            "test/redis.real.test.ts",
         ],
     },
     L20: {

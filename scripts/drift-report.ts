@@ -5,7 +5,9 @@
 //
 //   npx ts-node --transpile-only scripts/drift-report.ts --stack dev --preview-exit-code 255 preview.json
 //
-// Exit codes: 0 no drift and the preview succeeded, 1 drift or a failed preview, 2 usage error.
+// Exit codes mean one thing each (pulumi/pulumi#8992: the CLI's own non-zero status mixes them): 0 no drift,
+// 1 drift, 2 the check itself failed (the preview failed or printed nothing: cluster unreachable, state
+// unreadable, a policy violation; the preview file is unreadable; bad arguments).
 import * as fs from "fs";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
 
@@ -35,8 +37,13 @@ export interface DriftedResource {
     properties: string[];
 }
 
+/** What the check found: each verdict has its own exit code (DRIFT_EXIT_CODES). */
+export type DriftVerdict = "clean" | "drift" | "error";
+
+export const DRIFT_EXIT_CODES: Record<DriftVerdict, number> = { clean: 0, drift: 1, error: 2 };
+
 export interface DriftReport {
-    failed: boolean;
+    verdict: DriftVerdict;
     drifted: DriftedResource[];
     /** Plain text for the job log; the first line says the verdict. */
     text: string;
@@ -75,7 +82,8 @@ export function driftedResources(digest: PreviewDigest): DriftedResource[] {
 
 /**
  * The verdict for one stack. `previewExitCode` is the CLI's exit status: with --expect-no-changes it is
- * non-zero on drift, and also when the preview itself failed (policy violation, unreachable cluster).
+ * non-zero on drift, and also when the preview itself failed (policy violation, unreachable cluster); proposed
+ * changes tell the two apart.
  */
 export function driftReport(stack: string, digest: PreviewDigest | undefined, previewExitCode: number): DriftReport {
     const drifted = digest ? driftedResources(digest) : [];
@@ -102,7 +110,7 @@ export function driftReport(stack: string, digest: PreviewDigest | undefined, pr
         ].join("\n");
     } else if (!digest) {
         lines.push(
-            `drift: stack ${stack}: pulumi preview printed no JSON (exit code ${previewExitCode}), so drift is unknown. ` +
+            `drift: stack ${stack}: error: pulumi preview printed no JSON (exit code ${previewExitCode}), so drift is unknown. ` +
                 "Fix: read the preview's errors above (login, passphrase, cluster credentials)",
         );
         markdown = `### Stack \`${stack}\`: preview failed before reporting (exit code ${previewExitCode})`;
@@ -111,7 +119,7 @@ export function driftReport(stack: string, digest: PreviewDigest | undefined, pr
             .filter((d) => d.severity === "error")
             .map((d) => `  ${d.urn ? `${typeAndName(d.urn).name}: ` : ""}${(d.message ?? "").trim()}`);
         lines.push(
-            `drift: stack ${stack}: pulumi preview failed (exit code ${previewExitCode}) without proposing changes. ` +
+            `drift: stack ${stack}: error: pulumi preview failed (exit code ${previewExitCode}) without proposing changes, so drift is unknown. ` +
                 "Fix: read its errors (a mandatory policy violation also fails it)",
             ...errors,
         );
@@ -120,8 +128,8 @@ export function driftReport(stack: string, digest: PreviewDigest | undefined, pr
         lines.push(`drift: stack ${stack} matches the live cluster (${(digest.steps ?? []).length} resources checked)`);
         markdown = `### Stack \`${stack}\`: no drift`;
     }
-    const failed = drifted.length > 0 || !digest || previewExitCode !== 0;
-    return { failed, drifted, text: lines.join("\n"), markdown };
+    const verdict: DriftVerdict = drifted.length > 0 ? "drift" : !digest || previewExitCode !== 0 ? "error" : "clean";
+    return { verdict, drifted, text: lines.join("\n"), markdown };
 }
 
 /** Reads the preview JSON; undefined when the file is empty (the CLI failed before printing it). */
@@ -166,14 +174,15 @@ export const DRIFT_REPORT_COMMAND = {
             type: "string",
             valueName: "<n>",
             default: "0",
-            description: "exit status of that pulumi preview (non-zero: drift or a failed preview)",
+            description: "exit status of that pulumi preview (non-zero: drift, or a preview that failed)",
         },
     },
     positionals: "<preview.json>",
     exitCodes: {
-        0: "no drift and the preview succeeded",
-        1: "drift, a failed preview, or an unreadable preview file",
-        2: "usage error",
+        [DRIFT_EXIT_CODES.clean]: "no drift: the preview succeeded and proposed no change",
+        [DRIFT_EXIT_CODES.drift]: "drift: the preview proposed changes (each is named)",
+        [DRIFT_EXIT_CODES.error]:
+            "error, drift unknown: the preview failed or printed nothing (cluster unreachable, state unreadable, a mandatory policy), an unreadable preview file, or bad arguments",
     },
     example: "npx ts-node --transpile-only scripts/drift-report.ts --stack dev --preview-exit-code 255 preview.json",
 } satisfies CommandSpec;
@@ -203,17 +212,17 @@ export function main(argv: string[]): number {
         exitCode = Number(flags["preview-exit-code"]);
         file = positionals[0];
     } catch (err) {
-        console.error(`drift-report: ${(err as Error).message}\n(--help lists the flags)`);
-        return 2;
+        console.error(`drift-report: error: ${(err as Error).message}\n(--help lists the flags)`);
+        return DRIFT_EXIT_CODES.error;
     }
     let report: DriftReport;
     try {
         report = driftReport(stack, readPreviewDigest(file), exitCode);
     } catch (err) {
-        console.error(`drift-report: ${(err as Error).message}`);
-        return 1;
+        console.error(`drift-report: error: ${(err as Error).message}`);
+        return DRIFT_EXIT_CODES.error;
     }
-    (report.failed ? console.error : console.log)(report.text);
+    (report.verdict === "clean" ? console.log : console.error)(report.text);
     for (const r of report.drifted) {
         // One annotation per resource so the run page lists them without opening the log.
         console.log(
@@ -223,7 +232,7 @@ export function main(argv: string[]): number {
     if (process.env.GITHUB_STEP_SUMMARY) {
         fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
     }
-    return report.failed ? 1 : 0;
+    return DRIFT_EXIT_CODES[report.verdict];
 }
 
 if (require.main === module) {
