@@ -98,11 +98,12 @@ export const LESSONS = {
     },
     L14: {
         happened: "drift, manual edits",
-        componentDefault: "no `ignoreChanges`; nightly drift check (`drift.yml`)",
+        componentDefault: "no `ignoreChanges`; nightly drift check (`drift.yml`) that also lists unmanaged objects",
         tests: [
             "test/rollout.test.ts",
             "test/policy/no-ignore-changes-on-workload-spec.test.ts",
             "test/workflows.test.ts",
+            "test/unmanaged-objects.test.ts",
         ],
     },
     L15: {
