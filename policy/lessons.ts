@@ -80,7 +80,7 @@ export const LESSONS = {
     L11: {
         happened: "SSE through proxy and router",
         componentDefault: "unbuffered SSE location; Route timeout annotation (`nginx-conf.ts`, `route.ts`)",
-        tests: ["test/nginx.real.test.ts", "test/components/routing.test.ts"],
+        tests: ["test/nginx.real.test.ts", "test/components/routing.test.ts", "test/sse-replicas.real.test.ts"],
     },
     L12: {
         happened: "`:main` never rolled",
