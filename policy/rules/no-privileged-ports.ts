@@ -14,7 +14,7 @@ export const noPrivilegedPorts: ResourceValidationPolicy = {
             (ref.container.ports ?? []).forEach((port, i) => {
                 if (port.containerPort < UNPRIVILEGED_PORT_MIN) {
                     report(
-                        `${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below ${UNPRIVILEGED_PORT_MIN} and cannot be bound by a non-root process. Fix: listen on a port >= ${UNPRIVILEGED_PORT_MIN} (e.g. 8080) and expose 80 through the Service's port/targetPort.`,
+                        `${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below ${UNPRIVILEGED_PORT_MIN} and cannot be bound by a non-root process. Fix: listen on a port >= ${UNPRIVILEGED_PORT_MIN} (e.g. 8080) and expose ${port.containerPort} through the Service's port/targetPort.`,
                     );
                 }
             });
