@@ -29,15 +29,16 @@ export function envNameMatchesAny(patterns: readonly string[], name: string): bo
 /** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
 export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";
 
-/** Every image a stack deploys, by role (the keys of the stack output `images`) → its argument / config path. */
+/** The role of each image a stack deploys: the keys of the stack output `images`. */
+export type ImageRole = "api" | "migration" | "nginx" | "content" | "redis";
+/** Every image a stack deploys, by role → its argument / config path. */
 export const IMAGE_ROLE_FIELDS = {
     api: "api.image",
     migration: "migration.image",
     nginx: "site.image",
     content: "site.content.image",
     redis: "redis.image",
-} as const;
-export type ImageRole = keyof typeof IMAGE_ROLE_FIELDS;
+} as const satisfies Record<ImageRole, string>;
 
 /** Response header nginx adds with the deployed version unless the stack names another (L24). */
 export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
