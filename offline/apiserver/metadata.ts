@@ -113,7 +113,7 @@ export const METADATA_RULES: ApiServerRule[] = [
     {
         kinds: ["*"],
         rejects:
-            "a missing name, or a name that is not a DNS-1123 subdomain (a DNS label for Namespace, Service, StatefulSet; ≤ 52 for CronJob)",
+            "a missing name, or a name that is not a DNS-1123 subdomain (a DNS label for Namespace, Service, StatefulSet; ≤ 52 for CronJob; for a PodDisruptionBudget only no '/', '%', '.' or '..')",
         source: "ValidateObjectMeta (apimachinery), ValidateServiceCreate, ValidateStatefulSetName, ValidateCronJobCreate; rest.BeforeCreate (path-segment names of PodDisruptionBudgets)",
         check: ({ kind, metadata }, report) => {
             const name = metadata.name;

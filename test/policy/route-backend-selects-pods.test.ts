@@ -85,4 +85,32 @@ describe("policy route-backend-selects-pods [L05] (stack)", () => {
             [],
         );
     });
+
+    it("[L18] rejects a Route or Ingress port the Service does not have (503); a port the Service has passes", async () => {
+        await expectMessages(
+            policy,
+            stackWith(TYPES.route, "web", (o) => {
+                o.spec.port.targetPort = "https";
+            }),
+            [
+                `Route "web" (spec.port.targetPort): Service "web" has no port "https" (its ports: http/80), so the router has nowhere to send the traffic (503). Fix: name a port of the Service (derive both from one port value).`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                o.spec.rules[0].http.paths[0].backend.service.port = { number: 8080 };
+            }),
+            [
+                `Ingress "web" (spec.rules[0].http.paths[0].backend.service.port.number): Service "web" has no port 8080 (its ports: http/80), so the router has nowhere to send the traffic (503). Fix: name a port of the Service (derive both from one port value).`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                o.spec.rules[0].http.paths[0].backend.service.port = { number: 80 };
+            }),
+            [],
+        );
+    });
 });
