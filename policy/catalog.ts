@@ -103,7 +103,7 @@ export const CATALOG = {
         severity: "high",
         tags: ["reliability", "networking", "openshift"],
         summary:
-            "Every Route/Ingress backend is a Service in the same namespace whose selector matches a workload of the stack and that has the port the route names: the router builds backends from endpoints, so an ExternalName Service, one selecting nothing, or a missing port answers 503.",
+            "Every Route/Ingress backend is a Service in the same namespace (or one listed in externalNames) whose selector matches a workload of the stack and that has the port the route names: the router builds backends from endpoints, so an ExternalName Service, one selecting nothing, or a missing port answers 503.",
         remediation: "Point the route at the stack's own selector Service.",
         peers: [],
     },

@@ -1,5 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
+import { closedSchema } from "../config";
+import { globMatches } from "../facts";
 import { IngressBackend, IngressProps, RouteProps, ServiceProps, TYPES, propsAs } from "../k8s";
 import { IndexedObject, StackIndex } from "../stack-index";
 
@@ -76,12 +78,29 @@ function hasPort(
     );
 }
 
+export interface RouteBackendConfig {
+    /** Service names (globs) created outside the program */
+    externalNames: string[];
+}
+
 export const routeBackendSelectsPods: StackValidationPolicy = {
     ...policyMetadata("route-backend-selects-pods"),
+    configSchema: closedSchema({
+        externalNames: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description:
+                "Service names (globs) created outside the program (another stack, another team); backends naming them are not checked.",
+        },
+    }),
     validateStack: (args, report) => {
+        const { externalNames } = args.getConfig<RouteBackendConfig>();
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route, TYPES.ingress)) {
-            for (const backend of backends(route)) {
+            for (const backend of backends(route).filter(
+                (b) => !externalNames.some((pattern) => globMatches(pattern, b.service)),
+            )) {
                 const serviceName = backend.service;
                 const service = index.find(TYPES.service, route.namespace, serviceName);
                 const selector: Record<string, string> = service?.props.spec?.selector ?? {};
@@ -98,7 +117,7 @@ export const routeBackendSelectsPods: StackValidationPolicy = {
                               : undefined;
                 if (problem !== undefined) {
                     report(
-                        `${route.who} (${backend.path}): ${problem}. Fix: target a Service in "${route.namespace}" whose selector matches the pods that serve this route.`,
+                        `${route.who} (${backend.path}): ${problem}. Fix: target a Service in "${route.namespace}" whose selector matches the pods that serve this route (or list a Service of another stack in externalNames).`,
                         route.resource.urn,
                     );
                 } else if (backend.port && !hasPort(ports, backend.port)) {

@@ -3,7 +3,7 @@ import { TYPES } from "../../policy/k8s";
 import { routeBackendSelectsPods as policy } from "../../policy/rules/route-backend-selects-pods";
 import { compliantStack, expectMessages, kinds, record, selector, stackWith, violationsOf } from "./fixtures";
 
-const fix = `Fix: target a Service in "shop" whose selector matches the pods that serve this route.`;
+const fix = `Fix: target a Service in "shop" whose selector matches the pods that serve this route (or list a Service of another stack in externalNames).`;
 
 describe("policy route-backend-selects-pods [L05] (stack)", () => {
     it("[L05] passes the baseline Route and Ingress to the selector Service of the web Deployment", async () => {
@@ -112,5 +112,12 @@ describe("policy route-backend-selects-pods [L05] (stack)", () => {
             }),
             [],
         );
+    });
+
+    it("[L05] takes Services of other stacks from externalNames (globs): no dangling-backend report for them", async () => {
+        const withoutService = compliantStack().filter((r) => !(r.type === TYPES.service && r.name === "web"));
+        await expectMessages(policy, withoutService, [], {
+            packConfig: { "route-backend-selects-pods": { externalNames: ["we*"] } },
+        });
     });
 });
