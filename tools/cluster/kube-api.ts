@@ -41,6 +41,8 @@ export class KubeApiError extends Error {
     constructor(
         readonly status: number,
         message: string,
+        /** The whole answer (a Status object's JSON for most errors). */
+        readonly body = "",
     ) {
         super(message);
     }
@@ -80,6 +82,7 @@ export function kubeRequest<T = unknown>(
                             new KubeApiError(
                                 res.statusCode ?? 0,
                                 `${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`,
+                                text,
                             ),
                         );
                         return;
