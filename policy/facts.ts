@@ -26,6 +26,14 @@ export function envNameMatchesAny(patterns: readonly string[], name: string): bo
     return patterns.some((p) => globMatches(p.toUpperCase(), name.toUpperCase()));
 }
 
+/**
+ * A DNS-1123 label (k8s.io/apimachinery IsDNS1123Label: namespaces, Service names): lower case alphanumerics and
+ * "-", starting and ending alphanumeric, at most 63 characters.
+ */
+export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain (IsDNS1123Subdomain: most object names, hosts): dot-separated labels, at most 253 characters. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
 export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";
 
