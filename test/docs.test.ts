@@ -2,7 +2,7 @@
 // README (the catalog changed, the tables were not regenerated) fails here.
 import * as assert from "assert";
 import * as fs from "fs";
-import { coverageTable, lessonsTable, main, README, withGeneratedSections } from "../scripts/docs";
+import { coverageTable, generatedFiles, lessonsTable, main, README, withGeneratedSections } from "../scripts/docs";
 
 describe("npm run docs: the README tables come from the policy catalog", () => {
     it("README.md is up to date with policy/catalog.ts and policy/lessons.ts", () => {
@@ -11,6 +11,13 @@ describe("npm run docs: the README tables come from the policy catalog", () => {
             readme === withGeneratedSections(readme),
             "README.md's generated tables are stale. Fix: run npm run docs and commit README.md",
         );
+    });
+
+    it("docs/admission.md's table is up to date with policy/catalog.ts and admission/forms.ts", () => {
+        for (const { file, sections } of generatedFiles()) {
+            const text = fs.readFileSync(file, "utf8");
+            assert.ok(text === withGeneratedSections(text, sections, file), `${file} is stale. Fix: run npm run docs`);
+        }
     });
 
     it("replaces only the text between the markers, and --check reports a stale README without writing it", () => {
