@@ -90,6 +90,8 @@ const sorted = (list: string[]) => [...list].sort();
 describe("admission: the pack's policies enforced by kube-apiserver (ValidatingAdmissionPolicy, CEL)", function () {
     let conn: KubeConnection;
     let generated: AdmissionObjects;
+    /** What this file created, deleted afterwards (kind/name). */
+    const created: string[] = [];
 
     before(async function () {
         conn = connectionFromKubeconfig(SUITE_KUBECONFIG);
@@ -119,13 +121,18 @@ describe("admission: the pack's policies enforced by kube-apiserver (ValidatingA
                 ["apply", "--server-side", "-f", "-"],
                 JSON.stringify({ apiVersion: "v1", kind: "List", items }),
             );
-        apply([namespace, generated.crd]);
-        suiteKubectl([
-            "wait",
-            "--for=condition=Established",
-            `crd/${(generated.crd.metadata as Json).name}`,
-            "--timeout=60s",
-        ]);
+        // Created, not applied: on another cluster an existing namespace or CRD is never taken over (nor deleted after).
+        suiteKubectl(["create", "-f", "-"], JSON.stringify(namespace));
+        created.push(`namespace/${NAMESPACE}`);
+        const crd = `crd/${(generated.crd.metadata as Json).name}`;
+        if (suiteKubectl(["get", crd, "--ignore-not-found", "-o", "name"]).trim() === "") {
+            apply([generated.crd]);
+            created.push(crd);
+        }
+        suiteKubectl(["wait", "--for=condition=Established", crd, "--timeout=60s"]);
+        created.unshift(
+            ...generated.objects.map((o) => `${String(o.kind).toLowerCase()}/${(o.metadata as Json).name as string}`),
+        );
         apply(generated.objects);
         // Policies take effect once the API server's informers have them: wait for a known denial.
         const tagged = kinds.deployment();
@@ -144,14 +151,9 @@ describe("admission: the pack's policies enforced by kube-apiserver (ValidatingA
     });
 
     after(function () {
-        suiteKubectl(["delete", "namespace", NAMESPACE, "--wait=false", "--ignore-not-found"]);
-        suiteKubectl([
-            "delete",
-            "validatingadmissionpolicybindings,validatingadmissionpolicies,admissionparams,customresourcedefinitions",
-            "-l",
-            "app.kubernetes.io/managed-by=webstack-admission",
-            "--ignore-not-found",
-        ]);
+        if (created.length > 0) {
+            suiteKubectl(["delete", ...created, "--wait=false", "--ignore-not-found"]);
+        }
     });
 
     it("the API server's CEL type checking reports no warning for any generated expression (status.typeChecking)", async function () {
