@@ -1,15 +1,17 @@
 /**
- * From the catalog, the pack's effective settings and the repository's waiver file to Kubernetes objects: per
- * policy with an admission form, a ValidatingAdmissionPolicy per group of kinds sharing a pod spec path (the API
- * server type-checks each expression against every kind it matches) and its binding scoped to one namespace, plus
- * one params object (a cluster-scoped custom resource, see PARAMS_KIND) holding the settings and the waivers. Mandatory → Deny; advisory → Warn + Audit; disabled →
- * not installed. `npm run admission` writes them as YAML; components/admission-policies.ts installs them.
+ * From the catalog, the pack's effective settings and the repository's waiver file to Kubernetes objects: the
+ * validations of every policy with an admission form, merged into one ValidatingAdmissionPolicy per set of kinds
+ * (grouped by pod spec path: the API server type-checks each expression against every kind it matches) and level,
+ * each with a binding scoped to one namespace, plus one params object (a cluster-scoped custom resource, see
+ * PARAMS_KIND) holding the settings and the waivers. Mandatory → Deny; advisory → Warn + Audit; disabled → left out.
+ * `npm run admission` writes them as YAML; components/admission-policies.ts installs them.
  */
 import { ADMISSION, CATALOG, fixOf, PolicyName } from "../policy/catalog";
 import { globSource } from "../policy/facts";
 import { kindOf } from "../policy/k8s";
 import { policies } from "../policy/policies";
 import { UNWAIVABLE } from "../policy/waiver-settings";
+import { WORKLOAD_TYPES } from "../policy/workloads";
 import { dateStatus, Waiver } from "../policy/waivers";
 import { reconcileConfig } from "../offline/policy-runner";
 import { anyOf, Check, matchesParam, podSpecPathOf, Scope, str } from "./cel";
@@ -61,23 +63,28 @@ export function resourceOf(type: string): { group: string; version: string; reso
     return { group: group === "core" ? "" : group, version, resource };
 }
 
-/** Kinds grouped so each group's CEL type-checks against all of its kinds: workloads by pod spec path, others one by one. */
+/**
+ * Kinds grouped so each group's CEL type-checks against all of its kinds: workloads by pod spec path, others one by
+ * one. Named for the API server's messages: "pods", "templates" (every kind under spec.template.spec), "cronjobs",
+ * or the resources themselves ("deployments-statefulsets-daemonsets-replicasets").
+ */
 function scopesOf(types: readonly string[]): { name: string; types: string[]; podSpecPath?: string }[] {
     const groups = new Map<string, string[]>();
     for (const type of types) {
         const key = podSpecPathOf(type) ?? type;
         groups.set(key, [...(groups.get(key) ?? []), type]);
     }
-    return [...groups.entries()].map(([key, members]) => ({
-        name:
-            members.length === 1
-                ? resourceOf(members[0]).resource
-                : key.split(".")[1] === "template"
-                  ? "templates"
-                  : key,
-        types: members,
-        podSpecPath: podSpecPathOf(members[0]),
-    }));
+    return [...groups.entries()].map(([key, members]) => {
+        const everyKindThere = WORKLOAD_TYPES.filter((t) => podSpecPathOf(t) === key);
+        return {
+            name:
+                members.length > 1 && members.length === everyKindThere.length
+                    ? "templates"
+                    : members.map((t) => resourceOf(t).resource).join("-"),
+            types: members,
+            podSpecPath: podSpecPathOf(members[0]),
+        };
+    });
 }
 
 const MANAGED = { "app.kubernetes.io/managed-by": "webstack-admission" };
@@ -141,6 +148,12 @@ export function admissionObjects(options: AdmissionOptions): AdmissionObjects {
     const leftOut: LeftOut[] = [];
     const data: Record<string, string> = {};
     const definitions: Json[] = [];
+    /** One ValidatingAdmissionPolicy per set of kinds and level: each policy a request matches costs the API server
+     * about as much as its expressions (bench:admission), so the forms sharing kinds and level share one. */
+    const groups = new Map<
+        string,
+        { scope: ReturnType<typeof scopesOf>[number]; mandatory: boolean; validations: Json[] }
+    >();
     const bindings: Json[] = [];
     const paramsName = `${prefix}-${namespace}`;
 
@@ -198,73 +211,77 @@ export function admissionObjects(options: AdmissionOptions): AdmissionObjects {
         const entry = CATALOG[name];
         const prefixText = `[${entry.lessons.join(", ")}] ${name}: `;
         for (const scope of scopesOf(form.types)) {
-            const policyName = `${prefix}-${name}-${scope.name}`;
             const celScope: Scope = {
                 types: scope.types,
                 podSpecPath: scope.podSpecPath,
                 param: (key) => `params.data[${str(paramKey(name, key))}]`,
             };
-            const checks: Check[] = form.checks(celScope);
-            definitions.push({
-                apiVersion: "admissionregistration.k8s.io/v1",
-                kind: "ValidatingAdmissionPolicy",
-                metadata: { name: policyName, labels: MANAGED },
-                spec: {
-                    failurePolicy: mandatory ? "Fail" : "Ignore",
-                    paramKind: { apiVersion: PARAMS_API_VERSION, kind: PARAMS_KIND },
-                    matchConstraints: {
-                        resourceRules: scope.types.map((type) => {
-                            const { group, version, resource } = resourceOf(type);
-                            return {
-                                apiGroups: [group],
-                                apiVersions: [version],
-                                resources: [resource],
-                                operations: ["CREATE", "UPDATE"],
-                            };
-                        }),
-                    },
-                    matchConditions: [
-                        {
-                            // Pods of a ReplicaSet, ReplicaSets of a Deployment, Jobs of a CronJob: their owner was checked.
-                            name: "not-controller-owned",
-                            expression:
-                                "!object.metadata.?ownerReferences.orValue([]).exists(r, r.?controller.orValue(false))",
-                        },
-                        {
-                            name: "not-the-cluster-itself",
-                            expression:
-                                '!(request.userInfo.username == "system:kube-controller-manager" || request.userInfo.username.startsWith("system:serviceaccount:kube-system:"))',
-                        },
-                        ...(waivable
-                            ? [
-                                  {
-                                      name: "not-waived",
-                                      expression: `!${matchesParam(`(object.kind + "/" + request.namespace + "/" + object.metadata.?name.orValue(""))`, celScope.param("waived"))}`,
-                                  },
-                              ]
-                            : []),
-                    ],
-                    validations: checks.map((check) => ({
-                        expression: check.expression,
-                        messageExpression: `${str(prefixText)} + ${check.message} + ${str(`. ${fixOf(name)}`)}`,
-                        reason: "Forbidden",
-                    })),
-                },
-            });
-            bindings.push({
-                apiVersion: "admissionregistration.k8s.io/v1",
-                kind: "ValidatingAdmissionPolicyBinding",
-                metadata: { name: `${policyName}-${namespace}`, labels: MANAGED },
-                spec: {
-                    policyName,
-                    validationActions: mandatory ? ["Deny"] : ["Warn", "Audit"],
-                    paramRef: { name: paramsName, parameterNotFoundAction: "Deny" },
-                    matchResources: {
-                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
-                    },
-                },
-            });
+            const level = mandatory ? "deny" : "warn";
+            const merged = `${scope.name}-${level}`;
+            const group = groups.get(merged) ?? { scope, mandatory, validations: [] };
+            // A waived object passes this policy's validations; the policy's other validations still run.
+            const waived = waivable
+                ? `${matchesParam(`(object.kind + "/" + request.namespace + "/" + object.metadata.?name.orValue(""))`, celScope.param("waived"))} || `
+                : "";
+            group.validations.push(
+                ...form.checks(celScope).map((check: Check) => ({
+                    expression: `${waived}(${check.expression})`,
+                    messageExpression: `${str(prefixText)} + ${check.message} + ${str(`. ${fixOf(name)}`)}`,
+                    reason: "Forbidden",
+                })),
+            );
+            groups.set(merged, group);
         }
+    }
+    for (const [merged, group] of groups) {
+        const policyName = `${prefix}-${merged}`;
+        definitions.push({
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicy",
+            metadata: { name: policyName, labels: MANAGED },
+            spec: {
+                failurePolicy: group.mandatory ? "Fail" : "Ignore",
+                paramKind: { apiVersion: PARAMS_API_VERSION, kind: PARAMS_KIND },
+                matchConstraints: {
+                    resourceRules: group.scope.types.map((type) => {
+                        const { group: apiGroup, version, resource } = resourceOf(type);
+                        return {
+                            apiGroups: [apiGroup],
+                            apiVersions: [version],
+                            resources: [resource],
+                            operations: ["CREATE", "UPDATE"],
+                        };
+                    }),
+                },
+                matchConditions: [
+                    {
+                        // Pods of a ReplicaSet, ReplicaSets of a Deployment, Jobs of a CronJob: their owner was checked.
+                        name: "not-controller-owned",
+                        expression:
+                            "!object.metadata.?ownerReferences.orValue([]).exists(r, r.?controller.orValue(false))",
+                    },
+                    {
+                        name: "not-the-cluster-itself",
+                        expression:
+                            '!(request.userInfo.username == "system:kube-controller-manager" || request.userInfo.username.startsWith("system:serviceaccount:kube-system:"))',
+                    },
+                ],
+                validations: group.validations,
+            },
+        });
+        bindings.push({
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicyBinding",
+            metadata: { name: `${policyName}-${namespace}`, labels: MANAGED },
+            spec: {
+                policyName,
+                validationActions: group.mandatory ? ["Deny"] : ["Warn", "Audit"],
+                paramRef: { name: paramsName, parameterNotFoundAction: "Deny" },
+                matchResources: {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+                },
+            },
+        });
     }
     if (problems.length > 0) {
         throw new SettingError(`policy settings the API server could not enforce:\n  ${problems.join("\n  ")}`);

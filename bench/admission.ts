@@ -84,13 +84,22 @@ async function measure(kubeconfig: string, count: number, only: string[], log: (
         });
     const generated = admissionObjects({ namespace: SIDES.policed, prefix: "bench", now: new Date() });
     if (only.length > 0) {
-        const kept = (o: Record<string, unknown>) => {
-            const name = String(
-                (o.spec as { policyName?: string }).policyName ?? (o.metadata as { name: string }).name,
+        // Keep only these policies' validations (their messages start "[Lxx] <policy>: "), and the policies left non-empty.
+        const kept = new Set<string>();
+        for (const o of generated.objects.filter((x) => x.kind === "ValidatingAdmissionPolicy")) {
+            const spec = o.spec as { validations: { messageExpression: string }[] };
+            spec.validations = spec.validations.filter((v) =>
+                only.some((p) => v.messageExpression.includes(`] ${p}: `)),
             );
-            return only.some((policy) => name.startsWith(`bench-${policy}-`));
-        };
-        generated.objects = generated.objects.filter((o) => o.kind === generated.objects[0].kind || kept(o));
+            if (spec.validations.length > 0) {
+                kept.add((o.metadata as { name: string }).name);
+            }
+        }
+        generated.objects = generated.objects.filter(
+            (o) =>
+                o.kind === "AdmissionParams" ||
+                kept.has((o.spec as { policyName?: string }).policyName ?? (o.metadata as { name: string }).name),
+        );
     }
     const list = (items: object[]) => JSON.stringify({ apiVersion: "v1", kind: "List", items });
     const namespaces = Object.values(SIDES).map((name) => ({
@@ -136,7 +145,7 @@ async function measure(kubeconfig: string, count: number, only: string[], log: (
         const row = (side: keyof typeof times) =>
             `${side.padEnd(8)} median ${median(times[side]).toFixed(2)} ms  p95 ${p95(times[side]).toFixed(2)} ms`;
         log(
-            `bench:admission: ${count} Deployment creates per side, alternating; ${policies} policies bound on "policed"`,
+            `bench:admission: ${count} Deployment creates per side, alternating; ${policies} ValidatingAdmissionPolicies bound on "policed"`,
         );
         log(`  ${row("plain")}`);
         log(`  ${row("policed")}`);

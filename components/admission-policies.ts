@@ -15,8 +15,8 @@ export interface AdmissionPoliciesArgs {
 }
 
 /**
- * The pack's policies enforced by the API server in one namespace (docs/admission.md): a ValidatingAdmissionPolicy
- * and binding per policy with an admission form (admission/generate.ts), and their params with the settings and the
+ * The pack's policies enforced by the API server in one namespace (docs/admission.md): the ValidatingAdmissionPolicies
+ * and bindings of every policy with an admission form (admission/generate.ts), and their params with the settings and the
  * repository's live waivers, compiled at each `pulumi up` (CEL has no clock: an expired waiver stops applying at the
  * next deploy). Waiver annotations on objects are not honoured: the person making a hand edit could add one.
  * Cluster-scoped objects: the deployer needs cluster-admin. Not part of the @webstack/components package: it reads

@@ -1,6 +1,7 @@
 /**
  * `npm run admission -- --out <dir> --namespace <ns>`: writes the ValidatingAdmissionPolicies of the pack
- * (admission/generate.ts) as YAML: crd.yaml (the params kind, apply it first), params.yaml and one file per policy.
+ * (admission/generate.ts) as YAML: crd.yaml (the params kind, apply it first), params.yaml and one file per
+ * ValidatingAdmissionPolicy with its binding.
  * Settings come from the same --policy-pack-config the pack runs with; waivers from the repository's waiver file.
  */
 import * as fs from "fs";
