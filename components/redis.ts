@@ -18,8 +18,12 @@ import { REDIS_DATA_DIR } from "../policy/facts";
 import {
     REDIS_DEFAULT_PORT,
     REDIS_MAXMEMORY_POLICIES,
+    REDIS_CLI_AUTH_ENV,
     RedisConfOptions,
     redisConfProblems,
+    redisPingCommand,
+    redisServerCommand,
+    renderRedisAcl,
     renderRedisConf,
 } from "./redis-conf";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
@@ -35,6 +39,10 @@ export const REDIS_IMAGE_GID = 1000;
 /** Key of the password inside the Redis Secret. */
 export const REDIS_PASSWORD_KEY = "password";
 const CONF_DIR = "/etc/webstack-redis";
+const ACL_DIR = "/etc/webstack-redis-acl";
+const ACL_FILE = "users.acl";
+/** Owner and group read, nothing for others: group 0 or the fsGroup reads it, whatever UID the pod runs as. */
+const ACL_FILE_MODE = 0o440;
 
 export interface RedisArgs {
     /** Namespace of every object. Required. */
@@ -159,7 +167,8 @@ function binaries(imageRef: string): { server: string; cli: string } {
 /**
  * A single Redis-protocol server (StatefulSet of 1) holding the stack's state and pub/sub (L10): append-only
  * persistence on its own PersistentVolumeClaim (L26), a generated password that exists only as a Pulumi secret
- * and a Kubernetes Secret (L19), probes that authenticate.
+ * and a Kubernetes Secret (L19) and reaches the server as an ACL file and the probes as REDISCLI_AUTH, never
+ * on a command line, probes that authenticate.
  */
 export class Redis extends pulumi.ComponentResource {
     readonly connection: RedisConnection;
@@ -216,16 +225,27 @@ export class Redis extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const passwordEnv = {
-            name: "REDIS_PASSWORD",
+        // The server reads the password's hash from a file mounted from this Secret; its command line holds only paths (L19).
+        const acl = new k8s.core.v1.Secret(
+            `${name}-acl`,
+            {
+                metadata: { namespace: args.namespace, labels },
+                type: "Opaque",
+                // Mocked runs (unit tests of consumers) may have no password: no file then, rather than a crash.
+                stringData: pulumi.secret(
+                    password.result.apply((p: string | undefined): Record<string, string> =>
+                        p === undefined ? {} : { [ACL_FILE]: renderRedisAcl(p) },
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        // The probe's CLI reads the password from its environment, never from `-a` (L19).
+        const cliAuthEnv = {
+            name: REDIS_CLI_AUTH_ENV,
             valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } },
         };
-        // The CLI reads $REDIS_PASSWORD from the environment at probe time; the password is never in the pod spec.
-        const ping = {
-            exec: {
-                command: ["sh", "-c", `${cli} --no-auth-warning -a "$REDIS_PASSWORD" -p ${port} ping | grep -q PONG`],
-            },
-        };
+        const ping = { exec: { command: redisPingCommand(cli, port) } };
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
@@ -248,9 +268,12 @@ export class Redis extends pulumi.ComponentResource {
                                     name: "redis",
                                     image: this.image,
                                     imagePullPolicy: "IfNotPresent",
-                                    // $(REDIS_PASSWORD) is expanded by the kubelet from the Secret (L19).
-                                    command: [server, `${CONF_DIR}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
-                                    env: [passwordEnv],
+                                    command: redisServerCommand(
+                                        server,
+                                        `${CONF_DIR}/redis.conf`,
+                                        `${ACL_DIR}/${ACL_FILE}`,
+                                    ),
+                                    env: [cliAuthEnv],
                                     ports: [{ name: "redis", containerPort: port }],
                                     ...probesFor(ping, 300),
                                     resources: args.resources ?? {
@@ -261,12 +284,14 @@ export class Redis extends pulumi.ComponentResource {
                                     volumeMounts: [
                                         { name: "data", mountPath: REDIS_DATA_DIR },
                                         { name: "conf", mountPath: CONF_DIR, readOnly: true },
+                                        { name: "acl", mountPath: ACL_DIR, readOnly: true },
                                         { name: "tmp", mountPath: "/tmp" },
                                     ],
                                 },
                             ],
                             volumes: [
                                 { name: "conf", configMap: { name: conf.metadata.name } },
+                                { name: "acl", secret: { secretName: acl.metadata.name, defaultMode: ACL_FILE_MODE } },
                                 { name: "tmp", emptyDir: {} },
                             ],
                         },

@@ -1,7 +1,7 @@
 /**
  * The policy catalog: every policy's metadata as data, in lesson order. Rules take their name, description,
  * level, severity, tags and remediation steps from here (policyMetadata), the offline runner and the SARIF
- * report read lessons and help from here, and `npm run docs` writes the README's lessons and coverage tables
+ * report read lessons and help from here, and `npm run docs` writes the lessons and coverage tables of docs/
  * from here. A rule's own file holds only what it checks and its config.
  */
 import type { EnforcementLevel, Policy, Severity } from "@pulumi/policy";
@@ -10,7 +10,7 @@ import type { LessonId } from "./lessons";
 /** What a policy protects, as @pulumi/policy `tags` and SARIF rule tags ("security" marks GitHub security alerts). */
 export type Tag = "security" | "reliability" | "supply-chain" | "data-loss" | "networking" | "openshift";
 
-/** The other checkers the README compares the pack with. */
+/** The other checkers docs/policies.md compares the pack with. */
 export type PeerSource = "PSS baseline" | "PSS restricted" | "kube-linter" | "Polaris";
 
 /** A check of a peer tool (a Pod Security Standards control, a kube-linter default check, a Polaris check). */
@@ -331,6 +331,17 @@ export const CATALOG = {
             polaris("sensitiveConfigmapContent"),
         ],
     },
+    "no-secret-in-command": {
+        lessons: ["L19"],
+        enforcementLevel: "mandatory",
+        severity: "critical",
+        tags: ["security"],
+        summary:
+            "No container expands an env var that carries a Secret's value (secretKeyRef, envFrom secretRef, or a value built from one) into `command`/`args` with `$(VAR)`: the kubelet substitutes it, so the secret is on the process's command line, readable in /proc/<pid>/cmdline and `ps` by anything that sees the pod's processes.",
+        remediation:
+            "Mount the Secret as a file the program reads (an included config or ACL file, defaultMode 0440) or let the program read the environment variable itself (REDISCLI_AUTH for redis-cli).",
+        peers: [],
+    },
     "allowed-image-prefixes": {
         lessons: ["L20"],
         enforcementLevel: "mandatory",
@@ -545,7 +556,7 @@ export const CATALOG = {
 
 export type PolicyName = keyof typeof CATALOG;
 
-/** Peer checks no policy covers, each with the reason; the README's coverage table lists them as "not covered". */
+/** Peer checks no policy covers, each with the reason; the coverage table (docs/policies.md) lists them as "not covered". */
 export const NOT_COVERED: Required<PeerCheck>[] = [
     uncovered(
         "kube-linter",
@@ -698,6 +709,9 @@ export const ADMISSION = {
     "nginx-upstream-matches-service": { none: CROSS_OBJECT },
     "no-literal-secret-env": "cel",
     "no-secret-values": "cel",
+    "no-secret-in-command": {
+        none: "single-object, but which env var carries a Secret follows the kubelet's ordered $(VAR) expansion and shadowing, not yet written in CEL: the pack alone checks it",
+    },
     "allowed-image-prefixes": "cel",
     "replicated-workload-has-pdb": { none: CROSS_OBJECT },
     "pdb-allows-disruption": { none: CROSS_OBJECT },

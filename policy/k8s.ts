@@ -76,6 +76,7 @@ export interface SecurityContext {
 export interface ObjectRef {
     name?: string;
     secretName?: string;
+    key?: string;
     optional?: boolean;
 }
 
@@ -100,6 +101,7 @@ export interface Container {
     securityContext?: SecurityContext;
     resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
     envFrom?: {
+        prefix?: string;
         configMapRef?: { name?: string; optional?: boolean };
         secretRef?: { name?: string; optional?: boolean };
     }[];

@@ -28,6 +28,7 @@ import { noIgnoreChangesOnWorkloadSpec } from "./rules/no-ignore-changes-on-work
 import { noLiteralSecretEnv } from "./rules/no-literal-secret-env";
 import { noPrivilegedPorts } from "./rules/no-privileged-ports";
 import { noRootOnlyImages } from "./rules/no-root-only-images";
+import { noSecretInCommand } from "./rules/no-secret-in-command";
 import { noSecretValues } from "./rules/no-secret-values";
 import { pdbAllowsDisruption } from "./rules/pdb-allows-disruption";
 import { podReferencesDeclared } from "./rules/pod-references-declared";
@@ -83,6 +84,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         nginxUpstreamMatchesService, // L18
         noLiteralSecretEnv, // L19
         noSecretValues, // L19
+        noSecretInCommand, // L19
         allowedImagePrefixes, // L20
         replicatedWorkloadHasPdb, // L21
         pdbAllowsDisruption, // L21

@@ -1,23 +1,52 @@
 // The generated redis.conf on a real redis-server, run as an arbitrary UID in group 0 with a read-only root
-// filesystem where only the data dir is writable, the password given at start as --requirepass (L19).
+// filesystem where only the data dir is writable, the password's hash read from the ACL file the component
+// mounts from a Secret (mode 0440), and no password on any command line (L19).
 import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { renderRedisConf } from "../components/redis-conf";
+import { REDIS_CLI_AUTH_ENV, redisPingCommand, redisServerCommand } from "../components/redis-conf";
+import { ACL_FILE_MODE, REDIS_BIN, RedisFiles, writeRedisFiles } from "./support/redis";
 import { RespClient, RespError, RespValue } from "./support/resp";
 import {
     ARBITRARY_UID,
+    childPids,
     freePort,
-    makeGroupWritableDir,
-    makeReadOnlyDir,
     processIdentity,
     SandboxedProcess,
     startSandboxed,
     waitForPort,
 } from "./support/sandbox";
 
-const REDIS_BIN = fs.existsSync("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server";
+const REDIS_CLI = fs.existsSync("/usr/bin/redis-cli") ? "/usr/bin/redis-cli" : "redis-cli";
+/** Runs the server's command after stopping itself, so the test can read the exact argv the server is started with. */
+const STOP_BEFORE_EXEC = ["sh", "-c", 'kill -STOP $$; exec "$@"', "stopped"];
+
+/** A process's command line as /proc shows it to every process that can see it. */
+function cmdline(pid: number): string {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, T for stopped, ...). */
+function processState(pid: number): string {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0];
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+    }
+}
 /** One acknowledged SET every WRITE_INTERVAL_MS for WRITE_DURATION_MS, then kill -9. */
 const WRITE_INTERVAL_MS = 4;
 const WRITE_DURATION_MS = 2500;
@@ -28,23 +57,48 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
     this.timeout(180_000);
     const password = crypto.randomBytes(16).toString("hex");
     let port: number;
+    let files: RedisFiles | undefined;
     let dataDir: string;
-    let confDir: string;
     let logDir: string;
     let confFile: string;
+    let aclFile: string;
     let server: SandboxedProcess | undefined;
+    /** The command line of the server's process just before it became redis-server (its argv as started). */
+    let startedWith = "";
     let starts = 0;
 
     async function start(): Promise<SandboxedProcess> {
         starts += 1;
         const proc = startSandboxed({
-            command: [REDIS_BIN, confFile, "--requirepass", password],
+            command: [...STOP_BEFORE_EXEC, ...redisServerCommand(REDIS_BIN, confFile, aclFile)],
             writableDirs: [dataDir],
             logFile: path.join(logDir, `redis-${starts}.log`),
         });
         server = proc;
+        startedWith = await until("the server's process to stop before exec", () =>
+            processState(proc.pid) === "T" && cmdline(proc.pid).startsWith("sh -c kill -STOP")
+                ? cmdline(proc.pid)
+                : undefined,
+        );
+        process.kill(proc.pid, "SIGCONT");
         await waitForPort(port, proc);
         return proc;
+    }
+
+    /** Runs the component's probe command with the given environment; `whileRunning` sees its processes. */
+    async function probe(env: Record<string, string>, whileRunning?: (pids: number[]) => void): Promise<number> {
+        const [shell, ...args] = redisPingCommand(REDIS_CLI, port);
+        const run = spawn(shell, args, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: "ignore" });
+        const exited = new Promise<number>((resolve) => run.once("exit", (code) => resolve(code ?? -1)));
+        if (whileRunning) {
+            // The server is stopped: the CLI has connected and sent AUTH and waits for the answer.
+            const pids = await until("the probe's redis-cli", () => {
+                const children = childPids(run.pid!);
+                return children.some((pid) => cmdline(pid).startsWith(REDIS_CLI)) ? children : undefined;
+            });
+            whileRunning(pids);
+        }
+        return exited;
     }
 
     async function client(): Promise<RespClient> {
@@ -77,25 +131,19 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
 
     before(async function () {
         port = await freePort();
-        dataDir = makeGroupWritableDir("webstack-redis-data-");
-        confDir = makeReadOnlyDir("webstack-redis-conf-");
-        logDir = makeReadOnlyDir("webstack-redis-log-");
-        confFile = path.join(confDir, "redis.conf");
-        fs.writeFileSync(confFile, renderRedisConf({ port, dataDir, bind: ["127.0.0.1"] }), { mode: 0o644 });
+        files = writeRedisFiles(port, password);
+        ({ dataDir, logDir, confFile, aclFile } = files);
         await start();
     });
 
     after(async function () {
         await server?.stop();
-        for (const dir of [dataDir, confDir, logDir]) {
-            if (dir) {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
-        }
+        files?.remove();
     });
 
-    it("[L19] the config file holds no password, yet every command without it gets NOAUTH", async function () {
+    it("[L19] the config and ACL files hold no password, yet every command without it gets NOAUTH", async function () {
         assert.ok(!fs.readFileSync(confFile, "utf8").includes(password));
+        assert.ok(!fs.readFileSync(aclFile, "utf8").includes(password));
         assert.doesNotMatch(
             fs.readFileSync(confFile, "utf8"),
             /^\s*(requirepass|masterauth|user)\b/m,
@@ -118,6 +166,58 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
         const c = await client();
         assert.equal(await c.command("PING"), "PONG");
         c.close();
+    });
+
+    it("[L19] no password in /proc/<pid>/cmdline of redis-server (as started and as running) nor of a probe run; the probe authenticates through REDISCLI_AUTH", async function () {
+        assert.match(startedWith, /--aclfile \S+users\.acl$/, "the argv the server was started with was read");
+        for (const [what, line] of [
+            ["redis-server as started", startedWith],
+            ["redis-server running", cmdline(server!.pid)],
+        ]) {
+            assert.ok(!line.includes(password), `${what}: ${line}`);
+        }
+        process.kill(server!.pid, "SIGSTOP");
+        let seen: string[] = [];
+        let code: number;
+        try {
+            const running = probe({ [REDIS_CLI_AUTH_ENV]: password }, (pids) => {
+                seen = pids.map(cmdline);
+                process.kill(server!.pid, "SIGCONT");
+            });
+            code = await running;
+        } finally {
+            process.kill(server!.pid, "SIGCONT");
+        }
+        assert.ok(
+            seen.some((line) => line.startsWith(`${REDIS_CLI} -p ${port} ping`)),
+            `the probe's processes: ${seen.join(" | ")}`,
+        );
+        for (const line of seen) {
+            assert.ok(!line.includes(password), `probe process: ${line}`);
+        }
+        assert.equal(code, 0, "the probe authenticated with REDISCLI_AUTH and got PONG");
+        assert.notEqual(
+            await probe({ [REDIS_CLI_AUTH_ENV]: "not-the-password" }),
+            0,
+            "a wrong password fails the probe",
+        );
+        assert.notEqual(await probe({}), 0, "no password fails the probe");
+    });
+
+    it("[L19] the ACL file is read by the arbitrary UID through group 0 and by nobody else (mode 0440, no world bits)", function () {
+        assert.equal(fs.statSync(aclFile).mode & 0o777, ACL_FILE_MODE);
+        const readAs = (gid: number) =>
+            spawnSync(
+                "setpriv",
+                [`--reuid=${ARBITRARY_UID}`, `--regid=${gid}`, "--clear-groups", "--", "cat", aclFile],
+                {
+                    encoding: "utf8",
+                },
+            );
+        assert.equal(readAs(0).status, 0, readAs(0).stderr);
+        const outsider = readAs(ARBITRARY_UID);
+        assert.notEqual(outsider.status, 0);
+        assert.match(outsider.stderr, /Permission denied/);
     });
 
     it("[L10] runs the persistence and memory settings the file declares", async function () {

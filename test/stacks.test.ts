@@ -263,11 +263,11 @@ describe("stacks (index.ts under mocks)", function () {
                 assert.ok(typeof password === "string" && password.length >= 32);
                 assert.ok(secrets.includes(password), "the password must be a Pulumi secret");
                 const server = one(resources(), "StatefulSet", "north-redis").obj.spec.template.spec.containers[0];
-                assert.ok(server.command.includes("$(REDIS_PASSWORD)"));
-                assert.strictEqual(
-                    envOf(server, "REDIS_PASSWORD"),
-                    `secretKeyRef:${secret.obj.metadata.name}/password`,
-                );
+                // The server reads the ACL file; only its probe's CLI gets the password, from the environment.
+                assert.deepStrictEqual(server.command.slice(-2), ["--aclfile", "/etc/webstack-redis-acl/users.acl"]);
+                assert.strictEqual(envOf(server, "REDISCLI_AUTH"), `secretKeyRef:${secret.obj.metadata.name}/password`);
+                const acl = one(resources(), "Secret", "north-redis-acl").resource.inputs.stringData["users.acl"];
+                assert.ok(secrets.includes(acl), "the ACL file must be a Pulumi secret");
                 const api = apiContainer(resources());
                 assert.strictEqual(envOf(api, "REDIS_PASSWORD"), `secretKeyRef:${secret.obj.metadata.name}/password`);
                 assert.strictEqual(
@@ -283,10 +283,10 @@ describe("stacks (index.ts under mocks)", function () {
                 }
             });
 
-            it("L19 the Redis probes authenticate from the environment", () => {
+            it("L19 the Redis probes authenticate from the environment (REDISCLI_AUTH), never with -a", () => {
                 const server = one(resources(), "StatefulSet", "north-redis").obj.spec.template.spec.containers[0];
                 for (const probe of [server.readinessProbe, server.livenessProbe]) {
-                    assert.match(probe.exec.command.join(" "), /-a "\$REDIS_PASSWORD".*ping/);
+                    assert.deepStrictEqual(probe.exec.command, ["sh", "-c", "valkey-cli -p 6379 ping | grep -q PONG"]);
                 }
             });
 

@@ -804,9 +804,9 @@ describe("drift report from pulumi preview --json (L14)", () => {
         changeSummary: { same: 1, update: 1, replace: 1, create: 1 },
     };
 
-    it("names each drifted resource with its type and differing properties, and fails", () => {
+    it("names each drifted resource with its type and differing properties: verdict drift", () => {
         const report = driftReport("dev", DRIFTED, 255);
-        assert.strictEqual(report.failed, true);
+        assert.strictEqual(report.verdict, "drift");
         assert.deepStrictEqual(
             report.drifted.map((r) => [r.op, r.type, r.name, r.properties]),
             [
@@ -834,11 +834,11 @@ describe("drift report from pulumi preview --json (L14)", () => {
     it("passes when every step is same, read or refresh and the preview succeeded", () => {
         const clean: PreviewDigest = { steps: DRIFTED.steps!.filter((s) => ["same", "refresh"].includes(s.op)) };
         const report = driftReport("qa", clean, 0);
-        assert.strictEqual(report.failed, false);
+        assert.strictEqual(report.verdict, "clean");
         assert.strictEqual(report.text, "drift: stack qa matches the live cluster (2 resources checked)");
     });
 
-    it("fails with the preview's errors when it failed without proposing changes (e.g. a mandatory policy)", () => {
+    it("verdict error, with the preview's errors, when it failed without proposing changes (e.g. a mandatory policy)", () => {
         const digest: PreviewDigest = {
             steps: [{ op: "same", urn: urn("kubernetes:core/v1:Service", "shop-api") }],
             diagnostics: [
@@ -851,15 +851,15 @@ describe("drift report from pulumi preview --json (L14)", () => {
             ],
         };
         const report = driftReport("dev", digest, 255);
-        assert.strictEqual(report.failed, true);
-        assert.match(report.text, /pulumi preview failed \(exit code 255\) without proposing changes/);
+        assert.strictEqual(report.verdict, "error");
+        assert.match(report.text, /error: pulumi preview failed \(exit code 255\) without proposing changes/);
         assert.match(report.text, /shop-api: image is not pinned by digest$/m);
         assert.doesNotMatch(report.text, /ignored warning/);
     });
 
-    it("fails, saying drift is unknown, when the preview printed no JSON", () => {
+    it("verdict error, saying drift is unknown, when the preview printed no JSON (cluster unreachable, state unreadable)", () => {
         const report = driftReport("dev", undefined, 255);
-        assert.strictEqual(report.failed, true);
+        assert.strictEqual(report.verdict, "error");
         assert.match(report.text, /printed no JSON \(exit code 255\), so drift is unknown/);
     });
 
@@ -904,7 +904,7 @@ describe("drift report from pulumi preview --json (L14)", () => {
             assert.match(fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, "utf8"), /### Drift in stack `dev`/);
         });
 
-        it("exits 0 on a clean preview, 1 naming the file on bad JSON, 2 on bad arguments", () => {
+        it("exits 0 on a clean preview, 2 (error, not drift) naming the file on bad JSON, on a failed preview and on bad arguments", () => {
             const clean = path.join(dir, "clean.json");
             fs.writeFileSync(
                 clean,
@@ -913,17 +913,70 @@ describe("drift report from pulumi preview --json (L14)", () => {
             assert.strictEqual(driftReportMain(["--stack", "qa", clean]), 0);
             const broken = path.join(dir, "broken.json");
             fs.writeFileSync(broken, "Previewing update (dev):");
-            assert.strictEqual(driftReportMain(["--stack", "qa", broken]), 1);
+            assert.strictEqual(driftReportMain(["--stack", "qa", broken]), 2);
             assert.ok(
-                output.some((l) => l.includes(`${broken}: not JSON`) && l.includes("Fix:")),
+                output.some((l) => l.includes(`error: ${broken}: not JSON`) && l.includes("Fix:")),
                 output.join("\n"),
             );
+            const empty = path.join(dir, "empty.json");
+            fs.writeFileSync(empty, "");
+            assert.strictEqual(driftReportMain(["--stack", "qa", "--preview-exit-code", "255", empty]), 2);
+            assert.strictEqual(driftReportMain(["--stack", "qa", "--preview-exit-code", "255", clean]), 2);
             assert.strictEqual(driftReportMain(["--stack", "qa", "--preview-exit-code", "x", clean]), 2);
             assert.ok(
                 output.some((l) => l.includes('--preview-exit-code must be a whole number (got "x")')),
                 output.join("\n"),
             );
             assert.strictEqual(driftReportMain([clean]), 2);
+        });
+
+        it("L14: with --state, --live and --namespace it warns of an object no stack manages, and the exit code stays the drift verdict", () => {
+            const clean = path.join(dir, "clean.json");
+            fs.writeFileSync(clean, JSON.stringify({ steps: [] }));
+            const state = path.join(dir, "export.json");
+            fs.writeFileSync(
+                state,
+                JSON.stringify({
+                    version: 3,
+                    deployment: {
+                        resources: [
+                            { type: "kubernetes:core/v1:ConfigMap", id: "qr-demo-dev/north-site-conf", outputs: {} },
+                        ],
+                    },
+                }),
+            );
+            const live = path.join(dir, "live.json");
+            const configMap = (name: string) => ({ kind: "ConfigMap", metadata: { name, namespace: "qr-demo-dev" } });
+            fs.writeFileSync(live, JSON.stringify({ items: [configMap("north-site-conf"), configMap("by-hand")] }));
+            const flags = ["--state", state, "--live", live, "--namespace", "qr-demo-dev"];
+            assert.strictEqual(driftReportMain(["--stack", "dev", ...flags, clean]), 0);
+            assert.deepStrictEqual(
+                output.filter((l) => l.startsWith("::warning")),
+                ["::warning title=Unmanaged object in qr-demo-dev::ConfigMap/by-hand"],
+            );
+            assert.match(
+                fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, "utf8"),
+                /no stack manages \(advisory\): `ConfigMap\/by-hand`/,
+            );
+            // The three go together; a namespace that is no namespace name never reaches a command.
+            assert.strictEqual(driftReportMain(["--stack", "dev", "--state", state, clean]), 2);
+            assert.ok(
+                output.some((l) =>
+                    l.includes(
+                        "--state, --live and --namespace go together to list unmanaged objects (got only --state)",
+                    ),
+                ),
+            );
+            assert.strictEqual(
+                driftReportMain(["--stack", "dev", ...flags.slice(0, 4), "--namespace", "../x", clean]),
+                2,
+            );
+            fs.writeFileSync(live, JSON.stringify({ kind: "Status" }));
+            assert.strictEqual(driftReportMain(["--stack", "dev", ...flags, clean]), 2);
+            assert.ok(
+                output.some((l) => l.includes(`${live}: has no items list. Fix:`)),
+                output.join("\n"),
+            );
         });
     });
 });

@@ -1,6 +1,7 @@
 // Redis: StatefulSet of 1 with its own claim and AOF (L10, L26), generated secret password (L19), probes that
 // authenticate.
 import * as assert from "assert";
+import * as crypto from "crypto";
 import { Redis } from "../../components/redis";
 import { Platform, WebStack } from "../../components/web-stack";
 import { runPolicies } from "../../offline/policy-runner";
@@ -27,7 +28,7 @@ function stackOn(platform: Platform): Promise<RecordedResource[]> {
 }
 
 describe("Redis (components/redis.ts)", () => {
-    it("valkey by default: valkey-server with the generated config and --requirepass from the Secret", async () => {
+    it("[L19] valkey by default: valkey-server with the generated config and the ACL file mounted from a Secret (0440), no secret on its command line", async () => {
         const resources = await recordResources(() => {
             new Redis("cache", { namespace: "demo", storageSize: "2Gi" });
         });
@@ -38,27 +39,42 @@ describe("Redis (components/redis.ts)", () => {
         assert.deepStrictEqual(server.command, [
             "valkey-server",
             "/etc/webstack-redis/redis.conf",
-            "--requirepass",
-            "$(REDIS_PASSWORD)",
+            "--aclfile",
+            "/etc/webstack-redis-acl/users.acl",
         ]);
         const secretName = one(resources, "Secret", "cache").obj.metadata.name;
-        assert.strictEqual(envOf(server, "REDIS_PASSWORD"), `secretKeyRef:${secretName}/password`);
+        // Only the probe's CLI reads the password, from its environment.
+        assert.deepStrictEqual(
+            server.env.map((e: { name: string }) => e.name),
+            ["REDISCLI_AUTH"],
+        );
+        assert.strictEqual(envOf(server, "REDISCLI_AUTH"), `secretKeyRef:${secretName}/password`);
+        const aclSecret = one(resources, "Secret", "cache-acl").obj.metadata.name;
+        const aclVolume = sts.spec.template.spec.volumes.find((v: { name: string }) => v.name === "acl");
+        assert.deepStrictEqual(aclVolume.secret, { secretName: aclSecret, defaultMode: 0o440 });
+        assert.deepStrictEqual(
+            server.volumeMounts.find((m: { name: string }) => m.name === "acl"),
+            { name: "acl", mountPath: "/etc/webstack-redis-acl", readOnly: true },
+        );
         assert.strictEqual(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
         assert.strictEqual(one(resources, "Service", "cache").obj.spec.clusterIP, "None");
         assertRestricted("redis", sts.spec.template.spec);
     });
 
-    it("L19 the password comes from random.RandomPassword and is never in the ConfigMap", async () => {
+    it("L19 the password comes from random.RandomPassword and is never in the ConfigMap; the ACL file holds only its SHA-256", async () => {
         const resources = await recordResources(() => {
             new Redis("cache", { namespace: "demo" });
         });
-        const password = one(resources, "Secret", "cache").resource.inputs.stringData.password;
+        const password: string = one(resources, "Secret", "cache").resource.inputs.stringData.password;
         const generated = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword");
         assert.strictEqual(password, generated?.outputs.result);
         assert.ok(!one(resources, "ConfigMap", "cache").obj.data["redis.conf"].includes(password));
+        const acl: string = one(resources, "Secret", "cache-acl").resource.inputs.stringData["users.acl"];
+        const sha256 = crypto.createHash("sha256").update(password).digest("hex");
+        assert.strictEqual(acl, `user default on #${sha256} ~* &* +@all\n`);
     });
 
-    it("a redis image uses redis-cli in its authenticating probes", async () => {
+    it("[L19] a redis image uses redis-cli in its authenticating probes, with the password from REDISCLI_AUTH (no -a)", async () => {
         const resources = await recordResources(() => {
             new Redis("cache", {
                 namespace: "demo",
@@ -67,10 +83,7 @@ describe("Redis (components/redis.ts)", () => {
         });
         const server = one(resources, "StatefulSet", "cache").obj.spec.template.spec.containers[0];
         assert.strictEqual(server.command[0], "redis-server");
-        assert.match(
-            server.readinessProbe.exec.command[2],
-            /^redis-cli --no-auth-warning -a "\$REDIS_PASSWORD" -p 6379 ping/,
-        );
+        assert.match(server.readinessProbe.exec.command[2], /^redis-cli -p 6379 ping \| grep -q PONG$/);
     });
 
     it("L30 plain Kubernetes runs valkey as its non-root user (runAsUser 999, fsGroup for the claim); OpenShift gets no fixed UID anywhere", async () => {

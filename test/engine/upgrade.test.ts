@@ -22,7 +22,12 @@ const BASELINE: { commit: string; date: string; reason: string } = JSON.parse(
  * `pulumi preview --json`). Empty: the upgrade leaves every deployed object as it is. A deliberate change adds
  * its steps here (and says why), or refreshes the baseline.
  */
-const INTENDED_CHANGES: Record<string, string[]> = { dev: [], qa: [] };
+/** Issue 27: Redis reads its password's hash from an ACL file mounted from a new Secret, not `--requirepass` (L19). */
+const REDIS_OFF_COMMAND_LINE = [
+    "create kubernetes:core/v1:Secret::north-redis-acl",
+    "update kubernetes:apps/v1:StatefulSet::north-redis",
+];
+const INTENDED_CHANGES: Record<string, string[]> = { dev: REDIS_OFF_COMMAND_LINE, qa: REDIS_OFF_COMMAND_LINE };
 
 /** Operations that destroy what a stack deployed: never allowed by an upgrade, intended or not. */
 const DESTRUCTIVE = /replace|delete|discard/;
