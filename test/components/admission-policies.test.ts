@@ -8,14 +8,18 @@ import { AdmissionPolicies } from "../../components/admission-policies";
 import { recordResources } from "../../offline/run-program";
 import { DAY_MS, isoDay } from "../../policy/waivers";
 
+const tempDirs: string[] = [];
 const waiverFile = (text: string) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "admission-waivers-"));
+    tempDirs.push(dir);
     const file = path.join(dir, "policy-waivers.yaml");
     fs.writeFileSync(file, text);
     return file;
 };
 
 describe("AdmissionPolicies (components/admission-policies.ts)", () => {
+    after(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
     it("[L12] installs the params kind, the params, and a policy + binding per group, children of the component, named from it", async () => {
         const soon = isoDay(Date.now() + 10 * DAY_MS);
         const file = waiverFile(
