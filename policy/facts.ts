@@ -12,13 +12,17 @@ export function digestOf(imageOrImageId: string): string | undefined {
     return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
 }
 
-/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
-export function globMatches(pattern: string, text: string): boolean {
-    const source = pattern
+/** A glob as regular-expression source (unanchored): JavaScript and RE2 (the API server's CEL) read it alike. */
+export function globSource(pattern: string): string {
+    return pattern
         .split("*")
         .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
         .join(".*");
-    return new RegExp(`^${source}$`).test(text);
+}
+
+/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
+export function globMatches(pattern: string, text: string): boolean {
+    return new RegExp(`^${globSource(pattern)}$`).test(text);
 }
 
 /** Whether an environment variable name matches one of the globs, ignoring case (env settings of the pack). */
