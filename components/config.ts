@@ -7,7 +7,8 @@ import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
 import { apiSchema } from "./api";
 import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
-import { DNS_LABEL, imageRefSchema } from "./args-schema";
+import { DNS_LABEL } from "../policy/facts";
+import { imageRefSchema } from "./args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
 import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
+import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
 import { digestRequiredProblem } from "./image-ref";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
-import { argsSchema, DNS_LABEL, imageRefSchema } from "./args-schema";
+import { argsSchema, imageRefSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { migrationProblems } from "./migration-job";
 import { stackSelector } from "./labels";

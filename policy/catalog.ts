@@ -714,3 +714,71 @@ export function fixOf(name: PolicyName): string {
     const { remediation } = CATALOG[name];
     return `Fix: ${remediation[0].toLowerCase()}${remediation.slice(1)}`;
 }
+
+/**
+ * Whether a policy also runs at admission, as a ValidatingAdmissionPolicy the API server enforces on every write
+ * (admission/forms.ts holds its CEL, `npm run admission` writes it, docs/admission.md lists both places), and when
+ * not, why. A policy added to the catalog must say which.
+ */
+export type AdmissionCoverage = "cel" | { none: string };
+
+const CROSS_OBJECT = "cross-object: it compares objects of the stack with each other, and admission sees one object";
+const NOT_YET = "single-object, so CEL could express it, but not written yet: the pack alone checks it";
+
+export const ADMISSION = {
+    "s2i-builder-command-set": "cel",
+    "no-root-only-images": "cel",
+    "no-privileged-ports": "cel",
+    "rwo-volume-single-replica": { none: CROSS_OBJECT },
+    "rwo-volume-recreate-strategy": { none: CROSS_OBJECT },
+    "route-backend-selects-pods": { none: CROSS_OBJECT },
+    "service-selects-pods": { none: CROSS_OBJECT },
+    "internal-registry-same-namespace": "cel",
+    "configmap-size-advisory": "cel",
+    "configmap-size-limit": "cel",
+    "redis-data-persistent": { none: NOT_YET },
+    "hpa-target-exists": { none: CROSS_OBJECT },
+    "images-digest-pinned": "cel",
+    "job-bounded-retries": "cel",
+    "job-no-ttl-after-finished": "cel",
+    "no-ignore-changes-on-workload-spec": {
+        none: "ignoreChanges is a Pulumi resource option: the API server never sees it",
+    },
+    "readiness-probe-set": "cel",
+    "pod-references-declared": { none: CROSS_OBJECT },
+    "api-version-removed": { none: "the API server itself refuses an API version it no longer serves" },
+    "api-version-deprecated": { none: "the API server itself answers a deprecated API version with a warning" },
+    "recommended-labels": "cel",
+    "probe-ports-declared": "cel",
+    "service-target-port-matches-pods": { none: CROSS_OBJECT },
+    "port-env-matches-container-port": "cel",
+    "nginx-upstream-matches-service": { none: CROSS_OBJECT },
+    "no-literal-secret-env": "cel",
+    "no-secret-values": "cel",
+    "no-secret-in-command": {
+        none: "single-object, but which env var carries a Secret follows the kubelet's ordered $(VAR) expansion and shadowing, not yet written in CEL: the pack alone checks it",
+    },
+    "allowed-image-prefixes": "cel",
+    "replicated-workload-has-pdb": { none: CROSS_OBJECT },
+    "pdb-allows-disruption": { none: CROSS_OBJECT },
+    "container-resources": "cel",
+    "read-only-root-filesystem": "cel",
+    "liveness-probe-set": "cel",
+    "rolling-update-zero-unavailable": "cel",
+    "pod-security-baseline": {
+        none: "Pod Security admission, built into the API server, enforces it from the namespace's pod-security.kubernetes.io labels",
+    },
+    "pod-security-restricted": {
+        none: "Pod Security admission, built into the API server, enforces it from the namespace's pod-security.kubernetes.io labels",
+    },
+    "automount-service-account-token": "cel",
+    "namespace-has-network-policy": { none: CROSS_OBJECT },
+    "network-policy-ingress-restricted": { none: NOT_YET },
+    "ingress-tls": "cel",
+    "pvc-protected": { none: "protect is a Pulumi resource option: the API server never sees it" },
+    "hpa-target-replicas-unset": { none: CROSS_OBJECT },
+    "statefulset-headless-service": { none: CROSS_OBJECT },
+    "network-policy-selects-pods": { none: CROSS_OBJECT },
+    "env-names-unique": { none: NOT_YET },
+    "liveness-differs-from-readiness": { none: NOT_YET },
+} as const satisfies { [N in PolicyName]: AdmissionCoverage };

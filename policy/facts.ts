@@ -12,19 +12,31 @@ export function digestOf(imageOrImageId: string): string | undefined {
     return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
 }
 
-/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
-export function globMatches(pattern: string, text: string): boolean {
-    const source = pattern
+/** A glob as regular-expression source (unanchored): JavaScript and RE2 (the API server's CEL) read it alike. */
+export function globSource(pattern: string): string {
+    return pattern
         .split("*")
         .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
         .join(".*");
-    return new RegExp(`^${source}$`).test(text);
+}
+
+/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
+export function globMatches(pattern: string, text: string): boolean {
+    return new RegExp(`^${globSource(pattern)}$`).test(text);
 }
 
 /** Whether an environment variable name matches one of the globs, ignoring case (env settings of the pack). */
 export function envNameMatchesAny(patterns: readonly string[], name: string): boolean {
     return patterns.some((p) => globMatches(p.toUpperCase(), name.toUpperCase()));
 }
+
+/**
+ * A DNS-1123 label (k8s.io/apimachinery IsDNS1123Label: namespaces, Service names): lower case alphanumerics and
+ * "-", starting and ending alphanumeric, at most 63 characters.
+ */
+export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain (IsDNS1123Subdomain: most object names, hosts): dot-separated labels, at most 253 characters. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
 export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";

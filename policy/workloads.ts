@@ -34,7 +34,7 @@ export interface Workload {
     podAnnotations: Record<string, string>;
 }
 
-/** Where each workload type token keeps its pod spec. */
+/** Where each workload kind keeps its pod spec. */
 export const POD_SPEC_PATHS: Record<string, string> = {
     [TYPES.pod]: "spec",
     [TYPES.deployment]: "spec.template.spec",

@@ -3,8 +3,10 @@
 // is left as written. test/docs.test.ts fails when a page differs from what this would write.
 import * as fs from "fs";
 import * as path from "path";
+import { resourceOf } from "../admission/generate";
+import { FORMS } from "../admission/forms";
 import { APISERVER_RULES } from "../offline/apiserver";
-import { CATALOG, CatalogEntry, NOT_COVERED, PeerCheck, PeerSource, PolicyName } from "../policy/catalog";
+import { ADMISSION, CATALOG, CatalogEntry, NOT_COVERED, PeerCheck, PeerSource, PolicyName } from "../policy/catalog";
 import { LESSONS, LessonId } from "../policy/lessons";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
 
@@ -71,12 +73,33 @@ export function apiServerRulesTable(): string {
     return ["| kinds | rejects | k8s.io validation function |", "|---|---|---|", ...rows].join("\n");
 }
 
+/** | policy | lessons | pack | at admission | kinds | differences |: where each catalog policy is enforced. */
+export function admissionTable(): string {
+    const rows = entries.map(([name, entry]) => {
+        const coverage = ADMISSION[name];
+        const pack = entry.enforcementLevel === "mandatory" ? "mandatory" : "advisory";
+        if (coverage !== "cel") {
+            return `| \`${name}\` | ${entry.lessons.join(", ")} | ${pack} | — | — | ${coverage.none} |`;
+        }
+        const form = FORMS[name as keyof typeof FORMS];
+        const kinds = [...new Set(form.types.map((t) => resourceOf(t).resource))].join(", ");
+        const action = entry.enforcementLevel === "mandatory" ? "Deny" : "Warn + Audit";
+        return `| \`${name}\` | ${entry.lessons.join(", ")} | ${pack} | ${action} | ${kinds} | ${form.differs ?? ""} |`;
+    });
+    return [
+        "| policy | lessons | pack | at admission | kinds at admission | differences / why not |",
+        "|---|---|---|---|---|---|",
+        ...rows,
+    ].join("\n");
+}
+
 /** The generated parts of the docs: page (relative to the repository) → marker name → its text. */
 export function generatedPages(): Record<string, Record<string, string>> {
     return {
         "docs/lessons.md": { "lessons table": lessonsTable() },
         "docs/policies.md": { "coverage table": coverageTable() },
         "docs/apiserver-rules.md": { "API-server rules table": apiServerRulesTable() },
+        "docs/admission.md": { "admission table": admissionTable() },
     };
 }
 

@@ -4,10 +4,9 @@
  * IsValidPortName, IsValidPortNum, IsConfigMapKey, IsRelaxedEnvVarName, IsValidPercent, IsWildcardDNS1123Subdomain).
  */
 import * as net from "net";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../../policy/facts";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** The DNS-1123 subdomain grammar; also the Route schema's `host` pattern. */
-export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export { DNS_SUBDOMAIN };
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -17,12 +16,12 @@ const PERCENT = /^[0-9]+%$/;
 
 /** IsDNS1123Label: lower case alphanumerics and '-', ≤ 63. */
 export function isDnsLabel(s: string): boolean {
-    return s.length <= 63 && DNS_LABEL.test(s);
+    return DNS_LABEL.test(s);
 }
 
 /** IsDNS1123Subdomain: dot-separated DNS labels, ≤ 253. */
 export function isDnsSubdomain(s: string): boolean {
-    return s.length <= 253 && DNS_SUBDOMAIN.test(s);
+    return DNS_SUBDOMAIN.test(s);
 }
 
 /** IsDNS1035Label: a DNS label that starts with a letter. */

@@ -1,14 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { closedSchema } from "../config";
-import { globMatches } from "../facts";
+import { externalNameMatcher, externalNamesSchema } from "../external-names";
 import { TYPES } from "../k8s";
 import { StackIndex } from "../stack-index";
-
-export interface NetworkPolicySelectsPodsConfig {
-    /** NetworkPolicy names (globs) whose pods are created outside the program */
-    externalNames: string[];
-}
 
 /**
  * Lesson L31: Redis was reachable by anything in the cluster. A NetworkPolicy whose spec.podSelector matches no
@@ -19,27 +13,17 @@ export interface NetworkPolicySelectsPodsConfig {
  */
 export const networkPolicySelectsPods: StackValidationPolicy = {
     ...policyMetadata("network-policy-selects-pods"),
-    configSchema: closedSchema({
-        externalNames: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description:
-                "NetworkPolicy names (globs) whose pods are created outside the program; they are not reported.",
-        },
-    }),
+    configSchema: externalNamesSchema(
+        "NetworkPolicy names (globs) whose pods are created outside the program; they are not reported.",
+    ),
     validateStack: (args, report) => {
-        const { externalNames } = args.getConfig<NetworkPolicySelectsPodsConfig>();
+        const isExternal = externalNameMatcher(args);
         const index = new StackIndex(args.resources);
         for (const policy of index.ofType(TYPES.networkPolicy)) {
             const selector = policy.props.spec?.podSelector ?? {};
             const selectsAll =
                 Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
-            if (
-                selectsAll ||
-                index.selectWorkloads(policy.namespace, selector).length > 0 ||
-                externalNames.some((pattern) => globMatches(pattern, policy.name))
-            ) {
+            if (selectsAll || index.selectWorkloads(policy.namespace, selector).length > 0 || isExternal(policy.name)) {
                 continue;
             }
             report(

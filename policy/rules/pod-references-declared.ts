@@ -1,8 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { closedSchema } from "../config";
 import { TYPES } from "../k8s";
-import { globMatches } from "../facts";
+import { externalNameMatcher, externalNamesSchema } from "../external-names";
 import { IndexedWorkload, StackIndex } from "../stack-index";
 import { fieldOf } from "../validate";
 
@@ -81,11 +80,6 @@ function references(w: IndexedWorkload): Reference[] {
     return found;
 }
 
-export interface PodReferencesConfig {
-    /** ConfigMap/Secret/ServiceAccount names (globs) created outside the program, e.g. by an operator or cert-manager */
-    externalNames: string[];
-}
-
 /**
  * Lesson L15: a deploy hung for 12 minutes on pods that could never start. A pod that needs a ConfigMap,
  * Secret or ServiceAccount nobody creates (renamed in the program, created by a script that no longer runs, wrong namespace) is
@@ -96,24 +90,15 @@ export interface PodReferencesConfig {
  */
 export const podReferencesDeclared: StackValidationPolicy = {
     ...policyMetadata("pod-references-declared"),
-    configSchema: closedSchema({
-        externalNames: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description:
-                "ConfigMap/Secret/ServiceAccount names (globs) created outside the program; references to them are not reported.",
-        },
-    }),
+    configSchema: externalNamesSchema(
+        "ConfigMap/Secret/ServiceAccount names (globs) created outside the program; references to them are not reported.",
+    ),
     validateStack: (args, report) => {
-        const { externalNames } = args.getConfig<PodReferencesConfig>();
+        const isExternal = externalNameMatcher(args);
         const index = new StackIndex(args.resources);
         for (const w of index.workloads) {
             for (const ref of references(w)) {
-                if (
-                    index.find(TYPE_OF[ref.kind], w.namespace, ref.name) === undefined &&
-                    !externalNames.some((pattern) => globMatches(pattern, ref.name))
-                ) {
+                if (index.find(TYPE_OF[ref.kind], w.namespace, ref.name) === undefined && !isExternal(ref.name)) {
                     report(
                         `${ref.where}: ${ref.kind} "${ref.name}" is not declared in namespace "${w.namespace}" of this stack; unless something else creates it, ${ref.symptom} and the rollout hangs. Fix: declare the ${ref.kind} in the program and use its metadata.name, ${ref.kind === "ServiceAccount" ? "" : "mark the reference optional: true, "}or add "${ref.name}" to externalNames.`,
                         w.resource.urn,

@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { closedSchema } from "../config";
-import { globMatches } from "../facts";
+import { externalNameMatcher, externalNamesSchema } from "../external-names";
 import { IngressBackend, IngressProps, RouteProps, ServiceProps, TYPES, propsAs } from "../k8s";
 import { IndexedObject, StackIndex } from "../stack-index";
 
@@ -78,29 +77,16 @@ function hasPort(
     );
 }
 
-export interface RouteBackendConfig {
-    /** Service names (globs) created outside the program */
-    externalNames: string[];
-}
-
 export const routeBackendSelectsPods: StackValidationPolicy = {
     ...policyMetadata("route-backend-selects-pods"),
-    configSchema: closedSchema({
-        externalNames: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description:
-                "Service names (globs) created outside the program (another stack, another team); backends naming them are not checked.",
-        },
-    }),
+    configSchema: externalNamesSchema(
+        "Service names (globs) created outside the program (another stack, another team); backends naming them are not checked.",
+    ),
     validateStack: (args, report) => {
-        const { externalNames } = args.getConfig<RouteBackendConfig>();
+        const isExternal = externalNameMatcher(args);
         const index = new StackIndex(args.resources);
         for (const route of index.ofType(TYPES.route, TYPES.ingress)) {
-            for (const backend of backends(route).filter(
-                (b) => !externalNames.some((pattern) => globMatches(pattern, b.service)),
-            )) {
+            for (const backend of backends(route).filter((b) => !isExternal(b.service))) {
                 const serviceName = backend.service;
                 const service = index.find(TYPES.service, route.namespace, serviceName);
                 const selector: Record<string, string> = service?.props.spec?.selector ?? {};

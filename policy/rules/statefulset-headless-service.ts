@@ -1,14 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { closedSchema } from "../config";
-import { globMatches } from "../facts";
+import { externalNameMatcher, externalNamesSchema } from "../external-names";
 import { selectorMatches, TYPES } from "../k8s";
 import { StackIndex } from "../stack-index";
-
-export interface StatefulSetHeadlessServiceConfig {
-    /** Service names (globs) created outside the program */
-    externalNames: string[];
-}
 
 /**
  * Lesson L10: Redis holds the state, as a StatefulSet. Its spec.serviceName names the headless Service
@@ -20,21 +14,15 @@ export interface StatefulSetHeadlessServiceConfig {
  */
 export const statefulSetHeadlessService: StackValidationPolicy = {
     ...policyMetadata("statefulset-headless-service"),
-    configSchema: closedSchema({
-        externalNames: {
-            type: "array",
-            items: { type: "string" },
-            default: [],
-            description:
-                "Service names (globs) created outside the program; serviceName references to them are not reported.",
-        },
-    }),
+    configSchema: externalNamesSchema(
+        "Service names (globs) created outside the program; serviceName references to them are not reported.",
+    ),
     validateStack: (args, report) => {
-        const { externalNames } = args.getConfig<StatefulSetHeadlessServiceConfig>();
+        const isExternal = externalNameMatcher(args);
         const index = new StackIndex(args.resources);
         for (const w of index.workloads.filter((w) => w.resource.type === TYPES.statefulSet)) {
             const name = w.props.spec?.serviceName;
-            if (name === undefined || name === "" || externalNames.some((pattern) => globMatches(pattern, name))) {
+            if (name === undefined || name === "" || isExternal(name)) {
                 continue;
             }
             const service = index.find(TYPES.service, w.namespace, name);
