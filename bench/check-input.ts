@@ -5,8 +5,8 @@
  * - keys: one ConfigMap of 100,000 keys (about 1.3 MB: the parser's own duplicate-key check made this quadratic,
  *   60 s and more) vs the 1,000 Deployments.
  *
- * Every measurement is a fresh process (as users run it); wall time is taken around it, CPU time and peak RSS
- * come from the child's own process.resourceUsage() (written to fd 3 at exit by a preloaded probe). The variants of
+ * Every measurement is a fresh process of `npm run check`'s command (offline/launch.js: the compiled checker); wall
+ * time is taken around it, CPU time and peak RSS come from the child's own process.resourceUsage() (bench/probe.js). The variants of
  * one repetition run back to back, order alternating between repetitions; medians are reported.
  * Last line: `ratios: deployments_5000_vs_1000=<x> keys_100k_vs_deployments_1000=<y>` from wall-clock medians
  * (goal: the first ≤ 5, linear in the objects; the second ≤ the input's size ratio, printed beside it); the lines
@@ -14,33 +14,20 @@
  *
  * Usage: npm run bench:check-input [-- --reps <n>]        (default 3; --help for all flags)
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { CommandSpec } from "../scripts/cli";
-import { BENCH_EXIT_CODES, median, REPS_FLAG, runBench } from "./support";
+import { BENCH_EXIT_CODES, Measurement, measureNode, median, REPS_FLAG, runBench } from "./support";
 
 const ROOT = path.join(__dirname, "..");
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const DEPLOYMENT_FIXTURE = path.join(ROOT, "test", "fixtures", "manifests", "compliant", "web.yaml");
-/** Set in the measured child: the probe writes its resource usage to fd 3 when it exits. */
-const PROBE_ENV = "BENCH_CHECK_INPUT_PROBE";
 
 interface Input {
     label: string;
     file: string;
     bytes: number;
-}
-
-interface Measurement {
-    /** Seconds the user waits. */
-    wall: number;
-    /** User + system CPU seconds of the child. */
-    cpu: number;
-    /** Peak resident set of the child, MiB. */
-    rssMiB: number;
 }
 
 /** `count` copies of the compliant Deployment, named web-0.., as one multi-document file. */
@@ -67,25 +54,14 @@ function write(dir: string, label: string, name: string, text: string): Input {
     return { label, file, bytes: Buffer.byteLength(text) };
 }
 
-/** One fresh `check --manifests` process; exit 0 or 1 (a verdict) is a measurement, anything else aborts. */
+/** One fresh `check --manifests` process. */
 function measure(input: Input): Measurement {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(
-        process.execPath,
-        ["-r", TS_NODE, "-r", __filename, path.join(ROOT, "offline", "check.ts"), "--manifests", input.file, "--json"],
-        {
-            cwd: ROOT,
-            env: { ...process.env, [PROBE_ENV]: "1" },
-            stdio: ["ignore", "ignore", "pipe", "pipe"],
-            maxBuffer: 64 * 1024 * 1024,
-        },
-    );
-    const wall = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.status !== 0 && result.status !== 1) {
-        throw new Error(`check --manifests ${input.label} exited ${result.status}: ${String(result.stderr).trim()}`);
-    }
-    const usage = JSON.parse(String(result.output[3])) as NodeJS.ResourceUsage;
-    return { wall, cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6, rssMiB: usage.maxRSS / 1024 };
+    return measureNode(`check --manifests ${input.label}`, [
+        path.join(ROOT, "offline", "launch.js"),
+        "--manifests",
+        input.file,
+        "--json",
+    ]);
 }
 
 function bench(reps: number, log: (text: string) => void): void {
@@ -152,9 +128,6 @@ export function main(
     return runBench(BENCH_CHECK_INPUT_COMMAND, argv, log, error, (reps) => bench(reps, log));
 }
 
-if (process.env[PROBE_ENV] === "1" && require.main !== module) {
-    // Preloaded into the measured check (-r): report its own resource usage on the way out.
-    process.on("exit", () => fs.writeSync(3, JSON.stringify(process.resourceUsage())));
-} else if (require.main === module) {
+if (require.main === module) {
     process.exitCode = main(process.argv.slice(2));
 }

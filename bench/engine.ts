@@ -3,9 +3,10 @@
  *
  * `pulumi preview --policy-pack` of a stack (the CLI from `npm run engine:install`, kubernetes provider in render
  * mode, a fresh `file://` backend, the program served by this process as test/engine/engine.ts does) vs
- * `npm run check -- --stack <stack>` (a fresh process), interleaved: each repetition runs both back to back, in
- * alternating order, so background load hits them alike. Medians of wall-clock seconds are reported.
- * Last line: `ratios: check_vs_preview=<x>` (check's median / preview's median; below 1 means check is faster).
+ * `npm run check -- --stack <stack>` (a fresh process of the compiled checker, as package.json runs it),
+ * interleaved: each repetition runs both back to back, in alternating order, so background load hits them alike.
+ * Medians of wall-clock seconds are reported. Last line: `ratios: check_vs_preview=<x>` (check's median / preview's
+ * median; below 1 means check is faster; issue 29's goal: ≤ 0.2).
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -50,11 +51,11 @@ async function timePreview(stackName: string): Promise<number> {
 
 function timeCheck(stackName: string): number {
     const started = process.hrtime.bigint();
-    const result = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "offline/check.ts", "--stack", stackName],
-        { cwd: ROOT, encoding: "utf8" },
-    );
+    // package.json's check command: the compiled checker (offline/launch.js), built before the first measurement.
+    const result = spawnSync(process.execPath, ["offline/launch.js", "--stack", stackName], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     if (result.status !== 0) {
         throw new Error(
             `npm run check -- --stack ${stackName} exited ${result.status}:\n${result.stdout}${result.stderr}`,
@@ -84,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const stack = parsed.flags.stack;
+    // Brings the compiled checker up to date outside the measurements (offline/launch.js builds it when stale).
+    spawnSync(process.execPath, ["offline/launch.js", "--help"], { cwd: ROOT, stdio: "ignore" });
     const preview: number[] = [];
     const check: number[] = [];
     for (let i = 0; i < reps; i++) {
@@ -99,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(
         `median wall seconds (${stack}, ${reps} reps): pulumi preview --policy-pack ${median(preview).toFixed(1)}, npm run check ${median(check).toFixed(1)}`,
     );
-    console.log(`ratios: check_vs_preview=${(median(check) / median(preview)).toFixed(2)}`);
+    console.log(`ratios: check_vs_preview=${(median(check) / median(preview)).toFixed(2)} (goal ≤ 0.2)`);
     return 0;
 }
 

@@ -44,12 +44,9 @@ import {
     Unchecked,
     waiverProblems,
 } from "./report";
-import type { RecordedResource } from "./types";
-import { projectNameFor, runProgram } from "./run-program";
 import { isDnsLabel, toKubernetesObject, uncheckedSchema, validateKubernetesObject } from "./schema";
 import { loadStackConfigFile } from "./stack-config";
-import { TypeCheckError, typeCheckProgram } from "./type-check";
-import { ProgramError } from "./types";
+import { ProgramError, TypeCheckError, type RecordedResource } from "./types";
 
 export { UsageError } from "../scripts/cli";
 export type { CheckReport } from "./report";
@@ -131,6 +128,11 @@ export const CHECK_COMMAND = {
             type: "boolean",
             description: "do not type-check the program first (as PULUMI_NODEJS_TRANSPILE_ONLY=true does for pulumi)",
         },
+        watch: {
+            type: "boolean",
+            description:
+                "check, then re-check whenever an input is saved (the program's files, its stack config, the manifests, the policy config, the waivers) and print only the findings that changed; text format, until Ctrl-C",
+        },
     },
     exitCodes: {
         0: "every object checked: no schema error, no mandatory violation, nothing unchecked (or --allow-unchecked)",
@@ -159,6 +161,8 @@ export interface CheckArgs {
     format: Format;
     allowUnchecked: boolean;
     skipTypeCheck: boolean;
+    /** --watch: re-check on every save (offline/watch.ts). */
+    watch?: boolean;
     /** --crd files and directories, as given. */
     crd?: string[];
     /** Size limits of --manifests input (DEFAULT_READ_LIMITS unless --max-file-mib / --max-input-mib). */
@@ -181,6 +185,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (flags.manifests !== undefined && argv.some((a) => /^--(program|stack|config)\b/.test(a))) {
         throw new UsageError(
             "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
+        );
+    }
+    if (
+        flags.watch &&
+        (flags.manifests === "-" || flags.out !== undefined || (flags.format ?? "text") !== "text" || flags.json)
+    ) {
+        throw new UsageError(
+            "--watch re-checks files in text, printing what changed: not with --manifests - (stdin), --out, --json or --format other than text. Fix: drop them, or drop --watch",
         );
     }
     if (flags.crd?.includes("-")) {
@@ -215,6 +227,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         format,
         allowUnchecked: flags["allow-unchecked"] ?? false,
         skipTypeCheck: flags["skip-type-check"] ?? false,
+        watch: flags.watch ?? false,
         crd: flags.crd,
         readLimits: {
             maxFileBytes: mebibytes(READ_LIMIT_FLAGS.maxFileBytes, flags["max-file-mib"]),
@@ -236,6 +249,10 @@ export interface CheckResult {
     report: CheckReport;
     /** File name → YAML text, for --out; undefined when a name is unsafe, so nothing may be written. */
     files: Map<string, string> | undefined;
+    /** Files a program check read beyond those its flags name: the program's own modules and its stack config. */
+    sources: string[];
+    /** Seconds the program's type check took (undefined when it did not run). */
+    typeCheckSeconds?: number;
 }
 
 interface Target {
@@ -251,6 +268,10 @@ interface Target {
     stackTags: Record<string, string>;
     /** Policies that do not apply to this kind of input. */
     skipPolicies: string[];
+    /** Values unknown during preview may occur (a program run; not plain manifests, checked without the SDKs). */
+    unknowns: boolean;
+    sources: string[];
+    typeCheckSeconds?: number;
 }
 
 /**
@@ -359,6 +380,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
             policies: policies.filter((p) => !target.skipPolicies.includes(p.name)),
             packConfig,
             stackTags: target.stackTags,
+            unknowns: target.unknowns,
         })),
         ...(await checkPatches(target.resources, policies, packConfig, target.stackTags)),
     ].map((v) => ({ ...v, message: capMessage(v.message), ...located(v) }));
@@ -382,6 +404,8 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
     return {
         report: scrub(report, target.secretValues) as CheckReport,
         files: unsafe.length > 0 ? undefined : new Map([...files].map(([file, { text }]) => [file, text])),
+        sources: target.sources,
+        typeCheckSeconds: target.typeCheckSeconds,
     };
 }
 
@@ -422,6 +446,8 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
             `--program ${args.program}: no such file (looked at ${program}). Fix: pass the program's entry .ts file`,
         );
     }
+    // Loaded here, not above: they load TypeScript and the Pulumi SDK, which --manifests never needs.
+    const { projectNameFor, runProgram } = await import("./run-program");
     const programDir = path.dirname(program);
     const project = projectNameFor(programDir);
     const configFile = stackConfigFile(args, program, fromCaller);
@@ -431,8 +457,11 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
     } catch (err) {
         throw new InputError((err as Error).message);
     }
+    let typeCheckSeconds: number | undefined;
     if (!args.skipTypeCheck) {
-        typeCheckProgram(program);
+        const started = performance.now();
+        (await import("./type-check")).typeCheckProgram(program);
+        typeCheckSeconds = (performance.now() - started) / 1000;
     }
     const run = await runProgram({ program, stack: args.stack, project, config });
     const display = displayPath(args.callerDir);
@@ -465,6 +494,9 @@ async function runProgramTarget(args: CheckArgs, fromCaller: (p: string) => stri
         source: display(program),
         stackTags: { "pulumi:project": project, "pulumi:runtime": "nodejs" },
         skipPolicies: [],
+        unknowns: true,
+        sources: [...(run.sources ?? []), ...(configFile === undefined ? [] : [configFile])],
+        typeCheckSeconds,
     };
 }
 
@@ -521,6 +553,8 @@ async function readManifestTarget(
         source: source === "-" ? "stdin" : displayPath(args.callerDir)(fromCaller(source)),
         stackTags: {},
         skipPolicies: RESOURCE_OPTION_POLICIES,
+        unknowns: false,
+        sources: [],
     };
 }
 
@@ -687,10 +721,10 @@ export function formatReport(
     }
 }
 
-type Write = (text: string, done: (err?: Error | null) => void) => boolean;
+export type Write = (text: string, done: (err?: Error | null) => void) => boolean;
 
 /** Writes and resolves once the data is handed on (to the OS for stdout): a pipe gets all of it before we exit. */
-function writeFully(write: Write, text: string): Promise<void> {
+export function writeFully(write: Write, text: string): Promise<void> {
     return new Promise((resolve, reject) => write(text, (err) => (err ? reject(err) : resolve())));
 }
 
@@ -730,6 +764,9 @@ export async function main(
         if (args === "help") {
             await writeFully(writeOut, helpText(CHECK_COMMAND));
             return 0;
+        }
+        if (args.watch) {
+            return await (await import("./watch")).watch(args, { writeOut, writeErr });
         }
         const { report, files } = await check(args, streams.readStdin);
         let writeFailure: unknown;

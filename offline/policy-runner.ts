@@ -20,12 +20,10 @@ import type {
     StackValidationArgs,
 } from "@pulumi/policy";
 import type { PolicyConfigSchema } from "@pulumi/policy/policy";
-import * as pulumi from "@pulumi/pulumi";
 import { unknownPolicyErrors, unknownPropertyErrors } from "../policy/config";
 import { lessonsOf } from "../policy/catalog";
 import type { NotEvaluatedNote } from "../policy/not-evaluated";
 import { startWaiverRun, type ViolationInfo, type WaiverNote } from "../policy/waiver-ledger";
-import { policyProxy } from "./sdk-internals";
 import type { RecordedResource } from "./types";
 
 export interface Violation {
@@ -56,6 +54,11 @@ export interface PolicyRunOptions {
     onNotApplicable?: (policy: string, resource: string, reason: string) => void;
     /** The waiver file and the day (default: $WEBSTACK_WAIVERS or policy-waivers.yaml, $WEBSTACK_WAIVER_NOW or today). */
     waivers?: { file?: string; now?: Date };
+    /**
+     * The resources may hold values unknown during preview (default true: a program run under the mocks). false for
+     * plain manifests: the policies then run without the Pulumi SDKs, which are not even loaded (issue 29).
+     */
+    unknowns?: boolean;
 }
 
 interface EffectiveConfig {
@@ -67,25 +70,37 @@ const LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabl
 
 class NotApplicable extends Error {}
 
-/** The SDK's marker of a value unknown during preview (kept in inputs by the mock harness's preview mode). */
-const UNKNOWN = pulumi.runtime.unknownValue;
-
-function containsUnknown(value: unknown): boolean {
-    return (
-        value === UNKNOWN || (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown))
-    );
+/** How the analyzer treats values unknown during preview. */
+interface UnknownHandling {
+    /**
+     * Props as the analyzer gives them: behind the unknown-checking proxy only when something is unknown (the proxy
+     * throws when a policy reads an unknown value, and server.js reports that policy "can't run ... during preview").
+     */
+    withUnknownChecks<T extends object>(props: T): T;
+    /** `err` when it is the proxy's error (a policy read an unknown value), else undefined. */
+    unknownError(err: unknown): Error | undefined;
 }
 
-/**
- * Props as the analyzer gives them: behind the unknown-checking proxy only when something is unknown (the proxy
- * throws when a policy reads an unknown value, and server.js reports that policy "can't run ... during preview").
- */
-function withUnknownChecks<T extends object>(props: T): T {
-    return containsUnknown(props) ? policyProxy.unknownCheckingProxy(props) : props;
+const NO_UNKNOWNS: UnknownHandling = {
+    withUnknownChecks: (props) => props,
+    unknownError: () => undefined,
+};
+
+/** The SDK's marker of a value unknown during preview (kept in inputs by the mock harness's preview mode), and the proxy. */
+async function sdkUnknownHandling(): Promise<UnknownHandling> {
+    const [{ runtime }, { policyProxy }] = await Promise.all([import("@pulumi/pulumi"), import("./sdk-internals")]);
+    const containsUnknown = (value: unknown): boolean =>
+        value === runtime.unknownValue ||
+        (typeof value === "object" && value !== null && Object.values(value).some(containsUnknown));
+    return {
+        withUnknownChecks: (props) => (containsUnknown(props) ? policyProxy.unknownCheckingProxy(props) : props),
+        unknownError: (err) => (err instanceof policyProxy.UnknownValueError ? err : undefined),
+    };
 }
 
 export async function runPolicies(resources: RecordedResource[], opts: PolicyRunOptions = {}): Promise<Violation[]> {
     const policies: Policies = opts.policies ?? (await import("../policy/policies")).packPolicies;
+    const unknowns = opts.unknowns === false ? NO_UNKNOWNS : await sdkUnknownHandling();
     startWaiverRun(opts.waivers);
     const config = reconcileConfig(policies, opts.packConfig ?? {});
     const stackTags = readonlyMap(opts.stackTags ?? {});
@@ -133,7 +148,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                 const args: ResourceValidationArgs = {
                     type: r.type,
                     get props() {
-                        return (props ??= withUnknownChecks(structuredClone(r.inputs)));
+                        return (props ??= unknowns.withUnknownChecks(structuredClone(r.inputs)));
                     },
                     set props(value) {
                         props = value;
@@ -153,6 +168,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                         policy.name,
                         label(r),
                         opts,
+                        unknowns,
                         () => validation(args, report(label(r))),
                         (message) => report(label(r), "advisory")(message),
                     );
@@ -165,7 +181,7 @@ export async function runPolicies(resources: RecordedResource[], opts: PolicyRun
                 getConfig,
                 notApplicable: throwNotApplicable,
             };
-            await guard(policy.name, "stack", opts, () => policy.validateStack(args, report("stack")));
+            await guard(policy.name, "stack", opts, unknowns, () => policy.validateStack(args, report("stack")));
         }
     }
     return violations;
@@ -175,6 +191,7 @@ async function guard(
     policyName: string,
     resource: string,
     opts: PolicyRunOptions,
+    unknowns: UnknownHandling,
     run: () => void | Promise<void>,
     reportUnknown?: (message: string) => void,
 ): Promise<void> {
@@ -185,8 +202,9 @@ async function guard(
             opts.onNotApplicable?.(policyName, resource, e.message);
             return;
         }
-        if (reportUnknown && e instanceof policyProxy.UnknownValueError) {
-            reportUnknown(`can't run policy '${policyName}' during preview: ${e.message}`);
+        const unknown = unknowns.unknownError(e);
+        if (reportUnknown && unknown) {
+            reportUnknown(`can't run policy '${policyName}' during preview: ${unknown.message}`);
             return;
         }
         throw new Error(`Error validating resource with policy '${policyName}': ${(e as Error).message}`, { cause: e });

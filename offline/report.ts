@@ -152,18 +152,21 @@ function locationSuffix(at: Partial<SourceLocation>): string {
 }
 
 export function textReport(report: CheckReport, opts: FailOptions): string {
-    const lines = report.violations.map(
-        (v) =>
-            `${levelOf(v).padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(messageOf(v))}${locationSuffix(v)}`,
-    );
-    lines.push(
+    return [...findingLines(report), ...nothingChecked(report), summaryLine(report, opts)].join("\n") + "\n";
+}
+
+/** One line per finding (violation, schema error, object not checked), as the text report prints them. */
+export function findingLines(report: CheckReport): string[] {
+    return [
+        ...report.violations.map(
+            (v) =>
+                `${levelOf(v).padEnd(9)} ${v.policy} [${v.lessons.join(", ")}] ${v.resource}: ${oneLine(messageOf(v))}${locationSuffix(v)}`,
+        ),
         ...report.schemaErrors.map(
             (e) => `${"schema".padEnd(9)} ${e.resource}: ${oneLine(e.message)}${locationSuffix(e)}`,
         ),
-    );
-    lines.push(...report.unchecked.map((u) => `${"unchecked".padEnd(9)} ${u.resource}: ${u.reason}. Fix: ${u.fix}`));
-    lines.push(...nothingChecked(report), summaryLine(report, opts));
-    return lines.join("\n") + "\n";
+        ...report.unchecked.map((u) => `${"unchecked".padEnd(9)} ${u.resource}: ${u.reason}. Fix: ${u.fix}`),
+    ];
 }
 
 // ---- GitHub workflow commands ------------------------------------------------------------------------

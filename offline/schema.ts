@@ -5,11 +5,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
 import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
 import { apiServerProblems } from "./apiserver";
-import { DNS_SUBDOMAIN, isDnsSubdomain } from "./apiserver/syntax";
+import { isDnsSubdomain } from "./apiserver/syntax";
+import { WEBSTACK_CACHE } from "../policy/repo-root";
 import { apiGroupOf, isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
 import { quoted } from "./report";
 import type { RecordedResource } from "./types";
@@ -35,6 +35,9 @@ export function validateKubernetesObject(obj: Record<string, unknown>, crds?: Cr
     }
     const problems = [...typeMetaProblems(apiVersion, kind), ...apiServerProblems(obj, kind)];
     if (isRoute(apiVersion, kind)) {
+        // Loaded on first use: zod is a tenth of the check's start-up, and only Routes need it.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, as the API is
+        const { validateRoute } = require("./route-schema") as typeof import("./route-schema");
         return [...problems, ...validateRoute(obj)];
     }
     const validate = schemaValidator(apiVersion, kind);
@@ -54,7 +57,7 @@ export function validateKubernetesObject(obj: Record<string, unknown>, crds?: Cr
     return problems;
 }
 
-/** The Route's schema is built in (routeSchema below); its CRD ships in tools/cluster/crds/ for real clusters. */
+/** The Route's schema is built in (offline/route-schema.ts); its CRD ships in tools/cluster/crds/ for real clusters. */
 const isRoute = (apiVersion: string, kind: string) => apiVersion === "route.openshift.io/v1" && kind === "Route";
 
 /**
@@ -109,7 +112,9 @@ const validatorCache = new Map<string, Validator>();
 const MODEL_FILE = /^[a-z0-9.-]+(\/[a-z0-9]+)?\/[A-Z][A-Za-z0-9]*\.js$/;
 /** What a top-level model declares (`static{this.apiVersion="apps/v1"}static{this.kind="Deployment"}`) and imports. */
 const MODEL_DECLARATION = /this\.apiVersion="([^"]+)"\}static\{this\.kind="([A-Za-z0-9]+)"\}/;
-const MODEL_SCHEMA = /_schemas\/([A-Za-z0-9]+)\.js/;
+/** A compiled schema's name (its file in _schemas/, without .js). */
+const SCHEMA_NAME = "[A-Za-z0-9]+";
+const MODEL_SCHEMA = new RegExp(`_schemas/(${SCHEMA_NAME})\\.js`);
 let modelIndex: Map<string, string> | undefined;
 
 /** Index key of an apiVersion/kind pair: NUL cannot occur in the index's own values, so no two pairs share one. */
@@ -121,22 +126,71 @@ const modelKey = (apiVersion: string, kind: string) => `${apiVersion}\u0000${kin
  * never a piece of a path (an `apiVersion: ../../x` once opened files outside the package).
  */
 function models(): Map<string, string> {
-    if (modelIndex === undefined) {
-        modelIndex = new Map();
-        for (const file of fs.readdirSync(MODELS_ROOT, { recursive: true, encoding: "utf8" })) {
-            const posix = file.split(path.sep).join("/");
-            if (!MODEL_FILE.test(posix)) {
-                continue;
-            }
-            const text = fs.readFileSync(path.join(MODELS_ROOT, file), "utf8");
-            const declared = MODEL_DECLARATION.exec(text);
-            const schema = MODEL_SCHEMA.exec(text)?.[1];
-            if (declared && schema !== undefined) {
-                modelIndex.set(modelKey(declared[1], declared[2]), schema);
-            }
+    modelIndex ??= cachedModelIndex() ?? cacheModelIndex(readModelIndex());
+    return modelIndex;
+}
+
+function readModelIndex(): Map<string, string> {
+    const index = new Map<string, string>();
+    for (const file of fs.readdirSync(MODELS_ROOT, { recursive: true, encoding: "utf8" })) {
+        const posix = file.split(path.sep).join("/");
+        if (!MODEL_FILE.test(posix)) {
+            continue;
+        }
+        const text = fs.readFileSync(path.join(MODELS_ROOT, file), "utf8");
+        const declared = MODEL_DECLARATION.exec(text);
+        const schema = MODEL_SCHEMA.exec(text)?.[1];
+        if (declared && schema !== undefined) {
+            index.set(modelKey(declared[1], declared[2]), schema);
         }
     }
-    return modelIndex;
+    return index;
+}
+
+/**
+ * The index as last read from this version of kubernetes-models: reading its ~1,800 files took a fifth of a small
+ * check. Each schema name is checked again as the index's own (it becomes a file name); anything else: undefined.
+ */
+function cachedModelIndex(): Map<string, string> | undefined {
+    try {
+        const entries = JSON.parse(fs.readFileSync(modelIndexCache(), "utf8")) as unknown;
+        const valid =
+            Array.isArray(entries) &&
+            entries.every(
+                (e) =>
+                    Array.isArray(e) &&
+                    e.length === 2 &&
+                    typeof e[0] === "string" &&
+                    typeof e[1] === "string" &&
+                    CACHED_SCHEMA_NAME.test(e[1]),
+            );
+        return valid ? new Map(entries as [string, string][]) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Writes the cache (whole or not at all: a temporary file renamed), best effort; returns the index. */
+function cacheModelIndex(index: Map<string, string>): Map<string, string> {
+    const file = modelIndexCache();
+    const temporary = `${file}.${process.pid}`;
+    try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(temporary, JSON.stringify([...index]));
+        fs.renameSync(temporary, file);
+    } catch {
+        fs.rmSync(temporary, { force: true });
+    }
+    return index;
+}
+
+const CACHED_SCHEMA_NAME = new RegExp(`^${SCHEMA_NAME}$`);
+
+function modelIndexCache(): string {
+    const { version } = JSON.parse(fs.readFileSync(path.join(MODELS_ROOT, "package.json"), "utf8")) as {
+        version: string;
+    };
+    return path.join(WEBSTACK_CACHE, `kubernetes-models-${version}.json`);
 }
 
 /** The apiVersions kubernetes-models has a schema for (apps/v1, v1, ...), for messages about unknown ones. */
@@ -283,90 +337,4 @@ function typeMetaProblems(apiVersion: string, kind: string): string[] {
             ? []
             : [`kind: ${quoted(kind)} is not a Kubernetes kind (letters and digits, starting with a letter, ≤ 63)`]),
     ];
-}
-
-// ---- OpenShift Route (route.openshift.io/v1), after the CRD in openshift/api --------------------------
-
-const routeBackend = z.strictObject({
-    kind: z.literal("Service"),
-    name: z.string().min(1),
-    weight: z.number().int().min(0).max(256).optional(),
-});
-
-const routeSchema = z
-    .strictObject({
-        apiVersion: z.literal("route.openshift.io/v1"),
-        kind: z.literal("Route"),
-        metadata: z.looseObject({
-            labels: z.record(z.string(), z.string()).optional(),
-            annotations: z.record(z.string(), z.string()).optional(),
-        }),
-        spec: z.strictObject({
-            host: z.string().max(253).regex(DNS_SUBDOMAIN, "must be a DNS-1123 subdomain").optional(),
-            subdomain: z.string().optional(),
-            path: z.string().startsWith("/").optional(),
-            to: routeBackend,
-            alternateBackends: z.array(routeBackend).max(3).optional(),
-            port: z
-                .strictObject({ targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]) })
-                .optional(),
-            tls: z
-                .strictObject({
-                    termination: z.enum(["edge", "passthrough", "reencrypt"]),
-                    insecureEdgeTerminationPolicy: z.enum(["Allow", "None", "Redirect", ""]).optional(),
-                    certificate: z.string().optional(),
-                    key: z.string().optional(),
-                    caCertificate: z.string().optional(),
-                    destinationCACertificate: z.string().optional(),
-                    externalCertificate: z.strictObject({ name: z.string() }).optional(),
-                })
-                .optional(),
-            wildcardPolicy: z.enum(["None", "Subdomain"]).optional(),
-            httpHeaders: z.looseObject({}).optional(),
-        }),
-        status: z.unknown().optional(),
-    })
-    .superRefine((route, ctx) => {
-        const tls = route.spec.tls;
-        if (tls?.termination !== "passthrough") {
-            return;
-        }
-        // The router cannot look inside passthrough TLS, so the API rejects anything that needs to.
-        if (route.spec.path !== undefined) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["spec", "path"],
-                message: "passthrough termination does not support paths",
-            });
-        }
-        if (tls.insecureEdgeTerminationPolicy === "Allow") {
-            ctx.addIssue({
-                code: "custom",
-                path: ["spec", "tls", "insecureEdgeTerminationPolicy"],
-                message: "passthrough termination does not support Allow (use None or Redirect)",
-            });
-        }
-        for (const field of ["certificate", "key", "caCertificate", "destinationCACertificate"] as const) {
-            if (tls[field] !== undefined) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["spec", "tls", field],
-                    message: "passthrough termination does not take certificates",
-                });
-            }
-        }
-    });
-
-function validateRoute(obj: Record<string, unknown>): string[] {
-    const result = routeSchema.safeParse(obj);
-    if (result.success) {
-        return [];
-    }
-    return result.error.issues.map((issue) => {
-        const at = issue.path.reduce<string>(
-            (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-            "",
-        );
-        return `${at || "(object)"}: ${issue.message}`;
-    });
 }

@@ -15,9 +15,10 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { WEBSTACK_CACHE } from "../policy/repo-root";
+import { TypeCheckError } from "./types";
 
-/** The program has type errors: pulumi preview would stop with them before declaring anything. */
-export class TypeCheckError extends Error {}
+export { TypeCheckError } from "./types";
 
 /** Errors listed in the message; beyond this many, a count. */
 const SHOWN_ERRORS = 10;
@@ -35,7 +36,7 @@ const declarationHashes = new WeakMap<ts.SourceFile, string>();
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 /** Where clean results are remembered: beside the project's other tool caches (npm ci starts it afresh). */
-export const DEFAULT_TYPE_CHECK_CACHE = path.join(__dirname, "..", "node_modules", ".cache", "webstack", "typecheck");
+export const DEFAULT_TYPE_CHECK_CACHE = path.join(WEBSTACK_CACHE, "typecheck");
 
 /** What a clean check depended on: file contents by hash (null: absent) and each file-system question's answer. */
 interface CheckInputs {

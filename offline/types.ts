@@ -39,6 +39,8 @@ export interface ProgramRun {
     secretValues: string[];
     /** What the mocks stood in for (a build's digest, ...), for the report to say. */
     notes: string[];
+    /** The program's own source files this run loaded (not packages under node_modules): what `--watch` watches. */
+    sources?: string[];
 }
 
 /** Answers an invoke (e.g. a registry lookup); return undefined to fall back to the default answers. */
@@ -68,3 +70,6 @@ export class ProgramError extends Error {
         this.name = "ProgramError";
     }
 }
+
+/** The program has type errors: pulumi preview would stop with them before declaring anything. */
+export class TypeCheckError extends Error {}

@@ -14,6 +14,7 @@ import { CATALOG } from "./catalog";
 import { didYouMean } from "./did-you-mean";
 import { globMatches } from "./facts";
 import { kindOf } from "./k8s";
+import { REPO_ROOT } from "./repo-root";
 import {
     EXPIRING_WITHIN_DAYS,
     MAX_EXPIRY_DAYS,
@@ -68,7 +69,6 @@ const FILE_KEYS = ["policy", "urn", "kind", "namespace", "name", "owner", "expir
 const TERM_KEYS = ["owner", "expires", "reason"] as const;
 export const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** The waiver file the pack and the check read: $WEBSTACK_WAIVERS, else policy-waivers.yaml at the repository root. */
 export function waiverFilePath(env: NodeJS.ProcessEnv = process.env): string {

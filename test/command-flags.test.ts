@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BENCH_CHECK_COMMAND, main as benchCheckMain } from "../bench/check";
 import { BENCH_CHECK_INPUT_COMMAND, main as benchCheckInputMain } from "../bench/check-input";
+import { BENCH_FAST_COMMAND, main as benchFastMain } from "../bench/fast";
 import { BENCH_NGINX_COMMAND, main as benchNginxMain } from "../bench/nginx";
 import { CommandSpec, UsageError } from "../scripts/cli";
 import { DOCS_COMMAND, main as docsMain } from "../scripts/docs";
@@ -72,6 +73,11 @@ const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string,
     {
         spec: BENCH_CHECK_INPUT_COMMAND,
         run: (argv) => capturingConsole((log) => benchCheckInputMain(argv, log, log)),
+        misspelt: ["--rep", "--reps"],
+    },
+    {
+        spec: BENCH_FAST_COMMAND,
+        run: (argv) => capturingConsole((log) => benchFastMain(argv, log, log)),
         misspelt: ["--rep", "--reps"],
     },
     {

@@ -66,7 +66,7 @@ export async function checkInProcess(
 const PERMISSION_OVERRIDES = "-dac_override,-dac_read_search";
 
 /**
- * package.json's `check` command (`node -r … offline/check.ts`) with this node, in a child process;
+ * package.json's `check` command (`node offline/launch.js`: the compiled checker) with this node, in a child process;
  * `honourPermissions`: as root, without the capabilities that bypass file modes.
  */
 export function checkProcess(
