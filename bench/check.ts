@@ -8,9 +8,10 @@
  *   `check --stack dev` on the program that declares them;
  * - waivers: `check --stack dev` with a waiver file of 100 entries (issue 22: loading, validating, matching them
  *   and reporting the stale ones) vs the same check with no waiver file;
- * - API-server rules (issue 25): loading offline/apiserver/ (transpiling it included) and running it once over the
- *   dev stack's objects, cold, in a fresh process that first loads what the check loads anyway (its report module,
- *   the policies' k8s views) (`BENCH_CHECK_APISERVER_RULES` mode of this script), vs the whole `check --stack dev`.
+ * - API-server rules (issue 25): loading offline/apiserver/ as `npm run check` runs it (compiled, dist/) and running
+ *   it once over the dev stack's objects, cold, in a fresh process that first loads what the check loads anyway (its
+ *   report module, the policies' k8s views) (`BENCH_CHECK_APISERVER_RULES` mode of this script), vs the whole
+ *   compiled `npm run check -- --stack dev` (offline/launch.js with its build current, npm's own start left out).
  * The program runs skip the type check (`--skip-type-check`): it is the TypeScript compiler's cost, not
  * the check's, and the floor has none.
  *
@@ -38,6 +39,8 @@ import { BENCH_EXIT_CODES, median, REPS_FLAG, runBench } from "./support";
 
 const ROOT = path.join(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
+/** What `npm run check` runs: the compiled checker, rebuilt first when a source is newer than dist/. */
+const LAUNCH = path.join(ROOT, "offline", "launch.js");
 const STACKS = ["dev", "qa"];
 const SCALES = [1, 100];
 /** Entries of the waiver file of the waivers measurement. */
@@ -46,6 +49,8 @@ const WAIVER_COUNT = 100;
 interface Command {
     label: string;
     args: string[];
+    /** Run with plain node (compiled JavaScript, as `npm run check` runs the checker), not through ts-node. */
+    compiled?: boolean;
     /** Extra environment of the process. */
     env?: Record<string, string>;
 }
@@ -68,7 +73,8 @@ interface Timing {
  */
 function timeProcess(command: Command): Timing {
     const timed = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&3; } 3>&2 2>&1';
-    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, "-r", TS_NODE, ...command.args], {
+    const node = command.compiled ? [process.execPath] : [process.execPath, "-r", TS_NODE];
+    const result = spawnSync("bash", ["-c", timed, "bench", ...node, ...command.args], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, ...command.env },
@@ -104,11 +110,11 @@ function manifestsCommand(label: string, dir: string): Command {
 /** The stack's objects as plain YAML files (what `--manifests` reads), written by check itself. */
 function renderStack(dir: string, stack: string): string {
     const out = path.join(dir, `manifests-${stack}`);
-    const rendered = spawnSync(
-        process.execPath,
-        ["-r", TS_NODE, path.join(ROOT, "offline", "check.ts"), "--stack", stack, "--out", out, "--skip-type-check"],
-        { cwd: ROOT, encoding: "utf8" },
-    );
+    // Through the launcher, so dist/ (which the API-server rules' measurement loads) is current too.
+    const rendered = spawnSync(process.execPath, [LAUNCH, "--stack", stack, "--out", out, "--skip-type-check"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     if (rendered.status !== 0) {
         throw new Error(
             `rendering ${stack} for the manifests bench exited ${rendered.status}: ${rendered.stderr.trim()}`,
@@ -181,6 +187,11 @@ function bench(reps: number): void {
     );
     const rendered = renderStack(tmp, "dev");
     const manifests = manifestsCommand("manifests dev", rendered);
+    const compiledCheck: Command = {
+        ...checkCommand("check dev (compiled)", program, "dev", devConfig),
+        compiled: true,
+    };
+    compiledCheck.args[0] = LAUNCH;
     const rulesRuns: { total: Timing; run: Timing }[] = [];
     const withWaiverFile = (label: string, file: string): Command => ({
         ...checkCommand(label, program, "dev", devConfig),
@@ -190,7 +201,7 @@ function bench(reps: number): void {
         withWaiverFile("check dev, no waiver file", path.join(tmp, "no-waivers.yaml")),
         withWaiverFile(`check dev, ${WAIVER_COUNT} waivers`, generateWaivers(tmp, WAIVER_COUNT)),
     ];
-    const commands = [...pairs.flat(), ...scaled, manifests, ...waivers];
+    const commands = [...pairs.flat(), ...scaled, manifests, ...waivers, compiledCheck];
     const times = new Map<string, Timing[]>(commands.map((c) => [c.label, []]));
 
     console.log(
@@ -204,6 +215,7 @@ function bench(reps: number): void {
             rep % 2 === 0
                 ? commands
                 : [
+                      compiledCheck,
                       ...[...waivers].reverse(),
                       manifests,
                       ...pairs.map(([floor, check]) => [check, floor]).flat(),
@@ -239,7 +251,7 @@ function bench(reps: number): void {
         const scale = med(scaled[1].label, of) / med(scaled[0].label, of);
         const manifestsVsProgram = med(manifests.label, of) / med("check dev", of);
         const waiversVsNone = med(waivers[1].label, of) / med(waivers[0].label, of);
-        const rulesShare = (rules("total", of) / med("check dev", of)).toFixed(3);
+        const rulesShare = (rules("total", of) / med(compiledCheck.label, of)).toFixed(3);
         return `check_vs_floor=${(checkTotal / floorTotal).toFixed(2)} scale_100_vs_1=${scale.toFixed(2)} manifests_vs_program=${manifestsVsProgram.toFixed(2)} waivers_100_vs_0=${waiversVsNone.toFixed(3)} apiserver_rules_vs_check=${rulesShare}`;
     };
     console.log(
@@ -252,7 +264,10 @@ function bench(reps: number): void {
     console.log(`ratios: ${ratios("wall")}`);
 }
 
-/** What a fresh process spends loading offline/apiserver/ and running it once over a rendered stack's objects. */
+/** The compiled build of a module of this repository (dist/, as offline/launch.js builds it). */
+const compiled = (module: string) => path.join(ROOT, "dist", `${module}.js`);
+
+/** What a fresh process spends loading the compiled offline/apiserver/ and running it once over a rendered stack's objects. */
 function timeApiServerRules(dir: string): { total: Timing; run: Timing } {
     const child = spawnSync(process.execPath, ["-r", TS_NODE, __filename, dir], {
         cwd: ROOT,
@@ -272,9 +287,9 @@ function apiServerRulesCost(dir: string): void {
         .filter((f) => f.endsWith(".yaml"))
         .map((f) => parseYaml(fs.readFileSync(path.join(dir, f), "utf8")) as Record<string, unknown>);
     // What the check loads anyway, rules or not (its report and the policies' k8s views): not the rules' cost.
-    for (const shared of ["../offline/report", "../policy/k8s", "../policy/workloads"]) {
+    for (const shared of ["offline/report", "policy/k8s", "policy/workloads"]) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded before the clock starts
-        require(shared);
+        require(compiled(shared));
     }
     const clock = () => ({ wall: Number(process.hrtime.bigint()) / 1e9, cpu: process.cpuUsage() });
     const since = (from: ReturnType<typeof clock>): Timing => {
@@ -283,7 +298,7 @@ function apiServerRulesCost(dir: string): void {
     };
     const start = clock();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- timed: the cold load is part of the cost
-    const { apiServerProblems } = require("../offline/apiserver") as typeof import("../offline/apiserver");
+    const { apiServerProblems } = require(compiled("offline/apiserver/index")) as typeof import("../offline/apiserver");
     const loaded = clock();
     for (const object of objects) {
         apiServerProblems(object, String(object.kind));
