@@ -35,6 +35,21 @@ interface Binaries {
     kubeVersion: string;
 }
 
+/** A namespace whose pods Pod Security admission holds to "restricted", as the stacks' namespaces are (L30). */
+export function restrictedNamespace(name: string) {
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name,
+            labels: {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    };
+}
+
 export interface ClusterState {
     ports: { etcdClient: number; etcdPeer: number; apiserver: number };
     kubeconfig: string;
@@ -354,17 +369,7 @@ function podSecurityConfig(): string {
 function bootstrapObjects(nodes: number): object[] {
     const objects: object[] = [];
     for (const name of STACK_NAMESPACES) {
-        objects.push({
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: {
-                name,
-                labels: {
-                    "pod-security.kubernetes.io/enforce": "restricted",
-                    "pod-security.kubernetes.io/enforce-version": "latest",
-                },
-            },
-        });
+        objects.push(restrictedNamespace(name));
     }
     for (let i = 0; i < nodes; i++) {
         objects.push({
