@@ -43,7 +43,7 @@ export interface WorkloadTuning {
      * Seconds `pulumi up` waits for the Deployment's rollout (its create/update customTimeouts) before it fails naming
      * the Deployment and the controller's reason (e.g. `[ProgressDeadlineExceeded]`). The provider does not stop at
      * the progress deadline by itself: without this, a crash-looping pod holds the deploy for 10 minutes (L15).
-     * Must exceed progressDeadlineSeconds. Default 600.
+     * Must exceed progressDeadlineSeconds. Default 600, or progressDeadlineSeconds + 60 when that is longer.
      */
     rolloutTimeoutSeconds?: number;
     /** Old ReplicaSets kept for rollback, bounded (L16). Default 3. */
@@ -101,6 +101,12 @@ const WORKLOAD_BOUNDS = [
     },
 ] as const;
 
+/** Seconds `pulumi up` waits for a rollout: as set, else 600 s or a minute beyond a longer progress deadline. */
+function rolloutTimeoutOf(tuning: WorkloadTuning): number {
+    const deadline = tuning.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    return tuning.rolloutTimeoutSeconds ?? Math.max(DEFAULT_ROLLOUT_TIMEOUT_SECONDS, deadline + 60);
+}
+
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
     const problems: FieldProblem[] = WORKLOAD_BOUNDS.filter(({ key, lo, hi }) => !integerIn(args[key], lo, hi)).map(
         ({ key, why, suggested, lesson }) => ({
@@ -113,7 +119,7 @@ export function workloadProblems(args: WorkloadTuning, prefix: string): FieldPro
         }),
     );
     const deadline = args.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
-    const timeout = args.rolloutTimeoutSeconds ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS;
+    const timeout = rolloutTimeoutOf(args);
     if (problems.length === 0 && timeout <= deadline) {
         problems.push({
             field: `${prefix}rolloutTimeoutSeconds`,
@@ -199,8 +205,8 @@ export function rolloutSettings(
         },
         // Longer than progressDeadlineSeconds, so the provider's timeout error carries the Deployment's own reason (L15).
         customTimeouts: {
-            create: `${tuning.rolloutTimeoutSeconds ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS}s`,
-            update: `${tuning.rolloutTimeoutSeconds ?? DEFAULT_ROLLOUT_TIMEOUT_SECONDS}s`,
+            create: `${rolloutTimeoutOf(tuning)}s`,
+            update: `${rolloutTimeoutOf(tuning)}s`,
             delete: "5m",
         },
     };

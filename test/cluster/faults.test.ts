@@ -1,7 +1,8 @@
-// Faults in the middle of a deployment (issue 27), on the local control plane with the real CLI: waits that end
-// (a rollout whose pods never become Ready, a migration that hangs) and what the next `pulumi up` does after them.
-// One stack of its own, in a namespace of its own, deployed once and reused by every case; each case prints how
-// long the failure took to surface and the next `pulumi up` to converge.
+// Faults in the middle of a deployment (issue 27, docs/interrupted-deploys.md), on the local control plane with the
+// real CLI: waits that end (a rollout whose pods never become Ready, a migration that hangs), the CLI interrupted
+// (SIGINT, SIGKILL) and recovered with `npm run recover`, kube-apiserver and etcd killed and restarted, a node
+// drained. One stack of its own, in a namespace of its own, deployed once and reused by every case in order; each
+// case prints how long the failure took to surface, the recovery, and the next `pulumi up` to converge.
 import * as assert from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
@@ -42,8 +43,11 @@ const PROGRESS_DEADLINE_SECONDS = 30;
 const ROLLOUT_TIMEOUT_SECONDS = 60;
 const MIGRATION_DEADLINE_SECONDS = 30;
 
-/** New API pods become Ready this long after they start (kwok's pod-ready stage): a rollout takes a while. */
-const SLOW_READY = { WEBSTACK_KWOK_READY_AFTER: "4s" };
+/**
+ * New API pods become Ready this long after they start (kwok's pod-ready stage): a rollout of 2 pods takes over 16 s,
+ * a window the engine's events (late by seconds on a loaded machine) still land in.
+ */
+const SLOW_READY = { WEBSTACK_KWOK_READY_AFTER: "8s" };
 
 /** When a fault hits a `pulumi up` of a new API digest, by the engine's events. */
 const FAULT_MOMENTS: Record<string, (e: EngineEvent) => boolean> = {
@@ -349,7 +353,7 @@ describe("local cluster: faults mid-deployment, waits that end and interrupted u
         return { recovered: printed.status === 1, recoveredAt, converged };
     }
 
-    // The CI runner killed in the middle of `pulumi up` of a new digest (each new API pod Ready 4 s after it starts).
+    // The CI runner killed in the middle of `pulumi up` of a new digest (each new API pod Ready 8 s after it starts).
     // SIGINT is the runner's cancel (the CLI finishes the operations in flight), SIGKILL the runner's death (the whole
     // process tree, as a destroyed job container). `npm run stress:faults` repeats it at every FAULT_MOMENTS entry.
     for (const moment of moments) {
@@ -369,17 +373,21 @@ describe("local cluster: faults mid-deployment, waits that end and interrupted u
                         // A moment later: at the API rollout, the surge pod exists and is not Ready yet.
                         setTimeout(() => {
                             const cli = runningPulumiUp();
-                            assert.ok(cli, "the pulumi up process is running");
-                            cliTree = [cli, ...descendantsOf(cli)];
-                            for (const pid of signal === "SIGKILL" ? cliTree : [cli]) {
+                            cliTree = cli ? [cli, ...descendantsOf(cli)] : [];
+                            for (const pid of signal === "SIGKILL" ? cliTree : cliTree.slice(0, 1)) {
                                 process.kill(pid, signal);
                             }
-                        }, 1500);
+                        }, 500);
                     }
                 };
                 try {
-                    await assert.rejects(faults!.stack.up({ onEvent }));
+                    const outcome = await faults!.stack.up({ onEvent }).then(
+                        () => "completed",
+                        () => "interrupted",
+                    );
                     assert.ok(interruptedAt > 0, `the fault's moment (${moment}) came`);
+                    assert.ok(cliTree.length > 0, "pulumi up was still running when the signal was sent");
+                    assert.strictEqual(outcome, "interrupted");
                     await until("the interrupted CLI and its plugins to exit", 60, () =>
                         cliTree.length > 0 && cliTree.every((pid) => !processAlive(pid)) ? true : undefined,
                     );
@@ -431,9 +439,11 @@ describe("local cluster: faults mid-deployment, waits that end and interrupted u
                 await setStackConfig(faults!, config(target));
                 let crash: Promise<{ answeredAfterMs: number }> | undefined;
                 let beforeKill = new Map<string, bigint>();
+                let upRunning = false;
                 const onEvent = (e: EngineEvent) => {
                     if (!crash && FAULT_MOMENTS[moment](e)) {
                         beforeKill = liveObjects();
+                        upRunning = runningPulumiUp() !== undefined;
                         crash = restartAfterKill(component, 3000);
                     }
                 };
@@ -443,6 +453,7 @@ describe("local cluster: faults mid-deployment, waits that end and interrupted u
                     (err: Error) => err.message,
                 );
                 assert.ok(crash, `the fault's moment (${moment}) came, and the crash with it`);
+                assert.ok(upRunning, "pulumi up was still running when the crash came");
                 const { answeredAfterMs } = await crash;
                 if (first !== "succeeded") {
                     // A clear error: the engine's report naming a resource of the stack, not a hang or a CLI crash.
@@ -487,7 +498,7 @@ describe("local cluster: faults mid-deployment, waits that end and interrupted u
         try {
             kubectl("cordon", node);
             assert.strictEqual((await evict(conn, first.name)).status, 201, "the PDB allows one API pod to go");
-            // Its replacement is not Ready yet (4 s after it starts, SLOW_READY of the tests before): a second
+            // Its replacement is not Ready yet (8 s after it starts, SLOW_READY of the tests before): a second
             // eviction would take the API below the PDB's minimum.
             const beyond = await evict(conn, second.name);
             assert.strictEqual(beyond.status, 429, beyond.message);

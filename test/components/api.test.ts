@@ -101,10 +101,16 @@ describe("Api (components/api.ts)", () => {
         assert.strictEqual(ofKind(resources, "PodDisruptionBudget").length, 1);
     });
 
-    it("L15 pulumi up waits rolloutTimeoutSeconds for the rollout (customTimeouts; default 600 s), longer than the progress deadline or it is refused", async () => {
+    it("L15 pulumi up waits rolloutTimeoutSeconds for the rollout (customTimeouts; default 600 s or the deadline + 60 s), longer than the progress deadline or it is refused", async () => {
         const timeouts = async (args: Partial<ApiArgs>) =>
             one(await api(args), "Deployment", "shop-api").resource.options.customTimeouts;
         assert.deepStrictEqual(await timeouts({}), { create: "600s", update: "600s", delete: "5m" });
+        // A progress deadline beyond the default timeout moves the default along (the deadline must come first).
+        assert.deepStrictEqual(await timeouts({ progressDeadlineSeconds: 900 }), {
+            create: "960s",
+            update: "960s",
+            delete: "5m",
+        });
         assert.deepStrictEqual(await timeouts({ progressDeadlineSeconds: 30, rolloutTimeoutSeconds: 60 }), {
             create: "60s",
             update: "60s",
