@@ -48,13 +48,13 @@ export interface JudgedOperation {
     op: PendingOperation;
     object?: KubeObjectRef;
     presence?: Presence;
-    action: "import" | "clear" | "refresh";
+    action: "import" | "clear" | "delete-orphan" | "refresh";
 }
 
 export interface RecoveryPlan {
     operations: JudgedOperation[];
     lock?: StackLock;
-    /** `pulumi` argument lists, in order; empty when nothing is to be done. */
+    /** Command lines (`pulumi …`, `kubectl …`), in order; empty when nothing is to be done. */
     commands: string[][];
     /** Why the plan cannot be run (an update still running). */
     blocked?: string;
@@ -81,11 +81,15 @@ export function kubeObjectOf(op: PendingOperation): KubeObjectRef | undefined {
     };
 }
 
-/** The recovery for a stack's pending operations, given which of their objects exist. */
+/**
+ * The recovery for a stack's pending operations, given which of their objects exist and the URNs of the resources
+ * the state holds.
+ */
 export function recoveryPlan(
     stack: string,
     operations: PendingOperation[],
     presence: (object: KubeObjectRef) => Presence,
+    stateUrns: ReadonlySet<string>,
     lock?: StackLock,
 ): RecoveryPlan {
     const judged: JudgedOperation[] = operations.map((op) => {
@@ -95,24 +99,39 @@ export function recoveryPlan(
             // An update or delete in flight: the resource is in the state; refresh reads what the cluster now holds.
             return { op, object, presence: found, action: "refresh" };
         }
-        // A create whose object exists is adopted, or the next up would fail on "already exists" (or, auto-named,
-        // leave it orphaned beside a second copy); one that never reached the cluster is dropped.
-        return { op, object, presence: found, action: found === "present" ? "import" : "clear" };
+        if (found !== "present") {
+            return { op, object, presence: found, action: "clear" }; // never reached the cluster: dropped
+        }
+        // The replacement of a resource the state still holds (a new migration Job): adopting it would put the URN in
+        // the state twice, so the copy nobody owns is deleted and the next up replaces again. Otherwise the object is
+        // adopted, or the next up would fail on "already exists" (or, auto-named, leave it beside a second copy).
+        return { op, object, presence: found, action: stateUrns.has(op.resource.urn) ? "delete-orphan" : "import" };
     });
     const commands: string[][] = [];
     if (lock) {
-        commands.push(["cancel", "--stack", stack, "--yes"]);
+        commands.push(["pulumi", "cancel", "--stack", stack, "--yes"]);
+    }
+    for (const { object } of judged.filter((j) => j.action === "delete-orphan")) {
+        commands.push([
+            "kubectl",
+            "delete",
+            object!.resource,
+            object!.name,
+            ...(object!.namespace ? ["-n", object!.namespace] : []),
+        ]);
     }
     if (judged.length > 0) {
         const imports = judged.filter((j) => j.action === "import");
+        const clears = judged.some((j) => j.action === "clear" || j.action === "delete-orphan");
         commands.push([
+            "pulumi",
             "refresh",
             "--stack",
             stack,
             "--yes",
             "--skip-preview",
             ...imports.flatMap((j) => ["--import-pending-creates", j.op.resource.urn, j.object!.id]),
-            ...(judged.some((j) => j.action === "clear") ? ["--clear-pending-creates"] : []),
+            ...(clears ? ["--clear-pending-creates"] : []),
         ]);
     }
     const blocked = lock?.running
@@ -138,6 +157,7 @@ export function planText(stack: string, plan: RecoveryPlan): string {
         const what = {
             import: "import it into the state",
             clear: "drop the pending create (the next up creates it)",
+            "delete-orphan": "delete this copy and drop the pending create (the state holds the resource it replaces)",
             refresh: "refresh reads its live state",
         }[action];
         lines.push(`  ${op.type} ${op.resource.type} ${op.resource.urn.split("::").pop()} (${where}): ${what}`);
@@ -147,7 +167,7 @@ export function planText(stack: string, plan: RecoveryPlan): string {
         return lines.join("\n");
     }
     lines.push("recovery:");
-    lines.push(...plan.commands.map((c) => `  ${["pulumi", ...c].map(shellQuote).join(" ")}`));
+    lines.push(...plan.commands.map((c) => `  ${c.map(shellQuote).join(" ")}`));
     lines.push(`then: pulumi up --stack ${stack}`);
     return lines.join("\n");
 }
@@ -189,7 +209,7 @@ export const RECOVER_COMMAND = {
     name: "npm run recover --",
     summary:
         "After an interrupted pulumi up: lists the state's pending operations and whether their objects exist in the cluster, " +
-        "and prints the exact recovery (pulumi cancel, pulumi refresh --import-pending-creates / --clear-pending-creates); --yes runs it.",
+        "and prints the exact recovery (pulumi cancel, kubectl delete of orphans, pulumi refresh --import-pending-creates / --clear-pending-creates); --yes runs it.",
     flags: {
         stack: {
             type: "string",
@@ -212,9 +232,11 @@ export const RECOVER_COMMAND = {
     example: "npm run recover -- --stack dev --yes",
 } satisfies CommandSpec;
 
-/** Runs `pulumi <args>` in `cwd`, output passed through; throws with the command on failure. */
-function pulumi(args: string[], cwd: string, capture: boolean): string {
-    const run = spawnSync("pulumi", args, {
+const KUBECTL = process.env.KUBECTL ?? "kubectl";
+
+/** Runs a command line (`pulumi …`, `kubectl …`) in `cwd`, output captured or passed through; throws on failure. */
+function run([tool, ...args]: string[], cwd: string, capture: boolean): string {
+    const run = spawnSync(tool === "kubectl" ? KUBECTL : tool, args, {
         cwd,
         encoding: "utf8",
         stdio: ["ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"],
@@ -222,7 +244,7 @@ function pulumi(args: string[], cwd: string, capture: boolean): string {
     });
     if (run.error || run.status !== 0) {
         const why = run.error?.message ?? (capture ? run.stderr.trim() : `exit code ${run.status}`);
-        throw new Error(`pulumi ${args.join(" ")} failed: ${why}`);
+        throw new Error(`${tool} ${args.join(" ")} failed: ${why}`);
     }
     return run.stdout ?? "";
 }
@@ -230,11 +252,10 @@ function pulumi(args: string[], cwd: string, capture: boolean): string {
 /** Whether the object exists, by kubectl against KUBECONFIG; throws when the cluster cannot answer. */
 function kubectlPresence(object: KubeObjectRef): Presence {
     const args = ["get", object.resource, object.name, "--ignore-not-found", "-o", "name"];
-    const out = execFileSync(
-        process.env.KUBECTL ?? "kubectl",
-        object.namespace ? [...args, "-n", object.namespace] : args,
-        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const out = execFileSync(KUBECTL, object.namespace ? [...args, "-n", object.namespace] : args, {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     return out.trim() === "" ? "absent" : "present";
 }
 
@@ -267,11 +288,12 @@ export function main(argv: string[], log: (line: string) => void = console.log):
                 `${projectFile} names no project. Fix: pass --cwd <the directory of the stack's Pulumi.yaml>`,
             );
         }
-        const state = JSON.parse(pulumi(["stack", "export", "--stack", stack], cwd, true)) as {
-            deployment?: { pending_operations?: PendingOperation[] };
+        const state = JSON.parse(run(["pulumi", "stack", "export", "--stack", stack], cwd, true)) as {
+            deployment?: { pending_operations?: PendingOperation[]; resources?: { urn: string; delete?: boolean }[] };
         };
+        const stateUrns = new Set((state.deployment?.resources ?? []).filter((r) => !r.delete).map((r) => r.urn));
         const lock = findStackLock(process.env.PULUMI_BACKEND_URL, project, stack);
-        plan = recoveryPlan(stack, state.deployment?.pending_operations ?? [], kubectlPresence, lock);
+        plan = recoveryPlan(stack, state.deployment?.pending_operations ?? [], kubectlPresence, stateUrns, lock);
     } catch (err) {
         log(`recover: error: ${(err as Error).message}`);
         return 2;
@@ -289,8 +311,8 @@ export function main(argv: string[], log: (line: string) => void = console.log):
     }
     try {
         for (const command of plan.commands) {
-            log(`recover: running pulumi ${command.join(" ")}`);
-            pulumi(command, cwd, false);
+            log(`recover: running ${command.join(" ")}`);
+            run(command, cwd, false);
         }
     } catch (err) {
         log(`recover: error: ${(err as Error).message}`);

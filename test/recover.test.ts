@@ -44,6 +44,7 @@ describe("npm run recover: the recovery of an interrupted update (issue 27)", ()
             "dev",
             [JOB, CONFIG_MAP, API, PASSWORD],
             (o) => (exists.has(o.name) ? "present" : "absent"),
+            new Set([API.resource.urn]),
             DEAD_LOCK,
         );
         assert.deepStrictEqual(
@@ -56,8 +57,9 @@ describe("npm run recover: the recovery of an interrupted update (issue 27)", ()
             ],
         );
         assert.deepStrictEqual(plan.commands, [
-            ["cancel", "--stack", "dev", "--yes"],
+            ["pulumi", "cancel", "--stack", "dev", "--yes"],
             [
+                "pulumi",
                 "refresh",
                 "--stack",
                 "dev",
@@ -86,17 +88,30 @@ describe("npm run recover: the recovery of an interrupted update (issue 27)", ()
         assert.match(text, /^then: pulumi up --stack dev$/m);
     });
 
+    it("a pending create that replaces a resource the state still holds (a new migration Job): the copy is deleted, not imported (one URN, one resource)", () => {
+        const plan = recoveryPlan("dev", [JOB], () => "present", new Set([JOB.resource.urn]));
+        assert.deepStrictEqual(plan.commands, [
+            ["kubectl", "delete", "Job.v1.batch", "north-api-migrate-x1", "-n", "qr-demo-dev"],
+            ["pulumi", "refresh", "--stack", "dev", "--yes", "--skip-preview", "--clear-pending-creates"],
+        ]);
+        assert.match(planText("dev", plan), /delete this copy and drop the pending create/);
+        assert.match(planText("dev", plan), /^ {2}kubectl delete Job\.v1\.batch north-api-migrate-x1 -n qr-demo-dev$/m);
+    });
+
     it("nothing pending and no lock: nothing to recover; a lock alone is cancelled", () => {
-        const none = recoveryPlan("qa", [], () => "absent");
+        const none = recoveryPlan("qa", [], () => "absent", new Set());
         assert.deepStrictEqual(none.commands, []);
         assert.match(planText("qa", none), /nothing to recover\. Next: pulumi up --stack qa$/);
-        assert.deepStrictEqual(recoveryPlan("qa", [], () => "absent", DEAD_LOCK).commands, [
-            ["cancel", "--stack", "qa", "--yes"],
+        assert.deepStrictEqual(recoveryPlan("qa", [], () => "absent", new Set(), DEAD_LOCK).commands, [
+            ["pulumi", "cancel", "--stack", "qa", "--yes"],
         ]);
     });
 
     it("refuses while the CLI holding the lock still runs on this host", () => {
-        const plan = recoveryPlan("dev", [API], () => "present", { ...DEAD_LOCK, running: true });
+        const plan = recoveryPlan("dev", [API], () => "present", new Set([API.resource.urn]), {
+            ...DEAD_LOCK,
+            running: true,
+        });
         assert.match(plan.blocked ?? "", /pid 4242 .* still running: an update is in progress/);
         assert.doesNotMatch(planText("dev", plan), /^recovery:/m);
     });
