@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "out/", ".engine/", ".cluster/", "components/dist/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/", "bin/", "out/", ".engine/", ".cluster/", "components/dist/", ".stryker-tmp/", "reports/", "**/*.js", "**/*.mjs"] },
     eslint.configs.recommended,
     tseslint.configs.recommendedTypeChecked,
     {

@@ -1,25 +1,18 @@
 // The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
-// It uses only the public surface of the @webstack/components package (components/index.ts), as any other
-// program that installs the package would (test/package.test.ts), imported from its source so no build step
-// stands between an edit and `pulumi preview`: the file components/index.ts, since the directory would resolve to
-// the package's compiled main (components/dist, stale or not built).
+// Its components are the @webstack/components package's public surface (components/index.ts), as any other
+// program that installs the package would use them (test/package.test.ts); the stack config layer (config.ts,
+// stack-file.ts, the registry settings) is the program's own plumbing and not part of that surface. Both are
+// imported from their source so no build step stands between an edit and `pulumi preview`: the file
+// components/index.ts, since the directory would resolve to the package's compiled main (components/dist).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
-import {
-    ApiImageBuild,
-    CONFIG_KEYS,
-    facts,
-    IMAGE_REGISTRY_CONFIG_KEYS,
-    ImageRegistry,
-    imageRegistryArgs,
-    OBJECT_CONFIG_KEYS,
-    parseStackConfig,
-    reportingProblems,
-    stackFileProblem,
-    WebStack,
-} from "./components/index";
+import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./components/config";
+import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./components/images";
+import { ApiImageBuild, ImageRegistry, reportingProblems, WebStack } from "./components/index";
+import { stackFileProblem } from "./components/stack-file";
+import { VERSION_HEADER_DEFAULT_NAME } from "./policy/facts";
 
 const config = new pulumi.Config();
 
@@ -27,11 +20,7 @@ const config = new pulumi.Config();
 function readRawConfig(): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
-        raw[key] = OBJECT_CONFIG_KEYS.includes(key)
-            ? config.getObject(key)
-            : key === "requireImageDigests"
-              ? config.getBoolean(key)
-              : config.get(key);
+        raw[key] = readConfigKey(config, key);
     }
     // Keys the program does not know (typos such as `webstack:namspace`) are passed on so the parser names them.
     const prefix = `${pulumi.getProject()}:`;
@@ -86,4 +75,4 @@ export const version = stack.version;
 /** Selects this stack's pods only; `npm run verify` passes it to kubectl instead of every pod Pulumi manages. */
 export const podSelector = stack.podSelector;
 /** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */
-export const versionHeader = versionHeaderName ?? facts.VERSION_HEADER_DEFAULT_NAME;
+export const versionHeader = versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;

@@ -7,7 +7,7 @@ import * as path from "path";
 import { z } from "zod";
 import { argsSchema, imageRefSchema } from "./args-schema";
 import { argError, FieldProblem, rejectProblems } from "./errors";
-import { parseImageRef, repositoryOf, SHA256_DIGEST } from "./image-ref";
+import { digestOf, parseImageRef, repositoryOf } from "./image-ref";
 import type { RegistryCredential } from "./images";
 
 /** An image build as data (stack config `webstack:api.build`): everything but the credentials and the error path. */
@@ -77,8 +77,8 @@ export class ApiImageBuild extends pulumi.ComponentResource {
         );
         // The provider may spell the repository differently (short Docker Hub names); deploy ours + the digest.
         this.imageRef = image.repoDigest.apply((ref) => {
-            const digest = ref?.split("@")[1];
-            if (digest === undefined || !SHA256_DIGEST.test(digest)) {
+            const digest = ref === undefined ? undefined : digestOf(ref);
+            if (digest === undefined) {
                 throw argError({
                     field: `${prefix}repository`,
                     problem: `the build of ${repository} produced no pushed digest`,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { ImageRole } from "../policy/facts";
+import { type ImageRole, isUnprivilegedPort, MAX_PORT, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
 import { literalEnvSecret } from "../policy/secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
@@ -121,12 +121,12 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
         });
     }
     const port = args.port ?? API_DEFAULT_PORT;
-    if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    if (!isUnprivilegedPort(port)) {
         problems.push({
             field: f("port"),
-            problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)",
+            problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT} (non-root containers cannot bind lower ports)`,
             got: args.port,
-            fix: `set ${f("port")} to 5000 or another port from 1024 up`,
+            fix: `set ${f("port")} to 5000 or another port from ${UNPRIVILEGED_PORT_MIN} up`,
             suggested: "5000",
             lessons: ["L02", "L18"],
         });

@@ -2,7 +2,7 @@
 // by argsSchema: the schema must have exactly the Args' keys, each parsing to a value the Args accept, so a field
 // added to one and not the other fails `tsc`. The stack config schema (config.ts) is composed from them.
 import { z } from "zod";
-import { imageRefProblem } from "../policy/facts";
+import { DNS_SUBDOMAIN, imageRefProblem } from "../policy/facts";
 
 /** A strict zod object whose keys are exactly those of `Args` and whose values parse to `Args`' types. */
 export function argsSchema<Args>() {
@@ -19,8 +19,6 @@ export const imageRefSchema = z.string().superRefine((value, ctx) => {
 });
 /** A Kubernetes quantity ("5Gi", "250m"); its grammar is checked by the components (quantityProblems). */
 export const quantitySchema = z.string();
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 export const storageClassNameSchema = z.string().regex(DNS_SUBDOMAIN, { error: "is not a valid StorageClass name" });
 /** Container requests and limits as stack config can give them: cpu and memory. */
 export const resourcesSchema = z.strictObject({

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
 import { apiSchema } from "./api";
 import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
-import { DNS_LABEL, imageRefSchema } from "./args-schema";
+import { DNS_LABEL } from "../policy/facts";
+import { imageRefSchema } from "./args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
 import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";
 
@@ -22,21 +23,34 @@ export interface ParsedStackConfig extends WebStackArgs {
 }
 
 export const DEFAULT_APP_NAME = "web";
-/** Every top-level key the program reads (`webstack:<key>`). */
-export const CONFIG_KEYS = [
-    "namespace",
-    "appName",
-    "platform",
-    "requireImageDigests",
-    "api",
-    "apiSecrets",
-    "migration",
-    "site",
-    "redis",
-    "route",
-] as const;
-/** Keys whose values are objects (read with getObject). */
-export const OBJECT_CONFIG_KEYS: readonly string[] = ["api", "apiSecrets", "migration", "site", "redis", "route"];
+/** Every top-level key the program reads (`webstack:<key>`), with the kind of value it holds. */
+const CONFIG_KEY_KINDS = {
+    namespace: "string",
+    appName: "string",
+    platform: "string",
+    requireImageDigests: "boolean",
+    api: "object",
+    apiSecrets: "object",
+    migration: "object",
+    site: "object",
+    redis: "object",
+    route: "object",
+} as const;
+export type ConfigKey = keyof typeof CONFIG_KEY_KINDS;
+export const CONFIG_KEYS = Object.keys(CONFIG_KEY_KINDS) as ConfigKey[];
+
+/** The methods of `pulumi.Config` that read a value. */
+export interface ConfigReader {
+    get(key: string): string | undefined;
+    getObject<T>(key: string): T | undefined;
+    getBoolean(key: string): boolean | undefined;
+}
+
+/** The value of one key, read as its kind needs (objects are parsed from JSON; booleans must be true or false). */
+export function readConfigKey(config: ConfigReader, key: ConfigKey): unknown {
+    const kind = CONFIG_KEY_KINDS[key];
+    return kind === "object" ? config.getObject(key) : kind === "boolean" ? config.getBoolean(key) : config.get(key);
+}
 
 /** Keys whose values must be stored with `pulumi config set --secret` (L19); registryAuth is checked by imageRegistryArgs. */
 export const SECRET_CONFIG_KEYS: readonly string[] = ["apiSecrets"];

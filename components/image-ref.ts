@@ -1,6 +1,14 @@
 // Image references as components take them (L12, L22): the grammar itself is a domain fact (policy/facts.ts).
-import { argError } from "./errors";
-import { digestOf, ImageRef, imageRefProblem, repositoryOf, SHA256_DIGEST, splitImageRef } from "../policy/facts";
+import { argError, FieldProblem } from "./errors";
+import {
+    digestOf,
+    ImageRef,
+    imageRefProblem,
+    repositoryOf,
+    SHA256_DIGEST,
+    splitImageRef,
+    unpinnedName,
+} from "../policy/facts";
 
 export { digestOf, ImageRef, repositoryOf, SHA256_DIGEST };
 
@@ -26,4 +34,23 @@ export function pinnedRef(ref: ImageRef, digest: string): string {
         throw new Error(`cannot pin ${repositoryOf(ref)} to "${digest}": not a sha256 digest`);
     }
     return `${repositoryOf(ref)}@${digest}`;
+}
+
+/**
+ * The rule of a stack that deploys only promoted digests (`requireImageDigests`, qa): a reference without a
+ * digest is refused, because a tag can move (L12). Undefined when `written` has a digest.
+ */
+export function digestRequiredProblem(field: string, written: string): FieldProblem | undefined {
+    const ref = splitImageRef(written);
+    if (ref.digest !== undefined) {
+        return undefined;
+    }
+    return {
+        field,
+        problem: `has no digest, and this stack requires digests (a tag, ${JSON.stringify(ref.tag ?? "latest")}, can move)`,
+        got: written,
+        fix: `promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex>`,
+        suggested: `${unpinnedName(written)}@sha256:<digest>`,
+        lessons: ["L12"],
+    };
 }

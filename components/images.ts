@@ -4,8 +4,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { argError, FieldProblem, HIDDEN, rejectProblems, WebStackArgError } from "./errors";
-import { INTERNAL_REGISTRY_HOST } from "../policy/facts";
-import { ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
+import { INTERNAL_REGISTRY_HOST, REGISTRY_LOOKUP_TOKEN } from "../policy/facts";
+import { digestRequiredProblem, ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
 
 export interface ImageRequest {
     /**
@@ -169,8 +169,7 @@ export interface ResolveOptions {
     parent?: pulumi.Resource;
 }
 
-/** Invoke token of the registry lookup; mocks answer it in tests. */
-export const REGISTRY_LOOKUP_TOKEN = "docker:index/getRegistryImage:getRegistryImage";
+export { REGISTRY_LOOKUP_TOKEN };
 
 /** A request whose reference is written out (config), not the Output of a build. */
 type WrittenImageRequest = ImageRequest & { ref: string };
@@ -189,14 +188,9 @@ export function resolveImage(req: ImageRequest, opts: ResolveOptions = {}): pulu
         return pulumi.output(req.ref).apply((built) => builtRef(built, req.field));
     }
     const ref = parseImageRef(req.ref, req.field);
-    if (ref.digest === undefined && opts.requireDigest) {
-        throw argError({
-            field: req.field,
-            problem: `has no digest, and this stack requires digests (a tag, ${JSON.stringify(ref.tag ?? "latest")}, can move)`,
-            got: req.ref,
-            fix: `promote the digest dev deployed (npm run promote -- --from dev --to <stack>) or pin it as ${ref.registry}/${ref.path}@sha256:<64 hex>`,
-            lessons: ["L12"],
-        });
+    const undigested = opts.requireDigest ? digestRequiredProblem(req.field, req.ref) : undefined;
+    if (undigested) {
+        throw argError(undigested);
     }
     const registry = registryFor(req.field, opts.parent);
     if (ref.digest !== undefined && !registry.verifyDigests) {

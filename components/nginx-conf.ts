@@ -1,7 +1,13 @@
 // The complete nginx.conf for the static site in front of the API, as a pure function of typed options.
 // Every behaviour is proven against a real nginx in test/nginx.real.test.ts; the inputs are validated here so a
 // bad value fails at preview with the field, the value and the fix.
-import { NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+import {
+    HTTP_HEADER_NAME,
+    MAX_PORT,
+    NGINX_CONTENT_ROOT,
+    UNPRIVILEGED_PORT_MIN,
+    VERSION_HEADER_DEFAULT_NAME,
+} from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 /** How nginx sends requests to the API. */
@@ -67,7 +73,6 @@ const CORS_MAX_AGE_SECONDS = 600;
 
 // Characters that can never break out of an nginx token or start a variable ($), comment (#) or block.
 const URL_PATH = /^\/[A-Za-z0-9._~@:+\-/]*$/;
-const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const HEADER_VALUE = /^[A-Za-z0-9._:@/+=,-]+$/;
 const HOST_NAME =
     /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -279,9 +284,9 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
         integerProblem(
             "listenPort",
             port,
-            1024,
-            65535,
-            "use 8080: ports below 1024 need root, which OpenShift never grants",
+            UNPRIVILEGED_PORT_MIN,
+            MAX_PORT,
+            `use 8080: ports below ${UNPRIVILEGED_PORT_MIN} need root, which OpenShift never grants`,
             ["L02"],
         ),
     );
@@ -315,7 +320,7 @@ function resolve(opts: NginxConfOptions): ResolvedOptions {
     let versionHeader: ResolvedOptions["versionHeader"];
     if (opts.versionHeader !== undefined) {
         const name = opts.versionHeader.name ?? VERSION_HEADER_DEFAULT_NAME;
-        if (!HEADER_NAME.test(name)) {
+        if (!HTTP_HEADER_NAME.test(name)) {
             problems.push({
                 field: "versionHeader.name",
                 problem: "must be an HTTP header name (letters, digits, -)",

@@ -3,7 +3,7 @@
 // test/redis.real.test.ts: kill -9 loses at most about a second of writes, any UID works, no password in
 // /proc/<pid>/cmdline.
 import { createHash } from "crypto";
-import { REDIS_DATA_DIR } from "../policy/facts";
+import { isUnprivilegedPort, MAX_PORT, REDIS_DATA_DIR, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 export interface RedisConfOptions {
@@ -47,12 +47,12 @@ function resolve(opts: RedisConfOptions) {
 export function redisConfProblems(opts: RedisConfOptions): FieldProblem[] {
     const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
     const problems: FieldProblem[] = [];
-    if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    if (!isUnprivilegedPort(port)) {
         problems.push({
             field: "port",
-            problem: "must be an integer from 1024 to 65535",
+            problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT}`,
             got: opts.port,
-            fix: `use ${REDIS_DEFAULT_PORT}: ports below 1024 need root`,
+            fix: `use ${REDIS_DEFAULT_PORT}: ports below ${UNPRIVILEGED_PORT_MIN} need root`,
             lessons: ["L02"],
         });
     }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     CONTENT_IMAGE_DEFAULT_PATH,
+    HTTP_HEADER_NAME,
     ImageRole,
     NGINX_CONTENT_ROOT,
     VERSION_HEADER_DEFAULT_NAME,
@@ -103,7 +104,7 @@ export const staticSiteSchema = argsSchema<Omit<StaticSiteArgs, StaticSiteWiredA
     corsOrigins: z.array(z.string()).optional(),
     versionHeaderName: z
         .string()
-        .regex(/^[A-Za-z0-9-]+$/, { error: "is not an HTTP header name" })
+        .regex(HTTP_HEADER_NAME, { error: "is not an HTTP header name (letters, digits and -, not starting with -)" })
         .optional(),
     ...workloadTuningShape,
 });

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { digestOf, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
+import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
+import { digestRequiredProblem } from "./image-ref";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
-import { argsSchema, DNS_LABEL, imageRefSchema } from "./args-schema";
+import { argsSchema, imageRefSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { migrationProblems } from "./migration-job";
 import { stackSelector } from "./labels";
@@ -114,15 +115,9 @@ export function webStackProblems(args: WebStackArgs): FieldProblem[] {
     const platform = args.platform ?? "openshift";
     for (const { field, ref } of imageRefs(args)) {
         const { registry, path } = splitImageRef(ref);
-        if (args.requireImageDigests && digestOf(ref) === undefined) {
-            problems.push({
-                field,
-                problem: "must be pinned by digest in this stack (requireImageDigests is true)",
-                got: ref,
-                fix: `pin it as ${registry}/${path}@sha256:<digest>`,
-                suggested: `${ref.replace(/@.*$/, "").replace(/:[^/:]+$/, "")}@sha256:<digest>`,
-                lessons: ["L12"],
-            });
+        const undigested = args.requireImageDigests ? digestRequiredProblem(field, ref) : undefined;
+        if (undigested) {
+            problems.push(undigested);
         }
         const imageNamespace =
             registry === INTERNAL_REGISTRY_HOST && path.includes("/") ? path.split("/")[0] : undefined;

@@ -20,7 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
-import { digestOf } from "../policy/facts";
+import { digestOf, REGISTRY_LOOKUP_TOKEN, withoutDigest } from "../policy/facts";
 import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import {
     gatherExplicitDependencies,
@@ -35,7 +35,6 @@ import { ProgramError, ProgramRun, RecordedResource, RecordOptions } from "./typ
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** After a failure, how long in-flight registrations get to settle (a failed one may never signal done). */
 const SETTLE_AFTER_FAILURE_MS = 2000;
-const GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage";
 const YAML_DECODE = "kubernetes:yaml:decode";
 /** A docker build: pushed at `pulumi up`; offline it gets a stand-in digest so the program can run on. */
 const DOCKER_IMAGE = "docker:index/image:Image";
@@ -229,7 +228,7 @@ function mockResource(
     if (args.type === DOCKER_IMAGE && state.repoDigest === undefined && typeof imageName === "string" && !preview) {
         const repoDigest = standInRepoDigest(imageName, urn, state.build);
         state.repoDigest = repoDigest;
-        const repository = repoDigest.split("@")[0];
+        const repository = withoutDigest(repoDigest);
         const key = opts.config && configPathOf(opts.config, repository);
         notes.push(
             `${key ? key.replace(/\.repository$/, "") : `docker.Image ${args.name}`}: the image ${imageName} is built and pushed only by pulumi up; ` +
@@ -299,7 +298,7 @@ function defaultInvoke(
     inputs: Record<string, unknown>,
     config: StackConfig | undefined,
 ): Record<string, unknown> {
-    if (token === GET_REGISTRY_IMAGE) {
+    if (token === REGISTRY_LOOKUP_TOKEN) {
         const name = String(inputs.name);
         const digest = digestOf(name);
         if (!digest) {

@@ -1,16 +1,20 @@
 /**
  * Turns recorded resources into the Kubernetes objects the provider would apply, and validates them the
- * way the API server would: the OpenAPI schema (kubernetes-models), the name/label syntax rules the
- * server enforces outside the schema, and a schema for OpenShift's Route (no typed model exists).
+ * way the API server would: the OpenAPI schema (kubernetes-models), the rules the server enforces outside
+ * the schema (offline/apiserver/), and a schema for OpenShift's Route (no typed model exists).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
 import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
+import { apiServerProblems } from "./apiserver";
+import { DNS_SUBDOMAIN, isDnsSubdomain } from "./apiserver/syntax";
 import { apiGroupOf, isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
 import { quoted } from "./report";
 import type { RecordedResource } from "./types";
+
+export { isDnsLabel, isDnsSubdomain } from "./apiserver/syntax";
 
 /** The object as applied: apiVersion, kind, metadata (with the stand-in name when auto-named), the rest. */
 export function toKubernetesObject(r: RecordedResource): Record<string, unknown> | undefined {
@@ -29,7 +33,7 @@ export function validateKubernetesObject(obj: Record<string, unknown>, crds?: Cr
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
         return [`apiVersion/kind: both must be strings (got ${quoted(apiVersion)}/${quoted(kind)})`];
     }
-    const problems = [...typeMetaProblems(apiVersion, kind), ...serverSideNameRules({ ...obj, kind })];
+    const problems = [...typeMetaProblems(apiVersion, kind), ...apiServerProblems(obj, kind)];
     if (isRoute(apiVersion, kind)) {
         return [...problems, ...validateRoute(obj)];
     }
@@ -258,31 +262,7 @@ function fieldPath(instancePath: string): string {
     return parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
 }
 
-// ---- rules the API server applies outside the OpenAPI schema ----------------------------------------
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-/** Kinds whose names must be DNS labels (they become DNS names or env var prefixes). */
-const DNS_LABEL_KINDS = new Set(["Namespace", "Service"]);
-
-/** A pod template as serverSideNameRules reads it. */
-interface PodTemplateView {
-    metadata?: { labels?: unknown };
-    spec?: Record<string, unknown>;
-}
-
-/** The fields serverSideNameRules reads; the values are as recorded, so each is checked before use. */
-interface NameRulesView {
-    kind: string;
-    metadata?: { name?: unknown; namespace?: unknown; labels?: unknown };
-    spec?: Record<string, unknown> & {
-        template?: PodTemplateView;
-        jobTemplate?: { spec?: { template?: PodTemplateView } };
-    };
-}
+// ---- rules the API server applies outside the OpenAPI schema (offline/apiserver/) ----------------------
 
 /** A served version: v1, v2beta1, v1alpha3 (what the API server's discovery lists). */
 const API_VERSION_VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
@@ -303,89 +283,6 @@ function typeMetaProblems(apiVersion: string, kind: string): string[] {
             ? []
             : [`kind: ${quoted(kind)} is not a Kubernetes kind (letters and digits, starting with a letter, ≤ 63)`]),
     ];
-}
-
-function serverSideNameRules(obj: NameRulesView): string[] {
-    const problems: string[] = [];
-    const metadata = obj.metadata ?? {};
-    const name = metadata.name;
-    if (typeof name !== "string" || name === "") {
-        problems.push(
-            `metadata.name: required (got ${quoted(name)}). Fix: set a name or let the provider auto-name it`,
-        );
-    } else if (DNS_LABEL_KINDS.has(obj.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) {
-        const rule = DNS_LABEL_KINDS.has(obj.kind)
-            ? "a DNS-1123 label (lower case, digits, '-', ≤ 63)"
-            : "a DNS-1123 subdomain (lower case, digits, '-', '.', ≤ 253)";
-        problems.push(`metadata.name: ${quoted(name)} is not ${rule}`);
-    }
-    if (
-        metadata.namespace !== undefined &&
-        !(typeof metadata.namespace === "string" && isDnsLabel(metadata.namespace))
-    ) {
-        problems.push(`metadata.namespace: ${quoted(metadata.namespace)} is not a DNS-1123 label`);
-    }
-    problems.push(...labelProblems("metadata.labels", metadata.labels));
-    const template = obj.spec?.template ?? obj.spec?.jobTemplate?.spec?.template;
-    const templatePath = obj.spec?.template ? "spec.template" : "spec.jobTemplate.spec.template";
-    if (template) {
-        problems.push(...labelProblems(`${templatePath}.metadata.labels`, template.metadata?.labels));
-    }
-    const podSpec = obj.kind === "Pod" ? obj.spec : template?.spec;
-    const podSpecPath = obj.kind === "Pod" ? "spec" : `${templatePath}.spec`;
-    for (const list of ["initContainers", "containers"]) {
-        const containers = podSpec?.[list];
-        if (!Array.isArray(containers)) {
-            continue;
-        }
-        containers.forEach((c: Record<string, unknown> | undefined, i: number) => {
-            const at = `${podSpecPath}.${list}[${i}]`;
-            if (typeof c?.name === "string" && !isDnsLabel(c.name)) {
-                problems.push(`${at}.name: ${quoted(c.name)} is not a DNS-1123 label`);
-            }
-            (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Record<string, unknown> | undefined, j: number) => {
-                if (typeof p?.name === "string" && !isPortName(p.name)) {
-                    problems.push(
-                        `${at}.ports[${j}].name: ${quoted(p.name)} is not an IANA service name (lower case, ≤ 15, a letter, no '--')`,
-                    );
-                }
-            });
-        });
-    }
-    return problems;
-}
-
-function labelProblems(at: string, labels: unknown): string[] {
-    if (labels === undefined || labels === null || typeof labels !== "object") {
-        return [];
-    }
-    const problems: string[] = [];
-    for (const [key, value] of Object.entries(labels)) {
-        const slash = key.lastIndexOf("/");
-        const prefix = slash < 0 ? undefined : key.slice(0, slash);
-        const name = key.slice(slash + 1);
-        if ((prefix !== undefined && !isDnsSubdomain(prefix)) || name.length > 63 || !LABEL_NAME.test(name)) {
-            problems.push(`${at}: key ${quoted(key)} is not a valid label key`);
-        }
-        if (typeof value === "string" && (value.length > 63 || !LABEL_VALUE.test(value))) {
-            problems.push(
-                `${at}[${quoted(key)}]: value ${quoted(value)} is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
-            );
-        }
-    }
-    return problems;
-}
-
-export function isDnsLabel(s: string): boolean {
-    return s.length <= 63 && DNS_LABEL.test(s);
-}
-
-export function isDnsSubdomain(s: string): boolean {
-    return s.length <= 253 && DNS_SUBDOMAIN.test(s);
-}
-
-function isPortName(s: string): boolean {
-    return s.length <= 15 && PORT_NAME.test(s) && /[a-z]/.test(s) && !s.includes("--");
 }
 
 // ---- OpenShift Route (route.openshift.io/v1), after the CRD in openshift/api --------------------------

@@ -1,7 +1,7 @@
 /**
  * The policy catalog: every policy's metadata as data, in lesson order. Rules take their name, description,
  * level, severity, tags and remediation steps from here (policyMetadata), the offline runner and the SARIF
- * report read lessons and help from here, and `npm run docs` writes the README's lessons and coverage tables
+ * report read lessons and help from here, and `npm run docs` writes the lessons and coverage tables of docs/
  * from here. A rule's own file holds only what it checks and its config.
  */
 import type { EnforcementLevel, Policy, Severity } from "@pulumi/policy";
@@ -10,7 +10,7 @@ import type { LessonId } from "./lessons";
 /** What a policy protects, as @pulumi/policy `tags` and SARIF rule tags ("security" marks GitHub security alerts). */
 export type Tag = "security" | "reliability" | "supply-chain" | "data-loss" | "networking" | "openshift";
 
-/** The other checkers the README compares the pack with. */
+/** The other checkers docs/policies.md compares the pack with. */
 export type PeerSource = "PSS baseline" | "PSS restricted" | "kube-linter" | "Polaris";
 
 /** A check of a peer tool (a Pod Security Standards control, a kube-linter default check, a Polaris check). */
@@ -98,12 +98,12 @@ export const CATALOG = {
         peers: [],
     },
     "route-backend-selects-pods": {
-        lessons: ["L05"],
+        lessons: ["L05", "L18"],
         enforcementLevel: "mandatory",
         severity: "high",
         tags: ["reliability", "networking", "openshift"],
         summary:
-            "Every Route/Ingress backend is a Service in the same namespace whose selector matches a workload of the stack: the router builds backends from endpoints, so an ExternalName Service (or one selecting nothing) answers 503.",
+            "Every Route/Ingress backend is a Service in the same namespace (or one listed in externalNames) whose selector matches a workload of the stack and that has the port the route names: the router builds backends from endpoints, so an ExternalName Service, one selecting nothing, or a missing port answers 503.",
         remediation: "Point the route at the stack's own selector Service.",
         peers: [],
     },
@@ -164,6 +164,26 @@ export const CATALOG = {
         summary:
             "Every HorizontalPodAutoscaler's scaleTargetRef names a Deployment, StatefulSet or ReplicaSet of the stack in the HPA's namespace; otherwise it scales nothing.",
         remediation: "Set scaleTargetRef (apiVersion apps/v1, kind, name) from the workload object.",
+        peers: [],
+    },
+    "hpa-target-replicas-unset": {
+        lessons: ["L10", "L14"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        tags: ["reliability"],
+        summary:
+            "A Deployment, StatefulSet or ReplicaSet that a HorizontalPodAutoscaler of the stack scales sets no spec.replicas: a fixed count is written back by every update, resetting the scale the autoscaler chose under load.",
+        remediation: "Remove spec.replicas from the workload; the HPA's minReplicas applies from the start.",
+        peers: [],
+    },
+    "statefulset-headless-service": {
+        lessons: ["L10"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        tags: ["reliability", "networking"],
+        summary:
+            "A StatefulSet's serviceName names a headless Service (clusterIP: None) of the stack in its namespace that selects its pods, or one listed in externalNames; otherwise its pods' stable DNS names (redis-0.redis) do not resolve.",
+        remediation: "Declare a headless Service selecting the pods and take serviceName from its metadata.name.",
         peers: [],
     },
     "images-digest-pinned": {
@@ -295,6 +315,16 @@ export const CATALOG = {
         remediation: "Feed containerPort, the PORT env, probes and Service targetPort from one value.",
         peers: [],
     },
+    "env-names-unique": {
+        lessons: ["L18"],
+        enforcementLevel: "advisory",
+        severity: "low",
+        tags: ["reliability"],
+        summary:
+            "No env var name appears twice in one container: Kubernetes keeps the last value and the API server only warns, so an edit to the other entry silently does nothing.",
+        remediation: "Set each variable once.",
+        peers: [kubeLinter("duplicate-env-var")],
+    },
     "nginx-upstream-matches-service": {
         lessons: ["L18"],
         enforcementLevel: "mandatory",
@@ -368,7 +398,7 @@ export const CATALOG = {
         severity: "medium",
         tags: ["reliability"],
         summary:
-            "Every PodDisruptionBudget selects pods of the stack and lets at least one of them be evicted: maxUnavailable 0, or minAvailable >= the workload's replicas (or HPA minReplicas), blocks every node drain.",
+            "Every PodDisruptionBudget selects pods of the stack, sets a budget (minAvailable or maxUnavailable: without one every pod may be evicted at once) and lets at least one pod be evicted: maxUnavailable 0, or minAvailable >= the workload's replicas (or HPA minReplicas), blocks every node drain.",
         remediation: "Set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.",
         peers: [
             kubeLinter("pdb-max-unavailable"),
@@ -411,6 +441,17 @@ export const CATALOG = {
             "Every container of a long-running workload has a livenessProbe: without it a hung process is never restarted.",
         remediation: "Add livenessProbe on the container's declared port.",
         peers: [polaris("livenessProbeMissing")],
+    },
+    "liveness-differs-from-readiness": {
+        lessons: ["L27", "L15"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        tags: ["reliability"],
+        summary:
+            "A container's livenessProbe is not identical to its readinessProbe (same handler and timings): otherwise a slow dependency fails both on every pod at once and the kubelet restarts them all instead of only taking them out of the Service.",
+        remediation:
+            "Probe liveness on a cheap endpoint that checks only the process, with a higher failureThreshold than readiness.",
+        peers: [],
     },
     "rolling-update-zero-unavailable": {
         lessons: ["L29"],
@@ -531,6 +572,16 @@ export const CATALOG = {
             "Name the clients in `from`: a podSelector for the pods in the namespace that may connect, a namespaceSelector with the router's or ingress controller's labels.",
         peers: [],
     },
+    "network-policy-selects-pods": {
+        lessons: ["L31"],
+        enforcementLevel: "advisory",
+        severity: "medium",
+        tags: ["security", "networking"],
+        summary:
+            "Every NetworkPolicy with a non-empty podSelector selects a pod template of the stack in its namespace (or is listed in externalNames): one that selects nothing (a typo in a label) protects nothing.",
+        remediation: "Use the pod labels of the workload the policy guards as its podSelector.",
+        peers: [],
+    },
     "ingress-tls": {
         lessons: ["L31"],
         enforcementLevel: "advisory",
@@ -556,7 +607,7 @@ export const CATALOG = {
 
 export type PolicyName = keyof typeof CATALOG;
 
-/** Peer checks no policy covers, each with the reason; the README's coverage table lists them as "not covered". */
+/** Peer checks no policy covers, each with the reason; the coverage table (docs/policies.md) lists them as "not covered". */
 export const NOT_COVERED: Required<PeerCheck>[] = [
     uncovered(
         "kube-linter",
@@ -565,13 +616,8 @@ export const NOT_COVERED: Required<PeerCheck>[] = [
     ),
     uncovered(
         "kube-linter",
-        "duplicate-env-var",
-        "Kubernetes keeps the last value; the components build env from one object, so names cannot repeat",
-    ),
-    uncovered(
-        "kube-linter",
         "mismatching-selector",
-        "the API server rejects a workload whose selector does not match its template labels (the preview fails)",
+        "not a policy: the API server rejects a workload whose selector does not match its template labels, and the check reports it as a schema error (offline/apiserver/)",
     ),
     uncovered(
         "kube-linter",
@@ -668,3 +714,71 @@ export function fixOf(name: PolicyName): string {
     const { remediation } = CATALOG[name];
     return `Fix: ${remediation[0].toLowerCase()}${remediation.slice(1)}`;
 }
+
+/**
+ * Whether a policy also runs at admission, as a ValidatingAdmissionPolicy the API server enforces on every write
+ * (admission/forms.ts holds its CEL, `npm run admission` writes it, docs/admission.md lists both places), and when
+ * not, why. A policy added to the catalog must say which.
+ */
+export type AdmissionCoverage = "cel" | { none: string };
+
+const CROSS_OBJECT = "cross-object: it compares objects of the stack with each other, and admission sees one object";
+const NOT_YET = "single-object, so CEL could express it, but not written yet: the pack alone checks it";
+
+export const ADMISSION = {
+    "s2i-builder-command-set": "cel",
+    "no-root-only-images": "cel",
+    "no-privileged-ports": "cel",
+    "rwo-volume-single-replica": { none: CROSS_OBJECT },
+    "rwo-volume-recreate-strategy": { none: CROSS_OBJECT },
+    "route-backend-selects-pods": { none: CROSS_OBJECT },
+    "service-selects-pods": { none: CROSS_OBJECT },
+    "internal-registry-same-namespace": "cel",
+    "configmap-size-advisory": "cel",
+    "configmap-size-limit": "cel",
+    "redis-data-persistent": { none: NOT_YET },
+    "hpa-target-exists": { none: CROSS_OBJECT },
+    "images-digest-pinned": "cel",
+    "job-bounded-retries": "cel",
+    "job-no-ttl-after-finished": "cel",
+    "no-ignore-changes-on-workload-spec": {
+        none: "ignoreChanges is a Pulumi resource option: the API server never sees it",
+    },
+    "readiness-probe-set": "cel",
+    "pod-references-declared": { none: CROSS_OBJECT },
+    "api-version-removed": { none: "the API server itself refuses an API version it no longer serves" },
+    "api-version-deprecated": { none: "the API server itself answers a deprecated API version with a warning" },
+    "recommended-labels": "cel",
+    "probe-ports-declared": "cel",
+    "service-target-port-matches-pods": { none: CROSS_OBJECT },
+    "port-env-matches-container-port": "cel",
+    "nginx-upstream-matches-service": { none: CROSS_OBJECT },
+    "no-literal-secret-env": "cel",
+    "no-secret-values": "cel",
+    "no-secret-in-command": {
+        none: "single-object, but which env var carries a Secret follows the kubelet's ordered $(VAR) expansion and shadowing, not yet written in CEL: the pack alone checks it",
+    },
+    "allowed-image-prefixes": "cel",
+    "replicated-workload-has-pdb": { none: CROSS_OBJECT },
+    "pdb-allows-disruption": { none: CROSS_OBJECT },
+    "container-resources": "cel",
+    "read-only-root-filesystem": "cel",
+    "liveness-probe-set": "cel",
+    "rolling-update-zero-unavailable": "cel",
+    "pod-security-baseline": {
+        none: "Pod Security admission, built into the API server, enforces it from the namespace's pod-security.kubernetes.io labels",
+    },
+    "pod-security-restricted": {
+        none: "Pod Security admission, built into the API server, enforces it from the namespace's pod-security.kubernetes.io labels",
+    },
+    "automount-service-account-token": "cel",
+    "namespace-has-network-policy": { none: CROSS_OBJECT },
+    "network-policy-ingress-restricted": { none: NOT_YET },
+    "ingress-tls": "cel",
+    "pvc-protected": { none: "protect is a Pulumi resource option: the API server never sees it" },
+    "hpa-target-replicas-unset": { none: CROSS_OBJECT },
+    "statefulset-headless-service": { none: CROSS_OBJECT },
+    "network-policy-selects-pods": { none: CROSS_OBJECT },
+    "env-names-unique": { none: NOT_YET },
+    "liveness-differs-from-readiness": { none: NOT_YET },
+} as const satisfies { [N in PolicyName]: AdmissionCoverage };

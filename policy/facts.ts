@@ -12,13 +12,17 @@ export function digestOf(imageOrImageId: string): string | undefined {
     return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
 }
 
-/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
-export function globMatches(pattern: string, text: string): boolean {
-    const source = pattern
+/** A glob as regular-expression source (unanchored): JavaScript and RE2 (the API server's CEL) read it alike. */
+export function globSource(pattern: string): string {
+    return pattern
         .split("*")
         .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
         .join(".*");
-    return new RegExp(`^${source}$`).test(text);
+}
+
+/** Glob match where "*" stands for any run of characters (including "/"): the pattern language of pack settings. */
+export function globMatches(pattern: string, text: string): boolean {
+    return new RegExp(`^${globSource(pattern)}$`).test(text);
 }
 
 /** Whether an environment variable name matches one of the globs, ignoring case (env settings of the pack). */
@@ -26,21 +30,45 @@ export function envNameMatchesAny(patterns: readonly string[], name: string): bo
     return patterns.some((p) => globMatches(p.toUpperCase(), name.toUpperCase()));
 }
 
+/**
+ * A DNS-1123 label (k8s.io/apimachinery IsDNS1123Label: namespaces, Service names): lower case alphanumerics and
+ * "-", starting and ending alphanumeric, at most 63 characters.
+ */
+export const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain (IsDNS1123Subdomain: most object names, hosts): dot-separated labels, at most 253 characters. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** OpenShift's cluster-internal registry; the first path segment of an image there is the namespace. */
 export const INTERNAL_REGISTRY_HOST = "image-registry.openshift-image-registry.svc:5000";
 
-/** Every image a stack deploys, by role (the keys of the stack output `images`) → its argument / config path. */
+/** The role of each image a stack deploys: the keys of the stack output `images`. */
+export type ImageRole = "api" | "migration" | "nginx" | "content" | "redis";
+/** Every image a stack deploys, by role → its argument / config path. */
 export const IMAGE_ROLE_FIELDS = {
     api: "api.image",
     migration: "migration.image",
     nginx: "site.image",
     content: "site.content.image",
     redis: "redis.image",
-} as const;
-export type ImageRole = keyof typeof IMAGE_ROLE_FIELDS;
+} as const satisfies Record<ImageRole, string>;
 
 /** Response header nginx adds with the deployed version unless the stack names another (L24). */
 export const VERSION_HEADER_DEFAULT_NAME = "X-Webstack-Version";
+/** An HTTP header name as nginx's add_header takes it unquoted: letters, digits and "-", not starting with "-". */
+export const HTTP_HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+
+/** Lowest port a non-root process may bind (ports below it need root, which OpenShift never grants: L02, L30). */
+export const UNPRIVILEGED_PORT_MIN = 1024;
+/** Highest TCP port. */
+export const MAX_PORT = 65535;
+
+/** A port a non-root container can listen on: an integer from UNPRIVILEGED_PORT_MIN to MAX_PORT. */
+export function isUnprivilegedPort(port: unknown): boolean {
+    return Number.isInteger(port) && (port as number) >= UNPRIVILEGED_PORT_MIN && (port as number) <= MAX_PORT;
+}
+
+/** Invoke token of the docker provider's registry lookup (tag → digest at preview, L12, L17); mocks answer it. */
+export const REGISTRY_LOOKUP_TOKEN = "docker:index/getRegistryImage:getRegistryImage";
 
 /** Where nginx serves the static files from inside its container. */
 export const NGINX_CONTENT_ROOT = "/usr/share/nginx/html";
@@ -85,16 +113,37 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 /** Longest repository name (registry + path) the reference grammar allows. */
 const MAX_NAME_LENGTH = 255;
 
-/** The parts of `image` without judging them (policies see whatever a program deployed). */
-export function splitImageRef(image: string): ImageRef {
+/**
+ * The reference as written: the name (registry and path, no defaults applied), the tag after the last ":" that
+ * follows the last "/", and everything after the first "@" as the digest. The one place a reference is split.
+ */
+function writtenParts(image: string): { name: string; tag?: string; digest?: string } {
     const at = image.indexOf("@");
     const nameAndTag = at < 0 ? image : image.slice(0, at);
     const digest = at < 0 ? undefined : image.slice(at + 1);
-    const lastSlash = nameAndTag.lastIndexOf("/");
     const lastColon = nameAndTag.lastIndexOf(":");
-    const hasTag = lastColon > lastSlash;
-    const name = hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag;
-    const tag = hasTag ? nameAndTag.slice(lastColon + 1) : undefined;
+    const hasTag = lastColon > nameAndTag.lastIndexOf("/");
+    return {
+        name: hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag,
+        ...(hasTag ? { tag: nameAndTag.slice(lastColon + 1) } : {}),
+        ...(digest === undefined ? {} : { digest }),
+    };
+}
+
+/** The reference without its tag and digest, as written ("ghcr.io/org/api:1@sha256:…" → "ghcr.io/org/api"). */
+export function unpinnedName(image: string): string {
+    return writtenParts(image).name;
+}
+
+/** The reference without its digest, tag kept, as written ("ghcr.io/org/api:1@sha256:…" → "ghcr.io/org/api:1"). */
+export function withoutDigest(image: string): string {
+    const { name, tag } = writtenParts(image);
+    return tag === undefined ? name : `${name}:${tag}`;
+}
+
+/** The parts of `image` without judging them (policies see whatever a program deployed). */
+export function splitImageRef(image: string): ImageRef {
+    const { name, tag, digest } = writtenParts(image);
     const firstSlash = name.indexOf("/");
     const first = firstSlash < 0 ? "" : name.slice(0, firstSlash);
     // The first segment is a registry when it has a dot or a port, or is localhost.
@@ -133,11 +182,10 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
         return bad("must not carry a URL scheme", `drop the "${ref.split("://")[0]}://" prefix`);
     }
-    const atParts = ref.split("@");
-    if (atParts.length > 2) {
+    if (ref.split("@").length > 2) {
         return bad("has more than one '@'", "keep a single @sha256:<digest> at the end");
     }
-    const [nameAndTag, digest] = atParts;
+    const { name, tag, digest } = writtenParts(ref);
     if (digest !== undefined && !SHA256_DIGEST.test(digest)) {
         const hex = digest.startsWith("sha256:") ? digest.slice("sha256:".length) : undefined;
         if (hex === undefined) {
@@ -151,11 +199,6 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
             "copy the full digest, e.g. from `docker buildx imagetools inspect <image>` or the stack output `images`",
         );
     }
-    const lastSlash = nameAndTag.lastIndexOf("/");
-    const lastColon = nameAndTag.lastIndexOf(":");
-    const hasTag = lastColon > lastSlash;
-    const name = hasTag ? nameAndTag.slice(0, lastColon) : nameAndTag;
-    const tag = hasTag ? nameAndTag.slice(lastColon + 1) : undefined;
     if (tag !== undefined && !TAG.test(tag)) {
         return bad(
             `has tag "${tag}" which is not a valid tag`,

@@ -149,6 +149,8 @@ export interface WorkloadProps extends KubeObject {
         strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
         volumeClaimTemplates?: KubeObject[];
         jobTemplate?: { spec?: JobSpec };
+        /** StatefulSet: the headless Service that gives its pods DNS names */
+        serviceName?: string;
     };
 }
 
@@ -162,8 +164,9 @@ export interface JobSpec {
 export interface ServiceProps extends KubeObject {
     spec?: {
         type?: string;
+        clusterIP?: string;
         selector?: Record<string, string>;
-        ports?: { port: number; targetPort?: number | string }[];
+        ports?: { name?: string; port: number; targetPort?: number | string }[];
     };
 }
 
@@ -212,8 +215,8 @@ export interface HpaProps extends KubeObject {
 }
 
 /** A Service backend of an Ingress. */
-interface IngressBackend {
-    service?: { name?: string };
+export interface IngressBackend {
+    service?: { name?: string; port?: { name?: string; number?: number } };
 }
 
 export interface IngressProps extends KubeObject {
@@ -225,7 +228,12 @@ export interface IngressProps extends KubeObject {
 }
 
 export interface RouteProps extends KubeObject {
-    spec?: { tls?: unknown; to?: { kind?: string; name: string }; alternateBackends?: { name: string }[] };
+    spec?: {
+        tls?: unknown;
+        to?: { kind?: string; name: string };
+        alternateBackends?: { name: string }[];
+        port?: { targetPort?: number | string };
+    };
 }
 
 /** The props shape of each type token whose fields the policies read beyond metadata. */

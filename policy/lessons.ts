@@ -1,7 +1,7 @@
 /**
  * The lessons L01–L32 (the postmortems' failures, /work/shared/LESSONS.md) and where this repository answers
  * each: the component default that prevents it and the regression tests that reproduce it. Which policies
- * catch it is in catalog.ts. `npm run docs` writes the README's lessons table from this and the catalog;
+ * catch it is in catalog.ts. `npm run docs` writes docs/lessons.md's table from this and the catalog;
  * test/lessons.test.ts checks the tests named here exist and cite the lesson.
  */
 export interface Lesson {
@@ -80,7 +80,7 @@ export const LESSONS = {
     L11: {
         happened: "SSE through proxy and router",
         componentDefault: "unbuffered SSE location; Route timeout annotation (`nginx-conf.ts`, `route.ts`)",
-        tests: ["test/nginx.real.test.ts", "test/components/routing.test.ts"],
+        tests: ["test/nginx.real.test.ts", "test/components/routing.test.ts", "test/sse-replicas.real.test.ts"],
     },
     L12: {
         happened: "`:main` never rolled",
@@ -98,11 +98,12 @@ export const LESSONS = {
     },
     L14: {
         happened: "drift, manual edits",
-        componentDefault: "no `ignoreChanges`; nightly drift check (`drift.yml`)",
+        componentDefault: "no `ignoreChanges`; nightly drift check (`drift.yml`) that also lists unmanaged objects",
         tests: [
             "test/rollout.test.ts",
             "test/policy/no-ignore-changes-on-workload-spec.test.ts",
             "test/workflows.test.ts",
+            "test/unmanaged-objects.test.ts",
         ],
     },
     L15: {

@@ -14,15 +14,19 @@ import { automountServiceAccountToken } from "./rules/automount-service-account-
 import { configMapSizeAdvisory } from "./rules/configmap-size-advisory";
 import { configMapSizeLimit } from "./rules/configmap-size-limit";
 import { containerResources } from "./rules/container-resources";
+import { envNamesUnique } from "./rules/env-names-unique";
 import { hpaTargetExists } from "./rules/hpa-target-exists";
+import { hpaTargetReplicasUnset } from "./rules/hpa-target-replicas-unset";
 import { imagesDigestPinned } from "./rules/images-digest-pinned";
 import { ingressTls } from "./rules/ingress-tls";
 import { internalRegistrySameNamespace } from "./rules/internal-registry-same-namespace";
 import { jobBoundedRetries } from "./rules/job-bounded-retries";
 import { jobNoTtlAfterFinished } from "./rules/job-no-ttl-after-finished";
+import { livenessDiffersFromReadiness } from "./rules/liveness-differs-from-readiness";
 import { livenessProbeSet } from "./rules/liveness-probe-set";
 import { namespaceHasNetworkPolicy } from "./rules/namespace-has-network-policy";
 import { networkPolicyIngressRestricted } from "./rules/network-policy-ingress-restricted";
+import { networkPolicySelectsPods } from "./rules/network-policy-selects-pods";
 import { nginxUpstreamMatchesService } from "./rules/nginx-upstream-matches-service";
 import { noIgnoreChangesOnWorkloadSpec } from "./rules/no-ignore-changes-on-workload-spec";
 import { noLiteralSecretEnv } from "./rules/no-literal-secret-env";
@@ -49,6 +53,7 @@ import { rwoVolumeSingleReplica } from "./rules/rwo-volume-single-replica";
 import { s2iBuilderCommandSet } from "./rules/s2i-builder-command-set";
 import { serviceSelectsPods } from "./rules/service-selects-pods";
 import { serviceTargetPortMatchesPods } from "./rules/service-target-port-matches-pods";
+import { statefulSetHeadlessService } from "./rules/statefulset-headless-service";
 
 /**
  * In lesson order (L01 ... L32); each rejects config properties it does not declare (see config.ts) and consults the
@@ -69,6 +74,8 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         configMapSizeLimit, // L08
         redisDataPersistent, // L10
         hpaTargetExists, // L10
+        hpaTargetReplicasUnset, // L10
+        statefulSetHeadlessService, // L10
         imagesDigestPinned, // L12
         jobBoundedRetries, // L13
         jobNoTtlAfterFinished, // L13
@@ -81,6 +88,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         probePortsDeclared, // L18
         serviceTargetPortMatchesPods, // L18
         portEnvMatchesContainerPort, // L18
+        envNamesUnique, // L18
         nginxUpstreamMatchesService, // L18
         noLiteralSecretEnv, // L19
         noSecretValues, // L19
@@ -91,12 +99,14 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = (
         containerResources, // L21
         readOnlyRootFilesystem, // L26
         livenessProbeSet, // L27
+        livenessDiffersFromReadiness, // L27
         rollingUpdateZeroUnavailable, // L29
         podSecurityBaseline, // L30
         podSecurityRestricted, // L30
         automountServiceAccountToken, // L30
         namespaceHasNetworkPolicy, // L31
         networkPolicyIngressRestricted, // L31
+        networkPolicySelectsPods, // L31
         ingressTls, // L31
         pvcProtected, // L32
     ] as (ResourceValidationPolicy | StackValidationPolicy)[]

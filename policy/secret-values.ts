@@ -5,7 +5,7 @@
  */
 
 /** Formats whose shape alone says "credential": [what it is, pattern]. */
-const KNOWN_FORMATS: [string, RegExp][] = [
+export const KNOWN_FORMATS: [string, RegExp][] = [
     ["a private key block", /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/],
     ["an AWS access key id", /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/],
     ["a GitHub token", /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/],
@@ -17,8 +17,8 @@ const KNOWN_FORMATS: [string, RegExp][] = [
 ];
 
 /** scheme://user:password@host; the password group is checked against references like $(VAR) and ${VAR}. */
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:([^\s@/?#]+)@/gi;
-const REFERENCE = /^(?:\$\(.+\)|\$\{.+\}|<.+>|\*+|x+|\.\.\.)$/i;
+export const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:([^\s@/?#]+)@/gi;
+export const REFERENCE = /^(?:\$\(.+\)|\$\{.+\}|<.+>|\*+|x+|\.\.\.)$/i;
 /** Certificates and public keys are meant to be shared; their base64 body would look like random tokens. */
 const PUBLIC_PEM = /-----BEGIN ([A-Z0-9 ]*?(?:CERTIFICATE|PUBLIC KEY)[A-Z0-9 ]*)-----[\s\S]*?-----END \1-----/g;
 const TOKEN = /[A-Za-z0-9+/_\-.=]+/g;

@@ -34,7 +34,8 @@ export interface Workload {
     podAnnotations: Record<string, string>;
 }
 
-const POD_SPEC_PATHS: Record<string, string> = {
+/** Where each workload kind keeps its pod spec. */
+export const POD_SPEC_PATHS: Record<string, string> = {
     [TYPES.pod]: "spec",
     [TYPES.deployment]: "spec.template.spec",
     [TYPES.statefulSet]: "spec.template.spec",

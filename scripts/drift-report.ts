@@ -9,7 +9,9 @@
 // 1 drift, 2 the check itself failed (the preview failed or printed nothing: cluster unreachable, state
 // unreadable, a policy violation; the preview file is unreadable; bad arguments).
 import * as fs from "fs";
+import { DNS_LABEL } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
+import { LiveObject, StateResource, UnmanagedObject, unmanagedObjects, unmanagedText } from "./unmanaged-objects";
 
 /** One step of `pulumi preview --json` (PreviewStep in pulumi/sdk/go/common/display/json.go). */
 export interface PreviewStep {
@@ -132,16 +134,18 @@ export function driftReport(stack: string, digest: PreviewDigest | undefined, pr
     return { verdict, drifted, text: lines.join("\n"), markdown };
 }
 
-/** Reads the preview JSON; undefined when the file is empty (the CLI failed before printing it). */
-export function readPreviewDigest(file: string): PreviewDigest | undefined {
+/**
+ * Reads a JSON object a command wrote (`producer`, e.g. "pulumi preview --json"); undefined when the file is empty
+ * (the command failed before printing it).
+ */
+function readJsonObject(file: string, producer: string): Record<string, unknown> | undefined {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new Error(
-            `${file}: cannot read it (${(err as Error).message}). Fix: pass the file pulumi preview --json wrote`,
-            { cause: err },
-        );
+        throw new Error(`${file}: cannot read it (${(err as Error).message}). Fix: pass the file ${producer} wrote`, {
+            cause: err,
+        });
     }
     if (text.trim() === "") {
         return undefined;
@@ -151,16 +155,38 @@ export function readPreviewDigest(file: string): PreviewDigest | undefined {
         value = JSON.parse(text);
     } catch (err) {
         throw new Error(
-            `${file}: not JSON (${(err as Error).message}). Fix: run pulumi preview with --json and redirect only its stdout to the file`,
+            `${file}: not JSON (${(err as Error).message}). Fix: run ${producer} and redirect only its stdout to the file`,
             { cause: err },
         );
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
         throw new Error(
-            `${file}: expected the JSON object of pulumi preview --json (got ${JSON.stringify(value)?.slice(0, 80)})`,
+            `${file}: expected the JSON object of ${producer} (got ${JSON.stringify(value)?.slice(0, 80)})`,
         );
     }
-    return value;
+    return value as Record<string, unknown>;
+}
+
+/** Reads the preview JSON; undefined when the file is empty (the CLI failed before printing it). */
+export function readPreviewDigest(file: string): PreviewDigest | undefined {
+    return readJsonObject(file, "pulumi preview --json");
+}
+
+/**
+ * The objects of `namespace` that no stack manages (advisory, postmortem 002), from the files of
+ * `pulumi stack export` and `kubectl get <UNMANAGED_REPORT_RESOURCES> -n <namespace> -o json`.
+ */
+export function readUnmanaged(stateFile: string, liveFile: string, namespace: string): UnmanagedObject[] {
+    const state = readJsonObject(stateFile, "pulumi stack export") as
+        { deployment?: { resources?: StateResource[] } } | undefined;
+    const live = readJsonObject(liveFile, "kubectl get … -o json") as { items?: LiveObject[] } | undefined;
+    if (!Array.isArray(state?.deployment?.resources)) {
+        throw new Error(`${stateFile}: has no deployment.resources. Fix: pass the output of pulumi stack export`);
+    }
+    if (!Array.isArray(live?.items)) {
+        throw new Error(`${liveFile}: has no items list. Fix: pass the output of kubectl get … -o json`);
+    }
+    return unmanagedObjects(live.items, state.deployment.resources, namespace);
 }
 
 export const DRIFT_REPORT_COMMAND = {
@@ -175,6 +201,22 @@ export const DRIFT_REPORT_COMMAND = {
             valueName: "<n>",
             default: "0",
             description: "exit status of that pulumi preview (non-zero: drift, or a preview that failed)",
+        },
+        state: {
+            type: "string",
+            valueName: "<export.json>",
+            description: "pulumi stack export of the stack: with --live, also list the namespace's unmanaged objects",
+        },
+        live: {
+            type: "string",
+            valueName: "<objects.json>",
+            description:
+                "kubectl get <the kinds in scripts/unmanaged-objects.ts> -n <namespace> -o json --show-managed-fields (with --state and --namespace)",
+        },
+        namespace: {
+            type: "string",
+            valueName: "<namespace>",
+            description: "the stack's namespace, for --state and --live",
         },
     },
     positionals: "<preview.json>",
@@ -191,6 +233,7 @@ export function main(argv: string[]): number {
     let stack: string;
     let exitCode: number;
     let file: string;
+    let unmanagedInputs: { state: string; live: string; namespace: string } | undefined;
     try {
         const parsed = parseCommandLine(DRIFT_REPORT_COMMAND, argv);
         if (parsed.help) {
@@ -211,13 +254,29 @@ export function main(argv: string[]): number {
         stack = flags.stack;
         exitCode = Number(flags["preview-exit-code"]);
         file = positionals[0];
+        const given = (["state", "live", "namespace"] as const).filter((flag) => flags[flag] !== undefined);
+        if (given.length > 0 && given.length < 3) {
+            throw new Error(
+                `--state, --live and --namespace go together to list unmanaged objects (got only ${given.map((f) => `--${f}`).join(", ")})`,
+            );
+        }
+        if (flags.namespace !== undefined && !DNS_LABEL.test(flags.namespace)) {
+            throw new Error(`--namespace must be a namespace name (got ${JSON.stringify(flags.namespace)})`);
+        }
+        if (flags.state !== undefined && flags.live !== undefined && flags.namespace !== undefined) {
+            unmanagedInputs = { state: flags.state, live: flags.live, namespace: flags.namespace };
+        }
     } catch (err) {
         console.error(`drift-report: error: ${(err as Error).message}\n(--help lists the flags)`);
         return DRIFT_EXIT_CODES.error;
     }
     let report: DriftReport;
+    let unmanaged: UnmanagedObject[] = [];
     try {
         report = driftReport(stack, readPreviewDigest(file), exitCode);
+        if (unmanagedInputs) {
+            unmanaged = readUnmanaged(unmanagedInputs.state, unmanagedInputs.live, unmanagedInputs.namespace);
+        }
     } catch (err) {
         console.error(`drift-report: error: ${(err as Error).message}`);
         return DRIFT_EXIT_CODES.error;
@@ -229,8 +288,19 @@ export function main(argv: string[]): number {
             `::error title=Drift in ${stack}::${r.op} ${r.type} ${r.name}${r.properties.length ? `: ${r.properties.join(", ")}` : ""}`,
         );
     }
+    // Advisory: listed and annotated, never a reason to fail the job (the exit code is the drift verdict's).
+    if (unmanagedInputs && unmanaged.length > 0) {
+        console.log(unmanagedText(unmanaged, unmanagedInputs.namespace, stack));
+        for (const o of unmanaged) {
+            console.log(`::warning title=Unmanaged object in ${unmanagedInputs.namespace}::${o.kind}/${o.name}`);
+        }
+    }
     if (process.env.GITHUB_STEP_SUMMARY) {
-        fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+        const unmanagedMarkdown =
+            unmanaged.length === 0
+                ? ""
+                : `\nObjects in \`${unmanagedInputs?.namespace}\` that no stack manages (advisory): ${unmanaged.map((o) => `\`${o.kind}/${o.name}\``).join(", ")}\n`;
+        fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n${unmanagedMarkdown}`);
     }
     return DRIFT_EXIT_CODES[report.verdict];
 }

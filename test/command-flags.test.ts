@@ -1,5 +1,5 @@
 // Every command answers --help (usage, flags, defaults, exit codes, example; exit 0), names the closest flag for
-// a misspelt one (exit 2), and the README's "Command flags" tables list exactly the flags, placeholders and
+// a misspelt one (exit 2), and docs/commands.md's tables list exactly the flags, placeholders and
 // defaults its help does.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -87,18 +87,14 @@ const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string,
     },
 ];
 
-const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+const COMMANDS_PAGE = fs.readFileSync(path.join(__dirname, "..", "docs", "commands.md"), "utf8");
 
-/** The README's "Command flags" section: heading → rows of [flag label, default column]. */
-function readmeFlagTables(): Map<string, Array<[label: string, defaultText: string]>> {
-    const start = README.indexOf("\n## Command flags");
-    assert.ok(start >= 0, "README has no '## Command flags' section");
-    const end = README.indexOf("\n## ", start + 1);
-    const section = README.slice(start, end < 0 ? undefined : end);
+/** docs/commands.md: heading → rows of [flag label, default column]. */
+function commandsPageTables(): Map<string, Array<[label: string, defaultText: string]>> {
     const tables = new Map<string, Array<[string, string]>>();
     let current: Array<[string, string]> | undefined;
-    for (const line of section.split("\n")) {
-        const heading = /^### `([^`]+)`/.exec(line);
+    for (const line of COMMANDS_PAGE.split("\n")) {
+        const heading = /^## `([^`]+)`/.exec(line);
         if (heading) {
             current = [];
             tables.set(heading[1], current);
@@ -120,10 +116,10 @@ function helpLabel(name: string, flag: CommandSpec["flags"][string]): string {
 
 const headingOf = (spec: CommandSpec) => spec.name.replace(/ --$/, "");
 
-describe("every command explains itself: --help, did-you-mean, README agrees (issue 11)", () => {
-    const tables = readmeFlagTables();
+describe("every command explains itself: --help, did-you-mean, docs/commands.md agrees (issue 11)", () => {
+    const tables = commandsPageTables();
 
-    it("the README documents exactly these commands in its flag tables", () => {
+    it("docs/commands.md documents exactly these commands in its flag tables", () => {
         assert.deepStrictEqual([...tables.keys()].sort(), COMMANDS.map((c) => headingOf(c.spec)).sort());
     });
 
@@ -155,22 +151,22 @@ describe("every command explains itself: --help, did-you-mean, README agrees (is
                 assert.ok(output.includes(`unknown flag ${misspelt[0]}. Did you mean ${misspelt[1]}?`), output);
             });
 
-            it("the README lists exactly its flags, with the same placeholders and defaults", () => {
+            it("docs/commands.md lists exactly its flags, with the same placeholders and defaults", () => {
                 const rows = tables.get(headingOf(spec));
-                assert.ok(rows, `README has no "### \`${headingOf(spec)}\`" table`);
+                assert.ok(rows, `docs/commands.md has no "## \`${headingOf(spec)}\`" table`);
                 const documented = new Map(rows);
                 const helped = Object.entries(spec.flags).map(([name, flag]) => helpLabel(name, flag));
                 assert.deepStrictEqual(
                     [...documented.keys()].sort(),
                     [...helped].sort(),
-                    "README flags differ from --help",
+                    "docs/commands.md flags differ from --help",
                 );
                 for (const [name, flag] of Object.entries(spec.flags)) {
                     if (typeof flag.default === "string") {
                         const text = documented.get(helpLabel(name, flag))!;
                         assert.ok(
                             text.includes(`\`${flag.default}\``),
-                            `README gives --${name} the default "${text}", --help ${flag.default}`,
+                            `docs/commands.md gives --${name} the default "${text}", --help ${flag.default}`,
                         );
                     }
                 }

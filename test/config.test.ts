@@ -122,6 +122,13 @@ const BAD: BadCase[] = [
         lesson: "L12",
     },
     {
+        title: "L24 version header name starting with '-': refused by the schema, before nginx.conf is rendered",
+        change: (c) => (c.site.versionHeaderName = "-X-Version"),
+        field: "site.versionHeaderName",
+        got: '"-X-Version"',
+        fix: "site.versionHeaderName",
+    },
+    {
         title: "L12 tag-only redis image where digests are required",
         change: (c) => {
             c.requireImageDigests = true;

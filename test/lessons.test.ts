@@ -1,6 +1,6 @@
 // Every lesson L01–L32 maps to a component default, the policies that catch it (where checkable) and
 // regression tests: check that map (policy/lessons.ts + policy/catalog.ts, from which `npm run docs` writes the
-// README's lessons table) against the code, so it cannot silently go stale.
+// lessons table in docs/lessons.md) against the code, so it cannot silently go stale.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";

@@ -6,9 +6,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Extractor, ExtractorConfig, ExtractorMessage } from "@microsoft/api-extractor";
 import { compareOutputs, projectOutputs } from "../tools/package/dist-outputs";
 
 const REPO = path.resolve(__dirname, "..");
+const COMPONENTS = path.join(REPO, "components");
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 /** An output whose source does not exist, as a rename leaves behind. */
@@ -214,5 +216,60 @@ describe("components/dist holds exactly what the sources compile to (prepack: to
             missing: ["components/b.d.ts", "components/b.js"],
         });
         assert.deepStrictEqual(compareOutputs(path.join(dist, "none"), ["x.js"]), { stale: [], missing: ["x.js"] });
+    });
+});
+
+const CONFIG = path.join(COMPONENTS, "api-extractor.json");
+
+/** API Extractor on the built .d.ts, as CI runs it (not --local: a changed report fails instead of being written). */
+function extract(mainEntryPointFilePath?: string): {
+    succeeded: boolean;
+    apiReportChanged: boolean;
+    messages: string[];
+} {
+    const configObject = ExtractorConfig.loadFile(CONFIG);
+    const config = ExtractorConfig.prepare({
+        configObject: mainEntryPointFilePath ? { ...configObject, mainEntryPointFilePath } : configObject,
+        configObjectFullPath: CONFIG,
+        packageJsonFullPath: path.join(COMPONENTS, "package.json"),
+    });
+    const messages: string[] = [];
+    const result = Extractor.invoke(config, {
+        localBuild: false,
+        messageCallback: (message: ExtractorMessage) => {
+            messages.push(message.text);
+            message.handled = true;
+        },
+    });
+    return { succeeded: result.succeeded, apiReportChanged: result.apiReportChanged, messages };
+}
+
+describe("@webstack/components public surface (API Extractor report, issue 26)", function () {
+    this.timeout(120_000);
+    before(function () {
+        // The .d.ts API Extractor reads; in this file, so no other test file's build of dist/ runs at the same time.
+        execFileSync(process.execPath, [TSC, "-b", COMPONENTS], { stdio: "pipe" });
+    });
+
+    it("components/webstack-components.api.md is the surface components/index.ts exports. Fix: npm run api-report and commit the report", function () {
+        const { succeeded, apiReportChanged, messages } = extract();
+        assert.ok(succeeded && !apiReportChanged, messages.join("\n"));
+    });
+
+    it("an export added without the report fails the check", function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api-report-"));
+        const widened = path.join(dir, "index-widened.d.ts");
+        const entry = path.join(COMPONENTS, "dist", "components", "index");
+        fs.writeFileSync(
+            widened,
+            `export * from ${JSON.stringify(entry)};\nexport declare const addedWithoutReview: number;\n`,
+        );
+        try {
+            const { succeeded, apiReportChanged } = extract(widened);
+            assert.strictEqual(apiReportChanged, true);
+            assert.strictEqual(succeeded, false);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -6,30 +6,20 @@ import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import {
-    REDIS_CLI_AUTH_ENV,
-    redisPingCommand,
-    redisServerCommand,
-    renderRedisAcl,
-    renderRedisConf,
-} from "../components/redis-conf";
+import { REDIS_CLI_AUTH_ENV, redisPingCommand, redisServerCommand } from "../components/redis-conf";
+import { ACL_FILE_MODE, REDIS_BIN, RedisFiles, writeRedisFiles } from "./support/redis";
 import { RespClient, RespError, RespValue } from "./support/resp";
 import {
     ARBITRARY_UID,
     childPids,
     freePort,
-    makeGroupWritableDir,
-    makeReadOnlyDir,
     processIdentity,
     SandboxedProcess,
     startSandboxed,
     waitForPort,
 } from "./support/sandbox";
 
-const REDIS_BIN = fs.existsSync("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server";
 const REDIS_CLI = fs.existsSync("/usr/bin/redis-cli") ? "/usr/bin/redis-cli" : "redis-cli";
-/** The Secret volume's defaultMode in components/redis.ts: owner and group read, nothing for others. */
-const ACL_FILE_MODE = 0o440;
 /** Runs the server's command after stopping itself, so the test can read the exact argv the server is started with. */
 const STOP_BEFORE_EXEC = ["sh", "-c", 'kill -STOP $$; exec "$@"', "stopped"];
 
@@ -67,11 +57,10 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
     this.timeout(180_000);
     const password = crypto.randomBytes(16).toString("hex");
     let port: number;
+    let files: RedisFiles | undefined;
     let dataDir: string;
-    let confDir: string;
     let logDir: string;
     let confFile: string;
-    let aclDir: string;
     let aclFile: string;
     let server: SandboxedProcess | undefined;
     /** The command line of the server's process just before it became redis-server (its argv as started). */
@@ -142,27 +131,14 @@ describe("redis.conf on a real redis-server as an arbitrary UID (L10, L19, L26)"
 
     before(async function () {
         port = await freePort();
-        dataDir = makeGroupWritableDir("webstack-redis-data-");
-        confDir = makeReadOnlyDir("webstack-redis-conf-");
-        logDir = makeReadOnlyDir("webstack-redis-log-");
-        confFile = path.join(confDir, "redis.conf");
-        fs.writeFileSync(confFile, renderRedisConf({ port, dataDir, bind: ["127.0.0.1"] }), { mode: 0o644 });
-        // As the kubelet writes a Secret volume without fsGroup: root, group 0, defaultMode.
-        aclDir = makeReadOnlyDir("webstack-redis-acl-");
-        aclFile = path.join(aclDir, "users.acl");
-        fs.writeFileSync(aclFile, renderRedisAcl(password));
-        fs.chownSync(aclFile, 0, 0);
-        fs.chmodSync(aclFile, ACL_FILE_MODE);
+        files = writeRedisFiles(port, password);
+        ({ dataDir, logDir, confFile, aclFile } = files);
         await start();
     });
 
     after(async function () {
         await server?.stop();
-        for (const dir of [dataDir, confDir, logDir, aclDir]) {
-            if (dir) {
-                fs.rmSync(dir, { recursive: true, force: true });
-            }
-        }
+        files?.remove();
     });
 
     it("[L19] the config and ACL files hold no password, yet every command without it gets NOAUTH", async function () {

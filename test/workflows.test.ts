@@ -929,5 +929,54 @@ describe("drift report from pulumi preview --json (L14)", () => {
             );
             assert.strictEqual(driftReportMain([clean]), 2);
         });
+
+        it("L14: with --state, --live and --namespace it warns of an object no stack manages, and the exit code stays the drift verdict", () => {
+            const clean = path.join(dir, "clean.json");
+            fs.writeFileSync(clean, JSON.stringify({ steps: [] }));
+            const state = path.join(dir, "export.json");
+            fs.writeFileSync(
+                state,
+                JSON.stringify({
+                    version: 3,
+                    deployment: {
+                        resources: [
+                            { type: "kubernetes:core/v1:ConfigMap", id: "qr-demo-dev/north-site-conf", outputs: {} },
+                        ],
+                    },
+                }),
+            );
+            const live = path.join(dir, "live.json");
+            const configMap = (name: string) => ({ kind: "ConfigMap", metadata: { name, namespace: "qr-demo-dev" } });
+            fs.writeFileSync(live, JSON.stringify({ items: [configMap("north-site-conf"), configMap("by-hand")] }));
+            const flags = ["--state", state, "--live", live, "--namespace", "qr-demo-dev"];
+            assert.strictEqual(driftReportMain(["--stack", "dev", ...flags, clean]), 0);
+            assert.deepStrictEqual(
+                output.filter((l) => l.startsWith("::warning")),
+                ["::warning title=Unmanaged object in qr-demo-dev::ConfigMap/by-hand"],
+            );
+            assert.match(
+                fs.readFileSync(process.env.GITHUB_STEP_SUMMARY!, "utf8"),
+                /no stack manages \(advisory\): `ConfigMap\/by-hand`/,
+            );
+            // The three go together; a namespace that is no namespace name never reaches a command.
+            assert.strictEqual(driftReportMain(["--stack", "dev", "--state", state, clean]), 2);
+            assert.ok(
+                output.some((l) =>
+                    l.includes(
+                        "--state, --live and --namespace go together to list unmanaged objects (got only --state)",
+                    ),
+                ),
+            );
+            assert.strictEqual(
+                driftReportMain(["--stack", "dev", ...flags.slice(0, 4), "--namespace", "../x", clean]),
+                2,
+            );
+            fs.writeFileSync(live, JSON.stringify({ kind: "Status" }));
+            assert.strictEqual(driftReportMain(["--stack", "dev", ...flags, clean]), 2);
+            assert.ok(
+                output.some((l) => l.includes(`${live}: has no items list. Fix:`)),
+                output.join("\n"),
+            );
+        });
     });
 });

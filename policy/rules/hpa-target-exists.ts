@@ -10,6 +10,15 @@ const SCALABLE: Record<string, string> = {
     "apps/ReplicaSet": TYPES.replicaSet,
 };
 
+/** The type token of the workload kind an HPA's scaleTargetRef names, when the stack can scale that kind. */
+export function scaleTargetType(ref: { apiVersion?: string; kind?: string }): string | undefined {
+    const group = String(ref.apiVersion ?? "")
+        .split("/")
+        .slice(0, -1)
+        .join("/");
+    return SCALABLE[`${group}/${ref.kind}`];
+}
+
 /**
  * Lesson L10: state moved to Redis so the API could scale horizontally. An HorizontalPodAutoscaler whose
  * scaleTargetRef names a workload that does not exist (renamed Deployment, wrong kind or apiVersion, other
@@ -23,11 +32,7 @@ export const hpaTargetExists: StackValidationPolicy = {
         const index = new StackIndex(args.resources);
         for (const hpa of index.ofType(TYPES.hpaV2, TYPES.hpaV1)) {
             const ref = hpa.props.spec?.scaleTargetRef ?? {};
-            const group = String(ref.apiVersion ?? "")
-                .split("/")
-                .slice(0, -1)
-                .join("/");
-            const type = SCALABLE[`${group}/${ref.kind}`];
+            const type = scaleTargetType(ref);
             const problem =
                 type === undefined
                     ? `${ref.apiVersion ?? "(no apiVersion)"} ${ref.kind ?? "(no kind)"} is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet)`

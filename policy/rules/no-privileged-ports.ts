@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
+import { UNPRIVILEGED_PORT_MIN } from "../facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const noPrivilegedPorts: ResourceValidationPolicy = {
@@ -11,9 +12,9 @@ export const noPrivilegedPorts: ResourceValidationPolicy = {
                 continue; // explicitly root: pod-security-restricted reports that instead
             }
             (ref.container.ports ?? []).forEach((port, i) => {
-                if (port.containerPort < 1024) {
+                if (port.containerPort < UNPRIVILEGED_PORT_MIN) {
                     report(
-                        `${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below 1024 and cannot be bound by a non-root process. Fix: listen on a port >= 1024 (e.g. 8080) and expose 80 through the Service's port/targetPort.`,
+                        `${fieldOf(who, ref, `ports[${i}].containerPort`)}: port ${port.containerPort} is below ${UNPRIVILEGED_PORT_MIN} and cannot be bound by a non-root process. Fix: listen on a port >= ${UNPRIVILEGED_PORT_MIN} (e.g. 8080) and expose ${port.containerPort} through the Service's port/targetPort.`,
                     );
                 }
             });

@@ -18,7 +18,7 @@ function mayTake(maxUnavailable: number | string, pods: number): number {
  * drains, but a wrong one is worse than none: with maxUnavailable 0, or minAvailable at (or above) the number of
  * pods the workload runs (its replicas, or the HPA's minReplicas when that is higher), no pod may ever be
  * evicted, so `kubectl drain` and cluster upgrades hang on the node until someone deletes the PDB by hand.
- * A PDB that selects no pod of the stack protects nothing (a typo in the selector). Remediation:
+ * A PDB that selects no pod of the stack, or sets no budget at all, protects nothing. Remediation:
  * maxUnavailable: 1 with the workload's pod labels as selector.
  */
 export const pdbAllowsDisruption: StackValidationPolicy = {
@@ -35,6 +35,14 @@ export const pdbAllowsDisruption: StackValidationPolicy = {
             if (selected.length === 0) {
                 report(
                     `${pdb.who} (spec.selector): ${spec.selector === undefined ? "not set, which selects no pods" : `${JSON.stringify(spec.selector)} selects no pod template in namespace "${pdb.namespace}"`}, so it protects nothing. ${fix}`,
+                    pdb.resource.urn,
+                );
+                continue;
+            }
+            if (spec.maxUnavailable === undefined && spec.minAvailable === undefined) {
+                // The disruption controller then wants 0 healthy pods (getExpectedPodCount): every eviction is allowed.
+                report(
+                    `${pdb.who} (spec): sets neither minAvailable nor maxUnavailable, so it lets every selected pod be evicted at once and protects nothing. ${fix}`,
                     pdb.resource.urn,
                 );
                 continue;

@@ -1,4 +1,4 @@
-// Ctrl-C and SIGTERM during `npm run cluster:up` and during a cluster test run (README "Local cluster"): nothing the
+// Ctrl-C and SIGTERM during `npm run cluster:up` and during a cluster test run (docs/cluster.md): nothing the
 // interrupted command started survives, and the next cluster:up starts cleanly. Each case runs a cluster of its own
 // in a scratch WEBSTACK_CLUSTER_DIR, beside the suite's.
 import * as assert from "assert";
@@ -94,7 +94,7 @@ describe("local cluster: interrupts (Ctrl-C, SIGTERM)", function () {
             assert.strictEqual((await down.exit).code, 0, down.output.text);
             assert.deepStrictEqual(survivors(pids), []);
             const seconds = Number(/ in ([\d.]+) s\n/.exec(down.output.text)?.[1]);
-            // The stop stages and kube-apiserver's shutdown flags: before them, down took 31 s (README "Local cluster").
+            // The stop stages and kube-apiserver's shutdown flags: before them, down took 31 s (docs/cluster.md).
             assert.ok(seconds < 10, `cluster:down stopped the cluster in ${seconds} s:\n${down.output.text}`);
             process.stderr.write(`      (cluster:down stopped the cluster in ${seconds} s)\n`);
         });

@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { connectionFromKubeconfig, KubeConnection, kubeRequest } from "../../tools/cluster/kube-api";
 import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
+import { UNMANAGED_REPORT_RESOURCES } from "../../scripts/unmanaged-objects";
 import {
     localClusterOnly,
     SUITE_KUBECONFIG,
@@ -161,6 +162,7 @@ function driftReportCommand(
     stack: string,
     digest: PreviewDigest,
     previewExitCode: number,
+    extraArgs: string[] = [],
 ): { status: number; output: string } {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "webstack-drift-")), "preview.json");
     fs.writeFileSync(file, JSON.stringify(digest));
@@ -174,6 +176,7 @@ function driftReportCommand(
             stack,
             "--preview-exit-code",
             String(previewExitCode),
+            ...extraArgs,
             file,
         ],
         { cwd: REPO_ROOT, encoding: "utf8" },
@@ -440,6 +443,30 @@ describe("local cluster: pulumi up against kube-apiserver (kwok nodes)", functio
         assert.strictEqual(report.status, 1, report.output);
         assert.match(report.output, /north-api[^\n]*spec\.replicas/);
         assert.match(report.output, /north-site[^\n]*spec\.template\.spec\.containers/);
+
+        // An object made by hand beside the stack (postmortem 002): listed as unmanaged, with who made it; the
+        // stack's own objects and what the controllers made for them are not.
+        kubectl("create", "configmap", "hand-made", "-n", DEV_NS, "--from-literal=k=v");
+        const inputs = fs.mkdtempSync(path.join(os.tmpdir(), "webstack-unmanaged-"));
+        fs.writeFileSync(path.join(inputs, "export.json"), JSON.stringify(await dev.stack.exportStack()));
+        fs.writeFileSync(
+            path.join(inputs, "live.json"),
+            // kubectl hides managedFields, which name who created each object, unless asked.
+            kubectl("get", UNMANAGED_REPORT_RESOURCES.join(","), "-n", DEV_NS, "-o", "json", "--show-managed-fields"),
+        );
+        const withUnmanaged = driftReportCommand("dev", previewDigest(log.events), previewExit, [
+            ...["--state", path.join(inputs, "export.json"), "--live", path.join(inputs, "live.json")],
+            ...["--namespace", DEV_NS],
+        ]);
+        fs.rmSync(inputs, { recursive: true, force: true });
+        kubectl("delete", "configmap", "hand-made", "-n", DEV_NS);
+        assert.strictEqual(withUnmanaged.status, 1, "the advisory leaves the drift verdict as it is");
+        assert.deepStrictEqual(
+            withUnmanaged.output.split("\n").filter((l) => l.startsWith("::warning")),
+            [`::warning title=Unmanaged object in ${DEV_NS}::ConfigMap/hand-made`],
+            withUnmanaged.output,
+        );
+        assert.match(withUnmanaged.output, /ConfigMap\/hand-made, created \S+ by kubectl-create/);
 
         assert.strictEqual((await dev.stack.up({ refresh: true })).summary.result, "succeeded");
         assert.strictEqual(

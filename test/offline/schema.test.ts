@@ -67,6 +67,7 @@ describe("offline schema: Kubernetes objects", () => {
             [
                 "spec.replicas: must be integer",
                 "spec.template.spec.containers[0].ports[0].containerPort: must be integer",
+                "spec.template.spec.containers[0].image: required: the image to run",
                 "spec: must have required property selector",
             ].sort(),
         );
@@ -81,7 +82,7 @@ describe("offline schema: Kubernetes objects", () => {
         });
         assert.deepEqual(problems, [
             `metadata.name: "Web.api" is not a DNS-1123 label (lower case, digits, '-', ≤ 63)`,
-            `metadata.labels["app.kubernetes.io/version"]: value "sha256:abc" is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
+            `metadata.labels: value "sha256:abc" of key "app.kubernetes.io/version" is not a valid label value (≤ 63, alphanumeric, '-', '_', '.')`,
         ]);
         assert.deepEqual(
             validateKubernetesObject({

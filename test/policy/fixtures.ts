@@ -76,10 +76,10 @@ function template(component: string, spec: Json = podSpec()): Json {
 // ---- one compliant object per kind (inputs) ----
 
 export const kinds = {
+    /** Scaled by the HorizontalPodAutoscaler "web" (2–4 pods), so it sets no replicas of its own. */
     deployment: (): Json => ({
         metadata: meta("web"),
         spec: {
-            replicas: 2,
             selector: { matchLabels: selector("web") },
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
             template: template("web"),
@@ -157,6 +157,15 @@ export const kinds = {
     service: (): Json => ({
         metadata: meta("web"),
         spec: { selector: selector("web"), ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    }),
+    /** The StatefulSet "redis"'s governing Service: headless, so each pod gets a DNS name (redis-0.redis). */
+    headlessService: (): Json => ({
+        metadata: meta("redis"),
+        spec: {
+            clusterIP: "None",
+            selector: selector("redis"),
+            ports: [{ name: "redis", port: 6379, targetPort: "redis" }],
+        },
     }),
     pvc: (): Json => ({
         metadata: meta("content"),
@@ -246,6 +255,7 @@ export function compliantStack(): LooseRecordedResource[] {
         record(TYPES.cronJob, "cleanup", kinds.cronJob()),
         record(TYPES.deployment, "files", kinds.files()),
         record(TYPES.service, "web", kinds.service()),
+        record(TYPES.service, "redis", kinds.headlessService()),
         record(TYPES.pvc, "content", kinds.pvc(), { protect: true }),
         record(TYPES.configMap, "config", kinds.configMap()),
         record(TYPES.secret, "api", kinds.secret()),

@@ -7,7 +7,7 @@ const pdb = (change: (spec: Record<string, any>) => void) => stackWith(TYPES.pdb
 const FIX = "Fix: set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.";
 
 describe("policy pdb-allows-disruption [L21]", () => {
-    it("[L21] passes maxUnavailable: 1 over the 2-replica web Deployment", async () => {
+    it("[L21] passes maxUnavailable: 1 over the web Deployment (2 pods: the HPA's minReplicas)", async () => {
         await expectMessages(policy, compliantStack(), []);
     });
 
@@ -108,6 +108,18 @@ describe("policy pdb-allows-disruption [L21]", () => {
             }),
             [
                 `PodDisruptionBudget "web" (spec.selector): not set, which selects no pods, so it protects nothing. ${FIX}`,
+            ],
+        );
+    });
+
+    it("[L21] rejects a PDB with no budget: neither minAvailable nor maxUnavailable lets every pod go at once", async () => {
+        await expectMessages(
+            policy,
+            pdb((s) => {
+                delete s.maxUnavailable;
+            }),
+            [
+                `PodDisruptionBudget "web" (spec): sets neither minAvailable nor maxUnavailable, so it lets every selected pod be evicted at once and protects nothing. ${FIX}`,
             ],
         );
     });

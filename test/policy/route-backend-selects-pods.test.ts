@@ -3,7 +3,7 @@ import { TYPES } from "../../policy/k8s";
 import { routeBackendSelectsPods as policy } from "../../policy/rules/route-backend-selects-pods";
 import { compliantStack, expectMessages, kinds, record, selector, stackWith, violationsOf } from "./fixtures";
 
-const fix = `Fix: target a Service in "shop" whose selector matches the pods that serve this route.`;
+const fix = `Fix: target a Service in "shop" whose selector matches the pods that serve this route (or list a Service of another stack in externalNames).`;
 
 describe("policy route-backend-selects-pods [L05] (stack)", () => {
     it("[L05] passes the baseline Route and Ingress to the selector Service of the web Deployment", async () => {
@@ -84,5 +84,40 @@ describe("policy route-backend-selects-pods [L05] (stack)", () => {
             ),
             [],
         );
+    });
+
+    it("[L18] rejects a Route or Ingress port the Service does not have (503); a port the Service has passes", async () => {
+        await expectMessages(
+            policy,
+            stackWith(TYPES.route, "web", (o) => {
+                o.spec.port.targetPort = "https";
+            }),
+            [
+                `Route "web" (spec.port.targetPort): Service "web" has no port "https" (its ports: http/80), so the router has nowhere to send the traffic (503). Fix: name a port of the Service (derive both from one port value).`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                o.spec.rules[0].http.paths[0].backend.service.port = { number: 8080 };
+            }),
+            [
+                `Ingress "web" (spec.rules[0].http.paths[0].backend.service.port.number): Service "web" has no port 8080 (its ports: http/80), so the router has nowhere to send the traffic (503). Fix: name a port of the Service (derive both from one port value).`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.ingress, "web", (o) => {
+                o.spec.rules[0].http.paths[0].backend.service.port = { number: 80 };
+            }),
+            [],
+        );
+    });
+
+    it("[L05] takes Services of other stacks from externalNames (globs): no dangling-backend report for them", async () => {
+        const withoutService = compliantStack().filter((r) => !(r.type === TYPES.service && r.name === "web"));
+        await expectMessages(policy, withoutService, [], {
+            packConfig: { "route-backend-selects-pods": { externalNames: ["we*"] } },
+        });
     });
 });

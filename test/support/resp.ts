@@ -52,6 +52,8 @@ function parse(buf: Buffer, pos: number): { value: RespValue; next: number } | u
 }
 
 export class RespClient {
+    /** Called with each reply no command waits for: the messages of a SUBSCRIBE. */
+    onPush?: (value: RespValue) => void;
     private buffer = Buffer.alloc(0);
     private readonly waiting: { resolve: (v: RespValue) => void; reject: (e: Error) => void }[] = [];
 
@@ -64,7 +66,13 @@ export class RespClient {
                     break;
                 }
                 this.buffer = this.buffer.subarray(reply.next);
-                this.waiting.shift()?.resolve(reply.value);
+                const waiter = this.waiting.shift();
+                if (waiter) {
+                    waiter.resolve(reply.value);
+                } else {
+                    // Nothing asked: a message pushed to a subscribed connection (["message", channel, payload]).
+                    this.onPush?.(reply.value);
+                }
             }
         });
         const fail = (e: Error): void => {

@@ -11,6 +11,8 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import * as YAML from "yaml";
+import { DNS_LABEL } from "../../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../../scripts/cli";
 import { Interrupted, onInterrupt } from "./interrupt";
 
@@ -21,8 +23,18 @@ const toolCache = path.join(
     "cluster",
 );
 
-/** Namespaces of the committed stacks: created by up, Pod Security `restricted` enforced (L30). */
-export const STACK_NAMESPACES = ["qr-demo-dev", "qr-demo-qa"];
+/** The namespace a committed stack file deploys to (`webstack:namespace` of Pulumi.<stack>.yaml). */
+function stackNamespace(stack: "dev" | "qa"): string {
+    const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const namespace = doc?.config?.["webstack:namespace"];
+    if (typeof namespace !== "string" || !DNS_LABEL.test(namespace)) {
+        throw new Error(`${file}: webstack:namespace is not a namespace name (got ${JSON.stringify(namespace)})`);
+    }
+    return namespace;
+}
+/** Namespaces of the committed stacks, read from their stack files: created by up, Pod Security `restricted` (L30). */
+export const STACK_NAMESPACES = { dev: stackNamespace("dev"), qa: stackNamespace("qa") };
 /** Where the volumes of the static PersistentVolume pool would live (never written: nothing mounts them). */
 const PV_POOL = { readWriteOnce: 12, readWriteMany: 6, size: "20Gi", storageClass: "standard" };
 // OpenShift's own Route CRD (openshift/api, see crds/NOTICE), vendored so a fresh checkout has it.
@@ -370,7 +382,7 @@ function podSecurityConfig(): string {
 
 function bootstrapObjects(nodes: number): object[] {
     const objects: object[] = [];
-    for (const name of STACK_NAMESPACES) {
+    for (const name of Object.values(STACK_NAMESPACES)) {
         objects.push(restrictedNamespace(name));
     }
     for (let i = 0; i < nodes; i++) {
@@ -560,7 +572,7 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
         "--authorization-mode=RBAC",
         `--admission-control-config-file=${podSecurity}`,
         "--profiling=false",
-        // Shutdown in about a second instead of draining for up to a minute (README "Local cluster"): no load
+        // Shutdown in about a second instead of draining for up to a minute (docs/cluster.md): no load
         // balancer needs a delay to notice (0 s is the default, stated here because it is chosen), and with
         // retry-after the HTTP server stops 2 s after the last short request ends instead of after --request-timeout.
         "--shutdown-delay-duration=0s",
@@ -634,7 +646,7 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
         "default ServiceAccounts and kube-root-ca.crt in the stack namespaces",
         180_000,
         () =>
-            STACK_NAMESPACES.every((ns) => {
+            Object.values(STACK_NAMESPACES).every((ns) => {
                 kubectl(bins, ["get", "-n", ns, "serviceaccount/default", "configmap/kube-root-ca.crt", "-o", "name"]);
                 return true;
             }),

@@ -41,19 +41,34 @@ export class KubeApiError extends Error {
     constructor(
         readonly status: number,
         message: string,
+        /** The whole answer (a Status object's JSON for most errors). */
+        readonly body = "",
     ) {
         super(message);
     }
 }
 
-/** One API request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
-export function kubeRequest<T = unknown>(
+/** An API answer as it came: HTTP status, body text and the Warning headers' texts (admission warnings among them). */
+export interface KubeResponse {
+    status: number;
+    text: string;
+    warnings: string[];
+}
+
+/** `299 - "text"` → text (RFC 7234 warn-text, quotes and backslashes escaped). */
+function warningText(header: string): string {
+    const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(header);
+    return m ? m[1].replace(/\\(.)/g, "$1") : header;
+}
+
+/** One API request, any status: resolves with the answer, rejects only when there is none. */
+export function kubeResponse(
     conn: KubeConnection,
     method: string,
     path: string,
     body?: unknown,
     contentType = "application/json",
-): Promise<T> {
+): Promise<KubeResponse> {
     const url = new URL(path, conn.server);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -74,21 +89,13 @@ export function kubeRequest<T = unknown>(
                 const chunks: Buffer[] = [];
                 res.on("data", (c: Buffer) => chunks.push(c));
                 res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString("utf8");
-                    if ((res.statusCode ?? 0) >= 300) {
-                        reject(
-                            new KubeApiError(
-                                res.statusCode ?? 0,
-                                `${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 500)}`,
-                            ),
-                        );
-                        return;
+                    const warnings: string[] = [];
+                    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+                        if (res.rawHeaders[i].toLowerCase() === "warning") {
+                            warnings.push(warningText(res.rawHeaders[i + 1]));
+                        }
                     }
-                    try {
-                        resolve((text ? JSON.parse(text) : undefined) as T);
-                    } catch (err) {
-                        reject(err instanceof Error ? err : new Error(String(err)));
-                    }
+                    resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), warnings });
                 });
             },
         );
@@ -99,4 +106,23 @@ export function kubeRequest<T = unknown>(
         }
         req.end();
     });
+}
+
+/** One API request; resolves with the parsed JSON body, rejects with KubeApiError on a non-2xx answer. */
+export async function kubeRequest<T = unknown>(
+    conn: KubeConnection,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+): Promise<T> {
+    const res = await kubeResponse(conn, method, path, body, contentType);
+    if (res.status >= 300) {
+        throw new KubeApiError(
+            res.status,
+            `${method} ${path}: HTTP ${res.status}: ${res.text.slice(0, 500)}`,
+            res.text,
+        );
+    }
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
 }

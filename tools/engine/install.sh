@@ -11,7 +11,7 @@
 # Go's module and build caches stay at Go's defaults (go env GOMODCACHE GOCACHE).
 #   usage: tools/engine/install.sh     (npm run engine:install)
 #   env:   WEBSTACK_TOOL_CACHE (default ~/.cache/webstack-tools)
-# Not built, because the Go module proxy refuses the modules (see README "Engine tools"): the Node.js language host
+# Not built, because the Go module proxy refuses the modules (see docs/engine.md): the Node.js language host
 # (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3), the random and docker providers.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -17,7 +17,7 @@ import {
 import { Interrupted, onInterrupt } from "../../../tools/cluster/interrupt";
 
 const externalKubeconfig = process.env.WEBSTACK_TEST_KUBECONFIG || undefined;
-/** WEBSTACK_TEST_KUBECONFIG is set: the run uses that cluster instead of starting one (README "Local cluster"). */
+/** WEBSTACK_TEST_KUBECONFIG is set: the run uses that cluster instead of starting one (docs/cluster.md). */
 export const ON_EXTERNAL_CLUSTER = externalKubeconfig !== undefined;
 /** The kubeconfig every test and every Pulumi program of the run talks to. */
 export const SUITE_KUBECONFIG = externalKubeconfig ? path.resolve(externalKubeconfig) : KUBECONFIG_PATH;
@@ -28,7 +28,7 @@ const RUN_ID = crypto.randomBytes(4).toString("hex");
 /** Namespaces of the dev and qa stacks: cluster:up's on the local cluster, the run's own on another one. */
 export const SUITE_NAMESPACES = ON_EXTERNAL_CLUSTER
     ? { dev: `webstack-test-${RUN_ID}-dev`, qa: `webstack-test-${RUN_ID}-qa` }
-    : { dev: STACK_NAMESPACES[0], qa: STACK_NAMESPACES[1] };
+    : STACK_NAMESPACES;
 
 /** The kubectl built with the local cluster; on another cluster, the PATH's when that is not built. */
 export function suiteKubectlPath(): string {

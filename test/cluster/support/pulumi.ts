@@ -1,5 +1,5 @@
 // Runs Pulumi programs of this repo against the local cluster through the Automation API. The Node.js language
-// host cannot be built from the Go module proxy (README "Engine tools"), so programs run inline in this process:
+// host cannot be built from the Go module proxy (docs/engine.md), so programs run inline in this process:
 // the CLI from `npm run engine:install` (.engine/) drives them exactly as `pulumi up` would.
 import { EngineEvent, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";

@@ -19,7 +19,7 @@ import * as provider from "@pulumi/pulumi/provider";
 const VERSION = "0.0.0-webstack.standin";
 const REFUSED =
     "is not available under test:engine: its provider module is not served by the Go module proxy " +
-    '(see README "Engine tools"); set verifyImageDigests false, and preview api.build without applying it';
+    "(see docs/engine.md); set verifyImageDigests false, and preview api.build without applying it";
 
 function randomPassword(inputs: Record<string, any>): string {
     for (const unsupported of ["minLower", "minUpper", "minNumeric", "minSpecial"]) {
