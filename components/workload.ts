@@ -6,6 +6,7 @@ import { restrictedPodSecurityContext } from "./security-context";
 
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 180;
+export const DEFAULT_ROLLOUT_TIMEOUT_SECONDS = 600;
 export const DEFAULT_REVISION_HISTORY_LIMIT = 3;
 export const DEFAULT_CPU_UTILIZATION = 70;
 
@@ -38,6 +39,13 @@ export interface WorkloadTuning {
     terminationGracePeriodSeconds?: number;
     /** Seconds before a stuck rollout is reported failed, so `pulumi up` fails fast with the reason (L15). Default 180. */
     progressDeadlineSeconds?: number;
+    /**
+     * Seconds `pulumi up` waits for the Deployment's rollout (its create/update customTimeouts) before it fails naming
+     * the Deployment and the controller's reason (e.g. `[ProgressDeadlineExceeded]`). The provider does not stop at
+     * the progress deadline by itself: without this, a crash-looping pod holds the deploy for 10 minutes (L15).
+     * Must exceed progressDeadlineSeconds. Default 600, or progressDeadlineSeconds + 60 when that is longer.
+     */
+    rolloutTimeoutSeconds?: number;
     /** Old ReplicaSets kept for rollback, bounded (L16). Default 3. */
     revisionHistoryLimit?: number;
 }
@@ -48,6 +56,7 @@ export const workloadTuningShape = {
     resources: resourcesSchema.optional(),
     terminationGracePeriodSeconds: int.optional(),
     progressDeadlineSeconds: int.optional(),
+    rolloutTimeoutSeconds: int.optional(),
     revisionHistoryLimit: int.optional(),
 };
 argsSchema<WorkloadTuning>()(workloadTuningShape);
@@ -75,6 +84,14 @@ const WORKLOAD_BOUNDS = [
         lesson: "L15",
     },
     {
+        key: "rolloutTimeoutSeconds",
+        lo: 60,
+        hi: 3600,
+        why: "must be an integer from 60 to 3600 seconds so a stuck rollout fails the deploy instead of holding it",
+        suggested: String(DEFAULT_ROLLOUT_TIMEOUT_SECONDS),
+        lesson: "L15",
+    },
+    {
         key: "revisionHistoryLimit",
         lo: 1,
         hi: 10,
@@ -84,8 +101,14 @@ const WORKLOAD_BOUNDS = [
     },
 ] as const;
 
+/** Seconds `pulumi up` waits for a rollout: as set, else 600 s or a minute beyond a longer progress deadline. */
+function rolloutTimeoutOf(tuning: WorkloadTuning): number {
+    const deadline = tuning.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    return tuning.rolloutTimeoutSeconds ?? Math.max(DEFAULT_ROLLOUT_TIMEOUT_SECONDS, deadline + 60);
+}
+
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
-    return WORKLOAD_BOUNDS.filter(({ key, lo, hi }) => !integerIn(args[key], lo, hi)).map(
+    const problems: FieldProblem[] = WORKLOAD_BOUNDS.filter(({ key, lo, hi }) => !integerIn(args[key], lo, hi)).map(
         ({ key, why, suggested, lesson }) => ({
             field: `${prefix}${key}`,
             problem: why,
@@ -95,6 +118,19 @@ export function workloadProblems(args: WorkloadTuning, prefix: string): FieldPro
             lessons: [lesson],
         }),
     );
+    const deadline = args.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
+    const timeout = rolloutTimeoutOf(args);
+    if (problems.length === 0 && timeout <= deadline) {
+        problems.push({
+            field: `${prefix}rolloutTimeoutSeconds`,
+            problem: `must exceed ${prefix}progressDeadlineSeconds (${deadline}), or pulumi up gives up before the Deployment says why`,
+            got: timeout,
+            fix: `set ${prefix}rolloutTimeoutSeconds to ${deadline + 60} or more`,
+            suggested: String(deadline + 60),
+            lessons: ["L15"],
+        });
+    }
+    return problems;
 }
 
 /** `minFloor`: the smallest acceptable `min` (2 for the API, which must survive losing a pod). */
@@ -167,8 +203,12 @@ export function rolloutSettings(
                 },
             ],
         },
-        // Longer than progressDeadlineSeconds, so the provider reports the Deployment's own failure reason first (L15).
-        customTimeouts: { create: "10m", update: "10m", delete: "5m" },
+        // Longer than progressDeadlineSeconds, so the provider's timeout error carries the Deployment's own reason (L15).
+        customTimeouts: {
+            create: `${rolloutTimeoutOf(tuning)}s`,
+            update: `${rolloutTimeoutOf(tuning)}s`,
+            delete: "5m",
+        },
     };
 }
 

@@ -108,9 +108,11 @@ export const LESSONS = {
     },
     L15: {
         happened: "deploy hung 12 min",
-        componentDefault: "`progressDeadlineSeconds`, readiness, custom timeouts (`workload.ts`, `probes.ts`)",
+        componentDefault:
+            "`progressDeadlineSeconds`, readiness, custom timeouts from `rolloutTimeoutSeconds` (`workload.ts`, `probes.ts`)",
         tests: [
             "test/stacks.test.ts",
+            "test/components/api.test.ts",
             "test/policy/readiness-probe-set.test.ts",
             "test/policy/pod-references-declared.test.ts",
             "test/policy/api-version-removed.test.ts",

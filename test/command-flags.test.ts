@@ -12,6 +12,7 @@ import { CommandSpec, UsageError } from "../scripts/cli";
 import { DOCS_COMMAND, main as docsMain } from "../scripts/docs";
 import { DRIFT_REPORT_COMMAND, main as driftReportMain } from "../scripts/drift-report";
 import { main as promoteMain, PROMOTE_COMMAND } from "../scripts/promote";
+import { main as recoverMain, RECOVER_COMMAND } from "../scripts/recover";
 import { main as verifyMain, VERIFY_COMMAND } from "../scripts/verify";
 import { main as waiversMain, WAIVERS_COMMAND } from "../scripts/waivers";
 
@@ -58,6 +59,11 @@ const COMMANDS: Array<{ spec: CommandSpec; run: Runner; misspelt: [typo: string,
     {
         spec: DRIFT_REPORT_COMMAND,
         run: (argv) => capturingConsole(() => driftReportMain(argv)),
+        misspelt: ["--stak", "--stack"],
+    },
+    {
+        spec: RECOVER_COMMAND,
+        run: (argv) => capturingConsole((log) => recoverMain(argv, log)),
         misspelt: ["--stak", "--stack"],
     },
     {

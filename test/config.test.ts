@@ -338,6 +338,22 @@ const BAD: BadCase[] = [
         lesson: "L15",
     },
     {
+        title: "L15 rollout timeout too short to see a rollout through",
+        change: (c) => (c.api.rolloutTimeoutSeconds = 30),
+        field: "api.rolloutTimeoutSeconds",
+        got: "30",
+        fix: "pulumi config set --path api.rolloutTimeoutSeconds 600",
+        lesson: "L15",
+    },
+    {
+        title: "L15 rollout timeout not beyond the progress deadline",
+        change: (c) => ((c.site.progressDeadlineSeconds = 600), (c.site.rolloutTimeoutSeconds = 600)),
+        field: "site.rolloutTimeoutSeconds",
+        got: "600",
+        fix: "pulumi config set --path site.rolloutTimeoutSeconds 660",
+        lesson: "L15",
+    },
+    {
         title: "L16 unbounded revision history",
         change: (c) => (c.api.revisionHistoryLimit = 50),
         field: "api.revisionHistoryLimit",

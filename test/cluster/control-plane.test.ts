@@ -2,6 +2,7 @@
 // "Local cluster"). What the Pulumi tests (stacks.test.ts) rely on, checked with plain kubectl. All of it is about
 // the local cluster's own parts, so with WEBSTACK_TEST_KUBECONFIG (another cluster) every test here is skipped.
 import * as assert from "assert";
+import { restrictedNamespace } from "../../tools/cluster/cluster";
 import { isLoopback, listenersOf, localClusterOnly, ON_EXTERNAL_CLUSTER, suiteCluster, until } from "./support/cluster";
 import { kubectl, kubectlApply, kubectlJson } from "./support/pulumi";
 
@@ -18,19 +19,7 @@ describe("local control plane (kubectl only)", function () {
         if (ON_EXTERNAL_CLUSTER) {
             return; // nothing here runs there: create nothing
         }
-        kubectlApply([
-            {
-                apiVersion: "v1",
-                kind: "Namespace",
-                metadata: {
-                    name: NS,
-                    labels: {
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                    },
-                },
-            },
-        ]);
+        kubectlApply([restrictedNamespace(NS)]);
     });
 
     after(function () {

@@ -101,6 +101,27 @@ describe("Api (components/api.ts)", () => {
         assert.strictEqual(ofKind(resources, "PodDisruptionBudget").length, 1);
     });
 
+    it("L15 pulumi up waits rolloutTimeoutSeconds for the rollout (customTimeouts; default 600 s or the deadline + 60 s), longer than the progress deadline or it is refused", async () => {
+        const timeouts = async (args: Partial<ApiArgs>) =>
+            one(await api(args), "Deployment", "shop-api").resource.options.customTimeouts;
+        assert.deepStrictEqual(await timeouts({}), { create: "600s", update: "600s", delete: "5m" });
+        // A progress deadline beyond the default timeout moves the default along (the deadline must come first).
+        assert.deepStrictEqual(await timeouts({ progressDeadlineSeconds: 900 }), {
+            create: "960s",
+            update: "960s",
+            delete: "5m",
+        });
+        assert.deepStrictEqual(await timeouts({ progressDeadlineSeconds: 30, rolloutTimeoutSeconds: 60 }), {
+            create: "60s",
+            update: "60s",
+            delete: "5m",
+        });
+        assert.match(
+            await messageOf(api({ progressDeadlineSeconds: 300, rolloutTimeoutSeconds: 240 })),
+            /^rolloutTimeoutSeconds: must exceed progressDeadlineSeconds \(300\), or pulumi up gives up before the Deployment says why \(got 240\)\. Fix: set rolloutTimeoutSeconds to 360 or more \[L15\]$/m,
+        );
+    });
+
     it("L10/L21 rejects a single replica", async () => {
         assert.match(await messageOf(api({ replicas: 1 })), /^replicas: the API runs at least 2 replicas.*\(got 1\)/m);
     });

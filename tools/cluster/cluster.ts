@@ -47,10 +47,27 @@ interface Binaries {
     kubeVersion: string;
 }
 
+/** A namespace whose pods Pod Security admission holds to "restricted", as the stacks' namespaces are (L30). */
+export function restrictedNamespace(name: string) {
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name,
+            labels: {
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    };
+}
+
 export interface ClusterState {
     ports: { etcdClient: number; etcdPeer: number; apiserver: number };
     kubeconfig: string;
     pids: Record<string, number>;
+    /** How each process was started, so one can be started again the same way (restartAfterKill). */
+    commands?: Record<string, { command: string; args: string[] }>;
 }
 
 const paths = {
@@ -366,17 +383,7 @@ function podSecurityConfig(): string {
 function bootstrapObjects(nodes: number): object[] {
     const objects: object[] = [];
     for (const name of Object.values(STACK_NAMESPACES)) {
-        objects.push({
-            apiVersion: "v1",
-            kind: "Namespace",
-            metadata: {
-                name,
-                labels: {
-                    "pod-security.kubernetes.io/enforce": "restricted",
-                    "pod-security.kubernetes.io/enforce-version": "latest",
-                },
-            },
-        });
+        objects.push(restrictedNamespace(name));
     }
     for (let i = 0; i < nodes; i++) {
         objects.push({
@@ -453,6 +460,38 @@ export function clusterStatus(): { running: boolean; detail: string } {
         : { running: false, detail: "the API does not answer /readyz" };
 }
 
+/**
+ * A crash of one control-plane process (issue 27): kill -9 its process group, wait `downMs`, start it again with the
+ * same command line and data, and resolve once it answers (etcd /health, kube-apiserver /readyz). The new pid goes
+ * into the state, so cluster:down stops it as before.
+ */
+export async function restartAfterKill(
+    name: "etcd" | "kube-apiserver",
+    downMs: number,
+): Promise<{ pid: number; answeredAfterMs: number }> {
+    const state = readState();
+    const bins = readBinaries();
+    const started = state?.commands?.[name];
+    if (!state || !bins || !started) {
+        throw new Error(`no running cluster with a recorded ${name} command line. Fix: npm run cluster:up`);
+    }
+    signalGroup(state.pids[name], "SIGKILL");
+    await waitFor(`${name} to die`, 10_000, () => !isRunning(state.pids[name], processBinary[name]), name, undefined);
+    await sleep(downMs);
+    const restartedAt = Date.now();
+    state.pids[name] = startProcess(name, started.command, started.args).pid!;
+    fs.writeFileSync(paths.state, JSON.stringify(state, null, 2));
+    const etcdHealth = `http://127.0.0.1:${state.ports.etcdClient}/health`;
+    await waitFor(
+        `${name} to answer again`,
+        120_000,
+        async () => (name === "etcd" ? (await fetch(etcdHealth)).ok : apiReady(bins)),
+        name,
+        undefined,
+    );
+    return { pid: state.pids[name], answeredAfterMs: Date.now() - restartedAt };
+}
+
 export interface UpOptions {
     nodes: number;
     /** Aborting it (an interrupt) makes `up` stop starting processes, stop those it started, and reject with the reason. */
@@ -489,6 +528,7 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
         signal?.throwIfAborted();
         // Recorded before the next await: an interrupt's teardown (clusterDown) reads the pids from this file.
         state.pids[name] = startProcess(name, command, args).pid!;
+        state.commands = { ...state.commands, [name]: { command, args } };
         save();
     };
 
