@@ -1,8 +1,10 @@
 /**
  * `npm run bench:check`: what does `npm run check` cost?
  *
- * - check vs floor, on both stacks: the floor is the same program run under the same mocks in the same
- *   kind of process, without schema validation and policies (`--floor` mode of this script);
+ * Every check is the compiled command `npm run check` runs (offline/launch.js, its build current, npm's own start
+ * left out).
+ * - check vs floor, on both stacks: the floor is the same program run under the same mocks by the compiled harness
+ *   alone, without schema validation and policies (bench/floor.js, bench:fast's floor too);
  * - scale: check on a generated program with 100 WebStacks vs one with 1 WebStack;
  * - manifests vs program: `check --manifests` on the dev stack's objects (rendered once with `--out`) vs
  *   `check --stack dev` on the program that declares them;
@@ -29,8 +31,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { projectNameFor, runProgram } from "../offline/run-program";
-import { loadStackConfigFile } from "../offline/stack-config";
 import { CATALOG } from "../policy/catalog";
 import { MAX_EXPIRY_DAYS, UNWAIVABLE, WAIVER_FILE_ENV } from "../policy/waiver-settings";
 import { DAY_MS, isoDay } from "../policy/waivers";
@@ -41,6 +41,7 @@ const ROOT = path.join(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
 /** What `npm run check` runs: the compiled checker, rebuilt first when a source is newer than dist/. */
 const LAUNCH = path.join(ROOT, "offline", "launch.js");
+const FLOOR = path.join(__dirname, "floor.js");
 const STACKS = ["dev", "qa"];
 const SCALES = [1, 100];
 /** Entries of the waiver file of the waivers measurement. */
@@ -49,14 +50,10 @@ const WAIVER_COUNT = 100;
 interface Command {
     label: string;
     args: string[];
-    /** Run with plain node (compiled JavaScript, as `npm run check` runs the checker), not through ts-node. */
-    compiled?: boolean;
     /** Extra environment of the process. */
     env?: Record<string, string>;
 }
 
-/** Set in the floor's process: run the program under the mocks and nothing else (args: program, stack, config). */
-const FLOOR_ENV = "BENCH_CHECK_FLOOR";
 /** Set in the API-server rules' process: time offline/apiserver/ over the objects of a rendered stack (arg: its directory). */
 const RULES_ENV = "BENCH_CHECK_APISERVER_RULES";
 
@@ -73,8 +70,7 @@ interface Timing {
  */
 function timeProcess(command: Command): Timing {
     const timed = 'TIMEFORMAT="%R %U %S"; { time "$@" >/dev/null 2>&3; } 3>&2 2>&1';
-    const node = command.compiled ? [process.execPath] : [process.execPath, "-r", TS_NODE];
-    const result = spawnSync("bash", ["-c", timed, "bench", ...node, ...command.args], {
+    const result = spawnSync("bash", ["-c", timed, "bench", process.execPath, ...command.args], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, ...command.env },
@@ -89,22 +85,12 @@ function timeProcess(command: Command): Timing {
 function checkCommand(label: string, program: string, stack: string, config: string): Command {
     return {
         label,
-        args: [
-            path.join(ROOT, "offline", "check.ts"),
-            "--program",
-            program,
-            "--stack",
-            stack,
-            "--config",
-            config,
-            "--json",
-            "--skip-type-check",
-        ],
+        args: [LAUNCH, "--program", program, "--stack", stack, "--config", config, "--json", "--skip-type-check"],
     };
 }
 
 function manifestsCommand(label: string, dir: string): Command {
-    return { label, args: [path.join(ROOT, "offline", "check.ts"), "--manifests", dir, "--json"] };
+    return { label, args: [LAUNCH, "--manifests", dir, "--json"] };
 }
 
 /** The stack's objects as plain YAML files (what `--manifests` reads), written by check itself. */
@@ -124,7 +110,7 @@ function renderStack(dir: string, stack: string): string {
 }
 
 function floorCommand(label: string, program: string, stack: string, config: string): Command {
-    return { label, args: [__filename, program, stack, config], env: { [FLOOR_ENV]: "1" } };
+    return { label, args: [FLOOR, program, stack, config] };
 }
 
 /** A program with `count` WebStacks built from the dev config, in a temporary project directory. */
@@ -187,11 +173,6 @@ function bench(reps: number): void {
     );
     const rendered = renderStack(tmp, "dev");
     const manifests = manifestsCommand("manifests dev", rendered);
-    const compiledCheck: Command = {
-        ...checkCommand("check dev (compiled)", program, "dev", devConfig),
-        compiled: true,
-    };
-    compiledCheck.args[0] = LAUNCH;
     const rulesRuns: { total: Timing; run: Timing }[] = [];
     const withWaiverFile = (label: string, file: string): Command => ({
         ...checkCommand(label, program, "dev", devConfig),
@@ -201,7 +182,7 @@ function bench(reps: number): void {
         withWaiverFile("check dev, no waiver file", path.join(tmp, "no-waivers.yaml")),
         withWaiverFile(`check dev, ${WAIVER_COUNT} waivers`, generateWaivers(tmp, WAIVER_COUNT)),
     ];
-    const commands = [...pairs.flat(), ...scaled, manifests, ...waivers, compiledCheck];
+    const commands = [...pairs.flat(), ...scaled, manifests, ...waivers];
     const times = new Map<string, Timing[]>(commands.map((c) => [c.label, []]));
 
     console.log(
@@ -215,7 +196,6 @@ function bench(reps: number): void {
             rep % 2 === 0
                 ? commands
                 : [
-                      compiledCheck,
                       ...[...waivers].reverse(),
                       manifests,
                       ...pairs.map(([floor, check]) => [check, floor]).flat(),
@@ -251,7 +231,7 @@ function bench(reps: number): void {
         const scale = med(scaled[1].label, of) / med(scaled[0].label, of);
         const manifestsVsProgram = med(manifests.label, of) / med("check dev", of);
         const waiversVsNone = med(waivers[1].label, of) / med(waivers[0].label, of);
-        const rulesShare = (rules("total", of) / med(compiledCheck.label, of)).toFixed(3);
+        const rulesShare = (rules("total", of) / med("check dev", of)).toFixed(3);
         return `check_vs_floor=${(checkTotal / floorTotal).toFixed(2)} scale_100_vs_1=${scale.toFixed(2)} manifests_vs_program=${manifestsVsProgram.toFixed(2)} waivers_100_vs_0=${waiversVsNone.toFixed(3)} apiserver_rules_vs_check=${rulesShare}`;
     };
     console.log(
@@ -308,12 +288,6 @@ function apiServerRulesCost(dir: string): void {
     process.stdout.write(`${JSON.stringify({ total, run })}\n`);
 }
 
-/** The floor: load config and run the program under the mocks, nothing else. */
-async function floor(program: string, stack: string, configFile: string): Promise<void> {
-    const project = projectNameFor(path.dirname(path.resolve(program)));
-    await runProgram({ program, stack, project, config: loadStackConfigFile(configFile, project) });
-}
-
 export const BENCH_CHECK_COMMAND = {
     name: "npm run bench:check --",
     summary:
@@ -337,17 +311,6 @@ export function main(
     if (process.env[RULES_ENV] === "1") {
         apiServerRulesCost(argv[0]);
         return 0;
-    }
-    if (process.env[FLOOR_ENV] === "1") {
-        const [program, stack, config] = argv;
-        floor(program, stack, config).then(
-            () => process.exit(0),
-            (err) => {
-                process.stderr.write(`${(err as Error).message}\n`);
-                process.exit(2);
-            },
-        );
-        return undefined;
     }
     return runBench(BENCH_CHECK_COMMAND, argv, log, error, bench);
 }

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { kubernetesTypeInfo } from "../offline/kubernetes-tokens";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
 
 /** One entry of the state's `pending_operations` (apitype.OperationV2 of `pulumi stack export`). */
@@ -60,21 +61,19 @@ export interface RecoveryPlan {
     blocked?: string;
 }
 
-const KUBERNETES_TYPE = /^kubernetes:([^/:]*)\/([^:]+):([A-Za-z0-9]+)$/;
-
 /** The object of a pending operation on a Kubernetes resource, from its inputs (or outputs), or undefined. */
 export function kubeObjectOf(op: PendingOperation): KubeObjectRef | undefined {
-    const type = KUBERNETES_TYPE.exec(op.resource.type);
+    const type = kubernetesTypeInfo(op.resource.type);
     const props = op.resource.outputs ?? op.resource.inputs;
     const metadata = (props?.metadata ?? op.resource.inputs?.metadata) as
         { name?: unknown; namespace?: unknown } | undefined;
     if (!type || typeof metadata?.name !== "string") {
         return undefined;
     }
-    const [, group, version, kind] = type;
+    const { group, version, kind } = type;
     const namespace = typeof metadata.namespace === "string" ? metadata.namespace : undefined;
     return {
-        resource: `${kind}.${version}.${group === "core" ? "" : group}`,
+        resource: `${kind}.${version}.${group}`,
         namespace,
         name: metadata.name,
         id: namespace ? `${namespace}/${metadata.name}` : metadata.name,

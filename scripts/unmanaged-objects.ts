@@ -6,6 +6,8 @@
 // the namespace (`kubectl get <UNMANAGED_REPORT_RESOURCES> -n <ns> -o json --show-managed-fields`: without the flag
 // kubectl leaves out the managed fields, which name who created each object).
 
+import { kindOf } from "../policy/k8s";
+
 /** The resource types the report lists, as `kubectl get` takes them: what a program or a person creates by hand. */
 export const UNMANAGED_REPORT_RESOURCES = [
     "pods",
@@ -84,7 +86,7 @@ function managedKeys(state: StateResource[], namespace: string): { exact: Set<st
         if (!resource.type.startsWith("kubernetes:")) {
             continue;
         }
-        const kind = resource.type.slice(resource.type.lastIndexOf(":") + 1);
+        const kind = kindOf(resource.type);
         const name = resource.outputs?.metadata?.name ?? resource.id?.split("/").pop();
         const objectNamespace = resource.outputs?.metadata?.namespace ?? resource.id?.split("/").slice(-2, -1)[0];
         if (name === undefined || objectNamespace !== namespace) {
