@@ -5,7 +5,15 @@
  * Messages name the field path the pack's message names; generate.ts adds the lesson ids and the catalog's fix.
  */
 import { ADMISSION, PolicyName } from "../policy/catalog";
-import { globSource, imageRefProblem, LABEL_KEYS, SHA256_DIGEST, splitImageRef } from "../policy/facts";
+import {
+    globSource,
+    imageRefProblem,
+    INTERNAL_REGISTRY_HOST,
+    LABEL_KEYS,
+    SHA256_DIGEST,
+    splitImageRef,
+    UNPRIVILEGED_PORT_MIN,
+} from "../policy/facts";
 import { TYPES } from "../policy/k8s";
 import { KNOWN_FORMATS, REFERENCE, URL_CREDENTIALS } from "../policy/secret-values";
 import { WORKLOAD_TYPES } from "../policy/workloads";
@@ -187,9 +195,9 @@ export const FORMS: Record<AdmissionPolicyName, AdmissionForm> = {
                 entries: "ports",
                 // An explicitly root container is pod-security-restricted's finding, not this one.
                 guard: `c.?securityContext.?runAsUser.orValue(${podSpec(scope)}.?securityContext.?runAsUser.orValue(-1)) != 0`,
-                bad: "e.containerPort < 1024",
+                bad: `e.containerPort < ${UNPRIVILEGED_PORT_MIN}`,
                 field: "containerPort",
-                detail: `"port " + string(e.containerPort) + " is below 1024 and cannot be bound by a non-root process"`,
+                detail: `"port " + string(e.containerPort) + " is below ${UNPRIVILEGED_PORT_MIN} and cannot be bound by a non-root process"`,
             }),
         ],
     },
@@ -201,7 +209,7 @@ export const FORMS: Record<AdmissionPolicyName, AdmissionForm> = {
                 policy,
                 "internalRegistries",
                 /./,
-                "image-registry.openshift-image-registry.svc:5000",
+                INTERNAL_REGISTRY_HOST,
                 (host) =>
                     imageRefProblem(`${host}/x`) === undefined && splitImageRef(`${host}/x`).registry === host
                         ? undefined
