@@ -164,9 +164,9 @@ function upstreamProblem(upstream: unknown): FieldProblem | undefined {
         };
     }
     const port = Number(match[2]);
-    return port >= 1 && port <= 65535
+    return port >= 1 && port <= MAX_PORT
         ? undefined
-        : { field, problem: "port must be from 1 to 65535", got: upstream, fix: "use the API Service's port" };
+        : { field, problem: `port must be from 1 to ${MAX_PORT}`, got: upstream, fix: "use the API Service's port" };
 }
 
 function originProblem(field: string, origin: unknown): FieldProblem | undefined {

@@ -3,7 +3,7 @@
  * check has no kubernetes-models schema for it. Kept apart from schema.ts so zod loads only when a Route is checked.
  */
 import { z } from "zod";
-import { DNS_SUBDOMAIN } from "./apiserver/syntax";
+import { DNS_SUBDOMAIN, MAX_PORT } from "../policy/facts";
 
 // Without code generation: the check parses a few Routes once per process, and compiling the schema to a function
 // first took longer than parsing them (50 ms of a 0.3 s check).
@@ -30,7 +30,7 @@ const routeSchema = z
             to: routeBackend,
             alternateBackends: z.array(routeBackend).max(3).optional(),
             port: z
-                .strictObject({ targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1)]) })
+                .strictObject({ targetPort: z.union([z.number().int().min(1).max(MAX_PORT), z.string().min(1)]) })
                 .optional(),
             tls: z
                 .strictObject({

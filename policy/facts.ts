@@ -226,8 +226,8 @@ export function imageRefProblem(ref: unknown): ImageRefProblem | undefined {
             );
         }
         const port = host[1] === undefined ? undefined : Number(host[1]);
-        if (port !== undefined && (port < 1 || port > 65535)) {
-            return bad(`has registry port ${host[1]} outside 1–65535`, "use the port the registry listens on");
+        if (port !== undefined && (port < 1 || port > MAX_PORT)) {
+            return bad(`has registry port ${host[1]} outside 1–${MAX_PORT}`, "use the port the registry listens on");
         }
     }
     for (const component of hasRegistry ? components.slice(1) : components) {

@@ -4,9 +4,8 @@
  * IsValidPortName, IsValidPortNum, IsConfigMapKey, IsRelaxedEnvVarName, IsValidPercent, IsWildcardDNS1123Subdomain).
  */
 import * as net from "net";
-import { DNS_LABEL, DNS_SUBDOMAIN } from "../../policy/facts";
+import { DNS_LABEL, DNS_SUBDOMAIN, MAX_PORT } from "../../policy/facts";
 
-export { DNS_SUBDOMAIN };
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -61,7 +60,7 @@ export function isPortName(s: string): boolean {
 
 /** IsValidPortNum: 1–65535. */
 export function isPortNumber(n: number): boolean {
-    return Number.isInteger(n) && n >= 1 && n <= 65535;
+    return Number.isInteger(n) && n >= 1 && n <= MAX_PORT;
 }
 
 /** IsConfigMapKey: ≤ 253 of alphanumerics, '-', '_', '.', and not `.`, `..` or `..`-prefixed. */
