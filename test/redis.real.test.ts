@@ -16,6 +16,7 @@ import {
     processIdentity,
     SandboxedProcess,
     startSandboxed,
+    until,
     waitForPort,
 } from "./support/sandbox";
 
@@ -34,19 +35,6 @@ function processState(pid: number): string {
     return stat.slice(stat.lastIndexOf(")") + 2)[0];
 }
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = probe();
-        if (value !== undefined) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out waiting for ${what}`);
-        }
-        await new Promise((r) => setTimeout(r, 10));
-    }
-}
 /** One acknowledged SET every WRITE_INTERVAL_MS for WRITE_DURATION_MS, then kill -9. */
 const WRITE_INTERVAL_MS = 4;
 const WRITE_DURATION_MS = 2500;

@@ -13,7 +13,7 @@ import { renderNginxConf } from "../components/nginx-conf";
 import { nginxDirs, RunningNginx, startNginx } from "./support/nginx";
 import { REDIS_BIN, RedisFiles, writeRedisFiles } from "./support/redis";
 import { ReplicaApi, startReplicaApi, startRoundRobinService } from "./support/replica-api";
-import { freePort, makeReadOnlyDir, SandboxedProcess, startSandboxed, waitForPort } from "./support/sandbox";
+import { freePort, makeReadOnlyDir, SandboxedProcess, startSandboxed, until, waitForPort } from "./support/sandbox";
 
 interface Stream {
     replica: string;
@@ -56,16 +56,6 @@ function publish(port: number, msg: string): Promise<{ published_by: string; rec
         req.once("error", reject);
         req.end();
     });
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) {
-            throw new Error(`timed out waiting for ${what}`);
-        }
-        await new Promise((r) => setTimeout(r, 20));
-    }
 }
 
 describe("SSE through nginx to two API replicas sharing state in Redis (postmortem 001: L10, L11)", function () {
@@ -150,7 +140,7 @@ describe("SSE through nginx to two API replicas sharing state in Redis (postmort
         for (const stream of streams) {
             const wanted = published.map((p) => `${p.msg} from ${p.published_by} (to ${stream.replica})`);
             await until(`${stream.replica}'s stream to see every event`, () =>
-                wanted.every((w) => stream.events.includes(w)),
+                wanted.every((w) => stream.events.includes(w)) ? true : undefined,
             );
             // Among them an event the other replica took: the state is shared, not per pod.
             assert.ok(published.some((p) => p.published_by !== stream.replica));

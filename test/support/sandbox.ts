@@ -236,3 +236,18 @@ export async function waitForPort(port: number, proc: SandboxedProcess, timeoutM
     }
     throw new Error(`nothing listened on ${port} within ${timeoutMs} ms:\n${proc.log()}`);
 }
+
+/** Polls `probe` every 10 ms until it returns a value (not undefined); fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}`);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+    }
+}
