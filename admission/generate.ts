@@ -16,6 +16,7 @@ import { dateStatus, Waiver } from "../policy/waivers";
 import { reconcileConfig } from "../offline/policy-runner";
 import { anyOf, Check, matchesParam, podSpecPathOf, Scope, str } from "./cel";
 import { AdmissionPolicyName, FORMS, SettingError } from "./forms";
+import { schemaGuardObjects } from "./schema-guard";
 
 export { SettingError };
 
@@ -47,6 +48,8 @@ export interface AdmissionObjects {
     crd: Json;
     /** The params object, the ValidatingAdmissionPolicies and their bindings, in apply order. */
     objects: Json[];
+    /** Checks no catalog policy makes (they compare an object with its previous version): the schema-version guard. */
+    guards: Json[];
     leftOut: LeftOut[];
     /** File waivers compiled into the params, and waivers that cannot be (a URN names a Pulumi resource). */
     waivers: { compiled: Waiver[]; notCarried: LeftOut[] };
@@ -295,6 +298,7 @@ export function admissionObjects(options: AdmissionOptions): AdmissionObjects {
     return {
         crd: paramsCrd(),
         objects: [params, ...definitions, ...bindings],
+        guards: schemaGuardObjects(namespace, prefix, MANAGED),
         leftOut,
         waivers: { compiled, notCarried },
     };

@@ -16,7 +16,8 @@ export interface AdmissionPoliciesArgs {
 
 /**
  * The pack's policies enforced by the API server in one namespace (docs/admission.md): the ValidatingAdmissionPolicies
- * and bindings of every policy with an admission form (admission/generate.ts), and their params with the settings and the
+ * and bindings of every policy with an admission form (admission/generate.ts), the schema-version guard
+ * (admission/schema-guard.ts, docs/rollback.md), and the policies' params with the settings and the
  * repository's live waivers, compiled at each `pulumi up` (CEL has no clock: an expired waiver stops applying at the
  * next deploy). Waiver annotations on objects are not honoured: the person making a hand edit could add one.
  * Cluster-scoped objects: the deployer needs cluster-admin. Not part of the @webstack/components package: it reads
@@ -77,7 +78,19 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [paramsResource, ...policies] },
             );
         }
-        this.policyNames = rest
+        // The schema-version guard (admission/schema-guard.ts): no params, so nothing to wait for.
+        const [guard, guardBinding] = generated.guards;
+        const guardPolicy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            (guard.metadata as { name: string }).name,
+            guard,
+            { parent: this },
+        );
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            (guardBinding.metadata as { name: string }).name,
+            guardBinding as unknown as k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs,
+            { parent: this, dependsOn: [guardPolicy] },
+        );
+        this.policyNames = [...rest, guard]
             .filter((o) => o.kind === "ValidatingAdmissionPolicy")
             .map((o) => (o.metadata as { name: string }).name);
         this.leftOut = generated.leftOut;

@@ -37,6 +37,10 @@ export interface ApiMigration {
     backoffLimit?: number;
     /** Hard limit in seconds. Default 600 (see MigrationJob). */
     activeDeadlineSeconds?: number;
+    /** Schema version the migration brings the database to; a lower one than deployed is refused at admission (docs/rollback.md). Default 0 (see MigrationJob). */
+    schemaVersion?: number;
+    /** Lets one deploy lower the recorded schema version to exactly `schemaVersion`, after a deliberate down-migration. Default: none. */
+    allowSchemaDowngradeTo?: number;
 }
 
 export interface ApiArgs extends WorkloadTuning {
@@ -95,6 +99,8 @@ export const apiMigrationSchema = argsSchema<ApiMigration>()({
     image: imageRefSchema.optional(),
     backoffLimit: int.optional(),
     activeDeadlineSeconds: int.optional(),
+    schemaVersion: int.optional(),
+    allowSchemaDowngradeTo: int.optional(),
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -291,6 +297,8 @@ export class Api extends pulumi.ComponentResource {
                     env,
                     backoffLimit: args.migration.backoffLimit,
                     activeDeadlineSeconds: args.migration.activeDeadlineSeconds,
+                    schemaVersion: args.migration.schemaVersion,
+                    allowSchemaDowngradeTo: args.migration.allowSchemaDowngradeTo,
                     resources: args.resources,
                     partOf: args.partOf,
                     after: args.redis ? [args.redis.server] : [],
@@ -303,7 +311,7 @@ export class Api extends pulumi.ComponentResource {
                 component: "migration",
                 partOf: args.partOf,
             });
-            runAfter.push(migration.job);
+            runAfter.push(migration.schemaRecord, migration.job);
         }
 
         const scaling: HorizontalScaling = args.autoscaling
@@ -335,7 +343,8 @@ export class Api extends pulumi.ComponentResource {
                     volumes: [{ name: "tmp", emptyDir: {} }],
                 },
             ),
-            // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13).
+            // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13); and the
+            // schema record, so a refused (lowered) schema version leaves the API untouched too (L23).
             { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
         );
 

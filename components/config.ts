@@ -112,6 +112,7 @@ const EXAMPLES: Record<string, { example: string; lessons?: string[] } | { remov
     "api.env.*": { example: "<string value>" },
     "apiSecrets.*": { example: "--secret --path 'apiSecrets.<NAME>' <value>", lessons: ["L19"] },
     "migration.command": { example: "flask (as 'migration.command[0]', then db, upgrade)", lessons: ["L13"] },
+    "migration.schemaVersion": { example: "3", lessons: ["L13", "L23"] },
     "site.content": {
         example:
             "--path site.content.volume.accessMode ReadWriteMany, or site.content.image <repo>@sha256:<digest> (not both)",

@@ -2,6 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
+import {
+    DEFAULT_SCHEMA_VERSION,
+    SCHEMA_DOWNGRADE_ANNOTATION,
+    SCHEMA_VERSION_ANNOTATION,
+    schemaRecordName,
+    schemaVersionProblems,
+} from "./schema-version";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 
 export const MIGRATION_DEFAULT_BACKOFF_LIMIT = 1;
@@ -26,6 +33,15 @@ export interface MigrationJobArgs {
     partOf?: string;
     /** Resources the migration needs running first (e.g. the Redis StatefulSet). Default: none. */
     after?: pulumi.Resource[];
+    /**
+     * Schema version this migration brings the database to (the newest migration the image carries), recorded on the
+     * ConfigMap `<partOf>-schema`; with the admission guard installed, an update lowering it is refused, so reverting
+     * to an older image's config fails at `pulumi preview` before its migration runs (docs/rollback.md, L13, L23).
+     * Default 0 (undeclared).
+     */
+    schemaVersion?: number;
+    /** Lets this deploy lower the recorded version to exactly `schemaVersion`, after a deliberate down-migration. Default: none. */
+    allowSchemaDowngradeTo?: number;
 }
 
 export const DEFAULT_RESOURCES: k8s.types.input.core.v1.ResourceRequirements = {
@@ -35,10 +51,16 @@ export const DEFAULT_RESOURCES: k8s.types.input.core.v1.ResourceRequirements = {
 
 /** Rules a migration's arguments must follow; `prefix` is the config path ("migration.") or "" for arguments. */
 export function migrationProblems(
-    args: { command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number },
+    args: {
+        command?: string[];
+        backoffLimit?: number;
+        activeDeadlineSeconds?: number;
+        schemaVersion?: number;
+        allowSchemaDowngradeTo?: number;
+    },
     prefix: string,
 ): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems: FieldProblem[] = schemaVersionProblems(args, prefix);
     if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
         problems.push({
             field: `${prefix}command`,
@@ -81,12 +103,36 @@ export function migrationProblems(
 export class MigrationJob extends pulumi.ComponentResource {
     /** The Job; depend on it to run after a successful migration. */
     readonly job: k8s.batch.v1.Job;
+    /** The ConfigMap recording the schema version; the Job depends on it (the admission guard refuses a lower version). */
+    readonly schemaRecord: k8s.core.v1.ConfigMap;
 
     constructor(name: string, args: MigrationJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:MigrationJob", name, {}, opts);
         rejectProblems(migrationProblems(args, ""));
         const deadline = args.activeDeadlineSeconds ?? MIGRATION_DEFAULT_DEADLINE_SECONDS;
         const identity = { name, component: "migration", partOf: args.partOf };
+
+        // The version is an annotation, not data: the provider replaces a ConfigMap whose data changes (delete, then
+        // create under this fixed name), and the guard compares an UPDATE's object with its oldObject.
+        const annotations: Record<string, string> = {
+            [SCHEMA_VERSION_ANNOTATION]: String(args.schemaVersion ?? DEFAULT_SCHEMA_VERSION),
+        };
+        if (args.allowSchemaDowngradeTo !== undefined) {
+            annotations[SCHEMA_DOWNGRADE_ANNOTATION] = String(args.allowSchemaDowngradeTo);
+        }
+        this.schemaRecord = new k8s.core.v1.ConfigMap(
+            `${name}-schema`,
+            {
+                // A fixed name: the guard must see each change as an update of the one record, never a new object.
+                metadata: {
+                    name: schemaRecordName(args.partOf ?? name),
+                    namespace: args.namespace,
+                    labels: recommendedLabels({ ...identity, component: "schema" }),
+                    annotations,
+                },
+            },
+            { parent: this },
+        );
 
         this.job = new k8s.batch.v1.Job(
             name,
@@ -123,7 +169,8 @@ export class MigrationJob extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: args.after,
+                // After the schema record: a refused (lowered) version stops the deploy before the migration runs.
+                dependsOn: [...(args.after ?? []), this.schemaRecord],
                 // A Job's pod template is immutable, so a new image digest or command must re-create (and so re-run) the
                 // Job. The provider already replaces on a template change; replaceOnChanges states it here so the intent
                 // does not rest on a provider detail, and so policy/tests can see it. Replacement is create-before-delete
@@ -137,6 +184,6 @@ export class MigrationJob extends pulumi.ComponentResource {
                 },
             },
         );
-        this.registerOutputs({ jobName: this.job.metadata.name });
+        this.registerOutputs({ jobName: this.job.metadata.name, schemaRecord: this.schemaRecord.metadata.name });
     }
 }

@@ -67,7 +67,7 @@ export function main(argv: string[], log: (line: string) => void = console.log):
     fs.mkdirSync(out, { recursive: true });
     // crd.yaml first: the params object needs its kind established (kubectl wait --for condition=established).
     const byFile = new Map<string, object[]>([["crd.yaml", [result.crd]]]);
-    for (const object of result.objects as {
+    for (const object of [...result.objects, ...result.guards] as {
         kind: string;
         metadata: { name: string };
         spec?: { policyName?: string };
@@ -81,7 +81,7 @@ export function main(argv: string[], log: (line: string) => void = console.log):
         fs.writeFileSync(path.join(out, file), objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"));
     }
     log(
-        `admission: wrote ${result.objects.length} objects to ${out} (${byFile.size} files); not at admission: ${result.leftOut.length} policies`,
+        `admission: wrote ${result.objects.length + result.guards.length} objects to ${out} (${byFile.size} files); not at admission: ${result.leftOut.length} policies`,
     );
     for (const left of [...result.leftOut, ...result.waivers.notCarried]) {
         log(`  ${left.policy}: ${left.reason}`);

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import { connectionFromKubeconfig } from "../../tools/cluster/kube-api";
 import { causeKey, checkParity, ParityResult, parityCorpus } from "./support/apiserver-parity";
-import { SUITE_KUBECONFIG, suiteCluster, suiteKubectl } from "./support/cluster";
+import { createTestNamespace, SUITE_KUBECONFIG, suiteCluster, suiteKubectl } from "./support/cluster";
 
 const NS = `webstack-parity-${crypto.randomBytes(3).toString("hex")}`;
 /** Rejections that are not validation: the request body limit (3 MiB, before decoding; the L08 incident's ConfigMap). */
@@ -23,14 +23,7 @@ describe("offline API-server rules match kube-apiserver's dry-run, field by fiel
         this.timeout(300_000);
         suiteCluster(); // the suite's root hooks prepared the cluster
         // Pod Security "privileged": its admission rejections must not mix with validation's.
-        suiteKubectl(
-            ["create", "-f", "-"],
-            JSON.stringify({
-                apiVersion: "v1",
-                kind: "Namespace",
-                metadata: { name: NS, labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
-            }),
-        );
+        createTestNamespace(NS, "privileged");
         const corpus = await parityCorpus();
         expected = corpus.expected;
         results = await checkParity(connectionFromKubeconfig(SUITE_KUBECONFIG), corpus.cases, NS);

@@ -4,6 +4,11 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Api, ApiArgs } from "../../components/api";
 import { Redis } from "../../components/redis";
+import {
+    DEFAULT_SCHEMA_VERSION,
+    SCHEMA_DOWNGRADE_ANNOTATION,
+    SCHEMA_VERSION_ANNOTATION,
+} from "../../components/schema-version";
 import { recordResources } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, envOf, ofKind, one, stringsIn } from "./support";
 
@@ -138,9 +143,11 @@ describe("Api (components/api.ts)", () => {
         assertSchemaValid(resources);
         const job = one(resources, "Job", "shop-api-migrate");
         const deployment = one(resources, "Deployment", "shop-api");
-        assert.deepStrictEqual(deployment.resource.options.dependsOn, [job.resource.urn]);
+        const record = one(resources, "ConfigMap", "shop-api-migrate-schema");
+        assert.deepStrictEqual(deployment.resource.options.dependsOn, [record.resource.urn, job.resource.urn]);
         assert.deepStrictEqual(job.resource.options.dependsOn, [
             one(resources, "StatefulSet", "shop-redis").resource.urn,
+            record.resource.urn,
         ]);
         const migrate = job.obj.spec.template.spec.containers[0];
         assert.strictEqual(migrate.image, IMAGE);
@@ -153,5 +160,65 @@ describe("Api (components/api.ts)", () => {
         const resources = await api({ migration: { command: ["migrate"], image: other } });
         assert.strictEqual(one(resources, "Job", "shop-api-migrate").obj.spec.template.spec.containers[0].image, other);
         assert.strictEqual(one(resources, "Deployment", "shop-api").obj.spec.template.spec.containers[0].image, IMAGE);
+    });
+
+    it("[L13, L23] the schema version is recorded on the ConfigMap <app>-schema (an annotation), before the migration Job and the API", async () => {
+        const resources = await recordResources(() => {
+            new Api("shop-api", { ...BASE, partOf: "shop", migration: { command: ["migrate"], schemaVersion: 7 } });
+        });
+        assertSchemaValid(resources);
+        const record = one(resources, "ConfigMap", "shop-api-migrate-schema");
+        assert.strictEqual(
+            record.obj.metadata.name,
+            "shop-schema",
+            "a fixed name: each change is an update of one record",
+        );
+        assert.deepStrictEqual(record.obj.metadata.annotations, { [SCHEMA_VERSION_ANNOTATION]: "7" });
+        // Data would make the provider replace the record (delete + create), which an UPDATE guard never sees.
+        assert.strictEqual(record.obj.data, undefined);
+        assert.strictEqual(record.obj.metadata.labels["app.kubernetes.io/part-of"], "shop");
+        assert.ok(one(resources, "Job", "shop-api-migrate").resource.options.dependsOn?.includes(record.resource.urn));
+        assert.ok(one(resources, "Deployment", "shop-api").resource.options.dependsOn?.includes(record.resource.urn));
+    });
+
+    it("[L13, L23] an undeclared schema version records 0; no migration, no record", async () => {
+        const declared = await api({ migration: { command: ["migrate"] } });
+        const record = one(declared, "ConfigMap", "shop-api-migrate-schema");
+        assert.strictEqual(
+            record.obj.metadata.name,
+            "shop-api-migrate-schema",
+            "named from the MigrationJob without partOf",
+        );
+        assert.strictEqual(record.obj.metadata.annotations[SCHEMA_VERSION_ANNOTATION], String(DEFAULT_SCHEMA_VERSION));
+        assert.strictEqual(DEFAULT_SCHEMA_VERSION, 0);
+        assert.deepStrictEqual(ofKind(await api(), "ConfigMap"), []);
+    });
+
+    it("[L13, L23] allowSchemaDowngradeTo annotates the record with the version it allows, and only the declared one", async () => {
+        const resources = await api({
+            migration: { command: ["migrate"], schemaVersion: 2, allowSchemaDowngradeTo: 2 },
+        });
+        assert.deepStrictEqual(one(resources, "ConfigMap", "shop-api-migrate-schema").obj.metadata.annotations, {
+            [SCHEMA_VERSION_ANNOTATION]: "2",
+            [SCHEMA_DOWNGRADE_ANNOTATION]: "2",
+        });
+        assert.match(
+            await messageOf(api({ migration: { command: ["migrate"], schemaVersion: 3, allowSchemaDowngradeTo: 2 } })),
+            /^allowSchemaDowngradeTo: only allows a downgrade to the declared schemaVersion \(3\).*\(got 2\)\. Fix: .*\[L13, L23\]/m,
+        );
+    });
+
+    it("[L13, L23] rejects a schema version that is not an integer from 0 to 999999999", async () => {
+        for (const bad of [-1, 1.5, 1_000_000_000]) {
+            assert.match(
+                await messageOf(api({ migration: { command: ["migrate"], schemaVersion: bad } })),
+                new RegExp(`^schemaVersion: must be an integer from 0 to 999999999 \\(got ${bad}\\)`, "m"),
+            );
+        }
+        const top = await api({ migration: { command: ["migrate"], schemaVersion: 999_999_999 } });
+        assert.strictEqual(
+            one(top, "ConfigMap", "shop-api-migrate-schema").obj.metadata.annotations[SCHEMA_VERSION_ANNOTATION],
+            "999999999",
+        );
     });
 });

@@ -27,7 +27,12 @@ const REDIS_OFF_COMMAND_LINE = [
     "create kubernetes:core/v1:Secret::north-redis-acl",
     "update kubernetes:apps/v1:StatefulSet::north-redis",
 ];
-const INTENDED_CHANGES: Record<string, string[]> = { dev: REDIS_OFF_COMMAND_LINE, qa: REDIS_OFF_COMMAND_LINE };
+/** Issue 30: the schema version is recorded on a new ConfigMap, which the migration Job and the API depend on (L13, L23). */
+const SCHEMA_RECORD = ["create kubernetes:core/v1:ConfigMap::north-api-migrate-schema"];
+const INTENDED_CHANGES: Record<string, string[]> = {
+    dev: [...SCHEMA_RECORD, ...REDIS_OFF_COMMAND_LINE],
+    qa: [...SCHEMA_RECORD, ...REDIS_OFF_COMMAND_LINE],
+};
 
 /** Operations that destroy what a stack deployed: never allowed by an upgrade, intended or not. */
 const DESTRUCTIVE = /replace|delete|discard/;

@@ -56,6 +56,18 @@ export function suiteKubectl(args: string[], input?: string): string {
     }
 }
 
+/** Creates namespace `name` with a Pod Security level (`create`: an existing one is never taken over). */
+export function createTestNamespace(name: string, podSecurity: "restricted" | "privileged"): void {
+    suiteKubectl(
+        ["create", "-f", "-"],
+        JSON.stringify({
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name, labels: { "pod-security.kubernetes.io/enforce": podSecurity } },
+        }),
+    );
+}
+
 /** The command line (after `node`) of a mocha run of `spec` with this file's root hooks and no other config. */
 export function suiteRunArgs(spec: string): string[] {
     const repoRoot = path.resolve(__dirname, "..", "..", "..");
