@@ -330,6 +330,22 @@ const BAD: BadCase[] = [
         lesson: "L13",
     },
     {
+        title: "L23 schema version given as a string",
+        change: (c) => (c.migration.schemaVersion = "3"),
+        field: "migration.schemaVersion",
+        got: '"3"',
+        fix: "pulumi config set --path 'migration.schemaVersion' 3",
+        lesson: "L23",
+    },
+    {
+        title: "L23 schema downgrade allowed to another version than the declared one",
+        change: (c) => ((c.migration.schemaVersion = 3), (c.migration.allowSchemaDowngradeTo = 2)),
+        field: "migration.allowSchemaDowngradeTo",
+        got: "2",
+        fix: "pulumi config rm --path migration.allowSchemaDowngradeTo",
+        lesson: "L23",
+    },
+    {
         title: "L15 progress deadline too long to fail fast",
         change: (c) => (c.api.progressDeadlineSeconds = 7200),
         field: "api.progressDeadlineSeconds",
