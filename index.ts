@@ -72,6 +72,8 @@ export const url = stack.url;
 export const namespace = stack.namespace;
 export const images = stack.images;
 export const version = stack.version;
+/** The migration's declared schema version; `npm run promote` writes it into the target with the digests (L23). */
+export const schemaVersion = stack.schemaVersion;
 /** Selects this stack's pods only; `npm run verify` passes it to kubectl instead of every pod Pulumi manages. */
 export const podSelector = stack.podSelector;
 /** Name of the response header carrying `version`; `npm run verify -- --stack <name>` reads both (L24). */

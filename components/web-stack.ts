@@ -6,6 +6,7 @@ import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema,
 import { argsSchema, imageRefSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { migrationProblems } from "./migration-job";
+import { DEFAULT_SCHEMA_VERSION } from "./schema-version";
 import { stackSelector } from "./labels";
 import { NetworkPolicies } from "./network-policies";
 import { Redis, REDIS_IMAGE_UID, RedisArgs, redisProblems, redisSchema, RedisWiredArgs } from "./redis";
@@ -181,6 +182,8 @@ export class WebStack extends pulumi.ComponentResource {
     readonly images: pulumi.Output<Record<string, string>>;
     /** Version header value nginx serves (L24). */
     readonly version: pulumi.Output<string>;
+    /** The schema version the migration declares (`migration.schemaVersion`, default 0); none without a migration. `npm run promote` carries it with the digests (L23). */
+    readonly schemaVersion?: number;
     /** Label selector (`kubectl -l`) of exactly this stack's pods: what `npm run verify` compares with the deployed digests. */
     readonly podSelector: string;
 
@@ -268,6 +271,7 @@ export class WebStack extends pulumi.ComponentResource {
         };
         this.images = pulumi.all(imagesByRole);
         this.version = site.version;
+        this.schemaVersion = args.migration ? (args.migration.schemaVersion ?? DEFAULT_SCHEMA_VERSION) : undefined;
         this.podSelector = Object.entries(stackSelector(name))
             .map(([key, value]) => `${key}=${value}`)
             .join(",");
@@ -276,6 +280,7 @@ export class WebStack extends pulumi.ComponentResource {
             namespace: this.namespace,
             images: this.images,
             version: this.version,
+            schemaVersion: this.schemaVersion,
             podSelector: this.podSelector,
         });
     }

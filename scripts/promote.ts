@@ -14,7 +14,8 @@ import * as YAML from "yaml";
 import { parseImageRef } from "../components/image-ref";
 import { digestOf, IMAGE_ROLE_FIELDS, INTERNAL_REGISTRY_HOST } from "../policy/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
-import { deployedImages, readStackOutputs, readStackOutputsFile } from "./stack-outputs";
+import { DEFAULT_SCHEMA_VERSION } from "../components/schema-version";
+import { deployedImages, deployedSchemaVersion, readStackOutputs, readStackOutputsFile } from "./stack-outputs";
 
 /** OpenShift's cluster-internal registry; the first path segment of an image there is a namespace. */
 export const DEFAULT_INTERNAL_REGISTRIES = [INTERNAL_REGISTRY_HOST];
@@ -24,6 +25,8 @@ export interface PromoteRequest {
     to: string;
     /** The source's deployed images by role (output `images`). */
     images: Record<string, string>;
+    /** The source's declared schema version (output `schemaVersion`), when it has a migration. */
+    schemaVersion?: number;
     /** Text of the target's Pulumi.<to>.yaml. */
     stackFile: string;
     /** Project name (Pulumi.yaml `name`): config keys are "<project>:<key>". */
@@ -71,6 +74,21 @@ export function promote(req: PromoteRequest): PromoteResult {
         text = withValue(text, doc, yamlPath, before, value);
         changes.push(`${key}: ${YAML.isScalar(before) ? String(before.value) : "(unset)"} → ${value}`);
     }
+    // The promoted image's migration brings the target's schema to the source's version: declare it there too, so a
+    // revert of the promotion lowers it and the schema-version guard refuses it (docs/rollback.md, L13, L23).
+    const migration = ["config", `${req.project}:migration`];
+    const doc = parseStackFile(text, req.to);
+    if (req.schemaVersion !== undefined && doc.hasIn(migration)) {
+        const yamlPath = [...migration, "schemaVersion"];
+        const before = doc.getIn(yamlPath, true);
+        const current = YAML.isScalar(before) ? before.value : DEFAULT_SCHEMA_VERSION;
+        if (current !== req.schemaVersion) {
+            text = withValue(text, doc, yamlPath, before, req.schemaVersion);
+            changes.push(
+                `migration.schemaVersion: ${YAML.isScalar(before) ? String(before.value) : "(unset)"} → ${req.schemaVersion}`,
+            );
+        }
+    }
     return { stackFile: text, changes, commands };
 }
 
@@ -86,9 +104,18 @@ function parseStackFile(text: string, stack: string): YAML.Document {
  * Replaces an existing value in place (only its characters change, so comments, quoting elsewhere and
  * layout stay as written); adds a missing key through the Document API.
  */
-function withValue(text: string, doc: YAML.Document, yamlPath: string[], before: unknown, value: string): string {
+function withValue(
+    text: string,
+    doc: YAML.Document,
+    yamlPath: string[],
+    before: unknown,
+    value: string | number,
+): string {
     if (YAML.isScalar(before) && before.range) {
-        const quoted = before.type === "QUOTE_DOUBLE" || before.type === "QUOTE_SINGLE" ? JSON.stringify(value) : value;
+        const quoted =
+            typeof value === "string" && (before.type === "QUOTE_DOUBLE" || before.type === "QUOTE_SINGLE")
+                ? JSON.stringify(value)
+                : String(value);
         return text.slice(0, before.range[0]) + quoted + text.slice(before.range[1]);
     }
     doc.setIn(yamlPath, value);
@@ -134,8 +161,9 @@ function targetRef(
 export const PROMOTE_COMMAND = {
     name: "npm run promote --",
     summary:
-        "Writes the image digests one stack deployed (its `images` output) into another stack's Pulumi.<to>.yaml, " +
-        "in place, comments and other keys kept (L12, L23); internal-registry images need --retag-internal (L06).",
+        "Writes the image digests one stack deployed (its `images` output), and its migration's schema version " +
+        "(`schemaVersion`), into another stack's Pulumi.<to>.yaml, in place, comments and other keys kept (L12, L23); " +
+        "internal-registry images need --retag-internal (L06).",
     flags: {
         from: {
             type: "string",
@@ -205,6 +233,7 @@ export function main(argv: string[], cwd = process.cwd(), log: (line: string) =>
         from: values.from,
         to: values.to,
         images: deployedImages(outputs, source),
+        schemaVersion: deployedSchemaVersion(outputs, source),
         stackFile: fs.readFileSync(stackPath, "utf8"),
         project: typeof project === "string" ? project : "webstack",
         internalRegistries: values["internal-registry"] ?? DEFAULT_INTERNAL_REGISTRIES,

@@ -82,6 +82,17 @@ export function deployedImages(outputs: StackOutputs, source: string): Record<st
     return result;
 }
 
+/** The `schemaVersion` output (the migration's declared schema version); undefined when the stack exports none. */
+export function deployedSchemaVersion(outputs: StackOutputs, source: string): number | undefined {
+    const value = outputs.schemaVersion;
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
+        throw new Error(
+            `${source}: output "schemaVersion" is not a schema version (got ${JSON.stringify(value)}). Fix: redeploy the stack with this program [L23]`,
+        );
+    }
+    return value as number | undefined;
+}
+
 /** A required string output, e.g. "url" or "version". */
 export function stringOutput(outputs: StackOutputs, key: string, source: string): string {
     const value = outputs[key];

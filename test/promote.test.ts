@@ -83,6 +83,37 @@ describe("promote: dev's deployed digests into Pulumi.qa.yaml (L12, L23)", () =>
     });
 });
 
+describe("promote: the migration's schema version goes with the digests (L13, L23)", () => {
+    const withMigration = (migration: string) =>
+        QA_FILE.replace("  webstack:dbPassword:", `  webstack:migration:\n${migration}  webstack:dbPassword:`);
+
+    it("[L13, L23] writes dev's schemaVersion into qa's migration, so reverting the promotion lowers it (refused by the guard)", () => {
+        const qa = withMigration("    command: [flask, db, upgrade]\n    schemaVersion: 2 # declared by the release\n");
+        const result = promote(request({ images: { api: API_NEW }, stackFile: qa, schemaVersion: 3 }));
+        assert.strictEqual(
+            result.stackFile,
+            qa.replace(API_OLD, API_NEW).replace("schemaVersion: 2 #", "schemaVersion: 3 #"),
+            "in place, comment kept",
+        );
+        assert.deepStrictEqual(result.changes, [
+            `api.image: ${API_OLD} → ${API_NEW}`,
+            "migration.schemaVersion: 2 → 3",
+        ]);
+        assert.strictEqual(YAML.parse(result.stackFile).config["webstack:migration"].schemaVersion, 3, "a number");
+    });
+
+    it("[L13, L23] adds schemaVersion when qa has none; leaves qa alone at the default or without a migration", () => {
+        const qa = withMigration("    command: [flask, db, upgrade]\n");
+        const added = promote(request({ images: { api: API_NEW }, stackFile: qa, schemaVersion: 1 }));
+        assert.strictEqual(YAML.parse(added.stackFile).config["webstack:migration"].schemaVersion, 1);
+        assert.deepStrictEqual(added.changes.slice(1), ["migration.schemaVersion: (unset) → 1"]);
+        const atDefault = promote(request({ images: { api: API_NEW }, stackFile: qa, schemaVersion: 0 }));
+        assert.strictEqual(atDefault.stackFile, qa.replace(API_OLD, API_NEW));
+        const noMigration = promote(request({ images: { api: API_NEW }, schemaVersion: 4 }));
+        assert.strictEqual(noMigration.stackFile, QA_FILE.replace(API_OLD, API_NEW));
+    });
+});
+
 describe("promote: images in dev's internal registry (L06)", () => {
     const devInternal = `${INTERNAL}/shop-dev/shop-api@sha256:${"b".repeat(64)}`;
 
@@ -177,6 +208,23 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
                     () => undefined,
                 ),
             /images\.api is not a digest-pinned reference \(got "ghcr\.io\/org\/shop-api:main"\)/,
+        );
+        assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
+    });
+
+    it("[L23] refuses a schemaVersion output that is not a version, writing nothing", () => {
+        fs.writeFileSync(
+            path.join(dir, "dev-outputs.json"),
+            JSON.stringify({ images: { api: API_NEW }, schemaVersion: "3" }),
+        );
+        assert.throws(
+            () =>
+                main(
+                    ["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")],
+                    dir,
+                    () => undefined,
+                ),
+            /output "schemaVersion" is not a schema version \(got "3"\)/,
         );
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
