@@ -195,11 +195,9 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
 
-    it("L12: refuses outputs whose images are not digest-pinned", () => {
-        fs.writeFileSync(
-            path.join(dir, "dev-outputs.json"),
-            JSON.stringify({ images: { api: "ghcr.io/org/shop-api:main" } }),
-        );
+    /** Promotes `outputs` (written as the source's outputs file) and expects `refusal`, with qa's file unchanged. */
+    function assertRefused(outputs: object, refusal: RegExp) {
+        fs.writeFileSync(path.join(dir, "dev-outputs.json"), JSON.stringify(outputs));
         assert.throws(
             () =>
                 main(
@@ -207,26 +205,23 @@ describe("promote: command line on a temp copy of the stack files (L23)", () => 
                     dir,
                     () => undefined,
                 ),
-            /images\.api is not a digest-pinned reference \(got "ghcr\.io\/org\/shop-api:main"\)/,
+            refusal,
         );
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
+    }
+
+    it("L12: refuses outputs whose images are not digest-pinned", () => {
+        assertRefused(
+            { images: { api: "ghcr.io/org/shop-api:main" } },
+            /images\.api is not a digest-pinned reference \(got "ghcr\.io\/org\/shop-api:main"\)/,
+        );
     });
 
     it("[L23] refuses a schemaVersion output that is not a version, writing nothing", () => {
-        fs.writeFileSync(
-            path.join(dir, "dev-outputs.json"),
-            JSON.stringify({ images: { api: API_NEW }, schemaVersion: "3" }),
-        );
-        assert.throws(
-            () =>
-                main(
-                    ["--from", "dev", "--to", "qa", "--outputs", path.join(dir, "dev-outputs.json")],
-                    dir,
-                    () => undefined,
-                ),
+        assertRefused(
+            { images: { api: API_NEW }, schemaVersion: "3" },
             /output "schemaVersion" is not a schema version \(got "3"\)/,
         );
-        assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.qa.yaml"), "utf8"), QA_FILE);
     });
 
     it("L22: without --outputs asks the pulumi CLI and explains how to do without it", () => {
