@@ -4,12 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     CONTENT_IMAGE_DEFAULT_PATH,
-    HTTP_HEADER_NAME,
     ImageRole,
     NGINX_CONTENT_ROOT,
     VERSION_HEADER_DEFAULT_NAME,
 } from "../policy/facts";
-import { argsSchema, imageRefSchema, int } from "./args-schema";
+import { argsSchema, checkedSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -17,9 +16,10 @@ import {
     ApiRouting,
     NGINX_DEFAULT_HEALTH_PATH,
     NGINX_DEFAULT_PORT,
-    NginxConfOptions,
     nginxRoutingProblems,
-    renderNginxConf,
+    renderResolvedNginxConf,
+    resolveNginxConf,
+    versionHeaderNameProblem,
 } from "./nginx-conf";
 import { probesFor } from "./probes";
 import { restrictedContainerSecurityContext } from "./security-context";
@@ -102,16 +102,16 @@ export const staticSiteSchema = argsSchema<Omit<StaticSiteArgs, StaticSiteWiredA
         .optional(),
     ssePaths: z.array(z.string()).optional(),
     corsOrigins: z.array(z.string()).optional(),
-    versionHeaderName: z
-        .string()
-        .regex(HTTP_HEADER_NAME, { error: "is not an HTTP header name (letters, digits and -, not starting with -)" })
-        .optional(),
+    versionHeaderName: checkedSchema(z.string(), versionHeaderNameProblem).optional(),
     ...workloadTuningShape,
 });
 
 /** Rules for the StaticSite's arguments; `prefix` is the path of the arguments in the caller's terms ("site.") or "". */
 export function staticSiteProblems(
-    args: Pick<StaticSiteArgs, "replicas" | "autoscaling" | "apiRouting" | "ssePaths" | "corsOrigins"> & {
+    args: Pick<
+        StaticSiteArgs,
+        "replicas" | "autoscaling" | "apiRouting" | "ssePaths" | "corsOrigins" | "versionHeaderName"
+    > & {
         accessMode?: Storage["accessMode"];
     } & WorkloadTuning,
     prefix: string,
@@ -156,6 +156,11 @@ export function staticSiteProblems(
     }
     problems.push(...workloadProblems(args, prefix));
     problems.push(...prefixed(nginxRoutingProblems(args), prefix));
+    const headerProblem =
+        args.versionHeaderName === undefined
+            ? undefined
+            : versionHeaderNameProblem(`${prefix}versionHeaderName`, args.versionHeaderName);
+    if (headerProblem) problems.push(headerProblem);
     return problems;
 }
 
@@ -230,7 +235,8 @@ export class StaticSite extends pulumi.ComponentResource {
             });
         }
 
-        const confOptions: NginxConfOptions = {
+        // Checked now, not in the apply below, so a bad option fails the preview at construction with its field name.
+        const resolvedWithoutVersion = resolveNginxConf({
             listenPort: NGINX_DEFAULT_PORT,
             apiUpstream: args.apiUpstream,
             apiRouting: args.apiRouting,
@@ -239,15 +245,15 @@ export class StaticSite extends pulumi.ComponentResource {
             healthPath: NGINX_DEFAULT_HEALTH_PATH,
             contentRoot: NGINX_CONTENT_ROOT,
             tempDir: "/tmp",
-        };
-        // Rendered now, not in apply, so bad options fail the preview at construction with their field names.
-        const confWithoutVersion = renderNginxConf(confOptions);
+        });
+        const confWithoutVersion = renderResolvedNginxConf(resolvedWithoutVersion);
+        const versionHeaderName = args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;
         const rendered = pulumi.all([nginxImage, contentSource]).apply(([image, source]) => {
             // The version is computed over the config without the header, then the header is added: no circularity.
             const version = fingerprint([image, source, confWithoutVersion]);
-            const conf = renderNginxConf({
-                ...confOptions,
-                versionHeader: { name: args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME, value: version },
+            const conf = renderResolvedNginxConf({
+                ...resolvedWithoutVersion,
+                versionHeader: { name: versionHeaderName, value: version },
             });
             return { version, conf };
         });
