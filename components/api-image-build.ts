@@ -38,7 +38,7 @@ export interface ApiImageBuildArgs {
      * repository's registry is used for the push. Default: the local docker login.
      */
     registryAuth?: pulumi.Input<RegistryCredential[]>;
-    /** Config path of these args for error messages. Default "api.build.". */
+    /** Path of these args in the caller's terms, prefixed to field names in errors, e.g. "api.build.". Default "". */
     configPath?: string;
 }
 
@@ -49,7 +49,7 @@ export class ApiImageBuild extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:ApiImageBuild", name, {}, opts);
-        const prefix = args.configPath ?? "api.build.";
+        const prefix = args.configPath ?? "";
         const repository = checkedRepository(args, prefix);
         const dockerfile = path.join(args.context, args.dockerfile ?? "Dockerfile");
         const registry = repository.slice(0, repository.indexOf("/"));

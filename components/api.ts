@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type ImageRole, isUnprivilegedPort, MAX_PORT, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
 import { literalEnvSecret } from "../policy/secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
-import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
+import { ArgPaths, argPaths, FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { DEFAULT_RESOURCES, MigrationJob } from "./migration-job";
@@ -44,8 +44,11 @@ export interface ApiArgs extends WorkloadTuning {
     namespace: string;
     /** Image reference from config, resolved to a digest (L12), or the pushed digest of a build (ApiImageBuild.imageRef). Required: there is no sensible default API. */
     image: pulumi.Input<string>;
-    /** Config path of `image` (and prefix for other fields) in error messages. Default "" (argument names). */
-    configPath?: string;
+    /**
+     * Where these arguments sit in the caller's terms, for error messages: a prefix ("api."), or a prefix and the
+     * arguments the caller holds under names of its own. Default "" (argument names).
+     */
+    configPath?: string | ArgPaths;
     /** Reject image references without a digest (L12). Default false. */
     requireDigest?: boolean;
     /** Container command. Required: S2I builder images replace CMD with their own run script (L01). */
@@ -101,10 +104,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the component sets itself from `port` and `redis`; a second value would contradict them (L18). */
 const RESERVED_ENV = ["PORT", "REDIS_URL", "REDIS_PASSWORD"];
 
-/** Rules for the Api's arguments; `prefix` is the config path ("api.") or "" for component arguments. */
-export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProblem[] {
+/** Rules for the Api's arguments, named by `configPath` (see {@link ApiArgs.configPath}). */
+export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPaths): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    const f = (field: string) => `${prefix}${field}`;
+    const { prefix, path: f } = argPaths(configPath);
     if (
         !args.command ||
         args.command.length === 0 ||
@@ -192,8 +195,8 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
                         ? "looks like a secret by its name but is a plain value"
                         : `contains ${secret.kind} as a plain value`,
                 got: HIDDEN,
-                fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`,
-                suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true },
+                fix: `move it to ${f(`secretEnv.${name}`)} as a secret value`,
+                suggested: { field: f(`secretEnv.${name}`), value: "<value>", secret: true },
                 lessons: ["L19"],
             });
         }
@@ -201,7 +204,7 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
     for (const name of Object.keys(args.secretEnv ?? {})) {
         if (!ENV_NAME.test(name) || RESERVED_ENV.includes(name)) {
             problems.push({
-                field: `apiSecrets.${name}`,
+                field: f(`secretEnv.${name}`),
                 problem: "is not a usable environment variable name (or is reserved: PORT, REDIS_URL, REDIS_PASSWORD)",
                 got: name,
                 fix: "rename it with letters, digits and _",
@@ -229,8 +232,8 @@ export class Api extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:Api", name, {}, opts);
-        const prefix = args.configPath ?? "";
-        rejectProblems(apiProblems(args, prefix));
+        const { path: argPath } = argPaths(args.configPath);
+        rejectProblems(apiProblems(args, args.configPath ?? ""));
         const port = args.port ?? API_DEFAULT_PORT;
         const identity = { name, component: "api", partOf: args.partOf };
         const labels = recommendedLabels(identity);
@@ -239,7 +242,7 @@ export class Api extends pulumi.ComponentResource {
         this.serviceName = name;
 
         const image = resolveImage(
-            { ref: args.image, field: `${prefix}image` },
+            { ref: args.image, field: argPath("image") },
             { requireDigest: args.requireDigest, parent: this },
         );
         this.images = { api: image };
@@ -278,7 +281,7 @@ export class Api extends pulumi.ComponentResource {
         if (args.migration) {
             const migrationImage = args.migration.image
                 ? resolveImage(
-                      { ref: args.migration.image, field: "migration.image" },
+                      { ref: args.migration.image, field: argPath("migration.image") },
                       { requireDigest: args.requireDigest, parent: this },
                   )
                 : image;

@@ -1,6 +1,6 @@
 // What every component schema is built from. A component's schema sits beside it and is tied to its Args type
 // by argsSchema: the schema must have exactly the Args' keys, each parsing to a value the Args accept, so a field
-// added to one and not the other fails `tsc`. The stack config schema (config.ts) is composed from them.
+// added to one and not the other fails `tsc`. The stack config schema (program/config.ts) is composed from them.
 import { z } from "zod";
 import { DNS_SUBDOMAIN, imageRefProblem } from "../policy/facts";
 import { FieldProblem } from "./errors";

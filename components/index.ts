@@ -1,9 +1,9 @@
 // @webstack/components: the public surface of the package (`import { WebStack } from "@webstack/components"`),
 // named one by one so that a change to it is deliberate: components/webstack-components.api.md (API Extractor,
 // `npm run api-report`) records it, and test/api-report.test.ts fails when the surface and the report differ.
-// Components speak in argument paths ("api.replicas"). The program's own plumbing (stack config keys and
-// `pulumi config set` advice in config.ts, stack files in stack-file.ts) and the zod schemas, problem checks and
-// defaults behind each component are not part of it.
+// Components speak in argument paths ("api.replicas"). The program's own plumbing (stack config keys,
+// `pulumi config set` advice and stack files, in program/) is outside the package; the zod schemas, problem checks
+// and defaults behind each component are not part of its surface.
 
 // The components, each with its arguments (every field's TSDoc names its default).
 export { WebStack } from "./web-stack";
@@ -34,10 +34,10 @@ export type { ImageRole } from "../policy/facts";
 
 // Errors: every problem a caller can cause, in the `field: problem (got v). Fix: … [Lxx]` format.
 export { HIDDEN, ProblemsReported, reportingProblems, WebStackArgError } from "./errors";
-export type { FieldProblem } from "./errors";
+export type { ArgPaths, FieldProblem } from "./errors";
 
 // The generated configuration files, as pure functions of typed options.
-export { renderNginxConf } from "./nginx-conf";
+export { NGINX_DEFAULTS, renderNginxConf } from "./nginx-conf";
 export type { ApiRouting, NginxConfOptions } from "./nginx-conf";
 export { REDIS_MAXMEMORY_POLICIES, renderRedisConf } from "./redis-conf";
 export type { RedisConfOptions, RedisMaxmemoryPolicy } from "./redis-conf";

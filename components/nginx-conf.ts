@@ -20,7 +20,7 @@ export type ApiRouting =
      */
     | { mode: "routes"; routes: string[] };
 
-/** The options of nginx.conf; the default of each optional one is in {@link NGINX_OPTIONS}, beside its check. */
+/** The options of nginx.conf; the default of each optional one is in {@link NGINX_DEFAULTS}. */
 export interface NginxConfOptions {
     /** Port nginx listens on (non-root, L02). */
     listenPort?: number;
@@ -417,20 +417,24 @@ export const NGINX_OPTIONS: { [K in keyof NginxConfOptions]-?: NginxOption<K> } 
     },
 };
 
-/** Options without a default: required (apiUpstream) or absent unless given. */
-type NginxOptionWithoutDefault = "apiUpstream" | "listenAddress" | "versionHeader";
-type NginxOptionsWithDefaults = Required<Omit<NginxConfOptions, NginxOptionWithoutDefault>> &
-    Pick<NginxConfOptions, NginxOptionWithoutDefault>;
+/**
+ * The default of every option of {@link NginxConfOptions} but apiUpstream (required), listenAddress and
+ * versionHeader (absent unless given).
+ */
+export const NGINX_DEFAULTS: Readonly<
+    Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>
+> = Object.freeze(
+    Object.fromEntries(
+        Object.entries(NGINX_OPTIONS).flatMap(([key, option]) =>
+            option.default === undefined ? [] : [[key, option.default]],
+        ),
+    ) as Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>,
+);
 
-/** The options with every default of {@link NGINX_OPTIONS} filled in. */
-function withDefaults(opts: NginxConfOptions): NginxOptionsWithDefaults {
-    const filled: Record<string, unknown> = { ...opts };
-    for (const [key, option] of Object.entries(NGINX_OPTIONS)) {
-        if (filled[key] === undefined && option.default !== undefined) {
-            filled[key] = option.default;
-        }
-    }
-    return filled as unknown as NginxOptionsWithDefaults;
+/** The options with every default filled in. */
+function withDefaults(opts: NginxConfOptions): typeof NGINX_DEFAULTS & NginxConfOptions {
+    const given = Object.fromEntries(Object.entries(opts).filter(([, value]) => value !== undefined));
+    return { ...NGINX_DEFAULTS, ...(given as NginxConfOptions) };
 }
 
 /** Every problem of the options (each option's check, then the routing rules), named by the options' own keys. */

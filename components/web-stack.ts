@@ -4,7 +4,7 @@ import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitI
 import { digestRequiredProblem } from "./image-ref";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
 import { argsSchema, imageRefSchema } from "./args-schema";
-import { FieldProblem, rejectProblems } from "./errors";
+import { ArgPaths, FieldProblem, rejectProblems } from "./errors";
 import { migrationProblems } from "./migration-job";
 import { stackSelector } from "./labels";
 import { NetworkPolicies } from "./network-policies";
@@ -80,7 +80,7 @@ export const siteContentSchema = z
         content.volume ? { volume: content.volume } : { image: content.image!, path: content.path },
     );
 
-/** The WebStack's arguments as data: the stack config schema is this plus the program's own keys (config.ts). */
+/** The WebStack's arguments as data: the stack config schema is this plus the program's own keys (program/config.ts). */
 export const webStackSchema = argsSchema<WebStackArgs>()({
     namespace: z.string().regex(DNS_LABEL, { error: "is not a valid namespace name (lowercase DNS label)" }),
     platform: z.enum(["openshift", "kubernetes"]).optional(),
@@ -109,6 +109,9 @@ function imageRefs(args: WebStackArgs): { field: string; ref: string }[] {
     });
 }
 
+/** The Api's arguments in a WebStack's terms: under `api.`, except its `secretEnv` (`apiSecrets`) and `migration`. */
+const API_ARG_PATHS: ArgPaths = { prefix: "api.", moved: { secretEnv: "apiSecrets", migration: "migration" } };
+
 /** Every rule of a WebStack's arguments, across its parts (image registries, platform vs route) and of each part. */
 export function webStackProblems(args: WebStackArgs): FieldProblem[] {
     const problems: FieldProblem[] = [];
@@ -131,7 +134,7 @@ export function webStackProblems(args: WebStackArgs): FieldProblem[] {
             });
         }
     }
-    problems.push(...apiProblems({ ...args.api, secretEnv: args.apiSecrets }, "api."));
+    problems.push(...apiProblems({ ...args.api, secretEnv: args.apiSecrets }, API_ARG_PATHS));
     if (args.migration) {
         problems.push(...migrationProblems(args.migration, "migration."));
     }
@@ -203,7 +206,7 @@ export class WebStack extends pulumi.ComponentResource {
             {
                 ...args.api,
                 namespace,
-                configPath: "api.",
+                configPath: API_ARG_PATHS,
                 redis: redis.connection,
                 migration: args.migration,
                 secretEnv: args.apiSecrets,

@@ -5,12 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
-import { apiSchema } from "./api";
-import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
+import { apiSchema } from "../components/api";
+import { apiImageBuildSchema, ApiImageBuildArgs } from "../components/api-image-build";
 import { DNS_LABEL } from "../policy/facts";
-import { imageRefSchema } from "./args-schema";
-import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
-import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";
+import { imageRefSchema } from "../components/args-schema";
+import { FieldProblem, HIDDEN, WebStackArgError } from "../components/errors";
+import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "../components/web-stack";
 
 /** What a stack's config yields: the WebStack's name (prefix of every object) and its arguments. */
 export interface ParsedStackConfig extends WebStackArgs {
@@ -61,7 +61,7 @@ export interface StackConfigContext {
     stack?: string;
     /** Top-level keys stored as secrets (`secure:` in the stack file). When given, {@link SECRET_CONFIG_KEYS} must be among them if set. */
     secretKeys?: readonly string[];
-    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (components/stack-file.ts). */
+    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (program/stack-file.ts). */
     stackFileProblem?: string;
 }
 
