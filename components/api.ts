@@ -31,11 +31,20 @@ export const API_DEFAULT_HEALTH_PATH = "/healthz";
 export interface ApiMigration {
     /** The migration command, e.g. ["flask", "db", "upgrade"]. Required. */
     command: string[];
-    /** Image reference; default: the API image (same digest, L13). */
+    /**
+     * Image reference.
+     * @defaultValue the API image (same digest, L13)
+     */
     image?: string;
-    /** Retries before failing. Default 1 (see MigrationJob). */
+    /**
+     * Retries before failing.
+     * @defaultValue 1 (see MigrationJob)
+     */
     backoffLimit?: number;
-    /** Hard limit in seconds. Default 600 (see MigrationJob). */
+    /**
+     * Hard limit in seconds.
+     * @defaultValue 600 (see MigrationJob)
+     */
     activeDeadlineSeconds?: number;
 }
 
@@ -46,32 +55,66 @@ export interface ApiArgs extends WorkloadTuning {
     image: pulumi.Input<string>;
     /**
      * Where these arguments sit in the caller's terms, for error messages: a prefix ("api."), or a prefix and the
-     * arguments the caller holds under names of its own. Default "" (argument names).
+     * arguments the caller holds under names of its own.
+     * @defaultValue "" (argument names)
      */
     configPath?: string | ArgPaths;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
     /** Container command. Required: S2I builder images replace CMD with their own run script (L01). */
     command: string[];
-    /** Container args. Default: none. */
+    /**
+     * Container args.
+     * @defaultValue none
+     */
     args?: string[];
-    /** The one port: containerPort, PORT env, every probe and the Service targetPort (L18). Default 5000. */
+    /**
+     * The one port: containerPort, PORT env, every probe and the Service targetPort (L18).
+     * @defaultValue {@link API_DEFAULT_PORT}
+     */
     port?: number;
-    /** Fixed replica count; not together with `autoscaling`. Default 2 (state in Redis, one pod may be lost: L10, L21). */
+    /**
+     * Fixed replica count; not together with `autoscaling`.
+     * @defaultValue {@link API_DEFAULT_REPLICAS} (state in Redis, one pod may be lost: L10, L21)
+     */
     replicas?: number;
-    /** HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA. Default: none. */
+    /**
+     * HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA.
+     * @defaultValue none
+     */
     autoscaling?: Autoscaling;
-    /** HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27). Default "/healthz". */
+    /**
+     * HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27).
+     * @defaultValue {@link API_DEFAULT_HEALTH_PATH}
+     */
     healthPath?: string;
-    /** Plain environment variables (never secrets: those go in `secretEnv`, L19). Default: none. */
+    /**
+     * Plain environment variables (never secrets: those go in `secretEnv`, L19).
+     * @defaultValue none
+     */
     env?: Record<string, string>;
-    /** Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19). Default: none. */
+    /**
+     * Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19).
+     * @defaultValue none
+     */
     secretEnv?: Record<string, pulumi.Input<string>>;
-    /** Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL. Default: none. */
+    /**
+     * Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL.
+     * @defaultValue none
+     */
     redis?: RedisConnection;
-    /** Migration Job run before every Deployment change that alters it (L13). Default: none. */
+    /**
+     * Migration Job run before every Deployment change that alters it (L13).
+     * @defaultValue none
+     */
     migration?: ApiMigration;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 

@@ -28,18 +28,22 @@ export interface RegistryCredential {
 }
 
 export interface ImageRegistryArgs {
-    /** Credentials for private registries (config `registryAuth`, secret). Default none: anonymous lookups. */
+    /**
+     * Credentials for private registries (config `registryAuth`, secret).
+     * @defaultValue none: anonymous lookups
+     */
     registryAuth?: pulumi.Input<RegistryCredential[]>;
     /**
      * Look pinned digests up in the registry too, so a digest that was never pushed (or was garbage-collected)
-     * fails the preview instead of the rollout (L17). Default true.
+     * fails the preview instead of the rollout (L17).
+     * @defaultValue true
      */
     verifyDigests?: boolean;
     /**
      * Registry host → host to query instead, for registries that are not reachable from where `pulumi preview`
      * runs, e.g. OpenShift's internal "image-registry.openshift-image-registry.svc:5000" → its external route.
      * Digests are content addresses, so both answer the same; the deployed reference keeps the original host.
-     * Default none.
+     * @defaultValue none
      */
     lookupHosts?: Record<string, string>;
 }
@@ -61,7 +65,10 @@ export class ImageRegistry extends docker.Provider {
 }
 
 export interface ResolveOptions {
-    /** Reject references without a digest outright (qa: only promoted digests run). Default false. */
+    /**
+     * Reject references without a digest outright (qa: only promoted digests run).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
     /**
      * Parent of the lookup; its inherited ImageRegistry (`providers` option of an ancestor) performs it.

@@ -26,6 +26,22 @@ export { ApiImageBuild } from "./api-image-build";
 export type { ApiImageBuildArgs } from "./api-image-build";
 export type { Autoscaling, HorizontalScaling, WorkloadTuning } from "./workload";
 
+// The defaults the Args' TSDoc names (`@defaultValue {@link …}`), as data: docs/configuration.md reads the same values.
+export { API_DEFAULT_HEALTH_PATH, API_DEFAULT_PORT, API_DEFAULT_REPLICAS } from "./api";
+export { NGINX_DEFAULT_IMAGE } from "./static-site";
+export { REDIS_DEFAULT_IMAGE, REDIS_DEFAULT_STORAGE_SIZE } from "./redis";
+export { REDIS_DEFAULT_MAXMEMORY, REDIS_DEFAULT_PORT } from "./redis-conf";
+export { ROUTE_DEFAULT_TIMEOUT } from "./route";
+export { STORAGE_DEFAULT_ACCESS_MODE, STORAGE_DEFAULT_SIZE } from "./storage";
+export {
+    DEFAULT_CPU_UTILIZATION,
+    DEFAULT_PROGRESS_DEADLINE_SECONDS,
+    DEFAULT_REVISION_HISTORY_LIMIT,
+    DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
+    DEFAULT_TERMINATION_GRACE_SECONDS,
+} from "./workload";
+export { CONTENT_IMAGE_DEFAULT_PATH, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+
 // Images: tags resolved to digests and pinned digests checked at preview (L12, L17).
 export { ImageRegistry, REGISTRY_LOOKUP_TOKEN, resolveImage } from "./images";
 export type { ImageRegistryArgs, ImageRequest, RegistryCredential, ResolveOptions } from "./images";

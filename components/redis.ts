@@ -47,30 +47,58 @@ const ACL_FILE_MODE = 0o440;
 export interface RedisArgs {
     /** Namespace of every object. Required. */
     namespace: string;
-    /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
+    /**
+     * Image reference from config (tag or digest; resolved to a digest, L12).
+     * @defaultValue {@link REDIS_DEFAULT_IMAGE}
+     */
     image?: string;
-    /** Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.". Default "". */
+    /**
+     * Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.".
+     * @defaultValue ""
+     */
     configPath?: string;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
-    /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
+    /**
+     * Size of the data volume (AOF + RDB, L10).
+     * @defaultValue {@link REDIS_DEFAULT_STORAGE_SIZE}
+     */
     storageSize?: string;
-    /** StorageClass of the data volume. Default: the cluster's default class. */
+    /**
+     * StorageClass of the data volume.
+     * @defaultValue the cluster's default class
+     */
     storageClassName?: string;
-    /** maxmemory / eviction policy for the generated redis.conf. Default: renderRedisConf's ("256mb", noeviction). */
+    /**
+     * maxmemory / eviction policy for the generated redis.conf.
+     * @defaultValue renderRedisConf's ("256mb", noeviction)
+     */
     conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
-    /** Container resources. Default: requests 50m CPU / 128Mi, limit 512Mi. */
+    /**
+     * Container resources.
+     * @defaultValue requests 50m CPU / 128Mi, limit 512Mi
+     */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
     /**
      * Non-zero UID the server runs as, for plain Kubernetes: the official valkey image declares USER root,
      * which runAsNonRoot refuses to start (L30). Also sets runAsGroup and fsGroup to `runAsGroup` so the data
-     * volume is writable. Default: unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets
-     * 999 (the image's valkey user) on platform "kubernetes".
+     * volume is writable.
+     * @defaultValue unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets 999 (the image's
+     * valkey user) on platform "kubernetes"
      */
     runAsUser?: number;
-    /** Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it. Default 1000 (the image's valkey group). */
+    /**
+     * Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it.
+     * @defaultValue 1000 (the image's valkey group)
+     */
     runAsGroup?: number;
 }
 

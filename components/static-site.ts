@@ -54,25 +54,55 @@ export interface StaticSiteArgs extends WorkloadTuning {
     content: SiteContent;
     /** API upstream as "host:port" that nginx proxies to. Required. */
     apiUpstream: string;
-    /** nginx image reference, resolved to a digest (L12). Default nginx-unprivileged 1.27-alpine, digest-pinned (L02). */
+    /**
+     * nginx image reference, resolved to a digest (L12).
+     * @defaultValue {@link NGINX_DEFAULT_IMAGE} (nginx-unprivileged, digest-pinned: L02)
+     */
     image?: string;
-    /** Config path prefix for error messages, e.g. "site.". Default "" (argument names). */
+    /**
+     * Config path prefix for error messages, e.g. "site.".
+     * @defaultValue "" (argument names)
+     */
     configPath?: string;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
-    /** Fixed replica count; not together with `autoscaling`. Default 1. */
+    /**
+     * Fixed replica count; not together with `autoscaling`.
+     * @defaultValue 1
+     */
     replicas?: number;
-    /** HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03). Default: none. */
+    /**
+     * HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03).
+     * @defaultValue none
+     */
     autoscaling?: Autoscaling;
-    /** Which requests go to the API. Default `{ mode: "fallback" }`: every non-static path (L04). */
+    /**
+     * Which requests go to the API.
+     * @defaultValue {@link NGINX_DEFAULTS}: every non-static path goes to the API (L04)
+     */
     apiRouting?: ApiRouting;
-    /** Server-Sent Events paths proxied unbuffered (L11). Default: renderNginxConf's (["/events"]). */
+    /**
+     * Server-Sent Events paths proxied unbuffered (L11).
+     * @defaultValue nginx's, {@link NGINX_DEFAULTS}
+     */
     ssePaths?: string[];
-    /** Origins allowed for CORS preflight (L25). Default: none. */
+    /**
+     * Origins allowed for CORS preflight (L25).
+     * @defaultValue none
+     */
     corsOrigins?: string[];
-    /** Name of the version response header (L24). Default "X-Webstack-Version". */
+    /**
+     * Name of the version response header (L24).
+     * @defaultValue {@link VERSION_HEADER_DEFAULT_NAME}
+     */
     versionHeaderName?: string;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 

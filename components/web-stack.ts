@@ -18,12 +18,27 @@ export type Platform = "openshift" | "kubernetes";
 /** The API as configured: everything the Api component takes except what the WebStack wires itself. */
 export type WebStackApiArgs = Omit<ApiArgs, ApiWiredArgs>;
 
-/** Site content: a volume the stack creates (Storage) or a content image. */
+/** Site content: a volume the stack creates (Storage) or a content image, exactly one of them. */
 export type WebStackSiteContent =
-    /** A new PersistentVolumeClaim (protected, L32); fill it with your files after the first `pulumi up`. */
-    | { volume: Omit<StorageArgs, "namespace" | "partOf"> }
-    /** An image holding the files under `path` (default "/site"). */
-    | { image: string; path?: string };
+    | {
+          /**
+           * A new PersistentVolumeClaim (protected, L32); fill it with your files after the first `pulumi up`.
+           * @defaultValue none: give `volume` or `image`
+           */
+          volume: Omit<StorageArgs, "namespace" | "partOf">;
+      }
+    | {
+          /**
+           * An image holding the files under `path`, copied into an emptyDir when a pod starts (L08).
+           * @defaultValue none: give `volume` or `image`
+           */
+          image: string;
+          /**
+           * Directory of the files in the content image.
+           * @defaultValue {@link CONTENT_IMAGE_DEFAULT_PATH}
+           */
+          path?: string;
+      };
 
 export type WebStackSiteArgs = Omit<StaticSiteArgs, StaticSiteWiredArgs> & {
     /** Where the files come from. Required. */
@@ -33,23 +48,44 @@ export type WebStackSiteArgs = Omit<StaticSiteArgs, StaticSiteWiredArgs> & {
 export interface WebStackArgs {
     /** Namespace (OpenShift project) every object goes to; it must exist. Required. */
     namespace: string;
-    /** Target platform: decides Route vs Ingress defaults and how NetworkPolicies find the router. Default "openshift". */
+    /**
+     * Target platform: decides Route vs Ingress defaults and how NetworkPolicies find the router.
+     * @defaultValue "openshift"
+     */
     platform?: Platform;
-    /** Reject any image reference without a digest (L12); set it for shared stacks such as qa. Default false. */
+    /**
+     * Reject any image reference without a digest (L12); set it for shared stacks such as qa.
+     * @defaultValue false
+     */
     requireImageDigests?: boolean;
     /** The API (image and command are required). */
     api: WebStackApiArgs;
-    /** Secret environment variables for the API and its migration (name → value from `pulumi config set --secret`, L19). Default: none. */
+    /**
+     * Secret environment variables for the API and its migration (name → value from `pulumi config set --secret`, L19).
+     * @defaultValue none
+     */
     apiSecrets?: Record<string, pulumi.Input<string>>;
-    /** Migration Job run before the API changes (L13). Default: none. */
+    /**
+     * Migration Job run before the API changes (L13).
+     * @defaultValue none
+     */
     migration?: ApiMigration;
     /** The nginx static site in front of the API. Required (its content has no default). */
     site: WebStackSiteArgs;
-    /** Redis settings. Default: valkey 8, 1Gi volume. */
+    /**
+     * Redis settings.
+     * @defaultValue valkey 8, 1Gi volume
+     */
     redis?: Omit<RedisArgs, RedisWiredArgs>;
-    /** Public route. Default: an OpenShift Route (platform openshift) or an Ingress (kubernetes), generated host, 1h timeout. */
+    /**
+     * Public route.
+     * @defaultValue an OpenShift Route (platform openshift) or an Ingress (kubernetes), generated host, 1h timeout
+     */
     route?: Omit<RouteArgs, "namespace" | "target" | "partOf"> & {
-        /** Kubernetes only: namespace of the ingress controller, admitted by the NetworkPolicies. Default "ingress-nginx". */
+        /**
+         * Kubernetes only: namespace of the ingress controller, admitted by the NetworkPolicies.
+         * @defaultValue "ingress-nginx"
+         */
         ingressNamespace?: string;
     };
 }
