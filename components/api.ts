@@ -258,6 +258,24 @@ export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPath
     return problems;
 }
 
+/** PORT from `port` (L18), the plain env, and Redis's password by reference and URL (L19). */
+function plainEnv(args: ApiArgs, port: number): k8s.types.input.core.v1.EnvVar[] {
+    const env: k8s.types.input.core.v1.EnvVar[] = [{ name: "PORT", value: String(port) }];
+    for (const [envName, value] of Object.entries(args.env ?? {})) {
+        env.push({ name: envName, value });
+    }
+    if (args.redis) {
+        const redis = args.redis;
+        env.push({
+            name: "REDIS_PASSWORD",
+            valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } },
+        });
+        // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
+        env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
+    }
+    return env;
+}
+
 /**
  * The application API: Deployment + Service (+ PodDisruptionBudget, HorizontalPodAutoscaler, migration Job).
  * One `port` value drives every place a port appears (L18); rollouts never drop capacity (L29) and fail fast (L15).
@@ -290,66 +308,15 @@ export class Api extends pulumi.ComponentResource {
         );
         this.images = { api: image };
 
-        const env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[] = [{ name: "PORT", value: String(port) }];
-        for (const [envName, value] of Object.entries(args.env ?? {})) {
-            env.push({ name: envName, value });
-        }
-        if (args.redis) {
-            const redis = args.redis;
-            env.push({
-                name: "REDIS_PASSWORD",
-                valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } },
-            });
-            // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
-            env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
-        }
-        const secretEnv = args.secretEnv ?? {};
-        if (Object.keys(secretEnv).length > 0) {
-            const stringData: Record<string, pulumi.Input<string>> = {};
-            for (const [envName, value] of Object.entries(secretEnv)) {
-                stringData[envName] = pulumi.secret(value);
-            }
-            // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
-            const secret = new k8s.core.v1.Secret(
-                name,
-                { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData },
-                { parent: this },
-            );
-            for (const envName of Object.keys(secretEnv)) {
-                env.push({ name: envName, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } } });
-            }
-        }
+        const env = [...plainEnv(args, port), ...this.secretEnv(name, args, labels)];
 
-        const runAfter: pulumi.Resource[] = [];
-        if (args.migration) {
-            const migrationImage = args.migration.image
-                ? resolveImage(
-                      { ref: args.migration.image, field: argPath("migration.image") },
-                      { requireDigest: args.requireDigest, parent: this },
-                  )
-                : image;
-            const migration = new MigrationJob(
-                `${name}-migrate`,
-                {
-                    namespace: args.namespace,
-                    image: migrationImage,
-                    command: args.migration.command,
-                    env,
-                    backoffLimit: args.migration.backoffLimit,
-                    activeDeadlineSeconds: args.migration.activeDeadlineSeconds,
-                    resources: args.resources,
-                    partOf: args.partOf,
-                    after: args.redis ? [args.redis.server] : [],
-                },
-                { parent: this },
-            );
-            this.images.migration = migrationImage;
+        const migration = args.migration && this.migration(name, args, args.migration, image, env);
+        if (migration) {
             this.migrationSelector = selectorLabels({
                 name: `${name}-migrate`,
                 component: "migration",
                 partOf: args.partOf,
             });
-            runAfter.push(migration.job);
         }
 
         const scaling: HorizontalScaling = args.autoscaling
@@ -382,7 +349,7 @@ export class Api extends pulumi.ComponentResource {
                 },
             ),
             // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13).
-            { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
+            { parent: this, dependsOn: migration ? [migration.job] : [], customTimeouts: rollout.customTimeouts },
         );
 
         createServingCompanions(this, {
@@ -395,5 +362,60 @@ export class Api extends pulumi.ComponentResource {
             deployment,
         });
         this.registerOutputs({ serviceName: this.serviceName, images: this.images });
+    }
+
+    /** secretEnv as a Secret of this Api, read by name with secretKeyRef (L19); none without secretEnv. */
+    private secretEnv(name: string, args: ApiArgs, labels: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+        const secretEnv = args.secretEnv ?? {};
+        if (Object.keys(secretEnv).length === 0) {
+            return [];
+        }
+        const stringData: Record<string, pulumi.Input<string>> = {};
+        for (const [envName, value] of Object.entries(secretEnv)) {
+            stringData[envName] = pulumi.secret(value);
+        }
+        // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
+        const secret = new k8s.core.v1.Secret(
+            name,
+            { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData },
+            { parent: this },
+        );
+        return Object.keys(secretEnv).map((envName) => ({
+            name: envName,
+            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } },
+        }));
+    }
+
+    /** The migration Job, on the API's digest unless it names its own image, with the API's env (L13). */
+    private migration(
+        name: string,
+        args: ApiArgs,
+        migration: ApiMigration,
+        apiImage: pulumi.Output<string>,
+        env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[],
+    ): MigrationJob {
+        const migrationImage = migration.image
+            ? resolveImage(
+                  { ref: migration.image, field: argPaths(args.configPath).path("migration.image") },
+                  { requireDigest: args.requireDigest, parent: this },
+              )
+            : apiImage;
+        const job = new MigrationJob(
+            `${name}-migrate`,
+            {
+                namespace: args.namespace,
+                image: migrationImage,
+                command: migration.command,
+                env,
+                backoffLimit: migration.backoffLimit,
+                activeDeadlineSeconds: migration.activeDeadlineSeconds,
+                resources: args.resources,
+                partOf: args.partOf,
+                after: args.redis ? [args.redis.server] : [],
+            },
+            { parent: this },
+        );
+        this.images.migration = migrationImage;
+        return job;
     }
 }

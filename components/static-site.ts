@@ -199,6 +199,42 @@ function fingerprint(parts: string[]): string {
     return crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16);
 }
 
+/** The content volume, what names its content (for the version header), and how a content image fills it. */
+interface SiteContentPlan {
+    volume: k8s.types.input.core.v1.Volume;
+    source: pulumi.Output<string>;
+    /** The copy from the content image into the emptyDir; none for a volume. */
+    initContainers: k8s.types.input.core.v1.Container[];
+    /** The content image, digest-pinned. */
+    image?: pulumi.Output<string>;
+}
+
+/** A volume is mounted read-only as it is; a content image is resolved and copied into an emptyDir (L08). */
+function siteContent(site: StaticSite, args: StaticSiteArgs, prefix: string): SiteContentPlan {
+    if ("storage" in args.content) {
+        const { claimName } = args.content.storage;
+        return {
+            volume: { name: "content", persistentVolumeClaim: { claimName, readOnly: true } },
+            source: pulumi.interpolate`pvc:${args.namespace}/${claimName}`,
+            initContainers: [],
+        };
+    }
+    const image = resolveImage(
+        { ref: args.content.image, field: `${prefix}content.image` },
+        { requireDigest: args.requireDigest, parent: site },
+    );
+    const copy: k8s.types.input.core.v1.Container = {
+        name: "content",
+        image,
+        imagePullPolicy: "IfNotPresent",
+        command: ["cp", "-R", `${args.content.path ?? CONTENT_IMAGE_DEFAULT_PATH}/.`, "/content/"],
+        resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [{ name: "content", mountPath: "/content" }],
+    };
+    return { volume: { name: "content", emptyDir: {} }, source: image, initContainers: [copy], image };
+}
+
 /**
  * nginx-unprivileged serving static files and proxying the rest to the API. Runs under any UID with a read-only
  * root filesystem (L02, L26); its generated nginx.conf sits in an auto-named ConfigMap, so a config change gets a
@@ -236,34 +272,9 @@ export class StaticSite extends pulumi.ComponentResource {
         this.images = { nginx: nginxImage };
 
         const tmp = { name: "tmp", emptyDir: {} };
-        let contentVolume: k8s.types.input.core.v1.Volume;
-        let contentSource: pulumi.Output<string>;
-        const initContainers: k8s.types.input.core.v1.Container[] = [];
-        if (storage) {
-            contentVolume = {
-                name: "content",
-                persistentVolumeClaim: { claimName: storage.claimName, readOnly: true },
-            };
-            contentSource = pulumi.interpolate`pvc:${args.namespace}/${storage.claimName}`;
-        } else {
-            const content = args.content as { image: string; path?: string };
-            const contentImage = resolveImage(
-                { ref: content.image, field: `${prefix}content.image` },
-                { requireDigest: args.requireDigest, parent: this },
-            );
-            this.images.content = contentImage;
-            contentVolume = { name: "content", emptyDir: {} };
-            contentSource = contentImage;
-            initContainers.push({
-                name: "content",
-                image: contentImage,
-                imagePullPolicy: "IfNotPresent",
-                command: ["cp", "-R", `${content.path ?? CONTENT_IMAGE_DEFAULT_PATH}/.`, "/content/"],
-                resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [{ name: "content", mountPath: "/content" }],
-            });
-        }
+        const content = siteContent(this, args, prefix);
+        if (content.image) this.images.content = content.image;
+        const initContainers = content.initContainers;
 
         // Checked now, not in the apply below, so a bad option fails the preview at construction with its field name.
         const resolvedWithoutVersion = resolveNginxConf({
@@ -278,7 +289,7 @@ export class StaticSite extends pulumi.ComponentResource {
         });
         const confWithoutVersion = renderResolvedNginxConf(resolvedWithoutVersion);
         const versionHeaderName = args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;
-        const rendered = pulumi.all([nginxImage, contentSource]).apply(([image, source]) => {
+        const rendered = pulumi.all([nginxImage, content.source]).apply(([image, source]) => {
             // The version is computed over the config without the header, then the header is added: no circularity.
             const version = fingerprint([image, source, confWithoutVersion]);
             const conf = renderResolvedNginxConf({
@@ -337,7 +348,7 @@ export class StaticSite extends pulumi.ComponentResource {
                             ],
                         },
                     ],
-                    volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, contentVolume, tmp],
+                    volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, content.volume, tmp],
                 },
             ),
             { parent: this, customTimeouts: rollout.customTimeouts },
