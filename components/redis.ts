@@ -192,6 +192,60 @@ function binaries(imageRef: string): { server: string; cli: string } {
         : { server: "redis-server", cli: "redis-cli" };
 }
 
+/** What the Redis pod is made of besides its arguments: the resolved image and the names of its Secrets and config. */
+interface RedisPodParts {
+    image: pulumi.Output<string>;
+    binaries: { server: string; cli: string };
+    port: number;
+    passwordSecretName: pulumi.Output<string>;
+    confName: pulumi.Output<string>;
+    aclSecretName: pulumi.Output<string>;
+}
+
+/** The server's pod: restricted, config and ACL file mounted read-only, probes that authenticate (L19, L26). */
+function redisPodSpec(args: RedisArgs, parts: RedisPodParts): k8s.types.input.core.v1.PodSpec {
+    const { server, cli } = parts.binaries;
+    const port = parts.port;
+    // The probe's CLI reads the password from its environment, never from `-a` (L19).
+    const cliAuthEnv = {
+        name: REDIS_CLI_AUTH_ENV,
+        valueFrom: { secretKeyRef: { name: parts.passwordSecretName, key: REDIS_PASSWORD_KEY } },
+    };
+    const ping = { exec: { command: redisPingCommand(cli, port) } };
+    return {
+        automountServiceAccountToken: false,
+        securityContext: podSecurityContext(args),
+        terminationGracePeriodSeconds: 30,
+        containers: [
+            {
+                name: "redis",
+                image: parts.image,
+                imagePullPolicy: "IfNotPresent",
+                command: redisServerCommand(server, `${CONF_DIR}/redis.conf`, `${ACL_DIR}/${ACL_FILE}`),
+                env: [cliAuthEnv],
+                ports: [{ name: "redis", containerPort: port }],
+                ...probesFor(ping, 300),
+                resources: args.resources ?? {
+                    requests: { cpu: "50m", memory: "128Mi" },
+                    limits: { memory: "512Mi" },
+                },
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMounts: [
+                    { name: "data", mountPath: REDIS_DATA_DIR },
+                    { name: "conf", mountPath: CONF_DIR, readOnly: true },
+                    { name: "acl", mountPath: ACL_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+            },
+        ],
+        volumes: [
+            { name: "conf", configMap: { name: parts.confName } },
+            { name: "acl", secret: { secretName: parts.aclSecretName, defaultMode: ACL_FILE_MODE } },
+            { name: "tmp", emptyDir: {} },
+        ],
+    };
+}
+
 /**
  * A single Redis-protocol server (StatefulSet of 1) holding the stack's state and pub/sub (L10): append-only
  * persistence on its own PersistentVolumeClaim (L26), a generated password that exists only as a Pulumi secret
@@ -217,7 +271,6 @@ export class Redis extends pulumi.ComponentResource {
         const labels = recommendedLabels(identity);
         const selector = selectorLabels(identity);
         const port = REDIS_DEFAULT_PORT;
-        const { server, cli } = binaries(imageRef);
 
         const password = new random.RandomPassword(name, { length: 32, special: false }, { parent: this });
         const secret = new k8s.core.v1.Secret(
@@ -268,12 +321,6 @@ export class Redis extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // The probe's CLI reads the password from its environment, never from `-a` (L19).
-        const cliAuthEnv = {
-            name: REDIS_CLI_AUTH_ENV,
-            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } },
-        };
-        const ping = { exec: { command: redisPingCommand(cli, port) } };
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
@@ -287,42 +334,14 @@ export class Redis extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
                         metadata: { labels },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: podSecurityContext(args),
-                            terminationGracePeriodSeconds: 30,
-                            containers: [
-                                {
-                                    name: "redis",
-                                    image: this.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    command: redisServerCommand(
-                                        server,
-                                        `${CONF_DIR}/redis.conf`,
-                                        `${ACL_DIR}/${ACL_FILE}`,
-                                    ),
-                                    env: [cliAuthEnv],
-                                    ports: [{ name: "redis", containerPort: port }],
-                                    ...probesFor(ping, 300),
-                                    resources: args.resources ?? {
-                                        requests: { cpu: "50m", memory: "128Mi" },
-                                        limits: { memory: "512Mi" },
-                                    },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    volumeMounts: [
-                                        { name: "data", mountPath: REDIS_DATA_DIR },
-                                        { name: "conf", mountPath: CONF_DIR, readOnly: true },
-                                        { name: "acl", mountPath: ACL_DIR, readOnly: true },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "conf", configMap: { name: conf.metadata.name } },
-                                { name: "acl", secret: { secretName: acl.metadata.name, defaultMode: ACL_FILE_MODE } },
-                                { name: "tmp", emptyDir: {} },
-                            ],
-                        },
+                        spec: redisPodSpec(args, {
+                            image: this.image,
+                            binaries: binaries(imageRef),
+                            port,
+                            passwordSecretName: secret.metadata.name,
+                            confName: conf.metadata.name,
+                            aclSecretName: acl.metadata.name,
+                        }),
                     },
                     volumeClaimTemplates: [
                         {
