@@ -1,17 +1,17 @@
 // The webstack program: read the stack's config, validate all of it before creating anything (L22), build one
 // WebStack and export what is deployed (URL, namespace, image digests, version header value: L23, L24).
 // Its components are the @webstack/components package's public surface (components/index.ts), as any other
-// program that installs the package would use them (test/package.test.ts); the stack config layer (config.ts,
-// stack-file.ts, the registry settings) is the program's own plumbing and not part of that surface. Both are
+// program that installs the package would use them (test/package.test.ts); the stack config layer (program/:
+// config keys, `pulumi config` advice, stack files, the registry settings) is the program's own plumbing, outside the package. Both are
 // imported from their source so no build step stands between an edit and `pulumi preview`: the file
 // components/index.ts, since the directory would resolve to the package's compiled main (components/dist).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
-import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./components/config";
-import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./components/images";
 import { ApiImageBuild, ImageRegistry, reportingProblems, WebStack } from "./components/index";
-import { stackFileProblem } from "./components/stack-file";
+import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./program/config";
+import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./program/registry-config";
+import { stackFileProblem } from "./program/stack-file";
 import { VERSION_HEADER_DEFAULT_NAME } from "./policy/facts";
 
 const config = new pulumi.Config();
@@ -60,7 +60,11 @@ const { stack, versionHeaderName } = reportingProblems("the stack config", () =>
     const registry = new ImageRegistry(`${appName}-registry`, registryArgs);
     // api.build (dev stacks): deploy the digest the push produced, never the tag (L12).
     const apiImage = apiBuild
-        ? new ApiImageBuild(`${appName}-api-build`, { ...apiBuild, registryAuth: registryArgs.registryAuth }).imageRef
+        ? new ApiImageBuild(`${appName}-api-build`, {
+              ...apiBuild,
+              registryAuth: registryArgs.registryAuth,
+              configPath: "api.build.",
+          }).imageRef
         : args.api.image;
     return {
         stack: new WebStack(appName, { ...args, api: { ...args.api, image: apiImage } }, { providers: [registry] }),

@@ -23,22 +23,38 @@ export const apiImageBuildSchema = argsSchema<Omit<ApiImageBuildArgs, "registryA
 export interface ApiImageBuildArgs {
     /** Build context directory, relative to the Pulumi project directory. Required. */
     context: string;
-    /** Dockerfile, relative to `context`. Default "Dockerfile". */
+    /**
+     * Dockerfile, relative to `context`.
+     * @defaultValue "Dockerfile"
+     */
     dockerfile?: string;
     /** Repository to push to, `registry[:port]/path` without tag or digest, e.g. "ghcr.io/org/shop-api". Required. */
     repository: string;
-    /** Tag pushed along with the image, for people browsing the registry; the deployment uses the digest. Default "dev". */
+    /**
+     * Tag pushed along with the image, for people browsing the registry; the deployment uses the digest.
+     * @defaultValue "dev"
+     */
     tag?: string;
-    /** Platform of the cluster's nodes. Default "linux/amd64". */
+    /**
+     * Platform of the cluster's nodes.
+     * @defaultValue "linux/amd64"
+     */
     platform?: string;
-    /** Stage of a multi-stage Dockerfile to build. Default: the last stage. */
+    /**
+     * Stage of a multi-stage Dockerfile to build.
+     * @defaultValue the last stage
+     */
     target?: string;
     /**
      * Registry credentials (the stack's `registryAuth`, from secret config, L19); the entry whose address is the
-     * repository's registry is used for the push. Default: the local docker login.
+     * repository's registry is used for the push.
+     * @defaultValue the local docker login
      */
     registryAuth?: pulumi.Input<RegistryCredential[]>;
-    /** Config path of these args for error messages. Default "api.build.". */
+    /**
+     * Path of these args in the caller's terms, prefixed to field names in errors, e.g. "api.build.".
+     * @defaultValue ""
+     */
     configPath?: string;
 }
 
@@ -49,7 +65,7 @@ export class ApiImageBuild extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:ApiImageBuild", name, {}, opts);
-        const prefix = args.configPath ?? "api.build.";
+        const prefix = args.configPath ?? "";
         const repository = checkedRepository(args, prefix);
         const dockerfile = path.join(args.context, args.dockerfile ?? "Dockerfile");
         const registry = repository.slice(0, repository.indexOf("/"));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type ImageRole, isUnprivilegedPort, MAX_PORT, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
 import { literalEnvSecret } from "../policy/secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
-import { FieldProblem, HIDDEN, rejectProblems } from "./errors";
+import { ArgPaths, argPaths, FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { DEFAULT_RESOURCES, MigrationJob } from "./migration-job";
@@ -31,15 +31,32 @@ export const API_DEFAULT_HEALTH_PATH = "/healthz";
 export interface ApiMigration {
     /** The migration command, e.g. ["flask", "db", "upgrade"]. Required. */
     command: string[];
-    /** Image reference; default: the API image (same digest, L13). */
+    /**
+     * Image reference.
+     * @defaultValue the API image (same digest, L13)
+     */
     image?: string;
-    /** Retries before failing. Default 1 (see MigrationJob). */
+    /**
+     * Retries before failing.
+     * @defaultValue 1 (see MigrationJob)
+     */
     backoffLimit?: number;
-    /** Hard limit in seconds. Default 600 (see MigrationJob). */
+    /**
+     * Hard limit in seconds.
+     * @defaultValue 600 (see MigrationJob)
+     */
     activeDeadlineSeconds?: number;
-    /** Schema version the migration brings the database to; a lower one than deployed is refused at admission (docs/rollback.md). Default 0 (see MigrationJob). */
+    /**
+     * Schema version the migration brings the database to, recorded on the ConfigMap `<appName>-schema`; with the
+     * admission guard installed a lower one than deployed is refused at preview (docs/rollback.md, L13, L23).
+     * @defaultValue 0, undeclared (see MigrationJob)
+     */
     schemaVersion?: number;
-    /** Lets one deploy lower the recorded schema version to exactly `schemaVersion`, after a deliberate down-migration. Default: none. */
+    /**
+     * Lets one deploy lower the recorded schema version to exactly `schemaVersion`, after a deliberate
+     * down-migration; remove it afterwards.
+     * @defaultValue none
+     */
     allowSchemaDowngradeTo?: number;
 }
 
@@ -48,31 +65,68 @@ export interface ApiArgs extends WorkloadTuning {
     namespace: string;
     /** Image reference from config, resolved to a digest (L12), or the pushed digest of a build (ApiImageBuild.imageRef). Required: there is no sensible default API. */
     image: pulumi.Input<string>;
-    /** Config path of `image` (and prefix for other fields) in error messages. Default "" (argument names). */
-    configPath?: string;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Where these arguments sit in the caller's terms, for error messages: a prefix ("api."), or a prefix and the
+     * arguments the caller holds under names of its own.
+     * @defaultValue "" (argument names)
+     */
+    configPath?: string | ArgPaths;
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
     /** Container command. Required: S2I builder images replace CMD with their own run script (L01). */
     command: string[];
-    /** Container args. Default: none. */
+    /**
+     * Container args.
+     * @defaultValue none
+     */
     args?: string[];
-    /** The one port: containerPort, PORT env, every probe and the Service targetPort (L18). Default 5000. */
+    /**
+     * The one port: containerPort, PORT env, every probe and the Service targetPort (L18).
+     * @defaultValue {@link API_DEFAULT_PORT}
+     */
     port?: number;
-    /** Fixed replica count; not together with `autoscaling`. Default 2 (state in Redis, one pod may be lost: L10, L21). */
+    /**
+     * Fixed replica count; not together with `autoscaling`.
+     * @defaultValue {@link API_DEFAULT_REPLICAS} (state in Redis, one pod may be lost: L10, L21)
+     */
     replicas?: number;
-    /** HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA. Default: none. */
+    /**
+     * HorizontalPodAutoscaler bounds; when set the Deployment leaves `replicas` to the HPA.
+     * @defaultValue none
+     */
     autoscaling?: Autoscaling;
-    /** HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27). Default "/healthz". */
+    /**
+     * HTTP path answered 200 when the API is healthy, for readiness/liveness/startup probes (L27).
+     * @defaultValue {@link API_DEFAULT_HEALTH_PATH}
+     */
     healthPath?: string;
-    /** Plain environment variables (never secrets: those go in `secretEnv`, L19). Default: none. */
+    /**
+     * Plain environment variables (never secrets: those go in `secretEnv`, L19).
+     * @defaultValue none
+     */
     env?: Record<string, string>;
-    /** Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19). Default: none. */
+    /**
+     * Secret environment variables (name → secret value), stored in a Kubernetes Secret and read with secretKeyRef (L19).
+     * @defaultValue none
+     */
     secretEnv?: Record<string, pulumi.Input<string>>;
-    /** Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL. Default: none. */
+    /**
+     * Redis to connect to; adds REDIS_PASSWORD (secretKeyRef) and REDIS_URL.
+     * @defaultValue none
+     */
     redis?: RedisConnection;
-    /** Migration Job run before every Deployment change that alters it (L13). Default: none. */
+    /**
+     * Migration Job run before every Deployment change that alters it (L13).
+     * @defaultValue none
+     */
     migration?: ApiMigration;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 
@@ -107,10 +161,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the component sets itself from `port` and `redis`; a second value would contradict them (L18). */
 const RESERVED_ENV = ["PORT", "REDIS_URL", "REDIS_PASSWORD"];
 
-/** Rules for the Api's arguments; `prefix` is the config path ("api.") or "" for component arguments. */
-export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProblem[] {
+/** Rules for the Api's arguments, named by `configPath` (see {@link ApiArgs.configPath}). */
+export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPaths): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    const f = (field: string) => `${prefix}${field}`;
+    const { prefix, path: f } = argPaths(configPath);
     if (
         !args.command ||
         args.command.length === 0 ||
@@ -198,8 +252,8 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
                         ? "looks like a secret by its name but is a plain value"
                         : `contains ${secret.kind} as a plain value`,
                 got: HIDDEN,
-                fix: `move it to ${prefix ? "apiSecrets" : "secretEnv"}.${name} as a secret value`,
-                suggested: { field: `apiSecrets.${name}`, value: "<value>", secret: true },
+                fix: `move it to ${f(`secretEnv.${name}`)} as a secret value`,
+                suggested: { field: f(`secretEnv.${name}`), value: "<value>", secret: true },
                 lessons: ["L19"],
             });
         }
@@ -207,7 +261,7 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
     for (const name of Object.keys(args.secretEnv ?? {})) {
         if (!ENV_NAME.test(name) || RESERVED_ENV.includes(name)) {
             problems.push({
-                field: `apiSecrets.${name}`,
+                field: f(`secretEnv.${name}`),
                 problem: "is not a usable environment variable name (or is reserved: PORT, REDIS_URL, REDIS_PASSWORD)",
                 got: name,
                 fix: "rename it with letters, digits and _",
@@ -216,6 +270,24 @@ export function apiProblems(args: Partial<ApiArgs>, prefix: string): FieldProble
         }
     }
     return problems;
+}
+
+/** PORT from `port` (L18), the plain env, and Redis's password by reference and URL (L19). */
+function plainEnv(args: ApiArgs, port: number): k8s.types.input.core.v1.EnvVar[] {
+    const env: k8s.types.input.core.v1.EnvVar[] = [{ name: "PORT", value: String(port) }];
+    for (const [envName, value] of Object.entries(args.env ?? {})) {
+        env.push({ name: envName, value });
+    }
+    if (args.redis) {
+        const redis = args.redis;
+        env.push({
+            name: "REDIS_PASSWORD",
+            valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } },
+        });
+        // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
+        env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
+    }
+    return env;
 }
 
 /**
@@ -235,8 +307,8 @@ export class Api extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:Api", name, {}, opts);
-        const prefix = args.configPath ?? "";
-        rejectProblems(apiProblems(args, prefix));
+        const { path: argPath } = argPaths(args.configPath);
+        rejectProblems(apiProblems(args, args.configPath ?? ""));
         const port = args.port ?? API_DEFAULT_PORT;
         const identity = { name, component: "api", partOf: args.partOf };
         const labels = recommendedLabels(identity);
@@ -245,73 +317,20 @@ export class Api extends pulumi.ComponentResource {
         this.serviceName = name;
 
         const image = resolveImage(
-            { ref: args.image, field: `${prefix}image` },
+            { ref: args.image, field: argPath("image") },
             { requireDigest: args.requireDigest, parent: this },
         );
         this.images = { api: image };
 
-        const env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[] = [{ name: "PORT", value: String(port) }];
-        for (const [envName, value] of Object.entries(args.env ?? {})) {
-            env.push({ name: envName, value });
-        }
-        if (args.redis) {
-            const redis = args.redis;
-            env.push({
-                name: "REDIS_PASSWORD",
-                valueFrom: { secretKeyRef: { name: redis.passwordSecretName, key: REDIS_PASSWORD_KEY } },
-            });
-            // $(REDIS_PASSWORD) is expanded by the kubelet: the URL carries the password without it appearing in the spec (L19).
-            env.push({ name: "REDIS_URL", value: `redis://:$(REDIS_PASSWORD)@${redis.host}:${redis.port}/0` });
-        }
-        const secretEnv = args.secretEnv ?? {};
-        if (Object.keys(secretEnv).length > 0) {
-            const stringData: Record<string, pulumi.Input<string>> = {};
-            for (const [envName, value] of Object.entries(secretEnv)) {
-                stringData[envName] = pulumi.secret(value);
-            }
-            // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
-            const secret = new k8s.core.v1.Secret(
-                name,
-                { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData },
-                { parent: this },
-            );
-            for (const envName of Object.keys(secretEnv)) {
-                env.push({ name: envName, valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } } });
-            }
-        }
+        const env = [...plainEnv(args, port), ...this.secretEnv(name, args, labels)];
 
-        const runAfter: pulumi.Resource[] = [];
-        if (args.migration) {
-            const migrationImage = args.migration.image
-                ? resolveImage(
-                      { ref: args.migration.image, field: "migration.image" },
-                      { requireDigest: args.requireDigest, parent: this },
-                  )
-                : image;
-            const migration = new MigrationJob(
-                `${name}-migrate`,
-                {
-                    namespace: args.namespace,
-                    image: migrationImage,
-                    command: args.migration.command,
-                    env,
-                    backoffLimit: args.migration.backoffLimit,
-                    activeDeadlineSeconds: args.migration.activeDeadlineSeconds,
-                    schemaVersion: args.migration.schemaVersion,
-                    allowSchemaDowngradeTo: args.migration.allowSchemaDowngradeTo,
-                    resources: args.resources,
-                    partOf: args.partOf,
-                    after: args.redis ? [args.redis.server] : [],
-                },
-                { parent: this },
-            );
-            this.images.migration = migrationImage;
+        const migration = args.migration && this.migration(name, args, args.migration, image, env);
+        if (migration) {
             this.migrationSelector = selectorLabels({
                 name: `${name}-migrate`,
                 component: "migration",
                 partOf: args.partOf,
             });
-            runAfter.push(migration.schemaRecord, migration.job);
         }
 
         const scaling: HorizontalScaling = args.autoscaling
@@ -345,7 +364,7 @@ export class Api extends pulumi.ComponentResource {
             ),
             // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13); and the
             // schema record, so a refused (lowered) schema version leaves the API untouched too (L23).
-            { parent: this, dependsOn: runAfter, customTimeouts: rollout.customTimeouts },
+            { parent: this, dependsOn: migration ? [migration.schemaRecord, migration.job] : [], customTimeouts: rollout.customTimeouts },
         );
 
         createServingCompanions(this, {
@@ -358,5 +377,62 @@ export class Api extends pulumi.ComponentResource {
             deployment,
         });
         this.registerOutputs({ serviceName: this.serviceName, images: this.images });
+    }
+
+    /** secretEnv as a Secret of this Api, read by name with secretKeyRef (L19); none without secretEnv. */
+    private secretEnv(name: string, args: ApiArgs, labels: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+        const secretEnv = args.secretEnv ?? {};
+        if (Object.keys(secretEnv).length === 0) {
+            return [];
+        }
+        const stringData: Record<string, pulumi.Input<string>> = {};
+        for (const [envName, value] of Object.entries(secretEnv)) {
+            stringData[envName] = pulumi.secret(value);
+        }
+        // Auto-named: a changed secret gets a new name, which rolls the pods onto it.
+        const secret = new k8s.core.v1.Secret(
+            name,
+            { metadata: { namespace: args.namespace, labels }, type: "Opaque", stringData },
+            { parent: this },
+        );
+        return Object.keys(secretEnv).map((envName) => ({
+            name: envName,
+            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: envName } },
+        }));
+    }
+
+    /** The migration Job, on the API's digest unless it names its own image, with the API's env (L13). */
+    private migration(
+        name: string,
+        args: ApiArgs,
+        migration: ApiMigration,
+        apiImage: pulumi.Output<string>,
+        env: pulumi.Input<k8s.types.input.core.v1.EnvVar>[],
+    ): MigrationJob {
+        const migrationImage = migration.image
+            ? resolveImage(
+                  { ref: migration.image, field: argPaths(args.configPath).path("migration.image") },
+                  { requireDigest: args.requireDigest, parent: this },
+              )
+            : apiImage;
+        const job = new MigrationJob(
+            `${name}-migrate`,
+            {
+                namespace: args.namespace,
+                image: migrationImage,
+                command: migration.command,
+                env,
+                backoffLimit: migration.backoffLimit,
+                activeDeadlineSeconds: migration.activeDeadlineSeconds,
+                schemaVersion: migration.schemaVersion,
+                allowSchemaDowngradeTo: migration.allowSchemaDowngradeTo,
+                resources: args.resources,
+                partOf: args.partOf,
+                after: args.redis ? [args.redis.server] : [],
+            },
+            { parent: this },
+        );
+        this.images.migration = migrationImage;
+        return job;
     }
 }

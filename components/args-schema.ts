@@ -1,8 +1,9 @@
 // What every component schema is built from. A component's schema sits beside it and is tied to its Args type
 // by argsSchema: the schema must have exactly the Args' keys, each parsing to a value the Args accept, so a field
-// added to one and not the other fails `tsc`. The stack config schema (config.ts) is composed from them.
+// added to one and not the other fails `tsc`. The stack config schema (program/config.ts) is composed from them.
 import { z } from "zod";
 import { DNS_SUBDOMAIN, imageRefProblem } from "../policy/facts";
+import { FieldProblem } from "./errors";
 
 /** A strict zod object whose keys are exactly those of `Args` and whose values parse to `Args`' types. */
 export function argsSchema<Args>() {
@@ -12,6 +13,20 @@ export function argsSchema<Args>() {
 }
 
 export const int = z.number().int();
+
+/**
+ * A schema whose rule is a component's own check (`problemOf(field, value)`), so the stack config and the
+ * component's arguments are refused with the same words: one rule, one place.
+ */
+export function checkedSchema<T>(
+    schema: z.ZodType<T>,
+    problemOf: (field: string, value: T) => FieldProblem | undefined,
+): z.ZodType<T> {
+    return schema.superRefine((value, ctx) => {
+        const found = problemOf("", value);
+        if (found) ctx.addIssue({ code: "custom", message: found.problem });
+    });
+}
 /** An image reference in the grammar of policy/facts.ts (tag and/or digest). */
 export const imageRefSchema = z.string().superRefine((value, ctx) => {
     const bad = imageRefProblem(value);

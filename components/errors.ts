@@ -16,7 +16,7 @@ export interface FieldProblem {
     /**
      * A value that fixes it as written on the command line, e.g. "2" (for `field`, or for another field and as a
      * secret): the stack config layer turns it into `pulumi config set [--secret] --path <field> <value>`
-     * (components/config.ts); TypeScript callers read `fix`.
+     * (program/config.ts); TypeScript callers read `fix`.
      */
     suggested?: string | { field: string; value: string; secret?: true };
     /** Removing the field fixes it: the config layer says `pulumi config rm --path <field>`. */
@@ -54,6 +54,29 @@ export class WebStackArgError extends pulumi.RunError {
         super(problems.map(formatProblem).join("\n"));
         this.name = "WebStackArgError";
     }
+}
+
+/**
+ * Where a component's arguments sit in the caller's terms: `prefix` before each ("api."), except the arguments in
+ * `moved`, which the caller holds under names of its own (a WebStack's Api `secretEnv` is its `apiSecrets`).
+ */
+export interface ArgPaths {
+    /** Put before every argument path that is not moved, e.g. "api.". */
+    prefix: string;
+    /** Argument name → the caller's path of it, e.g. { secretEnv: "apiSecrets" }. */
+    moved: Record<string, string>;
+}
+
+/** The prefix of a component's arguments and the caller's path of any argument path ("secretEnv.TOKEN"). */
+export function argPaths(configPath: string | ArgPaths = ""): { prefix: string; path: (argPath: string) => string } {
+    const { prefix, moved } = typeof configPath === "string" ? { prefix: configPath, moved: {} } : configPath;
+    return {
+        prefix,
+        path: (argPath) => {
+            const top = argPath.split(/[.[]/)[0];
+            return top in moved ? `${moved[top]}${argPath.slice(top.length)}` : `${prefix}${argPath}`;
+        },
+    };
 }
 
 /** The problems of a part (e.g. nginx options) as problems of the arguments it sits under ("site."). */

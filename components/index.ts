@@ -1,9 +1,9 @@
 // @webstack/components: the public surface of the package (`import { WebStack } from "@webstack/components"`),
 // named one by one so that a change to it is deliberate: components/webstack-components.api.md (API Extractor,
 // `npm run api-report`) records it, and test/api-report.test.ts fails when the surface and the report differ.
-// Components speak in argument paths ("api.replicas"). The program's own plumbing (stack config keys and
-// `pulumi config set` advice in config.ts, stack files in stack-file.ts) and the zod schemas, problem checks and
-// defaults behind each component are not part of it.
+// Components speak in argument paths ("api.replicas"). The program's own plumbing (stack config keys,
+// `pulumi config set` advice and stack files, in program/) is outside the package; the zod schemas, problem checks
+// and defaults behind each component are not part of its surface.
 
 // The components, each with its arguments (every field's TSDoc names its default).
 export { WebStack } from "./web-stack";
@@ -26,6 +26,22 @@ export { ApiImageBuild } from "./api-image-build";
 export type { ApiImageBuildArgs } from "./api-image-build";
 export type { Autoscaling, HorizontalScaling, WorkloadTuning } from "./workload";
 
+// The defaults the Args' TSDoc names (`@defaultValue {@link …}`), as data: docs/configuration.md reads the same values.
+export { API_DEFAULT_HEALTH_PATH, API_DEFAULT_PORT, API_DEFAULT_REPLICAS } from "./api";
+export { NGINX_DEFAULT_IMAGE } from "./static-site";
+export { REDIS_DEFAULT_IMAGE, REDIS_DEFAULT_STORAGE_SIZE } from "./redis";
+export { REDIS_DEFAULT_MAXMEMORY, REDIS_DEFAULT_PORT } from "./redis-conf";
+export { ROUTE_DEFAULT_TIMEOUT } from "./route";
+export { STORAGE_DEFAULT_ACCESS_MODE, STORAGE_DEFAULT_SIZE } from "./storage";
+export {
+    DEFAULT_CPU_UTILIZATION,
+    DEFAULT_PROGRESS_DEADLINE_SECONDS,
+    DEFAULT_REVISION_HISTORY_LIMIT,
+    DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
+    DEFAULT_TERMINATION_GRACE_SECONDS,
+} from "./workload";
+export { CONTENT_IMAGE_DEFAULT_PATH, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+
 // Images: tags resolved to digests and pinned digests checked at preview (L12, L17).
 export { ImageRegistry, REGISTRY_LOOKUP_TOKEN, resolveImage } from "./images";
 export type { ImageRegistryArgs, ImageRequest, RegistryCredential, ResolveOptions } from "./images";
@@ -34,10 +50,10 @@ export type { ImageRole } from "../policy/facts";
 
 // Errors: every problem a caller can cause, in the `field: problem (got v). Fix: … [Lxx]` format.
 export { HIDDEN, ProblemsReported, reportingProblems, WebStackArgError } from "./errors";
-export type { FieldProblem } from "./errors";
+export type { ArgPaths, FieldProblem } from "./errors";
 
 // The generated configuration files, as pure functions of typed options.
-export { renderNginxConf } from "./nginx-conf";
+export { NGINX_DEFAULTS, renderNginxConf } from "./nginx-conf";
 export type { ApiRouting, NginxConfOptions } from "./nginx-conf";
 export { REDIS_MAXMEMORY_POLICIES, renderRedisConf } from "./redis-conf";
 export type { RedisConfOptions, RedisMaxmemoryPolicy } from "./redis-conf";

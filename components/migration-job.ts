@@ -21,17 +21,35 @@ export interface MigrationJobArgs {
     image: pulumi.Input<string>;
     /** The migration command, e.g. ["flask", "db", "upgrade"]. Required, non-empty (an S2I image's CMD would run the app instead, L01). */
     command: string[];
-    /** Environment, normally the API container's so the migration reaches the same backends. Default: none. */
+    /**
+     * Environment, normally the API container's so the migration reaches the same backends.
+     * @defaultValue none
+     */
     env?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.EnvVar>[]>;
-    /** Retries before the Job is Failed, failing `pulumi up`. Default 1. */
+    /**
+     * Retries before the Job is Failed, failing `pulumi up`.
+     * @defaultValue 1
+     */
     backoffLimit?: number;
-    /** Hard limit on the whole Job, so a hung migration fails instead of blocking the deploy. Default 600 s. */
+    /**
+     * Hard limit on the whole Job, so a hung migration fails instead of blocking the deploy.
+     * @defaultValue 600 s
+     */
     activeDeadlineSeconds?: number;
-    /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi. */
+    /**
+     * Container resources.
+     * @defaultValue requests 100m CPU / 128Mi, limit 512Mi
+     */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
-    /** Application the Job belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the Job belongs to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
-    /** Resources the migration needs running first (e.g. the Redis StatefulSet). Default: none. */
+    /**
+     * Resources the migration needs running first (e.g. the Redis StatefulSet).
+     * @defaultValue none
+     */
     after?: pulumi.Resource[];
     /**
      * Schema version this migration brings the database to (the newest migration the image carries), recorded on the

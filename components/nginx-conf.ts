@@ -20,45 +20,44 @@ export type ApiRouting =
      */
     | { mode: "routes"; routes: string[] };
 
+/** The options of nginx.conf; the default of each optional one is in {@link NGINX_DEFAULTS}. */
 export interface NginxConfOptions {
-    /** Port nginx listens on. Default 8080 (non-root, L02). */
+    /** Port nginx listens on (non-root, L02). */
     listenPort?: number;
     /** IP address nginx binds. Default: none (all addresses; in a pod the Service reaches the pod IP). */
     listenAddress?: string;
     /** API upstream as "host:port", e.g. "web-api.qr-demo-dev.svc:5000". Required. */
     apiUpstream: string;
-    /** How API requests are routed. Default `{ mode: "fallback" }`. */
+    /** How API requests are routed. */
     apiRouting?: ApiRouting;
-    /** Server-Sent Events paths proxied unbuffered (L11); a path ending in "/" is a prefix. Default ["/events"]. */
+    /** Server-Sent Events paths proxied unbuffered (L11); a path ending in "/" is a prefix. */
     ssePaths?: string[];
-    /** Origins allowed for CORS; preflight answered 204 only for these (L25). Default [] (no CORS). */
+    /** Origins allowed for CORS; preflight answered 204 only for these (L25); none by default. */
     corsOrigins?: string[];
-    /** Version header added to every response (L24). Default name "X-Webstack-Version"; no header when value is unset. */
+    /** Version header added to every response (L24); the name defaults to the project's. Default: no header. */
     versionHeader?: { name?: string; value: string };
-    /** nginx's own health endpoint for probes, never proxied; must lie under "/_webstack/". Default "/_webstack/healthz". */
+    /** nginx's own health endpoint for probes, never proxied; must lie under "/_webstack/". */
     healthPath?: string;
-    /** Document root. Default "/usr/share/nginx/html". */
+    /** Document root. */
     contentRoot?: string;
-    /** Writable directory for pid and temp paths. Default "/tmp" (L02). */
+    /** Writable directory for pid and temp paths (L02). */
     tempDir?: string;
-    /** mime.types to include (it differs outside the image). Default "/etc/nginx/mime.types" (Debian and nginx images). */
+    /** mime.types to include (it differs outside the image; the default is where Debian and nginx images keep it). */
     mimeTypesPath?: string;
-    /** Worker processes. Default "auto" (one per CPU nginx sees; set a small number under a CPU limit). */
+    /** Worker processes; "auto" is one per CPU nginx sees (set a small number under a CPU limit). */
     workerProcesses?: number | "auto";
-    /** Path prefixes whose files are served long-lived and immutable (L09). Default ["/assets/", "/images/", "/videos/"]. */
+    /** Path prefixes whose files are served long-lived and immutable (L09). */
     longCachePrefixes?: string[];
-    /** Idle connections kept open to the API per worker (L04 benchmark). Default 32. */
+    /** Idle connections kept open to the API per worker (L04 benchmark). */
     upstreamKeepalive?: number;
-    /** Seconds an SSE stream may stay silent before nginx closes it (L11). Default 3600. */
+    /** Seconds an SSE stream may stay silent before nginx closes it (L11). */
     sseReadTimeoutSeconds?: number;
-    /** Seconds nginx waits for an API response before answering JSON 504. Default 60. */
+    /** Seconds nginx waits for an API response before answering JSON 504. */
     apiReadTimeoutSeconds?: number;
 }
 
 export const NGINX_DEFAULT_PORT = 8080;
 export const NGINX_DEFAULT_HEALTH_PATH = "/_webstack/healthz";
-export const NGINX_DEFAULT_MIME_TYPES = "/etc/nginx/mime.types";
-export const NGINX_DEFAULT_LONG_CACHE_PREFIXES = ["/assets/", "/images/", "/videos/"];
 /** Paths under this prefix belong to nginx itself, so they cannot shadow an API route. */
 export const NGINX_RESERVED_PREFIX = "/_webstack/";
 
@@ -79,7 +78,8 @@ const HOST_NAME =
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const FILE_PATH = /^\/[A-Za-z0-9._\-/]*$/;
 
-interface ResolvedOptions {
+/** Options checked, with defaults filled in and normalised: what the renderer reads. */
+export interface ResolvedNginxConf {
     listen: string;
     upstream: string;
     routing: ApiRouting;
@@ -277,158 +277,208 @@ export function nginxRoutingProblems(
     return found;
 }
 
-function resolve(opts: NginxConfOptions): ResolvedOptions {
-    const problems: (FieldProblem | undefined)[] = [];
-    const port = opts.listenPort ?? NGINX_DEFAULT_PORT;
-    problems.push(
-        integerProblem(
-            "listenPort",
-            port,
-            UNPRIVILEGED_PORT_MIN,
-            MAX_PORT,
-            `use 8080: ports below ${UNPRIVILEGED_PORT_MIN} need root, which OpenShift never grants`,
-            ["L02"],
-        ),
-    );
-    if (opts.listenAddress !== undefined && !IPV4.test(opts.listenAddress)) {
-        problems.push({
-            field: "listenAddress",
-            problem: "must be an IPv4 address",
-            got: opts.listenAddress,
-            fix: "omit it to listen on every address",
-        });
-    }
-    problems.push(upstreamProblem(opts.apiUpstream));
+/** The HTTP header name rule of the version header (L24), for nginx's `versionHeader.name` and StaticSite's `versionHeaderName`. */
+export function versionHeaderNameProblem(field: string, name: unknown): FieldProblem | undefined {
+    return typeof name === "string" && HTTP_HEADER_NAME.test(name)
+        ? undefined
+        : {
+              field,
+              problem: "must be an HTTP header name (letters, digits and -, not starting with -)",
+              got: name,
+              fix: `e.g. "${VERSION_HEADER_DEFAULT_NAME}"`,
+              lessons: ["L24"],
+          };
+}
 
-    const routing = opts.apiRouting ?? { mode: "fallback" };
-    const ssePaths = opts.ssePaths ?? ["/events"];
-    const healthPath = opts.healthPath ?? NGINX_DEFAULT_HEALTH_PATH;
-    const healthProblem = pathProblem("healthPath", healthPath, `e.g. "${NGINX_DEFAULT_HEALTH_PATH}"`);
-    problems.push(healthProblem);
-    if (!healthProblem && (!healthPath.startsWith(NGINX_RESERVED_PREFIX) || healthPath === NGINX_RESERVED_PREFIX)) {
-        problems.push({
-            field: "healthPath",
-            problem: `must lie under "${NGINX_RESERVED_PREFIX}" so it can never shadow an API route such as /healthz or /readyz`,
-            got: healthPath,
-            fix: `use "${NGINX_DEFAULT_HEALTH_PATH}"`,
-            lessons: ["L04"],
-        });
-    }
+function filePathProblem(field: string, value: string): FieldProblem | undefined {
+    return FILE_PATH.test(value) && !value.split("/").includes("..")
+        ? undefined
+        : {
+              field,
+              problem: "must be an absolute path of letters, digits and . _ - /",
+              got: value,
+              fix: 'use a plain absolute path, e.g. "/tmp"',
+              lessons: ["L02"],
+          };
+}
 
-    const corsOrigins = opts.corsOrigins ?? [];
+type Problems = FieldProblem | (FieldProblem | undefined)[] | undefined;
 
-    let versionHeader: ResolvedOptions["versionHeader"];
-    if (opts.versionHeader !== undefined) {
-        const name = opts.versionHeader.name ?? VERSION_HEADER_DEFAULT_NAME;
-        if (!HTTP_HEADER_NAME.test(name)) {
-            problems.push({
-                field: "versionHeader.name",
-                problem: "must be an HTTP header name (letters, digits, -)",
-                got: name,
-                fix: `e.g. "${VERSION_HEADER_DEFAULT_NAME}"`,
-                lessons: ["L24"],
-            });
-        }
-        const value = opts.versionHeader.value;
-        if (typeof value !== "string" || !HEADER_VALUE.test(value)) {
-            problems.push({
-                field: "versionHeader.value",
-                problem: "must be a non-empty version or digest made of letters, digits and . _ : @ / + = , -",
-                got: value,
-                fix: 'pass e.g. the release version "1.4.2" or the image digest "sha256:…"',
-                lessons: ["L24"],
-            });
-        }
-        versionHeader = { name, value };
-    }
+/** One option of nginx.conf: its default (when it has one) and its check, which names the option by `field`. */
+interface NginxOption<K extends keyof NginxConfOptions> {
+    default?: Exclude<NginxConfOptions[K], undefined>;
+    check: (field: string, value: Exclude<NginxConfOptions[K], undefined>) => Problems;
+}
 
-    const contentRoot = opts.contentRoot ?? NGINX_CONTENT_ROOT;
-    const tempDir = opts.tempDir ?? "/tmp";
-    const mimeTypesPath = opts.mimeTypesPath ?? NGINX_DEFAULT_MIME_TYPES;
-    for (const [field, value] of [
-        ["contentRoot", contentRoot],
-        ["tempDir", tempDir],
-        ["mimeTypesPath", mimeTypesPath],
-    ] as const) {
-        if (!FILE_PATH.test(value) || value.split("/").includes("..")) {
-            problems.push({
+/**
+ * Every option of nginx.conf with its default and its check: the defaults the renderer fills in, the checks
+ * {@link nginxConfProblems} runs before anything is rendered. Checks of option combinations follow the table.
+ */
+export const NGINX_OPTIONS: { [K in keyof NginxConfOptions]-?: NginxOption<K> } = {
+    listenPort: {
+        default: NGINX_DEFAULT_PORT,
+        check: (field, port) =>
+            integerProblem(
                 field,
-                problem: "must be an absolute path of letters, digits and . _ - /",
-                got: value,
-                fix: 'use a plain absolute path, e.g. "/tmp"',
-                lessons: ["L02"],
-            });
-        }
-    }
+                port,
+                UNPRIVILEGED_PORT_MIN,
+                MAX_PORT,
+                `use 8080: ports below ${UNPRIVILEGED_PORT_MIN} need root, which OpenShift never grants`,
+                ["L02"],
+            ),
+    },
+    listenAddress: {
+        check: (field, address) =>
+            IPV4.test(address)
+                ? undefined
+                : {
+                      field,
+                      problem: "must be an IPv4 address",
+                      got: address,
+                      fix: "omit it to listen on every address",
+                  },
+    },
+    apiUpstream: { check: (_field, upstream) => upstreamProblem(upstream) },
+    // Checked with ssePaths and corsOrigins by nginxRoutingProblems (StaticSite runs those on its own arguments).
+    apiRouting: { default: { mode: "fallback" }, check: () => undefined },
+    ssePaths: { default: ["/events"], check: () => undefined },
+    corsOrigins: { default: [], check: () => undefined },
+    versionHeader: {
+        check: (field, header) => [
+            versionHeaderNameProblem(`${field}.name`, header.name ?? VERSION_HEADER_DEFAULT_NAME),
+            typeof header.value === "string" && HEADER_VALUE.test(header.value)
+                ? undefined
+                : {
+                      field: `${field}.value`,
+                      problem: "must be a non-empty version or digest made of letters, digits and . _ : @ / + = , -",
+                      got: header.value,
+                      fix: 'pass e.g. the release version "1.4.2" or the image digest "sha256:…"',
+                      lessons: ["L24"],
+                  },
+        ],
+    },
+    healthPath: {
+        default: NGINX_DEFAULT_HEALTH_PATH,
+        check: (field, healthPath) =>
+            pathProblem(field, healthPath, `e.g. "${NGINX_DEFAULT_HEALTH_PATH}"`) ??
+            (healthPath.startsWith(NGINX_RESERVED_PREFIX) && healthPath !== NGINX_RESERVED_PREFIX
+                ? undefined
+                : {
+                      field,
+                      problem: `must lie under "${NGINX_RESERVED_PREFIX}" so it can never shadow an API route such as /healthz or /readyz`,
+                      got: healthPath,
+                      fix: `use "${NGINX_DEFAULT_HEALTH_PATH}"`,
+                      lessons: ["L04"],
+                  }),
+    },
+    contentRoot: { default: NGINX_CONTENT_ROOT, check: filePathProblem },
+    tempDir: { default: "/tmp", check: filePathProblem },
+    mimeTypesPath: { default: "/etc/nginx/mime.types", check: filePathProblem },
+    workerProcesses: {
+        default: "auto",
+        check: (field, workers) =>
+            workers === "auto"
+                ? undefined
+                : integerProblem(field, workers, 1, 64, 'use "auto" or the container\'s CPU count', []),
+    },
+    longCachePrefixes: {
+        default: ["/assets/", "/images/", "/videos/"],
+        check: (field, prefixes) =>
+            prefixes.map(
+                (p, i) =>
+                    pathProblem(`${field}[${i}]`, p, 'e.g. "/assets/"') ??
+                    (p.endsWith("/") && p !== "/"
+                        ? undefined
+                        : {
+                              field: `${field}[${i}]`,
+                              problem:
+                                  'must be a directory prefix ending in "/" (not "/" itself: HTML must revalidate)',
+                              got: p,
+                              fix: 'e.g. "/assets/"',
+                              lessons: ["L09"],
+                          }),
+            ),
+    },
+    upstreamKeepalive: {
+        default: 32,
+        check: (field, keepalive) => integerProblem(field, keepalive, 1, 1024, "use the default 32", []),
+    },
+    sseReadTimeoutSeconds: {
+        default: 3600,
+        check: (field, seconds) =>
+            integerProblem(field, seconds, 61, 86400, "keep it above the API's heartbeat interval, e.g. 3600", ["L11"]),
+    },
+    apiReadTimeoutSeconds: {
+        default: 60,
+        check: (field, seconds) =>
+            integerProblem(field, seconds, 1, 3600, "use the default 60; long-lived responses belong in ssePaths", [
+                "L11",
+            ]),
+    },
+};
 
-    const workerProcesses = opts.workerProcesses ?? "auto";
-    if (workerProcesses !== "auto") {
-        problems.push(
-            integerProblem("workerProcesses", workerProcesses, 1, 64, 'use "auto" or the container\'s CPU count', []),
-        );
-    }
-    const longCachePrefixes = opts.longCachePrefixes ?? NGINX_DEFAULT_LONG_CACHE_PREFIXES;
-    longCachePrefixes.forEach((p, i) => {
-        const problem = pathProblem(`longCachePrefixes[${i}]`, p, 'e.g. "/assets/"');
-        problems.push(
-            problem ??
-                (p.endsWith("/") && p !== "/"
-                    ? undefined
-                    : {
-                          field: `longCachePrefixes[${i}]`,
-                          problem: 'must be a directory prefix ending in "/" (not "/" itself: HTML must revalidate)',
-                          got: p,
-                          fix: 'e.g. "/assets/"',
-                          lessons: ["L09"],
-                      }),
-        );
+/**
+ * The default of every option of {@link NginxConfOptions} but apiUpstream (required), listenAddress and
+ * versionHeader (absent unless given).
+ */
+export const NGINX_DEFAULTS: Readonly<
+    Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>
+> = Object.freeze(
+    Object.fromEntries(
+        Object.entries(NGINX_OPTIONS).flatMap(([key, option]) =>
+            option.default === undefined ? [] : [[key, option.default]],
+        ),
+    ) as Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>,
+);
+
+/** The options with every default filled in. */
+function withDefaults(opts: NginxConfOptions): typeof NGINX_DEFAULTS & NginxConfOptions {
+    const given = Object.fromEntries(Object.entries(opts).filter(([, value]) => value !== undefined));
+    return { ...NGINX_DEFAULTS, ...(given as NginxConfOptions) };
+}
+
+/** Every problem of the options (each option's check, then the routing rules), named by the options' own keys. */
+export function nginxConfProblems(opts: NginxConfOptions): FieldProblem[] {
+    const filled = withDefaults(opts);
+    const problems = (Object.keys(NGINX_OPTIONS) as (keyof NginxConfOptions)[]).flatMap((key) => {
+        const value = filled[key];
+        // apiUpstream has no default and is required: its check reports a missing value.
+        if (value === undefined && key !== "apiUpstream") return [];
+        const found = (NGINX_OPTIONS[key].check as (field: string, value: unknown) => Problems)(key, value);
+        return Array.isArray(found) ? found : [found];
     });
-    const upstreamKeepalive = opts.upstreamKeepalive ?? 32;
-    problems.push(integerProblem("upstreamKeepalive", upstreamKeepalive, 1, 1024, "use the default 32", []));
-    const sseReadTimeoutSeconds = opts.sseReadTimeoutSeconds ?? 3600;
-    problems.push(
-        integerProblem(
-            "sseReadTimeoutSeconds",
-            sseReadTimeoutSeconds,
-            61,
-            86400,
-            "keep it above the API's heartbeat interval, e.g. 3600",
-            ["L11"],
-        ),
-    );
-    const apiReadTimeoutSeconds = opts.apiReadTimeoutSeconds ?? 60;
-    problems.push(
-        integerProblem(
-            "apiReadTimeoutSeconds",
-            apiReadTimeoutSeconds,
-            1,
-            3600,
-            "use the default 60; long-lived responses belong in ssePaths",
-            ["L11"],
-        ),
-    );
-
-    const found = [
+    return [
         ...problems.filter((p): p is FieldProblem => p !== undefined),
-        ...nginxRoutingProblems(opts, healthPath),
+        ...nginxRoutingProblems(opts, filled.healthPath),
     ];
-    rejectProblems(found);
+}
+
+/**
+ * The options checked and with their defaults: what the renderer reads. Throws a WebStackArgError naming every
+ * problem; a component resolves its options when it is constructed, so a bad value fails the preview there.
+ */
+export function resolveNginxConf(opts: NginxConfOptions): ResolvedNginxConf {
+    rejectProblems(nginxConfProblems(opts));
+    const o = withDefaults(opts);
     return {
-        listen: opts.listenAddress ? `${opts.listenAddress}:${port}` : `${port}`,
-        upstream: opts.apiUpstream,
-        routing,
-        ssePaths: [...new Set(ssePaths)],
-        corsOrigins,
-        versionHeader,
-        healthPath,
-        contentRoot: contentRoot.replace(/(.)\/$/, "$1"),
-        tempDir: tempDir.replace(/(.)\/$/, "$1"),
-        mimeTypesPath,
-        workerProcesses,
-        longCachePrefixes,
-        upstreamKeepalive,
-        sseReadTimeoutSeconds,
-        apiReadTimeoutSeconds,
+        listen: o.listenAddress ? `${o.listenAddress}:${o.listenPort}` : `${o.listenPort}`,
+        upstream: o.apiUpstream,
+        routing: o.apiRouting,
+        ssePaths: [...new Set(o.ssePaths)],
+        corsOrigins: o.corsOrigins,
+        versionHeader: o.versionHeader && {
+            name: o.versionHeader.name ?? VERSION_HEADER_DEFAULT_NAME,
+            value: o.versionHeader.value,
+        },
+        healthPath: o.healthPath,
+        contentRoot: o.contentRoot.replace(/(.)\/$/, "$1"),
+        tempDir: o.tempDir.replace(/(.)\/$/, "$1"),
+        mimeTypesPath: o.mimeTypesPath,
+        workerProcesses: o.workerProcesses,
+        longCachePrefixes: o.longCachePrefixes,
+        upstreamKeepalive: o.upstreamKeepalive,
+        sseReadTimeoutSeconds: o.sseReadTimeoutSeconds,
+        apiReadTimeoutSeconds: o.apiReadTimeoutSeconds,
     };
 }
 
@@ -447,7 +497,7 @@ function regexEscape(text: string): string {
  * Headers on every response, errors included (`always`, L24). add_header is inherited only by levels that
  * define none, so every location repeats this list rather than relying on the server level.
  */
-function commonHeaders(o: ResolvedOptions): string[] {
+function commonHeaders(o: ResolvedNginxConf): string[] {
     const lines: string[] = [];
     if (o.versionHeader) {
         lines.push(`add_header ${o.versionHeader.name} "${o.versionHeader.value}" always;`);
@@ -469,7 +519,7 @@ function commonHeaders(o: ResolvedOptions): string[] {
 }
 
 /** Headers this nginx owns: the API's copies are dropped so a client never sees two. */
-function ownedHeaders(o: ResolvedOptions): string[] {
+function ownedHeaders(o: ResolvedNginxConf): string[] {
     return [
         ...(o.versionHeader ? [o.versionHeader.name] : []),
         "X-Content-Type-Options",
@@ -479,7 +529,7 @@ function ownedHeaders(o: ResolvedOptions): string[] {
     ];
 }
 
-function proxyDirectives(o: ResolvedOptions, readTimeout: string): string[] {
+function proxyDirectives(o: ResolvedNginxConf, readTimeout: string): string[] {
     return [
         "proxy_pass http://webstack_api;",
         // HTTP/1.1 with a cleared Connection header is what lets the upstream keepalive pool reuse connections.
@@ -505,7 +555,7 @@ function location(match: string, body: string[]): string[] {
     return [`location ${match} {`, ...indent(body), "}", ""];
 }
 
-function apiLocations(o: ResolvedOptions): string[] {
+function apiLocations(o: ResolvedNginxConf): string[] {
     const lines: string[] = [];
     for (const path of o.ssePaths) {
         lines.push(
@@ -527,7 +577,7 @@ function apiLocations(o: ResolvedOptions): string[] {
     return lines;
 }
 
-function staticLocation(o: ResolvedOptions): string[] {
+function staticLocation(o: ResolvedNginxConf): string[] {
     // L07: "/present-blackjack" serves present-blackjack.html, as the old Flask app did.
     const last = o.routing.mode === "fallback" ? "@webstack_api" : "=404";
     const lines = location("/", [
@@ -545,12 +595,12 @@ function staticLocation(o: ResolvedOptions): string[] {
     return lines;
 }
 
-function apiErrorLocation(o: ResolvedOptions, name: string, status: number, error: string): string[] {
+function apiErrorLocation(o: ResolvedNginxConf, name: string, status: number, error: string): string[] {
     const body = JSON.stringify({ error, status, detail: "the API did not answer; static content is still served" });
     return location(`@${name}`, ["default_type application/json;", ...commonHeaders(o), `return ${status} '${body}';`]);
 }
 
-function httpMaps(o: ResolvedOptions): string[] {
+function httpMaps(o: ResolvedNginxConf): string[] {
     const cacheRules = [
         `default "${REVALIDATE_CACHE_CONTROL}";`,
         `"~^(${o.longCachePrefixes.map(regexEscape).join("|")})" "${LONG_CACHE_CONTROL}";`,
@@ -589,7 +639,7 @@ function httpMaps(o: ResolvedOptions): string[] {
     ];
 }
 
-function server(o: ResolvedOptions): string[] {
+function server(o: ResolvedNginxConf): string[] {
     return [
         "server {",
         ...indent([
@@ -630,7 +680,11 @@ function server(o: ResolvedOptions): string[] {
 
 /** The complete nginx.conf (main context) for nginx-unprivileged; start it with `-g 'daemon off;'` (the image's CMD does). */
 export function renderNginxConf(opts: NginxConfOptions): string {
-    const o = resolve(opts);
+    return renderResolvedNginxConf(resolveNginxConf(opts));
+}
+
+/** nginx.conf of options {@link resolveNginxConf} has checked; it checks nothing itself (safe inside an apply). */
+export function renderResolvedNginxConf(o: ResolvedNginxConf): string {
     const t = o.tempDir;
     const lines = [
         "# Generated by webstack (components/nginx-conf.ts). Change the options, not this file.",

@@ -7,15 +7,30 @@ import { isUnprivilegedPort, MAX_PORT, REDIS_DATA_DIR, UNPRIVILEGED_PORT_MIN } f
 import { FieldProblem, rejectProblems } from "./errors";
 
 export interface RedisConfOptions {
-    /** Port the server listens on. Default 6379. */
+    /**
+     * Port the server listens on.
+     * @defaultValue {@link REDIS_DEFAULT_PORT}
+     */
     port?: number;
-    /** Data directory (the PVC mount), the only place the server writes. Default "/data". */
+    /**
+     * Data directory (the PVC mount), the only place the server writes.
+     * @defaultValue "/data"
+     */
     dataDir?: string;
-    /** maxmemory, e.g. "256mb". Default "256mb". */
+    /**
+     * maxmemory, e.g. "256mb".
+     * @defaultValue {@link REDIS_DEFAULT_MAXMEMORY}
+     */
     maxmemory?: string;
-    /** Eviction policy. Default "noeviction" (state, not cache: fail writes loudly rather than drop keys). */
+    /**
+     * Eviction policy.
+     * @defaultValue "noeviction" (state, not cache: fail writes loudly rather than drop keys)
+     */
     maxmemoryPolicy?: RedisMaxmemoryPolicy;
-    /** Addresses to bind; a leading "-" makes one optional. Default ["*", "-::*"] (every IPv4 address, IPv6 if present). */
+    /**
+     * Addresses to bind; a leading "-" makes one optional.
+     * @defaultValue ["*", "-::*"] (every IPv4 address, IPv6 if present)
+     */
     bind?: string[];
 }
 

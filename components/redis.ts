@@ -47,30 +47,58 @@ const ACL_FILE_MODE = 0o440;
 export interface RedisArgs {
     /** Namespace of every object. Required. */
     namespace: string;
-    /** Image reference from config (tag or digest; resolved to a digest, L12). Default valkey 8-alpine, digest-pinned. */
+    /**
+     * Image reference from config (tag or digest; resolved to a digest, L12).
+     * @defaultValue {@link REDIS_DEFAULT_IMAGE}
+     */
     image?: string;
-    /** Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.". Default "". */
+    /**
+     * Path of these arguments in the caller's terms, prefixed to field names in errors, e.g. "redis.".
+     * @defaultValue ""
+     */
     configPath?: string;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
-    /** Size of the data volume (AOF + RDB, L10). Default "1Gi". */
+    /**
+     * Size of the data volume (AOF + RDB, L10).
+     * @defaultValue {@link REDIS_DEFAULT_STORAGE_SIZE}
+     */
     storageSize?: string;
-    /** StorageClass of the data volume. Default: the cluster's default class. */
+    /**
+     * StorageClass of the data volume.
+     * @defaultValue the cluster's default class
+     */
     storageClassName?: string;
-    /** maxmemory / eviction policy for the generated redis.conf. Default: renderRedisConf's ("256mb", noeviction). */
+    /**
+     * maxmemory / eviction policy for the generated redis.conf.
+     * @defaultValue renderRedisConf's ("256mb", noeviction)
+     */
     conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
-    /** Container resources. Default: requests 50m CPU / 128Mi, limit 512Mi. */
+    /**
+     * Container resources.
+     * @defaultValue requests 50m CPU / 128Mi, limit 512Mi
+     */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
     /**
      * Non-zero UID the server runs as, for plain Kubernetes: the official valkey image declares USER root,
      * which runAsNonRoot refuses to start (L30). Also sets runAsGroup and fsGroup to `runAsGroup` so the data
-     * volume is writable. Default: unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets
-     * 999 (the image's valkey user) on platform "kubernetes".
+     * volume is writable.
+     * @defaultValue unset, because OpenShift assigns the UID and rejects a fixed one; WebStack sets 999 (the image's
+     * valkey user) on platform "kubernetes"
      */
     runAsUser?: number;
-    /** Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it. Default 1000 (the image's valkey group). */
+    /**
+     * Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it.
+     * @defaultValue 1000 (the image's valkey group)
+     */
     runAsGroup?: number;
 }
 
@@ -164,6 +192,60 @@ function binaries(imageRef: string): { server: string; cli: string } {
         : { server: "redis-server", cli: "redis-cli" };
 }
 
+/** What the Redis pod is made of besides its arguments: the resolved image and the names of its Secrets and config. */
+interface RedisPodParts {
+    image: pulumi.Output<string>;
+    binaries: { server: string; cli: string };
+    port: number;
+    passwordSecretName: pulumi.Output<string>;
+    confName: pulumi.Output<string>;
+    aclSecretName: pulumi.Output<string>;
+}
+
+/** The server's pod: restricted, config and ACL file mounted read-only, probes that authenticate (L19, L26). */
+function redisPodSpec(args: RedisArgs, parts: RedisPodParts): k8s.types.input.core.v1.PodSpec {
+    const { server, cli } = parts.binaries;
+    const port = parts.port;
+    // The probe's CLI reads the password from its environment, never from `-a` (L19).
+    const cliAuthEnv = {
+        name: REDIS_CLI_AUTH_ENV,
+        valueFrom: { secretKeyRef: { name: parts.passwordSecretName, key: REDIS_PASSWORD_KEY } },
+    };
+    const ping = { exec: { command: redisPingCommand(cli, port) } };
+    return {
+        automountServiceAccountToken: false,
+        securityContext: podSecurityContext(args),
+        terminationGracePeriodSeconds: 30,
+        containers: [
+            {
+                name: "redis",
+                image: parts.image,
+                imagePullPolicy: "IfNotPresent",
+                command: redisServerCommand(server, `${CONF_DIR}/redis.conf`, `${ACL_DIR}/${ACL_FILE}`),
+                env: [cliAuthEnv],
+                ports: [{ name: "redis", containerPort: port }],
+                ...probesFor(ping, 300),
+                resources: args.resources ?? {
+                    requests: { cpu: "50m", memory: "128Mi" },
+                    limits: { memory: "512Mi" },
+                },
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMounts: [
+                    { name: "data", mountPath: REDIS_DATA_DIR },
+                    { name: "conf", mountPath: CONF_DIR, readOnly: true },
+                    { name: "acl", mountPath: ACL_DIR, readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+            },
+        ],
+        volumes: [
+            { name: "conf", configMap: { name: parts.confName } },
+            { name: "acl", secret: { secretName: parts.aclSecretName, defaultMode: ACL_FILE_MODE } },
+            { name: "tmp", emptyDir: {} },
+        ],
+    };
+}
+
 /**
  * A single Redis-protocol server (StatefulSet of 1) holding the stack's state and pub/sub (L10): append-only
  * persistence on its own PersistentVolumeClaim (L26), a generated password that exists only as a Pulumi secret
@@ -189,7 +271,6 @@ export class Redis extends pulumi.ComponentResource {
         const labels = recommendedLabels(identity);
         const selector = selectorLabels(identity);
         const port = REDIS_DEFAULT_PORT;
-        const { server, cli } = binaries(imageRef);
 
         const password = new random.RandomPassword(name, { length: 32, special: false }, { parent: this });
         const secret = new k8s.core.v1.Secret(
@@ -240,12 +321,6 @@ export class Redis extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // The probe's CLI reads the password from its environment, never from `-a` (L19).
-        const cliAuthEnv = {
-            name: REDIS_CLI_AUTH_ENV,
-            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: REDIS_PASSWORD_KEY } },
-        };
-        const ping = { exec: { command: redisPingCommand(cli, port) } };
         const statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
@@ -259,42 +334,14 @@ export class Redis extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     template: {
                         metadata: { labels },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: podSecurityContext(args),
-                            terminationGracePeriodSeconds: 30,
-                            containers: [
-                                {
-                                    name: "redis",
-                                    image: this.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    command: redisServerCommand(
-                                        server,
-                                        `${CONF_DIR}/redis.conf`,
-                                        `${ACL_DIR}/${ACL_FILE}`,
-                                    ),
-                                    env: [cliAuthEnv],
-                                    ports: [{ name: "redis", containerPort: port }],
-                                    ...probesFor(ping, 300),
-                                    resources: args.resources ?? {
-                                        requests: { cpu: "50m", memory: "128Mi" },
-                                        limits: { memory: "512Mi" },
-                                    },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    volumeMounts: [
-                                        { name: "data", mountPath: REDIS_DATA_DIR },
-                                        { name: "conf", mountPath: CONF_DIR, readOnly: true },
-                                        { name: "acl", mountPath: ACL_DIR, readOnly: true },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "conf", configMap: { name: conf.metadata.name } },
-                                { name: "acl", secret: { secretName: acl.metadata.name, defaultMode: ACL_FILE_MODE } },
-                                { name: "tmp", emptyDir: {} },
-                            ],
-                        },
+                        spec: redisPodSpec(args, {
+                            image: this.image,
+                            binaries: binaries(imageRef),
+                            port,
+                            passwordSecretName: secret.metadata.name,
+                            confName: conf.metadata.name,
+                            aclSecretName: acl.metadata.name,
+                        }),
                     },
                     volumeClaimTemplates: [
                         {

@@ -15,19 +15,40 @@ export interface RouteArgs {
     namespace: string;
     /** The stack's own selector Service, as given by StaticSite.serviceTarget (L05). Required. */
     target: ServiceTarget;
-    /** "openshift": route.openshift.io/v1 Route; "ingress": networking.k8s.io/v1 Ingress. Default "openshift". */
+    /**
+     * "openshift": route.openshift.io/v1 Route; "ingress": networking.k8s.io/v1 Ingress.
+     * @defaultValue "openshift"
+     */
     kind?: RouteKind;
-    /** Public host name. Default: OpenShift generates one; an Ingress then matches every host. */
+    /**
+     * Public host name.
+     * @defaultValue OpenShift generates one; an Ingress then matches every host
+     */
     host?: string;
-    /** Idle timeout for long responses such as SSE (L11: the router's default is 30 s). Default "1h". */
+    /**
+     * Idle timeout for long responses such as SSE (L11: the router's default is 30 s).
+     * @defaultValue {@link ROUTE_DEFAULT_TIMEOUT}
+     */
     timeout?: string;
-    /** Ingress only: IngressClass. Default: the cluster's default class. */
+    /**
+     * Ingress only: IngressClass.
+     * @defaultValue the cluster's default class
+     */
     ingressClassName?: string;
-    /** Ingress only: TLS Secret for `host`. Default: no TLS section (the controller's default certificate). */
+    /**
+     * Ingress only: TLS Secret for `host`.
+     * @defaultValue no TLS section (the controller's default certificate)
+     */
     tlsSecretName?: string;
-    /** Extra annotations (e.g. the ingress controller's read timeout). Default: none. */
+    /**
+     * Extra annotations (e.g. the ingress controller's read timeout).
+     * @defaultValue none
+     */
     annotations?: Record<string, string>;
-    /** Application the object belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the object belongs to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 

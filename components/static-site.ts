@@ -4,12 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     CONTENT_IMAGE_DEFAULT_PATH,
-    HTTP_HEADER_NAME,
     ImageRole,
     NGINX_CONTENT_ROOT,
     VERSION_HEADER_DEFAULT_NAME,
 } from "../policy/facts";
-import { argsSchema, imageRefSchema, int } from "./args-schema";
+import { argsSchema, checkedSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
@@ -17,9 +16,10 @@ import {
     ApiRouting,
     NGINX_DEFAULT_HEALTH_PATH,
     NGINX_DEFAULT_PORT,
-    NginxConfOptions,
     nginxRoutingProblems,
-    renderNginxConf,
+    renderResolvedNginxConf,
+    resolveNginxConf,
+    versionHeaderNameProblem,
 } from "./nginx-conf";
 import { probesFor } from "./probes";
 import { restrictedContainerSecurityContext } from "./security-context";
@@ -54,25 +54,55 @@ export interface StaticSiteArgs extends WorkloadTuning {
     content: SiteContent;
     /** API upstream as "host:port" that nginx proxies to. Required. */
     apiUpstream: string;
-    /** nginx image reference, resolved to a digest (L12). Default nginx-unprivileged 1.27-alpine, digest-pinned (L02). */
+    /**
+     * nginx image reference, resolved to a digest (L12).
+     * @defaultValue {@link NGINX_DEFAULT_IMAGE} (nginx-unprivileged, digest-pinned: L02)
+     */
     image?: string;
-    /** Config path prefix for error messages, e.g. "site.". Default "" (argument names). */
+    /**
+     * Config path prefix for error messages, e.g. "site.".
+     * @defaultValue "" (argument names)
+     */
     configPath?: string;
-    /** Reject image references without a digest (L12). Default false. */
+    /**
+     * Reject image references without a digest (L12).
+     * @defaultValue false
+     */
     requireDigest?: boolean;
-    /** Fixed replica count; not together with `autoscaling`. Default 1. */
+    /**
+     * Fixed replica count; not together with `autoscaling`.
+     * @defaultValue 1
+     */
     replicas?: number;
-    /** HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03). Default: none. */
+    /**
+     * HorizontalPodAutoscaler bounds (not with ReadWriteOnce storage, L03).
+     * @defaultValue none
+     */
     autoscaling?: Autoscaling;
-    /** Which requests go to the API. Default `{ mode: "fallback" }`: every non-static path (L04). */
+    /**
+     * Which requests go to the API.
+     * @defaultValue {@link NGINX_DEFAULTS}: every non-static path goes to the API (L04)
+     */
     apiRouting?: ApiRouting;
-    /** Server-Sent Events paths proxied unbuffered (L11). Default: renderNginxConf's (["/events"]). */
+    /**
+     * Server-Sent Events paths proxied unbuffered (L11).
+     * @defaultValue nginx's, {@link NGINX_DEFAULTS}
+     */
     ssePaths?: string[];
-    /** Origins allowed for CORS preflight (L25). Default: none. */
+    /**
+     * Origins allowed for CORS preflight (L25).
+     * @defaultValue none
+     */
     corsOrigins?: string[];
-    /** Name of the version response header (L24). Default "X-Webstack-Version". */
+    /**
+     * Name of the version response header (L24).
+     * @defaultValue {@link VERSION_HEADER_DEFAULT_NAME}
+     */
     versionHeaderName?: string;
-    /** Application the objects belong to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the objects belong to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 
@@ -102,16 +132,16 @@ export const staticSiteSchema = argsSchema<Omit<StaticSiteArgs, StaticSiteWiredA
         .optional(),
     ssePaths: z.array(z.string()).optional(),
     corsOrigins: z.array(z.string()).optional(),
-    versionHeaderName: z
-        .string()
-        .regex(HTTP_HEADER_NAME, { error: "is not an HTTP header name (letters, digits and -, not starting with -)" })
-        .optional(),
+    versionHeaderName: checkedSchema(z.string(), versionHeaderNameProblem).optional(),
     ...workloadTuningShape,
 });
 
 /** Rules for the StaticSite's arguments; `prefix` is the path of the arguments in the caller's terms ("site.") or "". */
 export function staticSiteProblems(
-    args: Pick<StaticSiteArgs, "replicas" | "autoscaling" | "apiRouting" | "ssePaths" | "corsOrigins"> & {
+    args: Pick<
+        StaticSiteArgs,
+        "replicas" | "autoscaling" | "apiRouting" | "ssePaths" | "corsOrigins" | "versionHeaderName"
+    > & {
         accessMode?: Storage["accessMode"];
     } & WorkloadTuning,
     prefix: string,
@@ -156,12 +186,53 @@ export function staticSiteProblems(
     }
     problems.push(...workloadProblems(args, prefix));
     problems.push(...prefixed(nginxRoutingProblems(args), prefix));
+    const headerProblem =
+        args.versionHeaderName === undefined
+            ? undefined
+            : versionHeaderNameProblem(`${prefix}versionHeaderName`, args.versionHeaderName);
+    if (headerProblem) problems.push(headerProblem);
     return problems;
 }
 
 /** First 16 hex of sha256 over the parts; stable across runs, changes when any part changes. */
 function fingerprint(parts: string[]): string {
     return crypto.createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 16);
+}
+
+/** The content volume, what names its content (for the version header), and how a content image fills it. */
+interface SiteContentPlan {
+    volume: k8s.types.input.core.v1.Volume;
+    source: pulumi.Output<string>;
+    /** The copy from the content image into the emptyDir; none for a volume. */
+    initContainers: k8s.types.input.core.v1.Container[];
+    /** The content image, digest-pinned. */
+    image?: pulumi.Output<string>;
+}
+
+/** A volume is mounted read-only as it is; a content image is resolved and copied into an emptyDir (L08). */
+function siteContent(site: StaticSite, args: StaticSiteArgs, prefix: string): SiteContentPlan {
+    if ("storage" in args.content) {
+        const { claimName } = args.content.storage;
+        return {
+            volume: { name: "content", persistentVolumeClaim: { claimName, readOnly: true } },
+            source: pulumi.interpolate`pvc:${args.namespace}/${claimName}`,
+            initContainers: [],
+        };
+    }
+    const image = resolveImage(
+        { ref: args.content.image, field: `${prefix}content.image` },
+        { requireDigest: args.requireDigest, parent: site },
+    );
+    const copy: k8s.types.input.core.v1.Container = {
+        name: "content",
+        image,
+        imagePullPolicy: "IfNotPresent",
+        command: ["cp", "-R", `${args.content.path ?? CONTENT_IMAGE_DEFAULT_PATH}/.`, "/content/"],
+        resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [{ name: "content", mountPath: "/content" }],
+    };
+    return { volume: { name: "content", emptyDir: {} }, source: image, initContainers: [copy], image };
 }
 
 /**
@@ -201,36 +272,12 @@ export class StaticSite extends pulumi.ComponentResource {
         this.images = { nginx: nginxImage };
 
         const tmp = { name: "tmp", emptyDir: {} };
-        let contentVolume: k8s.types.input.core.v1.Volume;
-        let contentSource: pulumi.Output<string>;
-        const initContainers: k8s.types.input.core.v1.Container[] = [];
-        if (storage) {
-            contentVolume = {
-                name: "content",
-                persistentVolumeClaim: { claimName: storage.claimName, readOnly: true },
-            };
-            contentSource = pulumi.interpolate`pvc:${args.namespace}/${storage.claimName}`;
-        } else {
-            const content = args.content as { image: string; path?: string };
-            const contentImage = resolveImage(
-                { ref: content.image, field: `${prefix}content.image` },
-                { requireDigest: args.requireDigest, parent: this },
-            );
-            this.images.content = contentImage;
-            contentVolume = { name: "content", emptyDir: {} };
-            contentSource = contentImage;
-            initContainers.push({
-                name: "content",
-                image: contentImage,
-                imagePullPolicy: "IfNotPresent",
-                command: ["cp", "-R", `${content.path ?? CONTENT_IMAGE_DEFAULT_PATH}/.`, "/content/"],
-                resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [{ name: "content", mountPath: "/content" }],
-            });
-        }
+        const content = siteContent(this, args, prefix);
+        if (content.image) this.images.content = content.image;
+        const initContainers = content.initContainers;
 
-        const confOptions: NginxConfOptions = {
+        // Checked now, not in the apply below, so a bad option fails the preview at construction with its field name.
+        const resolvedWithoutVersion = resolveNginxConf({
             listenPort: NGINX_DEFAULT_PORT,
             apiUpstream: args.apiUpstream,
             apiRouting: args.apiRouting,
@@ -239,15 +286,15 @@ export class StaticSite extends pulumi.ComponentResource {
             healthPath: NGINX_DEFAULT_HEALTH_PATH,
             contentRoot: NGINX_CONTENT_ROOT,
             tempDir: "/tmp",
-        };
-        // Rendered now, not in apply, so bad options fail the preview at construction with their field names.
-        const confWithoutVersion = renderNginxConf(confOptions);
-        const rendered = pulumi.all([nginxImage, contentSource]).apply(([image, source]) => {
+        });
+        const confWithoutVersion = renderResolvedNginxConf(resolvedWithoutVersion);
+        const versionHeaderName = args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME;
+        const rendered = pulumi.all([nginxImage, content.source]).apply(([image, source]) => {
             // The version is computed over the config without the header, then the header is added: no circularity.
             const version = fingerprint([image, source, confWithoutVersion]);
-            const conf = renderNginxConf({
-                ...confOptions,
-                versionHeader: { name: args.versionHeaderName ?? VERSION_HEADER_DEFAULT_NAME, value: version },
+            const conf = renderResolvedNginxConf({
+                ...resolvedWithoutVersion,
+                versionHeader: { name: versionHeaderName, value: version },
             });
             return { version, conf };
         });
@@ -301,7 +348,7 @@ export class StaticSite extends pulumi.ComponentResource {
                             ],
                         },
                     ],
-                    volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, contentVolume, tmp],
+                    volumes: [{ name: "conf", configMap: { name: conf.metadata.name } }, content.volume, tmp],
                 },
             ),
             { parent: this, customTimeouts: rollout.customTimeouts },

@@ -13,16 +13,26 @@ export const STORAGE_DEFAULT_ACCESS_MODE: AccessMode = "ReadWriteMany";
 export interface StorageArgs {
     /** Namespace of the claim. Required. */
     namespace: pulumi.Input<string>;
-    /** Requested size, a Kubernetes quantity. Default "1Gi". */
+    /**
+     * Requested size, a Kubernetes quantity.
+     * @defaultValue {@link STORAGE_DEFAULT_SIZE}
+     */
     size?: string;
     /**
-     * "ReadWriteMany" (default): any number of pods on any nodes may mount it. "ReadWriteOnce": one node only,
-     * so its consumer is forced to 1 replica with strategy Recreate (L03).
+     * "ReadWriteMany": any number of pods on any nodes may mount it. "ReadWriteOnce": one node only, so its
+     * consumer is forced to 1 replica with strategy Recreate (L03).
+     * @defaultValue {@link STORAGE_DEFAULT_ACCESS_MODE}
      */
     accessMode?: AccessMode;
-    /** StorageClass; it must offer the access mode. Default: the cluster's default class. */
+    /**
+     * StorageClass; it must offer the access mode.
+     * @defaultValue the cluster's default class
+     */
     storageClassName?: string;
-    /** Application the claim belongs to (`app.kubernetes.io/part-of`). Default: the component name. */
+    /**
+     * Application the claim belongs to (`app.kubernetes.io/part-of`).
+     * @defaultValue the component name
+     */
     partOf?: string;
 }
 

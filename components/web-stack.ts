@@ -4,7 +4,7 @@ import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitI
 import { digestRequiredProblem } from "./image-ref";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
 import { argsSchema, imageRefSchema } from "./args-schema";
-import { FieldProblem, rejectProblems } from "./errors";
+import { ArgPaths, FieldProblem, rejectProblems } from "./errors";
 import { migrationProblems } from "./migration-job";
 import { DEFAULT_SCHEMA_VERSION } from "./schema-version";
 import { stackSelector } from "./labels";
@@ -19,12 +19,27 @@ export type Platform = "openshift" | "kubernetes";
 /** The API as configured: everything the Api component takes except what the WebStack wires itself. */
 export type WebStackApiArgs = Omit<ApiArgs, ApiWiredArgs>;
 
-/** Site content: a volume the stack creates (Storage) or a content image. */
+/** Site content: a volume the stack creates (Storage) or a content image, exactly one of them. */
 export type WebStackSiteContent =
-    /** A new PersistentVolumeClaim (protected, L32); fill it with your files after the first `pulumi up`. */
-    | { volume: Omit<StorageArgs, "namespace" | "partOf"> }
-    /** An image holding the files under `path` (default "/site"). */
-    | { image: string; path?: string };
+    | {
+          /**
+           * A new PersistentVolumeClaim (protected, L32); fill it with your files after the first `pulumi up`.
+           * @defaultValue none: give `volume` or `image`
+           */
+          volume: Omit<StorageArgs, "namespace" | "partOf">;
+      }
+    | {
+          /**
+           * An image holding the files under `path`, copied into an emptyDir when a pod starts (L08).
+           * @defaultValue none: give `volume` or `image`
+           */
+          image: string;
+          /**
+           * Directory of the files in the content image.
+           * @defaultValue {@link CONTENT_IMAGE_DEFAULT_PATH}
+           */
+          path?: string;
+      };
 
 export type WebStackSiteArgs = Omit<StaticSiteArgs, StaticSiteWiredArgs> & {
     /** Where the files come from. Required. */
@@ -34,23 +49,44 @@ export type WebStackSiteArgs = Omit<StaticSiteArgs, StaticSiteWiredArgs> & {
 export interface WebStackArgs {
     /** Namespace (OpenShift project) every object goes to; it must exist. Required. */
     namespace: string;
-    /** Target platform: decides Route vs Ingress defaults and how NetworkPolicies find the router. Default "openshift". */
+    /**
+     * Target platform: decides Route vs Ingress defaults and how NetworkPolicies find the router.
+     * @defaultValue "openshift"
+     */
     platform?: Platform;
-    /** Reject any image reference without a digest (L12); set it for shared stacks such as qa. Default false. */
+    /**
+     * Reject any image reference without a digest (L12); set it for shared stacks such as qa.
+     * @defaultValue false
+     */
     requireImageDigests?: boolean;
     /** The API (image and command are required). */
     api: WebStackApiArgs;
-    /** Secret environment variables for the API and its migration (name → value from `pulumi config set --secret`, L19). Default: none. */
+    /**
+     * Secret environment variables for the API and its migration (name → value from `pulumi config set --secret`, L19).
+     * @defaultValue none
+     */
     apiSecrets?: Record<string, pulumi.Input<string>>;
-    /** Migration Job run before the API changes (L13). Default: none. */
+    /**
+     * Migration Job run before the API changes (L13).
+     * @defaultValue none
+     */
     migration?: ApiMigration;
     /** The nginx static site in front of the API. Required (its content has no default). */
     site: WebStackSiteArgs;
-    /** Redis settings. Default: valkey 8, 1Gi volume. */
+    /**
+     * Redis settings.
+     * @defaultValue valkey 8, 1Gi volume
+     */
     redis?: Omit<RedisArgs, RedisWiredArgs>;
-    /** Public route. Default: an OpenShift Route (platform openshift) or an Ingress (kubernetes), generated host, 1h timeout. */
+    /**
+     * Public route.
+     * @defaultValue an OpenShift Route (platform openshift) or an Ingress (kubernetes), generated host, 1h timeout
+     */
     route?: Omit<RouteArgs, "namespace" | "target" | "partOf"> & {
-        /** Kubernetes only: namespace of the ingress controller, admitted by the NetworkPolicies. Default "ingress-nginx". */
+        /**
+         * Kubernetes only: namespace of the ingress controller, admitted by the NetworkPolicies.
+         * @defaultValue "ingress-nginx"
+         */
         ingressNamespace?: string;
     };
 }
@@ -81,7 +117,7 @@ export const siteContentSchema = z
         content.volume ? { volume: content.volume } : { image: content.image!, path: content.path },
     );
 
-/** The WebStack's arguments as data: the stack config schema is this plus the program's own keys (config.ts). */
+/** The WebStack's arguments as data: the stack config schema is this plus the program's own keys (program/config.ts). */
 export const webStackSchema = argsSchema<WebStackArgs>()({
     namespace: z.string().regex(DNS_LABEL, { error: "is not a valid namespace name (lowercase DNS label)" }),
     platform: z.enum(["openshift", "kubernetes"]).optional(),
@@ -110,6 +146,9 @@ function imageRefs(args: WebStackArgs): { field: string; ref: string }[] {
     });
 }
 
+/** The Api's arguments in a WebStack's terms: under `api.`, except its `secretEnv` (`apiSecrets`) and `migration`. */
+const API_ARG_PATHS: ArgPaths = { prefix: "api.", moved: { secretEnv: "apiSecrets", migration: "migration" } };
+
 /** Every rule of a WebStack's arguments, across its parts (image registries, platform vs route) and of each part. */
 export function webStackProblems(args: WebStackArgs): FieldProblem[] {
     const problems: FieldProblem[] = [];
@@ -132,7 +171,7 @@ export function webStackProblems(args: WebStackArgs): FieldProblem[] {
             });
         }
     }
-    problems.push(...apiProblems({ ...args.api, secretEnv: args.apiSecrets }, "api."));
+    problems.push(...apiProblems({ ...args.api, secretEnv: args.apiSecrets }, API_ARG_PATHS));
     if (args.migration) {
         problems.push(...migrationProblems(args.migration, "migration."));
     }
@@ -206,7 +245,7 @@ export class WebStack extends pulumi.ComponentResource {
             {
                 ...args.api,
                 namespace,
-                configPath: "api.",
+                configPath: API_ARG_PATHS,
                 redis: redis.connection,
                 migration: args.migration,
                 secretEnv: args.apiSecrets,

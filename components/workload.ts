@@ -24,7 +24,10 @@ export interface Autoscaling {
     min: number;
     /** Most replicas. Required, ≥ min. */
     max: number;
-    /** Target average CPU utilization in percent of the request. Default 70. */
+    /**
+     * Target average CPU utilization in percent of the request.
+     * @defaultValue {@link DEFAULT_CPU_UTILIZATION}
+     */
     cpuUtilization?: number;
 }
 
@@ -33,20 +36,33 @@ export type HorizontalScaling = { replicas: number } | { autoscaling: Autoscalin
 
 /** Rollout and lifecycle knobs shared by every Deployment the components create. */
 export interface WorkloadTuning {
-    /** Container resources. Default: requests 100m CPU / 128Mi, limit 512Mi (nginx: 50m / 64Mi, 256Mi). */
+    /**
+     * Container resources.
+     * @defaultValue requests 100m CPU / 128Mi, limit 512Mi (nginx: 50m / 64Mi, 256Mi)
+     */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
-    /** Seconds a pod gets to finish in-flight requests on shutdown (L21). Default 30. */
+    /**
+     * Seconds a pod gets to finish in-flight requests on shutdown (L21).
+     * @defaultValue {@link DEFAULT_TERMINATION_GRACE_SECONDS}
+     */
     terminationGracePeriodSeconds?: number;
-    /** Seconds before a stuck rollout is reported failed, so `pulumi up` fails fast with the reason (L15). Default 180. */
+    /**
+     * Seconds before a stuck rollout is reported failed, so `pulumi up` fails fast with the reason (L15).
+     * @defaultValue {@link DEFAULT_PROGRESS_DEADLINE_SECONDS}
+     */
     progressDeadlineSeconds?: number;
     /**
      * Seconds `pulumi up` waits for the Deployment's rollout (its create/update customTimeouts) before it fails naming
      * the Deployment and the controller's reason (e.g. `[ProgressDeadlineExceeded]`). The provider does not stop at
      * the progress deadline by itself: without this, a crash-looping pod holds the deploy for 10 minutes (L15).
-     * Must exceed progressDeadlineSeconds. Default 600, or progressDeadlineSeconds + 60 when that is longer.
+     * Must exceed progressDeadlineSeconds.
+     * @defaultValue {@link DEFAULT_ROLLOUT_TIMEOUT_SECONDS}, or progressDeadlineSeconds + 60 when that is longer
      */
     rolloutTimeoutSeconds?: number;
-    /** Old ReplicaSets kept for rollback, bounded (L16). Default 3. */
+    /**
+     * Old ReplicaSets kept for rollback, bounded (L16).
+     * @defaultValue {@link DEFAULT_REVISION_HISTORY_LIMIT}
+     */
     revisionHistoryLimit?: number;
 }
 

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { stackFileProblem } from "../components/stack-file";
+import { stackFileProblem } from "../program/stack-file";
 import { describeFsError } from "./file-errors";
 import { capMessage, quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";

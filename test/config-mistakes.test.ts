@@ -5,9 +5,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseStackConfig, SECRET_CONFIG_KEYS } from "../components/config";
+import { parseStackConfig, SECRET_CONFIG_KEYS } from "../program/config";
 import { WebStackArgError } from "../components/errors";
-import { stackFileProblem } from "../components/stack-file";
+import { stackFileProblem } from "../program/stack-file";
 import { runProgram } from "../offline/run-program";
 import { loadStackConfigFile, withConfigOverrides } from "../offline/stack-config";
 

@@ -2,7 +2,7 @@
 // and the fix. Cases are incidents or near-misses from the postmortems, cited by lesson id.
 import * as assert from "assert";
 import * as path from "path";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../program/config";
 import { WebStackArgError } from "../components/errors";
 import { loadStackConfigFile } from "../offline/stack-config";
 
@@ -491,7 +491,7 @@ const BAD: BadCase[] = [
     },
 ];
 
-describe("stack config (components/config.ts)", () => {
+describe("stack config (program/config.ts)", () => {
     describe("rejects bad configurations with key, value and fix [L22]", () => {
         for (const bad of BAD) {
             it(bad.title, () => {

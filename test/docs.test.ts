@@ -3,6 +3,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
+import { NGINX_DEFAULTS } from "../components/nginx-conf";
+import { configurationTable } from "../scripts/config-docs";
 import { coverageTable, generatedPages, lessonsTable, main, withGeneratedSections } from "../scripts/docs";
 
 const ROOT = path.join(__dirname, "..");
@@ -76,5 +79,37 @@ describe("npm run docs: the docs' tables come from the policy catalog", () => {
                 "| Polaris | cpuLimitsMissing | not covered | on purpose: CPU limits throttle a busy server without protecting its neighbours; requests are required |",
             ),
         );
+    });
+
+    it("configuration table: every key the stack files set has a row, every optional key its default from the TSDoc", () => {
+        const rows = configurationTable()
+            .split("\n")
+            .slice(2)
+            .map((line) => line.split(" | "));
+        const keys = rows.map(([key]) => key.replace(/^\| `|`$/g, ""));
+        const defaults = new Map(rows.map(([, value], i) => [keys[i], value]));
+        const written = (value: unknown, key: string): string[] =>
+            value !== null && typeof value === "object" && !Array.isArray(value) && !keys.includes(key)
+                ? Object.entries(value).flatMap(([k, v]) => written(v, `${key}.${k}`))
+                : [key];
+        for (const stack of ["dev", "qa"]) {
+            const config = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+            for (const [fullKey, value] of Object.entries(config)) {
+                for (const key of written(value, fullKey.replace(/^webstack:/, ""))) {
+                    assert.ok(
+                        keys.includes(key),
+                        `Pulumi.${stack}.yaml sets ${key}, which docs/configuration.md lacks`,
+                    );
+                }
+            }
+        }
+        for (const [key, value] of defaults) {
+            assert.ok(value.trim() !== "", `${key} has an empty default`);
+        }
+        // A {@link CONSTANT} in a @defaultValue is the constant's value; an object of defaults gives the key's entry.
+        const ssePathsDefault = `\`${JSON.stringify(NGINX_DEFAULTS.ssePaths)}\``;
+        assert.ok(defaults.get("site.ssePaths")!.includes(ssePathsDefault), `site.ssePaths shows ${ssePathsDefault}`);
+        assert.strictEqual(defaults.get("api.command"), "required");
+        assert.strictEqual(defaults.get("api.autoscaling.min"), "required with `api.autoscaling`");
     });
 });

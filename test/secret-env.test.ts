@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../program/config";
 import { WebStackArgError } from "../components/errors";
 import { TYPES } from "../policy/k8s";
 import { noLiteralSecretEnv } from "../policy/rules/no-literal-secret-env";

@@ -221,4 +221,18 @@ describe("Api (components/api.ts)", () => {
             "999999999",
         );
     });
+
+    it("L19 errors name the Api's own arguments (secretEnv, migration.image), or the caller's paths given as configPath", async () => {
+        const asWebStack = { prefix: "api.", moved: { secretEnv: "apiSecrets", migration: "migration" } };
+        const badSecret = { secretEnv: { "1BAD": "x" } };
+        const badMigration = { migration: { command: ["migrate"], image: "Not An Image" } };
+        assert.match(await messageOf(api(badSecret)), /^secretEnv\.1BAD: is not a usable environment variable name/);
+        assert.match(await messageOf(api(badMigration)), /^migration\.image: /);
+        assert.match(
+            await messageOf(api({ ...badSecret, configPath: asWebStack })),
+            /^apiSecrets\.1BAD: is not a usable environment variable name/,
+        );
+        assert.match(await messageOf(api({ ...badMigration, configPath: asWebStack })), /^migration\.image: /);
+        assert.match(await messageOf(api({ ...badMigration, configPath: "api." })), /^api\.migration\.image: /);
+    });
 });

@@ -1,6 +1,7 @@
 // StaticSite: nginx-unprivileged under any UID with a read-only root (L02, L26), generated config in an
 // auto-named ConfigMap, content from a volume or a content image (L08), version header from its own inputs (L24).
 import * as assert from "assert";
+import { WebStackArgError } from "../../components/errors";
 import { StaticSite, StaticSiteArgs } from "../../components/static-site";
 import { recordResources, RecordedResource } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, one } from "./support";
@@ -79,5 +80,24 @@ describe("StaticSite (components/static-site.ts)", () => {
 
     it("rejects bad nginx options at construction with the field and fix", async () => {
         await assert.rejects(site({ corsOrigins: ["*"] }), /corsOrigins\[0\]: .*\(got "\*"\)\. Fix: /);
+    });
+
+    it("L24 a bad versionHeaderName is refused by the constructor itself, not later in an apply, under its own name", async () => {
+        for (const name of ["X Version", "-X-Version"]) {
+            let thrown: unknown;
+            const resources = await recordResources(() => {
+                try {
+                    new StaticSite("shop-site", { ...BASE, versionHeaderName: name });
+                } catch (err) {
+                    thrown = err;
+                }
+            });
+            assert.ok(thrown instanceof WebStackArgError, `${name}: thrown synchronously by the constructor`);
+            assert.strictEqual(
+                thrown.message,
+                `versionHeaderName: must be an HTTP header name (letters, digits and -, not starting with -) (got ${JSON.stringify(name)}). Fix: e.g. "X-Webstack-Version" [L24]`,
+            );
+            assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:ConfigMap"), `${name}: nothing created`);
+        }
     });
 });

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { imageRegistryArgs, REGISTRY_LOOKUP_TOKEN } from "../../components/images";
+import { REGISTRY_LOOKUP_TOKEN } from "../../components/images";
+import { imageRegistryArgs } from "../../program/registry-config";
 import { ProgramRun, runProgram } from "../../offline/run-program";
 import { loadStackConfigFile, secretConfig, withConfigOverrides } from "../../offline/stack-config";
 import type { LooseRecordedResource } from "../support/recorded";

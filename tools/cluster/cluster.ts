@@ -515,110 +515,121 @@ export async function clusterUp(options: UpOptions): Promise<ClusterState> {
     }
 }
 
-async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState> {
-    const bins = await ensureBinaries(signal);
-    fs.mkdirSync(paths.manifests, { recursive: true });
-    ensurePki();
-    const pki = (f: string) => path.join(paths.pki, f);
-    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
-    writeKubeconfig(ports.apiserver);
-    const state: ClusterState = { ports, kubeconfig: paths.kubeconfig, pids: {} };
-    const save = () => fs.writeFileSync(paths.state, JSON.stringify(state, null, 2));
-    const start = (name: string, command: string, args: string[]) => {
-        signal?.throwIfAborted();
-        // Recorded before the next await: an interrupt's teardown (clusterDown) reads the pids from this file.
-        state.pids[name] = startProcess(name, command, args).pid!;
-        state.commands = { ...state.commands, [name]: { command, args } };
-        save();
-    };
+/** The processes of the cluster, in start order. */
+type ProcessName = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok" | "attach";
 
+/** The command line of every process the cluster runs, from the binaries, the ports and the files: data, no effects. */
+function processCommands(
+    bins: Binaries,
+    ports: ClusterState["ports"],
+    podSecurity: string,
+): Record<ProcessName, { command: string; args: string[] }> {
+    const pki = (f: string) => path.join(paths.pki, f);
     const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
     const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
-    start("etcd", bins.etcd, [
-        "--name",
-        "webstack",
-        "--data-dir",
-        paths.etcdData,
-        "--listen-client-urls",
-        etcdUrl,
-        "--advertise-client-urls",
-        etcdUrl,
-        "--listen-peer-urls",
-        peerUrl,
-        "--initial-advertise-peer-urls",
-        peerUrl,
-        "--initial-cluster",
-        `webstack=${peerUrl}`,
-        "--log-level",
-        "warn",
-    ]);
-    await waitFor("etcd /health", 60_000, async () => (await fetch(`${etcdUrl}/health`)).ok, "etcd", signal);
+    return {
+        etcd: {
+            command: bins.etcd,
+            args: [
+                "--name",
+                "webstack",
+                "--data-dir",
+                paths.etcdData,
+                "--listen-client-urls",
+                etcdUrl,
+                "--advertise-client-urls",
+                etcdUrl,
+                "--listen-peer-urls",
+                peerUrl,
+                "--initial-advertise-peer-urls",
+                peerUrl,
+                "--initial-cluster",
+                `webstack=${peerUrl}`,
+                "--log-level",
+                "warn",
+            ],
+        },
+        "kube-apiserver": {
+            command: path.join(bins.kubeDir, "kube-apiserver"),
+            args: [
+                `--etcd-servers=${etcdUrl}`,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                `--secure-port=${ports.apiserver}`,
+                `--cert-dir=${paths.pki}`,
+                `--tls-cert-file=${pki("apiserver.crt")}`,
+                `--tls-private-key-file=${pki("apiserver.key")}`,
+                `--client-ca-file=${pki("ca.crt")}`,
+                `--service-account-key-file=${pki("sa.pub")}`,
+                `--service-account-signing-key-file=${pki("sa.key")}`,
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-cluster-ip-range=10.96.0.0/16",
+                "--authorization-mode=RBAC",
+                `--admission-control-config-file=${podSecurity}`,
+                "--profiling=false",
+                // Shutdown in about a second instead of draining for up to a minute (docs/cluster.md): no load
+                // balancer needs a delay to notice (0 s is the default, stated here because it is chosen), and with
+                // retry-after the HTTP server stops 2 s after the last short request ends instead of after --request-timeout.
+                "--shutdown-delay-duration=0s",
+                "--shutdown-send-retry-after=true",
+                "--shutdown-watch-termination-grace-period=0s",
+            ],
+        },
+        "kube-controller-manager": {
+            command: path.join(bins.kubeDir, "kube-controller-manager"),
+            args: [
+                `--kubeconfig=${paths.kubeconfig}`,
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                "--leader-elect=false",
+                `--service-account-private-key-file=${pki("sa.key")}`,
+                `--root-ca-file=${pki("ca.crt")}`,
+                "--use-service-account-credentials=false",
+                "--controllers=*",
+            ],
+        },
+        "kube-scheduler": {
+            command: path.join(bins.kubeDir, "kube-scheduler"),
+            args: [
+                `--kubeconfig=${paths.kubeconfig}`,
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                "--leader-elect=false",
+            ],
+        },
+        kwok: {
+            command: bins.kwok,
+            args: [
+                `--kubeconfig=${paths.kubeconfig}`,
+                `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
+                "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                "--node-port=0",
+                "--node-lease-duration-seconds=40",
+            ],
+        },
+        attach: {
+            command: process.execPath,
+            args: ["-r", "ts-node/register/transpile-only", path.join(__dirname, "attach.ts"), paths.kubeconfig],
+        },
+    };
+}
 
-    const podSecurity = path.join(paths.manifests, "admission.json");
-    fs.writeFileSync(podSecurity, podSecurityConfig());
-    start("kube-apiserver", path.join(bins.kubeDir, "kube-apiserver"), [
-        `--etcd-servers=${etcdUrl}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        `--secure-port=${ports.apiserver}`,
-        `--cert-dir=${paths.pki}`,
-        `--tls-cert-file=${pki("apiserver.crt")}`,
-        `--tls-private-key-file=${pki("apiserver.key")}`,
-        `--client-ca-file=${pki("ca.crt")}`,
-        `--service-account-key-file=${pki("sa.pub")}`,
-        `--service-account-signing-key-file=${pki("sa.key")}`,
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.96.0.0/16",
-        "--authorization-mode=RBAC",
-        `--admission-control-config-file=${podSecurity}`,
-        "--profiling=false",
-        // Shutdown in about a second instead of draining for up to a minute (docs/cluster.md): no load
-        // balancer needs a delay to notice (0 s is the default, stated here because it is chosen), and with
-        // retry-after the HTTP server stops 2 s after the last short request ends instead of after --request-timeout.
-        "--shutdown-delay-duration=0s",
-        "--shutdown-send-retry-after=true",
-        "--shutdown-watch-termination-grace-period=0s",
-    ]);
-    await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver", signal);
-
-    start("kube-controller-manager", path.join(bins.kubeDir, "kube-controller-manager"), [
-        `--kubeconfig=${paths.kubeconfig}`,
-        "--bind-address=127.0.0.1",
-        "--secure-port=0",
-        "--leader-elect=false",
-        `--service-account-private-key-file=${pki("sa.key")}`,
-        `--root-ca-file=${pki("ca.crt")}`,
-        "--use-service-account-credentials=false",
-        "--controllers=*",
-    ]);
-    start("kube-scheduler", path.join(bins.kubeDir, "kube-scheduler"), [
-        `--kubeconfig=${paths.kubeconfig}`,
-        "--bind-address=127.0.0.1",
-        "--secure-port=0",
-        "--leader-elect=false",
-    ]);
-
-    // Route CRD from OpenShift's own API repository: Routes get OpenShift's schema and validation rules.
+/** The Route CRD from OpenShift's own API repository (Routes get OpenShift's schema and validation rules), then the bootstrap objects. */
+function applyBootstrap(bins: Binaries, nodes: number): void {
     kubectl(bins, ["apply", "--server-side", "-f", ROUTE_CRD]);
     const bootstrap = path.join(paths.manifests, "bootstrap.json");
     fs.writeFileSync(bootstrap, JSON.stringify({ apiVersion: "v1", kind: "List", items: bootstrapObjects(nodes) }));
     kubectl(bins, ["apply", "--server-side", "-f", bootstrap]);
     kubectl(bins, ["wait", "--for=condition=Established", "crd/routes.route.openshift.io", "--timeout=60s"]);
+}
 
-    start("kwok", bins.kwok, [
-        `--kubeconfig=${paths.kubeconfig}`,
-        `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-        "--node-port=0",
-        "--node-lease-duration-seconds=40",
-    ]);
-    start("attach", process.execPath, [
-        "-r",
-        "ts-node/register/transpile-only",
-        path.join(__dirname, "attach.ts"),
-        paths.kubeconfig,
-    ]);
-
+/** Until every kwok node is Ready and the stack namespaces have what pods need (controller-manager's objects). */
+async function waitForWorkloadReadiness(
+    bins: Binaries,
+    state: ClusterState,
+    nodes: number,
+    signal: AbortSignal | undefined,
+): Promise<void> {
     await waitFor(
         "every kwok node Ready",
         180_000,
@@ -653,6 +664,39 @@ async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState>
         "kube-controller-manager",
         signal,
     );
+}
+
+/** Starts each process in order, waiting where the next one needs the previous (etcd, the API server, the nodes). */
+async function startCluster({ nodes, signal }: UpOptions): Promise<ClusterState> {
+    const bins = await ensureBinaries(signal);
+    fs.mkdirSync(paths.manifests, { recursive: true });
+    ensurePki();
+    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
+    writeKubeconfig(ports.apiserver);
+    const podSecurity = path.join(paths.manifests, "admission.json");
+    fs.writeFileSync(podSecurity, podSecurityConfig());
+    const commands = processCommands(bins, ports, podSecurity);
+    const state: ClusterState = { ports, kubeconfig: paths.kubeconfig, pids: {} };
+    const start = (name: ProcessName) => {
+        signal?.throwIfAborted();
+        const { command, args } = commands[name];
+        // Recorded before the next await: an interrupt's teardown (clusterDown) reads the pids from this file.
+        state.pids[name] = startProcess(name, command, args).pid!;
+        state.commands = { ...state.commands, [name]: { command, args } };
+        fs.writeFileSync(paths.state, JSON.stringify(state, null, 2));
+    };
+
+    start("etcd");
+    const etcdHealth = `http://127.0.0.1:${ports.etcdClient}/health`;
+    await waitFor("etcd /health", 60_000, async () => (await fetch(etcdHealth)).ok, "etcd", signal);
+    start("kube-apiserver");
+    await waitFor("kube-apiserver /readyz", 300_000, () => apiReady(bins), "kube-apiserver", signal);
+    start("kube-controller-manager");
+    start("kube-scheduler");
+    applyBootstrap(bins, nodes);
+    start("kwok");
+    start("attach");
+    await waitForWorkloadReadiness(bins, state, nodes, signal);
     log(
         `up: Kubernetes ${bins.kubeVersion} at https://127.0.0.1:${ports.apiserver}, ${nodes} kwok node(s), logs in ${paths.logs}`,
     );

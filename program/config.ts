@@ -5,21 +5,69 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { closestMatch } from "../policy/did-you-mean";
-import { apiSchema } from "./api";
-import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
+import { apiSchema } from "../components/api";
+import { apiImageBuildSchema, ApiImageBuildArgs } from "../components/api-image-build";
 import { DNS_LABEL } from "../policy/facts";
-import { imageRefSchema } from "./args-schema";
-import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
-import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";
+import { imageRefSchema } from "../components/args-schema";
+import { FieldProblem, HIDDEN, WebStackArgError } from "../components/errors";
+import type { RegistryCredential } from "../components/images";
+import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "../components/web-stack";
 
 /** What a stack's config yields: the WebStack's name (prefix of every object) and its arguments. */
 export interface ParsedStackConfig extends WebStackArgs {
-    /** `webstack:appName`: name of the WebStack component and prefix of every object name. Default "web". */
+    /**
+     * `webstack:appName`: name of the WebStack component and prefix of every object name.
+     * @defaultValue "web"
+     */
     appName: string;
     /** The API image as configured; with `api.build` it names the build's repository (the digest comes from the push). */
     api: WebStackApiArgs & { image: string };
-    /** `webstack:api.build`: build and push the API image in this (dev) stack. Default: none. */
+    /**
+     * `webstack:api.build`: build and push the API image in this (dev) stack.
+     * @defaultValue none
+     */
     apiBuild?: Omit<ApiImageBuildArgs, "registryAuth" | "configPath">;
+}
+
+/**
+ * Every key of the stack config (`webstack:<key>`) as a user writes it. docs/configuration.md is generated from
+ * this type's TSDoc (`@defaultValue` tags) and from {@link configSchema} (scripts/config-docs.ts).
+ */
+export interface StackConfigKeys extends Omit<WebStackArgs, "api"> {
+    /**
+     * Name of the WebStack component: prefix of every object name and `app.kubernetes.io/part-of`.
+     * @defaultValue "web"
+     */
+    appName?: string;
+    /** The API: its command, and its image or a build of it, are required. */
+    api: Omit<WebStackApiArgs, "image"> & {
+        /**
+         * The API image, `repo@sha256:<digest>` (a tag is resolved to a digest at preview, L12); required unless
+         * `api.build` is set. No image has a sensible default.
+         * @defaultValue none: `api.build` builds it
+         */
+        image?: string;
+        /**
+         * Dev stacks: build and push the API image instead of naming one in `image`; the pushed digest is deployed (L12).
+         * @defaultValue none
+         */
+        build?: Omit<ApiImageBuildArgs, "registryAuth" | "configPath">;
+    };
+    /**
+     * **Secret** (`--secret`): `[{address, username, password}]` for registry lookups and the `api.build` push (L19).
+     * @defaultValue none: anonymous lookups, the local docker login for pushes
+     */
+    registryAuth?: RegistryCredential[];
+    /**
+     * Look every pinned digest up in its registry at preview, so a digest never pushed fails there (L17).
+     * @defaultValue true
+     */
+    verifyImageDigests?: boolean;
+    /**
+     * Registry host → host to query at preview (OpenShift's internal registry → its external route, L17).
+     * @defaultValue none
+     */
+    registryLookupHosts?: Record<string, string>;
 }
 
 export const DEFAULT_APP_NAME = "web";
@@ -61,7 +109,7 @@ export interface StackConfigContext {
     stack?: string;
     /** Top-level keys stored as secrets (`secure:` in the stack file). When given, {@link SECRET_CONFIG_KEYS} must be among them if set. */
     secretKeys?: readonly string[];
-    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (components/stack-file.ts). */
+    /** Why the stack file yields no config (missing, empty, no `config:` root…), from stackFileProblem (program/stack-file.ts). */
     stackFileProblem?: string;
 }
 
@@ -88,7 +136,8 @@ function asDnsLabel(value: unknown): string | undefined {
     return DNS_LABEL.test(label) ? label : undefined;
 }
 
-const configSchema = webStackSchema.extend({
+/** The schema of the keys {@link parseStackConfig} reads (the registry keys are imageRegistryArgs's). */
+export const configSchema = webStackSchema.extend({
     appName: z.string().regex(DNS_LABEL, { error: "is not a lowercase DNS label" }).max(40).optional(),
     // Only here: a dev stack may build the API image instead of naming one (index.ts runs the ApiImageBuild).
     api: apiSchema.extend({ image: imageRefSchema.optional(), build: apiImageBuildSchema.optional() }),
