@@ -364,7 +364,11 @@ export class Api extends pulumi.ComponentResource {
             ),
             // dependsOn the migration Job: a failed migration fails `pulumi up` before the API changes (L13); and the
             // schema record, so a refused (lowered) schema version leaves the API untouched too (L23).
-            { parent: this, dependsOn: migration ? [migration.schemaRecord, migration.job] : [], customTimeouts: rollout.customTimeouts },
+            {
+                parent: this,
+                dependsOn: migration ? [migration.schemaRecord, migration.job] : [],
+                customTimeouts: rollout.customTimeouts,
+            },
         );
 
         createServingCompanions(this, {
