@@ -12,7 +12,7 @@ import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./components/confi
 import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./components/images";
 import { ApiImageBuild, ImageRegistry, reportingProblems, WebStack } from "./components/index";
 import { stackFileProblem } from "./components/stack-file";
-import { VERSION_HEADER_DEFAULT_NAME } from "./policy/facts";
+import { VERSION_HEADER_DEFAULT_NAME } from "./components/facts";
 
 const config = new pulumi.Config();
 

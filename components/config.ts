@@ -4,10 +4,10 @@
 // `pulumi config set` advice: "<key>: <problem> (got <value>). Fix: <command> [Lxx]".
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { closestMatch } from "../policy/did-you-mean";
+import { closestMatch } from "./did-you-mean";
 import { apiSchema } from "./api";
 import { apiImageBuildSchema, ApiImageBuildArgs } from "./api-image-build";
-import { DNS_LABEL } from "../policy/facts";
+import { DNS_LABEL } from "./facts";
 import { imageRefSchema } from "./args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "./errors";
 import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "./web-stack";

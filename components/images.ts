@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { argError, FieldProblem, HIDDEN, rejectProblems, WebStackArgError } from "./errors";
-import { INTERNAL_REGISTRY_HOST, REGISTRY_LOOKUP_TOKEN } from "../policy/facts";
+import { INTERNAL_REGISTRY_HOST, REGISTRY_LOOKUP_TOKEN } from "./facts";
 import { digestRequiredProblem, ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
 
 export interface ImageRequest {

@@ -30,7 +30,7 @@ export type { Autoscaling, HorizontalScaling, WorkloadTuning } from "./workload"
 export { ImageRegistry, REGISTRY_LOOKUP_TOKEN, resolveImage } from "./images";
 export type { ImageRegistryArgs, ImageRequest, RegistryCredential, ResolveOptions } from "./images";
 export type { ImageRef } from "./image-ref";
-export type { ImageRole } from "../policy/facts";
+export type { ImageRole } from "./facts";
 
 // Errors: every problem a caller can cause, in the `field: problem (got v). Fix: … [Lxx]` format.
 export { HIDDEN, ProblemsReported, reportingProblems, WebStackArgError } from "./errors";

@@ -8,7 +8,7 @@ import {
     ImageRole,
     NGINX_CONTENT_ROOT,
     VERSION_HEADER_DEFAULT_NAME,
-} from "../policy/facts";
+} from "./facts";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";

@@ -4,7 +4,7 @@
  * answered with a did-you-mean. Parsing is node's util.parseArgs; this adds the help text and the messages.
  */
 import { parseArgs } from "util";
-import { didYouMean } from "../policy/did-you-mean";
+import { didYouMean } from "../components/did-you-mean";
 
 export interface FlagSpec {
     type: "string" | "boolean";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { helpText, parseCommandLine, UsageError, CommandSpec } from "../scripts/cli";
-import { closestMatch, didYouMean } from "../policy/did-you-mean";
+import { closestMatch, didYouMean } from "../components/did-you-mean";
 
 const spec = {
     name: "npm run demo --",
