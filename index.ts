@@ -12,7 +12,7 @@ import { ApiImageBuild, ImageRegistry, reportingProblems, WebStack } from "./com
 import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./program/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./program/registry-config";
 import { stackFileProblem } from "./program/stack-file";
-import { VERSION_HEADER_DEFAULT_NAME } from "./policy/facts";
+import { VERSION_HEADER_DEFAULT_NAME } from "./components/facts";
 
 const config = new pulumi.Config();
 

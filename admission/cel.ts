@@ -1,7 +1,7 @@
 /**
  * CEL building blocks for the admission forms (forms.ts): literals, the pod spec of each workload kind, per-container
  * and per-env checks whose messages name the field path the pack's messages name, and image-reference parsing that
- * mirrors policy/facts.ts splitImageRef. Every expression is checked by the API server's own type checker in the
+ * mirrors components/facts.ts splitImageRef. Every expression is checked by the API server's own type checker in the
  * cluster test (status.typeChecking).
  */
 import { POD_SPEC_PATHS } from "../policy/workloads";

@@ -1,7 +1,7 @@
 /**
  * The admission form of every catalog policy that has one (policy/catalog.ts ADMISSION says which): the kinds it
  * applies to, the parameters it takes from the pack's own settings, and its CEL checks. The CEL reads the same facts
- * the rules read (policy/facts.ts, secret-values.ts, workloads.ts): a pattern or list is never written twice.
+ * the rules read (components/facts.ts and secret-values.ts, policy/workloads.ts): a pattern or list is never written twice.
  * Messages name the field path the pack's message names; generate.ts adds the lesson ids and the catalog's fix.
  */
 import { ADMISSION, PolicyName } from "../policy/catalog";
@@ -13,9 +13,9 @@ import {
     SHA256_DIGEST,
     splitImageRef,
     UNPRIVILEGED_PORT_MIN,
-} from "../policy/facts";
+} from "../components/facts";
 import { TYPES } from "../policy/k8s";
-import { KNOWN_FORMATS, REFERENCE, URL_CREDENTIALS } from "../policy/secret-values";
+import { KNOWN_FORMATS, REFERENCE, URL_CREDENTIALS } from "../components/secret-values";
 import { WORKLOAD_TYPES } from "../policy/workloads";
 import {
     anyOf,

@@ -4,10 +4,10 @@
  * (grouped by pod spec path: the API server type-checks each expression against every kind it matches) and level,
  * each with a binding scoped to one namespace, plus one params object (a cluster-scoped custom resource, see
  * PARAMS_KIND) holding the settings and the waivers. Mandatory → Deny; advisory → Warn + Audit; disabled → left out.
- * `npm run admission` writes them as YAML; components/admission-policies.ts installs them.
+ * `npm run admission` writes them as YAML; admission/admission-policies.ts installs them.
  */
 import { ADMISSION, CATALOG, fixOf, PolicyName } from "../policy/catalog";
-import { globSource } from "../policy/facts";
+import { globSource } from "../components/facts";
 import { kindOf } from "../policy/k8s";
 import { policies } from "../policy/policies";
 import { UNWAIVABLE } from "../policy/waiver-settings";

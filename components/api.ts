@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { type ImageRole, isUnprivilegedPort, MAX_PORT, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
-import { literalEnvSecret } from "../policy/secret-env";
+import { type ImageRole, isUnprivilegedPort, MAX_PORT, UNPRIVILEGED_PORT_MIN } from "./facts";
+import { literalEnvSecret } from "./secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { ArgPaths, argPaths, FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";

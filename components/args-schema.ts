@@ -2,7 +2,7 @@
 // by argsSchema: the schema must have exactly the Args' keys, each parsing to a value the Args accept, so a field
 // added to one and not the other fails `tsc`. The stack config schema (program/config.ts) is composed from them.
 import { z } from "zod";
-import { DNS_SUBDOMAIN, imageRefProblem } from "../policy/facts";
+import { DNS_SUBDOMAIN, imageRefProblem } from "./facts";
 import { FieldProblem } from "./errors";
 
 /** A strict zod object whose keys are exactly those of `Args` and whose values parse to `Args`' types. */
@@ -27,7 +27,7 @@ export function checkedSchema<T>(
         if (found) ctx.addIssue({ code: "custom", message: found.problem });
     });
 }
-/** An image reference in the grammar of policy/facts.ts (tag and/or digest). */
+/** An image reference in the grammar of facts.ts (tag and/or digest). */
 export const imageRefSchema = z.string().superRefine((value, ctx) => {
     const bad = imageRefProblem(value);
     if (bad) ctx.addIssue({ code: "custom", message: `is not an image reference: it ${bad.problem}` });

@@ -1,14 +1,6 @@
-// Image references as components take them (L12, L22): the grammar itself is a domain fact (policy/facts.ts).
+// Image references as components take them (L12, L22): the grammar itself is a domain fact (components/facts.ts).
 import { argError, FieldProblem } from "./errors";
-import {
-    digestOf,
-    ImageRef,
-    imageRefProblem,
-    repositoryOf,
-    SHA256_DIGEST,
-    splitImageRef,
-    unpinnedName,
-} from "../policy/facts";
+import { digestOf, ImageRef, imageRefProblem, repositoryOf, SHA256_DIGEST, splitImageRef, unpinnedName } from "./facts";
 
 export { digestOf, ImageRef, repositoryOf, SHA256_DIGEST };
 

@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { argError, WebStackArgError } from "./errors";
-import { REGISTRY_LOOKUP_TOKEN } from "../policy/facts";
+import { REGISTRY_LOOKUP_TOKEN } from "./facts";
 import { digestRequiredProblem, ImageRef, parseImageRef, pinnedRef, SHA256_DIGEST } from "./image-ref";
 
 export interface ImageRequest {

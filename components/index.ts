@@ -40,13 +40,13 @@ export {
     DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
     DEFAULT_TERMINATION_GRACE_SECONDS,
 } from "./workload";
-export { CONTENT_IMAGE_DEFAULT_PATH, VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+export { CONTENT_IMAGE_DEFAULT_PATH, VERSION_HEADER_DEFAULT_NAME } from "./facts";
 
 // Images: tags resolved to digests and pinned digests checked at preview (L12, L17).
 export { ImageRegistry, REGISTRY_LOOKUP_TOKEN, resolveImage } from "./images";
 export type { ImageRegistryArgs, ImageRequest, RegistryCredential, ResolveOptions } from "./images";
 export type { ImageRef } from "./image-ref";
-export type { ImageRole } from "../policy/facts";
+export type { ImageRole } from "./facts";
 
 // Errors: every problem a caller can cause, in the `field: problem (got v). Fix: … [Lxx]` format.
 export { HIDDEN, ProblemsReported, reportingProblems, WebStackArgError } from "./errors";

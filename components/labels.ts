@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LABEL_KEYS, MANAGED_BY } from "../policy/facts";
+import { LABEL_KEYS, MANAGED_BY } from "./facts";
 
 /**
  * Who an object belongs to. Every object a component creates carries the recommended

@@ -7,7 +7,7 @@ import {
     NGINX_CONTENT_ROOT,
     UNPRIVILEGED_PORT_MIN,
     VERSION_HEADER_DEFAULT_NAME,
-} from "../policy/facts";
+} from "./facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 /** How nginx sends requests to the API. */

@@ -3,7 +3,7 @@
 // test/redis.real.test.ts: kill -9 loses at most about a second of writes, any UID works, no password in
 // /proc/<pid>/cmdline.
 import { createHash } from "crypto";
-import { isUnprivilegedPort, MAX_PORT, REDIS_DATA_DIR, UNPRIVILEGED_PORT_MIN } from "../policy/facts";
+import { isUnprivilegedPort, MAX_PORT, REDIS_DATA_DIR, UNPRIVILEGED_PORT_MIN } from "./facts";
 import { FieldProblem, rejectProblems } from "./errors";
 
 export interface RedisConfOptions {

@@ -14,7 +14,7 @@ import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
-import { REDIS_DATA_DIR } from "../policy/facts";
+import { REDIS_DATA_DIR } from "./facts";
 import {
     REDIS_DEFAULT_PORT,
     REDIS_MAXMEMORY_POLICIES,

@@ -2,12 +2,7 @@ import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-    CONTENT_IMAGE_DEFAULT_PATH,
-    ImageRole,
-    NGINX_CONTENT_ROOT,
-    VERSION_HEADER_DEFAULT_NAME,
-} from "../policy/facts";
+import { CONTENT_IMAGE_DEFAULT_PATH, ImageRole, NGINX_CONTENT_ROOT, VERSION_HEADER_DEFAULT_NAME } from "./facts";
 import { argsSchema, checkedSchema, imageRefSchema, int } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";

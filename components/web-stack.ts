@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "../policy/facts";
+import { DNS_LABEL, IMAGE_ROLE_FIELDS, ImageRole, INTERNAL_REGISTRY_HOST, splitImageRef } from "./facts";
 import { digestRequiredProblem } from "./image-ref";
 import { Api, ApiArgs, ApiMigration, apiMigrationSchema, apiProblems, apiSchema, ApiWiredArgs } from "./api";
 import { argsSchema, imageRefSchema } from "./args-schema";

@@ -172,7 +172,7 @@ export interface CheckArgs {
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CheckArgs | "help" {
-    const { help, flags } = parseCommandLine(CHECK_COMMAND, argv);
+    const { help, flags, given } = parseCommandLine(CHECK_COMMAND, argv);
     if (help) {
         return "help";
     }
@@ -182,7 +182,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (flags.json && flags.format !== undefined && flags.format !== "json") {
         throw new UsageError(`--json and --format ${flags.format} contradict each other. Fix: pass one of them`);
     }
-    if (flags.manifests !== undefined && argv.some((a) => /^--(program|stack|config)\b/.test(a))) {
+    if (flags.manifests !== undefined && (given.has("program") || given.has("stack") || given.has("config"))) {
         throw new UsageError(
             "--manifests checks YAML, not a program: --program, --stack and --config do not apply. Fix: drop them, or drop --manifests",
         );
@@ -216,9 +216,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         (flags.json ? "json" : env.GITHUB_ACTIONS === "true" ? "github" : "text");
     return {
         stack: flags.stack,
-        stackGiven: argv.some((a) => a === "--stack" || a.startsWith("--stack=")),
+        stackGiven: given.has("stack"),
         program: flags.program,
-        programGiven: argv.some((a) => a === "--program" || a.startsWith("--program=")),
+        programGiven: given.has("program"),
         config: flags.config,
         manifests: flags.manifests,
         namespace: flags.namespace,
@@ -253,6 +253,8 @@ export interface CheckResult {
     sources: string[];
     /** Seconds the program's type check took (undefined when it did not run). */
     typeCheckSeconds?: number;
+    /** The pack's policies, loaded once by the check: the SARIF report reads their metadata. */
+    policies: Policies;
 }
 
 interface Target {
@@ -406,6 +408,7 @@ export async function check(args: CheckArgs, readStdin?: () => Promise<string>):
         files: unsafe.length > 0 ? undefined : new Map([...files].map(([file, { text }]) => [file, text])),
         sources: target.sources,
         typeCheckSeconds: target.typeCheckSeconds,
+        policies,
     };
 }
 
@@ -728,7 +731,7 @@ export function writeFully(write: Write, text: string): Promise<void> {
     return new Promise((resolve, reject) => write(text, (err) => (err ? reject(err) : resolve())));
 }
 
-/** The format to answer in even when the command line itself is bad (so scripts still get JSON). */
+/** The format to answer in when the command line itself is bad (so scripts still get JSON): read from the raw words. */
 function requestedFormat(argv: string[]): string | undefined {
     const at = argv.findIndex((a) => a === "--format" || a.startsWith("--format="));
     if (argv.includes("--json")) {
@@ -759,16 +762,19 @@ export async function main(
     // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to put the same property back in `finally`, never called
     const programOutput = process.stdout.write;
     process.stdout.write = writeErr as typeof process.stdout.write;
+    /** The parsed format, once the command line parsed; until then a failure reads --json/--format from argv. */
+    let format: Format | undefined;
     try {
         const args = parseArgs(argv, env);
         if (args === "help") {
             await writeFully(writeOut, helpText(CHECK_COMMAND));
             return 0;
         }
+        format = args.format;
         if (args.watch) {
             return await (await import("./watch")).watch(args, { writeOut, writeErr });
         }
-        const { report, files } = await check(args, streams.readStdin);
+        const { report, files, policies } = await check(args, streams.readStdin);
         let writeFailure: unknown;
         if (args.out !== undefined && files !== undefined) {
             try {
@@ -778,7 +784,6 @@ export async function main(
                 writeFailure = err instanceof OutDirError ? new InputError(err.message) : err;
             }
         }
-        const policies: Policies = (await import("../policy/policies")).packPolicies;
         await writeFully(writeOut, formatReport(report, args, policies, report.source));
         if (writeFailure !== undefined) {
             const { error, fix } = describeFailure(writeFailure);
@@ -789,7 +794,7 @@ export async function main(
     } catch (err) {
         // Offline, secret config is only ever the marker, so a failure message cannot carry a real secret.
         const { error, fix } = describeFailure(err);
-        if (requestedFormat(argv) === "json") {
+        if ((format ?? requestedFormat(argv)) === "json") {
             await writeFully(writeOut, JSON.stringify({ error, fix }) + "\n");
         }
         await writeFully(writeErr, `check: ${error}\nFix: ${fix}\n`);

@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
-import { digestOf, REGISTRY_LOOKUP_TOKEN, withoutDigest } from "../policy/facts";
+import { digestOf, REGISTRY_LOOKUP_TOKEN, withoutDigest } from "../components/facts";
 import { kubernetesTypeInfo } from "./kubernetes-tokens";
 import {
     gatherExplicitDependencies,

@@ -3,7 +3,7 @@
  * check has no kubernetes-models schema for it. Kept apart from schema.ts so zod loads only when a Route is checked.
  */
 import { z } from "zod";
-import { DNS_SUBDOMAIN, MAX_PORT } from "../policy/facts";
+import { DNS_SUBDOMAIN, MAX_PORT } from "../components/facts";
 
 // Without code generation: the check parses a few Routes once per process, and compiling the schema to a function
 // first took longer than parsing them (50 ms of a 0.3 s check).

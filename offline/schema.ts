@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { closestMatch } from "../policy/did-you-mean";
+import { closestMatch } from "../components/did-you-mean";
 import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
 import { apiServerProblems } from "./apiserver";
 import { isDnsSubdomain } from "./apiserver/syntax";

@@ -9,7 +9,7 @@
  */
 import type { Policies, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { didYouMean } from "./did-you-mean";
+import { didYouMean } from "../components/did-you-mean";
 import { wrapPolicy } from "./wrap-policy";
 
 type Policy = ResourceValidationPolicy | StackValidationPolicy;

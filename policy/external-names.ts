@@ -4,7 +4,7 @@
  */
 import type { PolicyConfigSchema, StackValidationArgs } from "@pulumi/policy";
 import { closedSchema } from "./config";
-import { globMatches } from "./facts";
+import { globMatches } from "../components/facts";
 
 /** The config schema of a policy whose only property is `externalNames`, described for its users. */
 export function externalNamesSchema(description: string): PolicyConfigSchema {

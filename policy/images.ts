@@ -1,4 +1,4 @@
-import { repositoryOf, splitImageRef } from "./facts";
+import { repositoryOf, splitImageRef } from "../components/facts";
 
 /** "registry/repository" without tag or digest, e.g. "docker.io/library/nginx". */
 export function imageName(image: string): string {

@@ -141,7 +141,7 @@ export const LESSONS = {
     L19: {
         happened: "secrets in git",
         componentDefault:
-            "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`); Redis reads an ACL file from a Secret volume and its probe REDISCLI_AUTH, never a command line (`redis-conf.ts`); one secret-env rule (`policy/secret-env.ts`) for config check and pack",
+            "RandomPassword / secret config → Secret → secretKeyRef (`redis.ts`, `api.ts`); Redis reads an ACL file from a Secret volume and its probe REDISCLI_AUTH, never a command line (`redis-conf.ts`); one secret-env rule (`components/secret-env.ts`) for config check and pack",
         tests: [
             "test/components/redis.test.ts",
             "test/secret-env.test.ts",

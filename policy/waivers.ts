@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { CATALOG } from "./catalog";
-import { didYouMean } from "./did-you-mean";
-import { globMatches } from "./facts";
+import { didYouMean } from "../components/did-you-mean";
+import { globMatches } from "../components/facts";
 import { kindOf } from "./k8s";
 import { REPO_ROOT } from "./repo-root";
 import {

@@ -4,10 +4,10 @@
 // `pulumi config set` advice: "<key>: <problem> (got <value>). Fix: <command> [Lxx]".
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { closestMatch } from "../policy/did-you-mean";
+import { closestMatch } from "../components/did-you-mean";
 import { apiSchema } from "../components/api";
 import { apiImageBuildSchema, ApiImageBuildArgs } from "../components/api-image-build";
-import { DNS_LABEL } from "../policy/facts";
+import { DNS_LABEL } from "../components/facts";
 import { imageRefSchema } from "../components/args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "../components/errors";
 import type { RegistryCredential } from "../components/images";

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, HIDDEN, rejectProblems } from "../components/errors";
 import type { ImageRegistryArgs, RegistryCredential } from "../components/images";
-import { INTERNAL_REGISTRY_HOST } from "../policy/facts";
+import { INTERNAL_REGISTRY_HOST } from "../components/facts";
 
 /** Stack config keys (`webstack:<key>`) that configure the ImageRegistry; see {@link imageRegistryArgs}. */
 export const IMAGE_REGISTRY_CONFIG_KEYS: readonly string[] = [

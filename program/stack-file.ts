@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { closestMatch } from "../policy/did-you-mean";
+import { closestMatch } from "../components/did-you-mean";
 
 /** Top-level keys Pulumi reads from a stack file (sdk/go/common/workspace ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];

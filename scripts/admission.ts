@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { admissionObjects, PARAMS_KIND, SettingError } from "../admission/generate";
+import { DNS_LABEL } from "../components/facts";
 import { loadWaiverFile, waiverFilePath, waiverToday } from "../policy/waivers";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 
@@ -46,7 +47,7 @@ export function main(argv: string[], log: (line: string) => void = console.log):
     if (out === undefined || namespace === undefined) {
         throw new UsageError("--out and --namespace are required");
     }
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+    if (!DNS_LABEL.test(namespace)) {
         throw new UsageError(`--namespace ${JSON.stringify(namespace)} is not a namespace name (DNS-1123 label)`);
     }
     const configFile = parsed.flags["policy-pack-config"];

@@ -4,7 +4,7 @@
  * answered with a did-you-mean. Parsing is node's util.parseArgs; this adds the help text and the messages.
  */
 import { parseArgs } from "util";
-import { didYouMean } from "../policy/did-you-mean";
+import { didYouMean } from "../components/did-you-mean";
 
 export interface FlagSpec {
     type: "string" | "boolean";
@@ -55,12 +55,14 @@ export interface ParsedCommandLine<S extends CommandSpec> {
     /** True when --help or -h was given: print helpText(spec) and exit 0, whatever else is there. */
     help: boolean;
     flags: ParsedFlags<S>;
+    /** The flags written on the command line (by name, also when written by their short alias), defaults aside. */
+    given: ReadonlySet<keyof S["flags"] & string>;
     positionals: string[];
 }
 
 export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[]): ParsedCommandLine<S> {
     if (argv.includes("--help") || argv.includes("-h")) {
-        return { help: true, flags: {} as ParsedFlags<S>, positionals: [] };
+        return { help: true, flags: {} as ParsedFlags<S>, given: new Set(), positionals: [] };
     }
     const known = Object.keys(spec.flags);
     for (const token of argv) {
@@ -84,7 +86,13 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[])
     }
     let parsed: ReturnType<typeof parseArgs>;
     try {
-        parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: spec.positionals !== undefined });
+        parsed = parseArgs({
+            args: argv,
+            options,
+            strict: true,
+            allowPositionals: spec.positionals !== undefined,
+            tokens: true,
+        });
     } catch (err) {
         throw new UsageError(
             (err as Error).message
@@ -100,7 +108,14 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[])
         }
         flags[name] = value ?? flag.default;
     }
-    return { help: false, flags: flags as ParsedFlags<S>, positionals: parsed.positionals };
+    // Strict parsing: every option token is a declared flag, named by its long name even when written short.
+    const given = new Set((parsed.tokens ?? []).flatMap((token) => (token.kind === "option" ? [token.name] : [])));
+    return {
+        help: false,
+        flags: flags as ParsedFlags<S>,
+        given,
+        positionals: parsed.positionals,
+    };
 }
 
 export function helpText(spec: CommandSpec): string {

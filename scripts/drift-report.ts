@@ -9,7 +9,7 @@
 // 1 drift, 2 the check itself failed (the preview failed or printed nothing: cluster unreachable, state
 // unreadable, a policy violation; the preview file is unreadable; bad arguments).
 import * as fs from "fs";
-import { DNS_LABEL } from "../policy/facts";
+import { DNS_LABEL } from "../components/facts";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
 import { LiveObject, StateResource, UnmanagedObject, unmanagedObjects, unmanagedText } from "./unmanaged-objects";
 

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseImageRef } from "../components/image-ref";
-import { digestOf, IMAGE_ROLE_FIELDS, INTERNAL_REGISTRY_HOST } from "../policy/facts";
+import { digestOf, IMAGE_ROLE_FIELDS, INTERNAL_REGISTRY_HOST } from "../components/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { DEFAULT_SCHEMA_VERSION } from "../components/schema-version";
 import { deployedImages, deployedSchemaVersion, readStackOutputs, readStackOutputsFile } from "./stack-outputs";
@@ -56,7 +56,7 @@ export function promote(req: PromoteRequest): PromoteResult {
         if (key === undefined) {
             throw new Error(
                 `images.${role}: no config key is known for this image role (got ${JSON.stringify(deployed)}). ` +
-                    `Fix: add the role to IMAGE_ROLE_FIELDS in policy/facts.ts`,
+                    `Fix: add the role to IMAGE_ROLE_FIELDS in components/facts.ts`,
             );
         }
         const [top, ...rest] = key.split(".");

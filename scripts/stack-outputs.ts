@@ -1,7 +1,7 @@
 // Reading what a stack deployed: `pulumi stack output --json` of a stack, or the same JSON saved to a file.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { digestOf } from "../policy/facts";
+import { digestOf } from "../components/facts";
 
 export type StackOutputs = Record<string, unknown>;
 

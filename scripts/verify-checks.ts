@@ -1,7 +1,7 @@
 // The two judgements of `npm run verify` (L24), apart from the network, kubectl and the command line:
 // does what the URL answered carry the expected version, and which pods run a digest the stack no longer
 // deploys. Pure functions of what was seen, so each verdict and message is tested without a server or cluster.
-import { digestOf, LABEL_KEYS, MANAGED_BY } from "../policy/facts";
+import { digestOf, LABEL_KEYS, MANAGED_BY } from "../components/facts";
 
 // ---- live version header ---------------------------------------------------------------------------
 

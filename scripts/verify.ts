@@ -9,7 +9,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { VERSION_HEADER_DEFAULT_NAME } from "../policy/facts";
+import { VERSION_HEADER_DEFAULT_NAME } from "../components/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "./cli";
 import { deployedImages, readStackOutputs, readStackOutputsFile, StackOutputs, stringOutput } from "./stack-outputs";
 import {

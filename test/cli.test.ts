@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { helpText, parseCommandLine, UsageError, CommandSpec } from "../scripts/cli";
-import { closestMatch, didYouMean } from "../policy/did-you-mean";
+import { closestMatch, didYouMean } from "../components/did-you-mean";
 
 const spec = {
     name: "npm run demo --",
@@ -8,7 +8,7 @@ const spec = {
     flags: {
         stack: { type: "string", description: "stack name", default: "dev", valueName: "<stack>" },
         out: { type: "string", description: "output dir", valueName: "<dir>" },
-        json: { type: "boolean", description: "machine-readable output" },
+        json: { type: "boolean", description: "machine-readable output", short: "j" },
     },
     exitCodes: { 0: "clean", 2: "usage error" },
     example: "npm run demo -- --stack qa",
@@ -19,6 +19,15 @@ describe("shared command line (scripts/cli.ts)", () => {
         const parsed = parseCommandLine(spec, ["--out=x", "--json"]);
         assert.deepStrictEqual(parsed.flags, { stack: "dev", out: "x", json: true });
         assert.strictEqual(parseCommandLine(spec, ["--stack", "qa"]).flags.stack, "qa");
+    });
+
+    it("reports which flags were written, apart from their defaults, by long name also when given short (issue 26)", () => {
+        assert.deepStrictEqual([...parseCommandLine(spec, ["--out=x", "-j"]).given].sort(), ["json", "out"]);
+        // --stack dev is the default's value, yet written: given.
+        assert.deepStrictEqual([...parseCommandLine(spec, ["--stack", "dev"]).given], ["stack"]);
+        const none = parseCommandLine(spec, []);
+        assert.strictEqual(none.flags.stack, "dev");
+        assert.deepStrictEqual([...none.given], []);
     });
 
     it("answers --help before judging the rest of the line", () => {

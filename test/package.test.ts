@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Extractor, ExtractorConfig, ExtractorMessage } from "@microsoft/api-extractor";
+import { REGISTRY_LOOKUP_TOKEN } from "../components/facts";
 import { compareOutputs, projectOutputs } from "../tools/package/dist-outputs";
 
 const REPO = path.resolve(__dirname, "..");
@@ -14,7 +15,7 @@ const COMPONENTS = path.join(REPO, "components");
 const TSC = path.join(REPO, "node_modules", "typescript", "bin", "tsc");
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 /** An output whose source does not exist, as a rename leaves behind. */
-const STALE_OUTPUT = path.join(REPO, "components", "dist", "components", "renamed-away.js");
+const STALE_OUTPUT = path.join(REPO, "components", "dist", "renamed-away.js");
 
 /** The consumer: plain Pulumi program code, importing the package by name only. */
 const PROGRAM = `
@@ -31,7 +32,7 @@ pulumi.runtime.setMocks(
       return { id: args.name + "-id", state: args.inputs };
     },
     call: (args) => {
-      if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
+      if (args.token === "${REGISTRY_LOOKUP_TOKEN}") {
         // A pinned reference is served its own digest; a tag resolves to the one this registry holds.
         const pinned = /@(sha256:[0-9a-f]{64})$/.exec(args.inputs.name);
         return { sha256Digest: pinned ? pinned[1] : "${DIGEST}" };
@@ -131,15 +132,12 @@ describe("@webstack/components installed from its tarball into a program outside
 
     it("installs the package by name with compiled JS and types, none of its TypeScript sources", function () {
         const installed = path.join(program, "node_modules", "@webstack", "components");
-        assert.ok(fs.existsSync(path.join(installed, "dist", "components", "index.d.ts")));
+        assert.ok(fs.existsSync(path.join(installed, "dist", "index.d.ts")));
         const files = execFileSync("find", [installed, "-name", "*.ts", "!", "-name", "*.d.ts"], {
             encoding: "utf8",
         }).trim();
         assert.strictEqual(files, "", "TypeScript sources shipped in the package");
-        assert.ok(
-            !fs.existsSync(path.join(installed, "dist", "components", "renamed-away.js")),
-            "a stale output shipped",
-        );
+        assert.ok(!fs.existsSync(path.join(installed, "dist", "renamed-away.js")), "a stale output shipped");
         assert.ok(!fs.existsSync(STALE_OUTPUT), "prepack left the stale output in components/dist");
     });
 
@@ -171,13 +169,13 @@ describe("@webstack/components installed from its tarball into a program outside
     });
 });
 
-describe("the repository's own code imports the component sources, never the package's compiled main", function () {
-    /** Relative import specifiers of a TypeScript file (`from "./x"`, `require("./x")`). */
-    function relativeImports(file: string): string[] {
-        const text = fs.readFileSync(file, "utf8");
-        return [...text.matchAll(/(?:from\s+|require\()\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
-    }
+/** Relative import specifiers of a TypeScript file (`from "./x"`, `require("./x")`). */
+function relativeImports(file: string): string[] {
+    const text = fs.readFileSync(file, "utf8");
+    return [...text.matchAll(/(?:from\s+|require\()\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+}
 
+describe("the repository's own code imports the component sources, never the package's compiled main", function () {
     it("no import outside components/ names a directory with a package.json (it would load components/dist)", function () {
         const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: REPO, encoding: "utf8" })
             .trim()
@@ -195,13 +193,28 @@ describe("the repository's own code imports the component sources, never the pac
 });
 
 describe("components/dist holds exactly what the sources compile to (prepack: tools/package/dist-outputs.ts)", () => {
-    it("expects a .js and a .d.ts for every source of components/tsconfig.json, shared policy modules included", () => {
+    it("compiles components/ alone: a .js and a .d.ts per source, the shared facts included, nothing from policy/", () => {
         const { outDir, outputs } = projectOutputs(path.join(REPO, "components", "tsconfig.json"));
         assert.strictEqual(outDir, path.join(REPO, "components", "dist"));
-        for (const file of ["components/index", "components/web-stack", "policy/facts", "policy/did-you-mean"]) {
+        for (const file of ["index", "web-stack", "facts", "did-you-mean"]) {
             assert.ok(outputs.includes(`${file}.js`) && outputs.includes(`${file}.d.ts`), file);
         }
-        assert.ok(!outputs.some((file) => file.startsWith("..")), "every output is inside dist/");
+        assert.deepStrictEqual(
+            outputs.filter((file) => file.includes("/")),
+            [],
+            "every output is a file of components/ itself (issue 26: an edit to the pack never changes the package)",
+        );
+    });
+
+    it("no file of components/ imports anything outside components/ (issue 26)", function () {
+        const sources = fs.readdirSync(COMPONENTS).filter((file) => file.endsWith(".ts"));
+        const outside = sources.flatMap((file) =>
+            relativeImports(path.join(COMPONENTS, file))
+                .filter((spec) => !path.resolve(COMPONENTS, spec).startsWith(COMPONENTS + path.sep))
+                .map((spec) => `components/${file} imports ${spec}`),
+        );
+        assert.ok(sources.includes("facts.ts") && sources.includes("api.ts"), "the component sources are read");
+        assert.deepStrictEqual(outside, []);
     });
 
     it("finds outputs no source compiles to (stale) and expected outputs that are gone (missing)", () => {
@@ -259,7 +272,7 @@ describe("@webstack/components public surface (API Extractor report, issue 26)",
     it("an export added without the report fails the check", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "api-report-"));
         const widened = path.join(dir, "index-widened.d.ts");
-        const entry = path.join(COMPONENTS, "dist", "components", "index");
+        const entry = path.join(COMPONENTS, "dist", "index");
         fs.writeFileSync(
             widened,
             `export * from ${JSON.stringify(entry)};\nexport declare const addedWithoutReview: number;\n`,

@@ -1,4 +1,4 @@
-// One secret-name rule (policy/secret-env.ts, L19, issue 23): the Api's config check and the pack must give the
+// One secret-name rule (components/secret-env.ts, L19, issue 23): the Api's config check and the pack must give the
 // same verdict on every literal env var. Each row of one table is run through both sides; neither may drift.
 import * as assert from "assert";
 import * as fs from "fs";

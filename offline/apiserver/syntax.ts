@@ -4,7 +4,7 @@
  * IsValidPortName, IsValidPortNum, IsConfigMapKey, IsRelaxedEnvVarName, IsValidPercent, IsWildcardDNS1123Subdomain).
  */
 import * as net from "net";
-import { DNS_LABEL, DNS_SUBDOMAIN, MAX_PORT } from "../../policy/facts";
+import { DNS_LABEL, DNS_SUBDOMAIN, MAX_PORT } from "../../components/facts";
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

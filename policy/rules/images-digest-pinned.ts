@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { SHA256_DIGEST, splitImageRef } from "../facts";
+import { SHA256_DIGEST, splitImageRef } from "../../components/facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const imagesDigestPinned: ResourceValidationPolicy = {

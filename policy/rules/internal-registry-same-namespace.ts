@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { INTERNAL_REGISTRY_HOST, splitImageRef } from "../facts";
+import { INTERNAL_REGISTRY_HOST, splitImageRef } from "../../components/facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export interface InternalRegistryConfig {

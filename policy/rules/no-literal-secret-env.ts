@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { DEFAULT_SECRET_ENV_NAME_RULE, isSecretEnvName, SecretEnvNameRule } from "../secret-env";
+import { DEFAULT_SECRET_ENV_NAME_RULE, isSecretEnvName, SecretEnvNameRule } from "../../components/secret-env";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const noLiteralSecretEnv: ResourceValidationPolicy = {

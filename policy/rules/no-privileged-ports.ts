@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { UNPRIVILEGED_PORT_MIN } from "../facts";
+import { UNPRIVILEGED_PORT_MIN } from "../../components/facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export const noPrivilegedPorts: ResourceValidationPolicy = {

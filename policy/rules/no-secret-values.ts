@@ -2,8 +2,8 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { fixOf, policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
 import { TYPES, propsAs } from "../k8s";
-import { DEFAULT_ENTROPY_OPTIONS } from "../secret-env";
-import { EntropyOptions, secretKind } from "../secret-values";
+import { DEFAULT_ENTROPY_OPTIONS } from "../../components/secret-env";
+import { EntropyOptions, secretKind } from "../../components/secret-values";
 import { fieldOf, subject } from "../validate";
 import { WORKLOAD_TYPES, workloadOf } from "../workloads";
 

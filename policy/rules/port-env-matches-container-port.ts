@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { envNameMatchesAny } from "../facts";
+import { envNameMatchesAny } from "../../components/facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 export interface PortEnvConfig {

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
-import { LABEL_KEYS } from "../facts";
+import { LABEL_KEYS } from "../../components/facts";
 import { kindOf, propsAs } from "../k8s";
 import { subject } from "../validate";
 import { workloadOf } from "../workloads";

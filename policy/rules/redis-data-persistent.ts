@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { Container } from "../k8s";
-import { REDIS_DATA_DIR, splitImageRef } from "../facts";
+import { REDIS_DATA_DIR, splitImageRef } from "../../components/facts";
 import { fieldOf, validateWorkloads } from "../validate";
 
 const REDIS_IMAGE = /^(redis|valkey)(-stack|-stack-server)?$/;

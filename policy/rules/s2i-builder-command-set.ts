@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { closedSchema } from "../config";
-import { globMatches } from "../facts";
+import { globMatches } from "../../components/facts";
 import { imageName } from "../images";
 import { fieldOf, validateWorkloads } from "../validate";
 

@@ -9,7 +9,7 @@ import { parseAllDocuments } from "yaml";
 import { admissionObjects, AdmissionOptions, paramKey, PARAMS_KIND, SettingError } from "../../admission/generate";
 import { FORMS } from "../../admission/forms";
 import { ADMISSION, CATALOG, fixOf, PolicyName } from "../../policy/catalog";
-import { globMatches } from "../../policy/facts";
+import { globMatches } from "../../components/facts";
 import { imageName } from "../../policy/images";
 import { UNWAIVABLE } from "../../policy/waiver-settings";
 import { DAY_MS, isoDay, parseWaiverFile } from "../../policy/waivers";

@@ -8,7 +8,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { admissionObjects } from "../../admission/generate";
 import { SCHEMA_GUARD_CEL, SCHEMA_GUARD_NAME } from "../../admission/schema-guard";
-import { AdmissionPolicies } from "../../components/admission-policies";
+import { AdmissionPolicies } from "../../admission/admission-policies";
 import {
     SCHEMA_DOWNGRADE_ANNOTATION,
     SCHEMA_VERSION_ANNOTATION,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { TYPES } from "../../policy/k8s";
 import { noSecretValues as policy } from "../../policy/rules/no-secret-values";
-import { entropy, secretKind } from "../../policy/secret-values";
+import { entropy, secretKind } from "../../components/secret-values";
 import { compliantStack, expectMessages, stackWith, violationsOf } from "./fixtures";
 
 const FIX =

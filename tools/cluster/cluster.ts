@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import * as YAML from "yaml";
-import { DNS_LABEL } from "../../policy/facts";
+import { DNS_LABEL } from "../../components/facts";
 import { CommandSpec, helpText, parseCommandLine, UsageError } from "../../scripts/cli";
 import { Interrupted, onInterrupt } from "./interrupt";
 

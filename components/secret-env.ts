@@ -2,7 +2,7 @@
  * The one rule for "this literal environment variable is a secret" (L19), by name and by value. The Api's config
  * check (components/api.ts) and the pack's no-literal-secret-env and no-secret-values policies all call it, so a
  * stack config the config check accepts is never blocked by the pack for a secret in `api.env`, and the reverse.
- * No imports but the two dependency-free modules beside it: the components package compiles this file too.
+ * No imports but the two dependency-free modules beside it, so the pack loads it without loading a component.
  */
 import { envNameMatchesAny } from "./facts";
 import { EntropyOptions, secretKind } from "./secret-values";

@@ -1,14 +1,13 @@
-// Domain facts of webstack, defined once and imported by the components, the scripts and this policy pack.
-// No imports: the pack stays installable on its own (it is a file of the pack), and the components package
-// compiles this file into its own dist (components/tsconfig.json), so neither needs the other at run time.
+// Domain facts of webstack, defined once and imported by the components, the policy pack, the scripts, the
+// offline checker and the admission generator. No imports: the package ships it as its own file, and the pack
+// loads it without loading any component (test/policy/pack.test.ts, test/package.test.ts).
 
 /** A sha256 content digest as registries and the kubelet report it: "sha256:<64 lowercase hex>". */
 export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The sha256 digest at the end of an image reference or a kubelet imageID ("…@sha256:<hex>"), if any. */
 export function digestOf(imageOrImageId: string): string | undefined {
-    const at = imageOrImageId.lastIndexOf("@");
-    const digest = at < 0 ? undefined : imageOrImageId.slice(at + 1);
+    const { digest } = writtenParts(imageOrImageId);
     return digest !== undefined && SHA256_DIGEST.test(digest) ? digest : undefined;
 }
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { admissionObjects, LeftOut } from "../admission/generate";
+import { admissionObjects, LeftOut } from "./generate";
 import { loadWaiverFile, waiverFilePath, waiverToday } from "../policy/waivers";
 
 export interface AdmissionPoliciesArgs {

@@ -1,10 +1,10 @@
-// AdmissionPolicies (components/admission-policies.ts): the generated admission policies installed by a program,
+// AdmissionPolicies (admission/admission-policies.ts): the generated admission policies installed by a program,
 // scoped to the stack's namespace, with the repository's waivers compiled in at each run (docs/admission.md).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AdmissionPolicies } from "../../components/admission-policies";
+import { AdmissionPolicies } from "../../admission/admission-policies";
 import { recordResources } from "../../offline/run-program";
 import { DAY_MS, isoDay } from "../../policy/waivers";
 
@@ -17,7 +17,7 @@ const waiverFile = (text: string) => {
     return file;
 };
 
-describe("AdmissionPolicies (components/admission-policies.ts)", () => {
+describe("AdmissionPolicies (admission/admission-policies.ts)", () => {
     after(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
     it("[L12] installs the params kind, the params, and a policy + binding per group, children of the component, named from it", async () => {
