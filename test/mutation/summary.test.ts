@@ -15,8 +15,24 @@ describe("npm run test:mutation summary (issue 30): the score per folder, as Str
                 "policy/facts.ts": file("Survived", "Survived"),
             },
         });
-        assert.deepStrictEqual(components, { folder: "components/", goal: 85, detected: 2, valid: 4, score: 50 });
-        assert.deepStrictEqual(rules, { folder: "policy/rules/", goal: 90, detected: 2, valid: 3, score: 66.7 });
+        assert.deepStrictEqual(components, {
+            folder: "components/",
+            goal: 85,
+            detected: 2,
+            valid: 4,
+            ignored: 1,
+            compileErrors: 1,
+            score: 50,
+        });
+        assert.deepStrictEqual(rules, {
+            folder: "policy/rules/",
+            goal: 90,
+            detected: 2,
+            valid: 3,
+            ignored: 0,
+            compileErrors: 0,
+            score: 66.7,
+        });
     });
 
     it("reports a folder with no valid mutant as not run rather than 0 % or 100 %", function () {
