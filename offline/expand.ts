@@ -22,7 +22,7 @@ import {
     RegisteredObject,
     secretValuesOf,
 } from "./manifests";
-import { kubernetesTypeInfo } from "./kubernetes-tokens";
+import { kubernetesTypeInfo } from "../policy/kubernetes-tokens";
 import { runPolicies, Violation } from "./policy-runner";
 import type { RecordedResource } from "./types";
 import type { SourceLocation, Unchecked } from "./report";

@@ -10,7 +10,7 @@ import { isUtf8 } from "buffer";
 import * as path from "path";
 import * as YAML from "yaml";
 import { describeFsError, specialFileKind } from "./file-errors";
-import { isKindName } from "./kubernetes-tokens";
+import { isKindName } from "../policy/kubernetes-tokens";
 import { isClusterScoped } from "./render";
 import { capMessage, quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";

@@ -23,7 +23,7 @@ import * as YAML from "yaml";
 import { quoted } from "./report";
 import { duplicateKey, duplicateKeyMessage, WITHOUT_QUADRATIC_KEY_CHECK } from "./strict-yaml";
 import { digestOf, REGISTRY_LOOKUP_TOKEN, withoutDigest } from "../components/facts";
-import { kubernetesTypeInfo } from "./kubernetes-tokens";
+import { kubernetesTypeInfo } from "../policy/kubernetes-tokens";
 import {
     gatherExplicitDependencies,
     installMockMonitor,

@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { describeFsError } from "./file-errors";
-import { apiGroupOf, isKindName } from "./kubernetes-tokens";
+import { apiGroupOf, isKindName } from "../policy/kubernetes-tokens";
 import { isClusterScoped } from "./render";
 import { quoted } from "./report";
 import { isDnsLabel, isDnsSubdomain } from "./schema";

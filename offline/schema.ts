@@ -10,7 +10,7 @@ import type { AjvError, CrdSchemas, Validator } from "./crd-schemas";
 import { apiServerProblems } from "./apiserver";
 import { isDnsSubdomain } from "./apiserver/syntax";
 import { WEBSTACK_CACHE } from "../policy/repo-root";
-import { apiGroupOf, isKindName, kubernetesTypeInfo } from "./kubernetes-tokens";
+import { apiGroupOf, isKindName, kubernetesTypeInfo } from "../policy/kubernetes-tokens";
 import { quoted } from "./report";
 import type { RecordedResource } from "./types";
 

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kubernetesTypeInfo } from "../offline/kubernetes-tokens";
+import { kubernetesTypeInfo } from "../policy/kubernetes-tokens";
 import { CommandSpec, helpText, parseCommandLine } from "./cli";
 
 /** One entry of the state's `pending_operations` (apitype.OperationV2 of `pulumi stack export`). */

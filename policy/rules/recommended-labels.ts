@@ -2,26 +2,18 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyMetadata } from "../catalog";
 import { LABEL_KEYS } from "../../components/facts";
 import { kindOf, propsAs } from "../k8s";
+import { kubernetesTypeInfo } from "../kubernetes-tokens";
 import { subject } from "../validate";
 import { workloadOf } from "../workloads";
 
 export const RECOMMENDED_LABELS: string[] = Object.values(LABEL_KEYS);
 
-/** Kubernetes API objects: "kubernetes:<group>/<version>:<Kind>", not components (helm, yaml, kustomize) nor *Patch resources. */
-function isKubernetesObject(type: string): boolean {
-    const match = /^kubernetes:([^/:]+)\/[^:]+:([A-Za-z]+)$/.exec(type);
-    return (
-        match !== null &&
-        !["helm.sh", "yaml", "kustomize"].includes(match[1]) &&
-        !match[2].endsWith("Patch") &&
-        !match[2].endsWith("List")
-    );
-}
-
 export const recommendedLabels: ResourceValidationPolicy = {
     ...policyMetadata("recommended-labels"),
     validateResource: (args, report) => {
-        if (!isKubernetesObject(args.type)) {
+        // Kubernetes API objects, typed or custom (any kind name, EC2NodeClass too); not components (helm, yaml,
+        // kustomize) nor *Patch / *List resources.
+        if (kubernetesTypeInfo(args.type) === undefined) {
             args.notApplicable("Policy only applies to Kubernetes objects");
         }
         const who = subject(args.type, args.props, args.name);

@@ -12,11 +12,27 @@ describe("npm run test:mutation summary (issue 30): the score per folder, as Str
                 "components/api.ts": file("NoCoverage", "RuntimeError", "Ignored"),
                 "policy/rules/ingress-tls.ts": file("Killed", "Killed", "Survived"),
                 // Outside both folders: not counted anywhere.
-                "policy/facts.ts": file("Survived", "Survived"),
+                "policy/k8s.ts": file("Survived", "Survived"),
             },
         });
-        assert.deepStrictEqual(components, { folder: "components/", goal: 85, detected: 2, valid: 4, score: 50 });
-        assert.deepStrictEqual(rules, { folder: "policy/rules/", goal: 90, detected: 2, valid: 3, score: 66.7 });
+        assert.deepStrictEqual(components, {
+            folder: "components/",
+            goal: 85,
+            detected: 2,
+            valid: 4,
+            ignored: 1,
+            compileErrors: 1,
+            score: 50,
+        });
+        assert.deepStrictEqual(rules, {
+            folder: "policy/rules/",
+            goal: 90,
+            detected: 2,
+            valid: 3,
+            ignored: 0,
+            compileErrors: 0,
+            score: 66.7,
+        });
     });
 
     it("reports a folder with no valid mutant as not run rather than 0 % or 100 %", function () {

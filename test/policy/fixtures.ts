@@ -284,6 +284,13 @@ export function stackWith(
     });
 }
 
+/** The baseline with `env` added to the web Deployment's container. */
+export function webWithEnv(...env: Json[]): LooseRecordedResource[] {
+    return stackWith(TYPES.deployment, "web", (o) => {
+        o.spec.template.spec.containers[0].env.push(...env);
+    });
+}
+
 export async function violationsOf(
     policy: Policy,
     resources: RecordedResource[],

@@ -46,5 +46,15 @@ describe("policy hpa-target-exists [L10]", () => {
                 `HorizontalPodAutoscaler "web" (spec.scaleTargetRef): v1 Service is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet), ${FIX}`,
             ],
         );
+        await expectMessages(
+            policy,
+            hpa((r) => {
+                delete r.apiVersion;
+                delete r.kind;
+            }),
+            [
+                `HorizontalPodAutoscaler "web" (spec.scaleTargetRef): (no apiVersion) (no kind) is not a kind the stack can scale (apps/v1 Deployment, StatefulSet, ReplicaSet), ${FIX}`,
+            ],
+        );
     });
 });

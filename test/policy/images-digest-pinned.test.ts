@@ -48,6 +48,13 @@ describe("policy images-digest-pinned [L12]", () => {
         ]);
     });
 
+    it("[L12] rejects a container without image (nothing pins what an image trigger fills in)", async () => {
+        const stack = stackWith(TYPES.pod, "debug", (o) => {
+            delete o.spec.containers[0].image;
+        });
+        await expectMessages(policy, stack, [`Pod "debug" container "app" (spec.containers[0].image): "" ${fix}`]);
+    });
+
     it("[L12] is not applicable to non-workload types", async () => {
         await assertAppliesOnlyTo(policy, WORKLOAD_TYPES);
     });

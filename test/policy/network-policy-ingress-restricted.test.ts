@@ -20,6 +20,12 @@ describe("policy network-policy-ingress-restricted [L31]", () => {
                 { podSelector: { matchLabels: selector("web") } },
                 { namespaceSelector: { matchLabels: { "policy-group.network.openshift.io/ingress": "" } } },
                 { namespaceSelector: {}, podSelector: { matchLabels: selector("web") } },
+                // Selectors by expression name their clients too.
+                {
+                    namespaceSelector: {
+                        matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["router"] }],
+                    },
+                },
                 { ipBlock: { cidr: "10.0.0.0/8" } },
                 { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
             ]),

@@ -25,6 +25,26 @@ describe("policy network-policy-selects-pods [L31]", () => {
         ]);
     });
 
+    it("[L31] reads matchExpressions too; an empty podSelector is never reported, even where no workload runs yet", async () => {
+        const expression = { key: "app.kubernetes.io/component", operator: "In", values: ["rediss"] };
+        await expectMessages(
+            policy,
+            stackWith(TYPES.networkPolicy, "default", (o) => {
+                o.spec.podSelector = { matchExpressions: [expression] };
+            }),
+            [
+                `NetworkPolicy "default" (spec.podSelector): {"matchExpressions":[${JSON.stringify(expression)}]} selects no pod template in namespace "shop" of this stack, so it protects nothing. Fix: use the pod labels of the workload it guards, or add "default" to externalNames if its pods come from elsewhere.`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.networkPolicy, "default", (o) => {
+                o.metadata.namespace = "empty";
+            }),
+            [],
+        );
+    });
+
     it("[L31] takes policies for pods created elsewhere from externalNames (globs)", async () => {
         await expectMessages(policy, typo(), [], {
             packConfig: { "network-policy-selects-pods": { externalNames: ["def*"] } },

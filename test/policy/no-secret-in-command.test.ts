@@ -82,6 +82,36 @@ describe("policy no-secret-in-command [L19]", () => {
         );
     });
 
+    it("[L19] a plain env var shadows an envFrom secret key of its name; a var built from a plain one and a secret one carries the secret", async () => {
+        const withEnv = (env: Record<string, unknown>[], args: string[]) =>
+            stackWith(TYPES.deployment, "web", (o) => {
+                const app = o.spec.template.spec.containers[0];
+                app.envFrom = [{ secretRef: { name: "db" } }];
+                app.env = env;
+                app.args = args;
+            });
+        // envFrom without prefix would supply HOST from the Secret "db"; the plain definition comes later and wins.
+        await expectMessages(policy, withEnv([{ name: "HOST", value: "db.internal" }], ["--host=$(HOST)"]), []);
+        // Other names still come from the Secret.
+        await expectMessages(policy, withEnv([{ name: "HOST", value: "db.internal" }], ["--password=$(PASSWORD)"]), [
+            `Deployment "web" container "app" (spec.template.spec.containers[0].args[0]): $(PASSWORD) puts the value of Secret "db" (envFrom) ${fix}`,
+        ]);
+        await expectMessages(
+            policy,
+            withEnv(
+                [
+                    { name: "HOST", value: "db.internal" },
+                    { name: "PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+                    { name: "DSN", value: "postgres://app:$(HOST)@$(PASSWORD)/app" },
+                ],
+                ["--dsn=$(DSN)"],
+            ),
+            [
+                `Deployment "web" container "app" (spec.template.spec.containers[0].args[0]): $(DSN) puts the value of Secret "db" key "password" ${fix}`,
+            ],
+        );
+    });
+
     it("reads names the way the kubelet's expansion does", () => {
         assert.deepEqual(expandedNames("a$(X)b$$(Y)$(Z"), ["X"]);
         assert.deepEqual(expandedNames("$$$(X)$"), ["X"]);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { TYPES } from "../../policy/k8s";
 import { pdbAllowsDisruption as policy } from "../../policy/rules/pdb-allows-disruption";
-import { compliantStack, expectMessages, kinds, record, stackWith, violationsOf } from "./fixtures";
+import { compliantStack, expectMessages, kinds, record, selector, stackWith, violationsOf } from "./fixtures";
 
 const pdb = (change: (spec: Record<string, any>) => void) => stackWith(TYPES.pdb, "web", (o) => change(o.spec));
 const FIX = "Fix: set spec.maxUnavailable: 1 (instead of minAvailable) and select the workload's pod labels.";
@@ -42,6 +42,26 @@ describe("policy pdb-allows-disruption [L21]", () => {
                 ],
             );
         }
+    });
+
+    it("[L21] names every workload a PDB stops; a DaemonSet's pod count (its nodes) is unknown, so minAvailable over it is not judged", async () => {
+        const [v] = await violationsOf(
+            policy,
+            pdb((s) => {
+                s.selector = { matchLabels: { "app.kubernetes.io/instance": "shop" } };
+                s.maxUnavailable = 0;
+            }),
+        );
+        assert.match(v.message, /allows no eviction of Deployment "web", StatefulSet "redis", /);
+        await expectMessages(
+            policy,
+            pdb((s) => {
+                s.selector = { matchLabels: selector("agent") };
+                delete s.maxUnavailable;
+                s.minAvailable = 1;
+            }),
+            [],
+        );
     });
 
     it("[L21] rejects minAvailable equal to the replicas, or 100%", async () => {

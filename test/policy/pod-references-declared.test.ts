@@ -54,6 +54,32 @@ describe("policy pod-references-declared [L15]", () => {
         );
     });
 
+    it("[L15] names the exact field of each kind of reference: secret volume, projected ConfigMap, configMapKeyRef, envFrom secretRef", async () => {
+        const MOUNT_HANG = "the pod stays in ContainerCreating (FailedMount) and the rollout hangs";
+        const missing = (kind: string, name: string, hang: string) =>
+            `${kind} "${name}" is not declared in namespace "shop" of this stack; unless something else creates it, ${hang}. Fix: declare the ${kind} in the program and use its metadata.name, mark the reference optional: true, or add "${name}" to externalNames.`;
+        await expectMessages(
+            policy,
+            web((s) => {
+                s.volumes.push(
+                    { name: "certs", secret: { secretName: "certs" } },
+                    { name: "all", projected: { sources: [{ configMap: { name: "bundle" } }] } },
+                );
+                s.containers[0].env.push({
+                    name: "MODE",
+                    valueFrom: { configMapKeyRef: { name: "modes", key: "mode" } },
+                });
+                s.containers[0].envFrom = [{ secretRef: { name: "db" } }];
+            }),
+            [
+                `Deployment "web" (spec.template.spec.volumes[1].secret.secretName): ${missing("Secret", "certs", MOUNT_HANG)}`,
+                `Deployment "web" (spec.template.spec.volumes[2].projected.sources[0].configMap.name): ${missing("ConfigMap", "bundle", MOUNT_HANG)}`,
+                `Deployment "web" container "app" (spec.template.spec.containers[0].env[2].valueFrom.configMapKeyRef.name): ${missing("ConfigMap", "modes", ENV_HANG)}`,
+                `Deployment "web" container "app" (spec.template.spec.containers[0].envFrom[0].secretRef.name): ${missing("Secret", "db", ENV_HANG)}`,
+            ],
+        );
+    });
+
     it('[L15] reports a serviceAccountName that is not declared ("default" always exists)', async () => {
         await expectMessages(
             policy,

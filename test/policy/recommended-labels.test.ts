@@ -3,21 +3,23 @@ import { TYPES } from "../../policy/k8s";
 import { recommendedLabels as policy } from "../../policy/rules/recommended-labels";
 import { assertAppliesOnlyTo, compliantStack, expectMessages, record, stackWith, violationsOf } from "./fixtures";
 
+/** The baseline with one recommended label removed from an object's metadata. */
+const withoutLabel = (type: string, name: string, key: string) =>
+    stackWith(type, name, (o) => {
+        delete o.metadata.labels[key];
+    });
+const missing = (who: string, key: string) =>
+    `${who} (metadata.labels): missing ${key}. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`;
+
 describe("policy recommended-labels [L16]", () => {
     it("[L16] passes the fully labelled baseline", async () => {
         await expectMessages(policy, compliantStack(), []);
     });
 
     it("[L16] warns about a Service without app.kubernetes.io/managed-by", async () => {
-        await expectMessages(
-            policy,
-            stackWith(TYPES.service, "web", (o) => {
-                delete o.metadata.labels["app.kubernetes.io/managed-by"];
-            }),
-            [
-                `Service "web" (metadata.labels): missing app.kubernetes.io/managed-by. Fix: add these labels (e.g. app.kubernetes.io/managed-by: pulumi).`,
-            ],
-        );
+        await expectMessages(policy, withoutLabel(TYPES.service, "web", "app.kubernetes.io/managed-by"), [
+            missing(`Service "web"`, "app.kubernetes.io/managed-by"),
+        ]);
     });
 
     it("[L16] checks the pod template labels of workloads", async () => {
@@ -32,6 +34,12 @@ describe("policy recommended-labels [L16]", () => {
         );
     });
 
+    it("[L16] reports a bare Pod's labels once: its metadata.labels are its pod labels", async () => {
+        await expectMessages(policy, withoutLabel(TYPES.pod, "debug", "app.kubernetes.io/part-of"), [
+            missing(`Pod "debug"`, "app.kubernetes.io/part-of"),
+        ]);
+    });
+
     it("[L16] names an auto-named object by its resource name", async () => {
         const inputs = { data: {} };
         const v = await violationsOf(policy, [
@@ -41,6 +49,14 @@ describe("policy recommended-labels [L16]", () => {
         ]);
         assert.equal(v.length, 1);
         assert.match(v[0].message, /^ConfigMap "settings" \(metadata\.labels\): missing app\.kubernetes\.io\/name/);
+    });
+
+    it("[L16] checks custom resources too, whatever their kind name (EC2NodeClass has a digit)", async () => {
+        const v = await violationsOf(policy, [
+            record("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "default", { metadata: { labels: {} } }),
+        ]);
+        assert.equal(v.length, 1);
+        assert.match(v[0].message, /^EC2NodeClass "default" \(metadata\.labels\): missing app\.kubernetes\.io\/name/);
     });
 
     it("[L16] applies to every Kubernetes object; not to components, providers or other clouds", async () => {
@@ -54,6 +70,9 @@ describe("policy recommended-labels [L16]", () => {
             "pulumi:providers:kubernetes",
             "webstack:index:WebStack",
             "kubernetes:apps/v1:DeploymentPatch",
+            "kubernetes:core/v1:ConfigMapList",
+            // Another package whose name merely ends in "kubernetes".
+            "acme-kubernetes:apps/v1:Deployment",
         ];
         const v = await violationsOf(
             policy,

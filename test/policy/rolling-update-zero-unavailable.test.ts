@@ -7,6 +7,19 @@ describe("policy rolling-update-zero-unavailable [L29]", () => {
         await expectMessages(policy, compliantStack(), []);
     });
 
+    it('[L29] passes maxUnavailable 0 in each spelling Kubernetes accepts: 0, "0", "0%"', async () => {
+        for (const zero of [0, "0", "0%"]) {
+            await expectMessages(
+                policy,
+                stackWith(TYPES.deployment, "web", (o) => {
+                    o.spec.replicas = 2;
+                    o.spec.strategy.rollingUpdate.maxUnavailable = zero;
+                }),
+                [],
+            );
+        }
+    });
+
     it("[L29] warns about the default strategy (maxUnavailable 25%) with 2 replicas", async () => {
         await expectMessages(
             policy,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { TYPES } from "../../policy/k8s";
 import { serviceSelectsPods as policy } from "../../policy/rules/service-selects-pods";
-import { compliantStack, expectMessages, stackWith, violationsOf } from "./fixtures";
+import { WORKLOAD_TYPES, compliantStack, expectMessages, stackWith, violationsOf } from "./fixtures";
 
 describe("policy service-selects-pods [L05]", () => {
     it("[L05] passes a Service selecting the web Deployment's pods", async () => {
@@ -47,6 +47,46 @@ describe("policy service-selects-pods [L05]", () => {
             ),
             messages[0],
         );
+    });
+
+    it("[L05] passes an ExternalName Service that keeps a stale selector, and a selector-less one with no workloads around", async () => {
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                o.spec = { type: "ExternalName", externalName: "db.example.com", selector: { app: "gone" } };
+            }),
+            [],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "web", (o) => {
+                delete o.spec.selector;
+                o.metadata.namespace = "other";
+            }),
+            [],
+        );
+    });
+
+    it("[L05] names at most three of the pods there, and counts the rest", async () => {
+        const typo = stackWith(TYPES.service, "web", (o) => {
+            o.spec.selector["app.kubernetes.io/component"] = "wbe";
+        });
+        const listed = async (stack: typeof typo) => {
+            const [v] = await violationsOf(policy, stack);
+            const pods = /\(pods there: (.*)\), so it has no endpoints/.exec(v.message)![1];
+            return pods.split("; ");
+        };
+        const workloads = typo.filter((r) => WORKLOAD_TYPES.includes(r.type));
+        assert.ok(workloads.length > 4, "the baseline has more than three workloads");
+        const many = await listed(typo);
+        assert.equal(many.length, 3, many.join("; "));
+        assert.match(many[2], new RegExp(` and ${workloads.length - 3} more$`));
+        const three = await listed(
+            typo.filter((r) => !WORKLOAD_TYPES.includes(r.type) || workloads.slice(0, 3).includes(r)),
+        );
+        assert.equal(three.length, 3, three.join("; "));
+        // Nothing after the third pod's labels.
+        assert.match(three[2], /\}$/);
     });
 
     it("[L05] reports a Service in a namespace without workloads", async () => {

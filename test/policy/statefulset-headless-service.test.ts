@@ -44,6 +44,25 @@ describe("policy statefulset-headless-service [L10]", () => {
         );
     });
 
+    it("[L10] reports a headless Service without selector (it selects no pods); an empty serviceName names no Service", async () => {
+        await expectMessages(
+            policy,
+            stackWith(TYPES.service, "redis", (o) => {
+                delete o.spec.selector;
+            }),
+            [
+                `StatefulSet "redis" (spec.serviceName): Service "redis" does not select the pods {"app.kubernetes.io/name":"webstack","app.kubernetes.io/instance":"shop","app.kubernetes.io/component":"redis","app.kubernetes.io/part-of":"webstack","app.kubernetes.io/managed-by":"pulumi"}; ${FIX}`,
+            ],
+        );
+        await expectMessages(
+            policy,
+            stackWith(TYPES.statefulSet, "redis", (o) => {
+                o.spec.serviceName = "";
+            }),
+            [],
+        );
+    });
+
     it("[L10] takes Services created elsewhere from externalNames", async () => {
         await expectMessages(
             policy,

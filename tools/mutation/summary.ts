@@ -20,6 +20,9 @@ export interface FolderScore {
     goal: number;
     detected: number;
     valid: number;
+    /** Left out of the score: Ignored (static mutants, unless WEBSTACK_MUTATION_STATIC=run) and compile errors. */
+    ignored: number;
+    compileErrors: number;
     /** Percent, one decimal; undefined when the folder had no valid mutant in the report. */
     score?: number;
 }
@@ -31,18 +34,35 @@ export function folderScores(report: Report): FolderScore[] {
             .flatMap(([, { mutants }]) => mutants.map((mutant) => mutant.status));
         const detected = statuses.filter((status) => status === "Killed" || status === "Timeout").length;
         const valid = statuses.filter((status) => !["CompileError", "RuntimeError", "Ignored"].includes(status)).length;
+        const count = (wanted: Status) => statuses.filter((status) => status === wanted).length;
         const score = valid === 0 ? undefined : Math.round((1000 * detected) / valid) / 10;
-        return { folder, goal, detected, valid, score };
+        return {
+            folder,
+            goal,
+            detected,
+            valid,
+            ignored: count("Ignored"),
+            compileErrors: count("CompileError"),
+            score,
+        };
     });
 }
 
 if (require.main === module) {
-    const file = process.argv[2] ?? "reports/mutation/mutation.json";
+    // The test set and where its report is: one place, the Stryker config (Node 24 loads the ES module with require).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const config = require("./stryker.config.mjs") as { testSet: string; testFiles: string[]; reportDir: string };
+    const file = process.argv[2] ?? `${config.reportDir}/mutation.json`;
+    const against =
+        config.testSet === "all"
+            ? `all ${config.testFiles.length} fast-suite test files`
+            : `only the ${config.testFiles.length} "${config.testSet}" test files, a lower bound`;
     const scores = folderScores(JSON.parse(fs.readFileSync(file, "utf8")) as Report);
-    for (const { folder, goal, detected, valid, score } of scores) {
+    for (const { folder, goal, detected, valid, ignored, compileErrors, score } of scores) {
         const figure = score === undefined ? "not run" : `${score}% (${detected}/${valid})`;
         console.log(
-            `mutation score ${folder}: ${figure}, goal ≥ ${goal}%${score !== undefined && score < goal ? " (below)" : ""}`,
+            `mutation score ${folder}: ${figure}, goal ≥ ${goal}%${score !== undefined && score < goal ? " (below)" : ""}; ` +
+                `left out: ${compileErrors} compile errors, ${ignored} ignored (static); tests: ${against}`,
         );
     }
 }
