@@ -1,8 +1,9 @@
 // Faults in the middle of a deployment (issue 27, docs/interrupted-deploys.md), on the local control plane with the
 // real CLI: waits that end (a rollout whose pods never become Ready, a migration that hangs), the CLI interrupted
 // (SIGINT, SIGKILL) and recovered with `npm run recover`, kube-apiserver and etcd killed and restarted, a node
-// drained. One stack of its own, in a namespace of its own, deployed once and reused by every case in order; each
-// case prints how long the failure took to surface, the recovery, and the next `pulumi up` to converge.
+// drained. One stack of its own, in a namespace of its own, deployed once; every case starts from that stack as the
+// last good config left it (beforeEach), so each passes alone or in any order. Each case prints how long the failure
+// took to surface, the recovery, and the next `pulumi up` to converge.
 import * as assert from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
@@ -104,6 +105,39 @@ const report = (line: string) => process.stderr.write(`      (${line})\n`);
 
 function apiDeployment() {
     return kubectlJson("get", "deployment", "north-api", "-n", NS);
+}
+
+/**
+ * Why the API Deployment is not rolled out, as its controller reports it, or undefined once it is: every replica of
+ * the current template updated, Ready and available, and the Available and Progressing (NewReplicaSetAvailable)
+ * conditions the kubernetes provider's refresh reads.
+ */
+function apiNotRolledOut(): string | undefined {
+    const { metadata, spec, status } = apiDeployment();
+    const condition = (type: string) => status.conditions?.find((c: { type: string }) => c.type === type);
+    const counts = ["updatedReplicas", "readyReplicas", "availableReplicas", "replicas"].map((f) => status[f] ?? 0);
+    if (status.observedGeneration !== metadata.generation) {
+        return `generation ${metadata.generation} not observed yet (${status.observedGeneration})`;
+    }
+    if (counts.some((n) => n !== spec.replicas)) {
+        return `updated/ready/available/total ${counts.join("/")} of ${spec.replicas}`;
+    }
+    if (condition("Available")?.status !== "True" || condition("Progressing")?.reason !== "NewReplicaSetAvailable") {
+        return `Available ${condition("Available")?.status}, Progressing ${condition("Progressing")?.reason}`;
+    }
+    return undefined;
+}
+
+/** Waits (bounded) until apiNotRolledOut() has nothing to say; on timeout, says what it said last. */
+async function apiRolledOut(seconds = 120): Promise<void> {
+    let why: string | undefined;
+    const rolledOut = () => {
+        why = apiNotRolledOut();
+        return why === undefined ? true : undefined;
+    };
+    await until("the API Deployment rolled out", seconds, rolledOut).catch((err: Error) => {
+        throw new Error(`${err.message}: ${why}`);
+    });
 }
 
 /** uid of every claim in the namespace, by name: a deleted or replaced claim gets a new uid. */
@@ -211,13 +245,7 @@ function recover(env: Record<string, string>, cwd: string, ...args: string[]): {
     return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
-// Behind a flag until green on a cold run: the cold fresh-clone CI run of 2026-12-05 failed two of these (the etcd
-// kill's converging up left the API Deployment unhealthy; the drain test depends on the state earlier tests leave).
-// WEBSTACK_FAULT_TESTS=1 runs them; npm run stress:faults (WEBSTACK_FAULT_STRESS=1) always does.
-const describeFaults =
-    process.env.WEBSTACK_FAULT_TESTS === "1" || process.env.WEBSTACK_FAULT_STRESS === "1" ? describe : describe.skip;
-
-describeFaults("local cluster: faults mid-deployment, waits that end and interrupted updates (issue 27)", function () {
+describe("local cluster: faults mid-deployment, waits that end and interrupted updates (issue 27)", function () {
     let faults: TestStack | undefined;
     let good: Variant;
 
@@ -242,6 +270,30 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         report(`first pulumi up of the faults stack: ${seconds(started)} s`);
     });
 
+    /** False from a test's start until it passes: a test that failed half way leaves the stack for the next to repair. */
+    let stackAsLeft = true;
+
+    // Every test starts from the same stack, whichever ran before it or alone (--grep): nodes schedulable, nothing
+    // pending, the last good config applied, the API rolled out. Only a failed test costs a repair.
+    beforeEach(async function () {
+        this.timeout(300_000);
+        kubectl("uncordon", ...kubectlJson<{ items: any[] }>("get", "nodes").items.map((n) => n.metadata.name));
+        if (!stackAsLeft) {
+            const printed = recover(faults!.env, faults!.workDir);
+            if (printed.status === 1) {
+                assert.strictEqual(recover(faults!.env, faults!.workDir, "--yes").status, 0, "repair: recover --yes");
+            }
+            await setStackConfig(faults!, config(good));
+            assert.strictEqual((await faults!.stack.up()).summary.result, "succeeded", "repair: pulumi up");
+        }
+        await apiRolledOut();
+        stackAsLeft = false;
+    });
+
+    afterEach(function () {
+        stackAsLeft = this.currentTest?.state === "passed";
+    });
+
     after(async function () {
         this.timeout(120_000);
         if (faults) {
@@ -256,12 +308,23 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
     /** A `pulumi up` that must fail: its error message and how long it took. */
     async function failingUp(): Promise<{ message: string; failedAfter: number }> {
         const started = Date.now();
-        let message = "";
-        await assert.rejects(faults!.stack.up(), (err: Error) => {
-            message = err.message;
-            return true;
-        });
-        return { message, failedAfter: seconds(started) };
+        const outcome = await faults!.stack.up().then(
+            (result) => result,
+            (err: Error) => err,
+        );
+        if (!(outcome instanceof Error)) {
+            // Say what the up did and what the cluster showed, so an unexpected success can be understood.
+            const pods = podsOf("north-api").map((p) => `${p.name} ${p.hash} ready=${p.ready}`);
+            const { metadata, status } = apiDeployment();
+            assert.fail(
+                `pulumi up succeeded after ${seconds(started)} s: ${JSON.stringify(outcome.summary.resourceChanges)}; ` +
+                    `API Deployment: ${apiNotRolledOut() ?? "rolled out"}, revision ` +
+                    `${metadata.annotations["deployment.kubernetes.io/revision"]}, generation ${metadata.generation} ` +
+                    `(observed ${status.observedGeneration}), image ` +
+                    `${apiDeployment().spec.template.spec.containers[0].image}; pods: ${pods.join(", ")}\n${outcome.stdout}`,
+            );
+        }
+        return { message: outcome.message, failedAfter: seconds(started) };
     }
 
     /** `pulumi up` of the good config again: it must converge, and a preview after it must plan nothing. */
@@ -280,41 +343,62 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         good = fixed;
     }
 
-    it(`[L15] a crash-looping pod (never Ready) fails pulumi up at the API's rolloutTimeoutSeconds (${ROLLOUT_TIMEOUT_SECONDS} s), naming north-api and the Deployment's ProgressDeadlineExceeded; the old pods keep serving; the next pulumi up converges`, async function () {
-        this.timeout(300_000);
-        const running = good.image;
-        await setStackConfig(faults!, config({ image: apiImage("faults-2"), apiCommand: NEVER_READY }));
-        const { message, failedAfter } = await failingUp();
-        assert.match(message, /north-api/, message);
-        assert.match(message, /\[ProgressDeadlineExceeded\]/, message);
-        assert.ok(failedAfter >= ROLLOUT_TIMEOUT_SECONDS, `failed after ${failedAfter} s, not before the timeout`);
-        assert.ok(
-            failedAfter < ROLLOUT_TIMEOUT_SECONDS + 90,
-            `pulumi up failed after ${failedAfter} s: the timeout plus the migration and a margin`,
-        );
-        const api = apiDeployment();
-        const progressing = api.status.conditions.find((c: { type: string }) => c.type === "Progressing");
-        assert.strictEqual(progressing.reason, "ProgressDeadlineExceeded");
-        assert.strictEqual(api.status.readyReplicas, 2, "maxUnavailable 0: both old pods still Ready (L29)");
-        const pods = kubectlJson<{ items: any[] }>("get", "pods", "-n", NS, "-l", "app.kubernetes.io/name=north-api");
-        const serving = pods.items.filter(
-            (p) => p.spec.containers[0].image === running && !p.metadata.deletionTimestamp,
-        );
-        assert.strictEqual(serving.length, 2, "the old digest serves on");
-        const crashing = pods.items.filter((p) => p.spec.containers[0].image !== running);
-        assert.ok(
-            crashing.length > 0 &&
-                crashing.every((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"),
-            "the new pod is crash-looping",
-        );
-        report(`never-Ready rollout: pulumi up failed after ${failedAfter} s`);
-        await convergesAfterFix("never-Ready rollout", { image: apiImage("faults-3") });
-    });
+    // Gated (WEBSTACK_FAULT_TESTS=1): in 2 of 4 full test:cluster runs on 2026-12-05 the kubernetes provider (4.25.0)
+    // reported "Deployment initialization complete" 0.4 s after patching the first update of north-api, with the new
+    // ReplicaSet's pod not Ready (revision 2, generation 2 observed 2, updated 1 of 2), so pulumi up succeeded. Its
+    // await accepts the first Deployment event whose generation equals its observedGeneration even when that event is
+    // older than the patch (await/deployment.go waitUntilDeploymentControllerReconciles), then takes the patched object
+    // with the previous revision's conditions as the finished rollout. Run it again in every CI run once the await
+    // cannot end before the Deployment controller has observed the patch.
+    const itUnlessProviderRace = process.env.WEBSTACK_FAULT_TESTS === "1" ? it : it.skip;
+
+    itUnlessProviderRace(
+        `[L15] a crash-looping pod (never Ready) fails pulumi up at the API's rolloutTimeoutSeconds (${ROLLOUT_TIMEOUT_SECONDS} s), naming north-api and the Deployment's ProgressDeadlineExceeded; the old pods keep serving; the next pulumi up converges`,
+        async function () {
+            this.timeout(300_000);
+            const running = good.image;
+            await setStackConfig(faults!, config({ ...good, image: apiImage("faults-2"), apiCommand: NEVER_READY }));
+            const { message, failedAfter } = await failingUp();
+            assert.match(message, /north-api/, message);
+            assert.match(message, /\[ProgressDeadlineExceeded\]/, message);
+            assert.ok(failedAfter >= ROLLOUT_TIMEOUT_SECONDS, `failed after ${failedAfter} s, not before the timeout`);
+            assert.ok(
+                failedAfter < ROLLOUT_TIMEOUT_SECONDS + 90,
+                `pulumi up failed after ${failedAfter} s: the timeout plus the migration and a margin`,
+            );
+            const api = apiDeployment();
+            const progressing = api.status.conditions.find((c: { type: string }) => c.type === "Progressing");
+            assert.strictEqual(progressing.reason, "ProgressDeadlineExceeded");
+            assert.strictEqual(api.status.readyReplicas, 2, "maxUnavailable 0: both old pods still Ready (L29)");
+            const pods = kubectlJson<{ items: any[] }>(
+                "get",
+                "pods",
+                "-n",
+                NS,
+                "-l",
+                "app.kubernetes.io/name=north-api",
+            );
+            const serving = pods.items.filter(
+                (p) => p.spec.containers[0].image === running && !p.metadata.deletionTimestamp,
+            );
+            assert.strictEqual(serving.length, 2, "the old digest serves on");
+            const crashing = pods.items.filter((p) => p.spec.containers[0].image !== running);
+            assert.ok(
+                crashing.length > 0 &&
+                    crashing.every(
+                        (p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+                    ),
+                "the new pod is crash-looping",
+            );
+            report(`never-Ready rollout: pulumi up failed after ${failedAfter} s`);
+            await convergesAfterFix("never-Ready rollout", { ...good, image: apiImage("faults-3") });
+        },
+    );
 
     it(`[L13, L15] a migration Job that hangs fails pulumi up at its activeDeadlineSeconds (${MIGRATION_DEADLINE_SECONDS} s), naming the Job and why; the API is not touched; the next pulumi up converges`, async function () {
         this.timeout(300_000);
         const running = good.image;
-        await setStackConfig(faults!, config({ image: apiImage("faults-4"), migrationCommand: NEVER_READY }));
+        await setStackConfig(faults!, config({ ...good, image: apiImage("faults-4"), migrationCommand: NEVER_READY }));
         const { message, failedAfter } = await failingUp();
         assert.match(message, /north-api-migrate/, message);
         assert.match(message, /DeadlineExceeded|deadline/i, message);
@@ -326,7 +410,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         );
         assert.strictEqual(failed.length, 1, "the hung migration Job failed with DeadlineExceeded");
         report(`hung migration: pulumi up failed after ${failedAfter} s`);
-        await convergesAfterFix("hung migration", { image: apiImage("faults-5") });
+        await convergesAfterFix("hung migration", { ...good, image: apiImage("faults-5") });
     });
 
     /**
@@ -337,7 +421,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         target: Variant,
         claimsBefore: Record<string, string>,
         printed = recover(faults!.env, faults!.workDir),
-    ): Promise<{ recovered: boolean; recoveredAt: number; converged: number }> {
+    ): Promise<{ recovered: boolean; recoveredAt: number; converged: number; settled?: string }> {
         assert.ok([0, 1].includes(printed.status), printed.output);
         if (printed.status === 1) {
             const ran = recover(faults!.env, faults!.workDir, "--yes");
@@ -347,7 +431,20 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         const recoveredAt = Date.now();
         assert.strictEqual((await faults!.stack.up()).summary.result, "succeeded");
         const converged = seconds(recoveredAt);
-        const preview = await faults!.stack.preview({ refresh: true, expectNoChanges: true });
+        // Converged means the cluster reached what the up applied, as the controllers report it. The refresh below
+        // reads the API Deployment as the provider's await does (Available, NewReplicaSetAvailable, every replica
+        // Ready at that instant) and calls it "unhealthy" otherwise: wait for it first, bounded, and say how long.
+        const unsettled = apiNotRolledOut();
+        await apiRolledOut();
+        const settled = unsettled
+            ? `${unsettled} when it returned, rolled out ${seconds(recoveredAt)} s in`
+            : undefined;
+        const preview = await faults!.stack.preview({ refresh: true, expectNoChanges: true }).catch((err: Error) => {
+            const why = err.message.split("\n").filter((l) => /unhealthy|^\s*\* |error:/.test(l));
+            throw new Error(`a preview after the converging pulumi up plans changes:\n${why.join("\n")}`, {
+                cause: err,
+            });
+        });
         assert.deepStrictEqual(
             Object.entries(preview.changeSummary).filter(([op, n]) => !["same", "refresh"].includes(op) && n > 0),
             [],
@@ -356,7 +453,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         assert.strictEqual(apiDeployment().spec.template.spec.containers[0].image, target.image);
         assert.deepStrictEqual(claimUids(), claimsBefore, "no claim deleted or replaced (L32)");
         good = target;
-        return { recovered: printed.status === 1, recoveredAt, converged };
+        return { recovered: printed.status === 1, recoveredAt, converged, settled };
     }
 
     // The CI runner killed in the middle of `pulumi up` of a new digest (each new API pod Ready 8 s after it starts).
@@ -368,7 +465,11 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
                 this.timeout(300_000);
                 const conn = connectionFromKubeconfig(SUITE_KUBECONFIG);
                 const claimsBefore = claimUids();
-                const target: Variant = { image: apiImage(`interrupt-${signal}-${moment}`), apiEnv: SLOW_READY };
+                const target: Variant = {
+                    ...good,
+                    image: apiImage(`interrupt-${signal}-${moment}`),
+                    apiEnv: SLOW_READY,
+                };
                 await setStackConfig(faults!, config(target));
                 const available = sampleAvailable(conn);
                 let interruptedAt = 0;
@@ -416,10 +517,11 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
                         assert.strictEqual(printed.status, 0, printed.output);
                         assert.match(printed.output, /nothing to recover/);
                     }
-                    const { recoveredAt, converged } = await recoverAndConverge(target, claimsBefore, printed);
+                    const { recoveredAt, converged, settled } = await recoverAndConverge(target, claimsBefore, printed);
                     report(
                         `${signal} ${moment}: recover ${(recoveredAt - recoverStarted) / 1000} s, next pulumi up converged in ` +
-                            `${converged} s, ${seconds(interruptedAt)} s from the interrupt to a converged, drift-free stack`,
+                            `${converged} s${settled ? ` (API Deployment: ${settled})` : ""}, ` +
+                            `${seconds(interruptedAt)} s from the interrupt to a converged, drift-free stack`,
                     );
                 } finally {
                     await available.stop();
@@ -441,7 +543,11 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
             it(`[L14, L32] ${component} killed (-9) ${moment} and restarted: the update completes or fails clearly; the next pulumi up converges; no duplicate object; state and cluster agree; etcd keeps every object and resourceVersion`, async function () {
                 this.timeout(300_000);
                 const claimsBefore = claimUids();
-                const target: Variant = { image: apiImage(`crash-${component}-${moment}`), apiEnv: SLOW_READY };
+                const target: Variant = {
+                    ...good,
+                    image: apiImage(`crash-${component}-${moment}`),
+                    apiEnv: SLOW_READY,
+                };
                 await setStackConfig(faults!, config(target));
                 let crash: Promise<{ answeredAfterMs: number }> | undefined;
                 let beforeKill = new Map<string, bigint>();
@@ -466,7 +572,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
                     assert.match(first, /error: .*(north-|kubernetes:)/s, first);
                 }
                 const firstAfter = seconds(started);
-                const { recovered, converged } = await recoverAndConverge(target, claimsBefore);
+                const { recovered, converged, settled } = await recoverAndConverge(target, claimsBefore);
                 const live = liveObjects();
                 assert.deepStrictEqual(
                     [...live.keys()].sort(),
@@ -484,7 +590,8 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
                 report(
                     `${component} kill -9 ${moment}: answered again ${(answeredAfterMs / 1000).toFixed(1)} s after its ` +
                         `restart; the interrupted pulumi up ${first === "succeeded" ? "completed" : "failed"} after ${firstAfter} s; ` +
-                        `recover ${recovered ? "ran" : "had nothing to do"}; the next pulumi up converged in ${converged} s`,
+                        `recover ${recovered ? "ran" : "had nothing to do"}; the next pulumi up converged in ${converged} s` +
+                        (settled ? ` (API Deployment: ${settled})` : ""),
                 );
             });
         }
@@ -496,6 +603,14 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
     it("[L21, L03] drain: cordon a node, evict through the Eviction API: the API PDB keeps its minimum (429 beyond it), a Recreate site rollout removes the old pod first, nothing stays blocked", async function () {
         this.timeout(300_000);
         const conn = connectionFromKubeconfig(SUITE_KUBECONFIG);
+        // Its own preconditions, whatever ran before: API pods that become Ready 8 s after they start (a replacement
+        // is not Ready at once, so the PDB has no budget meanwhile), and a site header no earlier run used (the site
+        // rolls out).
+        const slowApi: Variant = { ...good, apiEnv: { ...good.apiEnv, ...SLOW_READY } };
+        await setStackConfig(faults!, config(slowApi));
+        assert.strictEqual((await faults!.stack.up()).summary.result, "succeeded");
+        good = slowApi;
+        await apiRolledOut();
         const [first, second] = podsOf("north-api");
         assert.ok(first && second, "two API pods");
         const node = first.node;
@@ -504,7 +619,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
         try {
             kubectl("cordon", node);
             assert.strictEqual((await evict(conn, first.name)).status, 201, "the PDB allows one API pod to go");
-            // Its replacement is not Ready yet (8 s after it starts, SLOW_READY of the tests before): a second
+            // Its replacement is not Ready yet (8 s after it starts, SLOW_READY above): a second
             // eviction would take the API below the PDB's minimum.
             const beyond = await evict(conn, second.name);
             assert.strictEqual(beyond.status, 429, beyond.message);
@@ -534,7 +649,7 @@ describeFaults("local cluster: faults mid-deployment, waits that end and interru
                     await new Promise((resolve) => setTimeout(resolve, 200));
                 }
             })();
-            const target: Variant = { ...good, siteHeader: "X-Faults-Drain" };
+            const target: Variant = { ...good, siteHeader: `X-Faults-Drain-${Date.now().toString(36)}` };
             await setStackConfig(faults!, config(target));
             try {
                 assert.strictEqual((await faults!.stack.up()).summary.result, "succeeded");
