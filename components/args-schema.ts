@@ -16,16 +16,27 @@ export const int = z.number().int();
 
 /**
  * A schema whose rule is a component's own check (`problemOf(field, value)`), so the stack config and the
- * component's arguments are refused with the same words: one rule, one place.
+ * component's arguments are refused with the same words: one rule, one place. Each issue carries the component's
+ * problem (its fix, suggested value and lessons), which the stack config layer reports (see {@link problemOfIssue}).
  */
 export function checkedSchema<T>(
     schema: z.ZodType<T>,
-    problemOf: (field: string, value: T) => FieldProblem | undefined,
+    problemOf: (field: string, value: T) => FieldProblem | FieldProblem[] | undefined,
 ): z.ZodType<T> {
     return schema.superRefine((value, ctx) => {
         const found = problemOf("", value);
-        if (found) ctx.addIssue({ code: "custom", message: found.problem });
+        for (const problem of Array.isArray(found) ? found : found ? [found] : []) {
+            ctx.addIssue({ code: "custom", message: problem.problem, params: { problem } });
+        }
     });
+}
+
+/**
+ * The component's problem behind an issue of a {@link checkedSchema}, its field relative to the issue's path
+ * ("" or "[1]"); undefined for zod's own issues.
+ */
+export function problemOfIssue(issue: z.core.$ZodIssue): FieldProblem | undefined {
+    return issue.code === "custom" ? (issue.params?.problem as FieldProblem | undefined) : undefined;
 }
 /** An image reference in the grammar of facts.ts (tag and/or digest). */
 export const imageRefSchema = z.string().superRefine((value, ctx) => {

@@ -9,6 +9,7 @@ import {
     VERSION_HEADER_DEFAULT_NAME,
 } from "./facts";
 import { FieldProblem, rejectProblems } from "./errors";
+import { defaultsOf, OptionTable, tableProblems, withDefaults } from "./option-table";
 
 /** How nginx sends requests to the API. */
 export type ApiRouting =
@@ -286,6 +287,7 @@ export function versionHeaderNameProblem(field: string, name: unknown): FieldPro
               problem: "must be an HTTP header name (letters, digits and -, not starting with -)",
               got: name,
               fix: `e.g. "${VERSION_HEADER_DEFAULT_NAME}"`,
+              suggested: VERSION_HEADER_DEFAULT_NAME,
               lessons: ["L24"],
           };
 }
@@ -302,19 +304,11 @@ function filePathProblem(field: string, value: string): FieldProblem | undefined
           };
 }
 
-type Problems = FieldProblem | (FieldProblem | undefined)[] | undefined;
-
-/** One option of nginx.conf: its default (when it has one) and its check, which names the option by `field`. */
-interface NginxOption<K extends keyof NginxConfOptions> {
-    default?: Exclude<NginxConfOptions[K], undefined>;
-    check: (field: string, value: Exclude<NginxConfOptions[K], undefined>) => Problems;
-}
-
 /**
  * Every option of nginx.conf with its default and its check: the defaults the renderer fills in, the checks
  * {@link nginxConfProblems} runs before anything is rendered. Checks of option combinations follow the table.
  */
-export const NGINX_OPTIONS: { [K in keyof NginxConfOptions]-?: NginxOption<K> } = {
+export const NGINX_OPTIONS: OptionTable<NginxConfOptions> = {
     listenPort: {
         default: NGINX_DEFAULT_PORT,
         check: (field, port) =>
@@ -421,36 +415,14 @@ export const NGINX_OPTIONS: { [K in keyof NginxConfOptions]-?: NginxOption<K> } 
  * The default of every option of {@link NginxConfOptions} but apiUpstream (required), listenAddress and
  * versionHeader (absent unless given).
  */
-export const NGINX_DEFAULTS: Readonly<
-    Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>
-> = Object.freeze(
-    Object.fromEntries(
-        Object.entries(NGINX_OPTIONS).flatMap(([key, option]) =>
-            option.default === undefined ? [] : [[key, option.default]],
-        ),
-    ) as Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>,
-);
-
-/** The options with every default filled in. */
-function withDefaults(opts: NginxConfOptions): typeof NGINX_DEFAULTS & NginxConfOptions {
-    const given = Object.fromEntries(Object.entries(opts).filter(([, value]) => value !== undefined));
-    return { ...NGINX_DEFAULTS, ...(given as NginxConfOptions) };
-}
+export const NGINX_DEFAULTS =
+    defaultsOf<Required<Omit<NginxConfOptions, "apiUpstream" | "listenAddress" | "versionHeader">>>(NGINX_OPTIONS);
 
 /** Every problem of the options (each option's check, then the routing rules), named by the options' own keys. */
 export function nginxConfProblems(opts: NginxConfOptions): FieldProblem[] {
-    const filled = withDefaults(opts);
-    const problems = (Object.keys(NGINX_OPTIONS) as (keyof NginxConfOptions)[]).flatMap((key) => {
-        const value = filled[key];
-        // apiUpstream has no default and is required: its check reports a missing value.
-        if (value === undefined && key !== "apiUpstream") return [];
-        const found = (NGINX_OPTIONS[key].check as (field: string, value: unknown) => Problems)(key, value);
-        return Array.isArray(found) ? found : [found];
-    });
-    return [
-        ...problems.filter((p): p is FieldProblem => p !== undefined),
-        ...nginxRoutingProblems(opts, filled.healthPath),
-    ];
+    const filled = withDefaults(NGINX_DEFAULTS, opts);
+    // apiUpstream has no default and is required: its check reports a missing value.
+    return [...tableProblems(NGINX_OPTIONS, filled, ["apiUpstream"]), ...nginxRoutingProblems(opts, filled.healthPath)];
 }
 
 /**
@@ -459,7 +431,7 @@ export function nginxConfProblems(opts: NginxConfOptions): FieldProblem[] {
  */
 export function resolveNginxConf(opts: NginxConfOptions): ResolvedNginxConf {
     rejectProblems(nginxConfProblems(opts));
-    const o = withDefaults(opts);
+    const o = withDefaults(NGINX_DEFAULTS, opts);
     return {
         listen: o.listenAddress ? `${o.listenAddress}:${o.listenPort}` : `${o.listenPort}`,
         upstream: o.apiUpstream,

@@ -4,32 +4,34 @@
 // /proc/<pid>/cmdline.
 import { createHash } from "crypto";
 import { isUnprivilegedPort, MAX_PORT, REDIS_DATA_DIR, UNPRIVILEGED_PORT_MIN } from "./facts";
+import { closestMatch } from "./did-you-mean";
 import { FieldProblem, rejectProblems } from "./errors";
+import { defaultsOf, OptionTable, tableProblems, withDefaults } from "./option-table";
 
 export interface RedisConfOptions {
     /**
      * Port the server listens on.
-     * @defaultValue {@link REDIS_DEFAULT_PORT}
+     * @defaultValue {@link REDIS_CONF_DEFAULTS}
      */
     port?: number;
     /**
      * Data directory (the PVC mount), the only place the server writes.
-     * @defaultValue "/data"
+     * @defaultValue {@link REDIS_CONF_DEFAULTS}
      */
     dataDir?: string;
     /**
      * maxmemory, e.g. "256mb".
-     * @defaultValue {@link REDIS_DEFAULT_MAXMEMORY}
+     * @defaultValue {@link REDIS_CONF_DEFAULTS}
      */
     maxmemory?: string;
     /**
      * Eviction policy.
-     * @defaultValue "noeviction" (state, not cache: fail writes loudly rather than drop keys)
+     * @defaultValue {@link REDIS_CONF_DEFAULTS} (state, not cache: fail writes loudly rather than drop keys)
      */
     maxmemoryPolicy?: RedisMaxmemoryPolicy;
     /**
      * Addresses to bind; a leading "-" makes one optional.
-     * @defaultValue ["*", "-::*"] (every IPv4 address, IPv6 if present)
+     * @defaultValue {@link REDIS_CONF_DEFAULTS} (every IPv4 address, IPv6 if present)
      */
     bind?: string[];
 }
@@ -47,68 +49,101 @@ export const REDIS_MAXMEMORY_POLICIES = [
 ] as const;
 const POLICIES: readonly string[] = REDIS_MAXMEMORY_POLICIES;
 
-/** The options with their defaults applied. */
-function resolve(opts: RedisConfOptions) {
-    return {
-        port: opts.port ?? REDIS_DEFAULT_PORT,
-        dataDir: (opts.dataDir ?? REDIS_DATA_DIR).replace(/(.)\/$/, "$1"),
-        maxmemory: opts.maxmemory ?? REDIS_DEFAULT_MAXMEMORY,
-        policy: opts.maxmemoryPolicy ?? "noeviction",
-        bind: opts.bind ?? ["*", "-::*"],
-    };
-}
+const withoutTrailingSlash = (dir: string) => dir.replace(/(.)\/$/, "$1");
+
+/**
+ * Every option of redis.conf with its default, its check and its lessons: the defaults the renderer fills in, the
+ * checks {@link redisConfProblems} runs before anything is rendered, the rules of the Redis schema's `conf`.
+ */
+export const REDIS_CONF_OPTIONS: OptionTable<RedisConfOptions> = {
+    port: {
+        default: REDIS_DEFAULT_PORT,
+        check: (field, port) =>
+            isUnprivilegedPort(port)
+                ? undefined
+                : {
+                      field,
+                      problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT}`,
+                      got: port,
+                      fix: `use ${REDIS_DEFAULT_PORT}: ports below ${UNPRIVILEGED_PORT_MIN} need root`,
+                  },
+        lessons: ["L02"],
+    },
+    dataDir: {
+        default: REDIS_DATA_DIR,
+        check: (field, given) => {
+            const dataDir = withoutTrailingSlash(given);
+            return /^\/[A-Za-z0-9._\-/]*$/.test(dataDir) && !dataDir.split("/").includes("..")
+                ? undefined
+                : {
+                      field,
+                      problem: "must be an absolute path of letters, digits and . _ - /",
+                      got: dataDir,
+                      fix: `use "${REDIS_DATA_DIR}" and mount the data volume there`,
+                  };
+        },
+        lessons: ["L10", "L26"],
+    },
+    maxmemory: {
+        default: REDIS_DEFAULT_MAXMEMORY,
+        check: (field, maxmemory) => {
+            const memory = /^(\d+)(kb|mb|gb)$/i.exec(maxmemory);
+            return memory && Number(memory[1]) !== 0
+                ? undefined
+                : {
+                      field,
+                      problem: "must be a positive size with a unit kb, mb or gb",
+                      got: maxmemory,
+                      fix: `e.g. "${REDIS_DEFAULT_MAXMEMORY}", below the container's memory limit`,
+                  };
+        },
+    },
+    maxmemoryPolicy: {
+        default: "noeviction",
+        check: (field, policy) =>
+            POLICIES.includes(policy)
+                ? undefined
+                : {
+                      field,
+                      problem: `must be one of ${POLICIES.join(", ")}`,
+                      got: policy,
+                      fix: 'use "noeviction" for state that must not silently disappear',
+                      suggested: (typeof policy === "string" && closestMatch(policy, POLICIES)) || "noeviction",
+                  },
+        lessons: ["L10"],
+    },
+    bind: {
+        default: ["*", "-::*"],
+        check: (field, bind) =>
+            bind.map((address, i) =>
+                /^-?[0-9A-Fa-f.:*]+$/.test(address)
+                    ? undefined
+                    : {
+                          field: `${field}[${i}]`,
+                          problem: 'must be an IP address, "*" or "::*" (optionally prefixed with "-")',
+                          got: address,
+                          fix: "omit bind to listen on every address",
+                      },
+            ),
+    },
+};
+
+/** The default of every option of {@link RedisConfOptions}, from the option table (REDIS_CONF_OPTIONS). */
+export const REDIS_CONF_DEFAULTS = defaultsOf<Required<RedisConfOptions>>(REDIS_CONF_OPTIONS);
+
+/** Options checked, with defaults filled in and normalised: what the renderer reads. */
+export type ResolvedRedisConf = Required<RedisConfOptions>;
 
 /** Problems of the options, named by option ("maxmemory"); the Redis component reports them under "conf.". */
 export function redisConfProblems(opts: RedisConfOptions): FieldProblem[] {
-    const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
-    const problems: FieldProblem[] = [];
-    if (!isUnprivilegedPort(port)) {
-        problems.push({
-            field: "port",
-            problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT}`,
-            got: opts.port,
-            fix: `use ${REDIS_DEFAULT_PORT}: ports below ${UNPRIVILEGED_PORT_MIN} need root`,
-            lessons: ["L02"],
-        });
-    }
-    if (!/^\/[A-Za-z0-9._\-/]*$/.test(dataDir) || dataDir.split("/").includes("..")) {
-        problems.push({
-            field: "dataDir",
-            problem: "must be an absolute path of letters, digits and . _ - /",
-            got: dataDir,
-            fix: `use "${REDIS_DATA_DIR}" and mount the data volume there`,
-            lessons: ["L10", "L26"],
-        });
-    }
-    const memory = /^(\d+)(kb|mb|gb)$/i.exec(maxmemory);
-    if (!memory || Number(memory[1]) === 0) {
-        problems.push({
-            field: "maxmemory",
-            problem: "must be a positive size with a unit kb, mb or gb",
-            got: maxmemory,
-            fix: `e.g. "${REDIS_DEFAULT_MAXMEMORY}", below the container's memory limit`,
-        });
-    }
-    if (!POLICIES.includes(policy)) {
-        problems.push({
-            field: "maxmemoryPolicy",
-            problem: `must be one of ${POLICIES.join(", ")}`,
-            got: policy,
-            fix: 'use "noeviction" for state that must not silently disappear',
-            lessons: ["L10"],
-        });
-    }
-    bind.forEach((address, i) => {
-        if (!/^-?[0-9A-Fa-f.:*]+$/.test(address)) {
-            problems.push({
-                field: `bind[${i}]`,
-                problem: 'must be an IP address, "*" or "::*" (optionally prefixed with "-")',
-                got: address,
-                fix: "omit bind to listen on every address",
-            });
-        }
-    });
-    return problems;
+    return tableProblems(REDIS_CONF_OPTIONS, withDefaults(REDIS_CONF_DEFAULTS, opts));
+}
+
+/** The options checked and with their defaults: what the renderer reads. Throws a WebStackArgError naming every problem. */
+export function resolveRedisConf(opts: RedisConfOptions): ResolvedRedisConf {
+    rejectProblems(redisConfProblems(opts));
+    const o = withDefaults(REDIS_CONF_DEFAULTS, opts);
+    return { ...o, dataDir: withoutTrailingSlash(o.dataDir) };
 }
 
 /**
@@ -142,8 +177,12 @@ export function redisPingCommand(cli: string, port: number): string[] {
  * line (L19).
  */
 export function renderRedisConf(opts: RedisConfOptions): string {
-    rejectProblems(redisConfProblems(opts));
-    const { port, dataDir, maxmemory, policy, bind } = resolve(opts);
+    return renderResolvedRedisConf(resolveRedisConf(opts));
+}
+
+/** redis.conf text of options already resolved ({@link resolveRedisConf}); checks nothing. */
+export function renderResolvedRedisConf(conf: ResolvedRedisConf): string {
+    const { port, dataDir, maxmemory, maxmemoryPolicy, bind } = conf;
     return [
         "# Generated by webstack (components/redis-conf.ts). Change the options, not this file.",
         // Outdated (the server now reads the ACL file), but any change to this text replaces the deployed ConfigMap,
@@ -178,7 +217,7 @@ export function renderRedisConf(opts: RedisConfOptions): string {
         "",
         "# State, not a cache: by default writes fail loudly at the limit instead of keys disappearing.",
         `maxmemory ${maxmemory.toLowerCase()}`,
-        `maxmemory-policy ${policy}`,
+        `maxmemory-policy ${maxmemoryPolicy}`,
         "",
     ].join("\n");
 }

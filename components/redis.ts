@@ -2,25 +2,20 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { z } from "zod";
-import {
-    argsSchema,
-    imageRefSchema,
-    int,
-    quantitySchema,
-    resourcesSchema,
-    storageClassNameSchema,
-} from "./args-schema";
+import { argsSchema, imageRefSchema, quantitySchema, resourcesSchema, storageClassNameSchema } from "./args-schema";
 import { FieldProblem, prefixed, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
+import { defaultsOf, OptionTable, optionSchema, tableProblems, withDefaults } from "./option-table";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { probesFor } from "./probes";
 import { REDIS_DATA_DIR } from "./facts";
 import {
     REDIS_DEFAULT_PORT,
-    REDIS_MAXMEMORY_POLICIES,
     REDIS_CLI_AUTH_ENV,
+    REDIS_CONF_OPTIONS,
     RedisConfOptions,
     redisConfProblems,
+    RedisMaxmemoryPolicy,
     redisPingCommand,
     redisServerCommand,
     renderRedisAcl,
@@ -36,6 +31,11 @@ export const REDIS_DEFAULT_STORAGE_SIZE = "1Gi";
 /** UID and GID of the `valkey` user in the official valkey alpine image (its Dockerfile: `addgroup -g 1000 valkey; adduser -u 999`). */
 export const REDIS_IMAGE_UID = 999;
 export const REDIS_IMAGE_GID = 1000;
+/** Requests and limit of the server's container. */
+export const REDIS_DEFAULT_RESOURCES: Readonly<k8s.types.input.core.v1.ResourceRequirements> = Object.freeze({
+    requests: { cpu: "50m", memory: "128Mi" },
+    limits: { memory: "512Mi" },
+});
 /** Key of the password inside the Redis Secret. */
 export const REDIS_PASSWORD_KEY = "password";
 const CONF_DIR = "/etc/webstack-redis";
@@ -74,12 +74,12 @@ export interface RedisArgs {
     storageClassName?: string;
     /**
      * maxmemory / eviction policy for the generated redis.conf.
-     * @defaultValue renderRedisConf's ("256mb", noeviction)
+     * @defaultValue {@link REDIS_CONF_DEFAULTS}
      */
     conf?: Pick<RedisConfOptions, "maxmemory" | "maxmemoryPolicy">;
     /**
      * Container resources.
-     * @defaultValue requests 50m CPU / 128Mi, limit 512Mi
+     * @defaultValue {@link REDIS_DEFAULT_RESOURCES}
      */
     resources?: k8s.types.input.core.v1.ResourceRequirements;
     /**
@@ -97,7 +97,7 @@ export interface RedisArgs {
     runAsUser?: number;
     /**
      * Non-zero GID (runAsGroup and fsGroup) used with `runAsUser`; only valid with it.
-     * @defaultValue 1000 (the image's valkey group)
+     * @defaultValue {@link REDIS_IMAGE_GID} (the image's valkey group)
      */
     runAsGroup?: number;
 }
@@ -120,42 +120,59 @@ export interface RedisConnection {
 export type RedisWiredArgs = "namespace" | "configPath" | "requireDigest" | "partOf";
 
 /** The settings of a Redis as data (WebStack argument `redis`, stack config `webstack:redis`). */
-export const redisSchema = argsSchema<Omit<RedisArgs, RedisWiredArgs>>()({
+type RedisSettings = Omit<RedisArgs, RedisWiredArgs>;
+
+/** The check of a fixed identity (`runAsUser`, `runAsGroup`): a positive integer, since 0 is root (L30). */
+function identityCheck(name: "runAsUser" | "runAsGroup", example: number) {
+    return (field: string, value: number): FieldProblem | undefined =>
+        Number.isInteger(value) && value > 0
+            ? undefined
+            : {
+                  field,
+                  problem: 'must be a positive integer: 0 is root, which Pod Security "restricted" forbids',
+                  got: value,
+                  fix: `set ${name}: ${example}`,
+              };
+}
+
+/**
+ * Every setting of a Redis with its default, its check and its lessons: the checks {@link redisProblems} runs
+ * before anything is built and the rules of {@link redisSchema}. The image is checked when it is resolved
+ * (resolveImage), the StorageClass name by its schema; resources and the StorageClass have no rule of their own.
+ */
+export const REDIS_OPTIONS: OptionTable<RedisSettings> = {
+    image: { default: REDIS_DEFAULT_IMAGE, check: () => undefined },
+    storageSize: { default: REDIS_DEFAULT_STORAGE_SIZE, check: (field, size) => quantityProblems(size, field) },
+    storageClassName: { check: () => undefined },
+    conf: { check: (field, conf) => prefixed(redisConfProblems(conf), `${field}.`) },
+    resources: { default: REDIS_DEFAULT_RESOURCES, check: () => undefined },
+    runAsUser: { check: identityCheck("runAsUser", REDIS_IMAGE_UID), lessons: ["L30"] },
+    runAsGroup: { check: identityCheck("runAsGroup", REDIS_IMAGE_GID), lessons: ["L30"] },
+};
+
+const REDIS_DEFAULTS = defaultsOf<Pick<RedisSettings, "image" | "storageSize" | "resources">>(REDIS_OPTIONS);
+
+/** The settings of a Redis as data (WebStack argument `redis`, stack config `webstack:redis`). */
+export const redisSchema = argsSchema<RedisSettings>()({
     image: imageRefSchema.optional(),
-    storageSize: quantitySchema.optional(),
+    storageSize: optionSchema(quantitySchema, REDIS_OPTIONS.storageSize).optional(),
     storageClassName: storageClassNameSchema.optional(),
     conf: argsSchema<NonNullable<RedisArgs["conf"]>>()({
-        maxmemory: z.string().optional(),
-        maxmemoryPolicy: z.enum(REDIS_MAXMEMORY_POLICIES).optional(),
+        maxmemory: optionSchema(z.string(), REDIS_CONF_OPTIONS.maxmemory).optional(),
+        // A string whose rule (one of REDIS_MAXMEMORY_POLICIES) is the option's check.
+        maxmemoryPolicy: optionSchema(
+            z.string() as z.ZodType<RedisMaxmemoryPolicy>,
+            REDIS_CONF_OPTIONS.maxmemoryPolicy,
+        ).optional(),
     }).optional(),
     resources: resourcesSchema.optional(),
-    runAsUser: int.optional(),
-    runAsGroup: int.optional(),
+    runAsUser: optionSchema(z.number(), REDIS_OPTIONS.runAsUser).optional(),
+    runAsGroup: optionSchema(z.number(), REDIS_OPTIONS.runAsGroup).optional(),
 });
 
 /** Rules for the Redis's arguments; `prefix` is the path of the arguments in the caller's terms ("redis.") or "". */
-export function redisProblems(args: Omit<RedisArgs, RedisWiredArgs>, prefix: string): FieldProblem[] {
-    return [
-        ...quantityProblems(args.storageSize ?? REDIS_DEFAULT_STORAGE_SIZE, `${prefix}storageSize`),
-        ...prefixed(identityProblems(args), prefix),
-        ...prefixed(redisConfProblems(args.conf ?? {}), `${prefix}conf.`),
-    ];
-}
-
-function identityProblems(args: Pick<RedisArgs, "runAsUser" | "runAsGroup">): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    for (const field of ["runAsUser", "runAsGroup"] as const) {
-        const value = args[field];
-        if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-            problems.push({
-                field,
-                problem: 'must be a positive integer: 0 is root, which Pod Security "restricted" forbids',
-                got: value,
-                fix: `set ${field}: ${field === "runAsUser" ? REDIS_IMAGE_UID : REDIS_IMAGE_GID}`,
-                lessons: ["L30"],
-            });
-        }
-    }
+export function redisProblems(args: RedisSettings, prefix: string): FieldProblem[] {
+    const problems = tableProblems(REDIS_OPTIONS, withDefaults(REDIS_DEFAULTS, args));
     if (args.runAsGroup !== undefined && args.runAsUser === undefined) {
         problems.push({
             field: "runAsGroup",
@@ -166,7 +183,7 @@ function identityProblems(args: Pick<RedisArgs, "runAsUser" | "runAsGroup">): Fi
             lessons: ["L30"],
         });
     }
-    return problems;
+    return prefixed(problems, prefix);
 }
 
 /** Pod securityContext: "restricted", plus a fixed identity only when one is asked for (plain Kubernetes). */
@@ -225,10 +242,7 @@ function redisPodSpec(args: RedisArgs, parts: RedisPodParts): k8s.types.input.co
                 env: [cliAuthEnv],
                 ports: [{ name: "redis", containerPort: port }],
                 ...probesFor(ping, 300),
-                resources: args.resources ?? {
-                    requests: { cpu: "50m", memory: "128Mi" },
-                    limits: { memory: "512Mi" },
-                },
+                resources: args.resources ?? REDIS_DEFAULT_RESOURCES,
                 securityContext: restrictedContainerSecurityContext(),
                 volumeMounts: [
                     { name: "data", mountPath: REDIS_DATA_DIR },

@@ -458,6 +458,14 @@ const BAD: BadCase[] = [
         lesson: "L10",
     },
     {
+        title: "L10 redis eviction policy with a typo: the component's rule, its command naming the policy meant",
+        change: (c) => (c.redis = { conf: { maxmemoryPolicy: "allkeys-lfv" } }),
+        field: "redis.conf.maxmemoryPolicy",
+        got: '"allkeys-lfv"',
+        fix: "pulumi config set --path redis.conf.maxmemoryPolicy allkeys-lfu",
+        lesson: "L10",
+    },
+    {
         title: "L22 renamed key site.apiRoutes names its new key and the commands",
         change: (c) => (c.site.apiRoutes = ["/telemetry"]),
         field: "site.apiRoutes",
