@@ -16,27 +16,30 @@ export const int = z.number().int();
 
 /**
  * A schema whose rule is a component's own check (`problemOf(field, value)`), so the stack config and the
- * component's arguments are refused with the same words: one rule, one place. Each issue carries the component's
- * problem (its fix, suggested value and lessons), which the stack config layer reports (see {@link problemOfIssue}).
+ * component's arguments are refused with the same words: one rule, one place. The issue carries the check, so the
+ * stack config layer reports the component's problems under the key's own path (see {@link problemsOfIssue}).
  */
 export function checkedSchema<T>(
     schema: z.ZodType<T>,
     problemOf: (field: string, value: T) => FieldProblem | FieldProblem[] | undefined,
 ): z.ZodType<T> {
+    const problemsOf = (field: string, value: T): FieldProblem[] => {
+        const found = problemOf(field, value);
+        return Array.isArray(found) ? found : found ? [found] : [];
+    };
     return schema.superRefine((value, ctx) => {
-        const found = problemOf("", value);
-        for (const problem of Array.isArray(found) ? found : found ? [found] : []) {
-            ctx.addIssue({ code: "custom", message: problem.problem, params: { problem } });
+        const found = problemsOf("", value);
+        if (found.length > 0) {
+            const problemsAt = (field: string) => problemsOf(field, value);
+            ctx.addIssue({ code: "custom", message: found.map((p) => p.problem).join("; "), params: { problemsAt } });
         }
     });
 }
 
-/**
- * The component's problem behind an issue of a {@link checkedSchema}, its field relative to the issue's path
- * ("" or "[1]"); undefined for zod's own issues.
- */
-export function problemOfIssue(issue: z.core.$ZodIssue): FieldProblem | undefined {
-    return issue.code === "custom" ? (issue.params?.problem as FieldProblem | undefined) : undefined;
+/** The component's problems behind an issue of a {@link checkedSchema}, at `field`; undefined for zod's own issues. */
+export function problemsOfIssue(issue: z.core.$ZodIssue, field: string): FieldProblem[] | undefined {
+    const problemsAt: unknown = issue.code === "custom" ? issue.params?.problemsAt : undefined;
+    return typeof problemsAt === "function" ? (problemsAt as (field: string) => FieldProblem[])(field) : undefined;
 }
 /** An image reference in the grammar of facts.ts (tag and/or digest). */
 export const imageRefSchema = z.string().superRefine((value, ctx) => {

@@ -45,18 +45,19 @@ export function withDefaults<Options extends object, Defaults>(defaults: Default
 }
 
 /**
- * Every problem of the options, named by the options' own keys; `required` options are checked even when absent
- * (their check reports the missing value), the others only when given or defaulted.
+ * Every problem of the options, named by the options' own keys after `prefix` ("api."); `required` options are
+ * checked even when absent (their check reports the missing value), the others only when given or defaulted.
  */
 export function tableProblems<Options extends object>(
     table: OptionTable<Options>,
     filled: Options,
     required: readonly (keyof Options)[] = [],
+    prefix = "",
 ): FieldProblem[] {
     return (Object.keys(table) as (keyof Options & string)[]).flatMap((key) => {
         const value = filled[key];
         if (value === undefined && !required.includes(key)) return [];
-        return optionProblems(table[key] as OptionRule<unknown>, key, value);
+        return optionProblems(table[key] as OptionRule<unknown>, `${prefix}${key}`, value);
     });
 }
 

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { argsSchema, int, resourcesSchema } from "./args-schema";
 import { FieldProblem } from "./errors";
+import { defaultsOf, OptionRule, OptionTable, optionSchema, tableProblems, withDefaults } from "./option-table";
 import { restrictedPodSecurityContext } from "./security-context";
 
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
@@ -66,56 +68,84 @@ export interface WorkloadTuning {
     revisionHistoryLimit?: number;
 }
 
+/** A bounded rollout setting: an integer from `lo` to `hi`, else `why`; the fix suggests its default. */
+function boundedSeconds(lo: number, hi: number, why: string, suggested: number): OptionRule<number>["check"] {
+    return (field, value) =>
+        Number.isInteger(value) && value >= lo && value <= hi
+            ? undefined
+            : { field, problem: why, got: value, fix: `set ${field} to ${suggested}`, suggested: String(suggested) };
+}
+
+/**
+ * Every WorkloadTuning setting with its default, its check and its lessons: the checks {@link workloadProblems}
+ * runs before anything is built and the rules of {@link workloadTuningShape}. A check names the setting by its
+ * path in the caller's terms ("api.revisionHistoryLimit"). resources has no rule and a default per component;
+ * rolloutTimeoutSeconds's default follows progressDeadlineSeconds (rolloutTimeoutOf).
+ */
+export const WORKLOAD_OPTIONS: OptionTable<WorkloadTuning> = {
+    resources: { check: () => undefined },
+    terminationGracePeriodSeconds: {
+        default: DEFAULT_TERMINATION_GRACE_SECONDS,
+        check: boundedSeconds(
+            5,
+            600,
+            "must be an integer from 5 to 600 seconds so pods can drain",
+            DEFAULT_TERMINATION_GRACE_SECONDS,
+        ),
+        lessons: ["L21"],
+    },
+    progressDeadlineSeconds: {
+        default: DEFAULT_PROGRESS_DEADLINE_SECONDS,
+        check: boundedSeconds(
+            30,
+            1200,
+            "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
+            DEFAULT_PROGRESS_DEADLINE_SECONDS,
+        ),
+        lessons: ["L15"],
+    },
+    rolloutTimeoutSeconds: {
+        check: boundedSeconds(
+            60,
+            3600,
+            "must be an integer from 60 to 3600 seconds so a stuck rollout fails the deploy instead of holding it",
+            DEFAULT_ROLLOUT_TIMEOUT_SECONDS,
+        ),
+        lessons: ["L15"],
+    },
+    revisionHistoryLimit: {
+        default: DEFAULT_REVISION_HISTORY_LIMIT,
+        check: boundedSeconds(
+            1,
+            10,
+            "must be an integer from 1 to 10 (bounded history, still one rollback target)",
+            DEFAULT_REVISION_HISTORY_LIMIT,
+        ),
+        lessons: ["L16"],
+    },
+};
+
+const WORKLOAD_DEFAULTS =
+    defaultsOf<
+        Required<
+            Pick<WorkloadTuning, "terminationGracePeriodSeconds" | "progressDeadlineSeconds" | "revisionHistoryLimit">
+        >
+    >(WORKLOAD_OPTIONS);
+
 export const autoscalingSchema = argsSchema<Autoscaling>()({ min: int, max: int, cpuUtilization: int.optional() });
-/** The WorkloadTuning fields, to spread into a component's schema. */
+/** The WorkloadTuning fields, to spread into a component's schema; each setting's rule is its check in the table. */
 export const workloadTuningShape = {
     resources: resourcesSchema.optional(),
-    terminationGracePeriodSeconds: int.optional(),
-    progressDeadlineSeconds: int.optional(),
-    rolloutTimeoutSeconds: int.optional(),
-    revisionHistoryLimit: int.optional(),
+    terminationGracePeriodSeconds: optionSchema(z.number(), WORKLOAD_OPTIONS.terminationGracePeriodSeconds).optional(),
+    progressDeadlineSeconds: optionSchema(z.number(), WORKLOAD_OPTIONS.progressDeadlineSeconds).optional(),
+    rolloutTimeoutSeconds: optionSchema(z.number(), WORKLOAD_OPTIONS.rolloutTimeoutSeconds).optional(),
+    revisionHistoryLimit: optionSchema(z.number(), WORKLOAD_OPTIONS.revisionHistoryLimit).optional(),
 };
 argsSchema<WorkloadTuning>()(workloadTuningShape);
 
 function integerIn(value: number | undefined, lo: number, hi: number): boolean {
     return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
 }
-
-/** Each bounded rollout field: its range, why, the value a fix suggests and the lesson behind it. */
-const WORKLOAD_BOUNDS = [
-    {
-        key: "terminationGracePeriodSeconds",
-        lo: 5,
-        hi: 600,
-        why: "must be an integer from 5 to 600 seconds so pods can drain",
-        suggested: "30",
-        lesson: "L21",
-    },
-    {
-        key: "progressDeadlineSeconds",
-        lo: 30,
-        hi: 1200,
-        why: "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
-        suggested: "180",
-        lesson: "L15",
-    },
-    {
-        key: "rolloutTimeoutSeconds",
-        lo: 60,
-        hi: 3600,
-        why: "must be an integer from 60 to 3600 seconds so a stuck rollout fails the deploy instead of holding it",
-        suggested: String(DEFAULT_ROLLOUT_TIMEOUT_SECONDS),
-        lesson: "L15",
-    },
-    {
-        key: "revisionHistoryLimit",
-        lo: 1,
-        hi: 10,
-        why: "must be an integer from 1 to 10 (bounded history, still one rollback target)",
-        suggested: "3",
-        lesson: "L16",
-    },
-] as const;
 
 /** Seconds `pulumi up` waits for a rollout: as set, else 600 s or a minute beyond a longer progress deadline. */
 function rolloutTimeoutOf(tuning: WorkloadTuning): number {
@@ -124,16 +154,7 @@ function rolloutTimeoutOf(tuning: WorkloadTuning): number {
 }
 
 export function workloadProblems(args: WorkloadTuning, prefix: string): FieldProblem[] {
-    const problems: FieldProblem[] = WORKLOAD_BOUNDS.filter(({ key, lo, hi }) => !integerIn(args[key], lo, hi)).map(
-        ({ key, why, suggested, lesson }) => ({
-            field: `${prefix}${key}`,
-            problem: why,
-            got: args[key],
-            fix: `set ${prefix}${key} to ${suggested}`,
-            suggested,
-            lessons: [lesson],
-        }),
-    );
+    const problems = tableProblems(WORKLOAD_OPTIONS, args, [], prefix);
     const deadline = args.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
     const timeout = rolloutTimeoutOf(args);
     if (problems.length === 0 && timeout <= deadline) {
@@ -195,6 +216,7 @@ export function rolloutSettings(
     strategy: "RollingUpdate" | "Recreate",
     selector: Record<string, string>,
 ) {
+    const filled = withDefaults(WORKLOAD_DEFAULTS, tuning);
     return {
         deploymentSpec: {
             // With an HPA the count is the HPA's: a fixed value here would fight it on every `pulumi up`.
@@ -204,11 +226,11 @@ export function rolloutSettings(
                 strategy === "Recreate"
                     ? { type: "Recreate" }
                     : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            progressDeadlineSeconds: tuning.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
-            revisionHistoryLimit: tuning.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT,
+            progressDeadlineSeconds: filled.progressDeadlineSeconds,
+            revisionHistoryLimit: filled.revisionHistoryLimit,
         },
         podSpec: {
-            terminationGracePeriodSeconds: tuning.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
+            terminationGracePeriodSeconds: filled.terminationGracePeriodSeconds,
             // Spread replicas over nodes so one node reboot does not take them all (L21); soft, so small clusters still schedule.
             topologySpreadConstraints: [
                 {

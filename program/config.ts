@@ -8,7 +8,7 @@ import { closestMatch } from "../components/did-you-mean";
 import { apiSchema } from "../components/api";
 import { apiImageBuildSchema, ApiImageBuildArgs } from "../components/api-image-build";
 import { DNS_LABEL } from "../components/facts";
-import { imageRefSchema, problemOfIssue } from "../components/args-schema";
+import { imageRefSchema, problemsOfIssue } from "../components/args-schema";
 import { FieldProblem, HIDDEN, WebStackArgError } from "../components/errors";
 import type { RegistryCredential } from "../components/images";
 import { WebStackApiArgs, WebStackArgs, webStackProblems, webStackSchema } from "../components/web-stack";
@@ -278,10 +278,10 @@ function shapeProblems(issues: z.core.$ZodIssue[], raw: Record<string, unknown>)
             });
             continue;
         }
-        const own = problemOfIssue(issue);
+        const own = problemsOfIssue(issue, field);
         if (own) {
             // A component's own rule (checkedSchema): its words, its fix and lessons, as for the rules below.
-            problems.push(asConfigAdvice({ ...own, field: `${field}${own.field}` }));
+            problems.push(...own.map(asConfigAdvice));
             continue;
         }
         const known = EXAMPLES[patternOf(issue.path)];

@@ -458,6 +458,14 @@ const BAD: BadCase[] = [
         lesson: "L10",
     },
     {
+        title: "L21 a fractional grace period is refused by the schema with the workload rule's own words and default",
+        change: (c) => (c.site.terminationGracePeriodSeconds = 1.5),
+        field: "site.terminationGracePeriodSeconds",
+        got: "1.5",
+        fix: "pulumi config set --path site.terminationGracePeriodSeconds 30",
+        lesson: "L21",
+    },
+    {
         title: "L10 redis eviction policy with a typo: the component's rule, its command naming the policy meant",
         change: (c) => (c.redis = { conf: { maxmemoryPolicy: "allkeys-lfv" } }),
         field: "redis.conf.maxmemoryPolicy",
