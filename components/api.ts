@@ -6,6 +6,7 @@ import { literalEnvSecret } from "./secret-env";
 import { argsSchema, imageRefSchema, int } from "./args-schema";
 import { ArgPaths, argPaths, FieldProblem, HIDDEN, rejectProblems } from "./errors";
 import { resolveImage } from "./images";
+import { OptionTable, optionSchema, tableProblems } from "./option-table";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { DEFAULT_RESOURCES, MigrationJob } from "./migration-job";
 import { probesFor } from "./probes";
@@ -134,15 +135,87 @@ export interface ApiArgs extends WorkloadTuning {
 export type ApiWiredArgs =
     "namespace" | "configPath" | "requireDigest" | "redis" | "migration" | "secretEnv" | "partOf";
 
+/** The Api's options that have a rule of their own (the others are checked as a whole by apiProblems). */
+type ApiOptions = Pick<ApiArgs, "command" | "port" | "healthPath" | "replicas">;
+
+/** The path of a sibling of the setting at `field` ("api.replicas" → "api.autoscaling.min"). */
+const sibling = (field: string, name: string) => field.replace(/[^.]*$/, name);
+
+/**
+ * The Api's options with their defaults, checks and lessons: the checks {@link apiProblems} runs before anything is
+ * built and the rules of {@link apiSchema}. A check names the option by its path in the caller's terms ("api.port").
+ */
+export const API_OPTIONS: OptionTable<ApiOptions> = {
+    command: {
+        check: (field, command) =>
+            Array.isArray(command) &&
+            command.length > 0 &&
+            command.every((part) => typeof part === "string" && part.trim() !== "")
+                ? undefined
+                : {
+                      field,
+                      problem:
+                          "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
+                      got: command,
+                      fix: `give the whole command as ${field}, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]`,
+                      suggested: { field: `${field}[0]`, value: "gunicorn" },
+                  },
+        lessons: ["L01"],
+    },
+    port: {
+        default: API_DEFAULT_PORT,
+        check: (field, port) =>
+            isUnprivilegedPort(port)
+                ? undefined
+                : {
+                      field,
+                      problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT} (non-root containers cannot bind lower ports)`,
+                      got: port,
+                      fix: `set ${field} to ${API_DEFAULT_PORT} or another port from ${UNPRIVILEGED_PORT_MIN} up`,
+                      suggested: String(API_DEFAULT_PORT),
+                  },
+        lessons: ["L02", "L18"],
+    },
+    healthPath: {
+        default: API_DEFAULT_HEALTH_PATH,
+        check: (field, healthPath) =>
+            healthPath.startsWith("/")
+                ? undefined
+                : {
+                      field,
+                      problem: "must be an absolute HTTP path",
+                      got: healthPath,
+                      fix: `start ${field} with "/", e.g. "${API_DEFAULT_HEALTH_PATH}"`,
+                      suggested: API_DEFAULT_HEALTH_PATH,
+                  },
+        lessons: ["L27"],
+    },
+    replicas: {
+        default: API_DEFAULT_REPLICAS,
+        check: (field, replicas) =>
+            Number.isInteger(replicas) && replicas >= 2
+                ? undefined
+                : {
+                      field,
+                      problem: "the API runs at least 2 replicas so a lost pod does not take it down",
+                      got: replicas,
+                      fix: `set ${field} to 2 or more (or set ${sibling(field, "autoscaling.min")}/${sibling(field, "autoscaling.max")})`,
+                      suggested: "2",
+                  },
+        lessons: ["L10", "L21"],
+    },
+};
+
 /** The settings of an Api as data (WebStack argument `api`, stack config `webstack:api`). */
 export const apiSchema = argsSchema<Omit<ApiArgs, ApiWiredArgs>>()({
     image: imageRefSchema,
-    command: z.array(z.string()),
+    command: optionSchema(z.array(z.string()), API_OPTIONS.command),
     args: z.array(z.string()).optional(),
-    port: int.optional(),
+    port: optionSchema(z.number(), API_OPTIONS.port).optional(),
+    // The replica rule depends on autoscaling (apiProblems): the schema only types it.
     replicas: int.optional(),
     autoscaling: autoscalingSchema.optional(),
-    healthPath: z.string().optional(),
+    healthPath: optionSchema(z.string(), API_OPTIONS.healthPath).optional(),
     env: z.record(z.string(), z.string()).optional(),
     ...workloadTuningShape,
 });
@@ -165,42 +238,16 @@ const RESERVED_ENV = ["PORT", "REDIS_URL", "REDIS_PASSWORD"];
 export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPaths): FieldProblem[] {
     const problems: FieldProblem[] = [];
     const { prefix, path: f } = argPaths(configPath);
-    if (
-        !args.command ||
-        args.command.length === 0 ||
-        args.command.some((part) => typeof part !== "string" || part.trim() === "")
-    ) {
-        problems.push({
-            field: f("command"),
-            problem:
-                "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
-            got: args.command,
-            fix: `give the whole command as ${f("command")}, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]`,
-            suggested: { field: f("command[0]"), value: "gunicorn" },
-            lessons: ["L01"],
-        });
-    }
-    const port = args.port ?? API_DEFAULT_PORT;
-    if (!isUnprivilegedPort(port)) {
-        problems.push({
-            field: f("port"),
-            problem: `must be an integer from ${UNPRIVILEGED_PORT_MIN} to ${MAX_PORT} (non-root containers cannot bind lower ports)`,
-            got: args.port,
-            fix: `set ${f("port")} to 5000 or another port from ${UNPRIVILEGED_PORT_MIN} up`,
-            suggested: "5000",
-            lessons: ["L02", "L18"],
-        });
-    }
-    if (args.healthPath !== undefined && !args.healthPath.startsWith("/")) {
-        problems.push({
-            field: f("healthPath"),
-            problem: "must be an absolute HTTP path",
-            got: args.healthPath,
-            fix: `start ${f("healthPath")} with "/", e.g. "/healthz"`,
-            suggested: "/healthz",
-            lessons: ["L27"],
-        });
-    }
+    // With autoscaling the HPA owns the count: replicas is then a conflict, not a number to check.
+    const options = { command: args.command, port: args.port, healthPath: args.healthPath };
+    problems.push(
+        ...tableProblems(
+            API_OPTIONS,
+            args.autoscaling ? options : { ...options, replicas: args.replicas },
+            ["command"],
+            prefix,
+        ),
+    );
     if (args.autoscaling && args.replicas !== undefined) {
         problems.push({
             field: f("replicas"),
@@ -212,15 +259,6 @@ export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPath
     }
     if (args.autoscaling) {
         problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), 2));
-    } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 2)) {
-        problems.push({
-            field: f("replicas"),
-            problem: "the API runs at least 2 replicas so a lost pod does not take it down",
-            got: args.replicas,
-            fix: `set ${f("replicas")} to 2 or more (or set ${f("autoscaling.min")}/${f("autoscaling.max")})`,
-            suggested: "2",
-            lessons: ["L10", "L21"],
-        });
     }
     problems.push(...workloadProblems(args, prefix));
     for (const [name, value] of Object.entries(args.env ?? {})) {

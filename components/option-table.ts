@@ -50,7 +50,7 @@ export function withDefaults<Options extends object, Defaults>(defaults: Default
  */
 export function tableProblems<Options extends object>(
     table: OptionTable<Options>,
-    filled: Options,
+    filled: Partial<Options>,
     required: readonly (keyof Options)[] = [],
     prefix = "",
 ): FieldProblem[] {
