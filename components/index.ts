@@ -16,7 +16,7 @@ export { Redis, REDIS_PASSWORD_KEY } from "./redis";
 export type { RedisArgs, RedisConnection, RedisWiredArgs } from "./redis";
 export { Storage } from "./storage";
 export type { AccessMode, StorageArgs } from "./storage";
-export { Route } from "./route";
+export { Route, ROUTE_KINDS } from "./route";
 export type { RouteArgs, RouteKind } from "./route";
 export { MigrationJob } from "./migration-job";
 export type { MigrationJobArgs } from "./migration-job";
@@ -31,7 +31,7 @@ export { API_DEFAULT_HEALTH_PATH, API_DEFAULT_PORT, API_DEFAULT_REPLICAS } from 
 export { NGINX_DEFAULT_IMAGE } from "./static-site";
 export { REDIS_DEFAULT_IMAGE, REDIS_DEFAULT_RESOURCES, REDIS_DEFAULT_STORAGE_SIZE, REDIS_IMAGE_GID } from "./redis";
 export { REDIS_CONF_DEFAULTS, REDIS_DEFAULT_MAXMEMORY, REDIS_DEFAULT_PORT } from "./redis-conf";
-export { ROUTE_DEFAULT_TIMEOUT } from "./route";
+export { ROUTE_DEFAULT_KIND, ROUTE_DEFAULT_TIMEOUT } from "./route";
 export { STORAGE_DEFAULT_ACCESS_MODE, STORAGE_DEFAULT_SIZE } from "./storage";
 export {
     DEFAULT_CPU_UTILIZATION,

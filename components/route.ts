@@ -4,9 +4,13 @@ import { z } from "zod";
 import { argsSchema } from "./args-schema";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
+import { OptionTable, optionSchema, tableProblems } from "./option-table";
 import { ServiceTarget } from "./static-site";
 
-export type RouteKind = "openshift" | "ingress";
+/** "openshift": route.openshift.io/v1 Route; "ingress": networking.k8s.io/v1 Ingress. */
+export const ROUTE_KINDS = ["openshift", "ingress"] as const;
+export type RouteKind = (typeof ROUTE_KINDS)[number];
+export const ROUTE_DEFAULT_KIND: RouteKind = "openshift";
 export const ROUTE_DEFAULT_TIMEOUT = "1h";
 export const SSE_TIMEOUT_ANNOTATION = "haproxy.router.openshift.io/timeout";
 
@@ -17,7 +21,7 @@ export interface RouteArgs {
     target: ServiceTarget;
     /**
      * "openshift": route.openshift.io/v1 Route; "ingress": networking.k8s.io/v1 Ingress.
-     * @defaultValue "openshift"
+     * @defaultValue {@link ROUTE_DEFAULT_KIND}
      */
     kind?: RouteKind;
     /**
@@ -55,11 +59,50 @@ export interface RouteArgs {
 const HOST = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d)$/;
 
+/** The Route's options that have a rule of their own; the Ingress-only settings are checked together (routeProblems). */
+type RouteOptions = Pick<RouteArgs, "kind" | "host" | "timeout">;
+
+/**
+ * The Route's options with their defaults, checks and lessons: the checks {@link routeProblems} runs before anything
+ * is built and the rules of {@link routeSchema} (kind's rule is its schema's enum). A check names the option by its
+ * path in the caller's terms ("route.host").
+ */
+export const ROUTE_OPTIONS: OptionTable<RouteOptions> = {
+    kind: { default: ROUTE_DEFAULT_KIND, check: () => undefined },
+    host: {
+        check: (field, host) =>
+            HOST.test(host)
+                ? undefined
+                : {
+                      field,
+                      problem: "is not a lowercase DNS host name",
+                      got: host,
+                      fix: `set ${field} to a lowercase host name such as north.apps.example.com, or leave it unset to let OpenShift generate one`,
+                      suggested: "north.apps.example.com",
+                  },
+        lessons: ["L29"],
+    },
+    timeout: {
+        default: ROUTE_DEFAULT_TIMEOUT,
+        check: (field, timeout) =>
+            DURATION.test(timeout)
+                ? undefined
+                : {
+                      field,
+                      problem: "is not a duration the router understands",
+                      got: timeout,
+                      fix: `set ${field} to a number and a unit (ms, s, m, h, d), e.g. ${ROUTE_DEFAULT_TIMEOUT}`,
+                      suggested: ROUTE_DEFAULT_TIMEOUT,
+                  },
+        lessons: ["L11"],
+    },
+};
+
 /** The settings of a Route as data (WebStack argument `route`, stack config `webstack:route`). */
 export const routeSchema = argsSchema<Omit<RouteArgs, "namespace" | "target" | "partOf">>()({
-    kind: z.enum(["openshift", "ingress"]).optional(),
-    host: z.string().optional(),
-    timeout: z.string().optional(),
+    kind: z.enum(ROUTE_KINDS).optional(),
+    host: optionSchema(z.string(), ROUTE_OPTIONS.host).optional(),
+    timeout: optionSchema(z.string(), ROUTE_OPTIONS.timeout).optional(),
     ingressClassName: z.string().optional(),
     tlsSecretName: z.string().optional(),
     annotations: z.record(z.string(), z.string()).optional(),
@@ -71,7 +114,7 @@ export function routeProblems(
     prefix: string,
 ): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    const kind = args.kind ?? "openshift";
+    const kind = args.kind ?? ROUTE_DEFAULT_KIND;
     if (kind === "openshift" && (args.ingressClassName !== undefined || args.tlsSecretName !== undefined)) {
         const field = args.ingressClassName !== undefined ? "ingressClassName" : "tlsSecretName";
         problems.push({
@@ -81,26 +124,7 @@ export function routeProblems(
             fix: `remove it, or set ${prefix}kind to ingress`,
         });
     }
-    if (args.host !== undefined && !HOST.test(args.host)) {
-        problems.push({
-            field: `${prefix}host`,
-            problem: "is not a lowercase DNS host name",
-            got: args.host,
-            fix: `set ${prefix}host to a lowercase host name such as north.apps.example.com, or leave it unset to let OpenShift generate one`,
-            suggested: "north.apps.example.com",
-            lessons: ["L29"],
-        });
-    }
-    if (args.timeout !== undefined && !DURATION.test(args.timeout)) {
-        problems.push({
-            field: `${prefix}timeout`,
-            problem: "is not a duration the router understands",
-            got: args.timeout,
-            fix: `set ${prefix}timeout to a number and a unit (ms, s, m, h, d), e.g. 1h`,
-            suggested: "1h",
-            lessons: ["L11"],
-        });
-    }
+    problems.push(...tableProblems(ROUTE_OPTIONS, { host: args.host, timeout: args.timeout }, [], prefix));
     if (args.kind === "ingress" && args.tlsSecretName !== undefined && args.host === undefined) {
         problems.push({
             field: `${prefix}tlsSecretName`,
@@ -130,7 +154,7 @@ export class Route extends pulumi.ComponentResource {
             labels: recommendedLabels({ name, component: "route", partOf: args.partOf }),
         };
 
-        if ((args.kind ?? "openshift") === "openshift") {
+        if ((args.kind ?? ROUTE_DEFAULT_KIND) === "openshift") {
             const route = new k8s.apiextensions.CustomResource(
                 name,
                 {
