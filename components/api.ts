@@ -8,7 +8,7 @@ import { ArgPaths, argPaths, FieldProblem, HIDDEN, rejectProblems } from "./erro
 import { resolveImage } from "./images";
 import { OptionTable, optionSchema, tableProblems } from "./option-table";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { DEFAULT_RESOURCES, MigrationJob } from "./migration-job";
+import { DEFAULT_RESOURCES, MIGRATION_OPTIONS, MigrationJob } from "./migration-job";
 import { probesFor } from "./probes";
 import { REDIS_PASSWORD_KEY, RedisConnection } from "./redis";
 import { restrictedContainerSecurityContext } from "./security-context";
@@ -39,18 +39,18 @@ export interface ApiMigration {
     image?: string;
     /**
      * Retries before failing.
-     * @defaultValue 1 (see MigrationJob)
+     * @defaultValue {@link MIGRATION_DEFAULT_BACKOFF_LIMIT}
      */
     backoffLimit?: number;
     /**
      * Hard limit in seconds.
-     * @defaultValue 600 (see MigrationJob)
+     * @defaultValue {@link MIGRATION_DEFAULT_DEADLINE_SECONDS}
      */
     activeDeadlineSeconds?: number;
     /**
      * Schema version the migration brings the database to, recorded on the ConfigMap `<appName>-schema`; with the
      * admission guard installed a lower one than deployed is refused at preview (docs/rollback.md, L13, L23).
-     * @defaultValue 0, undeclared (see MigrationJob)
+     * @defaultValue {@link DEFAULT_SCHEMA_VERSION} (undeclared)
      */
     schemaVersion?: number;
     /**
@@ -222,11 +222,12 @@ export const apiSchema = argsSchema<Omit<ApiArgs, ApiWiredArgs>>()({
 
 /** The Api's `migration` argument as data (WebStack argument and stack config key `migration`). */
 export const apiMigrationSchema = argsSchema<ApiMigration>()({
-    command: z.array(z.string()),
+    command: optionSchema(z.array(z.string()), MIGRATION_OPTIONS.command),
     image: imageRefSchema.optional(),
-    backoffLimit: int.optional(),
-    activeDeadlineSeconds: int.optional(),
-    schemaVersion: int.optional(),
+    backoffLimit: optionSchema(int, MIGRATION_OPTIONS.backoffLimit).optional(),
+    activeDeadlineSeconds: optionSchema(int, MIGRATION_OPTIONS.activeDeadlineSeconds).optional(),
+    schemaVersion: optionSchema(int, MIGRATION_OPTIONS.schemaVersion).optional(),
+    // Its rule names schemaVersion too (migrationProblems): the schema only types it.
     allowSchemaDowngradeTo: int.optional(),
 });
 

@@ -28,6 +28,8 @@ export type { Autoscaling, HorizontalScaling, WorkloadTuning } from "./workload"
 
 // The defaults the Args' TSDoc names (`@defaultValue {@link …}`), as data: docs/configuration.md reads the same values.
 export { API_DEFAULT_HEALTH_PATH, API_DEFAULT_PORT, API_DEFAULT_REPLICAS } from "./api";
+export { MIGRATION_DEFAULT_BACKOFF_LIMIT, MIGRATION_DEFAULT_DEADLINE_SECONDS } from "./migration-job";
+export { DEFAULT_SCHEMA_VERSION } from "./schema-version";
 export { NGINX_DEFAULT_IMAGE } from "./static-site";
 export { REDIS_DEFAULT_IMAGE, REDIS_DEFAULT_RESOURCES, REDIS_DEFAULT_STORAGE_SIZE, REDIS_IMAGE_GID } from "./redis";
 export { REDIS_CONF_DEFAULTS, REDIS_DEFAULT_MAXMEMORY, REDIS_DEFAULT_PORT } from "./redis-conf";

@@ -2,16 +2,20 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FieldProblem, rejectProblems } from "./errors";
 import { recommendedLabels } from "./labels";
+import { defaultsOf, OptionRule, OptionTable, tableProblems, withDefaults } from "./option-table";
 import {
     DEFAULT_SCHEMA_VERSION,
+    MAX_SCHEMA_VERSION,
     SCHEMA_DOWNGRADE_ANNOTATION,
     SCHEMA_VERSION_ANNOTATION,
+    schemaDowngradeProblem,
     schemaRecordName,
-    schemaVersionProblems,
 } from "./schema-version";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./security-context";
 
+/** Default retries of a migration Job: one, as a migration that fails twice will not pass a third time (L13). */
 export const MIGRATION_DEFAULT_BACKOFF_LIMIT = 1;
+/** Default hard limit of a migration Job in seconds (L13, L15). */
 export const MIGRATION_DEFAULT_DEADLINE_SECONDS = 600;
 
 export interface MigrationJobArgs {
@@ -28,12 +32,12 @@ export interface MigrationJobArgs {
     env?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.EnvVar>[]>;
     /**
      * Retries before the Job is Failed, failing `pulumi up`.
-     * @defaultValue 1
+     * @defaultValue {@link MIGRATION_DEFAULT_BACKOFF_LIMIT}
      */
     backoffLimit?: number;
     /**
-     * Hard limit on the whole Job, so a hung migration fails instead of blocking the deploy.
-     * @defaultValue 600 s
+     * Hard limit on the whole Job in seconds, so a hung migration fails instead of blocking the deploy.
+     * @defaultValue {@link MIGRATION_DEFAULT_DEADLINE_SECONDS}
      */
     activeDeadlineSeconds?: number;
     /**
@@ -55,10 +59,13 @@ export interface MigrationJobArgs {
      * Schema version this migration brings the database to (the newest migration the image carries), recorded on the
      * ConfigMap `<partOf>-schema`; with the admission guard installed, an update lowering it is refused, so reverting
      * to an older image's config fails at `pulumi preview` before its migration runs (docs/rollback.md, L13, L23).
-     * Default 0 (undeclared).
+     * @defaultValue {@link DEFAULT_SCHEMA_VERSION} (undeclared)
      */
     schemaVersion?: number;
-    /** Lets this deploy lower the recorded version to exactly `schemaVersion`, after a deliberate down-migration. Default: none. */
+    /**
+     * Lets this deploy lower the recorded version to exactly `schemaVersion`, after a deliberate down-migration.
+     * @defaultValue none
+     */
     allowSchemaDowngradeTo?: number;
 }
 
@@ -67,50 +74,83 @@ export const DEFAULT_RESOURCES: k8s.types.input.core.v1.ResourceRequirements = {
     limits: { memory: "512Mi" },
 };
 
-/** Rules a migration's arguments must follow; `prefix` is the config path ("migration.") or "" for arguments. */
-export function migrationProblems(
-    args: {
-        command?: string[];
-        backoffLimit?: number;
-        activeDeadlineSeconds?: number;
-        schemaVersion?: number;
-        allowSchemaDowngradeTo?: number;
+/** The settings of a migration that have a rule (MigrationJobArgs and the Api's `migration` argument). */
+export type MigrationSettings = Pick<
+    MigrationJobArgs,
+    "command" | "backoffLimit" | "activeDeadlineSeconds" | "schemaVersion" | "allowSchemaDowngradeTo"
+>;
+
+/** A migration setting's check: an integer from `lo` to `hi` (`unit` after the range in the problem), else `fixOf`. */
+function integerFrom(
+    lo: number,
+    hi: number,
+    unit: string,
+    fixOf: (field: string) => string,
+): OptionRule<number>["check"] {
+    return (field, value) =>
+        Number.isInteger(value) && value >= lo && value <= hi
+            ? undefined
+            : { field, problem: `must be an integer from ${lo} to ${hi}${unit}`, got: value, fix: fixOf(field) };
+}
+
+/**
+ * Every migration setting with its default, its check and its lessons: the checks {@link migrationProblems} runs
+ * before anything is built, the MigrationJob's defaults and the rules of the Api's `migration` schema. That
+ * allowSchemaDowngradeTo names the declared schemaVersion is a rule across both (schemaDowngradeProblem).
+ */
+export const MIGRATION_OPTIONS: OptionTable<MigrationSettings> = {
+    schemaVersion: {
+        default: DEFAULT_SCHEMA_VERSION,
+        check: integerFrom(
+            0,
+            MAX_SCHEMA_VERSION,
+            "",
+            (field) => `set ${field} to the number of the newest migration the image carries, e.g. 3`,
+        ),
+        lessons: ["L13", "L23"],
     },
-    prefix: string,
-): FieldProblem[] {
-    const problems: FieldProblem[] = schemaVersionProblems(args, prefix);
-    if (!args.command || args.command.length === 0 || args.command.some((part) => part.trim() === "")) {
-        problems.push({
-            field: `${prefix}command`,
-            problem: "the migration needs an explicit, non-empty command",
-            got: args.command,
-            fix: `give the whole command as ${prefix}command, e.g. ["flask", "db", "upgrade"]`,
-            suggested: { field: `${prefix}command[0]`, value: "flask" },
-            lessons: ["L13", "L01"],
-        });
-    }
-    if (
-        args.backoffLimit !== undefined &&
-        !(Number.isInteger(args.backoffLimit) && args.backoffLimit >= 0 && args.backoffLimit <= 6)
-    ) {
-        problems.push({
-            field: `${prefix}backoffLimit`,
-            problem: "must be an integer from 0 to 6",
-            got: args.backoffLimit,
-            fix: "use 0 or 1: a migration that fails twice will not pass a third time",
-            lessons: ["L13"],
-        });
-    }
-    const deadline = args.activeDeadlineSeconds;
-    if (deadline !== undefined && !(Number.isInteger(deadline) && deadline >= 30 && deadline <= 3600)) {
-        problems.push({
-            field: `${prefix}activeDeadlineSeconds`,
-            problem: "must be an integer from 30 to 3600 seconds",
-            got: deadline,
-            fix: "set the longest a migration may take, e.g. 600",
-            lessons: ["L13", "L15"],
-        });
-    }
+    allowSchemaDowngradeTo: { check: () => undefined },
+    command: {
+        check: (field, command) =>
+            command && command.length > 0 && !command.some((part) => part.trim() === "")
+                ? undefined
+                : {
+                      field,
+                      problem: "the migration needs an explicit, non-empty command",
+                      got: command,
+                      fix: `give the whole command as ${field}, e.g. ["flask", "db", "upgrade"]`,
+                      suggested: { field: `${field}[0]`, value: "flask" },
+                  },
+        lessons: ["L13", "L01"],
+    },
+    backoffLimit: {
+        default: MIGRATION_DEFAULT_BACKOFF_LIMIT,
+        check: integerFrom(0, 6, "", () => "use 0 or 1: a migration that fails twice will not pass a third time"),
+        lessons: ["L13"],
+    },
+    activeDeadlineSeconds: {
+        default: MIGRATION_DEFAULT_DEADLINE_SECONDS,
+        check: integerFrom(
+            30,
+            3600,
+            " seconds",
+            () => `set the longest a migration may take, e.g. ${MIGRATION_DEFAULT_DEADLINE_SECONDS}`,
+        ),
+        lessons: ["L13", "L15"],
+    },
+};
+
+const MIGRATION_DEFAULTS =
+    defaultsOf<Required<Pick<MigrationSettings, "schemaVersion" | "backoffLimit" | "activeDeadlineSeconds">>>(
+        MIGRATION_OPTIONS,
+    );
+
+/** Rules a migration's arguments must follow; `prefix` is the config path ("migration.") or "" for arguments. */
+export function migrationProblems(args: Partial<MigrationSettings>, prefix: string): FieldProblem[] {
+    const problems = tableProblems(MIGRATION_OPTIONS, args, ["command"], prefix);
+    const downgrade = schemaDowngradeProblem(args, prefix);
+    // After the schemaVersion problem, as the one check before the table did.
+    if (downgrade) problems.splice(problems[0]?.field === `${prefix}schemaVersion` ? 1 : 0, 0, downgrade);
     return problems;
 }
 
@@ -127,13 +167,14 @@ export class MigrationJob extends pulumi.ComponentResource {
     constructor(name: string, args: MigrationJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super("webstack:index:MigrationJob", name, {}, opts);
         rejectProblems(migrationProblems(args, ""));
-        const deadline = args.activeDeadlineSeconds ?? MIGRATION_DEFAULT_DEADLINE_SECONDS;
+        const settings = withDefaults(MIGRATION_DEFAULTS, args);
+        const deadline = settings.activeDeadlineSeconds;
         const identity = { name, component: "migration", partOf: args.partOf };
 
         // The version is an annotation, not data: the provider replaces a ConfigMap whose data changes (delete, then
         // create under this fixed name), and the guard compares an UPDATE's object with its oldObject.
         const annotations: Record<string, string> = {
-            [SCHEMA_VERSION_ANNOTATION]: String(args.schemaVersion ?? DEFAULT_SCHEMA_VERSION),
+            [SCHEMA_VERSION_ANNOTATION]: String(settings.schemaVersion),
         };
         if (args.allowSchemaDowngradeTo !== undefined) {
             annotations[SCHEMA_DOWNGRADE_ANNOTATION] = String(args.allowSchemaDowngradeTo);
@@ -159,7 +200,7 @@ export class MigrationJob extends pulumi.ComponentResource {
                 // two runs never collide on a name.
                 metadata: { namespace: args.namespace, labels: recommendedLabels(identity) },
                 spec: {
-                    backoffLimit: args.backoffLimit ?? MIGRATION_DEFAULT_BACKOFF_LIMIT,
+                    backoffLimit: settings.backoffLimit,
                     activeDeadlineSeconds: deadline,
                     // No ttlSecondsAfterFinished: a Job the cluster deletes would be re-created, and re-run, by the next `pulumi up`.
                     template: {

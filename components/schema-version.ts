@@ -17,35 +17,23 @@ export const SCHEMA_VERSION_PATTERN = "^[0-9]{1,9}$";
 /** Name of the ConfigMap recording the schema version of application `partOf`. */
 export const schemaRecordName = (partOf: string) => `${partOf}-schema`;
 
-const isVersion = (v: unknown): v is number =>
-    Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_SCHEMA_VERSION;
-
-/** Rules of `schemaVersion` and `allowSchemaDowngradeTo`; `prefix` is the config path ("migration.") or "". */
-export function schemaVersionProblems(
+/**
+ * allowSchemaDowngradeTo, when given, must name the declared schemaVersion (the value rules are MIGRATION_OPTIONS');
+ * `prefix` is the config path ("migration.") or "".
+ */
+export function schemaDowngradeProblem(
     args: { schemaVersion?: number; allowSchemaDowngradeTo?: number },
     prefix: string,
-): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (args.schemaVersion !== undefined && !isVersion(args.schemaVersion)) {
-        problems.push({
-            field: `${prefix}schemaVersion`,
-            problem: `must be an integer from 0 to ${MAX_SCHEMA_VERSION}`,
-            got: args.schemaVersion,
-            fix: `set ${prefix}schemaVersion to the number of the newest migration the image carries, e.g. 3`,
-            lessons: ["L13", "L23"],
-        });
-    }
+): FieldProblem | undefined {
     const target = args.allowSchemaDowngradeTo;
     const declared = args.schemaVersion ?? DEFAULT_SCHEMA_VERSION;
-    if (target !== undefined && target !== declared) {
-        problems.push({
-            field: `${prefix}allowSchemaDowngradeTo`,
-            problem: `only allows a downgrade to the declared ${prefix}schemaVersion (${declared}), and must be removed once that deploy is done`,
-            got: target,
-            fix: `after the database was migrated down to ${prefix}schemaVersion, set ${prefix}allowSchemaDowngradeTo to that same version for one deploy, then remove it`,
-            remove: true,
-            lessons: ["L13", "L23"],
-        });
-    }
-    return problems;
+    if (target === undefined || target === declared) return undefined;
+    return {
+        field: `${prefix}allowSchemaDowngradeTo`,
+        problem: `only allows a downgrade to the declared ${prefix}schemaVersion (${declared}), and must be removed once that deploy is done`,
+        got: target,
+        fix: `after the database was migrated down to ${prefix}schemaVersion, set ${prefix}allowSchemaDowngradeTo to that same version for one deploy, then remove it`,
+        remove: true,
+        lessons: ["L13", "L23"],
+    };
 }

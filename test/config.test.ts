@@ -330,6 +330,14 @@ const BAD: BadCase[] = [
         lesson: "L13",
     },
     {
+        title: "L13 migration retries out of range",
+        change: (c) => (c.migration.backoffLimit = 9),
+        field: "migration.backoffLimit",
+        got: "9",
+        fix: "use 0 or 1",
+        lesson: "L13",
+    },
+    {
         title: "L23 schema version given as a string",
         change: (c) => (c.migration.schemaVersion = "3"),
         field: "migration.schemaVersion",
