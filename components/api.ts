@@ -27,6 +27,8 @@ import {
 
 export const API_DEFAULT_PORT = 5000;
 export const API_DEFAULT_REPLICAS = 2;
+/** Fewest replicas the API runs, fixed or autoscaled, so a lost pod does not take it down (L10, L21). */
+const API_MIN_REPLICAS = 2;
 export const API_DEFAULT_HEALTH_PATH = "/healthz";
 
 export interface ApiMigration {
@@ -193,14 +195,14 @@ export const API_OPTIONS: OptionTable<ApiOptions> = {
     replicas: {
         default: API_DEFAULT_REPLICAS,
         check: (field, replicas) =>
-            Number.isInteger(replicas) && replicas >= 2
+            Number.isInteger(replicas) && replicas >= API_MIN_REPLICAS
                 ? undefined
                 : {
                       field,
-                      problem: "the API runs at least 2 replicas so a lost pod does not take it down",
+                      problem: `the API runs at least ${API_MIN_REPLICAS} replicas so a lost pod does not take it down`,
                       got: replicas,
-                      fix: `set ${field} to 2 or more (or set ${sibling(field, "autoscaling.min")}/${sibling(field, "autoscaling.max")})`,
-                      suggested: "2",
+                      fix: `set ${field} to ${API_MIN_REPLICAS} or more (or set ${sibling(field, "autoscaling.min")}/${sibling(field, "autoscaling.max")})`,
+                      suggested: String(API_MIN_REPLICAS),
                   },
         lessons: ["L10", "L21"],
     },
@@ -214,7 +216,7 @@ export const apiSchema = argsSchema<Omit<ApiArgs, ApiWiredArgs>>()({
     port: optionSchema(z.number(), API_OPTIONS.port).optional(),
     // The replica rule depends on autoscaling (apiProblems): the schema only types it.
     replicas: int.optional(),
-    autoscaling: autoscalingSchema.optional(),
+    autoscaling: autoscalingSchema(API_MIN_REPLICAS).optional(),
     healthPath: optionSchema(z.string(), API_OPTIONS.healthPath).optional(),
     env: z.record(z.string(), z.string()).optional(),
     ...workloadTuningShape,
@@ -259,7 +261,7 @@ export function apiProblems(args: Partial<ApiArgs>, configPath: string | ArgPath
         });
     }
     if (args.autoscaling) {
-        problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), 2));
+        problems.push(...autoscalingProblems(args.autoscaling, f("autoscaling"), API_MIN_REPLICAS));
     }
     problems.push(...workloadProblems(args, prefix));
     for (const [name, value] of Object.entries(args.env ?? {})) {

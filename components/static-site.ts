@@ -115,10 +115,13 @@ export interface ServiceTarget {
 export type StaticSiteWiredArgs = "namespace" | "content" | "apiUpstream" | "configPath" | "requireDigest" | "partOf";
 
 /** The settings of a StaticSite as data, without its content (WebStack adds `content`). */
+/** Fewest replicas an autoscaled site may run: one, as a fixed site may (the API's floor is 2). */
+const SITE_MIN_REPLICAS = 1;
+
 export const staticSiteSchema = argsSchema<Omit<StaticSiteArgs, StaticSiteWiredArgs>>()({
     image: imageRefSchema.optional(),
     replicas: int.optional(),
-    autoscaling: autoscalingSchema.optional(),
+    autoscaling: autoscalingSchema(SITE_MIN_REPLICAS).optional(),
     apiRouting: z
         .discriminatedUnion("mode", [
             z.strictObject({ mode: z.literal("fallback") }),
@@ -153,7 +156,7 @@ export function staticSiteProblems(
         });
     }
     if (args.autoscaling) {
-        problems.push(...autoscalingProblems(args.autoscaling, `${prefix}autoscaling`, 1));
+        problems.push(...autoscalingProblems(args.autoscaling, `${prefix}autoscaling`, SITE_MIN_REPLICAS));
     } else if (args.replicas !== undefined && !(Number.isInteger(args.replicas) && args.replicas >= 1)) {
         problems.push({
             field: `${prefix}replicas`,

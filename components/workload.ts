@@ -68,8 +68,8 @@ export interface WorkloadTuning {
     revisionHistoryLimit?: number;
 }
 
-/** A bounded rollout setting: an integer from `lo` to `hi`, else `why`; the fix suggests its default. */
-function boundedSeconds(lo: number, hi: number, why: string, suggested: number): OptionRule<number>["check"] {
+/** A bounded setting: an integer from `lo` to `hi`, else `why`; the fix suggests its default. */
+function boundedInteger(lo: number, hi: number, why: string, suggested: number): OptionRule<number>["check"] {
     return (field, value) =>
         Number.isInteger(value) && value >= lo && value <= hi
             ? undefined
@@ -86,7 +86,7 @@ export const WORKLOAD_OPTIONS: OptionTable<WorkloadTuning> = {
     resources: { check: () => undefined },
     terminationGracePeriodSeconds: {
         default: DEFAULT_TERMINATION_GRACE_SECONDS,
-        check: boundedSeconds(
+        check: boundedInteger(
             5,
             600,
             "must be an integer from 5 to 600 seconds so pods can drain",
@@ -96,7 +96,7 @@ export const WORKLOAD_OPTIONS: OptionTable<WorkloadTuning> = {
     },
     progressDeadlineSeconds: {
         default: DEFAULT_PROGRESS_DEADLINE_SECONDS,
-        check: boundedSeconds(
+        check: boundedInteger(
             30,
             1200,
             "must be an integer from 30 to 1200 seconds so a stuck rollout fails fast",
@@ -105,7 +105,7 @@ export const WORKLOAD_OPTIONS: OptionTable<WorkloadTuning> = {
         lessons: ["L15"],
     },
     rolloutTimeoutSeconds: {
-        check: boundedSeconds(
+        check: boundedInteger(
             60,
             3600,
             "must be an integer from 60 to 3600 seconds so a stuck rollout fails the deploy instead of holding it",
@@ -115,7 +115,7 @@ export const WORKLOAD_OPTIONS: OptionTable<WorkloadTuning> = {
     },
     revisionHistoryLimit: {
         default: DEFAULT_REVISION_HISTORY_LIMIT,
-        check: boundedSeconds(
+        check: boundedInteger(
             1,
             10,
             "must be an integer from 1 to 10 (bounded history, still one rollback target)",
@@ -132,7 +132,6 @@ const WORKLOAD_DEFAULTS =
         >
     >(WORKLOAD_OPTIONS);
 
-export const autoscalingSchema = argsSchema<Autoscaling>()({ min: int, max: int, cpuUtilization: int.optional() });
 /** The WorkloadTuning fields, to spread into a component's schema; each setting's rule is its check in the table. */
 export const workloadTuningShape = {
     resources: resourcesSchema.optional(),
@@ -142,10 +141,6 @@ export const workloadTuningShape = {
     revisionHistoryLimit: optionSchema(z.number(), WORKLOAD_OPTIONS.revisionHistoryLimit).optional(),
 };
 argsSchema<WorkloadTuning>()(workloadTuningShape);
-
-function integerIn(value: number | undefined, lo: number, hi: number): boolean {
-    return value === undefined || (Number.isInteger(value) && value >= lo && value <= hi);
-}
 
 /** Seconds `pulumi up` waits for a rollout: as set, else 600 s or a minute beyond a longer progress deadline. */
 function rolloutTimeoutOf(tuning: WorkloadTuning): number {
@@ -170,35 +165,62 @@ export function workloadProblems(args: WorkloadTuning, prefix: string): FieldPro
     return problems;
 }
 
-/** `minFloor`: the smallest acceptable `min` (2 for the API, which must survive losing a pod). */
-export function autoscalingProblems(a: Autoscaling, field: string, minFloor: number): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!Number.isInteger(a.min) || a.min < minFloor) {
-        problems.push({
-            field: `${field}.min`,
-            problem: `must be an integer ≥ ${minFloor}`,
-            got: a.min,
-            fix: `set ${field}.min to ${minFloor}`,
-            suggested: String(minFloor),
+/**
+ * Every Autoscaling setting with its default, its check and its lessons, for a workload whose `min` may not be below
+ * `minFloor` (2 for the API, which must survive losing a pod; 1 for the site): the checks
+ * {@link autoscalingProblems} runs and the rules of {@link autoscalingSchema}. That max is at least min is a rule
+ * across both (autoscalingProblems).
+ */
+function autoscalingOptions(minFloor: number): OptionTable<Autoscaling> {
+    return {
+        min: {
+            check: (field, min) =>
+                Number.isInteger(min) && min >= minFloor
+                    ? undefined
+                    : {
+                          field,
+                          problem: `must be an integer ≥ ${minFloor}`,
+                          got: min,
+                          fix: `set ${field} to ${minFloor}`,
+                          suggested: String(minFloor),
+                      },
             lessons: minFloor > 1 ? ["L10", "L21"] : [],
-        });
-    }
+        },
+        max: { check: () => undefined },
+        cpuUtilization: CPU_UTILIZATION_OPTION,
+    };
+}
+
+const CPU_UTILIZATION_OPTION: OptionRule<number> = {
+    default: DEFAULT_CPU_UTILIZATION,
+    check: boundedInteger(10, 95, "must be an integer percentage from 10 to 95", DEFAULT_CPU_UTILIZATION),
+};
+const AUTOSCALING_DEFAULTS = defaultsOf<Required<Pick<Autoscaling, "cpuUtilization">>>({
+    cpuUtilization: CPU_UTILIZATION_OPTION,
+});
+
+/** The Autoscaling argument as data, for a workload whose `min` may not be below `minFloor`. */
+export function autoscalingSchema(minFloor: number) {
+    const options = autoscalingOptions(minFloor);
+    // max's rule depends on min (autoscalingProblems): the schema only types it.
+    return argsSchema<Autoscaling>()({
+        min: optionSchema(int, options.min),
+        max: int,
+        cpuUtilization: optionSchema(int, options.cpuUtilization).optional(),
+    });
+}
+
+/** The problems of `a` at `field` ("api.autoscaling"), whose `min` may not be below `minFloor`. */
+export function autoscalingProblems(a: Autoscaling, field: string, minFloor: number): FieldProblem[] {
+    const problems = tableProblems(autoscalingOptions(minFloor), a, ["min"], `${field}.`);
     if (!Number.isInteger(a.max) || a.max < a.min) {
-        problems.push({
+        // After min's problem, as before the table.
+        problems.splice(problems[0]?.field === `${field}.min` ? 1 : 0, 0, {
             field: `${field}.max`,
             problem: `must be an integer ≥ ${field}.min (${a.min})`,
             got: a.max,
             fix: `set ${field}.max to ${Math.max(a.min, minFloor) * 2}`,
             suggested: String(Math.max(a.min, minFloor) * 2),
-        });
-    }
-    if (!integerIn(a.cpuUtilization, 10, 95)) {
-        problems.push({
-            field: `${field}.cpuUtilization`,
-            problem: "must be an integer percentage from 10 to 95",
-            got: a.cpuUtilization,
-            fix: `set ${field}.cpuUtilization to ${DEFAULT_CPU_UTILIZATION}`,
-            suggested: String(DEFAULT_CPU_UTILIZATION),
         });
     }
     return problems;
@@ -341,7 +363,7 @@ export function createServingCompanions(
                                 name: "cpu",
                                 target: {
                                     type: "Utilization",
-                                    averageUtilization: a.cpuUtilization ?? DEFAULT_CPU_UTILIZATION,
+                                    averageUtilization: withDefaults(AUTOSCALING_DEFAULTS, a).cpuUtilization,
                                 },
                             },
                         },

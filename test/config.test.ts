@@ -234,6 +234,16 @@ const BAD: BadCase[] = [
         fix: "pulumi config set --path api.autoscaling.max 8",
     },
     {
+        title: "API autoscaling CPU target out of range",
+        change: (c) => {
+            delete c.api.replicas;
+            c.api.autoscaling = { min: 2, max: 4, cpuUtilization: 99 };
+        },
+        field: "api.autoscaling.cpuUtilization",
+        got: "99",
+        fix: "pulumi config set --path api.autoscaling.cpuUtilization 70",
+    },
+    {
         title: "API replicas and autoscaling both set",
         change: (c) => (c.api.autoscaling = { min: 2, max: 4 }),
         field: "api.replicas",
