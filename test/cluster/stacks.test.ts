@@ -18,6 +18,7 @@ import { PreviewDigest, PreviewStep } from "../../scripts/drift-report";
 import { UNMANAGED_REPORT_RESOURCES } from "../../scripts/unmanaged-objects";
 import {
     localClusterOnly,
+    sampleUntilStopped,
     SUITE_KUBECONFIG,
     SUITE_NAMESPACES,
     suiteCluster,
@@ -115,16 +116,12 @@ async function sampleWhile<T>(
     selector: string,
     operation: Promise<T>,
 ): Promise<{ result: T; samples: number[] }> {
-    const samples: number[] = [];
-    let done = false;
-    const settled = operation.finally(() => {
-        done = true;
-    });
-    while (!done) {
-        samples.push(await readyPods(conn, ns, selector));
-        await new Promise((resolve) => setTimeout(resolve, 200));
+    const sampler = sampleUntilStopped(() => readyPods(conn, ns, selector), 200);
+    try {
+        return { result: await operation, samples: sampler.samples };
+    } finally {
+        await sampler.stop();
     }
-    return { result: await settled, samples };
 }
 
 /** Digest of `pulumi preview --json`'s steps, from the same engine events the CLI prints them from. */

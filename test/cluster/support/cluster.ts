@@ -177,6 +177,31 @@ export async function until<T>(what: string, seconds: number, probe: () => T | u
     }
 }
 
+/**
+ * Samples `read` every `intervalMs` until `stop` is called; `stop` resolves once the sample in flight is in. The
+ * rollout tests read a count this way (Ready pods, available replicas) while `pulumi up` or an eviction runs.
+ */
+export function sampleUntilStopped<T>(
+    read: () => Promise<T>,
+    intervalMs: number,
+): { samples: T[]; stop: () => Promise<void> } {
+    const samples: T[] = [];
+    let running = true;
+    const loop = (async () => {
+        while (running) {
+            samples.push(await read());
+            await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        }
+    })();
+    return {
+        samples,
+        stop: async () => {
+            running = false;
+            await loop;
+        },
+    };
+}
+
 /** Every process this one started, directly or not (the cluster's daemons are detached but still its children). */
 export function descendantsOf(root: number): number[] {
     const children = new Map<number, number[]>();
