@@ -12,9 +12,17 @@ import { ApiImageBuild, ImageRegistry, reportingProblems, WebStack } from "./com
 import { CONFIG_KEYS, parseStackConfig, readConfigKey } from "./program/config";
 import { IMAGE_REGISTRY_CONFIG_KEYS, imageRegistryArgs } from "./program/registry-config";
 import { stackFileProblem } from "./program/stack-file";
+import { watchListWarning } from "./program/provider-env";
 import { VERSION_HEADER_DEFAULT_NAME } from "./components/facts";
 
 const config = new pulumi.Config();
+
+// The kubernetes provider inherits this environment: without client-go's streaming list its Deployment await can
+// end before a rollout starts (program/provider-env.ts). Only under the engine: an offline check (mocks) deploys nothing.
+const providerEnvWarning = watchListWarning(process.env);
+if (providerEnvWarning !== undefined && pulumi.runtime.getEngine() !== undefined) {
+    void pulumi.log.warn(providerEnvWarning);
+}
 
 /** The project's config as plain values; unknown `webstack:*` keys are kept so the parser can name typos. */
 function readRawConfig(): Record<string, unknown> {

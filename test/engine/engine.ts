@@ -18,6 +18,7 @@ import * as grpc from "@grpc/grpc-js";
 import { LanguageServer } from "@pulumi/pulumi/automation/server";
 import { LanguageRuntimeService } from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as YAML from "yaml";
+import { PROVIDER_ENV } from "../../program/provider-env";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const ENGINE_DIR = path.join(ROOT, ".engine");
@@ -111,6 +112,8 @@ export class EngineStack {
             ...engineEnv(),
             PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            // What docs/deploying.md has a user export for the provider's Deployment await (program/provider-env.ts).
+            ...PROVIDER_ENV,
             // No terminal: plain, uncoloured output the assertions can read.
             NO_COLOR: "1",
         };
@@ -187,10 +190,18 @@ export class EngineStack {
                 err ? reject(err) : resolve(p),
             ),
         );
+        // A user's shell gives the program and the CLI one environment; the inline program runs in this process, so
+        // it sees the provider variables this command's CLI gets (a test may turn one off with `opts.env`).
+        const cliEnv: Record<string, string | undefined> = { ...this.env, ...opts.env };
+        const saved = Object.keys(PROVIDER_ENV).map((name) => [name, process.env[name]] as const);
+        const setEnv = (name: string, value: string | undefined) =>
+            value === undefined ? delete process.env[name] : (process.env[name] = value);
+        saved.forEach(([name]) => setEnv(name, cliEnv[name]));
         try {
             return await this.cli([...args, "--stack", this.stack, `--client=127.0.0.1:${port}`], opts);
         } finally {
             server.forceShutdown();
+            saved.forEach(([name, value]) => setEnv(name, value));
         }
     }
 

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { checkInProcess } from "../support/check";
+import { WATCH_LIST_ENV } from "../../program/provider-env";
 import { CliResult, EngineStack, ROOT } from "./engine";
 
 interface BadConfigCase {
@@ -152,5 +153,31 @@ describe("engine: a bad stack config reads cleanly under pulumi preview and pulu
                 stack.remove();
             }
         });
+    });
+});
+
+describe("engine: a shell that leaves the provider's streaming list off reads as one warning with its fix [L15]", function () {
+    this.timeout(600_000);
+
+    it("[L15] pulumi preview warns once, naming KUBE_FEATURE_WatchListClient, its value and the export that fixes it; with the variable on, nothing", async () => {
+        const stack = await EngineStack.create({ stack: "dev" });
+        try {
+            const off = await stack.withProgram(["preview"], { env: { [WATCH_LIST_ENV]: "false" } });
+            const warnings = (off.stdout + off.stderr)
+                .split("\n")
+                .filter((line) => /^\s+warning: /.test(line) && line.includes(WATCH_LIST_ENV));
+            // The CLI prints a diagnostic in the progress rows and again under "Diagnostics:".
+            assert.ok(warnings.length >= 1 && warnings.length <= 2, off.stdout + off.stderr);
+            for (const line of warnings) {
+                assert.match(
+                    line,
+                    new RegExp(`${WATCH_LIST_ENV} is "false": .*\\(L15\\)\\. Fix: export ${WATCH_LIST_ENV}=true`),
+                );
+            }
+            const on = await stack.withProgram(["preview"]);
+            assert.ok(!(on.stdout + on.stderr).includes(WATCH_LIST_ENV), on.stdout + on.stderr);
+        } finally {
+            stack.remove();
+        }
     });
 });

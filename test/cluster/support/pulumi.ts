@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { SUITE_KUBECONFIG, suiteKubectl, suiteKubectlPath } from "./cluster";
+import { PROVIDER_ENV } from "../../../program/provider-env";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const ENGINE_ENV = path.join(REPO_ROOT, ".engine", "env.sh");
@@ -79,6 +80,8 @@ export async function testStack(name: string, config: Record<string, unknown>, p
         KUBECONFIG: SUITE_KUBECONFIG,
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: "cluster-tests-only",
+        // What docs/deploying.md has a user export for the provider's Deployment await (program/provider-env.ts).
+        ...PROVIDER_ENV,
     };
     // The CLI and the plugins it starts inherit this process's environment too (kubectl, the provider, the stand-ins).
     Object.assign(process.env, env);
