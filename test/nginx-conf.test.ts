@@ -1,7 +1,7 @@
 // Input validation of the nginx.conf renderer: a bad value fails with the field, the value and the fix.
 // (What the rendered config does is proven on a real nginx in nginx.real.test.ts.)
 import { strict as assert } from "assert";
-import { NginxConfOptions, renderNginxConf } from "../components/nginx-conf";
+import { nginxConfProblems, NginxConfOptions, renderNginxConf } from "../components/nginx-conf";
 
 const base: NginxConfOptions = { apiUpstream: "web-api.qr-demo-dev.svc:5000" };
 
@@ -137,5 +137,37 @@ describe("renderNginxConf input validation", function () {
         for (const [directive, target] of writable) {
             assert.ok(target.startsWith("/var/run/nginx-tmp/"), `${directive} ${target}`);
         }
+    });
+
+    it("[L02, L11] accepts each number option at both ends of its range, refuses one beyond either end or a fraction", function () {
+        const ranges: [keyof NginxConfOptions, number, number, string[]][] = [
+            ["listenPort", 1024, 65535, ["L02"]],
+            ["workerProcesses", 1, 64, []],
+            ["upstreamKeepalive", 1, 1024, []],
+            ["sseReadTimeoutSeconds", 61, 86400, ["L11"]],
+            ["apiReadTimeoutSeconds", 1, 3600, ["L11"]],
+        ];
+        for (const [option, lo, hi, lessons] of ranges) {
+            assert.deepEqual(nginxConfProblems({ ...base, [option]: lo }), [], `${option} ${lo}`);
+            assert.deepEqual(nginxConfProblems({ ...base, [option]: hi }), [], `${option} ${hi}`);
+            for (const wrong of [lo - 1, hi + 1, lo + 0.5]) {
+                const problems = nginxConfProblems({ ...base, [option]: wrong });
+                assert.deepEqual(
+                    problems.map(({ field, problem, got, lessons }) => ({ field, problem, got, lessons })),
+                    [{ field: option, problem: `must be an integer from ${lo} to ${hi}`, got: wrong, lessons }],
+                    `${option} ${wrong}`,
+                );
+            }
+        }
+    });
+
+    it("accepts an upstream port from 1 to 65535 and an IPv4 upstream, refuses port 0", function () {
+        for (const apiUpstream of ["web-api:1", "web-api:65535", "10.0.0.7:5000"]) {
+            assert.deepEqual(nginxConfProblems({ apiUpstream }), [], apiUpstream);
+        }
+        assert.match(
+            rejection({ apiUpstream: "web-api:0" }),
+            /^apiUpstream: port must be from 1 to 65535 \(got "web-api:0"\)/,
+        );
     });
 });
