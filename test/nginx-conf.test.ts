@@ -171,3 +171,197 @@ describe("renderNginxConf input validation", function () {
         );
     });
 });
+
+/** The server's locations of a rendered nginx.conf: match ("= /events", "/", "@webstack_api") → directive lines. */
+function locations(conf: string): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    let open: string[] | undefined;
+    for (const line of conf.split("\n").map((l) => l.trim())) {
+        const start = /^location (.+) \{$/.exec(line);
+        if (start) {
+            assert.ok(!found.has(start[1]), `location ${start[1]} twice`);
+            open = [];
+            found.set(start[1], open);
+        } else if (line === "}") {
+            open = undefined;
+        } else if (open && line !== "" && !line.startsWith("#")) {
+            open.push(line);
+        }
+    }
+    return found;
+}
+
+const PROXIED_WITH = (readTimeout: string) => [
+    "proxy_pass http://webstack_api;",
+    "proxy_http_version 1.1;",
+    'proxy_set_header Connection "";',
+    "proxy_set_header Host $host;",
+    "proxy_set_header X-Real-IP $remote_addr;",
+    "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "proxy_set_header X-Forwarded-Proto $webstack_forwarded_proto;",
+    "proxy_set_header X-Forwarded-Host $host;",
+    "proxy_connect_timeout 2s;",
+    `proxy_read_timeout ${readTimeout};`,
+    "error_page 502 503 = @webstack_api_unavailable;",
+    "error_page 504 = @webstack_api_timeout;",
+];
+
+describe("renderNginxConf locations", function () {
+    const routed: NginxConfOptions = {
+        ...base,
+        apiRouting: { mode: "routes", routes: ["/telemetry", "/scenario/", "/events"] },
+        sseReadTimeoutSeconds: 7200,
+        apiReadTimeoutSeconds: 30,
+    };
+
+    it("[L04] routes mode: one location per declared route (exact, or prefix when it ends in /), the SSE path once, other misses 404", function () {
+        const found = locations(renderNginxConf(routed));
+        assert.deepEqual(
+            [...found.keys()],
+            [
+                "= /_webstack/healthz",
+                "~ /\\.(?!well-known/)",
+                "= /events",
+                "= /telemetry",
+                "^~ /scenario/",
+                "/",
+                "@webstack_api_unavailable",
+                "@webstack_api_timeout",
+            ],
+        );
+        assert.equal(found.get("/")![0], "try_files $uri $uri.html $uri/ =404;");
+    });
+
+    it("[L04, L07] fallback mode: a path that is no static file (nor file.html, nor directory) goes to the API", function () {
+        const found = locations(renderNginxConf(base));
+        assert.equal(found.get("/")![0], "try_files $uri $uri.html $uri/ @webstack_api;");
+        assert.deepEqual(
+            found.get("@webstack_api")!.filter((line) => !/^(add|proxy_hide)_header /.test(line)),
+            PROXIED_WITH("60s"),
+        );
+        assert.deepEqual(
+            found.get("= /events")!.slice(-3),
+            ["proxy_buffering off;", "proxy_cache off;", "gzip off;"],
+            "[L11] the default SSE path streams unbuffered",
+        );
+    });
+
+    it("[L11] every proxied location forwards the client's host and scheme over a kept-alive connection, SSE with its own read timeout", function () {
+        const found = locations(renderNginxConf(routed));
+        const proxied = (match: string) => found.get(match)!.filter((line) => !/^(add|proxy_hide)_header /.test(line));
+        assert.deepEqual(proxied("= /events"), [
+            ...PROXIED_WITH("7200s"),
+            "proxy_buffering off;",
+            "proxy_cache off;",
+            "gzip off;",
+        ]);
+        assert.deepEqual(proxied("= /telemetry"), PROXIED_WITH("30s"));
+        assert.deepEqual(proxied("^~ /scenario/"), PROXIED_WITH("30s"));
+    });
+
+    it("[L24, L25] add_header is not inherited, so every location repeats the common headers; proxied ones hide the API's copies", function () {
+        const conf = renderNginxConf({
+            ...routed,
+            corsOrigins: ["https://app.example.com"],
+            versionHeader: { value: "1.2" },
+        });
+        const found = locations(conf);
+        const serverHeaders = conf
+            .split("\n")
+            .map((l) => l.trim())
+            .filter(
+                (l) => /^add_header .* always;$/.test(l) && !/Access-Control-Allow-(Methods|Headers)|Max-Age/.test(l),
+            );
+        const common = [...new Set(serverHeaders)];
+        assert.deepEqual(common, [
+            'add_header X-Webstack-Version "1.2" always;',
+            'add_header X-Content-Type-Options "nosniff" always;',
+            'add_header Referrer-Policy "strict-origin-when-cross-origin" always;',
+            'add_header X-Frame-Options "SAMEORIGIN" always;',
+            `add_header Content-Security-Policy "frame-ancestors 'self'" always;`,
+            "add_header Access-Control-Allow-Origin $webstack_cors_allow_origin always;",
+            'add_header Vary "Origin" always;',
+        ]);
+        for (const [match, lines] of found) {
+            assert.deepEqual(
+                lines.filter((l) => common.includes(l)),
+                common,
+                `location ${match}`,
+            );
+            if (lines.some((l) => l.startsWith("proxy_pass "))) {
+                assert.deepEqual(
+                    lines.filter((l) => l.startsWith("proxy_hide_header ")),
+                    [
+                        "X-Webstack-Version",
+                        "X-Content-Type-Options",
+                        "Referrer-Policy",
+                        "X-Frame-Options",
+                        "Access-Control-Allow-Origin",
+                        "Access-Control-Allow-Credentials",
+                    ].map((h) => `proxy_hide_header ${h};`),
+                    `location ${match}`,
+                );
+            }
+        }
+        assert.match(conf, /^\s*"https:\/\/app\.example\.com" \$http_origin;$/m, "the allowed origin is echoed");
+        const plain = renderNginxConf(base);
+        assert.doesNotMatch(
+            plain,
+            /Access-Control-Allow-Origin|Vary "Origin"|\$http_origin;/,
+            "no CORS header without origins",
+        );
+    });
+
+    it("the API's unavailability and timeouts answer JSON with their own status; health is nginx's own 200", function () {
+        const found = locations(renderNginxConf(base));
+        for (const [name, status, error] of [
+            ["@webstack_api_unavailable", 502, "api_unavailable"],
+            ["@webstack_api_timeout", 504, "api_timeout"],
+        ] as const) {
+            const lines = found.get(name)!;
+            assert.equal(lines[0], "default_type application/json;");
+            const answer = /^return (\d+) '(.*)';$/.exec(lines[lines.length - 1])!;
+            assert.equal(Number(answer[1]), status);
+            assert.deepEqual(JSON.parse(answer[2]), {
+                error,
+                status,
+                detail: "the API did not answer; static content is still served",
+            });
+        }
+        const health = found.get("= /_webstack/healthz")!;
+        assert.deepEqual(
+            [health[0], health[1], health[health.length - 1]],
+            ["access_log off;", "default_type text/plain;", 'return 200 "ok\\n";'],
+        );
+        assert.equal(found.get("~ /\\.(?!well-known/)")!.at(-1), "return 404;", "dotfiles are never served");
+    });
+
+    it("[L02, L09] the options reach their directives: listen address, root and temp dir without a trailing slash, upstream, workers, cache prefixes", function () {
+        const conf = renderNginxConf({
+            apiUpstream: "10.0.0.7:5001",
+            listenAddress: "127.0.0.1",
+            listenPort: 8081,
+            contentRoot: "/srv/www/",
+            tempDir: "/run/nginx/",
+            mimeTypesPath: "/opt/nginx/mime.types",
+            workerProcesses: 2,
+            upstreamKeepalive: 16,
+            longCachePrefixes: ["/assets.v2/", "/c++/"],
+        });
+        const directives = conf.split("\n").map((l) => l.trim());
+        for (const expected of [
+            "listen 127.0.0.1:8081;",
+            "root /srv/www;",
+            "pid /run/nginx/nginx.pid;",
+            "include /opt/nginx/mime.types;",
+            "worker_processes 2;",
+            "server 10.0.0.7:5001;",
+            "keepalive 16;",
+            `"~^(/assets\\.v2/|/c\\+\\+/)" "public, max-age=31536000, immutable";`,
+        ]) {
+            assert.ok(directives.includes(expected), expected);
+        }
+        assert.ok(renderNginxConf(base).split("\n").includes("    listen 8080;"), "every address by default");
+        assert.ok(renderNginxConf({ ...base, contentRoot: "/" }).includes("root /;"), "the root directory stays /");
+    });
+});
