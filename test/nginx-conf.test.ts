@@ -172,6 +172,226 @@ describe("renderNginxConf input validation", function () {
     });
 });
 
+describe("renderNginxConf problems: the field, the rule, the fix and the lessons of each", function () {
+    const health = { field: "healthPath", fix: 'use "/_webstack/healthz"', lessons: ["L04"] };
+    const segments = {
+        problem: 'must not contain empty, "." or ".." segments',
+        fix: "write the normalised path",
+        lessons: ["L04"],
+    };
+    const cases: [
+        string,
+        Partial<NginxConfOptions>,
+        { field: string; problem?: string; fix: string; lessons?: string[] },
+    ][] = [
+        ["[L04] an empty segment", { ssePaths: ["/a//b"] }, { field: "ssePaths[0]", ...segments }],
+        ["[L04] a . segment", { ssePaths: ["/a/./b"] }, { field: "ssePaths[0]", ...segments }],
+        [
+            "[L04] a .. segment",
+            { apiRouting: { mode: "routes", routes: ["/a/../b"] } },
+            { field: "apiRouting.routes[0]", ...segments },
+        ],
+        [
+            "[L04] an SSE path that is no URL path",
+            { ssePaths: ["events"] },
+            { field: "ssePaths[0]", fix: 'e.g. "/events"', lessons: ["L04"] },
+        ],
+        [
+            "[L04] an unknown routing mode",
+            { apiRouting: { mode: "proxy" } as never },
+            {
+                field: "apiRouting.mode",
+                problem: 'must be "fallback" or "routes"',
+                fix: 'use "fallback" (default) unless the API publishes its full route list',
+                lessons: ["L04"],
+            },
+        ],
+        [
+            "[L04] a duplicate route",
+            { apiRouting: { mode: "routes", routes: ["/log", "/log"] } },
+            { field: "apiRouting.routes", fix: "list each route once", lessons: ["L04"] },
+        ],
+        [
+            '[L04] the route "/"',
+            { apiRouting: { mode: "routes", routes: ["/"] } },
+            {
+                field: "apiRouting.routes",
+                fix: 'use { mode: "fallback" } to send every non-static path to the API',
+                lessons: ["L04"],
+            },
+        ],
+        [
+            "a route equal to the health path",
+            { apiRouting: { mode: "routes", routes: ["/_webstack/healthz"] } },
+            {
+                field: "apiRouting.routes",
+                problem: 'route "/_webstack/healthz" would shadow the health endpoint',
+                fix: 'move the API route or set healthPath under "/_webstack/"',
+            },
+        ],
+        ["[L04] the reserved prefix itself as health path", { healthPath: "/_webstack/" }, health],
+        [
+            "[L04] a health path that is no URL path",
+            { healthPath: "_webstack/healthz" },
+            { ...health, fix: 'e.g. "/_webstack/healthz"' },
+        ],
+        [
+            "a listen address that is no IPv4 address",
+            { listenAddress: "localhost" },
+            { field: "listenAddress", problem: "must be an IPv4 address", fix: "omit it to listen on every address" },
+        ],
+        [
+            "[L02] a relative content root",
+            { contentRoot: "srv/www" },
+            {
+                field: "contentRoot",
+                problem: "must be an absolute path of letters, digits and . _ - /",
+                fix: 'use a plain absolute path, e.g. "/tmp"',
+                lessons: ["L02"],
+            },
+        ],
+        [
+            "[L02] a temp dir with a .. segment",
+            { tempDir: "/tmp/../etc" },
+            { field: "tempDir", fix: 'use a plain absolute path, e.g. "/tmp"', lessons: ["L02"] },
+        ],
+        [
+            "[L25] an origin that is no string",
+            { corsOrigins: [7 as never] },
+            {
+                field: "corsOrigins[0]",
+                problem: "must be an origin string",
+                fix: 'write scheme://host[:port] exactly as the browser sends it in the Origin header, e.g. "https://app.example.com"',
+                lessons: ["L25"],
+            },
+        ],
+        [
+            "[L25] the wildcard origin",
+            { corsOrigins: ["*"] },
+            { field: "corsOrigins[0]", fix: "list every allowed origin explicitly", lessons: ["L25"] },
+        ],
+        [
+            "[L25] an origin of another scheme",
+            { corsOrigins: ["ftp://files.example.com"] },
+            {
+                field: "corsOrigins[0]",
+                problem: "must use http or https",
+                fix: 'write scheme://host[:port] exactly as the browser sends it in the Origin header, e.g. "https://app.example.com"',
+                lessons: ["L25"],
+            },
+        ],
+        [
+            "[L24] a version value that is no string",
+            { versionHeader: { value: 5 as never } },
+            {
+                field: "versionHeader.value",
+                fix: 'pass e.g. the release version "1.4.2" or the image digest "sha256:…"',
+                lessons: ["L24"],
+            },
+        ],
+        [
+            "[L09] a long-cache prefix that is no URL path",
+            { longCachePrefixes: ["assets/"] },
+            { field: "longCachePrefixes[0]", fix: 'e.g. "/assets/"', lessons: ["L04"] },
+        ],
+        [
+            "[L09] a long-cache prefix without the trailing /",
+            { longCachePrefixes: ["/assets"] },
+            { field: "longCachePrefixes[0]", fix: 'e.g. "/assets/"', lessons: ["L09"] },
+        ],
+        [
+            "a missing upstream",
+            { apiUpstream: undefined },
+            { field: "apiUpstream", fix: 'pass the API Service as "host:port", e.g. "web-api.my-ns.svc:5000"' },
+        ],
+        [
+            "an upstream host that is no DNS name",
+            { apiUpstream: "web_api:5000" },
+            {
+                field: "apiUpstream",
+                problem: 'must be "host:port" (a DNS name or IPv4 address and a port)',
+                fix: 'e.g. "web-api.my-ns.svc:5000"',
+            },
+        ],
+        [
+            "an upstream port followed by more",
+            { apiUpstream: "web-api:5000x" },
+            { field: "apiUpstream", fix: 'e.g. "web-api.my-ns.svc:5000"' },
+        ],
+        [
+            "a scheme-like text after the port",
+            { apiUpstream: "web-api:5000/a://b" },
+            { field: "apiUpstream", fix: 'e.g. "web-api.my-ns.svc:5000"' },
+        ],
+        [
+            "an upstream port out of range",
+            { apiUpstream: "web-api:65536" },
+            { field: "apiUpstream", fix: "use the API Service's port" },
+        ],
+        [
+            "upstreamKeepalive out of range",
+            { upstreamKeepalive: 0 },
+            { field: "upstreamKeepalive", fix: "use the default 32", lessons: [] },
+        ],
+        [
+            "[L11] sseReadTimeoutSeconds out of range",
+            { sseReadTimeoutSeconds: 60 },
+            {
+                field: "sseReadTimeoutSeconds",
+                fix: "keep it above the API's heartbeat interval, e.g. 3600",
+                lessons: ["L11"],
+            },
+        ],
+        [
+            "[L11] apiReadTimeoutSeconds out of range",
+            { apiReadTimeoutSeconds: 0 },
+            {
+                field: "apiReadTimeoutSeconds",
+                fix: "use the default 60; long-lived responses belong in ssePaths",
+                lessons: ["L11"],
+            },
+        ],
+        [
+            "workerProcesses out of range",
+            { workerProcesses: 65 },
+            { field: "workerProcesses", fix: 'use "auto" or the container\'s CPU count', lessons: [] },
+        ],
+    ];
+    for (const [what, opts, expected] of cases) {
+        it(`${what}: ${expected.field}`, function () {
+            const [first] = nginxConfProblems({ ...base, ...opts });
+            assert.ok(first, "accepted");
+            assert.deepEqual(
+                {
+                    field: first.field,
+                    problem: expected.problem ?? first.problem,
+                    fix: first.fix,
+                    lessons: first.lessons,
+                },
+                { problem: first.problem, lessons: undefined, ...expected },
+            );
+        });
+    }
+
+    it("accepts an http origin, a route that only starts like the health path, and routes beside it", function () {
+        assert.deepEqual(nginxConfProblems({ ...base, corsOrigins: ["http://app.example.com:8080"] }), []);
+        assert.deepEqual(
+            nginxConfProblems({
+                ...base,
+                apiRouting: { mode: "routes", routes: ["/_web", "/_webstack-api/", "/api/"] },
+            }),
+            [],
+        );
+        // The health rule waits until every path is valid: one problem, not two.
+        assert.deepEqual(
+            nginxConfProblems({ ...base, apiRouting: { mode: "routes", routes: ["/_webstack/", "bad"] } }).map(
+                (p) => p.field,
+            ),
+            ["apiRouting.routes[1]"],
+        );
+    });
+});
+
 /** The server's locations of a rendered nginx.conf: match ("= /events", "/", "@webstack_api") → directive lines. */
 function locations(conf: string): Map<string, string[]> {
     const found = new Map<string, string[]>();

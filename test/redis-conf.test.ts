@@ -93,4 +93,22 @@ describe("renderRedisConf input validation", function () {
             ],
         );
     });
+
+    it("[L10] each rule holds for the whole value: a data dir, a size or a bind address with anything before or after is refused", function () {
+        const fields = (opts: RedisConfOptions) => redisConfProblems(opts).map((p) => p.field);
+        assert.deepEqual(fields({ dataDir: "data/x" }), ["dataDir"]);
+        assert.deepEqual(fields({ maxmemory: "x256mb" }), ["maxmemory"]);
+        assert.deepEqual(fields({ maxmemory: "256mbx" }), ["maxmemory"]);
+        assert.deepEqual(fields({ bind: ["g1.2.3.4", "1.2.3.4g"] }), ["bind[0]", "bind[1]"]);
+        const [bind] = redisConfProblems({ bind: ["g1.2.3.4"] });
+        assert.deepEqual(
+            [bind.problem, bind.fix],
+            [
+                'must be an IP address, "*" or "::*" (optionally prefixed with "-")',
+                "omit bind to listen on every address",
+            ],
+        );
+        const [policy] = redisConfProblems({ maxmemoryPolicy: "lru" as never });
+        assert.equal(policy.fix, 'use "noeviction" for state that must not silently disappear');
+    });
 });

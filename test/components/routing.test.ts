@@ -319,6 +319,10 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
                 );
             }
         }
+        assert.strictEqual(
+            migrationProblems({ command, schemaVersion: -1 }, "migration.")[0].fix,
+            "set migration.schemaVersion to the number of the newest migration the image carries, e.g. 3",
+        );
         for (const bad of [undefined, [], ["flask", " "]]) {
             assert.deepStrictEqual(
                 migrationProblems({ command: bad }, "migration.").map((p) => [p.field, p.suggested]),
@@ -368,7 +372,11 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
             update: `${deadlineMinutes}m`,
             delete: "2m",
         });
-        assert.strictEqual(job.resource.inputs.metadata.name, undefined, "auto-named: the new Job is created before the old goes");
+        assert.strictEqual(
+            job.resource.inputs.metadata.name,
+            undefined,
+            "auto-named: the new Job is created before the old goes",
+        );
         const pod = job.obj.spec.template.spec;
         assertRestricted("migrate", pod);
         assert.deepStrictEqual([pod.restartPolicy, pod.automountServiceAccountToken], ["Never", false]);
