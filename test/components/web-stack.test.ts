@@ -153,4 +153,31 @@ describe("WebStack (components/web-stack.ts)", () => {
         const volumes = one(resources, "Deployment", "shop-site").obj.spec.template.spec.volumes;
         assert.ok(volumes.some((v: any) => v.persistentVolumeClaim?.claimName === "shop-content"));
     });
+
+    it("every object is a child of the component that makes it, named after it (its URN moves with the component)", async () => {
+        const resources = await recordResources(() => {
+            new WebStack("shop", {
+                ...BASE,
+                migration: { command: ["migrate"] },
+                site: { content: { volume: { size: "2Gi" } } },
+            });
+        });
+        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(objects.length > 10, `${objects.length} objects`);
+        for (const object of objects) {
+            const parent = byUrn.get(object.parent ?? "");
+            assert.ok(
+                parent?.type.startsWith("webstack:index:"),
+                `${object.type} ${object.name}: parent ${parent?.type}`,
+            );
+            assert.ok(object.name.startsWith(parent.name), `${object.type} ${object.name} under ${parent.name}`);
+        }
+        for (const component of resources.filter((r) => r.type.startsWith("webstack:index:") && r.name !== "shop")) {
+            assert.ok(
+                byUrn.get(component.parent ?? "")?.type.startsWith("webstack:index:"),
+                `${component.type} ${component.name}`,
+            );
+        }
+    });
 });
