@@ -1,6 +1,7 @@
 // Input validation of the redis.conf renderer (what the config does is proven in redis.real.test.ts).
 import { strict as assert } from "assert";
-import { redisConfProblems, RedisConfOptions, renderRedisConf } from "../components/redis-conf";
+import { spawnSync } from "child_process";
+import { redisConfProblems, RedisConfOptions, redisPingCommand, renderRedisConf } from "../components/redis-conf";
 
 function rejection(opts: RedisConfOptions): string {
     try {
@@ -110,5 +111,18 @@ describe("renderRedisConf input validation", function () {
         );
         const [policy] = redisConfProblems({ maxmemoryPolicy: "lru" as never });
         assert.equal(policy.fix, 'use "noeviction" for state that must not silently disappear');
+    });
+
+    it("[L02] listens on the given port", function () {
+        assert.match(renderRedisConf({ port: 7000 }), /^port 7000$/m);
+    });
+
+    it("[L27] the probe passes only when the CLI answers PONG (a pipe, so it runs in a shell)", function () {
+        const status = (cli: string) => {
+            const [command, ...args] = redisPingCommand(cli, 6380);
+            return spawnSync(command, args).status;
+        };
+        assert.equal(status("echo PONG"), 0);
+        assert.equal(status("echo LOADING"), 1);
     });
 });
