@@ -164,6 +164,11 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
             [problem.field, problem.got, problem.suggested, problem.lessons],
             ["route.host", "Shop.example.com", "north.apps.example.com", ["L29"]],
         );
+        assert.strictEqual(problem.problem, "is not a lowercase DNS host name");
+        assert.strictEqual(
+            problem.fix,
+            "set route.host to a lowercase host name such as north.apps.example.com, or leave it unset to let OpenShift generate one",
+        );
         assert.deepStrictEqual(routeProblems({ host: "shop.example.com", timeout: "90s" }, "route."), []);
     });
 
@@ -319,9 +324,22 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
                 );
             }
         }
+        const fixOf = (args: Parameters<typeof migrationProblems>[0]) => migrationProblems(args, "migration.")[0].fix;
         assert.strictEqual(
-            migrationProblems({ command, schemaVersion: -1 }, "migration.")[0].fix,
+            fixOf({ command, schemaVersion: -1 }),
             "set migration.schemaVersion to the number of the newest migration the image carries, e.g. 3",
+        );
+        assert.strictEqual(
+            fixOf({ command, backoffLimit: 7 }),
+            "use 0 or 1: a migration that fails twice will not pass a third time",
+        );
+        assert.strictEqual(
+            fixOf({ command, activeDeadlineSeconds: 5 }),
+            "set the longest a migration may take, e.g. 600",
+        );
+        assert.strictEqual(
+            fixOf({ command: [] }),
+            'give the whole command as migration.command, e.g. ["flask", "db", "upgrade"]',
         );
         for (const bad of [undefined, [], ["flask", " "]]) {
             assert.deepStrictEqual(
@@ -395,5 +413,18 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
         assert.strictEqual(record.obj.metadata.labels["app.kubernetes.io/component"], "schema");
         assert.strictEqual(job.obj.metadata.labels["app.kubernetes.io/component"], "migration");
         assert.deepStrictEqual(job.resource.options.dependsOn, [record.resource.urn]);
+    });
+
+    it("L11 a Route's own arguments are named as such in its problems (no config path before them)", async () => {
+        const message = await recordResources(() => {
+            new Route("shop", { namespace: "demo", target: TARGET, timeout: "soon" });
+        }).then(
+            () => assert.fail("accepted"),
+            (err: Error) => err.message,
+        );
+        assert.match(
+            message,
+            /^timeout: is not a duration the router understands \(got "soon"\)\. Fix: set timeout to /,
+        );
     });
 });

@@ -119,4 +119,12 @@ describe("Storage (components/storage.ts)", () => {
         assert.strictEqual(pvc.metadata.labels["app.kubernetes.io/part-of"], "shop");
         assert.deepStrictEqual(quantityProblems("500Mi", "size"), []);
     });
+
+    it("L21 a consumer of a ReadWriteOnce volume runs one pod, so it gets no PodDisruptionBudget", async () => {
+        const resources = await siteOn({ accessMode: "ReadWriteOnce" });
+        assert.deepStrictEqual(
+            resources.filter((r) => r.type.endsWith("PodDisruptionBudget")).map((r) => r.name),
+            [],
+        );
+    });
 });

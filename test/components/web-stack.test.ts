@@ -156,12 +156,19 @@ describe("WebStack (components/web-stack.ts)", () => {
 
     it("every object is a child of the component that makes it, named after it (its URN moves with the component)", async () => {
         const resources = await recordResources(() => {
-            new WebStack("shop", {
-                ...BASE,
-                migration: { command: ["migrate"] },
-                site: { content: { volume: { size: "2Gi" } } },
-            });
+            for (const platform of ["openshift", "kubernetes"] as const) {
+                new WebStack(platform, {
+                    ...BASE,
+                    platform,
+                    api: { ...BASE.api, autoscaling: { min: 2, max: 4 } },
+                    migration: { command: ["migrate"] },
+                    site: { content: { volume: { size: "2Gi" } } },
+                });
+            }
         });
+        assert.ok(
+            one(resources, "Ingress", "kubernetes-route") && one(resources, "HorizontalPodAutoscaler", "openshift-api"),
+        );
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
         const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         assert.ok(objects.length > 10, `${objects.length} objects`);
@@ -172,7 +179,9 @@ describe("WebStack (components/web-stack.ts)", () => {
             }
             assert.ok(object.name.startsWith(parent.name), `${object.type} ${object.name} under ${parent.name}`);
         }
-        for (const component of resources.filter((r) => r.type.startsWith("webstack:index:") && r.name !== "shop")) {
+        for (const component of resources.filter(
+            (r) => r.type.startsWith("webstack:index:") && r.type !== "webstack:index:WebStack",
+        )) {
             assert.ok(
                 byUrn.get(component.parent ?? "")?.type.startsWith("webstack:index:"),
                 `${component.type} ${component.name}`,

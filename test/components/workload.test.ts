@@ -1,6 +1,9 @@
 // The rollout, lifecycle and autoscaling rules every Deployment shares (components/workload.ts): the bounds of each
 // setting at their edges (L15, L16, L21), the cross-field rules and the Deployment fields they become (L29).
 import * as assert from "assert";
+import { Api } from "../../components/api";
+import { recordResources } from "../../offline/run-program";
+import { one } from "./support";
 import {
     autoscalingProblems,
     DEFAULT_CPU_UTILIZATION,
@@ -83,6 +86,15 @@ describe("workload settings (components/workload.ts)", () => {
             fields(workloadProblems({ progressDeadlineSeconds: 20, rolloutTimeoutSeconds: 60 }, "")),
             ["progressDeadlineSeconds"],
         );
+        assert.deepStrictEqual(
+            fields(
+                workloadProblems(
+                    { revisionHistoryLimit: 50, progressDeadlineSeconds: 120, rolloutTimeoutSeconds: 120 },
+                    "",
+                ),
+            ),
+            ["revisionHistoryLimit"],
+        );
     });
 
     it("L15 the default rollout timeout follows a progress deadline beyond it, a minute later", () => {
@@ -114,6 +126,9 @@ describe("autoscaling bounds (components/workload.ts)", () => {
         const [site] = autoscalingProblems({ min: 0, max: 2 }, "site.autoscaling", 1);
         assert.deepStrictEqual([site.field, site.suggested, site.lessons], ["site.autoscaling.min", "1", []]);
         assert.deepStrictEqual(fields(autoscalingProblems({ min: 2.5, max: 4 }, "api.autoscaling", 2)), [
+            "api.autoscaling.min",
+        ]);
+        assert.deepStrictEqual(fields(autoscalingProblems({ max: 4 } as never, "api.autoscaling", 2)), [
             "api.autoscaling.min",
         ]);
     });
@@ -201,5 +216,35 @@ describe("rollout settings (components/workload.ts)", () => {
                 },
             ],
         });
+    });
+
+    it("L21 the serving companions: a PDB over the Deployment's pods, an HPA scaling the Deployment on CPU utilization", async () => {
+        const resources = await recordResources(() => {
+            new Api("shop-api", {
+                namespace: "demo",
+                image: `quay.io/acme/api@sha256:${"c".repeat(64)}`,
+                command: ["gunicorn", "app:app"],
+                autoscaling: { min: 2, max: 5 },
+            });
+        });
+        const deployment = one(resources, "Deployment", "shop-api").obj;
+        const pdb = one(resources, "PodDisruptionBudget", "shop-api").obj;
+        assert.deepStrictEqual(pdb.spec.selector, deployment.spec.selector);
+        const hpa = one(resources, "HorizontalPodAutoscaler", "shop-api").obj;
+        assert.deepStrictEqual(
+            [hpa.metadata.name, hpa.metadata.namespace, hpa.metadata.labels],
+            ["shop-api", "demo", deployment.metadata.labels],
+        );
+        assert.deepStrictEqual(hpa.spec.scaleTargetRef, {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            name: deployment.metadata.name,
+        });
+        assert.deepStrictEqual(hpa.spec.metrics, [
+            {
+                type: "Resource",
+                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: DEFAULT_CPU_UTILIZATION } },
+            },
+        ]);
     });
 });
