@@ -1,6 +1,7 @@
 // Input validation of the redis.conf renderer (what the config does is proven in redis.real.test.ts).
 import { strict as assert } from "assert";
-import { RedisConfOptions, renderRedisConf } from "../components/redis-conf";
+import { spawnSync } from "child_process";
+import { redisConfProblems, RedisConfOptions, redisPingCommand, renderRedisConf } from "../components/redis-conf";
 
 function rejection(opts: RedisConfOptions): string {
     try {
@@ -46,5 +47,82 @@ describe("renderRedisConf input validation", function () {
         assert.match(conf, /^pidfile ""$/m);
         assert.match(conf, /^logfile ""$/m);
         assert.doesNotMatch(conf, /^\s*(requirepass|masterauth|user)\b/m, "no credential in the file (L19)");
+    });
+
+    it("[L02] accepts ports 1024 and 65535, refuses 1023 and 65536, suggesting the default", function () {
+        for (const port of [1024, 65535]) assert.deepEqual(redisConfProblems({ port }), [], `port ${port}`);
+        for (const port of [1023, 65536]) {
+            assert.deepEqual(
+                redisConfProblems({ port }).map((p) => [p.field, p.fix, p.lessons]),
+                [["port", "use 6379: ports below 1024 need root", ["L02"]]],
+            );
+        }
+    });
+
+    it("[L10, L26] normalises a trailing slash and refuses a parent-directory segment", function () {
+        assert.match(renderRedisConf({ dataDir: "/" }), /^dir \/$/m, "the root stays the root");
+        assert.deepEqual(
+            redisConfProblems({ dataDir: "/data/../etc/" }).map((p) => [p.field, p.got, p.lessons]),
+            [["dataDir", "/data/../etc", ["L10", "L26"]]],
+        );
+        assert.deepEqual(redisConfProblems({ dataDir: "/var/lib/valkey-8.0/data_1" }), []);
+    });
+
+    it("writes maxmemory in lowercase whatever the case of its unit, and the chosen policy", function () {
+        const conf = renderRedisConf({ maxmemory: "2GB", maxmemoryPolicy: "allkeys-lfu" });
+        assert.match(conf, /^maxmemory 2gb$/m);
+        assert.match(conf, /^maxmemory-policy allkeys-lfu$/m);
+        assert.match(renderRedisConf({}), /^maxmemory-policy noeviction$/m, "[L10] state, not a cache, by default");
+    });
+
+    it("[L10] suggests the policy closest to a misspelt one, else noeviction", function () {
+        const suggested = (maxmemoryPolicy: unknown) =>
+            redisConfProblems({ maxmemoryPolicy: maxmemoryPolicy as never }).map((p) => p.suggested);
+        assert.deepEqual(suggested("allkeys-lr"), ["allkeys-lru"]);
+        assert.deepEqual(suggested("something-else-entirely"), ["noeviction"]);
+        assert.deepEqual(suggested(7), ["noeviction"]);
+    });
+
+    it("binds every IPv4 and (optionally) IPv6 address by default; each bad entry is named by its index", function () {
+        assert.match(renderRedisConf({}), /^bind \* -::\*$/m);
+        assert.match(renderRedisConf({ bind: ["127.0.0.1", "-::1"] }), /^bind 127\.0\.0\.1 -::1$/m);
+        assert.deepEqual(
+            redisConfProblems({ bind: ["", "10.0.0.1", "host"] }).map((p) => [p.field, p.got]),
+            [
+                ["bind[0]", ""],
+                ["bind[2]", "host"],
+            ],
+        );
+    });
+
+    it("[L10] each rule holds for the whole value: a data dir, a size or a bind address with anything before or after is refused", function () {
+        const fields = (opts: RedisConfOptions) => redisConfProblems(opts).map((p) => p.field);
+        assert.deepEqual(fields({ dataDir: "data/x" }), ["dataDir"]);
+        assert.deepEqual(fields({ maxmemory: "x256mb" }), ["maxmemory"]);
+        assert.deepEqual(fields({ maxmemory: "256mbx" }), ["maxmemory"]);
+        assert.deepEqual(fields({ bind: ["g1.2.3.4", "1.2.3.4g"] }), ["bind[0]", "bind[1]"]);
+        const [bind] = redisConfProblems({ bind: ["g1.2.3.4"] });
+        assert.deepEqual(
+            [bind.problem, bind.fix],
+            [
+                'must be an IP address, "*" or "::*" (optionally prefixed with "-")',
+                "omit bind to listen on every address",
+            ],
+        );
+        const [policy] = redisConfProblems({ maxmemoryPolicy: "lru" as never });
+        assert.equal(policy.fix, 'use "noeviction" for state that must not silently disappear');
+    });
+
+    it("[L02] listens on the given port", function () {
+        assert.match(renderRedisConf({ port: 7000 }), /^port 7000$/m);
+    });
+
+    it("[L27] the probe passes only when the CLI answers PONG (a pipe, so it runs in a shell)", function () {
+        const status = (cli: string) => {
+            const [command, ...args] = redisPingCommand(cli, 6380);
+            return spawnSync(command, args).status;
+        };
+        assert.equal(status("echo PONG"), 0);
+        assert.equal(status("echo LOADING"), 1);
     });
 });

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { recordResources } from "../../offline/run-program";
 import { WebStackArgError } from "../../components/errors";
 import { StaticSite } from "../../components/static-site";
-import { Storage, StorageArgs } from "../../components/storage";
+import { consumerPlan, consumerProblems, quantityProblems, Storage, StorageArgs } from "../../components/storage";
 import { assertSchemaValid, one } from "./support";
 
 const UPSTREAM = "web-api.demo.svc:5000";
@@ -73,5 +73,58 @@ describe("Storage (components/storage.ts)", () => {
         assert.strictEqual(site.spec.replicas, 3);
         assert.deepStrictEqual(site.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
         assert.ok(one(resources, "PodDisruptionBudget", "site"), "L21: PDB with ≥ 2 replicas");
+    });
+
+    it("L03 one replica (and an autoscaler max of 1) fits a ReadWriteOnce volume; any number fits ReadWriteMany", () => {
+        const fields = {
+            replicas: "site.replicas",
+            maxReplicas: "site.autoscaling.max",
+            accessMode: "site.content.volume.accessMode",
+        };
+        assert.deepStrictEqual(consumerProblems("ReadWriteOnce", { replicas: 1, maxReplicas: 1 }, fields), []);
+        assert.deepStrictEqual(consumerProblems("ReadWriteMany", { replicas: 5, maxReplicas: 9 }, fields), []);
+        const problems = consumerProblems("ReadWriteOnce", { replicas: 2, maxReplicas: 2 }, fields);
+        assert.deepStrictEqual(
+            problems.map((p) => [p.field, p.got, p.lessons]),
+            [
+                ["site.replicas", 2, ["L03"]],
+                ["site.autoscaling.max", 2, ["L03"]],
+            ],
+        );
+        assert.match(problems[0].fix, /set site\.content\.volume\.accessMode to ReadWriteMany/);
+        assert.deepStrictEqual(consumerPlan("ReadWriteMany", 4), { replicas: 4, strategy: "RollingUpdate" });
+        assert.deepStrictEqual(consumerPlan("ReadWriteOnce", 1), { replicas: 1, strategy: "Recreate" });
+    });
+
+    it("the claim asks for the given size, class and access mode, labelled as storage of its application", async () => {
+        const resources = await recordResources(() => {
+            new Storage("content", {
+                namespace: "demo",
+                size: "2.5Gi",
+                accessMode: "ReadWriteOnce",
+                storageClassName: "fast",
+                partOf: "shop",
+            });
+        });
+        const pvc = one(resources, "PersistentVolumeClaim", "content").obj;
+        assert.deepStrictEqual(pvc.spec, {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: "2.5Gi" } },
+            storageClassName: "fast",
+        });
+        assert.deepStrictEqual(
+            [pvc.metadata.name, pvc.metadata.namespace, pvc.metadata.labels["app.kubernetes.io/component"]],
+            ["content", "demo", "storage"],
+        );
+        assert.strictEqual(pvc.metadata.labels["app.kubernetes.io/part-of"], "shop");
+        assert.deepStrictEqual(quantityProblems("500Mi", "size"), []);
+    });
+
+    it("L21 a consumer of a ReadWriteOnce volume runs one pod, so it gets no PodDisruptionBudget", async () => {
+        const resources = await siteOn({ accessMode: "ReadWriteOnce" });
+        assert.deepStrictEqual(
+            resources.filter((r) => r.type.endsWith("PodDisruptionBudget")).map((r) => r.name),
+            [],
+        );
     });
 });

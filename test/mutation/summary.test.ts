@@ -1,5 +1,5 @@
 import * as assert from "node:assert";
-import { folderScores } from "../../tools/mutation/summary";
+import { folderScores, mergeReports } from "../../tools/mutation/summary";
 
 type Status = Parameters<typeof folderScores>[0]["files"][string]["mutants"][number]["status"];
 const file = (...statuses: Status[]) => ({ mutants: statuses.map((status) => ({ status })) });
@@ -39,5 +39,20 @@ describe("npm run test:mutation summary (issue 30): the score per folder, as Str
         const [components] = folderScores({ files: { "components/x.ts": file("CompileError") } });
         assert.strictEqual(components.score, undefined);
         assert.strictEqual(components.valid, 0);
+    });
+
+    it("sums up the reports of several runs (chunks of --mutate), a re-run's report replacing the earlier one's file", function () {
+        const merged = mergeReports([
+            { files: { "components/route.ts": file("Survived", "Survived"), "components/api.ts": file("Killed") } },
+            { files: { "components/storage.ts": file("Killed", "Survived") } },
+            { files: { "components/route.ts": file("Killed", "Survived") } },
+        ]);
+        const [components] = folderScores(merged);
+        assert.deepStrictEqual([components.detected, components.valid], [3, 5]);
+        assert.deepStrictEqual(Object.keys(merged.files).sort(), [
+            "components/api.ts",
+            "components/route.ts",
+            "components/storage.ts",
+        ]);
     });
 });

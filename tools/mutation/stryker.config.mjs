@@ -17,10 +17,12 @@ const NOT_IN_SANDBOX = ["test/engine/**", "test/cluster/**", "test/package.test.
 // killed mutant costs only the tests before its killer: the unit tests that mirror the source run first and kill
 // most mutants in milliseconds; the files that spawn `npm run check`, tsc or real nginx/redis (seconds a test) run
 // last, for the mutants nothing quicker kills and the survivors. The set of tests is the same in any order.
-const MIRRORS_FIRST = ["test/policy/", "test/components/"];
+// nginx-conf.test.ts and redis-conf.test.ts mirror components/nginx-conf.ts and redis-conf.ts (pure functions, no
+// spawned processes), so they count as mirrors too.
+const MIRRORS_FIRST = ["test/policy/", "test/components/", "test/nginx-conf.test.ts", "test/redis-conf.test.ts"];
 const SLOW_LAST = [/^test\/check\./, /\.real\.test\.ts$/, /^test\/cluster-/, /^test\/typescript\./, /^test\/verify/];
 const tier = (file) =>
-    MIRRORS_FIRST.some((folder) => file.startsWith(folder)) ? 0 : SLOW_LAST.some((slow) => slow.test(file)) ? 2 : 1;
+    MIRRORS_FIRST.some((prefix) => file.startsWith(prefix)) ? 0 : SLOW_LAST.some((slow) => slow.test(file)) ? 2 : 1;
 
 // WEBSTACK_MUTATION_TESTS picks the tests the mutants run against (docs/mutation-testing.md):
 // - "all" (the default): every fast-suite file the sandbox can run; the score that counts.

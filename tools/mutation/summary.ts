@@ -48,16 +48,26 @@ export function folderScores(report: Report): FolderScore[] {
     });
 }
 
+/**
+ * One report from several, e.g. the chunks of a folder run with different `--mutate` sets (each run's report holds
+ * only its own files). A file in more than one report takes its mutants from the last: list re-runs after the runs
+ * they replace.
+ */
+export function mergeReports(reports: Report[]): Report {
+    return { files: Object.assign({}, ...reports.map((report) => report.files)) as Report["files"] };
+}
+
 if (require.main === module) {
     // The test set and where its report is: one place, the Stryker config (Node 24 loads the ES module with require).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const config = require("./stryker.config.mjs") as { testSet: string; testFiles: string[]; reportDir: string };
-    const file = process.argv[2] ?? `${config.reportDir}/mutation.json`;
+    // Several report files (chunks of a run) are summed up as one; by default, the last run's report.
+    const files = process.argv.length > 2 ? process.argv.slice(2) : [`${config.reportDir}/mutation.json`];
     const against =
         config.testSet === "all"
             ? `all ${config.testFiles.length} fast-suite test files`
             : `only the ${config.testFiles.length} "${config.testSet}" test files, a lower bound`;
-    const scores = folderScores(JSON.parse(fs.readFileSync(file, "utf8")) as Report);
+    const scores = folderScores(mergeReports(files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as Report)));
     for (const { folder, goal, detected, valid, ignored, compileErrors, score } of scores) {
         const figure = score === undefined ? "not run" : `${score}% (${detected}/${valid})`;
         console.log(
