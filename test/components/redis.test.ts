@@ -6,17 +6,15 @@ import { Redis } from "../../components/redis";
 import { Platform, WebStack } from "../../components/web-stack";
 import { runPolicies } from "../../offline/policy-runner";
 import { RecordedResource, recordResources } from "../../offline/run-program";
-import { assertRestricted, assertSchemaValid, containersOf, envOf, one } from "./support";
-
-const PINNED = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;
+import { assertRestricted, assertSchemaValid, containersOf, envOf, one, pinned } from "./support";
 
 function stackOn(platform: Platform): Promise<RecordedResource[]> {
     return recordResources(() => {
         new WebStack("shop", {
             namespace: "demo",
             platform,
-            api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
-            site: { content: { image: PINNED("quay.io/acme/site", "b") } },
+            api: { image: pinned("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
+            site: { content: { image: pinned("quay.io/acme/site", "b") } },
             // With TLS on the Ingress, so the pack's zero-violation check below is about the pods (ingress-tls would flag a
             // plain-HTTP Ingress); an OpenShift Route terminates TLS at the router and takes no TLS Secret.
             route:

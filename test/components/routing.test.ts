@@ -16,7 +16,7 @@ import {
 } from "../../components/network-policies";
 import { Route, RouteArgs, routeProblems, SSE_TIMEOUT_ANNOTATION } from "../../components/route";
 import { recordResources } from "../../offline/run-program";
-import { assertRestricted, assertSchemaValid, one } from "./support";
+import { assertRestricted, assertSchemaValid, one, pinned } from "./support";
 
 const TARGET = { serviceName: "shop-site", portName: "http", port: 8080 };
 
@@ -273,7 +273,7 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
         const resources = await recordResources(() => {
             new MigrationJob("migrate", {
                 namespace: "demo",
-                image: `quay.io/acme/api@sha256:${"f".repeat(64)}`,
+                image: pinned("quay.io/acme/api", "f"),
                 command: ["flask", "db", "upgrade"],
                 activeDeadlineSeconds: 300,
             });
@@ -371,7 +371,7 @@ describe("Route, NetworkPolicies, MigrationJob", () => {
         const resources = await recordResources(() => {
             new MigrationJob("migrate", {
                 namespace: "demo",
-                image: `quay.io/acme/api@sha256:${"f".repeat(64)}`,
+                image: pinned("quay.io/acme/api", "f"),
                 command: ["flask", "db", "upgrade"],
                 env,
                 schemaVersion: 4,

@@ -6,6 +6,8 @@ import { toKubernetesObject, validateKubernetesObject } from "../../offline/sche
 import type { LooseRecordedResource } from "../support/recorded";
 
 export const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
+/** An image reference of `repo` pinned to a made-up digest of 64 `digit`s. */
+export const pinned = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;
 export const RECOMMENDED_LABELS = ["name", "instance", "component", "part-of", "managed-by"].map(
     (k) => `app.kubernetes.io/${k}`,
 );

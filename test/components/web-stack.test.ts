@@ -12,13 +12,12 @@ import {
     webStackProblems,
 } from "../../components/web-stack";
 import { recordResources } from "../../offline/run-program";
-import { one } from "./support";
+import { one, pinned } from "./support";
 
-const PINNED = (repo: string, digit: string) => `${repo}@sha256:${digit.repeat(64)}`;
 const BASE: WebStackArgs = {
     namespace: "demo",
-    api: { image: PINNED("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
-    site: { content: { image: PINNED("quay.io/acme/site", "b") } },
+    api: { image: pinned("quay.io/acme/api", "a"), command: ["gunicorn", "app:app"] },
+    site: { content: { image: pinned("quay.io/acme/site", "b") } },
 };
 const fields = (args: WebStackArgs) => webStackProblems(args).map((p) => p.field);
 

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { Api } from "../../components/api";
 import { recordResources } from "../../offline/run-program";
-import { one } from "./support";
+import { one, pinned } from "./support";
 import {
     autoscalingProblems,
     DEFAULT_CPU_UTILIZATION,
@@ -222,7 +222,7 @@ describe("rollout settings (components/workload.ts)", () => {
         const resources = await recordResources(() => {
             new Api("shop-api", {
                 namespace: "demo",
-                image: `quay.io/acme/api@sha256:${"c".repeat(64)}`,
+                image: pinned("quay.io/acme/api", "c"),
                 command: ["gunicorn", "app:app"],
                 autoscaling: { min: 2, max: 5 },
             });
