@@ -3,6 +3,7 @@
 // Incremental: results are kept in reports/mutation/ (git-ignored) and only changed code and tests re-run.
 import { globSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 
 // Stryker looks for "@stryker-mutator/*" plugins from the working directory (the repository root, whose
 // node_modules does not have them): name them from this folder instead.
@@ -17,18 +18,37 @@ const NOT_IN_SANDBOX = ["test/engine/**", "test/cluster/**", "test/package.test.
 // killed mutant costs only the tests before its killer: the unit tests that mirror the source run first and kill
 // most mutants in milliseconds; the files that spawn `npm run check`, tsc or real nginx/redis (seconds a test) run
 // last, for the mutants nothing quicker kills and the survivors. The set of tests is the same in any order.
-// nginx-conf.test.ts and redis-conf.test.ts mirror components/nginx-conf.ts and redis-conf.ts (pure functions, no
-// spawned processes), so they count as mirrors too.
-const MIRRORS_FIRST = ["test/policy/", "test/components/", "test/nginx-conf.test.ts", "test/redis-conf.test.ts"];
+// Outside test/policy/ and test/components/, the tests of the renderers (nginx-conf, redis-conf), of the image
+// references and of the config and secret-env parsers mirror a components/ file too (no spawned processes).
+// Within the mirrors, the tests that build a whole component under mocks (50–100 ms a test) come after the ones that
+// call a renderer or a single child's function (1–10 ms): a workload.ts mutant that workload.test.ts kills should not
+// first wait for every Api and WebStack build that also reaches it.
+const MIRRORS_FIRST = [
+    "test/policy/",
+    "test/components/",
+    "test/images/",
+    "test/config.test.ts",
+    "test/secret-env.test.ts",
+    "test/nginx-conf.test.ts",
+    "test/redis-conf.test.ts",
+];
+const WHOLE_COMPONENTS = /^test\/components\/(api|redis|static-site|web-stack)\.test\.ts$/;
 const SLOW_LAST = [/^test\/check\./, /\.real\.test\.ts$/, /^test\/cluster-/, /^test\/typescript\./, /^test\/verify/];
+const MIRROR_TIERS = 2;
 const tier = (file) =>
-    MIRRORS_FIRST.some((prefix) => file.startsWith(prefix)) ? 0 : SLOW_LAST.some((slow) => slow.test(file)) ? 2 : 1;
+    MIRRORS_FIRST.some((prefix) => file.startsWith(prefix))
+        ? WHOLE_COMPONENTS.test(file)
+            ? 1
+            : 0
+        : SLOW_LAST.some((slow) => slow.test(file))
+          ? MIRROR_TIERS + 1
+          : MIRROR_TIERS;
 
 // WEBSTACK_MUTATION_TESTS picks the tests the mutants run against (docs/mutation-testing.md):
 // - "all" (the default): every fast-suite file the sandbox can run; the score that counts.
 // - "mirrors": only the mirroring unit tests. Several times faster, but a mutant that only a stack-level or
 //   real-server test kills counts as survived, so the score is a lower bound. Its results are kept apart.
-const TEST_SETS = { all: () => true, mirrors: (file) => tier(file) === 0 };
+const TEST_SETS = { all: () => true, mirrors: (file) => tier(file) < MIRROR_TIERS };
 export const testSet = process.env.WEBSTACK_MUTATION_TESTS ?? "all";
 if (!(testSet in TEST_SETS)) {
     throw new Error(`WEBSTACK_MUTATION_TESTS="${testSet}": expected one of ${Object.keys(TEST_SETS).join(", ")}`);
@@ -39,6 +59,14 @@ export const testFiles = globSync("test/**/*.test.ts", { exclude: NOT_IN_SANDBOX
     .sort((a, b) => tier(a) - tier(b) || a.localeCompare(b));
 /** Where this test set's results go: reports/mutation/ for "all", a subfolder for any other. */
 export const reportDir = testSet === "all" ? "reports/mutation" : `reports/mutation/${testSet}`;
+
+// WEBSTACK_MUTATION_TYPECHECK=1 adds Stryker's TypeScript checker: mutants tsc rejects are then set aside as compile
+// errors (outside the score) instead of run. Off by default, measured (docs/mutation-testing.md): the checker was the
+// bottleneck, two checkers busy while the test runners idled, and a run of components/api-image-build.ts took 2 min
+// 53 s with it and 43 s without, with the same survivors (the 19 mutants it rejected all failed a test). Without it, a
+// type-invalid mutant that no test catches counts as survived, although npm test's tsc would fail on it: the score
+// errs low, never high.
+export const typecheck = process.env.WEBSTACK_MUTATION_TYPECHECK === "1";
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -58,9 +86,9 @@ export default {
         extension: ["ts"],
         // Not test/support/lesson-ledger.ts: a mutant run executes only the tests that cover the mutant, and the
         // ledger would fail that partial run for lessons whose tests were not selected (a false "killed").
-        require: ["ts-node/register/transpile-only"],
+        require: ["ts-node/register/transpile-only", fromHere.resolve("./mocha-hooks.cjs")],
     },
-    checkers: ["typescript"],
+    checkers: typecheck ? ["typescript"] : [],
     tsconfigFile: "tsconfig.json",
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: "perTest",
@@ -76,7 +104,8 @@ export default {
     jsonReporter: { fileName: `${reportDir}/mutation.json` },
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
-    concurrency: Number(process.env.WEBSTACK_MUTATION_CONCURRENCY ?? 2),
+    // One test runner per core. With the checker, Stryker gives half the concurrency to checkers and half to runners.
+    concurrency: Number(process.env.WEBSTACK_MUTATION_CONCURRENCY ?? (typecheck ? 2 : 1) * availableParallelism()),
     timeoutMS: 60000,
     // The first, unmutated run of the whole suite with coverage: about a minute idle, several under load.
     dryRunTimeoutMinutes: 30,

@@ -60,19 +60,28 @@ export function mergeReports(reports: Report[]): Report {
 if (require.main === module) {
     // The test set and where its report is: one place, the Stryker config (Node 24 loads the ES module with require).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const config = require("./stryker.config.mjs") as { testSet: string; testFiles: string[]; reportDir: string };
+    const config = require("./stryker.config.mjs") as {
+        testSet: string;
+        testFiles: string[];
+        reportDir: string;
+        typecheck: boolean;
+    };
     // Several report files (chunks of a run) are summed up as one; by default, the last run's report.
     const files = process.argv.length > 2 ? process.argv.slice(2) : [`${config.reportDir}/mutation.json`];
     const against =
         config.testSet === "all"
             ? `all ${config.testFiles.length} fast-suite test files`
             : `only the ${config.testFiles.length} "${config.testSet}" test files, a lower bound`;
+    const typeInvalid = config.typecheck
+        ? "set aside by the TypeScript checker"
+        : "run like the others (WEBSTACK_MUTATION_TYPECHECK=1 sets them aside)";
     const scores = folderScores(mergeReports(files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as Report)));
     for (const { folder, goal, detected, valid, ignored, compileErrors, score } of scores) {
         const figure = score === undefined ? "not run" : `${score}% (${detected}/${valid})`;
         console.log(
             `mutation score ${folder}: ${figure}, goal ≥ ${goal}%${score !== undefined && score < goal ? " (below)" : ""}; ` +
-                `left out: ${compileErrors} compile errors, ${ignored} ignored (static); tests: ${against}`,
+                `left out: ${compileErrors} compile errors, ${ignored} ignored (static); tests: ${against}; ` +
+                `type-invalid mutants: ${typeInvalid}`,
         );
     }
 }
