@@ -2,7 +2,8 @@
 // migration Job before the Deployment (L13).
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Api, ApiArgs } from "../../components/api";
+import { Api, ApiArgs, apiProblems } from "../../components/api";
+import { FieldProblem, HIDDEN } from "../../components/errors";
 import { Redis } from "../../components/redis";
 import {
     DEFAULT_SCHEMA_VERSION,
@@ -234,5 +235,137 @@ describe("Api (components/api.ts)", () => {
         );
         assert.match(await messageOf(api({ ...badMigration, configPath: asWebStack })), /^migration\.image: /);
         assert.match(await messageOf(api({ ...badMigration, configPath: "api." })), /^api\.migration\.image: /);
+    });
+});
+
+describe("apiProblems (components/api.ts): each bad setting's whole problem, as the stack config reports it", () => {
+    const ok: Partial<ApiArgs> = { image: IMAGE, command: ["gunicorn", "app:app"] };
+    const secretFix = (name: string) => ({
+        fix: `move it to stacks.north.api.secretEnv.${name} as a secret value`,
+        suggested: { field: `stacks.north.api.secretEnv.${name}`, value: "<value>", secret: true as const },
+        lessons: ["L19"],
+    });
+    const cases: [string, Partial<ApiArgs>, FieldProblem][] = [
+        [
+            "L01 a blank part in the command",
+            { command: ["gunicorn", " "] },
+            {
+                field: "stacks.north.api.command",
+                problem:
+                    "the API container needs an explicit command (an S2I builder image would otherwise run its own script)",
+                got: ["gunicorn", " "],
+                fix: 'give the whole command as stacks.north.api.command, e.g. ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]',
+                suggested: { field: "stacks.north.api.command[0]", value: "gunicorn" },
+                lessons: ["L01"],
+            },
+        ],
+        [
+            "L02 a privileged port",
+            { port: 80 },
+            {
+                field: "stacks.north.api.port",
+                problem: "must be an integer from 1024 to 65535 (non-root containers cannot bind lower ports)",
+                got: 80,
+                fix: "set stacks.north.api.port to 5000 or another port from 1024 up",
+                suggested: "5000",
+                lessons: ["L02", "L18"],
+            },
+        ],
+        [
+            "L27 a relative health path",
+            { healthPath: "healthz" },
+            {
+                field: "stacks.north.api.healthPath",
+                problem: "must be an absolute HTTP path",
+                got: "healthz",
+                fix: 'start stacks.north.api.healthPath with "/", e.g. "/healthz"',
+                suggested: "/healthz",
+                lessons: ["L27"],
+            },
+        ],
+        [
+            "L10/L21 one replica: the fix names the autoscaling settings beside it",
+            { replicas: 1 },
+            {
+                field: "stacks.north.api.replicas",
+                problem: "the API runs at least 2 replicas so a lost pod does not take it down",
+                got: 1,
+                fix: "set stacks.north.api.replicas to 2 or more (or set stacks.north.api.autoscaling.min/stacks.north.api.autoscaling.max)",
+                suggested: "2",
+                lessons: ["L10", "L21"],
+            },
+        ],
+        [
+            "L21 replicas beside autoscaling",
+            { replicas: 3, autoscaling: { min: 2, max: 4 } },
+            {
+                field: "stacks.north.api.replicas",
+                problem: "conflicts with stacks.north.api.autoscaling (the HPA owns the replica count)",
+                got: 3,
+                fix: "remove stacks.north.api.replicas",
+                remove: true,
+            },
+        ],
+        [
+            "an env name no shell can use",
+            { env: { "1BAD": "x" } },
+            {
+                field: "stacks.north.api.env.1BAD",
+                problem: "is not a valid environment variable name",
+                got: "1BAD",
+                fix: "use letters, digits and _ (not starting with a digit)",
+            },
+        ],
+        [
+            "L18 PORT in env would contradict port",
+            { env: { PORT: "5000" } },
+            {
+                field: "stacks.north.api.env.PORT",
+                problem: "is set by the component from port/redis and must not be given twice",
+                got: "5000",
+                fix: "remove it and set stacks.north.api.port instead",
+                lessons: ["L18", "L19"],
+            },
+        ],
+        [
+            "L19 REDIS_URL in env would bypass the Redis Secret",
+            { env: { REDIS_URL: "redis://x" } },
+            {
+                field: "stacks.north.api.env.REDIS_URL",
+                problem: "is set by the component from port/redis and must not be given twice",
+                got: "redis://x",
+                fix: "remove it: REDIS_URL is built from the Redis component and its Secret",
+                lessons: ["L18", "L19"],
+            },
+        ],
+        [
+            "L19 a secret by its name",
+            { env: { STRIPE_API_KEY: "sk_live_123" } },
+            {
+                field: "stacks.north.api.env.STRIPE_API_KEY",
+                problem: "looks like a secret by its name but is a plain value",
+                got: HIDDEN,
+                ...secretFix("STRIPE_API_KEY"),
+            },
+        ],
+        [
+            "L19 a secret by its value",
+            { env: { NOTES: "postgres://u:hunter2@db/x" } },
+            {
+                field: "stacks.north.api.env.NOTES",
+                problem: "contains a password in a URL (scheme://user:password@host) as a plain value",
+                got: HIDDEN,
+                ...secretFix("NOTES"),
+            },
+        ],
+    ];
+    for (const [what, args, problem] of cases) {
+        it(what, () => {
+            assert.deepStrictEqual(apiProblems({ ...ok, ...args }, "stacks.north.api."), [problem]);
+        });
+    }
+
+    it("a valid Api has no problem", () => {
+        assert.deepStrictEqual(apiProblems(ok, "stacks.north.api."), []);
     });
 });

@@ -124,3 +124,61 @@ describe("Redis (components/redis.ts)", () => {
         );
     });
 });
+
+describe("Redis: the objects around the server (components/redis.ts)", () => {
+    async function cache(args: Partial<ConstructorParameters<typeof Redis>[1]> = {}): Promise<RecordedResource[]> {
+        return recordResources(() => {
+            new Redis("cache", { namespace: "demo", ...args });
+        });
+    }
+
+    it("L19 a 32-character password of letters and digits only (it sits in a redis:// URL), in an Opaque Secret", async () => {
+        const resources = await cache();
+        const password = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword");
+        assert.ok(password);
+        assert.strictEqual(password.name, "cache");
+        assert.deepStrictEqual([password.inputs.length, password.inputs.special], [32, false]);
+        assert.strictEqual(one(resources, "Secret", "cache").obj.type, "Opaque");
+        assert.strictEqual(one(resources, "Secret", "cache-acl").obj.type, "Opaque");
+    });
+
+    it("L26/L32 the config is mounted read-only, the port is named, and the data claim outlives the StatefulSet", async () => {
+        const resources = await cache();
+        const sts = one(resources, "StatefulSet", "cache");
+        const server = sts.obj.spec.template.spec.containers[0];
+        assert.deepStrictEqual(server.ports, [{ name: "redis", containerPort: 6379 }]);
+        const conf = server.volumeMounts.find((m: { name: string }) => m.name === "conf");
+        assert.strictEqual(conf.readOnly, true);
+        assert.deepStrictEqual(sts.obj.spec.persistentVolumeClaimRetentionPolicy, {
+            whenDeleted: "Retain",
+            whenScaled: "Retain",
+        });
+        assert.deepStrictEqual(sts.resource.options.customTimeouts, { create: "5m", update: "5m", delete: "2m" });
+        assert.deepStrictEqual(one(resources, "Service", "cache").obj.spec.ports, [
+            { name: "redis", port: 6379, targetPort: 6379 },
+        ]);
+        assert.match(one(resources, "ConfigMap", "cache").obj.data["redis.conf"], /^port 6379$/m);
+    });
+
+    it("[L19] a valkey image runs valkey-server and probes with valkey-cli", async () => {
+        const sts = one(await cache({ image: pinned("docker.io/valkey/valkey", "c") }), "StatefulSet", "cache").obj;
+        const server = sts.spec.template.spec.containers[0];
+        assert.strictEqual(server.command[0], "valkey-server");
+        assert.match(JSON.stringify(server.readinessProbe), /valkey-cli/);
+    });
+
+    it("L30 errors name the Redis arguments in the caller's terms (configPath)", async () => {
+        await assert.rejects(
+            cache({ configPath: "redis.", runAsGroup: 1000 }),
+            /(?<![\w.])redis\.runAsGroup: only applies with runAsUser .*\[L30\]$/,
+        );
+        await assert.rejects(
+            cache({ configPath: "redis.", image: "docker.io/org/App" }),
+            /(?<![\w.])redis\.image: image reference /,
+        );
+        await assert.rejects(
+            cache({ runAsGroup: 1000 }),
+            /(?<![\w.])runAsGroup: only applies with runAsUser .*\[L30\]$/,
+        );
+    });
+});

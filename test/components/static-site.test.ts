@@ -2,7 +2,9 @@
 // auto-named ConfigMap, content from a volume or a content image (L08), version header from its own inputs (L24).
 import * as assert from "assert";
 import { WebStackArgError } from "../../components/errors";
-import { StaticSite, StaticSiteArgs } from "../../components/static-site";
+import * as pulumi from "@pulumi/pulumi";
+import { StaticSite, StaticSiteArgs, staticSiteProblems } from "../../components/static-site";
+import { Storage } from "../../components/storage";
 import { recordResources, RecordedResource } from "../../offline/run-program";
 import { assertRestricted, assertSchemaValid, one } from "./support";
 
@@ -101,3 +103,105 @@ describe("StaticSite (components/static-site.ts)", () => {
         }
     });
 });
+
+describe("StaticSite: what nginx may write, and where its content comes from", () => {
+    it("L26 content and config are mounted read-only; only /tmp is writable", async () => {
+        const pod = one(await site(), "Deployment", "shop-site").obj.spec.template.spec;
+        const mounts = pod.containers[0].volumeMounts.map((m: any) => [m.name, m.mountPath, m.readOnly === true]);
+        assert.deepStrictEqual(mounts, [
+            ["conf", "/etc/nginx/nginx.conf", true],
+            ["content", "/usr/share/nginx/html", true],
+            ["tmp", "/tmp", false],
+        ]);
+        assert.strictEqual(pod.containers[0].ports[0].name, "http");
+        // The copy step writes the content volume: its own mount is writable, at /content.
+        assert.deepStrictEqual(pod.initContainers[0].volumeMounts, [{ name: "content", mountPath: "/content" }]);
+    });
+
+    it("L08 content from a claim: mounted read-only as it is, no copy step, no content image", async () => {
+        let built: StaticSite | undefined;
+        const resources = await recordResources(() => {
+            const content = new Storage("content", { namespace: "demo" });
+            built = new StaticSite("shop-site", { ...BASE, content: { storage: content } });
+        });
+        const pod = one(resources, "Deployment", "shop-site").obj.spec.template.spec;
+        assert.strictEqual(pod.initContainers, undefined, "no empty initContainers list either");
+        const claim = one(resources, "PersistentVolumeClaim", "content").obj.metadata.name;
+        assert.deepStrictEqual(
+            pod.volumes.find((v: any) => v.name === "content"),
+            { name: "content", persistentVolumeClaim: { claimName: claim, readOnly: true } },
+        );
+        assert.deepStrictEqual(Object.keys(built!.images), ["nginx"]);
+    });
+
+    it("L12 images: the digest-pinned nginx and content images it deploys", async () => {
+        let built: StaticSite | undefined;
+        await recordResources(() => {
+            built = new StaticSite("shop-site", BASE);
+        });
+        assert.deepStrictEqual(Object.keys(built!.images).sort(), ["content", "nginx"]);
+        assert.strictEqual(await valueOf(built!.images.content!), CONTENT);
+        assert.match(
+            await valueOf(built!.images.nginx!),
+            /^docker\.io\/nginxinc\/nginx-unprivileged@sha256:[0-9a-f]{64}$/,
+        );
+    });
+});
+
+describe("staticSiteProblems (components/static-site.ts): replicas, autoscaling and the content volume", () => {
+    const field = "site.content.storage.accessMode";
+    const rwoFix =
+        "keep 1 replica with ReadWriteOnce, or set site.content.storage.accessMode to ReadWriteMany (on a StorageClass that offers it), or serve content from a content image";
+
+    it("L21 replicas beside autoscaling is a conflict; an autoscaler's own rules name its path", () => {
+        assert.deepStrictEqual(staticSiteProblems({ replicas: 2, autoscaling: { min: 2, max: 3 } }, "site.", field), [
+            {
+                field: "site.replicas",
+                problem: "conflicts with site.autoscaling (the HPA owns the replica count)",
+                got: 2,
+                fix: "remove site.replicas",
+                remove: true,
+            },
+        ]);
+        const [bounds] = staticSiteProblems({ autoscaling: { min: 3, max: 2 } }, "site.", field);
+        assert.match(bounds.field, /^site\.autoscaling\./);
+    });
+
+    it("replicas must be a whole number of at least 1", () => {
+        for (const replicas of [0, 1.5, -1]) {
+            assert.deepStrictEqual(staticSiteProblems({ replicas }, "site.", field), [
+                {
+                    field: "site.replicas",
+                    problem: "must be an integer ≥ 1",
+                    got: replicas,
+                    fix: "set site.replicas to 1 or more",
+                    suggested: "1",
+                },
+            ]);
+        }
+        assert.deepStrictEqual(staticSiteProblems({ replicas: 1 }, "site.", field), []);
+        assert.deepStrictEqual(staticSiteProblems({}, "site.", field), []);
+    });
+
+    it("L03 a ReadWriteOnce volume: the replica setting that breaks it is named, autoscaling.min under an HPA", () => {
+        assert.deepStrictEqual(
+            staticSiteProblems({ accessMode: "ReadWriteOnce", replicas: 3 }, "site.", field).map((p) => [
+                p.field,
+                p.fix,
+            ]),
+            [["site.replicas", rwoFix]],
+        );
+        assert.deepStrictEqual(
+            staticSiteProblems({ accessMode: "ReadWriteOnce", autoscaling: { min: 2, max: 3 } }, "site.", field).map(
+                (p) => p.field,
+            ),
+            ["site.autoscaling.min", "site.autoscaling.max"],
+        );
+        assert.deepStrictEqual(staticSiteProblems({ accessMode: "ReadWriteMany", replicas: 3 }, "site.", field), []);
+    });
+});
+
+/** An Output's value (Output.promise() is internal, but it is the only way to read one outside an apply). */
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}

@@ -2,7 +2,6 @@
 // parts together (components/web-stack.ts).
 import * as assert from "assert";
 import { INTERNAL_REGISTRY_HOST } from "../../components/facts";
-import { stackSelector } from "../../components/labels";
 import { REDIS_IMAGE_UID } from "../../components/redis";
 import {
     defaultRouteKind,
@@ -71,6 +70,53 @@ describe("WebStack (components/web-stack.ts)", () => {
         ]);
     });
 
+    it("L05/L31 the constructor refuses what only the whole stack can see, with every other problem at once", async () => {
+        await assert.rejects(
+            recordResources(() => {
+                new WebStack("shop", {
+                    ...BASE,
+                    platform: "kubernetes",
+                    route: { kind: "openshift" },
+                    api: { ...BASE.api, replicas: 1 },
+                });
+            }),
+            (err: Error) => {
+                assert.match(err.message, /route\.kind: an OpenShift Route needs platform openshift/);
+                assert.match(err.message, /api\.replicas: the API runs at least 2 replicas/);
+                return true;
+            },
+        );
+    });
+
+    it("L31 each allow rule selects its hop's pods and admits exactly the pods of the hop before, on the port served", async () => {
+        const resources = await recordResources(() => {
+            new WebStack("shop", { ...BASE, migration: { command: ["migrate"] } });
+        });
+        const pods = (kind: string, name: string) => one(resources, kind, name).obj.spec.template;
+        const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+            Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+        const hops: [string, [string, string], [string, string] | undefined][] = [
+            ["site-from-ingress", ["Deployment", "shop-site"], undefined],
+            ["api-from-site", ["Deployment", "shop-api"], ["Deployment", "shop-site"]],
+            ["redis-from-api", ["StatefulSet", "shop-redis"], ["Deployment", "shop-api"]],
+        ];
+        for (const [suffix, [kind, name], client] of hops) {
+            const spec = one(resources, "NetworkPolicy", `shop-netpol-${suffix}`).obj.spec;
+            const target = pods(kind, name);
+            assert.ok(selects(spec.podSelector.matchLabels, target.metadata.labels), `${suffix} selects ${name}`);
+            assert.deepStrictEqual(
+                spec.ingress[0].ports,
+                [{ protocol: "TCP", port: target.spec.containers[0].ports[0].containerPort }],
+                `${suffix}: the port ${name} serves`,
+            );
+            if (client) {
+                const from = spec.ingress[0].from[0].podSelector.matchLabels;
+                assert.ok(selects(from, pods(...client).metadata.labels), `${suffix} admits ${client[1]}`);
+                assert.ok(!selects(from, target.metadata.labels), `${suffix} does not admit ${name} itself`);
+            }
+        }
+    });
+
     it("L03 a content volume's size and access mode are checked under site.content.volume", () => {
         assert.deepStrictEqual(fields({ ...BASE, site: { content: { volume: { size: "lots" } } } }), [
             "site.content.volume.size",
@@ -123,12 +169,7 @@ describe("WebStack (components/web-stack.ts)", () => {
         const resources = await recordResources(() => {
             stack = new WebStack("shop", { ...BASE, migration: { command: ["migrate"], schemaVersion: 5 } });
         });
-        assert.strictEqual(
-            stack!.podSelector,
-            Object.entries(stackSelector("shop"))
-                .map(([key, value]) => `${key}=${value}`)
-                .join(","),
-        );
+        assert.strictEqual(stack!.podSelector, "app.kubernetes.io/part-of=shop,app.kubernetes.io/instance=shop-dev");
         assert.strictEqual(stack!.schemaVersion, 5);
         const redisFrom = one(resources, "NetworkPolicy", "shop-netpol-redis-from-api").obj.spec.ingress[0].from;
         assert.strictEqual(redisFrom.length, 2, "the API and the migration Job");

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ApiImageBuild, ApiImageBuildArgs } from "../../components/api-image-build";
+import { FieldProblem, WebStackArgError } from "../../components/errors";
 import { parseStackConfig } from "../../program/config";
 
 interface Registered {
@@ -133,6 +134,95 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         await assert.rejects(
             build({ context, dockerfile: "Dockerfile.missing", repository: "ghcr.io/org/shop-api" }),
             /(?<!\.)dockerfile: does not exist in .* \(got "Dockerfile\.missing"\)/,
+        );
+    });
+});
+
+/** The problems a build rejected with, whole: field, value, fix and lessons, as `pulumi preview` reports them. */
+async function problemsOf(rejected: Promise<unknown>): Promise<FieldProblem[]> {
+    const err = await rejected.then(
+        () => assert.fail("the build was accepted"),
+        (e: unknown) => e,
+    );
+    assert.ok(err instanceof WebStackArgError, `not a WebStackArgError: ${String(err)}`);
+    return err.problems;
+}
+
+describe("ApiImageBuild: each rejection names the field in the caller's terms, the value, the fix and the lessons", () => {
+    let context: string;
+    let noDockerfile: string;
+    before(() => {
+        context = fs.mkdtempSync(path.join(os.tmpdir(), "api-build-"));
+        fs.writeFileSync(path.join(context, "Dockerfile"), "FROM scratch\n");
+        noDockerfile = fs.mkdtempSync(path.join(os.tmpdir(), "api-build-empty-"));
+    });
+    after(() => [context, noDockerfile].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+    const configPath = "api.build.";
+
+    it("L12: a repository with a tag or a digest is refused, the fix naming the bare repository and the tag argument", async () => {
+        const digest = `sha256:${"a".repeat(64)}`;
+        for (const [repository, got] of [
+            ["ghcr.io/org/shop-api:main", "ghcr.io/org/shop-api:main"],
+            [`ghcr.io/org/shop-api@${digest}`, `ghcr.io/org/shop-api@${digest}`],
+        ]) {
+            assert.deepStrictEqual(await problemsOf(build({ context, repository, configPath })), [
+                {
+                    field: "api.build.repository",
+                    problem: "must name the repository only, without tag or digest",
+                    got,
+                    fix: "set api.build.repository to ghcr.io/org/shop-api (and api.build.tag for the tag)",
+                    lessons: ["L12"],
+                },
+            ]);
+        }
+    });
+
+    it("L12: a repository that is no image reference at all is refused under its own field", async () => {
+        const [problem] = await problemsOf(build({ context, repository: "ghcr.io/Org/Shop API", configPath }));
+        assert.strictEqual(problem.field, "api.build.repository");
+        assert.strictEqual(problem.got, "ghcr.io/Org/Shop API");
+    });
+
+    it("L22: a context that is not a directory, and a context without the (default) Dockerfile", async () => {
+        const missing = path.join(context, "nope");
+        assert.deepStrictEqual(
+            await problemsOf(build({ context: missing, repository: "ghcr.io/org/shop-api", configPath })),
+            [
+                {
+                    field: "api.build.context",
+                    problem: "is not a directory (relative to the Pulumi project)",
+                    got: missing,
+                    fix: "point api.build.context at the API's source directory, e.g. ./api",
+                    lessons: ["L22"],
+                },
+            ],
+        );
+        assert.deepStrictEqual(
+            await problemsOf(build({ context: noDockerfile, repository: "ghcr.io/org/shop-api", configPath })),
+            [
+                {
+                    field: "api.build.dockerfile",
+                    problem: `does not exist in ${noDockerfile}`,
+                    got: "Dockerfile",
+                    fix: "set api.build.dockerfile to the Dockerfile's path inside the context",
+                    lessons: ["L22"],
+                },
+            ],
+        );
+    });
+
+    it("L12, L17: a push without a digest names the repository to check, not the tag to deploy", async () => {
+        assert.deepStrictEqual(
+            await problemsOf(build({ context, repository: "ghcr.io/org/shop-api", configPath }, () => undefined)),
+            [
+                {
+                    field: "api.build.repository",
+                    problem: "the build of ghcr.io/org/shop-api produced no pushed digest",
+                    got: undefined,
+                    fix: "check that the push to ghcr.io/org/shop-api succeeded (credentials, repository exists)",
+                    lessons: ["L12", "L17"],
+                },
+            ],
         );
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageRegistry, ImageRegistryArgs, REGISTRY_LOOKUP_TOKEN, resolveImage } from "../../components/images";
+import { FieldProblem, formatProblem, WebStackArgError } from "../../components/errors";
 import { InvokeHandler, recordResources } from "../../offline/run-program";
 import type { LooseRecordedResource } from "../support/recorded";
 
@@ -326,6 +327,104 @@ describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", 
                 resolveImage({ ref: pulumi.output("ghcr.io/org/api:dev"), field: "api.build" });
             }),
             /api\.build: the built image has no digest \(got "ghcr\.io\/org\/api:dev"\)/,
+        );
+    });
+});
+
+describe("resolveImage: each failed lookup's whole problem (field, value, fix, lessons)", () => {
+    /** The problems a resolution failed with, as `pulumi preview` reports them. */
+    async function problemsOf(ref: string, invoke: InvokeHandler, settings: Settings = {}): Promise<FieldProblem[]> {
+        const err = await settleUnderMocks(ref, settings, invoke).then(
+            () => assert.fail("resolved"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof WebStackArgError, `not a WebStackArgError: ${String(err)}`);
+        return err.problems;
+    }
+    const failing =
+        (message: string): InvokeHandler =>
+        () => {
+            throw new Error(message);
+        };
+    const answering =
+        (sha256Digest: unknown): InvokeHandler =>
+        (_token, inputs) => ({ id: inputs.name, name: inputs.name, sha256Digest });
+
+    it("L17 an answer without a sha256 digest names the registry to check", async () => {
+        for (const reported of ["", undefined, "md5:abc"]) {
+            assert.deepStrictEqual(await problemsOf("ghcr.io/org/api:main", answering(reported)), [
+                {
+                    field: "api.image",
+                    problem: 'the registry lookup of "ghcr.io/org/api:main" returned no sha256 digest',
+                    got: reported,
+                    fix: "check that ghcr.io serves the image over the registry v2 API",
+                    lessons: ["L17"],
+                },
+            ]);
+        }
+    });
+
+    it("L12, L17 a digest other than the pinned one", async () => {
+        assert.deepStrictEqual(await problemsOf(`ghcr.io/org/api@${MAIN_DIGEST}`, answering(OLD_DIGEST)), [
+            {
+                field: "api.image",
+                problem: `registry ghcr.io serves ${OLD_DIGEST} for this reference, not the pinned ${MAIN_DIGEST}`,
+                got: `ghcr.io/org/api@${MAIN_DIGEST}`,
+                fix: "pin the digest the registry serves, or push the intended image again",
+                lessons: ["L12", "L17"],
+            },
+        ]);
+    });
+
+    it("L17, L19 a refused lookup: the provider's words on one line, and the route it was queried through", async () => {
+        const internal = "image-registry.openshift-image-registry.svc:5000";
+        const route = "default-route-openshift-image-registry.apps.example.com";
+        assert.deepStrictEqual(
+            await problemsOf(`${internal}/shop-dev/api:latest`, failing("  403\n  Forbidden  "), {
+                registry: { lookupHosts: { [internal]: route } },
+            }),
+            [
+                {
+                    field: "api.image",
+                    got: `${internal}/shop-dev/api:latest`,
+                    problem: `registry ${internal} refused the lookup (queried as ${route}/shop-dev/api:latest) (403 Forbidden)`,
+                    fix: `give credentials for ${internal} in the secret config registryAuth`,
+                    lessons: ["L17", "L19"],
+                },
+            ],
+        );
+        const [unauthorised] = await problemsOf("ghcr.io/org/api:main", failing("unauthorised"));
+        assert.match(unauthorised.problem, /refused the lookup \(unauthorised\)$/);
+    });
+
+    it("L17 a lookup that failed without a word, and one the registry does not know", async () => {
+        assert.deepStrictEqual(await problemsOf("ghcr.io/org/api:main", failing(" ")), [
+            {
+                field: "api.image",
+                got: "ghcr.io/org/api:main",
+                problem: "could not look up the image in registry ghcr.io (the provider gave no detail)",
+                fix: "make the registry reachable from where pulumi preview runs (or map it with registryLookupHosts); a tag cannot be deployed without its digest",
+                lessons: ["L17"],
+            },
+        ]);
+        const [unknown] = await problemsOf("ghcr.io/org/api:main", failing("name unknown"));
+        assert.strictEqual(unknown.problem, "the image does not exist in registry ghcr.io (name unknown)");
+        assert.deepStrictEqual(unknown.lessons, ["L17"]);
+    });
+
+    it("L12 a built image without a digest", async () => {
+        const expected = formatProblem({
+            field: "api.build",
+            problem: "the built image has no digest",
+            got: "ghcr.io/org/api:dev",
+            fix: "deploy the build's repoDigest, never its tag",
+            lessons: ["L12"],
+        });
+        await assert.rejects(
+            recordResources(() => {
+                resolveImage({ ref: pulumi.output("ghcr.io/org/api:dev"), field: "api.build" });
+            }),
+            (err: Error) => err.message.includes(expected),
         );
     });
 });

@@ -14,6 +14,14 @@ describe("policy no-ignore-changes-on-workload-spec [L14]", () => {
         );
     });
 
+    it("[L14] a path that only mentions spec.template outside the spec (an annotation key) hides nothing", async () => {
+        await expectMessages(
+            policy,
+            stackWith(TYPES.deployment, "web", keep, { ignoreChanges: ['metadata.annotations["spec.template"]'] }),
+            [],
+        );
+    });
+
     for (const path of ["spec", "spec.template", "spec.template.spec.containers[0].image"]) {
         it(`[L14] rejects ignoreChanges "${path}" on a Deployment`, async () => {
             await expectMessages(policy, stackWith(TYPES.deployment, "web", keep, { ignoreChanges: [path] }), [
