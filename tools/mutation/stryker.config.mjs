@@ -61,11 +61,11 @@ export const testFiles = globSync("test/**/*.test.ts", { exclude: NOT_IN_SANDBOX
 export const reportDir = testSet === "all" ? "reports/mutation" : `reports/mutation/${testSet}`;
 
 // WEBSTACK_MUTATION_TYPECHECK=1 adds Stryker's TypeScript checker: mutants tsc rejects are then set aside as compile
-// errors (outside the score) instead of run. Off by default, measured (docs/mutation-testing.md): the checker was the
-// bottleneck, two checkers busy while the test runners idled, and a run of components/api-image-build.ts took 2 min
-// 53 s with it and 43 s without, with the same survivors (the 19 mutants it rejected all failed a test). Without it, a
-// type-invalid mutant that no test catches counts as survived, although npm test's tsc would fail on it: the score
-// errs low, never high.
+// errors (outside the score) instead of run. Off by default, measured (docs/mutation-testing.md): the checkers were
+// the bottleneck while the test runners idled; components/api-image-build.ts took 5 min 42 s with the checker and
+// 43 s without (same machine, same load), with the same survivors (the 19 mutants it rejected all failed a test).
+// Without it, a type-invalid mutant that no test catches counts as survived, although npm test's tsc would fail on
+// it: the score errs low, never high.
 export const typecheck = process.env.WEBSTACK_MUTATION_TYPECHECK === "1";
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
