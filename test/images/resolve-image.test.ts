@@ -428,3 +428,32 @@ describe("resolveImage: each failed lookup's whole problem (field, value, fix, l
         );
     });
 });
+
+describe("resolveImage: the default registry provider when the stack gives none (L17)", () => {
+    const providers = (resources: LooseRecordedResource[]) =>
+        resources.filter((r) => r.type === "pulumi:providers:docker").map((r) => r.name);
+    const lookups = () => fakeRegistry({ "ghcr.io/org/api:main": MAIN_DIGEST, "ghcr.io/org/site:main": MAIN_DIGEST });
+
+    it("one provider per component, named after it, shared by all its images", async () => {
+        const resources = await recordResources(
+            () => {
+                const parent = new pulumi.ComponentResource("webstack:index:ImageTest", "shop", {});
+                resolveImage({ ref: "ghcr.io/org/api:main", field: "api.image" }, { parent });
+                resolveImage({ ref: "ghcr.io/org/site:main", field: "site.image" }, { parent });
+            },
+            { invoke: lookups() },
+        );
+        assert.deepStrictEqual(providers(resources), ["shop-registry"]);
+    });
+
+    it("without a component, one provider per image field, named after the field", async () => {
+        const resources = await recordResources(
+            () => {
+                resolveImage({ ref: "ghcr.io/org/api:main", field: "api.image" });
+                resolveImage({ ref: "ghcr.io/org/site:main", field: "site.content.image" });
+            },
+            { invoke: lookups() },
+        );
+        assert.deepStrictEqual(providers(resources).sort(), ["api-image-registry", "site-content-image-registry"]);
+    });
+});
