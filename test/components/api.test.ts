@@ -238,6 +238,17 @@ describe("Api (components/api.ts)", () => {
     });
 });
 
+describe("Api: the user's own environment (components/api.ts)", () => {
+    it("L18 env reaches the container as plain variables, beside the PORT the component sets", async () => {
+        const container = one(await api({ env: { LOG_LEVEL: "debug", FEATURE_X: "on" } }), "Deployment", "shop-api").obj
+            .spec.template.spec.containers[0];
+        assert.deepStrictEqual(
+            [envOf(container, "LOG_LEVEL"), envOf(container, "FEATURE_X"), envOf(container, "PORT")],
+            ["debug", "on", "5000"],
+        );
+    });
+});
+
 describe("apiProblems (components/api.ts): each bad setting's whole problem, as the stack config reports it", () => {
     const ok: Partial<ApiArgs> = { image: IMAGE, command: ["gunicorn", "app:app"] };
     const secretFix = (name: string) => ({

@@ -115,6 +115,14 @@ describe("WebStack (components/web-stack.ts)", () => {
                 assert.ok(!selects(from, target.metadata.labels), `${suffix} does not admit ${name} itself`);
             }
         }
+        // Redis also admits the migration Job's pods, and only them besides the API's.
+        const jobs = resources.filter((r) => r.type === "kubernetes:batch/v1:Job");
+        assert.strictEqual(jobs.length, 1);
+        const jobPods = (jobs[0].inputs as any).spec.template.metadata.labels;
+        const [, migrationPeer] = one(resources, "NetworkPolicy", "shop-netpol-redis-from-api").obj.spec.ingress[0]
+            .from;
+        assert.ok(selects(migrationPeer.podSelector.matchLabels, jobPods), "redis admits the migration Job");
+        assert.ok(!selects(migrationPeer.podSelector.matchLabels, pods("Deployment", "shop-site").metadata.labels));
     });
 
     it("L03 a content volume's size and access mode are checked under site.content.volume", () => {
