@@ -9,5 +9,19 @@ if [ ! -f "$here/node_modules/.package-lock.json" ] || [ "$here/package-lock.jso
   npm ci --prefix "$here" --no-audit --no-fund
 fi
 node "$here/mocha12-shim.mjs"
-"$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@"
+# WEBSTACK_MUTATION_TIME_LIMIT (a `timeout` duration, e.g. 330m): stop Stryker then. On SIGTERM it saves the results so
+# far in its incremental file, so the next run goes on from there (the weekly workflow's 6-hour job limit).
+limit="${WEBSTACK_MUTATION_TIME_LIMIT:-}"
+status=0
+if [ -n "$limit" ]; then
+  timeout --signal=TERM --kill-after=5m "$limit" "$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@" || status=$?
+else
+  "$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@" || status=$?
+fi
+if [ "$status" -eq 124 ]; then
+  echo "test:mutation: stopped after WEBSTACK_MUTATION_TIME_LIMIT=$limit; the next run goes on from the saved results. So far:" >&2
+  node -r ts-node/register/transpile-only "$here/summary.ts" --partial
+  exit 124
+fi
+[ "$status" -eq 0 ] || exit "$status"
 node -r ts-node/register/transpile-only "$here/summary.ts"

@@ -59,6 +59,8 @@ export const testFiles = globSync("test/**/*.test.ts", { exclude: NOT_IN_SANDBOX
     .sort((a, b) => tier(a) - tier(b) || a.localeCompare(b));
 /** Where this test set's results go: reports/mutation/ for "all", a subfolder for any other. */
 export const reportDir = testSet === "all" ? "reports/mutation" : `reports/mutation/${testSet}`;
+/** Every finished mutant's result, kept between runs (and saved when a run is stopped). */
+export const incrementalFile = `${reportDir}/stryker-incremental.json`;
 
 // WEBSTACK_MUTATION_TYPECHECK=1 adds Stryker's TypeScript checker: mutants tsc rejects are then set aside as compile
 // errors (outside the score) instead of run. Off by default, measured (docs/mutation-testing.md): the checkers were
@@ -98,7 +100,7 @@ export default {
     // reports them as Ignored, outside the score; the summary counts them); WEBSTACK_MUTATION_STATIC=run tests them.
     ignoreStatic: process.env.WEBSTACK_MUTATION_STATIC !== "run",
     incremental: true,
-    incrementalFile: `${reportDir}/stryker-incremental.json`,
+    incrementalFile,
     reporters: ["html", "json", "clear-text", "progress"],
     htmlReporter: { fileName: `${reportDir}/index.html` },
     jsonReporter: { fileName: `${reportDir}/mutation.json` },

@@ -64,10 +64,18 @@ if (require.main === module) {
         testSet: string;
         testFiles: string[];
         reportDir: string;
+        incrementalFile: string;
         typecheck: boolean;
     };
     // Several report files (chunks of a run) are summed up as one; by default, the last run's report.
-    const files = process.argv.length > 2 ? process.argv.slice(2) : [`${config.reportDir}/mutation.json`];
+    // --partial: a run stopped before its end wrote no report, only its incremental file (every finished mutant).
+    const args = process.argv.slice(2);
+    const files =
+        args[0] === "--partial"
+            ? [config.incrementalFile]
+            : args.length > 0
+              ? args
+              : [`${config.reportDir}/mutation.json`];
     const against =
         config.testSet === "all"
             ? `all ${config.testFiles.length} fast-suite test files`
