@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { recommendedLabels, selectorLabels, stackSelector } from "../../components/labels";
 import { recordResources } from "../../offline/run-program";
+import { selects } from "./support";
 
 /** Evaluates `f` inside a mocked stack (the labels read the stack's name). */
 async function inStack<T>(stack: string, f: () => T): Promise<T> {
@@ -42,8 +43,6 @@ describe("labels (components/labels.ts)", () => {
         const podOfQa = await inStack("qa", () =>
             recommendedLabels({ name: "north-api", component: "api", partOf: "north" }),
         );
-        const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-            Object.entries(selector).every(([key, value]) => labels[key] === value);
         const podOfDev = await inStack("dev", () =>
             recommendedLabels({ name: "north-api", component: "api", partOf: "north" }),
         );

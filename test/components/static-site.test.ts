@@ -2,11 +2,10 @@
 // auto-named ConfigMap, content from a volume or a content image (L08), version header from its own inputs (L24).
 import * as assert from "assert";
 import { WebStackArgError } from "../../components/errors";
-import * as pulumi from "@pulumi/pulumi";
 import { StaticSite, StaticSiteArgs, staticSiteProblems } from "../../components/static-site";
 import { Storage } from "../../components/storage";
 import { recordResources, RecordedResource } from "../../offline/run-program";
-import { assertRestricted, assertSchemaValid, one } from "./support";
+import { assertRestricted, assertSchemaValid, one, outputValue } from "./support";
 
 const CONTENT = `quay.io/acme/site@sha256:${"1".repeat(64)}`;
 const BASE: StaticSiteArgs = { namespace: "demo", apiUpstream: "shop-api.demo.svc:5000", content: { image: CONTENT } };
@@ -140,9 +139,9 @@ describe("StaticSite: what nginx may write, and where its content comes from", (
             built = new StaticSite("shop-site", BASE);
         });
         assert.deepStrictEqual(Object.keys(built!.images).sort(), ["content", "nginx"]);
-        assert.strictEqual(await valueOf(built!.images.content!), CONTENT);
+        assert.strictEqual(await outputValue(built!.images.content!), CONTENT);
         assert.match(
-            await valueOf(built!.images.nginx!),
+            await outputValue(built!.images.nginx!),
             /^docker\.io\/nginxinc\/nginx-unprivileged@sha256:[0-9a-f]{64}$/,
         );
     });
@@ -200,8 +199,3 @@ describe("staticSiteProblems (components/static-site.ts): replicas, autoscaling 
         assert.deepStrictEqual(staticSiteProblems({ accessMode: "ReadWriteMany", replicas: 3 }, "site.", field), []);
     });
 });
-
-/** An Output's value (Output.promise() is internal, but it is the only way to read one outside an apply). */
-function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return (output as unknown as { promise(): Promise<T> }).promise();
-}

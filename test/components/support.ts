@@ -1,6 +1,8 @@
 // Shared readers and lesson checks for the component and stack tests: they look at the recorded resources the
 // way the API server and the kubelet would see them.
 import * as assert from "assert";
+import type * as pulumi from "@pulumi/pulumi";
+import { FieldProblem, WebStackArgError } from "../../components/errors";
 import type { RecordedResource } from "../../offline/run-program";
 import { toKubernetesObject, validateKubernetesObject } from "../../offline/schema";
 import type { LooseRecordedResource } from "../support/recorded";
@@ -99,4 +101,19 @@ export function stringsIn(value: unknown): string[] {
     if (Array.isArray(value)) return value.flatMap(stringsIn);
     if (value && typeof value === "object") return Object.values(value).flatMap(stringsIn);
     return [];
+}
+
+/** An Output's value, or its rejection (Output.promise() is internal, but the only way to read one outside an apply). */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** The problems `rejected` failed with, whole (field, value, fix, lessons), as `pulumi preview` reports them. */
+export async function problemsOf(rejected: Promise<unknown>): Promise<FieldProblem[]> {
+    const err = await rejected.then(
+        () => assert.fail("accepted"),
+        (e: unknown) => e,
+    );
+    assert.ok(err instanceof WebStackArgError, `not a WebStackArgError: ${String(err)}`);
+    return err.problems;
 }

@@ -11,7 +11,7 @@ import {
     webStackProblems,
 } from "../../components/web-stack";
 import { recordResources } from "../../offline/run-program";
-import { one, pinned } from "./support";
+import { one, pinned, selects } from "./support";
 
 const BASE: WebStackArgs = {
     namespace: "demo",
@@ -93,8 +93,9 @@ describe("WebStack (components/web-stack.ts)", () => {
             new WebStack("shop", { ...BASE, migration: { command: ["migrate"] } });
         });
         const pods = (kind: string, name: string) => one(resources, kind, name).obj.spec.template;
-        const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-            Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+        // An empty selector selects every pod: no hop.
+        const selectsHop = (selector: Record<string, string>, labels: Record<string, string>) =>
+            Object.keys(selector).length > 0 && selects(selector, labels);
         const hops: [string, [string, string], [string, string] | undefined][] = [
             ["site-from-ingress", ["Deployment", "shop-site"], undefined],
             ["api-from-site", ["Deployment", "shop-api"], ["Deployment", "shop-site"]],
@@ -103,7 +104,7 @@ describe("WebStack (components/web-stack.ts)", () => {
         for (const [suffix, [kind, name], client] of hops) {
             const spec = one(resources, "NetworkPolicy", `shop-netpol-${suffix}`).obj.spec;
             const target = pods(kind, name);
-            assert.ok(selects(spec.podSelector.matchLabels, target.metadata.labels), `${suffix} selects ${name}`);
+            assert.ok(selectsHop(spec.podSelector.matchLabels, target.metadata.labels), `${suffix} selects ${name}`);
             assert.deepStrictEqual(
                 spec.ingress[0].ports,
                 [{ protocol: "TCP", port: target.spec.containers[0].ports[0].containerPort }],
@@ -111,8 +112,8 @@ describe("WebStack (components/web-stack.ts)", () => {
             );
             if (client) {
                 const from = spec.ingress[0].from[0].podSelector.matchLabels;
-                assert.ok(selects(from, pods(...client).metadata.labels), `${suffix} admits ${client[1]}`);
-                assert.ok(!selects(from, target.metadata.labels), `${suffix} does not admit ${name} itself`);
+                assert.ok(selectsHop(from, pods(...client).metadata.labels), `${suffix} admits ${client[1]}`);
+                assert.ok(!selectsHop(from, target.metadata.labels), `${suffix} does not admit ${name} itself`);
             }
         }
         // Redis also admits the migration Job's pods, and only them besides the API's.
@@ -121,8 +122,8 @@ describe("WebStack (components/web-stack.ts)", () => {
         const jobPods = (jobs[0].inputs as any).spec.template.metadata.labels;
         const [, migrationPeer] = one(resources, "NetworkPolicy", "shop-netpol-redis-from-api").obj.spec.ingress[0]
             .from;
-        assert.ok(selects(migrationPeer.podSelector.matchLabels, jobPods), "redis admits the migration Job");
-        assert.ok(!selects(migrationPeer.podSelector.matchLabels, pods("Deployment", "shop-site").metadata.labels));
+        assert.ok(selectsHop(migrationPeer.podSelector.matchLabels, jobPods), "redis admits the migration Job");
+        assert.ok(!selectsHop(migrationPeer.podSelector.matchLabels, pods("Deployment", "shop-site").metadata.labels));
     });
 
     it("L03 a content volume's size and access mode are checked under site.content.volume", () => {

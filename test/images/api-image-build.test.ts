@@ -6,8 +6,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ApiImageBuild, ApiImageBuildArgs } from "../../components/api-image-build";
-import { FieldProblem, WebStackArgError } from "../../components/errors";
 import { parseStackConfig } from "../../program/config";
+import { outputValue, problemsOf } from "../components/support";
 
 interface Registered {
     type: string;
@@ -41,8 +41,7 @@ async function build(
         false,
     );
     const component = new ApiImageBuild("shop-api-build", args);
-    // Output.promise() is internal, but it is the only way to observe a rejected Output.
-    const imageRef = await (component.imageRef as unknown as { promise(): Promise<string> }).promise();
+    const imageRef = await outputValue(component.imageRef);
     return { registered, imageRef };
 }
 
@@ -137,16 +136,6 @@ describe("ApiImageBuild: dev builds deploy the pushed digest (L12, L28)", () => 
         );
     });
 });
-
-/** The problems a build rejected with, whole: field, value, fix and lessons, as `pulumi preview` reports them. */
-async function problemsOf(rejected: Promise<unknown>): Promise<FieldProblem[]> {
-    const err = await rejected.then(
-        () => assert.fail("the build was accepted"),
-        (e: unknown) => e,
-    );
-    assert.ok(err instanceof WebStackArgError, `not a WebStackArgError: ${String(err)}`);
-    return err.problems;
-}
 
 describe("ApiImageBuild: each rejection names the field in the caller's terms, the value, the fix and the lessons", () => {
     let context: string;

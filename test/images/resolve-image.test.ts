@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageRegistry, ImageRegistryArgs, REGISTRY_LOOKUP_TOKEN, resolveImage } from "../../components/images";
-import { FieldProblem, formatProblem, WebStackArgError } from "../../components/errors";
+import { formatProblem } from "../../components/errors";
 import { InvokeHandler, recordResources } from "../../offline/run-program";
 import type { LooseRecordedResource } from "../support/recorded";
+import { outputValue, problemsOf as rejectionProblems } from "../components/support";
 
 const MAIN_DIGEST = `sha256:${"1".repeat(64)}`;
 const OLD_DIGEST = `sha256:${"0".repeat(64)}`;
@@ -66,8 +67,7 @@ async function settleUnderMocks(ref: string, settings: Settings, invoke: InvokeH
         true,
     );
     const deployed = resolveInComponent(ref, settings);
-    // Output.promise() is internal, but it is the only way to observe a rejected Output.
-    return (deployed as unknown as { promise(): Promise<string> }).promise();
+    return outputValue(deployed);
 }
 
 /** Resolves one image inside a component, as WebStack does, and returns the deployed ref plus what was registered. */
@@ -333,14 +333,8 @@ describe("resolveImage: the ImageRegistry provider for registry lookups (L19)", 
 
 describe("resolveImage: each failed lookup's whole problem (field, value, fix, lessons)", () => {
     /** The problems a resolution failed with, as `pulumi preview` reports them. */
-    async function problemsOf(ref: string, invoke: InvokeHandler, settings: Settings = {}): Promise<FieldProblem[]> {
-        const err = await settleUnderMocks(ref, settings, invoke).then(
-            () => assert.fail("resolved"),
-            (e: unknown) => e,
-        );
-        assert.ok(err instanceof WebStackArgError, `not a WebStackArgError: ${String(err)}`);
-        return err.problems;
-    }
+    const problemsOf = (ref: string, invoke: InvokeHandler, settings: Settings = {}) =>
+        rejectionProblems(settleUnderMocks(ref, settings, invoke));
     const failing =
         (message: string): InvokeHandler =>
         () => {

@@ -12,12 +12,12 @@ node "$here/mocha12-shim.mjs"
 # WEBSTACK_MUTATION_TIME_LIMIT (a `timeout` duration, e.g. 330m): stop Stryker then. On SIGTERM it saves the results so
 # far in its incremental file, so the next run goes on from there (the weekly workflow's 6-hour job limit).
 limit="${WEBSTACK_MUTATION_TIME_LIMIT:-}"
-status=0
+stryker=("$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@")
 if [ -n "$limit" ]; then
-  timeout --signal=TERM --kill-after=5m "$limit" "$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@" || status=$?
-else
-  "$here/node_modules/.bin/stryker" run "$here/stryker.config.mjs" "$@" || status=$?
+  stryker=(timeout --signal=TERM --kill-after=5m "$limit" "${stryker[@]}")
 fi
+status=0
+"${stryker[@]}" || status=$?
 if [ "$status" -eq 124 ]; then
   echo "test:mutation: stopped after WEBSTACK_MUTATION_TIME_LIMIT=$limit; the next run goes on from the saved results. So far:" >&2
   node -r ts-node/register/transpile-only "$here/summary.ts" --partial
